@@ -1,0 +1,66 @@
+"""`python -m bot`: run the bot (default), or `python -m bot db upgrade`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.settings import SettingsError, load_settings
+
+log = logging.getLogger("pipeline_coach")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Pipeline Coach, the Slack sales coach.")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    db_parser = commands.add_parser("db", help="database maintenance")
+    db_parser.add_argument("action", choices=["upgrade"], help="apply migrations")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings()
+    except SettingsError as problem:
+        print(problem, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        db.upgrade()
+    except Exception as error:  # the database is the one thing we cannot run without
+        print(f"Could not prepare the database at DATABASE_URL: {error.__class__.__name__}: {error}", file=sys.stderr)
+        return 2
+    if args.command == "db":
+        print("Database is up to date.")
+        return 0
+    return run(settings, db)
+
+
+def run(settings, db) -> int:
+    from bot.app import create_app, create_services
+
+    services = create_services(settings, db=db)
+    app = create_app(services)
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        log.info("Pipeline Coach is connecting to Slack over Socket Mode")
+        SocketModeHandler(app, settings.slack_app_token).start()
+        return 0
+    from bot.server import make_server
+
+    server = make_server(app, db, "0.0.0.0", settings.port)
+    log.info("Pipeline Coach is listening on port %s (POST /slack/events, GET /healthz)", settings.port)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Wiring: settings + database + Web API client -> a Bolt App with every surface registered."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.services import Services, utc_now
+from bot.settings import Settings
+from bot.slack_client import make_client
+from storage.db import Database
+
+
+def create_services(
+    settings: Settings,
+    db: Database | None = None,
+    client: WebClient | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Services:
+    return Services(
+        settings=settings,
+        db=db or Database(settings.database_url),
+        client=client or make_client(settings),
+        clock=clock,
+    )
+
+
+def create_app(services: Services) -> App:
+    """A Bolt app that acks first and works after (process_before_response stays False)."""
+    from handlers import register_all
+
+    app = App(
+        client=services.client,
+        signing_secret=services.settings.slack_signing_secret or None,
+        token_verification_enabled=False,
+        logger=logging.getLogger("pipeline_coach.bolt"),
+    )
+
+    @app.middleware
+    def provide_services(context, next) -> None:  # noqa: A002 - Bolt's name for the chain
+        context["services"] = services
+        next()
+
+    register_all(app)
+    return app

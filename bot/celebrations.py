@@ -1,0 +1,60 @@
+"""Announcing new opportunities and wins in the team channel, and saying plainly when that can't happen."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot import messages
+from bot.text import escape
+from bot.services import Services
+from storage import opportunities as store
+
+log = logging.getLogger(__name__)
+
+INVITE = "`/invite @Pipeline Coach`"
+
+
+@dataclass(frozen=True)
+class Celebration:
+    posted: bool
+    note: str | None = None
+
+
+def celebrate(services: Services, opp: store.OpportunityView, kind: str) -> Celebration:
+    """Post the news; the deal is already saved, so a failed post only earns the rep a one-line fix."""
+    settings = services.settings
+    channel = settings.celebration_channel
+    if not channel:
+        return Celebration(False, "Celebrations are off: an admin can set CELEBRATION_CHANNEL to share news like this.")
+    since = services.team_week_start()
+    if kind == "won":
+        count = store.count_won_since(services.db, opp.team_id, since)
+        build = messages.celebration_win
+    else:
+        count = store.count_opened_since(services.db, opp.team_id, since)
+        build = messages.celebration_new
+    text, blocks = build(opp, max(count, 1), services.team_today(), settings.currency_symbol, settings.celebrate_amounts)
+    try:
+        services.client.chat_postMessage(
+            channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+        )
+    except SlackApiError as error:
+        code = error.response.get("error", "") if error.response is not None else ""
+        log.warning("celebration post to %s failed: %s", channel, code)
+        return Celebration(False, _fix_for(code, channel))
+    except SlackClientError as error:
+        log.warning("celebration post to %s failed: %s", channel, error)
+        return Celebration(False, "The celebration post didn't go through this time; your deal is saved.")
+    return Celebration(True)
+
+
+def _fix_for(code: str, channel: str) -> str:
+    where = f"<#{channel}>" if channel[:1] in "CG" and channel.isalnum() else escape(channel)
+    if code in ("not_in_channel", "channel_not_found"):
+        return f"Saved, but I couldn't post the celebration in {where}: add me there with {INVITE}."
+    if code == "is_archived":
+        return f"Saved, but {where} is archived: ask an admin to pick a new CELEBRATION_CHANNEL."
+    return "Saved, but the celebration post didn't go through this time."

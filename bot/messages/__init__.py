@@ -1,0 +1,336 @@
+"""Block Kit builders: plain data in, Slack payload dicts out. All user text is escaped and clipped here.
+
+Shared building blocks and the opportunity messages live in this module; other surfaces add their
+builders as sibling modules (bot/messages/health.py, ...), so every builder stays in this one package."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.text import age, clip, day_label, escape, money, ordinal
+from storage.opportunities import OpportunityView
+
+MAX_MESSAGE_BLOCKS = 50
+LIST_ROWS = 40
+
+ROW_MENU = "opportunity_row_menu"
+PICK_OPPORTUNITY = "pick_opportunity"
+OPEN_NEW_MODAL = "open_new_opportunity"
+NEW_VIEW = "opportunity_new"
+STAGE_VIEW = "opportunity_stage"
+LOST_VIEW = "opportunity_lost"
+
+
+# ---- building blocks -------------------------------------------------------
+
+
+def plain(text: str, limit: int = 75) -> dict:
+    return {"type": "plain_text", "text": clip(escape(text), limit), "emoji": True}
+
+
+def mrkdwn(text: str) -> dict:
+    return {"type": "mrkdwn", "text": clip(text, 3000)}
+
+
+def section(text: str, accessory: dict | None = None) -> dict:
+    block = {"type": "section", "text": mrkdwn(text)}
+    if accessory:
+        block["accessory"] = accessory
+    return block
+
+
+def context(text: str) -> dict:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def button(text: str, action_id: str, value: str = "", style: str | None = None) -> dict:
+    element = {"type": "button", "text": plain(text), "action_id": action_id, "value": clip(value, 2000)}
+    if style:
+        element["style"] = style
+    return element
+
+
+def option(text: str, value: str) -> dict:
+    return {"text": plain(text), "value": clip(value, 150)}
+
+
+def reply(text: str, blocks: list[dict] | None = None) -> dict:
+    """A private reply to the rep (slash-command response or response_url)."""
+    payload: dict = {"response_type": "ephemeral", "text": clip(text, 3000)}
+    if blocks:
+        payload["blocks"] = blocks[:MAX_MESSAGE_BLOCKS]
+    return payload
+
+
+def problem(message: str) -> dict:
+    """A friendly correction: what went wrong and what to type instead (message is ours, not the user's)."""
+    return reply(message, [section(f":thinking_face: {message}")])
+
+
+def opportunity_title(opp: OpportunityView) -> str:
+    title = f"*{escape(opp.name)}*"
+    return f"{title} · {escape(opp.account)}" if opp.account else title
+
+
+# ---- help ------------------------------------------------------------------
+
+HELP_LINES = (
+    ("`/opportunity`", "open the form to add an opportunity"),
+    (
+        '`/opportunity new Acme renewal 48k stage:discovery close:"dec 15" account:"Acme Corp"`',
+        "quick entry; only the name is required",
+    ),
+    ("`/opportunity list`", "your open opportunities, with buttons to move them along"),
+    ("`/opportunity stage acme proposal`", "move an opportunity to another stage"),
+    ("`/opportunity won acme`", "mark it won :trophy:"),
+    ("`/opportunity lost acme went with a competitor`", "mark it lost, with an optional reason"),
+    ("`/opportunity help`", "this list"),
+)
+
+
+def help_blocks(stages: Sequence[str]) -> list[dict]:
+    lines = "\n".join(f"• {usage}: {what}" for usage, what in HELP_LINES)
+    return [
+        section("*Pipeline Coach* keeps your pipeline full. Here is what you can type:\n" + lines),
+        context(
+            "Amounts: `48000`, `48k`, `$48,000`, `1.2m`. Close dates: `2026-12-15`, `dec 15`, `friday`, "
+            "`next week`, `eom`, `eoq`. Stages: " + ", ".join(escape(s) for s in stages) + ", Won, Lost. "
+            "Name an opportunity by part of its name or its number, like `#12`."
+        ),
+    ]
+
+
+def help_reply(stages: Sequence[str], lead: str | None = None) -> dict:
+    blocks = help_blocks(stages)
+    if lead:
+        blocks.insert(0, section(lead))
+    return reply(lead or "Here is what Pipeline Coach understands.", blocks)
+
+
+# ---- confirmations and celebrations ------------------------------------------
+
+
+def opportunity_facts(opp: OpportunityView, today: date, symbol: str, show_amount: bool = True) -> str:
+    facts = [escape(opp.stage)]
+    if show_amount and opp.amount is not None:
+        facts.append(money(opp.amount, symbol))
+    if opp.expected_close:
+        facts.append("closes " + day_label(opp.expected_close, today))
+    return " · ".join(facts)
+
+
+def saved_reply(opp: OpportunityView, today: date, symbol: str, note: str | None) -> dict:
+    text = f":white_check_mark: Opened #{opp.id} {opportunity_title(opp)}: {opportunity_facts(opp, today, symbol)}."
+    blocks = [section(text)]
+    if opp.next_step:
+        blocks.append(context("Next step: " + escape(opp.next_step)))
+    if note:
+        blocks.append(context(note))
+    return reply(f"Opened #{opp.id} {escape(opp.name)}.", blocks)
+
+
+def moved_reply(opp: OpportunityView, from_stage: str, today: date, symbol: str, note: str | None) -> dict:
+    if opp.status == "won":
+        text = f":trophy: {opportunity_title(opp)} is won. Well played!"
+    elif opp.status == "lost":
+        text = f":white_check_mark: {opportunity_title(opp)} is marked lost. Every closed deal teaches something."
+    else:
+        text = f":arrow_right: {opportunity_title(opp)} moved from {escape(from_stage)} to *{escape(opp.stage)}*."
+    blocks = [section(text)]
+    if note:
+        blocks.append(context(note))
+    return reply(text, blocks)
+
+
+def _celebration(headline: str, body: str, footer: str) -> tuple[str, list[dict]]:
+    blocks = [
+        {"type": "header", "text": plain(headline, 150)},
+        section(body),
+        context(footer),
+    ]
+    return body, blocks
+
+
+def celebration_new(
+    opp: OpportunityView, week_count: int, today: date, symbol: str, show_amount: bool
+) -> tuple[str, list[dict]]:
+    """A new opportunity gets the same stage and volume as a win: every deal won was first opened."""
+    body = f":seedling: <@{opp.owner_id}> opened a new opportunity: {opportunity_title(opp)}"
+    if show_amount and opp.amount is not None:
+        body += f" ({money(opp.amount, symbol)})"
+    footer = f"That's the team's {ordinal(week_count)} new opportunity this week. Keep them coming!"
+    return _celebration(":tada: New opportunity!", body, footer)
+
+
+def celebration_win(
+    opp: OpportunityView, week_count: int, today: date, symbol: str, show_amount: bool
+) -> tuple[str, list[dict]]:
+    body = f":trophy: <@{opp.owner_id}> won {opportunity_title(opp)}"
+    if show_amount and opp.amount is not None:
+        body += f" ({money(opp.amount, symbol)})"
+    footer = f"The team's {ordinal(week_count)} win this week. It started as a new opportunity!"
+    return _celebration(":tada: Deal won!", body, footer)
+
+
+# ---- the list ----------------------------------------------------------------
+
+
+def row_menu(opp: OpportunityView) -> dict:
+    return {
+        "type": "overflow",
+        "action_id": ROW_MENU,
+        "options": [
+            option("Change stage", f"stage:{opp.id}"),
+            option("Mark won", f"won:{opp.id}"),
+            option("Mark lost", f"lost:{opp.id}"),
+        ],
+    }
+
+
+def opportunity_row(opp: OpportunityView, now: datetime, symbol: str) -> dict:
+    today = now.date()
+    line = (
+        f"`#{opp.id}` {opportunity_title(opp)}\n{opportunity_facts(opp, today, symbol)}"
+        f" · opened {age(opp.created_at, now)} · last change {age(opp.last_change_at, now)}"
+    )
+    return section(line, row_menu(opp))
+
+
+def opportunity_list(opps: Sequence[OpportunityView], total: int, now: datetime, symbol: str) -> dict:
+    if total == 0:
+        return reply(
+            "No open opportunities yet.",
+            [
+                section(
+                    "You have no open opportunities yet. Every win starts here: "
+                    "`/opportunity new Acme renewal 48k`, or open the form.",
+                    button("New opportunity", OPEN_NEW_MODAL, style="primary"),
+                )
+            ],
+        )
+    shown = list(opps[:LIST_ROWS])
+    blocks = [section(f"*Your open opportunities* ({total})")]
+    blocks += [opportunity_row(opp, now, symbol) for opp in shown]
+    if total > len(shown):
+        blocks.append(context(f"…and {total - len(shown)} more. Close or update a few to see the rest."))
+    return reply(f"You have {total} open opportunities.", blocks)
+
+
+def candidates_reply(verb: str, typed: str, candidates: Sequence[OpportunityView], argument: str = "") -> dict:
+    """More than one deal matched: let the rep pick with a button rather than retype."""
+    shown = list(candidates[:10])
+    buttons = [
+        button(
+            f"#{opp.id} {opp.name}",
+            f"{PICK_OPPORTUNITY}_{index}",
+            json.dumps({"do": verb, "id": opp.id, "arg": clip(argument, 500)}),
+        )
+        for index, opp in enumerate(shown)
+    ]
+    text = f"“{escape(clip(typed, 60))}” matches {len(candidates)} opportunities. Which one did you mean?"
+    blocks = [section(text)]
+    for start in range(0, len(buttons), 5):
+        blocks.append({"type": "actions", "elements": buttons[start : start + 5]})
+    return reply(text, blocks)
+
+
+# ---- modals ------------------------------------------------------------------
+
+
+def _input(block_id: str, label: str, element: dict, optional: bool = False, hint: str | None = None) -> dict:
+    block = {"type": "input", "block_id": block_id, "label": plain(label, 2000), "element": element}
+    block["optional"] = optional
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def _text_input(action_id: str, placeholder: str, max_length: int, multiline: bool = False) -> dict:
+    return {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "placeholder": plain(placeholder, 150),
+        "max_length": max_length,
+        "multiline": multiline,
+    }
+
+
+def stage_select(stages: Sequence[str], initial: str | None = None) -> dict:
+    element = {
+        "type": "static_select",
+        "action_id": "value",
+        "options": [option(stage, stage) for stage in stages],
+    }
+    if initial in stages:
+        element["initial_option"] = option(initial, initial)
+    return element
+
+
+def new_opportunity_modal(stages: Sequence[str], metadata: str, name: str = "") -> dict:
+    name_input = _text_input("value", "Acme Corp renewal", 120)
+    if name:
+        name_input["initial_value"] = clip(name, 120)
+    return {
+        "type": "modal",
+        "callback_id": NEW_VIEW,
+        "private_metadata": clip(metadata, 3000),
+        "title": plain("New opportunity", 24),
+        "submit": plain("Open it", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            _input("name", "Name", name_input),
+            _input("account", "Account or company", _text_input("value", "Acme Corp", 120), optional=True),
+            _input(
+                "amount",
+                "Amount",
+                _text_input("value", "48k", 20),
+                optional=True,
+                hint="Like 48000, 48k, $48,000 or 1.2m",
+            ),
+            _input("stage", "Stage", stage_select(stages, stages[0])),
+            _input("close", "Expected close", {"type": "datepicker", "action_id": "value"}, optional=True),
+            _input(
+                "next_step",
+                "Next step",
+                _text_input("value", "Book a discovery call", 300, multiline=True),
+                optional=True,
+            ),
+        ],
+    }
+
+
+def stage_modal(opp: OpportunityView, stages: Sequence[str], metadata: str) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": STAGE_VIEW,
+        "private_metadata": clip(metadata, 3000),
+        "title": plain("Change stage", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            section(f"{opportunity_title(opp)} is in *{escape(opp.stage)}*."),
+            _input("stage", "New stage", stage_select(stages, opp.stage)),
+        ],
+    }
+
+
+def lost_modal(opp: OpportunityView, metadata: str) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": LOST_VIEW,
+        "private_metadata": clip(metadata, 3000),
+        "title": plain("Mark as lost", 24),
+        "submit": plain("Mark lost", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            section(f"Closing {opportunity_title(opp)} as lost."),
+            _input(
+                "reason",
+                "What happened?",
+                _text_input("value", "Chose a competitor, no budget, went quiet…", 500, multiline=True),
+                optional=True,
+            ),
+        ],
+    }

@@ -1,0 +1,348 @@
+"""Read the short, messy things sales reps type into Slack: amounts, dates, durations, kinds, counts.
+
+Every parser is pure: callers pass `today`, so answers never depend on the clock or the server's time
+zone. Mistakes raise `ParseError`, whose message is written for the rep (what was wrong and what to
+type instead) and is safe to post to Slack as-is: echoed input is short and has &, < and > escaped.
+"""
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from difflib import get_close_matches
+
+MAX_AMOUNT = 10_000_000_000
+MAX_ENTRY_MINUTES = 16 * 60
+MAX_DAYS_BACK = 90
+MAX_COUNT = 500
+MAX_YEARS_AHEAD = 5
+
+_ECHO_LIMIT = 40
+_FRIDAY = 4
+
+
+class ParseError(ValueError):
+    """A rep typed something we can't use; `str(error)` is the friendly reply to show them."""
+
+
+def _echo(text: str) -> str:
+    """Quote the rep's input, clipped and escaped, so a typo can't flood the reply or ping @channel."""
+    shown = "".join(char for char in " ".join(text.split()) if char.isprintable())
+    if len(shown) > _ECHO_LIMIT:
+        shown = shown[: _ECHO_LIMIT - 1] + "…"
+    return "“" + shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "”"
+
+
+def _unreadable(text: str, what: str, examples: str) -> ParseError:
+    """The standard 'couldn't read it, try this' error, so every parser sounds the same."""
+    if not text.strip():
+        return ParseError(f"I need {what} here. Try {examples}.")
+    return ParseError(f"I couldn't read {_echo(text)} as {what}. Try {examples}.")
+
+
+def _normalize(text: str) -> str:
+    """Lower-case and collapse whitespace so the grammars see one spelling of each phrase."""
+    return " ".join(text.split()).lower()
+
+
+# --- Amounts -------------------------------------------------------------------------------------
+
+_DECIMAL = r"(?:\d+(?:\.\d+)?|\.\d+)"
+_AMOUNT_RE = re.compile(
+    rf"(?P<sign>[-+]?)[$€£]?(?P<number>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|{_DECIMAL})(?P<suffix>[km]?)",
+    re.ASCII | re.IGNORECASE,
+)
+_AMOUNT_EXAMPLES = "48000, 48k, $48,000 or 1.2m"
+_MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000}
+
+
+def looks_like_amount(token: str) -> bool:
+    """Spot the money word in a quick entry; a sign is allowed so "-5k" gets a clear error later."""
+    return _AMOUNT_RE.fullmatch(token) is not None
+
+
+def parse_amount(text: str) -> int:
+    """Read a deal size in whole currency units, half rounding up; any currency symbol is dropped."""
+    found = _AMOUNT_RE.fullmatch(text.strip())
+    if found is None:
+        raise _unreadable(text, "an amount", _AMOUNT_EXAMPLES)
+    value = Decimal(found["number"].replace(",", "")) * _MULTIPLIERS[found["suffix"].lower()]
+    if found["sign"] == "-" and value:
+        raise ParseError("Amounts can't be negative. Type the deal size as a positive number, like 48k.")
+    value = value.to_integral_value(ROUND_HALF_UP)
+    if value > MAX_AMOUNT:
+        raise ParseError(
+            f"That's more than 10 billion, which looks like a typo. Try an amount like {_AMOUNT_EXAMPLES}."
+        )
+    return int(value)
+
+
+# --- Dates ---------------------------------------------------------------------------------------
+
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_WEEKDAYS = {name[:size]: number for number, name in enumerate(_DAY_NAMES) for size in (3, len(name))}
+_WEEKDAYS |= {"tues": 1, "thur": 3, "thurs": 3}
+_MONTHS = {name[:size]: number for number, name in enumerate(_MONTH_NAMES, 1) for size in (3, len(name))}
+_MONTHS["sept"] = 9
+_NEARBY_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
+_ISO_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_ORDINAL = "(?:st|nd|rd|th)?"
+_MONTH_DAY_RE = re.compile(
+    rf"(?:(?P<month>[a-z]+) (?P<day>\d{{1,2}}){_ORDINAL}"
+    rf"|(?P<day_first>\d{{1,2}}){_ORDINAL} (?P<month_last>[a-z]+)),?(?: (?P<year>\d{{4}}))?",
+    re.ASCII,
+)
+_IN_RE = re.compile(r"in (\d{1,3}|an?) (day|week|month)s?", re.ASCII)
+
+
+def _month_end(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _add_months(day: date, months: int) -> date:
+    """Shift by calendar months, clamping to the last day (Jan 31 + 1 month = Feb 28)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    first = date(year, month + 1, 1)
+    return first.replace(day=min(day.day, _month_end(first).day))
+
+
+def _real_date(year: int, month: int, day: int, shown: str) -> date:
+    """Build a date, turning calendar impossibilities like Feb 30 into a friendly error."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ParseError(
+            f"{_echo(shown)} isn't a real date. Check the day and month, like 2026-12-15 or dec 15."
+        ) from None
+
+
+def _iso_date(phrase: str) -> date | None:
+    found = _ISO_RE.fullmatch(phrase)
+    return _real_date(*map(int, found.groups()), phrase) if found else None
+
+
+def _month_day(phrase: str, today: date) -> date | None:
+    """Read "dec 15" or "15 dec 2027"; with no year, take the next time that date comes round."""
+    found = _MONTH_DAY_RE.fullmatch(phrase)
+    if found is None or (month := _MONTHS.get(found["month"] or found["month_last"])) is None:
+        return None
+    day = int(found["day"] or found["day_first"])
+    if found["year"]:
+        return _real_date(int(found["year"]), month, day, phrase)
+    this_year = _real_date(today.year, month, day, phrase)
+    return this_year if this_year >= today else _real_date(today.year + 1, month, day, phrase)
+
+
+def _relative_date(phrase: str, today: date, quarter_start_month: int) -> date | None:
+    """Keywords and offsets: today, fri, next friday, eow/eom/eoq/eoy, next week/month, in 3 days."""
+    if offset := _IN_RE.fullmatch(phrase):
+        count = 1 if offset[1].startswith("a") else int(offset[1])
+        if offset[2] == "month":
+            return _add_months(today, count)
+        return today + timedelta(days=count * (7 if offset[2] == "week" else 1))
+    match phrase.split():
+        case [word] if word in _NEARBY_DAYS:
+            return today + timedelta(days=_NEARBY_DAYS[word])
+        case [word] | ["next", word] if word in _WEEKDAYS:
+            return today + timedelta(days=(_WEEKDAYS[word] - today.weekday() - 1) % 7 + 1)
+        case ["eow"] | ["end", "of", "week"]:
+            return today + timedelta(days=(_FRIDAY - today.weekday()) % 7)
+        case ["eom"] | ["end", "of", "month"]:
+            return _month_end(today)
+        case ["eoq"] | ["end", "of", "quarter"]:
+            return _month_end(_add_months(today, 2 - (today.month - quarter_start_month) % 3))
+        case ["eoy"] | ["end", "of", "year"]:
+            return date(today.year, 12, 31)
+        case ["next", "week"]:
+            return today + timedelta(days=7 - today.weekday())
+        case ["next", "month"]:
+            return _add_months(today.replace(day=1), 1)
+    return None
+
+
+def parse_close_date(text: str, today: date, quarter_start_month: int = 1) -> date:
+    """Read when a deal should close: today or later, at most five years out.
+
+    A weekday, with or without "next", is the first such day strictly after today ("fri" on a
+    Friday means a week later). "eow" is this Friday (today if it is Friday), "next week" is next
+    Monday, and quarters start in `quarter_start_month` (1-12), so "eoq" follows the fiscal year.
+    """
+    if not 1 <= quarter_start_month <= 12:
+        raise ValueError(f"quarter_start_month must be 1-12, not {quarter_start_month}")
+    phrase = _normalize(text)
+    found = (
+        _relative_date(phrase, today, quarter_start_month) or _iso_date(phrase) or _month_day(phrase, today)
+    )
+    if found is None:
+        examples = f"friday, dec 15, {_month_end(today).isoformat()}, eom, eoq or in 2 weeks"
+        raise _unreadable(text, "a close date", examples)
+    if found < today:
+        raise ParseError(
+            "That close date is already in the past. Pick today or later, like friday, eom or eoq."
+        )
+    latest = _add_months(today, 12 * MAX_YEARS_AHEAD)
+    if found > latest:
+        raise ParseError(
+            f"That close date is over {MAX_YEARS_AHEAD} years away. Pick {latest.isoformat()} or sooner."
+        )
+    return found
+
+
+def looks_like_day(token: str) -> bool:
+    """Spot the day word in a quick entry; "tomorrow" counts so it gets a clear error later."""
+    word = token.lower()
+    return word in _NEARBY_DAYS or word in _WEEKDAYS or _ISO_RE.fullmatch(word) is not None
+
+
+def parse_activity_day(text: str, today: date) -> date:
+    """Read when an activity happened: never in the future, at most MAX_DAYS_BACK days ago.
+
+    A weekday means the most recent one, today included ("mon" on a Monday is today).
+    """
+    phrase = _normalize(text)
+    if phrase in _NEARBY_DAYS:
+        day = today + timedelta(days=_NEARBY_DAYS[phrase])
+    elif phrase in _WEEKDAYS:
+        day = today - timedelta(days=(today.weekday() - _WEEKDAYS[phrase]) % 7)
+    else:
+        day = _iso_date(phrase)
+    if day is None:
+        examples = f"today, yesterday, a weekday like tue, or a date like {today.isoformat()}"
+        raise _unreadable(text, "a day", examples)
+    if day > today:
+        raise ParseError(
+            "That day hasn't happened yet. Log activity for today or earlier, like yesterday or mon."
+        )
+    earliest = today - timedelta(days=MAX_DAYS_BACK)
+    if day < earliest:
+        raise ParseError(f"That's more than {MAX_DAYS_BACK} days ago. Pick {earliest.isoformat()} or later.")
+    return day
+
+
+# --- Durations -----------------------------------------------------------------------------------
+
+_DURATION_RE = re.compile(
+    rf"(?P<sign>[-+]?)(?:(?P<hours>{_DECIMAL}) ?(?:hours?|hrs?|h))?"
+    rf" ?(?:(?P<minutes>{_DECIMAL}) ?(?:minutes?|mins?|m))?",
+    re.ASCII,
+)
+_CLOCK_RE = re.compile(r"(?P<sign>[-+]?)(?P<hours>\d+):(?P<minutes>[0-5]\d)", re.ASCII)
+
+
+def _match_duration(phrase: str) -> re.Match[str] | None:
+    found = _CLOCK_RE.fullmatch(phrase) or _DURATION_RE.fullmatch(phrase)
+    return found if found and (found["hours"] or found["minutes"]) else None
+
+
+def looks_like_duration(token: str) -> bool:
+    """Spot the time word in a quick entry: it needs a unit (90m, 1.5h, 1h30m) or a clock form (1:30)."""
+    return _match_duration(token.lower()) is not None
+
+
+def parse_duration(text: str) -> int:
+    """Read time spent as whole minutes (half rounds up); one entry is capped so a typo can't skew reports."""
+    found = _match_duration(_normalize(text))
+    if found is None:
+        raise _unreadable(text, "a time", "90m, 1.5h, 1h30m or 1:30")
+    if found["sign"] == "-":
+        raise ParseError("Time can't be negative. Type how long it took, like 45m or 1.5h.")
+    minutes = Decimal(found["hours"] or 0) * 60 + Decimal(found["minutes"] or 0)
+    minutes = minutes.to_integral_value(ROUND_HALF_UP)
+    if minutes == 0:
+        raise ParseError("That's no time at all. Log at least a minute, like 15m or 1h.")
+    if minutes > MAX_ENTRY_MINUTES:
+        raise ParseError(
+            f"That's more than a day's work in one entry — log at most {MAX_ENTRY_MINUTES // 60}h at a time."
+        )
+    return int(minutes)
+
+
+# --- Prospecting kinds and counts ----------------------------------------------------------------
+
+_KIND_SYNONYMS = {
+    "calls": ("call", "calls", "dial", "dials", "phone", "phones", "cold call", "cold calls"),
+    "emails": ("email", "emails", "mail", "mails", "e-mail", "e-mails", "inmail", "inmails"),
+    "meetings": (
+        "meeting", "meetings", "meeting booked", "meetings booked",
+        "demo", "demos", "appointment", "appointments",
+    ),
+    "social": ("social", "linkedin", "twitter", "x", "post", "posts", "dm", "dms"),
+    "referrals": ("referral", "referrals", "intro", "intros", "introduction", "introductions"),
+    "events": (
+        "event", "events", "webinar", "webinars", "conference", "conferences", "trade show", "trade shows",
+    ),
+    "other": ("other", "misc"),
+}  # fmt: skip
+PROSPECTING_KINDS = tuple(_KIND_SYNONYMS)
+_KIND_BY_WORD = {word: kind for kind, words in _KIND_SYNONYMS.items() for word in words}
+_COUNT_RE = re.compile(r"[-+]?\d+", re.ASCII)
+
+
+def parse_prospecting_kind(text: str) -> str | None:
+    """Map what a rep calls an activity ("dials", "LinkedIn", "demo") to one of PROSPECTING_KINDS."""
+    return _KIND_BY_WORD.get(_normalize(text))
+
+
+def suggest(word: str, choices: Sequence[str]) -> str | None:
+    """The closest choice for a "did you mean" hint, ignoring case; None when nothing is close."""
+    by_key = {choice.lower(): choice for choice in choices}
+    close = get_close_matches(word.strip().lower(), by_key, n=1, cutoff=0.6)
+    return by_key[close[0]] if close else None
+
+
+def parse_count(text: str) -> int:
+    """Read how many touches a rep made; the cap catches fat-finger entries like 999999."""
+    phrase = text.strip()
+    if _COUNT_RE.fullmatch(phrase) is None:
+        raise _unreadable(text, "a count", f"a whole number from 1 to {MAX_COUNT}, like 12")
+    count = Decimal(phrase)  # Not int(): it refuses strings of more than 4,300 digits.
+    if count < 1:
+        raise ParseError("A count has to be at least 1. Type how many you did, like 12.")
+    if count > MAX_COUNT:
+        raise ParseError(f"That's more than {MAX_COUNT} in one entry — split it up or check the number.")
+    return int(count)
+
+
+# --- Tokens and choices --------------------------------------------------------------------------
+
+_QUOTES = '"“”'
+_TOKEN_RE = re.compile(rf"(?:[{_QUOTES}][^{_QUOTES}]*[{_QUOTES}]|[^\s{_QUOTES}]|[{_QUOTES}])+")
+_QUOTED_RE = re.compile(rf"[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]")
+_SEPARATORS_RE = re.compile(r"[\s_-]+")
+
+
+def tokenize(text: str) -> list[str]:
+    """Split on whitespace, keeping "quoted runs" (straight or curly quotes) whole and unquoted.
+
+    Quotes may sit mid-token, so `account:"Acme Corp"` gives `account:Acme Corp`. Any quote pairs
+    with the next one; a final unpaired quote stays as a literal character. Empty tokens are dropped.
+    """
+    tokens = (_QUOTED_RE.sub(r"\1", found[0]) for found in _TOKEN_RE.finditer(text))
+    return [token for token in tokens if token]
+
+
+def _squash(text: str) -> str:
+    return _SEPARATORS_RE.sub("", text.casefold())
+
+
+def match_choice(text: str, choices: Sequence[str]) -> str | None:
+    """Forgivingly pick one choice (e.g. a stage): exact, then unique prefix, ignoring case.
+
+    If that fails, the same two steps run again ignoring spaces, underscores and hyphens, so
+    "closedwon" finds "Closed Won". Returns None when nothing, or more than one choice, fits.
+    """
+    for key in (str.casefold, _squash):
+        wanted = key(text.strip())
+        if not wanted:
+            return None
+        for hits in (
+            [choice for choice in choices if key(choice) == wanted],
+            [choice for choice in choices if key(choice).startswith(wanted)],
+        ):
+            if len(hits) == 1:
+                return hits[0]
+    return None

@@ -1,0 +1,10 @@
+"""Slack surfaces. Each module parses requests, calls bot/ and storage/, renders with bot.messages."""
+
+from slack_bolt import App
+
+from handlers import actions, commands, views
+
+
+def register_all(app: App) -> None:
+    for surface in (commands, actions, views):
+        surface.register(app)

@@ -1,0 +1,63 @@
+"""The tables. Every row carries its workspace (team_id); times are aware UTC."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UtcDateTime
+
+ID = String(32)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Opportunity(Base):
+    """A deal a rep is working. `name_key` is the casefolded name, so lookups are case-insensitive anywhere."""
+
+    __tablename__ = "opportunities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    owner_id: Mapped[str] = mapped_column(ID)
+    name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(480))
+    account: Mapped[str | None] = mapped_column(String(120))
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    stage: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    expected_close: Mapped[date | None] = mapped_column(Date)
+    next_step: Mapped[str | None] = mapped_column(String(300))
+    lost_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_change_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("ix_opportunities_owner_status", "team_id", "owner_id", "status"),
+        Index("ix_opportunities_team_created", "team_id", "created_at"),
+        Index("ix_opportunities_team_closed", "team_id", "status", "closed_at"),
+    )
+
+
+class StageChange(Base):
+    """Every move between stages, kept so that stage aging and win rates can be computed from history."""
+
+    __tablename__ = "stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    from_stage: Mapped[str | None] = mapped_column(String(40))
+    to_stage: Mapped[str] = mapped_column(String(40))
+    changed_by: Mapped[str] = mapped_column(ID)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("ix_stage_changes_opportunity", "opportunity_id", "changed_at"),
+        Index("ix_stage_changes_team_changed", "team_id", "changed_at"),
+    )

@@ -1,0 +1,229 @@
+"""Opportunity queries: small functions that take a Database and return plain objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from storage.db import Database
+from storage.models import Opportunity, StageChange
+
+OPEN, WON, LOST = "open", "won", "lost"
+
+
+@dataclass(frozen=True)
+class OpportunityView:
+    id: int
+    team_id: str
+    owner_id: str
+    name: str
+    account: str | None
+    amount: int | None
+    stage: str
+    status: str
+    expected_close: date | None
+    next_step: str | None
+    created_at: datetime
+    last_change_at: datetime
+    closed_at: datetime | None = None
+    lost_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class NewOpportunity:
+    """What a rep typed or entered in the modal, already validated."""
+
+    name: str
+    stage: str
+    account: str | None = None
+    amount: int | None = None
+    expected_close: date | None = None
+    next_step: str | None = None
+
+
+@dataclass(frozen=True)
+class StageMove:
+    opportunity: OpportunityView
+    from_stage: str
+    to_stage: str
+
+
+class NotOpen(Exception):
+    """The opportunity was closed (or is not the rep's) by the time the change arrived."""
+
+
+def _view(row: Opportunity) -> OpportunityView:
+    return OpportunityView(
+        id=row.id,
+        team_id=row.team_id,
+        owner_id=row.owner_id,
+        name=row.name,
+        account=row.account,
+        amount=row.amount,
+        stage=row.stage,
+        status=row.status,
+        expected_close=row.expected_close,
+        next_step=row.next_step,
+        created_at=row.created_at,
+        last_change_at=row.last_change_at,
+        closed_at=row.closed_at,
+        lost_reason=row.lost_reason,
+    )
+
+
+def create_opportunity(
+    db: Database, team_id: str, owner_id: str, new: NewOpportunity, now: datetime
+) -> OpportunityView:
+    """Store the opportunity and its first stage in one transaction."""
+    with db.transaction() as session:
+        row = Opportunity(
+            team_id=team_id,
+            owner_id=owner_id,
+            name=new.name,
+            name_key=new.name.casefold(),
+            account=new.account,
+            amount=new.amount,
+            stage=new.stage,
+            status=OPEN,
+            expected_close=new.expected_close,
+            next_step=new.next_step,
+            created_at=now,
+            last_change_at=now,
+        )
+        session.add(row)
+        session.flush()
+        session.add(
+            StageChange(
+                team_id=team_id,
+                opportunity_id=row.id,
+                from_stage=None,
+                to_stage=new.stage,
+                changed_by=owner_id,
+                changed_at=now,
+            )
+        )
+        return _view(row)
+
+
+def count_opened_since(db: Database, team_id: str, since: datetime) -> int:
+    """How many opportunities the whole team opened since a moment (for 'the 4th this week')."""
+    with db.transaction() as session:
+        query = select(func.count()).where(Opportunity.team_id == team_id, Opportunity.created_at >= since)
+        return session.scalar(query) or 0
+
+
+def count_won_since(db: Database, team_id: str, since: datetime) -> int:
+    with db.transaction() as session:
+        query = select(func.count()).where(
+            Opportunity.team_id == team_id, Opportunity.status == WON, Opportunity.closed_at >= since
+        )
+        return session.scalar(query) or 0
+
+
+def open_opportunities(
+    db: Database, team_id: str, owner_id: str, limit: int
+) -> tuple[list[OpportunityView], int]:
+    """The rep's open deals, soonest close first, with the total so a capped list can say 'and N more'."""
+    with db.transaction() as session:
+        mine = (Opportunity.team_id == team_id, Opportunity.owner_id == owner_id, Opportunity.status == OPEN)
+        total = session.scalar(select(func.count()).where(*mine)) or 0
+        rows = session.scalars(
+            select(Opportunity)
+            .where(*mine)
+            .order_by(Opportunity.expected_close.is_(None), Opportunity.expected_close, Opportunity.id)
+            .limit(limit)
+        ).all()
+        return [_view(row) for row in rows], total
+
+
+def get_opportunity(db: Database, team_id: str, owner_id: str, opportunity_id: int) -> OpportunityView | None:
+    """One of the rep's own opportunities, or None: nobody reaches another rep's deal by guessing an id."""
+    with db.transaction() as session:
+        row = session.scalar(
+            select(Opportunity).where(
+                Opportunity.id == opportunity_id,
+                Opportunity.team_id == team_id,
+                Opportunity.owner_id == owner_id,
+            )
+        )
+        return _view(row) if row else None
+
+
+def search_open(db: Database, team_id: str, owner_id: str, text: str, limit: int = 25) -> list[OpportunityView]:
+    """The rep's open opportunities whose name contains the text, case-insensitively."""
+    pattern = "%" + _escape_like(text.casefold()) + "%"
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(Opportunity)
+            .where(
+                Opportunity.team_id == team_id,
+                Opportunity.owner_id == owner_id,
+                Opportunity.status == OPEN,
+                Opportunity.name_key.like(pattern, escape="\\"),
+            )
+            .order_by(Opportunity.id)
+            .limit(limit)
+        ).all()
+        return [_view(row) for row in rows]
+
+
+def move_stage(
+    db: Database,
+    team_id: str,
+    owner_id: str,
+    opportunity_id: int,
+    to_stage: str,
+    now: datetime,
+    *,
+    status: str = OPEN,
+    lost_reason: str | None = None,
+) -> StageMove:
+    """Change stage (or close as won/lost) and record the move; raises NotOpen if it is no longer open."""
+    with db.transaction() as session:
+        row = session.scalar(
+            select(Opportunity)
+            .where(
+                Opportunity.id == opportunity_id,
+                Opportunity.team_id == team_id,
+                Opportunity.owner_id == owner_id,
+                Opportunity.status == OPEN,
+            )
+            .with_for_update()
+        )
+        if row is None:
+            raise NotOpen(opportunity_id)
+        from_stage = row.stage
+        row.stage = to_stage
+        row.status = status
+        row.last_change_at = now
+        if status != OPEN:
+            row.closed_at = now
+            row.lost_reason = lost_reason
+        session.add(
+            StageChange(
+                team_id=team_id,
+                opportunity_id=row.id,
+                from_stage=from_stage,
+                to_stage=to_stage,
+                changed_by=owner_id,
+                changed_at=now,
+            )
+        )
+        session.flush()
+        return StageMove(opportunity=_view(row), from_stage=from_stage, to_stage=to_stage)
+
+
+def stage_history(db: Database, team_id: str, opportunity_id: int) -> list[tuple[str | None, str, datetime]]:
+    with db.transaction() as session:
+        rows = session.execute(
+            select(StageChange.from_stage, StageChange.to_stage, StageChange.changed_at)
+            .where(StageChange.team_id == team_id, StageChange.opportunity_id == opportunity_id)
+            .order_by(StageChange.changed_at, StageChange.id)
+        ).all()
+        return [(row.from_stage, row.to_stage, row.changed_at) for row in rows]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

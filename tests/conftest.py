@@ -1,0 +1,158 @@
+"""Shared fixtures: a test database (SQLite, or PostgreSQL via COACH_TEST_DATABASE_URL), a Slack
+stand-in, a controllable clock, and the real bot served over HTTP for signed, Slack-shaped requests."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import create_app, create_services
+from bot.server import EVENTS_PATH, make_server
+from bot.services import Services
+from bot.settings import Settings, load_settings
+from storage.db import Database
+from storage.models import Base
+from tests.slack_contract import check_call
+from tests.driver import SIGNING_SECRET, SlackDriver
+from tests.stand_in import SlackStandIn
+
+TEST_DATABASE_ENV = "COACH_TEST_DATABASE_URL"
+A_MONDAY_AFTERNOON = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The bot's idea of now, moved by tests; Slack's signature timestamps stay on real time."""
+
+    def __init__(self, now: datetime = A_MONDAY_AFTERNOON) -> None:
+        self.current = now
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> datetime:
+        self.current += timedelta(**delta)
+        return self.current
+
+    def set(self, moment: datetime) -> None:
+        self.current = moment
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory) -> Iterator[Database]:
+    url = os.environ.get(TEST_DATABASE_ENV) or f"sqlite:///{tmp_path_factory.mktemp('db') / 'coach.db'}"
+    db = Database(url)
+    if not db.is_reachable():
+        pytest.fail(f"{TEST_DATABASE_ENV} points at a database that cannot be reached: {db.url}")
+    with db.engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def db(database: Database) -> Database:
+    """The test database, emptied before each test."""
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with database.engine.begin() as connection:
+        if database.dialect == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+    return database
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="session")
+def slack_server() -> Iterator[SlackStandIn]:
+    server = SlackStandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def slack(slack_server: SlackStandIn) -> Iterator[SlackStandIn]:
+    """The stand-in, emptied per test; afterwards every call the bot made is checked against Slack's rules."""
+    slack_server.reset()
+    yield slack_server
+    slack_server.settle(quiet=0.05, timeout=2)
+    for call in list(slack_server.calls):
+        check_call(call.method, call.args)
+
+
+def test_settings(slack: SlackStandIn, db: Database, **overrides) -> Settings:
+    values = {
+        "slack_bot_token": "xoxb-test-token",
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_app_token": None,
+        "slack_api_url": slack.base_url,
+        "database_url": db.url,
+        "celebration_channel": "CWINS",
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@dataclass
+class RunningBot:
+    services: Services
+    slack: SlackStandIn
+    driver: SlackDriver
+    clock: Clock
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    def command(self, text: str = "", **kwargs):
+        return self.driver.command("/opportunity", text, **kwargs)
+
+    def replies(self, count: int = 1) -> list[dict]:
+        """What the rep saw privately, in order: payloads posted to the response_url."""
+        return [call.args for call in self.slack.wait_for("response_url", count)]
+
+    def last_reply(self, count: int = 1) -> dict:
+        return self.replies(count)[count - 1]
+
+
+@pytest.fixture
+def make_bot(slack: SlackStandIn, db: Database, clock: Clock):
+    servers = []
+
+    def start(**overrides) -> RunningBot:
+        services = create_services(test_settings(slack, db, **overrides), db=db, clock=clock)
+        app = create_app(services)
+        server = make_server(app, db, "127.0.0.1", 0)
+        threading.Thread(target=server.run, daemon=True).start()
+        servers.append(server)
+        url = f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
+        return RunningBot(services, slack, SlackDriver(url, slack.response_url), clock)
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def bot(make_bot) -> RunningBot:
+    return make_bot()
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Every test that touches the database is marked, so CI can run exactly those on PostgreSQL too."""
+    for item in items:
+        if "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)

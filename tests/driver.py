@@ -1,0 +1,125 @@
+"""Drives the running bot the way Slack does: signed HTTP requests with Slack-shaped bodies."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+SIGNING_SECRET = "test-signing-secret"
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    seconds: float
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.body) if self.body else {}
+
+
+def sign(body: str, timestamp: int, secret: str = SIGNING_SECRET) -> str:
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+class SlackDriver:
+    """Sends slash commands, button clicks and modal submissions to the bot's /slack/events."""
+
+    def __init__(self, events_url: str, response_url: str, team_id: str = "T1") -> None:
+        self.events_url = events_url
+        self.response_url = response_url
+        self.team_id = team_id
+
+    def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None):
+        timestamp = int(time.time()) if timestamp is None else timestamp
+        request = urllib.request.Request(
+            self.events_url,
+            data=body.encode(),
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": str(timestamp),
+                "X-Slack-Signature": signature or sign(body, timestamp),
+            },
+        )
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Reply(response.status, response.read().decode(), time.perf_counter() - started)
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read().decode(), time.perf_counter() - started)
+
+    def command(self, command: str, text: str = "", *, user: str = "U1", team: str | None = None,
+                channel: str = "C1", **headers) -> Reply:
+        form = {
+            "token": "legacy",
+            "team_id": team or self.team_id,
+            "team_domain": "acme-sales",
+            "channel_id": channel,
+            "channel_name": "sales",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": self.response_url,
+            "trigger_id": f"trigger-{threading.get_ident()}-{time.monotonic_ns()}",
+        }
+        return self.post(urlencode(form), "application/x-www-form-urlencoded", **headers)
+
+    def interact(self, payload: dict, **headers) -> Reply:
+        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **headers)
+
+    def click(self, action: dict, *, user: str = "U1", team: str | None = None, channel: str = "C1",
+              view: dict | None = None) -> Reply:
+        payload = {
+            "type": "block_actions",
+            "team": {"id": team or self.team_id, "domain": "acme-sales"},
+            "user": {"id": user, "team_id": team or self.team_id},
+            "api_app_id": "A1",
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+            "actions": [{"block_id": "b", "action_ts": str(time.time()), **action}],
+        }
+        if view is None:
+            payload["channel"] = {"id": channel}
+            payload["container"] = {"type": "message", "channel_id": channel, "is_ephemeral": True}
+            payload["response_url"] = self.response_url
+        else:
+            payload["view"] = view
+            payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
+        return self.interact(payload)
+
+    def submit(self, view: dict, values: dict[str, dict], *, user: str = "U1", team: str | None = None) -> Reply:
+        """Submit a modal the bot opened; `values` is {block_id: Slack's value element}."""
+        state = {block_id: {"value": element} for block_id, element in values.items()}
+        submitted = {**view, "id": "V1", "team_id": team or self.team_id, "state": {"values": state}}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": team or self.team_id, "domain": "acme-sales"},
+            "user": {"id": user, "team_id": team or self.team_id},
+            "api_app_id": "A1",
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+            "view": submitted,
+        }
+        return self.interact(payload)
+
+
+def typed(text: str | None) -> dict:
+    return {"type": "plain_text_input", "value": text}
+
+
+def chosen(value: str) -> dict:
+    return {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value}}
+
+
+def picked_date(iso: str | None) -> dict:
+    return {"type": "datepicker", "selected_date": iso}
