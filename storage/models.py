@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UtcDateTime
@@ -61,3 +61,41 @@ class StageChange(Base):
         Index("ix_stage_changes_opportunity", "opportunity_id", "changed_at"),
         Index("ix_stage_changes_team_changed", "team_id", "changed_at"),
     )
+
+
+class Activity(Base):
+    """Logged selling time: deal work (opportunity_id set, kind 'deal') or prospecting (a kind, touches)."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(String(16))
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    touches: Mapped[int] = mapped_column(default=0)
+    minutes: Mapped[int] = mapped_column(default=0)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("ix_activities_rep_day", "team_id", "user_id", "occurred_on"),
+        Index("ix_activities_team_day", "team_id", "occurred_on"),
+        Index("ix_activities_opportunity", "opportunity_id", "occurred_on"),
+    )
+
+
+class Quota(Base):
+    """A rep's quota for one period (month or quarter), keyed by the period's first day."""
+
+    __tablename__ = "quotas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    period_start: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "period_start", name="uq_quotas_rep_period"),)
