@@ -12,7 +12,9 @@ log = logging.getLogger("pipeline_coach")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Pipeline Coach, the Slack sales coach.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Pipeline Coach, the Slack sales coach."
+    )
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
     db_parser = commands.add_parser("db", help="database maintenance")
@@ -24,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as problem:
         print(problem, file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     from storage.db import Database
 
@@ -32,7 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         db.upgrade()
     except Exception as error:  # the database is the one thing we cannot run without
-        print(f"Could not prepare the database at DATABASE_URL: {error.__class__.__name__}: {error}", file=sys.stderr)
+        print(
+            f"Could not prepare the database at DATABASE_URL: {error.__class__.__name__}: {error}",
+            file=sys.stderr,
+        )
         return 2
     if args.command == "db":
         print("Database is up to date.")

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import messages
-from bot.text import escape
 from bot.services import Services
+from bot.text import escape
 from storage import opportunities as store
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,9 @@ def celebrate(services: Services, opp: store.OpportunityView, kind: str) -> Cele
     settings = services.settings
     channel = settings.celebration_channel
     if not channel:
-        return Celebration(False, "Celebrations are off: an admin can set CELEBRATION_CHANNEL to share news like this.")
+        return Celebration(
+            False, "Celebrations are off: an admin can set CELEBRATION_CHANNEL to share news like this."
+        )
     since = services.team_week_start()
     if kind == "won":
         count = store.count_won_since(services.db, opp.team_id, since)
@@ -36,7 +38,9 @@ def celebrate(services: Services, opp: store.OpportunityView, kind: str) -> Cele
     else:
         count = store.count_opened_since(services.db, opp.team_id, since)
         build = messages.celebration_new
-    text, blocks = build(opp, max(count, 1), services.team_today(), settings.currency_symbol, settings.celebrate_amounts)
+    text, blocks = build(
+        opp, max(count, 1), services.team_today(), settings.currency_symbol, settings.celebrate_amounts
+    )
     try:
         services.client.chat_postMessage(
             channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False

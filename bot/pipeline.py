@@ -73,7 +73,14 @@ def move(
     """Move to a stage; Won and Lost close the deal, and a win is celebrated as loudly as an opening."""
     status = {WON: store.WON, LOST: store.LOST}.get(stage, store.OPEN)
     result = store.move_stage(
-        services.db, team_id, user_id, opportunity_id, stage, services.now(), status=status, lost_reason=reason
+        services.db,
+        team_id,
+        user_id,
+        opportunity_id,
+        stage,
+        services.now(),
+        status=status,
+        lost_reason=reason,
     )
     celebration = celebrate(services, result.opportunity, "won") if status == store.WON else None
     return Moved(result, celebration)

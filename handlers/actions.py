@@ -36,7 +36,11 @@ def row_menu(ack: Ack, body: dict, action: dict, respond: Respond, client: WebCl
     team_id, user_id, channel_id = _ids(body)
     verb, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
     with replying_on_failure(_send(respond)):
-        opp = pipeline.store.get_opportunity(services.db, team_id, user_id, int(raw_id)) if raw_id.isdigit() else None
+        opp = (
+            pipeline.store.get_opportunity(services.db, team_id, user_id, int(raw_id))
+            if raw_id.isdigit()
+            else None
+        )
         if opp is None or opp.status != pipeline.store.OPEN:
             respond(**messages.problem(GONE), replace_original=False)
             return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
@@ -63,7 +62,10 @@ def new(ack: Ack, command, respond: Respond, client: WebClient, context, rest: s
         opened = pipeline.open_opportunity(services, command["team_id"], command["user_id"], draft)
         respond(
             **messages.saved_reply(
-                opened.opportunity, services.team_today(), services.settings.currency_symbol, opened.celebration.note
+                opened.opportunity,
+                services.team_today(),
+                services.settings.currency_symbol,
+                opened.celebration.note,
             )
         )
 
@@ -112,7 +114,9 @@ def change(services, command, respond: Respond, ref: str, verb: str, target: str
         finish_change(services, command, respond, lookup, ref, verb, target, None)
 
 
-def finish_change(services, command, respond: Respond, lookup, typed: str, verb: str, target: str, reason) -> None:
+def finish_change(
+    services, command, respond: Respond, lookup, typed: str, verb: str, target: str, reason
+) -> None:
     if lookup.found is None and lookup.candidates:
         argument = (reason or "") if verb == "lost" else target
         respond(**messages.candidates_reply(verb, typed, lookup.candidates, argument))

@@ -16,7 +16,9 @@ from storage.opportunities import NotOpen
 
 log = logging.getLogger("pipeline_coach")
 
-SOMETHING_WENT_WRONG = "Something went wrong on my side and nothing was changed. Please try again in a minute."
+SOMETHING_WENT_WRONG = (
+    "Something went wrong on my side and nothing was changed. Please try again in a minute."
+)
 
 
 def services_of(context) -> Services:
@@ -31,7 +33,10 @@ def replying_on_failure(send: Callable[[dict], object]) -> Iterator[None]:
     except ParseError as mistake:
         _safe_send(send, messages.problem(str(mistake)))
     except NotOpen:
-        _safe_send(send, messages.problem("That opportunity is already closed. `/opportunity list` shows the open ones."))
+        _safe_send(
+            send,
+            messages.problem("That opportunity is already closed. `/opportunity list` shows the open ones."),
+        )
     except Exception:
         log.exception("request failed after acknowledgement")
         _safe_send(send, messages.problem(SOMETHING_WENT_WRONG))
@@ -72,5 +77,9 @@ def tell_user(client, user_id: str, channel_id: str | None) -> Callable[[dict], 
 def render_moved(services, moved: pipeline.Moved) -> dict:
     note = moved.celebration.note if moved.celebration else None
     return messages.moved_reply(
-        moved.move.opportunity, moved.move.from_stage, services.team_today(), services.settings.currency_symbol, note
+        moved.move.opportunity,
+        moved.move.from_stage,
+        services.team_today(),
+        services.settings.currency_symbol,
+        note,
     )

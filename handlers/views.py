@@ -14,7 +14,9 @@ from bot.parsing import ParseError
 from bot.settings import Settings
 from handlers.common import log, read_json, render_moved, replying_on_failure, services_of, tell_user
 
-FORM_FAILED = "I couldn't open the form just now. Try again, or use quick entry: `/opportunity new Acme renewal 48k`."
+FORM_FAILED = (
+    "I couldn't open the form just now. Try again, or use quick entry: `/opportunity new Acme renewal 48k`."
+)
 
 
 def register(app: App) -> None:
@@ -24,7 +26,9 @@ def register(app: App) -> None:
 
 
 def open_new_form(client: WebClient, trigger_id: str, channel_id: str, settings: Settings) -> bool:
-    return open_form(client, trigger_id, messages.new_opportunity_modal(settings.open_stages, metadata(channel_id)))
+    return open_form(
+        client, trigger_id, messages.new_opportunity_modal(settings.open_stages, metadata(channel_id))
+    )
 
 
 def open_form(client: WebClient, trigger_id: str, view: dict) -> bool:
@@ -67,7 +71,10 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, context) -> 
         opened = pipeline.open_opportunity(services, team_id, user_id, draft)
         send(
             messages.saved_reply(
-                opened.opportunity, services.team_today(), services.settings.currency_symbol, opened.celebration.note
+                opened.opportunity,
+                services.team_today(),
+                services.settings.currency_symbol,
+                opened.celebration.note,
             )
         )
 
@@ -91,12 +98,16 @@ def submit_lost(ack: Ack, body: dict, view: dict, client: WebClient, context) ->
     finish(ack, body, view, client, context, pipeline.LOST, reason)
 
 
-def finish(ack: Ack, body: dict, view: dict, client: WebClient, context, target: str, reason: str | None) -> None:
+def finish(
+    ack: Ack, body: dict, view: dict, client: WebClient, context, target: str, reason: str | None
+) -> None:
     ack()
     services = services_of(context)
     meta = read_json(view.get("private_metadata"))
     send = tell_user(client, body["user"]["id"], meta.get("channel"))
     with replying_on_failure(send):
         opportunity_id = int(meta.get("id", 0))
-        moved = pipeline.move(services, body["team"]["id"], body["user"]["id"], opportunity_id, target, reason)
+        moved = pipeline.move(
+            services, body["team"]["id"], body["user"]["id"], opportunity_id, target, reason
+        )
         send(render_moved(services, moved))

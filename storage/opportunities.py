@@ -151,7 +151,9 @@ def get_opportunity(db: Database, team_id: str, owner_id: str, opportunity_id: i
         return _view(row) if row else None
 
 
-def search_open(db: Database, team_id: str, owner_id: str, text: str, limit: int = 25) -> list[OpportunityView]:
+def search_open(
+    db: Database, team_id: str, owner_id: str, text: str, limit: int = 25
+) -> list[OpportunityView]:
     """The rep's open opportunities whose name contains the text, case-insensitively."""
     pattern = "%" + _escape_like(text.casefold()) + "%"
     with db.transaction() as session:

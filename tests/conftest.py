@@ -18,8 +18,8 @@ from bot.services import Services
 from bot.settings import Settings, load_settings
 from storage.db import Database
 from storage.models import Base
-from tests.slack_contract import check_call
 from tests.driver import SIGNING_SECRET, SlackDriver
+from tests.slack_contract import check_call
 from tests.stand_in import SlackStandIn
 
 TEST_DATABASE_ENV = "COACH_TEST_DATABASE_URL"

@@ -39,7 +39,9 @@ class SlackDriver:
         self.response_url = response_url
         self.team_id = team_id
 
-    def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None):
+    def post(
+        self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None
+    ):
         timestamp = int(time.time()) if timestamp is None else timestamp
         request = urllib.request.Request(
             self.events_url,
@@ -58,8 +60,16 @@ class SlackDriver:
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read().decode(), time.perf_counter() - started)
 
-    def command(self, command: str, text: str = "", *, user: str = "U1", team: str | None = None,
-                channel: str = "C1", **headers) -> Reply:
+    def command(
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user: str = "U1",
+        team: str | None = None,
+        channel: str = "C1",
+        **headers,
+    ) -> Reply:
         form = {
             "token": "legacy",
             "team_id": team or self.team_id,
@@ -77,10 +87,19 @@ class SlackDriver:
         return self.post(urlencode(form), "application/x-www-form-urlencoded", **headers)
 
     def interact(self, payload: dict, **headers) -> Reply:
-        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **headers)
+        return self.post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **headers
+        )
 
-    def click(self, action: dict, *, user: str = "U1", team: str | None = None, channel: str = "C1",
-              view: dict | None = None) -> Reply:
+    def click(
+        self,
+        action: dict,
+        *,
+        user: str = "U1",
+        team: str | None = None,
+        channel: str = "C1",
+        view: dict | None = None,
+    ) -> Reply:
         payload = {
             "type": "block_actions",
             "team": {"id": team or self.team_id, "domain": "acme-sales"},
@@ -98,7 +117,9 @@ class SlackDriver:
             payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
         return self.interact(payload)
 
-    def submit(self, view: dict, values: dict[str, dict], *, user: str = "U1", team: str | None = None) -> Reply:
+    def submit(
+        self, view: dict, values: dict[str, dict], *, user: str = "U1", team: str | None = None
+    ) -> Reply:
         """Submit a modal the bot opened; `values` is {block_id: Slack's value element}."""
         state = {block_id: {"value": element} for block_id, element in values.items()}
         submitted = {**view, "id": "V1", "team_id": team or self.team_id, "state": {"values": state}}
@@ -118,7 +139,10 @@ def typed(text: str | None) -> dict:
 
 
 def chosen(value: str) -> dict:
-    return {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value}}
+    return {
+        "type": "static_select",
+        "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value},
+    }
 
 
 def picked_date(iso: str | None) -> dict:

@@ -38,7 +38,10 @@ def test_a_rep_opens_an_opportunity_in_one_line_and_the_team_celebrates_it(bot):
     assert "48" not in post["text"], "amounts stay private unless CELEBRATE_AMOUNTS is on"
     [opp] = stored(bot)
     assert (opp.name, opp.amount, opp.stage, opp.expected_close) == (
-        "Acme Corp renewal", 48000, "Discovery", date(2026, 12, 15)
+        "Acme Corp renewal",
+        48000,
+        "Discovery",
+        date(2026, 12, 15),
     )
     assert opp.created_at.tzinfo is not None
     assert store.stage_history(bot.db, "T1", opp.id) == [(None, "Discovery", opp.created_at)]
@@ -55,7 +58,7 @@ def test_the_week_count_grows_with_each_new_opportunity_across_the_team(bot):
 
 def test_amounts_are_celebrated_only_when_the_team_opts_in(make_bot):
     bot = make_bot(celebrate_amounts=True)
-    open_one(bot, "Acme renewal $48,000 account:\"Acme Corp\"")
+    open_one(bot, 'Acme renewal $48,000 account:"Acme Corp"')
 
     post = bot.slack.wait_for("chat.postMessage")[0].args
     assert "$48,000" in post["text"]
@@ -106,8 +109,9 @@ def test_a_failed_celebration_still_saves_and_tells_the_rep_how_to_fix_it(bot, e
 
 
 def test_a_rate_limited_celebration_is_retried_after_the_wait_slack_asks_for(bot):
-    bot.slack.queue("chat.postMessage", {"ok": False, "error": "ratelimited"}, status=429,
-                    headers={"Retry-After": "0"})
+    bot.slack.queue(
+        "chat.postMessage", {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"}
+    )
     open_one(bot, "Acme renewal")
 
     posts = bot.slack.wait_for("chat.postMessage", 2)
@@ -138,8 +142,9 @@ def test_an_empty_list_invites_the_rep_to_open_one(bot):
 
 def test_a_long_list_is_capped_and_says_how_many_more(bot, db, clock):
     for number in range(300):
-        store.create_opportunity(db, "T1", "U1", store.NewOpportunity(name=f"Deal {number}", stage="Discovery"),
-                                 clock())
+        store.create_opportunity(
+            db, "T1", "U1", store.NewOpportunity(name=f"Deal {number}", stage="Discovery"), clock()
+        )
     bot.command("list")
     listing = bot.last_reply()
     assert len(listing["blocks"]) <= 50

@@ -23,7 +23,10 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(32), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column(
-            "opportunity_id", sa.Integer(), sa.ForeignKey("opportunities.id", ondelete="CASCADE"), nullable=True
+            "opportunity_id",
+            sa.Integer(),
+            sa.ForeignKey("opportunities.id", ondelete="CASCADE"),
+            nullable=True,
         ),
         sa.Column("touches", sa.Integer(), nullable=False),
         sa.Column("minutes", sa.Integer(), nullable=False),
