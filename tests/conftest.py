@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import create_app, create_services
-from bot.server import EVENTS_PATH, make_server
+from bot.server import EVENTS_PATH, make_server, stop_server
 from bot.services import Services
 from bot.settings import Settings, load_settings
 from storage.db import Database
@@ -136,14 +136,16 @@ def make_bot(slack: SlackStandIn, db: Database, clock: Clock):
         services = create_services(test_settings(slack, db, **overrides), db=db, clock=clock)
         app = create_app(services)
         server = make_server(app, db, "127.0.0.1", 0)
-        threading.Thread(target=server.run, daemon=True).start()
-        servers.append(server)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        servers.append((server, thread))
         url = f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
         return RunningBot(services, slack, SlackDriver(url, slack.response_url), clock)
 
     yield start
-    for server in servers:
-        server.close()
+    for server, thread in servers:
+        stop_server(server)
+        thread.join(timeout=5)
 
 
 @pytest.fixture
