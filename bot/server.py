@@ -33,10 +33,3 @@ def make_server(app: App, db: Database, host: str, port: int):
 
     return create_server(make_wsgi(app, db), host=host, port=port, threads=8, ident="pipeline-coach")
 
-
-def stop_server(server) -> None:
-    """Close every socket from inside the server's own loop, so `run()` returns cleanly."""
-    from waitress import wasyncore
-
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-    server.task_dispatcher.shutdown()

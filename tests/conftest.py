@@ -8,12 +8,15 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+from wsgiref.simple_server import make_server as wsgiref_server
 
 import pytest
 from sqlalchemy import text
 
 from bot.app import create_app, create_services
-from bot.server import EVENTS_PATH, make_server, stop_server
+from bot.server import EVENTS_PATH, make_wsgi
 from bot.services import Services
 from bot.settings import Settings, load_settings
 from storage.db import Database
@@ -24,6 +27,18 @@ from tests.stand_in import SlackStandIn
 
 TEST_DATABASE_ENV = "COACH_TEST_DATABASE_URL"
 A_MONDAY_AFTERNOON = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+class QuietThreadingServer(ThreadingMixIn, WSGIServer):
+    """The same WSGI app the bot serves with waitress, on the standard library's server so tests stop it
+    cleanly; tests/test_settings.py runs the real `python -m bot` on waitress."""
+
+    daemon_threads = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args) -> None:
+        return
 
 
 class Clock:
@@ -135,16 +150,19 @@ def make_bot(slack: SlackStandIn, db: Database, clock: Clock):
     def start(**overrides) -> RunningBot:
         services = create_services(test_settings(slack, db, **overrides), db=db, clock=clock)
         app = create_app(services)
-        server = make_server(app, db, "127.0.0.1", 0)
-        thread = threading.Thread(target=server.run, daemon=True)
+        server = wsgiref_server(
+            "127.0.0.1", 0, make_wsgi(app, db), server_class=QuietThreadingServer, handler_class=QuietHandler
+        )
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
         servers.append((server, thread))
-        url = f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
+        url = f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}"
         return RunningBot(services, slack, SlackDriver(url, slack.response_url), clock)
 
     yield start
     for server, thread in servers:
-        stop_server(server)
+        server.shutdown()
+        server.server_close()
         thread.join(timeout=5)
 
 
