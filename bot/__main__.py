@@ -1,4 +1,4 @@
-"""`python -m bot`: run the bot (default), or `python -m bot db upgrade`."""
+"""`python -m bot`: run the bot (default), `python -m bot db upgrade`, or `python -m bot jobs list|run`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from bot import jobs_cli
 from bot.settings import SettingsError, load_settings
 
 log = logging.getLogger("pipeline_coach")
@@ -19,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="run the bot (the default)")
     db_parser = commands.add_parser("db", help="database maintenance")
     db_parser.add_argument("action", choices=["upgrade"], help="apply migrations")
+    jobs_cli.add_arguments(commands)
     args = parser.parse_args(argv)
+    if args.command == "jobs" and (early := jobs_cli.check(args)) is not None:
+        return early
 
     try:
         settings = load_settings()
@@ -44,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "db":
         print("Database is up to date.")
         return 0
+    if args.command == "jobs":
+        return jobs_cli.run(args, settings, db)
     return run(settings, db)
 
 
@@ -52,6 +58,9 @@ def run(settings, db) -> int:
 
     services = create_services(settings, db=db)
     app = create_app(services)
+    from bot.scheduler import start_scheduler
+
+    start_scheduler(services)  # the coach's jobs, unless SCHEDULER_ENABLED=false (daemon thread)
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

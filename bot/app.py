@@ -32,6 +32,7 @@ def create_services(
 def create_app(services: Services) -> App:
     """A Bolt app that acks first and works after (process_before_response stays False)."""
     from handlers import register_all
+    from handlers.home import republish_later
 
     app = App(
         client=services.client,
@@ -46,4 +47,5 @@ def create_app(services: Services) -> App:
         next()
 
     register_all(app)
+    services.on_change = republish_later(services)
     return app

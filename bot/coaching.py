@@ -346,3 +346,54 @@ def parse_weekly_slot(text: str) -> tuple[int, time]:
     if weekday is None or at is None:
         raise ValueError(f"I couldn't read “{text}” as a weekly time. Try a day and a time, like fri 15:00.")
     return weekday, at
+
+
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekday(word: str) -> int | None:
+    word = word.strip().lower()
+    if len(word) < 3:
+        return None
+    return next((number for number, name in enumerate(_WEEKDAYS) if name.startswith(word)), None)
+
+
+def parse_work_days(text: str) -> frozenset[int]:
+    """Working days as typed: "mon-fri", "sun-thu" (a range may wrap the week), "mon,wed,fri" or a mix.
+
+    Days may be abbreviated to three letters or more; the result is weekday numbers, Monday=0.
+    """
+    days: set[int] = set()
+    for part in re.split(r"[,\s]+", re.sub(r"\s*[-–—]\s*", "-", text.strip())):
+        if not part:
+            continue
+        ends = part.split("-")
+        numbers = [_weekday(end) for end in ends]
+        if len(ends) > 2 or None in numbers:
+            raise ValueError(f"I couldn't read “{text}” as working days. Try mon-fri or mon,tue,thu.")
+        first, last = numbers[0], numbers[-1]
+        days.update((first + step) % 7 for step in range((last - first) % 7 + 1))  # type: ignore[operator]
+    if not days:
+        raise ValueError("Name at least one working day, like mon-fri.")
+    return frozenset(days)
+
+
+def format_work_days(days: frozenset[int]) -> str:
+    """The shortest way to write a set of days back: "Mon–Fri", "Sun–Thu" or "Mon, Wed, Fri"."""
+    ordered = sorted(days)
+    if len(ordered) == 7:
+        return "every day"
+    for start in ordered:  # a run of consecutive days, possibly wrapping the week
+        run = [(start + step) % 7 for step in range(len(ordered))]
+        if set(run) == set(ordered) and len(ordered) > 2:
+            return f"{_DAY_NAMES[run[0]].title()}–{_DAY_NAMES[run[-1]].title()}"
+    return ", ".join(_DAY_NAMES[day].title() for day in ordered)
+
+
+def next_working_day(day: date, days: frozenset[int]) -> date:
+    """The first working day strictly after day (a week later at most, when only one day is worked)."""
+    for step in range(1, 8):
+        candidate = day + timedelta(days=step)
+        if candidate.weekday() in days:
+            return candidate
+    return day + timedelta(days=7)

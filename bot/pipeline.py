@@ -34,6 +34,7 @@ class Lookup:
 
 def open_opportunity(services: Services, team_id: str, user_id: str, new: store.NewOpportunity) -> Opened:
     opp = store.create_opportunity(services.db, team_id, user_id, new, services.now())
+    services.changed(team_id, user_id)
     return Opened(opp, celebrate(services, opp, "new"))
 
 
@@ -82,5 +83,6 @@ def move(
         status=status,
         lost_reason=reason,
     )
+    services.changed(team_id, user_id)
     celebration = celebrate(services, result.opportunity, "won") if status == store.WON else None
     return Moved(result, celebration)

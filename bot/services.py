@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
+from bot.managers import ManagerDirectory
 from bot.settings import Settings
 from storage.db import Database
 
@@ -23,6 +24,20 @@ class Services:
     db: Database
     client: WebClient
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Called with (team_id, user_id) after a rep changes their data; the app points it at the Home tab.
+    on_change: Callable[[str, str], None] = field(default=lambda team_id, user_id: None)
+    _managers: ManagerDirectory | None = field(default=None, init=False, repr=False)
+
+    @property
+    def managers(self) -> ManagerDirectory:
+        if self._managers is None:
+            settings = self.settings
+            self._managers = ManagerDirectory(self.client, settings.manager_ids, settings.manager_group)
+        return self._managers
+
+    def changed(self, team_id: str, user_id: str) -> None:
+        """A rep's pipeline, time or coaching settings changed: refresh what they see."""
+        self.on_change(team_id, user_id)
 
     def now(self) -> datetime:
         return self.clock()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -29,6 +29,73 @@ class Settings(BaseSettings):
     team_timezone: str = "UTC"
     currency_symbol: str = Field(default="$", max_length=3)
     log_level: str = "INFO"
+    # Selling time and the health report (issue 3): see the README's "Settings" table.
+    quota_period: Literal["month", "quarter"] = "quarter"
+    quarter_start_month: int = Field(default=1, ge=1, le=12)
+    coverage_target: float = Field(default=3.0, gt=0, le=20)
+    stalled_days: int = Field(default=14, ge=1, le=365)
+    health_window_days: int = Field(default=14, ge=1, le=90)
+    # The coach (issue 4): see the README's "The coach" section.
+    scheduler_enabled: bool = True
+    nudge_check_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    nudge_window_days: int = Field(default=14, ge=1, le=90)
+    nudge_min_hours: float = Field(default=6, ge=0, le=1000)
+    nudge_top_share: float = Field(default=0.60, gt=0, le=1)
+    nudge_no_new_days: int = Field(default=10, ge=1, le=365)
+    nudge_min_prospecting_share: float = Field(default=0.20, ge=0, le=1)
+    nudge_cooldown_days: int = Field(default=7, ge=0, le=365)
+    work_hours: str = "09:00-17:00"
+    work_days: str = "mon-fri"
+    reflection_slot: str = "fri 15:00"
+
+    @field_validator("work_hours", "work_days", "reflection_slot")
+    @classmethod
+    def _coach_times_read(cls, value: str, info) -> str:
+        from bot import coaching
+
+        reader = {
+            "work_hours": coaching.parse_hours,
+            "work_days": coaching.parse_work_days,
+            "reflection_slot": coaching.parse_weekly_slot,
+        }[info.field_name]
+        try:
+            reader(value)
+        except ValueError as problem:
+            raise ValueError(str(problem).rstrip(".")) from None
+        return value
+
+    # The team's rhythm (issue 5): the weekly digest and who counts as a manager.
+    digest_slot: str = "mon 09:00"
+    manager_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    manager_group: str | None = None
+
+    @field_validator("digest_slot")
+    @classmethod
+    def _digest_slot_reads(cls, value: str) -> str:
+        from bot import coaching
+
+        try:
+            coaching.parse_weekly_slot(value)
+        except ValueError as problem:
+            raise ValueError(str(problem).rstrip(".")) from None
+        return value
+
+    @field_validator("manager_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> frozenset[str]:
+        parts = value.split(",") if isinstance(value, str) else value
+        ids = frozenset(str(part).strip() for part in parts or () if str(part).strip())
+        if any(not part.isalnum() for part in ids):
+            raise ValueError("must be comma-separated Slack user ids such as U0123ABCD,U0456EFGH")
+        return ids
+
+    @field_validator("manager_group")
+    @classmethod
+    def _group_shape(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if value and not (value.startswith("S") and value.isalnum()):
+            raise ValueError("must be a user group id such as S0123ABCD (not its @handle)")
+        return value or None
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -2,9 +2,9 @@
 
 from slack_bolt import App
 
-from handlers import actions, commands, views
+from handlers import actions, activities, coaching, commands, home, views
 
 
 def register_all(app: App) -> None:
-    for surface in (commands, actions, views):
+    for surface in (commands, actions, views, activities, coaching, home):
         surface.register(app)

@@ -8,7 +8,11 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import messages, pipeline
-from handlers.common import read_json, render_moved, replying_on_failure, services_of
+from bot.messages.health import log_time_modal
+from bot.opportunity_entry import MAX_REASON
+from bot.text import clip
+from handlers.activities import log_picked
+from handlers.common import read_json, render_moved, replying_on_failure, services_of, tell_user
 from handlers.views import FORM_FAILED, metadata, open_form, open_new_form
 
 GONE = "That opportunity is closed or no longer yours to change. `/opportunity list` shows the open ones."
@@ -26,8 +30,11 @@ def _ids(body: dict) -> tuple[str, str, str]:
     return team, body["user"]["id"], channel
 
 
-def _send(respond: Respond, replace: bool = False):
-    return lambda payload: respond(**payload, replace_original=replace)
+def _send(body: dict, respond: Respond, client: WebClient, replace: bool = False):
+    """Reply where the click happened: in the message (response_url), or by DM from the Home tab."""
+    if body.get("response_url"):
+        return lambda payload: respond(**payload, replace_original=replace)
+    return tell_user(client, body["user"]["id"], None)
 
 
 def row_menu(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
@@ -35,50 +42,54 @@ def row_menu(ack: Ack, body: dict, action: dict, respond: Respond, client: WebCl
     services = services_of(context)
     team_id, user_id, channel_id = _ids(body)
     verb, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
-    with replying_on_failure(_send(respond)):
-        opp = (
-            pipeline.store.get_opportunity(services.db, team_id, user_id, int(raw_id))
-            if raw_id.isdigit()
-            else None
-        )
+    send = _send(body, respond, client)
+    with replying_on_failure(send):
+        opp = pipeline.store.get_opportunity(services.db, team_id, user_id, int(raw_id)) if raw_id.isdigit() else None
         if opp is None or opp.status != pipeline.store.OPEN:
-            respond(**messages.problem(GONE), replace_original=False)
+            send(messages.problem(GONE))
             return
         form_meta = metadata(channel_id, id=opp.id)
         if verb == "stage":
             view = messages.stage_modal(opp, services.settings.all_stages, form_meta)
         elif verb == "lost":
             view = messages.lost_modal(opp, form_meta)
+        elif verb == "log":
+            view = log_time_modal(opp, form_meta, services.team_today())
         elif verb == "won":
             moved = pipeline.move(services, team_id, user_id, opp.id, pipeline.WON)
-            respond(**render_moved(services, moved), replace_original=False)
+            send(render_moved(services, moved))
             return
         else:
             return
         if not open_form(client, body.get("trigger_id", ""), view):
-            respond(**messages.problem(FORM_FAILED), replace_original=False)
+            send(messages.problem(FORM_FAILED))
 
 
-def pick_opportunity(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
+def pick_opportunity(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """The rep picked one of several matches: finish what they asked for, replacing the question."""
     ack()
     services = services_of(context)
     team_id, user_id, _ = _ids(body)
     choice = read_json(action.get("value"))
+    send = _send(body, respond, client, replace=True)
+    if choice.get("do") == "log":  # `/opportunity log acme 90m` matched several deals
+        log_picked(services, team_id, user_id, choice, send)
+        return
     targets = {"won": pipeline.WON, "lost": pipeline.LOST, "stage": choice.get("arg")}
     target = targets.get(choice.get("do"))
-    with replying_on_failure(_send(respond, replace=True)):
+    with replying_on_failure(send):
         opp_id = choice.get("id")
         if target not in services.settings.all_stages or not isinstance(opp_id, int):
-            respond(**messages.problem(GONE), replace_original=True)
+            send(messages.problem(GONE))
             return
-        reason = (choice.get("arg") or None) if target == pipeline.LOST else None
-        moved = pipeline.move(services, team_id, user_id, opp_id, target, reason)
-        respond(**render_moved(services, moved), replace_original=True)
+        argument = choice.get("arg")
+        reason = clip(argument, MAX_REASON) if target == pipeline.LOST and isinstance(argument, str) else None
+        moved = pipeline.move(services, team_id, user_id, opp_id, target, reason or None)
+        send(render_moved(services, moved))
 
 
 def new_button(ack: Ack, body: dict, respond: Respond, client: WebClient, context) -> None:
     ack()
     _, _, channel_id = _ids(body)
     if not open_new_form(client, body.get("trigger_id", ""), channel_id, services_of(context).settings):
-        respond(**messages.problem(FORM_FAILED), replace_original=False)
+        _send(body, respond, client)(messages.problem(FORM_FAILED))

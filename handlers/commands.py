@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from bot import messages, pipeline
 from bot.opportunity_entry import MAX_REASON, check_optional, parse_new, pick_stage
 from bot.parsing import ParseError, suggest
+from handlers import activities, coaching, team
 from handlers.common import render_moved, replying_on_failure, services_of
 from handlers.views import FORM_FAILED, open_new_form
 
@@ -16,6 +17,7 @@ NOTHING_MATCHED = "I couldn't find an open opportunity called “{}”. `/opport
 
 def register(app: App) -> None:
     app.command("/opportunity")(opportunity_command)
+    app.command("/prospect")(activities.prospect_command)
 
 
 def opportunity_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context) -> None:
@@ -141,4 +143,8 @@ SUBCOMMANDS = {
     "won": won,
     "lost": lost,
     "help": show_help,
+    **activities.SUBCOMMANDS,  # prospect, log, undo, quota, health (issue 3)
+    "coach": coaching.coach_command,  # the coach's settings (issue 4)
+    "reflections": coaching.reflections_command,
+    **team.SUBCOMMANDS,  # team, export (issue 5)
 }

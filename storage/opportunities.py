@@ -54,7 +54,7 @@ class NotOpen(Exception):
     """The opportunity was closed (or is not the rep's) by the time the change arrived."""
 
 
-def _view(row: Opportunity) -> OpportunityView:
+def view_of(row: Opportunity) -> OpportunityView:
     return OpportunityView(
         id=row.id,
         team_id=row.team_id,
@@ -104,7 +104,7 @@ def create_opportunity(
                 changed_at=now,
             )
         )
-        return _view(row)
+        return view_of(row)
 
 
 def count_opened_since(db: Database, team_id: str, since: datetime) -> int:
@@ -135,7 +135,7 @@ def open_opportunities(
             .order_by(Opportunity.expected_close.is_(None), Opportunity.expected_close, Opportunity.id)
             .limit(limit)
         ).all()
-        return [_view(row) for row in rows], total
+        return [view_of(row) for row in rows], total
 
 
 def get_opportunity(db: Database, team_id: str, owner_id: str, opportunity_id: int) -> OpportunityView | None:
@@ -148,7 +148,7 @@ def get_opportunity(db: Database, team_id: str, owner_id: str, opportunity_id: i
                 Opportunity.owner_id == owner_id,
             )
         )
-        return _view(row) if row else None
+        return view_of(row) if row else None
 
 
 def search_open(
@@ -168,7 +168,7 @@ def search_open(
             .order_by(Opportunity.id)
             .limit(limit)
         ).all()
-        return [_view(row) for row in rows]
+        return [view_of(row) for row in rows]
 
 
 def move_stage(
@@ -214,7 +214,7 @@ def move_stage(
             )
         )
         session.flush()
-        return StageMove(opportunity=_view(row), from_stage=from_stage, to_stage=to_stage)
+        return StageMove(opportunity=view_of(row), from_stage=from_stage, to_stage=to_stage)
 
 
 def stage_history(db: Database, team_id: str, opportunity_id: int) -> list[tuple[str | None, str, datetime]]:

@@ -107,7 +107,7 @@ def slack(slack_server: SlackStandIn) -> Iterator[SlackStandIn]:
         check_call(call.method, call.args)
 
 
-def test_settings(slack: SlackStandIn, db: Database, **overrides) -> Settings:
+def settings_for(slack: SlackStandIn, db: Database, **overrides) -> Settings:
     values = {
         "slack_bot_token": "xoxb-test-token",
         "slack_signing_secret": SIGNING_SECRET,
@@ -148,7 +148,7 @@ def make_bot(slack: SlackStandIn, db: Database, clock: Clock):
     servers = []
 
     def start(**overrides) -> RunningBot:
-        services = create_services(test_settings(slack, db, **overrides), db=db, clock=clock)
+        services = create_services(settings_for(slack, db, **overrides), db=db, clock=clock)
         app = create_app(services)
         server = wsgiref_server(
             "127.0.0.1", 0, make_wsgi(app, db), server_class=QuietThreadingServer, handler_class=QuietHandler

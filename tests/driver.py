@@ -39,9 +39,7 @@ class SlackDriver:
         self.response_url = response_url
         self.team_id = team_id
 
-    def post(
-        self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None
-    ):
+    def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None):
         timestamp = int(time.time()) if timestamp is None else timestamp
         request = urllib.request.Request(
             self.events_url,
@@ -86,10 +84,14 @@ class SlackDriver:
         }
         return self.post(urlencode(form), "application/x-www-form-urlencoded", **headers)
 
+    def event(self, event: dict, *, team: str | None = None) -> Reply:
+        return self.post(event_callback(event, team or self.team_id), "application/json")
+
+    def open_home(self, user: str = "U1", *, team: str | None = None) -> Reply:
+        return self.event({"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"}, team=team)
+
     def interact(self, payload: dict, **headers) -> Reply:
-        return self.post(
-            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **headers
-        )
+        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **headers)
 
     def click(
         self,
@@ -117,9 +119,7 @@ class SlackDriver:
             payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
         return self.interact(payload)
 
-    def submit(
-        self, view: dict, values: dict[str, dict], *, user: str = "U1", team: str | None = None
-    ) -> Reply:
+    def submit(self, view: dict, values: dict[str, dict], *, user: str = "U1", team: str | None = None) -> Reply:
         """Submit a modal the bot opened; `values` is {block_id: Slack's value element}."""
         state = {block_id: {"value": element} for block_id, element in values.items()}
         submitted = {**view, "id": "V1", "team_id": team or self.team_id, "state": {"values": state}}
@@ -132,6 +132,21 @@ class SlackDriver:
             "view": submitted,
         }
         return self.interact(payload)
+
+
+def event_callback(event: dict, team_id: str = "T1") -> str:
+    """An Events API envelope, as Slack posts it to /slack/events."""
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": team_id,
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": f"Ev{time.monotonic_ns()}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )
 
 
 def typed(text: str | None) -> dict:

@@ -34,6 +34,13 @@ DEFAULTS: dict[str, Callable[[dict], dict]] = {
     "views.open": lambda args: {"ok": True, "view": {"id": "V1"}},
     "views.update": lambda args: {"ok": True, "view": {"id": "V1"}},
     "views.publish": lambda args: {"ok": True, "view": {"id": "V1"}},
+    "files.getUploadURLExternal": lambda args: {
+        "ok": True,
+        "upload_url": f"{args['_base']}upload/F{args.get('filename', 'x')}",
+        "file_id": "F" + str(args.get("filename", "x")),
+    },
+    "files.completeUploadExternal": lambda args: {"ok": True, "files": [{"id": "F1", "title": "export"}]},
+    "usergroups.users.list": lambda args: {"ok": True, "users": []},
     "users.info": lambda args: {
         "ok": True,
         "user": {"id": args.get("user"), "tz": "America/New_York", "tz_offset": -18000, "deleted": False},
@@ -121,6 +128,7 @@ class SlackStandIn:
         queued = self._queued.get(method)
         if queued:
             return queued.pop(0)
+        args = {**args, "_base": self.base_url.removesuffix("api/")}
         if method in self._overrides:
             return Answer(self._overrides[method](args))
         if method in DEFAULTS:
@@ -133,9 +141,13 @@ class SlackStandIn:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                raw = self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
                 path = urlparse(self.path).path
                 args = _decode(raw, self.headers.get("Content-Type", ""))
+                if path.startswith("/upload/"):
+                    stand_in._record(Call("file_upload", {"path": path, "body": raw}, dict(self.headers)))
+                    self._reply(Answer({"ok": True}))
+                    return
                 if path.startswith("/respond/"):
                     stand_in._record(Call("response_url", args, dict(self.headers)))
                     self._reply(Answer({"ok": True}))
@@ -168,6 +180,8 @@ def _decode(raw: str, content_type: str) -> dict:
         return {}
     if "json" in content_type:
         return json.loads(raw)
+    if "multipart" in content_type:
+        return {"multipart": raw}
     args = {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
     for key in ("blocks", "view", "attachments"):
         if isinstance(args.get(key), str):

@@ -86,6 +86,13 @@ HELP_LINES = (
     ("`/opportunity stage acme proposal`", "move an opportunity to another stage"),
     ("`/opportunity won acme`", "mark it won :trophy:"),
     ("`/opportunity lost acme went with a competitor`", "mark it lost, with an optional reason"),
+    ("`/opportunity log acme 90m proposal review`", "log time spent working a deal (also `yesterday`, `mon`)"),
+    ("`/prospect 25 calls 2h`", "log prospecting (also `/opportunity prospect …`); `/prospect` alone opens a form"),
+    ("`/opportunity undo`", "remove your last entry from the past 10 minutes"),
+    ("`/opportunity quota 250k`", "set your quota for this period"),
+    ("`/opportunity health`", "your pipeline at a glance: coverage, creation, where your time goes"),
+    ("`/opportunity coach`", "your coaching settings; change with `off`, `on`, `snooze 2w`, `hours 8-16`, …"),
+    ("`/opportunity reflections`", "your recent answers to the coach (only you see them)"),
     ("`/opportunity help`", "this list"),
 )
 
@@ -185,6 +192,7 @@ def row_menu(opp: OpportunityView) -> dict:
             option("Change stage", f"stage:{opp.id}"),
             option("Mark won", f"won:{opp.id}"),
             option("Mark lost", f"lost:{opp.id}"),
+            option("Log time", f"log:{opp.id}"),
         ],
     }
 

@@ -1,0 +1,219 @@
+"""The pipeline health report: the figures a rep sees with `/opportunity health`.
+
+`health_figures` is a plain function from the aggregates storage supplies (plain dataclasses) to a
+`HealthReport`, built on the formulas in bot/coaching.py, so every number is testable on its own.
+`build_health` does the wiring: the team's dates, one storage call, then the figures.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.coaching import (
+    TimeSlice,
+    coverage,
+    creation_vs_average,
+    effective_count,
+    period_bounds,
+    time_shares,
+    value_concentration_verdict,
+    week_start,
+    weekly_streak,
+    win_rate_target,
+)
+from storage import activities as store
+
+if TYPE_CHECKING:  # The figures need no services; only build_health does.
+    from bot.services import Services
+
+STREAK_WEEKS = 52  # Weeks looked back for the streak, besides this one; a longer streak shows as "52+".
+AVERAGE_WEEKS = 4
+TIME_ROWS = 8
+PROSPECTING = "Prospecting"
+
+
+@dataclass(frozen=True)
+class TimeShare:
+    label: str
+    minutes: int
+    share: float
+    opportunity_id: int | None
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """Every figure of one rep's report, ready to render."""
+
+    today: date
+    period: str
+    period_start: date
+    period_end: date
+    # Open pipeline and coverage.
+    open_count: int
+    open_value: int
+    open_in_period: int
+    quota: int | None
+    won_in_period: int
+    coverage: float | None  # None: no quota; math.inf: quota met.
+    coverage_target: float
+    win_rate_target: float | None  # 1 ÷ win rate, once at least 5 deals have closed.
+    closed_count: int
+    # Creation.
+    opened_this_week: int
+    average_opened: float
+    streak_weeks: int
+    streak_capped: bool
+    # Prospecting this week.
+    prospecting: tuple[store.KindTotal, ...]
+    prospecting_touches: int
+    prospecting_minutes: int
+    # Where the time went.
+    window_days: int
+    total_minutes: int
+    time_rows: tuple[TimeShare, ...]
+    other_minutes: int
+    other_share: float
+    other_count: int
+    # Concentration.
+    top_deal: str | None
+    top_deal_share: float
+    effective_deals: float
+    largest_open: int
+    largest_share: float
+    value_verdict: str
+    # Stalled deals.
+    stalled_days: int
+    stalled: tuple[store.StalledDeal, ...]
+    stalled_count: int
+
+    @property
+    def coverage_met(self) -> bool:
+        return self.coverage is not None and math.isinf(self.coverage)
+
+    @property
+    def quota_left(self) -> int:
+        return max((self.quota or 0) - self.won_in_period, 0)
+
+
+def health_figures(
+    data: store.HealthData,
+    *,
+    today: date,
+    period: str,
+    period_start: date,
+    period_end: date,
+    coverage_target: float,
+    window_days: int,
+    stalled_days: int,
+    time_rows: int = TIME_ROWS,
+) -> HealthReport:
+    """The report's figures from one rep's aggregates; no I/O, no clock."""
+    weeks = data.opened_by_week
+    this_week, average = creation_vs_average(weeks[0] if weeks else 0, weeks[1 : 1 + AVERAGE_WEEKS])
+    streak = weekly_streak(weeks)
+
+    slices = [
+        TimeSlice(label=item.name or PROSPECTING, minutes=item.minutes, opportunity_id=item.opportunity_id)
+        for item in data.time_by_deal
+    ]
+    shares = time_shares(slices)
+    total = sum(piece.minutes for piece in slices)
+    shown = [TimeShare(piece.label, piece.minutes, share, piece.opportunity_id) for piece, share in shares]
+    rest = shown[time_rows:]
+    deal_minutes = [piece.minutes for piece in slices if piece.opportunity_id is not None]
+    top = max(
+        (piece for piece in slices if piece.opportunity_id is not None),
+        key=lambda piece: (piece.minutes, -piece.opportunity_id),
+        default=None,
+    )
+
+    return HealthReport(
+        today=today,
+        period=period,
+        period_start=period_start,
+        period_end=period_end,
+        open_count=data.open_count,
+        open_value=data.open_value,
+        open_in_period=data.open_in_period,
+        quota=data.quota,
+        won_in_period=data.won_in_period,
+        coverage=coverage(data.open_in_period, data.quota, data.won_in_period),
+        coverage_target=coverage_target,
+        win_rate_target=win_rate_target(data.won_count, data.lost_count),
+        closed_count=data.won_count + data.lost_count,
+        opened_this_week=this_week,
+        average_opened=average,
+        streak_weeks=streak,
+        streak_capped=streak >= STREAK_WEEKS,
+        prospecting=data.prospecting_this_week,
+        prospecting_touches=sum(item.touches for item in data.prospecting_this_week),
+        prospecting_minutes=sum(item.minutes for item in data.prospecting_this_week),
+        window_days=window_days,
+        total_minutes=total,
+        time_rows=tuple(shown[:time_rows]),
+        other_minutes=sum(item.minutes for item in rest),
+        other_share=sum(item.share for item in rest),
+        other_count=len(rest),
+        top_deal=top.label if top else None,
+        top_deal_share=top.minutes / total if top else 0.0,
+        effective_deals=effective_count(deal_minutes),
+        largest_open=data.largest_open,
+        largest_share=data.largest_open / data.open_value if data.open_value else 0.0,
+        value_verdict=value_concentration_verdict(data.largest_open, data.open_value),
+        stalled_days=stalled_days,
+        stalled=data.stalled,
+        stalled_count=data.stalled_count,
+    )
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """Local midnight of a team day as an aware instant (DST-correct)."""
+    return datetime.combine(day, time(), tzinfo=zone)
+
+
+def current_period(services: Services) -> tuple[date, date]:
+    """The quota period (month or quarter, per the settings) containing the team's today."""
+    settings = services.settings
+    return period_bounds(services.team_today(), settings.quota_period, settings.quarter_start_month)
+
+
+def health_window(services: Services) -> store.HealthWindow:
+    """The dates one report is measured over, in the team's time zone."""
+    settings = services.settings
+    zone = ZoneInfo(settings.team_timezone)
+    today = services.team_today()
+    start, end = current_period(services)
+    monday = week_start(today)
+    return store.HealthWindow(
+        today=today,
+        period_start=start,
+        period_end=end,
+        period_start_at=_midnight(start, zone),
+        period_end_at=_midnight(end + timedelta(days=1), zone),
+        week_starts=tuple(_midnight(monday - timedelta(weeks=back), zone) for back in range(STREAK_WEEKS + 1)),
+        week_first_day=monday,
+        time_since=today - timedelta(days=settings.health_window_days - 1),
+        stalled_before=services.now() - timedelta(days=settings.stalled_days),
+        stalled_quiet_since=today - timedelta(days=settings.stalled_days - 1),
+    )
+
+
+def build_health(services: Services, team_id: str, user_id: str) -> HealthReport:
+    """One rep's report: their own rows only, one storage round trip."""
+    window = health_window(services)
+    data = store.health_data(services.db, team_id, user_id, window)
+    settings = services.settings
+    return health_figures(
+        data,
+        today=window.today,
+        period=settings.quota_period,
+        period_start=window.period_start,
+        period_end=window.period_end,
+        coverage_target=settings.coverage_target,
+        window_days=settings.health_window_days,
+        stalled_days=settings.stalled_days,
+    )

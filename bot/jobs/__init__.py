@@ -1,0 +1,46 @@
+"""The coach's scheduled jobs. Each is `run(services, now) -> JobReport`, safe to run at any time from
+any number of processes: every message is claimed in the database before it is sent (storage/claims.py).
+
+The scheduler (bot/scheduler.py) runs them all every NUDGE_CHECK_MINUTES; `python -m bot jobs run <job>`
+runs one once, exactly as the scheduler would at that instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.jobs.report import JobReport
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    run: Callable[..., JobReport] = field(repr=False)
+
+
+def _registry() -> dict[str, Job]:
+    from bot.jobs import digest, followups, nudges, reflections
+
+    return {
+        "nudges": Job("nudges", "DM reps whose logged time is concentrated on one deal", nudges.run),
+        "reflections": Job(
+            "reflections", "send each rep's weekly reflection question at their local time", reflections.run
+        ),
+        "digest": Job("digest", "post last week's openings and wins in the celebration channel", digest.run),
+        "followups": Job(
+            "followups", "ask, the next working day, whether a planned prospecting block happened", followups.run
+        ),
+    }
+
+
+JOBS: dict[str, Job] = _registry()
+
+
+def run_job(name: str, services, now: datetime) -> JobReport:
+    return JOBS[name].run(services, now)
+
+
+__all__ = ["JOBS", "Job", "JobReport", "run_job"]

@@ -1,0 +1,76 @@
+"""The weekly reflection: one question per rep at their own day and time (REFLECTION_SLOT, or their
+`/opportunity coach reflections` choice), in their own time zone.
+
+A slot is due from its moment for CATCH_UP (so a restart or a missed tick still sends it that
+afternoon, never at night); the period key is the slot's local date, so each week's prompt is sent once.
+A rep never gets a question they were asked in the last 8 weeks, and a rep whose time is concentrated
+on one deal right now gets a question about stepping back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot import coach, coaching
+from bot.jobs.common import claim_and_send, may_message, retry_due
+from bot.jobs.nudges import concentrated_reps
+from bot.jobs.report import JobReport
+from bot.messages import coaching as views
+from bot.questions import REPEAT_AFTER_WEEKS, pick_question
+from bot.services import Services
+from storage import claims
+from storage import coaching as store
+
+KIND = "reflection"
+CATCH_UP = timedelta(hours=3)
+
+
+def run(services: Services, now: datetime) -> JobReport:
+    report = JobReport("reflections", now)
+    for team_id in store.teams(services.db):
+        run_team(services, team_id, now, report)
+    return report
+
+
+def _might_be_due(weekday: int, now: datetime) -> bool:
+    """Cheap filter before asking Slack for a zone: a local weekday is within a day of UTC's."""
+    return (weekday - now.weekday()) % 7 in (0, 1, 6)
+
+
+def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
+    settings = services.settings
+    reps = store.reps_of_team(services.db, team_id, now)
+    report.reps += len(reps)
+    retry_due(services, team_id, KIND, reps, now, report)
+
+    candidates = []
+    for rep in reps.values():
+        if may_message(rep, now) is None and _might_be_due(coach.profile(rep, settings).reflection_weekday, now):
+            candidates.append(rep)
+    if not candidates:
+        return
+    zones, gone = coach.time_zones(services, team_id, candidates, now)
+    due = []
+    for rep in candidates:
+        if rep.user_id in gone:
+            continue
+        profile = coach.profile(rep, settings, zones.get(rep.user_id))
+        day = coaching.reflection_due(now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP)
+        if day is not None:
+            due.append((profile, day))
+    existing = claims.existing_keys(services.db, team_id, KIND, {day.isoformat() for _, day in due})
+    due = [(profile, day) for profile, day in due if (profile.user_id, day.isoformat()) not in existing]
+    report.due += len(due)
+    if not due:
+        return
+
+    flagged = concentrated_reps(services, team_id, now)
+    asked = claims.recent_question_ids(services.db, team_id, now - timedelta(weeks=REPEAT_AFTER_WEEKS))
+    for profile, day in due:
+        question = pick_question(
+            asked.get(profile.user_id, set()), concentrated=profile.user_id in flagged, seed=day.toordinal() // 7
+        )
+        key = claims.Key(team_id, profile.user_id, KIND, day.isoformat())
+        claim_and_send(
+            services, key, views.reflection_message(question.id, question.text, day), now, report, question.id
+        )

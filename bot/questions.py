@@ -1,0 +1,111 @@
+"""The coach's question bank, and how a question is picked for a rep.
+
+Our own words, tagged by theme:
+- detach: when to step back from a deal far enough to invest in others
+- obstacle: what stands between a deal and a decision (budget, politics, timing, competing priorities)
+- number: whether the need to make the number is what drives a pursuit
+- slip: whether the pipeline would survive this deal slipping a quarter
+- create: what early-stage work would create next quarter's deals
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+REPEAT_AFTER_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    theme: str
+    text: str
+
+
+BANK: tuple[Question, ...] = (
+    Question(
+        "detach-1",
+        "detach",
+        "If you gave your biggest deal two fewer hours next week, what would actually change for it?",
+    ),
+    Question(
+        "detach-2",
+        "detach",
+        "Which part of the work on your top deal only you can do, and which part could wait or be shared?",
+    ),
+    Question(
+        "detach-3",
+        "detach",
+        "What would have to be true for you to step back from your top deal for a few days without worrying?",
+    ),
+    Question(
+        "detach-4", "detach", "Is the next step on your top deal yours to take, or is it the buyer's move right now?"
+    ),
+    Question("detach-5", "detach", "If a colleague spent this much time on one deal, what would you suggest to them?"),
+    Question(
+        "obstacle-1",
+        "obstacle",
+        "What stands between your biggest deal and a decision: budget, politics, timing or something else?",
+    ),
+    Question("obstacle-2", "obstacle", "Who could say no to your top deal that you haven't spoken with yet?"),
+    Question(
+        "obstacle-3",
+        "obstacle",
+        "Which of your deals is competing with another priority on the buyer's side, and which priority is winning?",
+    ),
+    Question(
+        "obstacle-4", "obstacle", "Is the budget for your top deal approved, or still something someone hopes to find?"
+    ),
+    Question(
+        "number-1",
+        "number",
+        "Are you chasing any deal mainly because you need it for the number? How would you judge it if you didn't?",
+    ),
+    Question("number-2", "number", "If your quota were already met, which deal would you stop working on first?"),
+    Question(
+        "number-3", "number", "Which deal are you most hopeful about, and what evidence from the buyer backs that hope?"
+    ),
+    Question("number-4", "number", "Has the pressure of the number changed how you qualify deals lately? How?"),
+    Question(
+        "slip-1", "slip", "If your biggest deal slipped a quarter, what would be left in your pipeline for this one?"
+    ),
+    Question(
+        "slip-2", "slip", "Which deal would hurt the most if it moved out a quarter, and what backs it up if it does?"
+    ),
+    Question("slip-3", "slip", "How many of your open deals could close this quarter without a single heroic effort?"),
+    Question("create-1", "create", "What could you start this week that turns into a deal next quarter?"),
+    Question(
+        "create-2", "create", "Which account or contact have you meant to reach out to for weeks? What is stopping you?"
+    ),
+    Question(
+        "create-3",
+        "create",
+        "Where did your best deal this year come from, and how could you find another one like it?",
+    ),
+    Question("create-4", "create", "If you had one free hour for prospecting tomorrow, who would you call first?"),
+    Question("create-5", "create", "Which customer could introduce you to the next buyer, if you asked?"),
+)
+
+BY_ID = {question.id: question for question in BANK}
+
+
+def pick_question(
+    recent_ids: Collection[str], concentrated: bool, seed: int = 0, themes: Collection[str] | None = None
+) -> Question:
+    """One question the rep has not been asked in the last 8 weeks (recent_ids), chosen steadily.
+
+    A rep flagged as concentrated gets a "detach" question (or, if all were asked recently, a "slip" one).
+    `themes` narrows the choice further; `seed` (e.g. the week number) rotates through what is left,
+    so the pick is deterministic and testable. When everything was asked recently, the least recent
+    constraint is dropped: a question is better than none.
+    """
+    preferred = ("detach", "slip") if concentrated else tuple(themes or ())
+    fresh = [question for question in BANK if question.id not in recent_ids]
+    for theme in preferred:
+        choices = [question for question in fresh if question.theme == theme]
+        if choices:
+            return choices[seed % len(choices)]
+    if fresh:
+        return fresh[seed % len(fresh)]
+    return BANK[seed % len(BANK)]

@@ -1,0 +1,334 @@
+"""Exactly-once scheduled messages: claim in the database, then send, then mark.
+
+A message is identified by (workspace, rep, kind, period). Whoever inserts that row first owns the send;
+every other process's INSERT … ON CONFLICT DO NOTHING affects no row and it moves on. A claim can be
+taken over only by an atomic compare-and-set UPDATE: when its send failed and its retry time has come
+(status "retry"), or when its owner vanished between claim and send (status "claimed" past the lease).
+Only the process whose statement changed the row sends. Attempts are counted; after MAX_ATTEMPTS the
+message is marked "failed" (and the caller logs it), so nothing is retried forever or silently lost.
+
+The one window no database can close: a crash after Slack accepted the message but before "sent" was
+committed. The claim is then taken over after the lease and the message goes out a second time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.db import Database
+from storage.models import Rep, ScheduledMessage
+
+log = logging.getLogger("pipeline_coach.claims")
+
+CLAIMED, RETRY, SENT, FAILED, SKIPPED = "claimed", "retry", "sent", "failed", "skipped"
+OUTSTANDING = (CLAIMED, RETRY)
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=10)
+FIRST_BACKOFF = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Key:
+    team_id: str
+    user_id: str
+    kind: str
+    period_key: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A message this process now owns: send `text`/`blocks`, then mark it with the functions below."""
+
+    id: int
+    key: Key
+    token: str
+    attempts: int
+    text: str
+    blocks: list
+    question_id: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None = None
+
+
+def new_token() -> str:
+    """Who holds a claim: host, process and a random part, so two schedulers in one process differ too."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` failed ones: 5, 10, 20, 40 minutes."""
+    return FIRST_BACKOFF * (2 ** max(attempts - 1, 0))
+
+
+def _insert(db: Database):
+    return pg_insert if db.dialect == "postgresql" else sqlite_insert
+
+
+def claim(
+    db: Database,
+    key: Key,
+    text: str,
+    blocks: list,
+    now: datetime,
+    question_id: str | None = None,
+) -> Claim | None:
+    """Claim a new message under its key, or take over a due retry or an abandoned claim; None if not ours.
+
+    The payload is stored with the claim, so a retry sends exactly what was first rendered.
+    """
+    token = new_token()
+    payload = json.dumps({"text": text, "blocks": blocks})
+    statement = (
+        _insert(db)(ScheduledMessage)
+        .values(
+            team_id=key.team_id,
+            user_id=key.user_id,
+            kind=key.kind,
+            period_key=key.period_key,
+            status=CLAIMED,
+            attempts=1,
+            claimed_at=now,
+            claimed_by=token,
+            payload=payload,
+            question_id=question_id,
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "user_id", "kind", "period_key"])
+        .returning(ScheduledMessage.id)
+    )
+    with db.transaction() as session:
+        row_id = session.execute(statement).scalar()
+    if row_id is not None:
+        return Claim(row_id, key, token, 1, text, blocks, question_id)
+    return _take_over(db, _key_filter(key), now)
+
+
+def take_over_due(db: Database, team_id: str, kind: str, now: datetime) -> list[Claim]:
+    """Claims of one kind in a workspace whose retry is due or whose owner vanished, now owned by us.
+
+    A claim abandoned after its last allowed attempt is marked failed (and logged) instead of retried.
+    """
+    with db.transaction() as session:
+        ids = session.scalars(
+            select(ScheduledMessage.id).where(
+                ScheduledMessage.team_id == team_id, ScheduledMessage.kind == kind, _due(now)
+            )
+        ).all()
+    taken = [
+        _take_over(db, (ScheduledMessage.id == row_id, ScheduledMessage.team_id == team_id), now) for row_id in ids
+    ]
+    return [found for found in taken if found is not None]
+
+
+def _due(now: datetime):
+    return or_(
+        and_(ScheduledMessage.status == RETRY, ScheduledMessage.next_attempt_at <= now),
+        and_(ScheduledMessage.status == CLAIMED, ScheduledMessage.claimed_at < now - LEASE),
+    )
+
+
+def _key_filter(key: Key) -> tuple:
+    return (
+        ScheduledMessage.team_id == key.team_id,
+        ScheduledMessage.user_id == key.user_id,
+        ScheduledMessage.kind == key.kind,
+        ScheduledMessage.period_key == key.period_key,
+    )
+
+
+def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
+    """Compare-and-set: only one process's UPDATE matches a due row (RETURNING tells it so); it gets the claim."""
+    token = new_token()
+    with db.transaction() as session:
+        exhausted = session.execute(
+            update(ScheduledMessage)
+            .where(*where, _due(now), ScheduledMessage.attempts >= MAX_ATTEMPTS)
+            .values(status=FAILED, last_error=func.coalesce(ScheduledMessage.last_error, "abandoned"))
+            .returning(ScheduledMessage.kind, ScheduledMessage.period_key, ScheduledMessage.user_id)
+        ).first()
+    if exhausted is not None:
+        log.error(
+            "gave up on %s %s for %s: abandoned after %s attempts",
+            exhausted.kind,
+            exhausted.period_key,
+            exhausted.user_id,
+            MAX_ATTEMPTS,
+        )
+        return None
+    with db.transaction() as session:
+        row = session.execute(
+            update(ScheduledMessage)
+            .where(*where, _due(now), ScheduledMessage.attempts < MAX_ATTEMPTS)
+            .values(
+                status=CLAIMED,
+                claimed_at=now,
+                claimed_by=token,
+                attempts=ScheduledMessage.attempts + 1,
+                next_attempt_at=None,
+            )
+            .returning(
+                ScheduledMessage.id,
+                ScheduledMessage.team_id,
+                ScheduledMessage.user_id,
+                ScheduledMessage.kind,
+                ScheduledMessage.period_key,
+                ScheduledMessage.attempts,
+                ScheduledMessage.payload,
+                ScheduledMessage.question_id,
+            )
+        ).first()
+    if row is None:
+        return None
+    payload = json.loads(row.payload)
+    key = Key(row.team_id, row.user_id, row.kind, row.period_key)
+    return Claim(row.id, key, token, row.attempts, payload["text"], payload["blocks"], row.question_id)
+
+
+def _owned(claim: Claim) -> tuple:
+    return (
+        ScheduledMessage.id == claim.id,
+        ScheduledMessage.team_id == claim.key.team_id,
+        ScheduledMessage.claimed_by == claim.token,
+        ScheduledMessage.status == CLAIMED,
+    )
+
+
+def mark_sent(db: Database, claim: Claim, now: datetime) -> None:
+    """Record the send; a nudge also starts the rep's cooldown, in the same transaction."""
+    with db.transaction() as session:
+        session.execute(update(ScheduledMessage).where(*_owned(claim)).values(status=SENT, sent_at=now))
+        if claim.key.kind == "nudge":
+            session.execute(
+                update(Rep)
+                .where(Rep.team_id == claim.key.team_id, Rep.user_id == claim.key.user_id)
+                .values(last_nudged_at=now)
+            )
+
+
+def mark_failed_attempt(db: Database, claim: Claim, error: str, now: datetime) -> Outcome:
+    """A send failed for a reason that may pass: retry later with backoff, or give up after MAX_ATTEMPTS."""
+    error = error[:200]
+    if claim.attempts >= MAX_ATTEMPTS:
+        values: dict = {"status": FAILED, "last_error": error, "next_attempt_at": None}
+        outcome = Outcome(FAILED, claim.attempts)
+    else:
+        retry_at = now + backoff(claim.attempts)
+        values = {"status": RETRY, "last_error": error, "next_attempt_at": retry_at}
+        outcome = Outcome(RETRY, claim.attempts, retry_at)
+    with db.transaction() as session:
+        session.execute(update(ScheduledMessage).where(*_owned(claim)).values(**values))
+    return outcome
+
+
+def mark_skipped(db: Database, claim: Claim, reason: str, now: datetime) -> None:
+    """The rep can't be reached (left, deactivated, DMs closed): skip, and mark the rep so we stop trying."""
+    with db.transaction() as session:
+        session.execute(update(ScheduledMessage).where(*_owned(claim)).values(status=SKIPPED, last_error=reason[:200]))
+        session.execute(
+            update(Rep)
+            .where(Rep.team_id == claim.key.team_id, Rep.user_id == claim.key.user_id)
+            .values(undeliverable_reason=reason[:64], undeliverable_at=now)
+        )
+
+
+def close_skipped(db: Database, claim: Claim, reason: str) -> None:
+    """Close a claim without sending, for a reason that is the rep's choice (coaching off, snoozed)."""
+    with db.transaction() as session:
+        session.execute(update(ScheduledMessage).where(*_owned(claim)).values(status=SKIPPED, last_error=reason[:200]))
+
+
+def outstanding_users(db: Database, team_id: str, kind: str) -> set[str]:
+    """Reps with a message of this kind claimed or waiting for a retry (so no second one is started)."""
+    with db.transaction() as session:
+        return set(
+            session.scalars(
+                select(ScheduledMessage.user_id)
+                .where(
+                    ScheduledMessage.team_id == team_id,
+                    ScheduledMessage.kind == kind,
+                    ScheduledMessage.status.in_(OUTSTANDING),
+                )
+                .distinct()
+            )
+        )
+
+
+def existing_keys(db: Database, team_id: str, kind: str, period_keys: set[str]) -> set[tuple[str, str]]:
+    """(user, period) pairs already claimed in any state, for the given periods: one query per workspace."""
+    if not period_keys:
+        return set()
+    with db.transaction() as session:
+        rows = session.execute(
+            select(ScheduledMessage.user_id, ScheduledMessage.period_key).where(
+                ScheduledMessage.team_id == team_id,
+                ScheduledMessage.kind == kind,
+                ScheduledMessage.period_key.in_(sorted(period_keys)),
+            )
+        )
+        return {(row.user_id, row.period_key) for row in rows}
+
+
+def recent_question_ids(db: Database, team_id: str, since: datetime) -> dict[str, set[str]]:
+    """The questions each rep in the workspace was sent (or is being sent) since a moment, in one query."""
+    with db.transaction() as session:
+        rows = session.execute(
+            select(ScheduledMessage.user_id, ScheduledMessage.question_id).where(
+                ScheduledMessage.team_id == team_id,
+                ScheduledMessage.question_id.is_not(None),
+                ScheduledMessage.claimed_at >= since,
+                ScheduledMessage.status.in_((CLAIMED, RETRY, SENT)),
+            )
+        )
+        found: dict[str, set[str]] = {}
+        for row in rows:
+            found.setdefault(row.user_id, set()).add(row.question_id)
+        return found
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    id: int
+    user_id: str
+    kind: str
+    period_key: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+
+
+def messages_for(db: Database, team_id: str, user_id: str | None = None) -> list[MessageRecord]:
+    """The outbox rows of a workspace (or one rep), oldest first: for operators and tests."""
+    query = select(ScheduledMessage).where(ScheduledMessage.team_id == team_id)
+    if user_id is not None:
+        query = query.where(ScheduledMessage.user_id == user_id)
+    with db.transaction() as session:
+        return [
+            MessageRecord(
+                row.id,
+                row.user_id,
+                row.kind,
+                row.period_key,
+                row.status,
+                row.attempts,
+                row.next_attempt_at,
+                row.sent_at,
+                row.last_error,
+            )
+            for row in session.scalars(query.order_by(ScheduledMessage.id))
+        ]

@@ -1,0 +1,254 @@
+"""Reps' coaching settings and their answers to the coach. Bulk reads per workspace, never one per rep."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, func, select, union, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.db import Database
+from storage.models import Activity, CoachingAnswer, Opportunity, Rep
+
+REFLECTION, FOCUS_REASON, PROSPECTING_BLOCK, BLOCK_FOLLOWUP, SNOOZE = (
+    "reflection",
+    "focus_reason",
+    "prospecting_block",
+    "block_followup",
+    "snooze",
+)
+
+
+@dataclass(frozen=True)
+class RepSettings:
+    """A rep's row; None in hours, days or reflection slot means the team's default."""
+
+    team_id: str
+    user_id: str
+    tz: str | None = None
+    tz_checked_at: datetime | None = None
+    coaching_enabled: bool = True
+    snoozed_until: datetime | None = None
+    work_start: str | None = None
+    work_end: str | None = None
+    work_days: str | None = None
+    reflection_weekday: int | None = None
+    reflection_time: str | None = None
+    undeliverable_reason: str | None = None
+    last_nudged_at: datetime | None = None
+
+
+_FIELDS = (
+    "tz",
+    "tz_checked_at",
+    "coaching_enabled",
+    "snoozed_until",
+    "work_start",
+    "work_end",
+    "work_days",
+    "reflection_weekday",
+    "reflection_time",
+    "undeliverable_reason",
+    "last_nudged_at",
+)
+
+
+def _settings(row: Rep) -> RepSettings:
+    return RepSettings(row.team_id, row.user_id, **{name: getattr(row, name) for name in _FIELDS})
+
+
+def _insert(db: Database):
+    return pg_insert if db.dialect == "postgresql" else sqlite_insert
+
+
+def teams(db: Database) -> list[str]:
+    """Every workspace with reps, deals or logged time: the jobs walk them one at a time."""
+    query = union(select(Rep.team_id), select(Opportunity.team_id), select(Activity.team_id)).subquery()
+    with db.transaction() as session:
+        return sorted(session.scalars(select(query.c.team_id)))
+
+
+def ensure_reps(db: Database, team_id: str, user_ids: Iterable[str], now: datetime) -> None:
+    """Create default rows for reps we have not seen yet, in one statement (others are left as they are)."""
+    rows = [
+        {"team_id": team_id, "user_id": user, "coaching_enabled": True, "created_at": now} for user in set(user_ids)
+    ]
+    if not rows:
+        return
+    statement = _insert(db)(Rep).on_conflict_do_nothing(index_elements=["team_id", "user_id"])
+    with db.transaction() as session:
+        session.execute(statement, rows)
+
+
+def reps_of_team(db: Database, team_id: str, now: datetime) -> dict[str, RepSettings]:
+    """Every rep in the workspace who uses the bot (has a row, a deal or logged time), by user id.
+
+    Three statements whatever the team's size: find the users, add rows for new ones, read all rows.
+    """
+    users = union(
+        select(Opportunity.owner_id.label("user_id")).where(Opportunity.team_id == team_id),
+        select(Activity.user_id).where(Activity.team_id == team_id),
+    ).subquery()
+    with db.transaction() as session:
+        seen = set(session.scalars(select(users.c.user_id)))
+    ensure_reps(db, team_id, seen, now)
+    with db.transaction() as session:
+        rows = session.scalars(select(Rep).where(Rep.team_id == team_id).order_by(Rep.user_id))
+        return {row.user_id: _settings(row) for row in rows}
+
+
+def get_rep(db: Database, team_id: str, user_id: str, now: datetime) -> RepSettings:
+    ensure_reps(db, team_id, [user_id], now)
+    with db.transaction() as session:
+        row = session.scalar(select(Rep).where(Rep.team_id == team_id, Rep.user_id == user_id))
+        return _settings(row)
+
+
+def update_rep(db: Database, team_id: str, user_id: str, now: datetime, **values: object) -> RepSettings:
+    """Change some of a rep's settings (field names as in RepSettings) and return the new row."""
+    unknown = set(values) - set(_FIELDS) - {"undeliverable_at"}
+    if unknown:
+        raise ValueError(f"not rep settings: {sorted(unknown)}")
+    ensure_reps(db, team_id, [user_id], now)
+    with db.transaction() as session:
+        session.execute(update(Rep).where(Rep.team_id == team_id, Rep.user_id == user_id).values(**values))
+    return get_rep(db, team_id, user_id, now)
+
+
+def save_time_zones(
+    db: Database, team_id: str, zones: dict[str, str | None], now: datetime, gone: dict[str, str] | None = None
+) -> None:
+    """Cache what users.info said for many reps at once (one executemany), and mark those who are gone."""
+    with db.transaction() as session:
+        if zones:
+            statement = (
+                update(Rep.__table__)
+                .where(Rep.__table__.c.team_id == team_id, Rep.__table__.c.user_id == bindparam("uid"))
+                .values(tz=bindparam("zone"), tz_checked_at=now)
+            )
+            session.execute(statement, [{"uid": user, "zone": zone} for user, zone in zones.items()])
+        if gone:
+            statement = (
+                update(Rep.__table__)
+                .where(Rep.__table__.c.team_id == team_id, Rep.__table__.c.user_id == bindparam("uid"))
+                .values(undeliverable_reason=bindparam("reason"), undeliverable_at=now, tz_checked_at=now)
+            )
+            session.execute(statement, [{"uid": user, "reason": reason[:64]} for user, reason in gone.items()])
+
+
+def open_deal_counts(db: Database, team_id: str) -> dict[str, int]:
+    """How many open opportunities each rep in the workspace has (one GROUP BY)."""
+    query = (
+        select(Opportunity.owner_id, func.count())
+        .where(Opportunity.team_id == team_id, Opportunity.status == "open")
+        .group_by(Opportunity.owner_id)
+    )
+    with db.transaction() as session:
+        return {owner: int(count) for owner, count in session.execute(query)}
+
+
+# --- Answers -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    team_id: str
+    user_id: str
+    kind: str
+    question_id: str | None
+    question: str | None
+    answer: str | None
+    for_date: date
+    planned_day: date | None
+    planned_minutes: int | None
+    created_at: datetime
+
+
+def _answer(row: CoachingAnswer) -> Answer:
+    return Answer(
+        row.id,
+        row.team_id,
+        row.user_id,
+        row.kind,
+        row.question_id,
+        row.question,
+        row.answer,
+        row.for_date,
+        row.planned_day,
+        row.planned_minutes,
+        row.created_at,
+    )
+
+
+def record_answer(
+    db: Database,
+    team_id: str,
+    user_id: str,
+    kind: str,
+    now: datetime,
+    for_date: date,
+    *,
+    answer: str | None = None,
+    question_id: str | None = None,
+    question: str | None = None,
+    planned_day: date | None = None,
+    planned_minutes: int | None = None,
+) -> Answer:
+    with db.transaction() as session:
+        row = CoachingAnswer(
+            team_id=team_id,
+            user_id=user_id,
+            kind=kind,
+            question_id=question_id,
+            question=question[:300] if question else None,
+            answer=answer[:3000] if answer else None,
+            for_date=for_date,
+            planned_day=planned_day,
+            planned_minutes=planned_minutes,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return _answer(row)
+
+
+def recent_answers(db: Database, team_id: str, user_id: str, limit: int = 10) -> list[Answer]:
+    """The rep's own answers, newest first. Nobody else's: answers are private to the rep."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(CoachingAnswer)
+            .where(CoachingAnswer.team_id == team_id, CoachingAnswer.user_id == user_id)
+            .order_by(CoachingAnswer.created_at.desc(), CoachingAnswer.id.desc())
+            .limit(limit)
+        )
+        return [_answer(row) for row in rows]
+
+
+def get_answer(db: Database, team_id: str, user_id: str, answer_id: int) -> Answer | None:
+    with db.transaction() as session:
+        row = session.scalar(
+            select(CoachingAnswer).where(
+                CoachingAnswer.id == answer_id, CoachingAnswer.team_id == team_id, CoachingAnswer.user_id == user_id
+            )
+        )
+        return _answer(row) if row else None
+
+
+def planned_blocks(db: Database, team_id: str, since: date, until: date) -> list[Answer]:
+    """Prospecting blocks planned in the workspace for days since..until, for the follow-up job."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(CoachingAnswer)
+            .where(
+                CoachingAnswer.team_id == team_id,
+                CoachingAnswer.kind == PROSPECTING_BLOCK,
+                CoachingAnswer.planned_day >= since,
+                CoachingAnswer.planned_day <= until,
+            )
+            .order_by(CoachingAnswer.id)
+        )
+        return [_answer(row) for row in rows]

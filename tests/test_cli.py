@@ -1,0 +1,111 @@
+"""`python -m bot jobs list|run`: the operator's way to see the jobs and run one once at a chosen moment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database
+from storage.models import Activity, Opportunity
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bot_cli(*args: str, slack, database_url: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "x",
+        "SLACK_APP_TOKEN": "",
+        "SLACK_API_URL": slack.base_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def test_jobs_list_names_every_job(slack, sqlite_url):
+    done = bot_cli("jobs", "list", slack=slack, database_url=sqlite_url)
+    assert done.returncode == 0
+    names = [line.split()[0] for line in done.stdout.splitlines() if line and not line.startswith("The ")]
+    assert {"nudges", "reflections", "followups"} <= set(names)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["jobs", "run", "nudgez"], "Unknown job 'nudgez'"),
+        (["jobs", "run"], "Name a job to run"),
+        (["jobs", "run", "nudges", "--now", "yesterday"], "--now must be an ISO-8601 time"),
+        (["jobs", "run", "nudges", "--now", "2026-13-01T00:00"], "--now must be an ISO-8601 time"),
+    ],
+)
+def test_bad_arguments_get_one_clear_line_and_exit_2(slack, sqlite_url, args, says):
+    done = bot_cli(*args, slack=slack, database_url=sqlite_url)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith(says) and len(done.stderr.strip().splitlines()) == 1
+    assert slack.calls == []
+
+
+def seed(url: str) -> None:
+    db = Database(url)
+    db.upgrade()
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    with db.transaction() as session:
+        deal = Opportunity(
+            team_id="T1",
+            owner_id="U1",
+            name="Acme renewal",
+            name_key="acme renewal",
+            stage="Discovery",
+            status="open",
+            created_at=now,
+            last_change_at=now,
+        )
+        session.add(deal)
+        session.flush()
+        session.add(
+            Activity(
+                team_id="T1",
+                user_id="U1",
+                kind="deal",
+                opportunity_id=deal.id,
+                touches=0,
+                minutes=480,
+                occurred_on=date(2026, 11, 20),
+                created_at=now,
+            )
+        )
+    db.dispose()
+
+
+def test_running_a_job_at_a_chosen_instant_sends_once_and_a_rerun_sends_nothing(slack, sqlite_url):
+    seed(sqlite_url)
+
+    first = bot_cli("jobs", "run", "nudges", "--now", "2026-11-23T15:00:00Z", slack=slack, database_url=sqlite_url)
+    assert first.returncode == 0, first.stderr
+    assert "sent 1" in first.stdout
+    [dm] = slack.of("chat.postMessage")
+    assert dm.args["channel"] == "U1" and "Acme renewal" in str(dm.args["blocks"])
+
+    again = bot_cli("jobs", "run", "nudges", "--now", "2026-11-23T15:00:00Z", slack=slack, database_url=sqlite_url)
+    assert again.returncode == 0 and "sent 1" not in again.stdout
+    assert len(slack.of("chat.postMessage")) == 1
+
+
+def test_a_time_without_a_zone_is_read_as_utc(slack, sqlite_url):
+    done = bot_cli("jobs", "run", "reflections", "--now", "2026-11-27T20:00", slack=slack, database_url=sqlite_url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("reflections at 2026-11-27T20:00:00+00:00")

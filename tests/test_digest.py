@@ -1,0 +1,104 @@
+"""Every Monday the channel celebrates the opportunities the team opened, then its wins; once, and only once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+
+from bot.app import create_services
+from bot.jobs import run_job
+from storage import opportunities as store
+from storage.db import Database
+from tests.conftest import settings_for
+
+LAST_WEEK = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # a Wednesday
+MONDAY_MORNING = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
+
+
+def seed_last_week(db) -> None:
+    for owner, name in [("U1", "Acme renewal"), ("U1", "Globex pilot"), ("U2", "<!channel> Initech")]:
+        store.create_opportunity(
+            db, "T1", owner, store.NewOpportunity(name=name, stage="Discovery", amount=10_000), LAST_WEEK
+        )
+    store.create_opportunity(
+        db, "T1", "U3", store.NewOpportunity(name="Two weeks ago", stage="Discovery"), LAST_WEEK - timedelta(weeks=1)
+    )
+    store.create_opportunity(
+        db, "T1", "U1", store.NewOpportunity(name="Earlier", stage="Discovery"), LAST_WEEK - timedelta(weeks=1)
+    )
+    store.move_stage(db, "T1", "U1", 1, "Won", LAST_WEEK + timedelta(days=1), status=store.WON)
+
+
+def digest_posts(bot):
+    return [c.args for c in bot.slack.of("chat.postMessage") if c.args["channel"] == "CWINS"]
+
+
+def test_the_monday_digest_puts_openings_first_then_wins(bot, db):
+    seed_last_week(db)
+    report = run_job("digest", bot.services, MONDAY_MORNING)
+
+    assert report.sent == 1
+    [post] = digest_posts(bot)
+    text = json.dumps(post["blocks"], ensure_ascii=False)
+    assert "3 new opportunities opened last week" in text
+    assert text.index("opened") < text.index("won")
+    assert "<@U1> opened 2 opportunities: Acme renewal, Globex pilot" in text
+    assert "&lt;!channel&gt; Initech" in text
+    assert "<@U1> won Acme renewal" in text
+    assert "Creation to capture: 3.0 opened for every win" in text
+    assert "1 rep kept their opening streak" in text
+    assert "$10,000" not in text, "no amounts unless CELEBRATE_AMOUNTS is on"
+    assert "Two weeks ago" not in text
+
+
+def test_the_digest_is_posted_once_however_often_the_job_runs(bot, db):
+    seed_last_week(db)
+    for minutes in (0, 15, 30, 24 * 60):
+        run_job("digest", bot.services, MONDAY_MORNING + timedelta(minutes=minutes))
+    assert len(digest_posts(bot)) == 1
+
+
+def test_before_the_slot_nothing_is_posted(bot, db):
+    seed_last_week(db)
+    report = run_job("digest", bot.services, MONDAY_MORNING - timedelta(minutes=10))
+    assert report.sent == 0 and digest_posts(bot) == []
+
+
+def test_a_quiet_week_is_met_with_encouragement_not_blame(bot, db):
+    store.create_opportunity(
+        db, "T1", "U1", store.NewOpportunity(name="Old", stage="Discovery"), LAST_WEEK - timedelta(weeks=3)
+    )
+    run_job("digest", bot.services, MONDAY_MORNING)
+    [post] = digest_posts(bot)
+    assert "A fresh week ahead" in json.dumps(post["blocks"])
+    assert "<@U1>" not in json.dumps(post)
+
+
+def test_two_schedulers_racing_post_one_digest(bot, db, slack):
+    seed_last_week(db)
+    other = create_services(settings_for(slack, db), db=Database(db.url))
+    barrier = threading.Barrier(2)
+
+    def tick(services):
+        barrier.wait()
+        run_job("digest", services, MONDAY_MORNING)
+
+    threads = [threading.Thread(target=tick, args=(s,)) for s in (bot.services, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    slack.settle()
+    assert len(digest_posts(bot)) == 1
+    other.db.dispose()
+
+
+def test_a_failed_post_is_retried_later_not_lost(bot, db):
+    seed_last_week(db)
+    bot.slack.queue("chat.postMessage", {"ok": False, "error": "internal_error"})
+    first = run_job("digest", bot.services, MONDAY_MORNING)
+    assert first.sent == 0
+    later = run_job("digest", bot.services, MONDAY_MORNING + timedelta(hours=1))
+    assert later.sent == 1
+    assert len([p for p in digest_posts(bot) if "Acme" in json.dumps(p)]) == 2  # one failed try, one delivery
