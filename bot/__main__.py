@@ -69,7 +69,11 @@ def run(settings, db) -> int:
         return 0
     from bot.server import make_server
 
-    server = make_server(app, db, "0.0.0.0", settings.port)
+    try:
+        server = make_server(app, db, "0.0.0.0", settings.port)
+    except OSError as error:
+        print(f"Could not listen on PORT {settings.port}: {error.strerror}. Set PORT to a free port.", file=sys.stderr)
+        return 2
     log.info("Pipeline Coach is listening on port %s (POST /slack/events, GET /healthz)", settings.port)
     try:
         server.run()

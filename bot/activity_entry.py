@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.opportunity_entry import FieldErrors, check_optional
+from bot.opportunity_entry import FieldErrors, check_fields, check_optional
 from bot.parsing import (
     PROSPECTING_KINDS,
     ParseError,
@@ -160,19 +160,6 @@ def parse_quota(text: str) -> int:
 # --- Modals --------------------------------------------------------------------------------------
 
 
-def _checked(values: dict[str, str | None], checks: dict) -> dict[str, object]:
-    errors: dict[str, str] = {}
-    checked: dict[str, object] = {}
-    for field, check in checks.items():
-        try:
-            checked[field] = check(values.get(field))
-        except ParseError as mistake:
-            errors[field] = str(mistake)
-    if errors:
-        raise FieldErrors(errors)
-    return checked
-
-
 def _form_day(text: str | None, today: date) -> date:
     return parse_activity_day(text, today) if text else today
 
@@ -183,7 +170,7 @@ def _optional(parse, text: str | None):
 
 def parse_prospect_form(values: dict[str, str | None], today: date) -> NewActivity:
     """The prospecting modal: kind, count, duration, day, note. A count or a duration is needed."""
-    checked = _checked(
+    checked = check_fields(
         values,
         {
             "kind": lambda text: _form_kind(text),
@@ -213,7 +200,7 @@ def _form_kind(text: str | None) -> str:
 
 def parse_log_form(values: dict[str, str | None], today: date) -> tuple[int, date, str | None]:
     """The "Log time" modal: duration (required), day, note, as (minutes, day, note)."""
-    checked = _checked(
+    checked = check_fields(
         values,
         {
             "duration": lambda text: parse_duration(text or ""),

@@ -131,8 +131,6 @@ def best_matches(text: str, candidates: Sequence[OpportunityView]) -> list[Oppor
 
 def parse_form(values: dict[str, str | None], today: date, open_stages: Sequence[str]) -> NewOpportunity:
     """The new-opportunity modal's fields; raises FieldErrors so each message lands beside its field."""
-    errors: dict[str, str] = {}
-    checked: dict[str, object] = {}
     checks = {
         "name": lambda text: check_name(text or ""),
         "account": lambda text: check_optional(text, "account", MAX_ACCOUNT),
@@ -141,13 +139,7 @@ def parse_form(values: dict[str, str | None], today: date, open_stages: Sequence
         "close": lambda text: _form_date(text, today),
         "next_step": lambda text: check_optional(text, "next step", MAX_NEXT_STEP),
     }
-    for field, check in checks.items():
-        try:
-            checked[field] = check(values.get(field))
-        except ParseError as mistake:
-            errors[field] = str(mistake)
-    if errors:
-        raise FieldErrors(errors)
+    checked = check_fields(values, checks)
     return NewOpportunity(
         name=checked["name"],
         account=checked["account"],
@@ -156,6 +148,20 @@ def parse_form(values: dict[str, str | None], today: date, open_stages: Sequence
         expected_close=checked["close"],
         next_step=checked["next_step"],
     )
+
+
+def check_fields(values: dict[str, str | None], checks: dict) -> dict[str, object]:
+    """Run each field's check; collect every problem so the modal shows them all at once."""
+    errors: dict[str, str] = {}
+    checked: dict[str, object] = {}
+    for field, check in checks.items():
+        try:
+            checked[field] = check(values.get(field))
+        except ParseError as mistake:
+            errors[field] = str(mistake)
+    if errors:
+        raise FieldErrors(errors)
+    return checked
 
 
 def _form_date(text: str | None, today: date) -> date | None:

@@ -15,6 +15,7 @@ from bot.activity_entry import DealLog, parse_log, parse_log_form, parse_prospec
 from bot.messages import health as views_of
 from bot.opportunity_entry import FieldErrors
 from bot.parsing import ParseError
+from bot.text import clean
 from handlers.common import read_json, replying_on_failure, services_of, tell_user
 from handlers.views import field_values, metadata, open_form
 from storage import activities as store
@@ -45,7 +46,7 @@ def _ids(command: dict) -> tuple[str, str]:
 
 def prospect_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context) -> None:
     """`/prospect 25 calls 2h`, `/prospect undo`, or `/prospect` alone for the form."""
-    rest = " ".join((command.get("text") or "").split())
+    rest = " ".join(clean(command.get("text")).split())
     try:
         prospect(ack, command, respond, client, context, rest, undo_hint=PROSPECT_UNDO)
     except ParseError as mistake:

@@ -268,12 +268,13 @@ def submit_plan(ack: Ack, body: dict, view: dict, client: WebClient, context) ->
 
 
 def _answer_text(view: dict, block_id: str) -> tuple[str | None, str | None]:
-    text = (field_values(view).get(block_id) or "").strip()
+    typed = re.sub(r"\r\n?", "\n", field_values(view).get(block_id) or "")
+    text = "".join(char for char in typed if char.isprintable() or char in "\n\t").strip()
     if not text:
         return None, "A few words is plenty, but I need something here."
     if len(text) > views.MAX_ANSWER:
         return None, f"That's a little long: {views.MAX_ANSWER} characters at most."
-    return re.sub(r"\r\n?", "\n", text), None
+    return text, None
 
 
 def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from bot import messages, pipeline
 from bot.opportunity_entry import MAX_REASON, check_optional, parse_new, pick_stage
 from bot.parsing import ParseError, suggest
+from bot.text import clean
 from handlers import activities, coaching, team
 from handlers.common import render_moved, replying_on_failure, services_of
 from handlers.views import FORM_FAILED, open_new_form
@@ -22,7 +23,7 @@ def register(app: App) -> None:
 
 def opportunity_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context) -> None:
     services = services_of(context)
-    verb, _, rest = " ".join((command.get("text") or "").split()).partition(" ")
+    verb, _, rest = " ".join(clean(command.get("text")).split()).partition(" ")
     handler = SUBCOMMANDS.get(verb.lower())
     if handler is None:
         ack(**unknown_subcommand(verb, services.settings.all_stages))

@@ -12,6 +12,7 @@ from bot import messages, pipeline
 from bot.opportunity_entry import MAX_REASON, FieldErrors, check_optional, parse_form, pick_stage
 from bot.parsing import ParseError
 from bot.settings import Settings
+from bot.text import clean
 from handlers.common import log, read_json, render_moved, replying_on_failure, services_of, tell_user
 
 FORM_FAILED = (
@@ -52,7 +53,8 @@ def field_values(view: dict) -> dict[str, str | None]:
             if not isinstance(element, dict):
                 continue
             chosen = element.get("selected_option") or {}
-            found[block_id] = element.get("value") or chosen.get("value") or element.get("selected_date")
+            value = element.get("value") or chosen.get("value") or element.get("selected_date")
+            found[block_id] = clean(value) if isinstance(value, str) else None
     return found
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select, union, update
+from sqlalchemy import bindparam, exists, func, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -86,15 +86,16 @@ def ensure_reps(db: Database, team_id: str, user_ids: Iterable[str], now: dateti
 def reps_of_team(db: Database, team_id: str, now: datetime) -> dict[str, RepSettings]:
     """Every rep in the workspace who uses the bot (has a row, a deal or logged time), by user id.
 
-    Three statements whatever the team's size: find the users, add rows for new ones, read all rows.
+    Three statements whatever the team's size: find users without a row, add theirs, read all rows.
     """
     users = union(
         select(Opportunity.owner_id.label("user_id")).where(Opportunity.team_id == team_id),
         select(Activity.user_id).where(Activity.team_id == team_id),
     ).subquery()
+    known = select(Rep.id).where(Rep.team_id == team_id, Rep.user_id == users.c.user_id)
     with db.transaction() as session:
-        seen = set(session.scalars(select(users.c.user_id)))
-    ensure_reps(db, team_id, seen, now)
+        new = set(session.scalars(select(users.c.user_id).where(~exists(known))))
+    ensure_reps(db, team_id, new, now)
     with db.transaction() as session:
         rows = session.scalars(select(Rep).where(Rep.team_id == team_id).order_by(Rep.user_id))
         return {row.user_id: _settings(row) for row in rows}

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.jobs import JOBS
 from bot.messages import coaching as views
@@ -335,3 +338,35 @@ def test_a_missed_reflection_is_caught_up_that_afternoon_but_not_at_night(bot):
 
     say(bot, "new Other 5k", "U2")
     assert run(bot, "reflections", FRIDAY_3PM_NEW_YORK + timedelta(hours=3)).sent == 0
+
+
+@pytest.mark.parametrize(
+    ("zone", "fridays_at_3pm_local"),
+    [
+        # Auckland moves from UTC+12 to UTC+13 on Sunday 27 September 2026.
+        ("Pacific/Auckland", [datetime(2026, 9, 25, 3, 0, tzinfo=UTC), datetime(2026, 10, 2, 2, 0, tzinfo=UTC)]),
+        # Adak (Aleutians) moves from UTC−9 to UTC−10 on Sunday 1 November 2026.
+        ("America/Adak", [datetime(2026, 10, 31, 0, 0, tzinfo=UTC), datetime(2026, 11, 7, 1, 0, tzinfo=UTC)]),
+    ],
+)
+def test_the_reflection_keeps_to_local_time_across_a_daylight_saving_change(bot, zone, fridays_at_3pm_local):
+    bot.slack.always("users.info", lambda args: {"ok": True, "user": {"id": args["user"], "tz": zone}})
+    say(bot, "new Something 5k")
+    for slot in fridays_at_3pm_local:
+        assert run(bot, "reflections", slot - timedelta(minutes=15)).sent == 0
+        assert run(bot, "reflections", slot).sent == 1
+        assert run(bot, "reflections", slot + timedelta(minutes=15)).sent == 0
+    expected = [slot.astimezone(ZoneInfo(zone)).date().isoformat() for slot in fridays_at_3pm_local]
+    assert [record.period_key for record in claims.messages_for(bot.db, "T1", "U1")] == expected
+    assert all(date.fromisoformat(day).weekday() == 4 for day in expected)
+
+
+def test_control_characters_in_an_answer_are_dropped_not_a_crash(bot):
+    say(bot, "new Something 5k")
+    say(bot, "coach reflections mon 10:00")
+    run(bot, "reflections")
+    click(bot, views.ANSWER_REFLECTION, dms(bot)[0])
+    assert bot.driver.submit(opened_view(bot), {"answer": typed("Line one\r\nnul\x00 here\x07")}).status == 200
+    bot.slack.wait_for("chat.postMessage", 3)
+    [answer] = store.recent_answers(bot.db, "T1", "U1")
+    assert answer.answer == "Line one\nnul here"

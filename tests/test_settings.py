@@ -132,3 +132,21 @@ def test_python_m_bot_serves_slack_over_http(tmp_path, slack):
         process.terminate()
         output = process.communicate(timeout=10)[0]
     assert "Traceback" not in output
+
+
+def test_a_port_already_in_use_is_one_clear_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_SIGNING_SECRET": "s",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+            "PORT": str(port),
+            "SCHEDULER_ENABLED": "false",
+        }
+        result = run_bot(env)
+    assert result.returncode == 2
+    assert f"Could not listen on PORT {port}" in result.stderr
+    assert "Traceback" not in result.stderr
