@@ -13,9 +13,7 @@ log = logging.getLogger("pipeline_coach")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot", description="Pipeline Coach, the Slack sales coach."
-    )
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Pipeline Coach, the Slack sales coach.")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
     db_parser = commands.add_parser("db", help="database maintenance")
@@ -30,9 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as problem:
         print(problem, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from storage.db import Database
 

@@ -28,9 +28,7 @@ def celebrate(services: Services, opp: store.OpportunityView, kind: str) -> Cele
     settings = services.settings
     channel = settings.celebration_channel
     if not channel:
-        return Celebration(
-            False, "Celebrations are off: an admin can set CELEBRATION_CHANNEL to share news like this."
-        )
+        return Celebration(False, "Celebrations are off: an admin can set CELEBRATION_CHANNEL to share news like this.")
     since = services.team_week_start()
     if kind == "won":
         count = store.count_won_since(services.db, opp.team_id, since)

@@ -311,9 +311,7 @@ def reflection_due(
     return day if slot <= now_utc < slot + window else None
 
 
-def reflection_slot_passed_this_week(
-    now_utc: datetime, tz_name: str | None, weekday: int, at: time
-) -> date | None:
+def reflection_slot_passed_this_week(now_utc: datetime, tz_name: str | None, weekday: int, at: time) -> date | None:
     """The local date of this week's slot if it is at or before now, else None.
 
     For catching up after downtime; the durable claim on the date prevents a double send. A slot

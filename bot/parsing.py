@@ -174,21 +174,15 @@ def parse_close_date(text: str, today: date, quarter_start_month: int = 1) -> da
     if not 1 <= quarter_start_month <= 12:
         raise ValueError(f"quarter_start_month must be 1-12, not {quarter_start_month}")
     phrase = _normalize(text)
-    found = (
-        _relative_date(phrase, today, quarter_start_month) or _iso_date(phrase) or _month_day(phrase, today)
-    )
+    found = _relative_date(phrase, today, quarter_start_month) or _iso_date(phrase) or _month_day(phrase, today)
     if found is None:
         examples = f"friday, dec 15, {_month_end(today).isoformat()}, eom, eoq or in 2 weeks"
         raise _unreadable(text, "a close date", examples)
     if found < today:
-        raise ParseError(
-            "That close date is already in the past. Pick today or later, like friday, eom or eoq."
-        )
+        raise ParseError("That close date is already in the past. Pick today or later, like friday, eom or eoq.")
     latest = _add_months(today, 12 * MAX_YEARS_AHEAD)
     if found > latest:
-        raise ParseError(
-            f"That close date is over {MAX_YEARS_AHEAD} years away. Pick {latest.isoformat()} or sooner."
-        )
+        raise ParseError(f"That close date is over {MAX_YEARS_AHEAD} years away. Pick {latest.isoformat()} or sooner.")
     return found
 
 
@@ -214,9 +208,7 @@ def parse_activity_day(text: str, today: date) -> date:
         examples = f"today, yesterday, a weekday like tue, or a date like {today.isoformat()}"
         raise _unreadable(text, "a day", examples)
     if day > today:
-        raise ParseError(
-            "That day hasn't happened yet. Log activity for today or earlier, like yesterday or mon."
-        )
+        raise ParseError("That day hasn't happened yet. Log activity for today or earlier, like yesterday or mon.")
     earliest = today - timedelta(days=MAX_DAYS_BACK)
     if day < earliest:
         raise ParseError(f"That's more than {MAX_DAYS_BACK} days ago. Pick {earliest.isoformat()} or later.")

@@ -32,4 +32,3 @@ def make_server(app: App, db: Database, host: str, port: int):
     from waitress import create_server
 
     return create_server(make_wsgi(app, db), host=host, port=port, threads=8, ident="pipeline-coach")
-

@@ -155,9 +155,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _http_mode_needs_a_secret(self) -> Settings:
         if not self.slack_app_token and not self.slack_signing_secret:
-            raise ValueError(
-                "SLACK_SIGNING_SECRET is needed to serve HTTP (or set SLACK_APP_TOKEN for Socket Mode)"
-            )
+            raise ValueError("SLACK_SIGNING_SECRET is needed to serve HTTP (or set SLACK_APP_TOKEN for Socket Mode)")
         return self
 
     @property

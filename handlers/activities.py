@@ -72,6 +72,7 @@ def prospect(
     team_id, user_id = _ids(command)
     with replying_on_failure(_send(respond)):
         stored = store.log_activity(services.db, team_id, user_id, entry, services.now())
+        services.changed(team_id, user_id)
         respond(**views_of.logged_reply(stored, services.team_today(), undo_hint))
 
 
@@ -101,6 +102,7 @@ def log_time(ack: Ack, command, respond: Respond, client: WebClient, context, re
 
 def save_log(services, team_id: str, user_id: str, entry: DealLog, opportunity_id: int, send) -> None:
     stored = store.log_activity(services.db, team_id, user_id, entry.activity(opportunity_id), services.now())
+    services.changed(team_id, user_id)
     send(views_of.logged_reply(stored, services.team_today(), OPPORTUNITY_UNDO))
 
 
@@ -133,6 +135,7 @@ def undo(ack: Ack, command, respond: Respond, client: WebClient, context, rest: 
     team_id, user_id = _ids(command)
     with replying_on_failure(_send(respond)):
         removed = store.undo_last(services.db, team_id, user_id, services.now())
+        services.changed(team_id, user_id)
         respond(**views_of.undone_reply(removed, services.team_today()))
 
 
@@ -146,6 +149,7 @@ def quota(ack: Ack, command, respond: Respond, client: WebClient, context, rest:
     with replying_on_failure(_send(respond)):
         if amount is not None:
             store.set_quota(services.db, team_id, user_id, start, amount, services.now())
+            services.changed(team_id, user_id)
         else:
             amount = store.get_quota(services.db, team_id, user_id, start)
         settings = services.settings
@@ -195,6 +199,7 @@ def submit_prospect(ack: Ack, body: dict, view: dict, client: WebClient, context
     send = tell_user(client, user_id, read_json(view.get("private_metadata")).get("channel"))
     with replying_on_failure(send):
         stored = store.log_activity(services.db, team_id, user_id, entry, services.now())
+        services.changed(team_id, user_id)
         send(views_of.logged_reply(stored, services.team_today(), PROSPECT_UNDO))
 
 

@@ -326,4 +326,5 @@ def submit_reflection(ack: Ack, body: dict, view: dict, client: WebClient, conte
             question_id=question.id if question else None,
             question=question.text if question else None,
         )
+        services.changed(team_id, user_id)
         send(views.reflection_thanks())

@@ -117,9 +117,7 @@ def change(services, command, respond: Respond, ref: str, verb: str, target: str
         finish_change(services, command, respond, lookup, ref, verb, target, None)
 
 
-def finish_change(
-    services, command, respond: Respond, lookup, typed: str, verb: str, target: str, reason
-) -> None:
+def finish_change(services, command, respond: Respond, lookup, typed: str, verb: str, target: str, reason) -> None:
     if lookup.found is None and lookup.candidates:
         argument = (reason or "") if verb == "lost" else target
         respond(**messages.candidates_reply(verb, typed, lookup.candidates, argument))

@@ -16,9 +16,7 @@ from storage.opportunities import NotOpen
 
 log = logging.getLogger("pipeline_coach")
 
-SOMETHING_WENT_WRONG = (
-    "Something went wrong on my side and nothing was changed. Please try again in a minute."
-)
+SOMETHING_WENT_WRONG = "Something went wrong on my side and nothing was changed. Please try again in a minute."
 
 
 def services_of(context) -> Services:

@@ -15,9 +15,7 @@ from bot.settings import Settings
 from bot.text import clean
 from handlers.common import log, read_json, render_moved, replying_on_failure, services_of, tell_user
 
-FORM_FAILED = (
-    "I couldn't open the form just now. Try again, or use quick entry: `/opportunity new Acme renewal 48k`."
-)
+FORM_FAILED = "I couldn't open the form just now. Try again, or use quick entry: `/opportunity new Acme renewal 48k`."
 
 
 def register(app: App) -> None:
@@ -27,9 +25,7 @@ def register(app: App) -> None:
 
 
 def open_new_form(client: WebClient, trigger_id: str, channel_id: str, settings: Settings) -> bool:
-    return open_form(
-        client, trigger_id, messages.new_opportunity_modal(settings.open_stages, metadata(channel_id))
-    )
+    return open_form(client, trigger_id, messages.new_opportunity_modal(settings.open_stages, metadata(channel_id)))
 
 
 def open_form(client: WebClient, trigger_id: str, view: dict) -> bool:
@@ -100,16 +96,12 @@ def submit_lost(ack: Ack, body: dict, view: dict, client: WebClient, context) ->
     finish(ack, body, view, client, context, pipeline.LOST, reason)
 
 
-def finish(
-    ack: Ack, body: dict, view: dict, client: WebClient, context, target: str, reason: str | None
-) -> None:
+def finish(ack: Ack, body: dict, view: dict, client: WebClient, context, target: str, reason: str | None) -> None:
     ack()
     services = services_of(context)
     meta = read_json(view.get("private_metadata"))
     send = tell_user(client, body["user"]["id"], meta.get("channel"))
     with replying_on_failure(send):
         opportunity_id = int(meta.get("id", 0))
-        moved = pipeline.move(
-            services, body["team"]["id"], body["user"]["id"], opportunity_id, target, reason
-        )
+        moved = pipeline.move(services, body["team"]["id"], body["user"]["id"], opportunity_id, target, reason)
         send(render_moved(services, moved))

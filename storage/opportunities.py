@@ -122,9 +122,7 @@ def count_won_since(db: Database, team_id: str, since: datetime) -> int:
         return session.scalar(query) or 0
 
 
-def open_opportunities(
-    db: Database, team_id: str, owner_id: str, limit: int
-) -> tuple[list[OpportunityView], int]:
+def open_opportunities(db: Database, team_id: str, owner_id: str, limit: int) -> tuple[list[OpportunityView], int]:
     """The rep's open deals, soonest close first, with the total so a capped list can say 'and N more'."""
     with db.transaction() as session:
         mine = (Opportunity.team_id == team_id, Opportunity.owner_id == owner_id, Opportunity.status == OPEN)
@@ -151,9 +149,7 @@ def get_opportunity(db: Database, team_id: str, owner_id: str, opportunity_id: i
         return view_of(row) if row else None
 
 
-def search_open(
-    db: Database, team_id: str, owner_id: str, text: str, limit: int = 25
-) -> list[OpportunityView]:
+def search_open(db: Database, team_id: str, owner_id: str, text: str, limit: int = 25) -> list[OpportunityView]:
     """The rep's open opportunities whose name contains the text, case-insensitively."""
     pattern = "%" + _escape_like(text.casefold()) + "%"
     with db.transaction() as session:

@@ -36,9 +36,7 @@ def require_specs(filename: str) -> Path:
     path = specs_dir() / filename
     if path.exists():
         return path
-    reason = (
-        f"Slack's published specs are not here ({path}); they sit beside the project in development and CI"
-    )
+    reason = f"Slack's published specs are not here ({path}); they sit beside the project in development and CI"
     if os.environ.get("COACH_REQUIRE_SLACK_SPECS") == "1":
         pytest.fail(reason + " and COACH_REQUIRE_SLACK_SPECS=1 makes them required")
     pytest.skip(reason)
@@ -53,9 +51,7 @@ def _web_api() -> dict[str, set[str]] | None:
     known: dict[str, set[str]] = {}
     for route, operations in spec["paths"].items():
         names = {p["name"] for op in operations.values() for p in op.get("parameters", [])}
-        required = {
-            p["name"] for op in operations.values() for p in op.get("parameters", []) if p.get("required")
-        }
+        required = {p["name"] for op in operations.values() for p in op.get("parameters", []) if p.get("required")}
         known[route.lstrip("/")] = names
         known[route.lstrip("/") + "#required"] = required
     return known

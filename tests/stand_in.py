@@ -104,9 +104,7 @@ class SlackStandIn:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     seen = sorted({call.method for call in self.calls})
-                    raise AssertionError(
-                        f"expected {count} call(s) to {method}, got {len(found)}; saw {seen}"
-                    )
+                    raise AssertionError(f"expected {count} call(s) to {method}, got {len(found)}; saw {seen}")
                 self._lock.wait(remaining)
 
     def settle(self, quiet: float = 0.3, timeout: float = 5.0) -> None:

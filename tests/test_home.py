@@ -108,3 +108,9 @@ def test_marking_a_deal_won_from_the_home_tab_confirms_by_dm(bot):
     dms = [c for c in bot.slack.wait_for("chat.postMessage", 3) if c.args["channel"] == "U1"]
     assert dms and "won" in dms[0].args["text"]
     assert store.get_opportunity(bot.db, "T1", "U1", 1).status == "won"
+
+
+def test_home_is_refreshed_after_logging_prospecting(bot):
+    bot.driver.command("/prospect", "25 calls 2h")
+    view = home_of(bot)
+    assert "25 calls" in json.dumps(view)

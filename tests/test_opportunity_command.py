@@ -109,9 +109,7 @@ def test_a_failed_celebration_still_saves_and_tells_the_rep_how_to_fix_it(bot, e
 
 
 def test_a_rate_limited_celebration_is_retried_after_the_wait_slack_asks_for(bot):
-    bot.slack.queue(
-        "chat.postMessage", {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"}
-    )
+    bot.slack.queue("chat.postMessage", {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
     open_one(bot, "Acme renewal")
 
     posts = bot.slack.wait_for("chat.postMessage", 2)

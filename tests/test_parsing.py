@@ -321,8 +321,7 @@ def test_an_activity_more_than_90_days_ago_is_refused():
 
 def test_an_unreadable_day_says_what_to_type_instead():
     assert message_for(lambda text: parse_activity_day(text, TODAY), "last week") == (
-        "I couldn't read “last week” as a day. "
-        "Try today, yesterday, a weekday like tue, or a date like 2026-11-23."
+        "I couldn't read “last week” as a day. Try today, yesterday, a weekday like tue, or a date like 2026-11-23."
     )
 
 

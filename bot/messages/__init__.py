@@ -226,9 +226,7 @@ def opportunity_list(opps: Sequence[OpportunityView], total: int, now: datetime,
     return reply(f"You have {total} open opportunities.", blocks)
 
 
-def candidates_reply(
-    verb: str, typed: str, candidates: Sequence[OpportunityView], argument: str = ""
-) -> dict:
+def candidates_reply(verb: str, typed: str, candidates: Sequence[OpportunityView], argument: str = "") -> dict:
     """More than one deal matched: let the rep pick with a button rather than retype."""
     shown = list(candidates[:10])
     buttons = [
