@@ -2,9 +2,9 @@
 
 from slack_bolt import App
 
-from handlers import actions, activities, coaching, commands, home, views
+from handlers import actions, activities, coaching, commands, events, home, views
 
 
 def register_all(app: App) -> None:
-    for surface in (commands, actions, views, activities, coaching, home):
+    for surface in (commands, actions, views, events, home, activities, coaching):
         surface.register(app)

@@ -1,4 +1,5 @@
-"""The Home tab: published when a rep opens it and again after every change they make."""
+"""The Home tab: published when a rep opens it (handlers/events.py) and after every change they make,
+plus the buttons on it."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ _publisher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="home")
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(home_opened)
     app.action(views.LOG_DEAL_TIME)(log_deal_time)
     app.action(views.LOG_PROSPECTING)(log_prospecting)
     app.action(views.COACHING_SETTINGS)(coaching_settings)
@@ -45,13 +45,6 @@ def publish_home(services: Services, team_id: str, user_id: str) -> None:
 def republish_later(services: Services):
     """The hook handed to Services.on_change: refresh Home off the request thread."""
     return lambda team_id, user_id: _publisher.submit(publish_home, services, team_id, user_id)
-
-
-def home_opened(event: dict, body: dict, context) -> None:
-    if event.get("tab", "home") != "home" or not event.get("user"):
-        return
-    team_id = body.get("team_id") or context.get("team_id") or ""
-    publish_home(services_of(context), team_id, event["user"])
 
 
 def _team_and_user(body: dict) -> tuple[str, str]:
