@@ -182,11 +182,6 @@ SUBCOMMANDS = {
 # ---- modals -------------------------------------------------------------------------
 
 
-def open_log_time_form(client: WebClient, trigger_id: str, opp, channel_id: str, today: date) -> bool:
-    """The list row's "Log time" menu item."""
-    return open_form(client, trigger_id, views_of.log_time_modal(opp, metadata(channel_id, id=opp.id), today))
-
-
 def submit_prospect(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     services = services_of(context)
     try:
