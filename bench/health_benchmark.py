@@ -6,12 +6,12 @@
 It DROPS and recreates the bot's tables in the database it is given: never point it at real data.
 Defaults: one workspace with 10,000 reps, 1,000,000 activity rows over a year, 200,000 opportunities.
 For each of
-  1. one rep's health data (storage.activities.health_data, what /opportunity health reads), and
-  2. every rep's selling time in one pass (storage.activities.selling_time_by_rep, the concentration
+  1. one rep's health data (storage.health.health_data, what /opportunity health reads), and
+  2. every rep's selling time in one pass (storage.concentration.selling_time_by_rep, the concentration
      figures the nudge job reads),
 it checks that our function and a single hand-written SQL query return the same numbers, then reports the
 median time of each over --repeat runs and the ratio ours ÷ hand-written. It also times one rep's whole
-report (bot.health.build_health: the data plus the figures).
+report (bot.services.health.build_health: the data plus the figures).
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Date, bindparam, insert, text  # noqa: E402
 
-from bot.health import build_health, health_window  # noqa: E402
-from bot.parsing import PROSPECTING_KINDS  # noqa: E402
+from bot.parsing.values import PROSPECTING_KINDS  # noqa: E402
 from bot.services import Services  # noqa: E402
+from bot.services.health import build_health, health_window  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from storage import activities as acts  # noqa: E402
+from storage import concentration, records  # noqa: E402
+from storage import health as health_store  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Activity, Base, Opportunity, Quota  # noqa: E402
 from storage.types import UtcDateTime  # noqa: E402
@@ -192,7 +193,7 @@ SELECT 'stalled', id, name, amount, total, NULL, NULL, last_change_at
                             WHERE w.team_id = :team AND w.opportunity_id = o.id
                               AND w.occurred_on >= :stalled_quiet_since)
          ORDER BY o.last_change_at, o.id
-         LIMIT {acts.STALLED_LISTED}) AS stalled
+         LIMIT {health_store.STALLED_LISTED}) AS stalled
 """
 
 
@@ -212,14 +213,14 @@ def handwritten_health_statement(weeks: int):
     )
 
 
-def handwritten_health(db: Database, rep: str, window: acts.HealthWindow):
+def handwritten_health(db: Database, rep: str, window: records.HealthWindow):
     weeks = len(window.week_starts)
     params = {name: getattr(window, name) for name in (*INSTANTS, *DAYS)}
     params |= {f"w{number}": start for number, start in enumerate(window.week_starts)}
     params |= {"team": TEAM, "rep": rep, "oldest_day": min(window.week_first_day, window.time_since)}
     with db.engine.connect() as connection:
         rows = connection.execute(handwritten_health_statement(weeks), params).all()
-    return acts.health_from_rows(rows, weeks)
+    return health_store.health_from_rows(rows, weeks)
 
 
 SELLING_TIME_SQL = """
@@ -248,10 +249,10 @@ SELECT t.user_id, t.total, t.prospecting, tops.opportunity_id, o.name, COALESCE(
 SELLING_TIME = text(SELLING_TIME_SQL).bindparams(bindparam("since", type_=Date()), bindparam("until", type_=Date()))
 
 
-def handwritten_selling_time(db: Database, since: date, until: date) -> list[acts.RepSellingTime]:
+def handwritten_selling_time(db: Database, since: date, until: date) -> list[records.RepSellingTime]:
     with db.engine.connect() as connection:
         return [
-            acts.RepSellingTime(row[0], int(row[1]), int(row[2]), row[3], row[4], int(row[5]))
+            records.RepSellingTime(row[0], int(row[1]), int(row[2]), row[3], row[4], int(row[5]))
             for row in connection.execute(SELLING_TIME, {"team": TEAM, "since": since, "until": until})
         ]
 
@@ -301,10 +302,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     seed(db, args.reps, args.activities, args.opportunities, window.period_start, random.Random(args.seed))
     print(f"Seeded and analysed in {time.perf_counter() - started:.1f} s.\n")
 
-    ours_health = acts.health_data(db, TEAM, rep, window)
+    ours_health = health_store.health_data(db, TEAM, rep, window)
     theirs_health = handwritten_health(db, rep, window)
     assert ours_health == theirs_health, f"health data differs:\n{ours_health}\n{theirs_health}"
-    ours_reps = acts.selling_time_by_rep(db, TEAM, since, until)
+    ours_reps = concentration.selling_time_by_rep(db, TEAM, since, until)
     theirs_reps = handwritten_selling_time(db, since, until)
     assert ours_reps == theirs_reps, "selling time differs"
     print(
@@ -313,10 +314,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     )
 
     results = {
-        "health_ours": median_ms(lambda: acts.health_data(db, TEAM, rep, window), args.repeat),
+        "health_ours": median_ms(lambda: health_store.health_data(db, TEAM, rep, window), args.repeat),
         "health_hand": median_ms(lambda: handwritten_health(db, rep, window), args.repeat),
         "report": median_ms(lambda: build_health(services, TEAM, rep), args.repeat),
-        "reps_ours": median_ms(lambda: acts.selling_time_by_rep(db, TEAM, since, until), args.repeat),
+        "reps_ours": median_ms(lambda: concentration.selling_time_by_rep(db, TEAM, since, until), args.repeat),
         "reps_hand": median_ms(lambda: handwritten_selling_time(db, since, until), args.repeat),
     }
     health_ratio = results["health_ours"] / results["health_hand"]

@@ -31,8 +31,8 @@ def create_services(
 
 def create_app(services: Services) -> App:
     """A Bolt app that acks first and works after (process_before_response stays False)."""
+    from bot.services.home import republish_later
     from handlers import register_all
-    from handlers.home import republish_later
 
     app = App(
         client=services.client,

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     @field_validator("work_hours", "work_days", "reflection_slot")
     @classmethod
     def _coach_times_read(cls, value: str, info) -> str:
-        from bot import coaching
+        from bot.parsing import coaching
 
         reader = {
             "work_hours": coaching.parse_hours,
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     @field_validator("digest_slot")
     @classmethod
     def _digest_slot_reads(cls, value: str) -> str:
-        from bot import coaching
+        from bot.parsing import coaching
 
         try:
             coaching.parse_weekly_slot(value)

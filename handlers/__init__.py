@@ -1,10 +1,13 @@
-"""Slack surfaces. Each module parses requests, calls bot/ and storage/, renders with bot.messages."""
+"""Slack surfaces, one module per feature. Each parses a request, calls one domain service in
+bot/services/, and renders the reply with bot/messages/; none touches storage or the jobs."""
 
 from slack_bolt import App
 
-from handlers import actions, activities, coaching, commands, events, home, views
+from handlers import coaching, commands, export, home, opportunities, selling_time, team
+
+FEATURES = (commands, opportunities, selling_time, coaching, home, team, export)
 
 
 def register_all(app: App) -> None:
-    for surface in (commands, actions, views, events, home, activities, coaching):
-        surface.register(app)
+    for feature in FEATURES:
+        feature.register(app)

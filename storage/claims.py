@@ -1,6 +1,7 @@
 """Exactly-once scheduled messages: claim in the database, then send, then mark.
 
-A message is identified by (workspace, rep, kind, period). Whoever inserts that row first owns the send;
+A message is identified by (workspace, recipient, kind, period): the recipient is a rep for a DM, or the
+celebration channel for the digest. Whoever inserts that row first owns the send;
 every other process's INSERT … ON CONFLICT DO NOTHING affects no row and it moves on. A claim can be
 taken over only by an atomic compare-and-set UPDATE: when its send failed and its retry time has come
 (status "retry"), or when its owner vanished between claim and send (status "claimed" past the lease).
@@ -40,7 +41,7 @@ FIRST_BACKOFF = timedelta(minutes=5)
 @dataclass(frozen=True)
 class Key:
     team_id: str
-    user_id: str
+    recipient_id: str  # a rep's user id (their DM), or a channel id
     kind: str
     period_key: str
 
@@ -97,7 +98,7 @@ def claim(
         _insert(db)(ScheduledMessage)
         .values(
             team_id=key.team_id,
-            user_id=key.user_id,
+            recipient_id=key.recipient_id,
             kind=key.kind,
             period_key=key.period_key,
             status=CLAIMED,
@@ -107,7 +108,7 @@ def claim(
             payload=payload,
             question_id=question_id,
         )
-        .on_conflict_do_nothing(index_elements=["team_id", "user_id", "kind", "period_key"])
+        .on_conflict_do_nothing(index_elements=["team_id", "recipient_id", "kind", "period_key"])
         .returning(ScheduledMessage.id)
     )
     with db.transaction() as session:
@@ -144,7 +145,7 @@ def _due(now: datetime):
 def _key_filter(key: Key) -> tuple:
     return (
         ScheduledMessage.team_id == key.team_id,
-        ScheduledMessage.user_id == key.user_id,
+        ScheduledMessage.recipient_id == key.recipient_id,
         ScheduledMessage.kind == key.kind,
         ScheduledMessage.period_key == key.period_key,
     )
@@ -158,14 +159,14 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
             update(ScheduledMessage)
             .where(*where, _due(now), ScheduledMessage.attempts >= MAX_ATTEMPTS)
             .values(status=FAILED, last_error=func.coalesce(ScheduledMessage.last_error, "abandoned"))
-            .returning(ScheduledMessage.kind, ScheduledMessage.period_key, ScheduledMessage.user_id)
+            .returning(ScheduledMessage.kind, ScheduledMessage.period_key, ScheduledMessage.recipient_id)
         ).first()
     if exhausted is not None:
         log.error(
             "gave up on %s %s for %s: abandoned after %s attempts",
             exhausted.kind,
             exhausted.period_key,
-            exhausted.user_id,
+            exhausted.recipient_id,
             MAX_ATTEMPTS,
         )
         return None
@@ -183,7 +184,7 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
             .returning(
                 ScheduledMessage.id,
                 ScheduledMessage.team_id,
-                ScheduledMessage.user_id,
+                ScheduledMessage.recipient_id,
                 ScheduledMessage.kind,
                 ScheduledMessage.period_key,
                 ScheduledMessage.attempts,
@@ -194,7 +195,7 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
     if row is None:
         return None
     payload = json.loads(row.payload)
-    key = Key(row.team_id, row.user_id, row.kind, row.period_key)
+    key = Key(row.team_id, row.recipient_id, row.kind, row.period_key)
     return Claim(row.id, key, token, row.attempts, payload["text"], payload["blocks"], row.question_id)
 
 
@@ -207,14 +208,14 @@ def _owned(claim: Claim) -> tuple:
     )
 
 
-def mark_sent(db: Database, claim: Claim, now: datetime) -> None:
-    """Record the send; a nudge also starts the rep's cooldown, in the same transaction."""
+def mark_sent(db: Database, claim: Claim, now: datetime, start_cooldown: bool = False) -> None:
+    """Record the send; with start_cooldown, the rep's nudge cooldown starts in the same transaction."""
     with db.transaction() as session:
         session.execute(update(ScheduledMessage).where(*_owned(claim)).values(status=SENT, sent_at=now))
-        if claim.key.kind == "nudge":
+        if start_cooldown:
             session.execute(
                 update(Rep)
-                .where(Rep.team_id == claim.key.team_id, Rep.user_id == claim.key.user_id)
+                .where(Rep.team_id == claim.key.team_id, Rep.user_id == claim.key.recipient_id)
                 .values(last_nudged_at=now)
             )
 
@@ -234,29 +235,24 @@ def mark_failed_attempt(db: Database, claim: Claim, error: str, now: datetime) -
     return outcome
 
 
-def mark_skipped(db: Database, claim: Claim, reason: str, now: datetime) -> None:
-    """The rep can't be reached (left, deactivated, DMs closed): skip, and mark the rep so we stop trying."""
+def mark_skipped(db: Database, claim: Claim, reason: str, now: datetime, unreachable: bool = False) -> None:
+    """Close a claim without sending it; with unreachable, the rep is marked so nobody tries again."""
     with db.transaction() as session:
         session.execute(update(ScheduledMessage).where(*_owned(claim)).values(status=SKIPPED, last_error=reason[:200]))
-        session.execute(
-            update(Rep)
-            .where(Rep.team_id == claim.key.team_id, Rep.user_id == claim.key.user_id)
-            .values(undeliverable_reason=reason[:64], undeliverable_at=now)
-        )
+        if unreachable:
+            session.execute(
+                update(Rep)
+                .where(Rep.team_id == claim.key.team_id, Rep.user_id == claim.key.recipient_id)
+                .values(undeliverable_reason=reason[:64], undeliverable_at=now)
+            )
 
 
-def close_skipped(db: Database, claim: Claim, reason: str) -> None:
-    """Close a claim without sending, for a reason that is the rep's choice (coaching off, snoozed)."""
-    with db.transaction() as session:
-        session.execute(update(ScheduledMessage).where(*_owned(claim)).values(status=SKIPPED, last_error=reason[:200]))
-
-
-def outstanding_users(db: Database, team_id: str, kind: str) -> set[str]:
-    """Reps with a message of this kind claimed or waiting for a retry (so no second one is started)."""
+def outstanding_recipients(db: Database, team_id: str, kind: str) -> set[str]:
+    """Recipients with a message of this kind claimed or waiting for a retry (so no second one is started)."""
     with db.transaction() as session:
         return set(
             session.scalars(
-                select(ScheduledMessage.user_id)
+                select(ScheduledMessage.recipient_id)
                 .where(
                     ScheduledMessage.team_id == team_id,
                     ScheduledMessage.kind == kind,
@@ -273,20 +269,20 @@ def existing_keys(db: Database, team_id: str, kind: str, period_keys: set[str]) 
         return set()
     with db.transaction() as session:
         rows = session.execute(
-            select(ScheduledMessage.user_id, ScheduledMessage.period_key).where(
+            select(ScheduledMessage.recipient_id, ScheduledMessage.period_key).where(
                 ScheduledMessage.team_id == team_id,
                 ScheduledMessage.kind == kind,
                 ScheduledMessage.period_key.in_(sorted(period_keys)),
             )
         )
-        return {(row.user_id, row.period_key) for row in rows}
+        return {(row.recipient_id, row.period_key) for row in rows}
 
 
 def recent_question_ids(db: Database, team_id: str, since: datetime) -> dict[str, set[str]]:
     """The questions each rep in the workspace was sent (or is being sent) since a moment, in one query."""
     with db.transaction() as session:
         rows = session.execute(
-            select(ScheduledMessage.user_id, ScheduledMessage.question_id).where(
+            select(ScheduledMessage.recipient_id, ScheduledMessage.question_id).where(
                 ScheduledMessage.team_id == team_id,
                 ScheduledMessage.question_id.is_not(None),
                 ScheduledMessage.claimed_at >= since,
@@ -295,14 +291,14 @@ def recent_question_ids(db: Database, team_id: str, since: datetime) -> dict[str
         )
         found: dict[str, set[str]] = {}
         for row in rows:
-            found.setdefault(row.user_id, set()).add(row.question_id)
+            found.setdefault(row.recipient_id, set()).add(row.question_id)
         return found
 
 
 @dataclass(frozen=True)
 class MessageRecord:
     id: int
-    user_id: str
+    recipient_id: str
     kind: str
     period_key: str
     status: str
@@ -312,16 +308,16 @@ class MessageRecord:
     last_error: str | None
 
 
-def messages_for(db: Database, team_id: str, user_id: str | None = None) -> list[MessageRecord]:
+def messages_for(db: Database, team_id: str, recipient_id: str | None = None) -> list[MessageRecord]:
     """The outbox rows of a workspace (or one rep), oldest first: for operators and tests."""
     query = select(ScheduledMessage).where(ScheduledMessage.team_id == team_id)
-    if user_id is not None:
-        query = query.where(ScheduledMessage.user_id == user_id)
+    if recipient_id is not None:
+        query = query.where(ScheduledMessage.recipient_id == recipient_id)
     with db.transaction() as session:
         return [
             MessageRecord(
                 row.id,
-                row.user_id,
+                row.recipient_id,
                 row.kind,
                 row.period_key,
                 row.status,

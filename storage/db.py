@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -28,6 +29,7 @@ class Database:
         self.url = normalise_url(url)
         self.engine: Engine = _make_engine(self.url, echo)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._current: ContextVar[Session | None] = ContextVar(f"transaction_{id(self)}", default=None)
 
     @property
     def dialect(self) -> str:
@@ -35,9 +37,21 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back whole if it raises."""
+        """One unit of work: committed when the block ends, rolled back whole if it raises.
+
+        Opened inside another transaction (on the same thread), it joins that one: a domain service opens
+        the transaction of a user action, and every query function it calls writes inside it.
+        """
+        joined = self._current.get()
+        if joined is not None:
+            yield joined
+            return
         with self._sessions.begin() as session:
-            yield session
+            token = self._current.set(session)
+            try:
+                yield session
+            finally:
+                self._current.reset(token)
 
     def is_reachable(self) -> bool:
         try:

@@ -142,7 +142,7 @@ class ScheduledMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(ID)
-    user_id: Mapped[str] = mapped_column(ID)
+    recipient_id: Mapped[str] = mapped_column(ID)  # a rep's user id, or the digest's channel id
     kind: Mapped[str] = mapped_column(String(20))
     period_key: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10))
@@ -156,9 +156,9 @@ class ScheduledMessage(Base):
     payload: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (
-        UniqueConstraint("team_id", "user_id", "kind", "period_key", name="uq_scheduled_messages_key"),
+        UniqueConstraint("team_id", "recipient_id", "kind", "period_key", name="uq_scheduled_messages_key"),
         Index("ix_scheduled_messages_due", "status", "next_attempt_at"),
-        Index("ix_scheduled_messages_rep", "team_id", "user_id", "kind", "claimed_at"),
+        Index("ix_scheduled_messages_rep", "team_id", "recipient_id", "kind", "claimed_at"),
     )
 
 

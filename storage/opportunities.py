@@ -2,56 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from storage.db import Database
 from storage.models import Opportunity, StageChange
-
-OPEN, WON, LOST = "open", "won", "lost"
-
-
-@dataclass(frozen=True)
-class OpportunityView:
-    id: int
-    team_id: str
-    owner_id: str
-    name: str
-    account: str | None
-    amount: int | None
-    stage: str
-    status: str
-    expected_close: date | None
-    next_step: str | None
-    created_at: datetime
-    last_change_at: datetime
-    closed_at: datetime | None = None
-    lost_reason: str | None = None
-
-
-@dataclass(frozen=True)
-class NewOpportunity:
-    """What a rep typed or entered in the modal, already validated."""
-
-    name: str
-    stage: str
-    account: str | None = None
-    amount: int | None = None
-    expected_close: date | None = None
-    next_step: str | None = None
-
-
-@dataclass(frozen=True)
-class StageMove:
-    opportunity: OpportunityView
-    from_stage: str
-    to_stage: str
-
-
-class NotOpen(Exception):
-    """The opportunity was closed (or is not the rep's) by the time the change arrived."""
+from storage.records import OPEN, WON, NewOpportunity, NotOpen, OpportunityView, StageMove
 
 
 def view_of(row: Opportunity) -> OpportunityView:
@@ -225,3 +182,14 @@ def stage_history(db: Database, team_id: str, opportunity_id: int) -> list[tuple
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def open_deal_counts(db: Database, team_id: str) -> dict[str, int]:
+    """How many open opportunities each rep in the workspace has (one GROUP BY)."""
+    query = (
+        select(Opportunity.owner_id, func.count())
+        .where(Opportunity.team_id == team_id, Opportunity.status == OPEN)
+        .group_by(Opportunity.owner_id)
+    )
+    with db.transaction() as session:
+        return {owner: int(count) for owner, count in session.execute(query)}

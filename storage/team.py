@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 
 from storage.db import Database
 from storage.models import Activity, Opportunity, Quota
-from storage.opportunities import OPEN, WON, view_of
-
-DEAL = "deal"
-
-
-@dataclass(frozen=True)
-class RepFigures:
-    user_id: str
-    opened_this_week: int
-    opened_previous_weeks: int
-    open_count: int
-    open_value: int
-    open_in_period: int
-    won_in_period: int
-    quota: int | None
-    last_prospecting_day: date | None
+from storage.opportunities import view_of
+from storage.records import DEAL, OPEN, WON, RepFigures, WeekNews
 
 
 def rep_figures(
@@ -88,18 +73,6 @@ def _figures(user_id: str, row, quota: int | None, last_prospecting: date | None
         quota=quota,
         last_prospecting_day=last_prospecting,
     )
-
-
-@dataclass(frozen=True)
-class WeekNews:
-    """What happened in one week, for the digest: capped lists plus the true totals."""
-
-    opened: list
-    opened_total: int
-    won: list
-    won_total: int
-    openers: set[str]
-    openers_week_before: set[str]
 
 
 def week_news(db: Database, team_id: str, start: datetime, end: datetime, limit: int) -> WeekNews:

@@ -6,7 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.rules.entries import undo_bounds
 from storage import activities as acts
+from storage import concentration, quotas, records
+from storage import health as health_store
 from storage import opportunities as store
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -14,17 +17,17 @@ TODAY = NOW.date()
 
 
 def opp(db, name: str, user: str = "U1", team: str = "T1", amount: int | None = None, now=NOW, **fields) -> int:
-    new = store.NewOpportunity(name=name, stage="Discovery", amount=amount, **fields)
+    new = records.NewOpportunity(name=name, stage="Discovery", amount=amount, **fields)
     return store.create_opportunity(db, team, user, new, now).id
 
 
 def deal_time(db, opportunity_id: int, minutes: int, day: date = TODAY, user: str = "U1", team: str = "T1"):
-    entry = acts.NewActivity(kind=acts.DEAL, occurred_on=day, minutes=minutes, opportunity_id=opportunity_id)
+    entry = records.NewActivity(kind=records.DEAL, occurred_on=day, minutes=minutes, opportunity_id=opportunity_id)
     return acts.log_activity(db, team, user, entry, NOW)
 
 
 def prospecting(db, minutes: int, day: date = TODAY, user: str = "U1", team: str = "T1", kind="calls", touches=1):
-    entry = acts.NewActivity(kind=kind, occurred_on=day, minutes=minutes, touches=touches)
+    entry = records.NewActivity(kind=kind, occurred_on=day, minutes=minutes, touches=touches)
     return acts.log_activity(db, team, user, entry, NOW)
 
 
@@ -40,11 +43,11 @@ def test_selling_time_sums_each_reps_minutes_and_names_their_top_deal(db):
     initech = opp(db, "Initech", user="U2")
     deal_time(db, initech, 45, user="U2")
 
-    found = acts.selling_time_by_rep(db, "T1", TODAY - timedelta(days=13), TODAY)
+    found = concentration.selling_time_by_rep(db, "T1", TODAY - timedelta(days=13), TODAY)
 
     assert found == [
-        acts.RepSellingTime("U1", 570, 120, acme, "Acme renewal", 360),
-        acts.RepSellingTime("U2", 45, 0, initech, "Initech", 45),
+        records.RepSellingTime("U1", 570, 120, acme, "Acme renewal", 360),
+        records.RepSellingTime("U2", 45, 0, initech, "Initech", 45),
     ]
 
 
@@ -53,7 +56,7 @@ def test_selling_time_breaks_a_tie_by_the_lowest_opportunity_id(db):
     deal_time(db, second, 60)
     deal_time(db, first, 60)
 
-    [rep] = acts.selling_time_by_rep(db, "T1", TODAY, TODAY)
+    [rep] = concentration.selling_time_by_rep(db, "T1", TODAY, TODAY)
     assert (rep.top_opportunity_id, rep.top_opportunity_name, rep.top_opportunity_minutes) == (first, "First", 60)
 
 
@@ -62,7 +65,7 @@ def test_prospecting_is_never_the_top_deal(db):
     prospecting(db, 500)
     deal_time(db, acme, 10)
 
-    [rep] = acts.selling_time_by_rep(db, "T1", TODAY, TODAY)
+    [rep] = concentration.selling_time_by_rep(db, "T1", TODAY, TODAY)
     assert (rep.total_minutes, rep.prospecting_minutes, rep.top_opportunity_id) == (510, 500, acme)
 
 
@@ -70,7 +73,9 @@ def test_a_rep_who_only_prospected_has_no_top_deal(db):
     prospecting(db, 90)
     prospecting(db, 0, touches=25)
 
-    assert acts.selling_time_by_rep(db, "T1", TODAY, TODAY) == [acts.RepSellingTime("U1", 90, 90, None, None, 0)]
+    assert concentration.selling_time_by_rep(db, "T1", TODAY, TODAY) == [
+        records.RepSellingTime("U1", 90, 90, None, None, 0)
+    ]
 
 
 def test_selling_time_keeps_to_the_window_and_the_workspace(db):
@@ -81,9 +86,9 @@ def test_selling_time_keeps_to_the_window_and_the_workspace(db):
     deal_time(db, other, 999, team="T2")
     prospecting(db, 0, touches=3, user="U3")  # touches but no minutes: nothing to report
 
-    found = acts.selling_time_by_rep(db, "T1", TODAY - timedelta(days=13), TODAY)
+    found = concentration.selling_time_by_rep(db, "T1", TODAY - timedelta(days=13), TODAY)
     assert [(rep.user_id, rep.total_minutes) for rep in found] == [("U1", 30)]
-    assert acts.selling_time_by_rep(db, "T1", TODAY + timedelta(days=1), TODAY + timedelta(days=5)) == []
+    assert concentration.selling_time_by_rep(db, "T1", TODAY + timedelta(days=1), TODAY + timedelta(days=5)) == []
 
 
 def test_last_opened_by_rep_gives_each_owners_newest_opportunity(db):
@@ -92,7 +97,7 @@ def test_last_opened_by_rep_gives_each_owners_newest_opportunity(db):
     opp(db, "Theirs", user="U2", now=NOW - timedelta(days=5))
     opp(db, "Elsewhere", user="U9", team="T2")
 
-    assert acts.last_opened_by_rep(db, "T1") == {"U1": NOW - timedelta(days=2), "U2": NOW - timedelta(days=5)}
+    assert concentration.last_opened_by_rep(db, "T1") == {"U1": NOW - timedelta(days=2), "U2": NOW - timedelta(days=5)}
 
 
 # --- logging, undo and quotas ------------------------------------------------------------------------
@@ -100,9 +105,9 @@ def test_last_opened_by_rep_gives_each_owners_newest_opportunity(db):
 
 def test_deal_time_can_only_go_on_the_reps_own_open_deal(db):
     theirs = opp(db, "Theirs", user="U2")
-    with pytest.raises(store.NotOpen):
+    with pytest.raises(records.NotOpen):
         deal_time(db, theirs, 30)
-    assert acts.selling_time_by_rep(db, "T1", TODAY, TODAY) == []
+    assert concentration.selling_time_by_rep(db, "T1", TODAY, TODAY) == []
 
 
 def test_undo_removes_only_the_reps_latest_entry_within_ten_minutes(db):
@@ -110,26 +115,26 @@ def test_undo_removes_only_the_reps_latest_entry_within_ten_minutes(db):
     latest = prospecting(db, 45, kind="emails")
     prospecting(db, 15, user="U2")
 
-    removed = acts.undo_last(db, "T1", "U1", NOW + timedelta(minutes=9))
+    removed = acts.undo_last(db, "T1", "U1", *undo_bounds(NOW + timedelta(minutes=9)))
     assert removed == latest
-    assert acts.undo_last(db, "T1", "U1", NOW + timedelta(minutes=11)) is None
-    assert [rep.total_minutes for rep in acts.selling_time_by_rep(db, "T1", TODAY, TODAY)] == [30, 15]
+    assert acts.undo_last(db, "T1", "U1", *undo_bounds(NOW + timedelta(minutes=11))) is None
+    assert [rep.total_minutes for rep in concentration.selling_time_by_rep(db, "T1", TODAY, TODAY)] == [30, 15]
 
 
 def test_setting_a_quota_again_replaces_it(db):
     start = date(2026, 10, 1)
-    acts.set_quota(db, "T1", "U1", start, 250_000, NOW)
-    acts.set_quota(db, "T1", "U1", start, 300_000, NOW)
+    quotas.set_quota(db, "T1", "U1", start, 250_000, NOW)
+    quotas.set_quota(db, "T1", "U1", start, 300_000, NOW)
 
-    assert acts.get_quota(db, "T1", "U1", start) == 300_000
-    assert acts.get_quota(db, "T1", "U2", start) is None
-    assert acts.get_quota(db, "T2", "U1", start) is None
+    assert quotas.get_quota(db, "T1", "U1", start) == 300_000
+    assert quotas.get_quota(db, "T1", "U2", start) is None
+    assert quotas.get_quota(db, "T2", "U1", start) is None
 
 
 # --- health_data -------------------------------------------------------------------------------------
 
 
-def window(**changes) -> acts.HealthWindow:
+def window(**changes) -> records.HealthWindow:
     monday = date(2026, 11, 23)
     values = dict(
         today=TODAY,
@@ -146,13 +151,13 @@ def window(**changes) -> acts.HealthWindow:
         stalled_quiet_since=TODAY - timedelta(days=13),
     )
     values.update(changes)
-    return acts.HealthWindow(**values)
+    return records.HealthWindow(**values)
 
 
 def test_health_data_for_a_rep_with_nothing_is_all_zeros(db):
-    data = acts.health_data(db, "T1", "U1", window())
+    data = health_store.health_data(db, "T1", "U1", window())
 
-    assert data == acts.HealthData(
+    assert data == records.HealthData(
         open_count=0,
         open_value=0,
         largest_open=0,
@@ -176,14 +181,14 @@ def test_health_data_sums_the_reps_pipeline_closes_and_quota(db):
     won = opp(db, "Won one", amount=30_000)
     lost = opp(db, "Lost one", amount=5_000)
     old_win = opp(db, "Won last quarter", amount=70_000, now=datetime(2026, 9, 1, tzinfo=UTC))
-    store.move_stage(db, "T1", "U1", won, "Won", NOW, status=store.WON)
-    store.move_stage(db, "T1", "U1", lost, "Lost", NOW, status=store.LOST)
-    store.move_stage(db, "T1", "U1", old_win, "Won", datetime(2026, 9, 2, tzinfo=UTC), status=store.WON)
+    store.move_stage(db, "T1", "U1", won, "Won", NOW, status=records.WON)
+    store.move_stage(db, "T1", "U1", lost, "Lost", NOW, status=records.LOST)
+    store.move_stage(db, "T1", "U1", old_win, "Won", datetime(2026, 9, 2, tzinfo=UTC), status=records.WON)
     opp(db, "Someone else's", user="U2", amount=999_999)
-    acts.set_quota(db, "T1", "U1", date(2026, 10, 1), 250_000, NOW)
-    acts.set_quota(db, "T1", "U1", date(2026, 7, 1), 1, NOW)
+    quotas.set_quota(db, "T1", "U1", date(2026, 10, 1), 250_000, NOW)
+    quotas.set_quota(db, "T1", "U1", date(2026, 7, 1), 1, NOW)
 
-    data = acts.health_data(db, "T1", "U1", window())
+    data = health_store.health_data(db, "T1", "U1", window())
 
     assert (data.open_count, data.open_value, data.largest_open, data.open_in_period) == (3, 140_000, 100_000, 100_000)
     assert (data.won_count, data.lost_count, data.won_in_period, data.quota) == (2, 1, 30_000, 250_000)
@@ -193,7 +198,7 @@ def test_health_data_counts_openings_per_week_newest_first(db):
     for days_ago in (0, 1, 8, 9, 10, 30, 60):
         opp(db, f"Deal {days_ago}", now=NOW - timedelta(days=days_ago))
 
-    data = acts.health_data(db, "T1", "U1", window())
+    data = health_store.health_data(db, "T1", "U1", window())
     # Monday 23 Nov 15:00: "1 day ago" is last Sunday, so it belongs to the week before.
     assert data.opened_by_week == (1, 1, 3, 0, 0, 1), "60 days ago is before the oldest week"
 
@@ -209,10 +214,10 @@ def test_health_data_groups_this_weeks_prospecting_and_the_windows_time(db):
     deal_time(db, globex, 45, day=TODAY - timedelta(days=14))  # outside the 14 days
     prospecting(db, 500, user="U2")
 
-    data = acts.health_data(db, "T1", "U1", window())
+    data = health_store.health_data(db, "T1", "U1", window())
 
-    assert data.prospecting_this_week == (acts.KindTotal("calls", 30, 120), acts.KindTotal("social", 0, 30))
-    assert data.time_by_deal == (acts.DealTime(None, None, 210), acts.DealTime(acme, "Acme", 120))
+    assert data.prospecting_this_week == (records.KindTotal("calls", 30, 120), records.KindTotal("social", 0, 30))
+    assert data.time_by_deal == (records.DealTime(None, None, 210), records.DealTime(acme, "Acme", 120))
 
 
 def test_health_data_lists_stalled_deals_oldest_first(db):
@@ -225,7 +230,7 @@ def test_health_data_lists_stalled_deals_oldest_first(db):
     store.move_stage(db, "T1", "U1", moved, "Proposal", NOW - timedelta(days=2))
     deal_time(db, quiet, 15, day=TODAY - timedelta(days=14))  # work from before the quiet spell
 
-    data = acts.health_data(db, "T1", "U1", window())
+    data = health_store.health_data(db, "T1", "U1", window())
 
     assert [deal.name for deal in data.stalled] == ["Quieter", "Quiet"]
     assert data.stalled_count == 2
@@ -236,6 +241,6 @@ def test_health_data_caps_the_stalled_list_but_counts_them_all(db):
     for number in range(15):
         opp(db, f"Old {number}", now=NOW - timedelta(days=20 + number))
 
-    data = acts.health_data(db, "T1", "U1", window())
-    assert (len(data.stalled), data.stalled_count) == (acts.STALLED_LISTED, 15)
+    data = health_store.health_data(db, "T1", "U1", window())
+    assert (len(data.stalled), data.stalled_count) == (health_store.STALLED_LISTED, 15)
     assert data.stalled[0].name == "Old 14"

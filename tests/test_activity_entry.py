@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.activity_entry import (
+from bot.parsing import FieldErrors, ParseError
+from bot.parsing.selling_time import (
     DealLog,
     parse_log,
     parse_log_form,
@@ -14,9 +15,7 @@ from bot.activity_entry import (
     parse_prospect_form,
     parse_quota,
 )
-from bot.opportunity_entry import FieldErrors
-from bot.parsing import ParseError
-from storage.activities import DEAL, NewActivity
+from storage.records import DEAL, NewActivity
 
 TODAY = date(2026, 11, 23)  # a Monday
 YESTERDAY = TODAY - timedelta(days=1)

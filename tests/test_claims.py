@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.app import create_services
 from bot.jobs import JOBS
 from storage import claims
-from storage import coaching as store
+from storage import reps as store
 from storage.db import Database
 from storage.models import Activity, Opportunity, ScheduledMessage
 from tests.conftest import settings_for
@@ -215,7 +215,7 @@ def test_a_message_that_keeps_failing_is_marked_failed_and_logged(slack, db, cap
     seed_concentrated(db)
     slack.always("chat.postMessage", lambda args: {"ok": False, "error": "fatal_error"})
     at = NOW
-    with caplog.at_level(logging.ERROR, logger="pipeline_coach.coach"):
+    with caplog.at_level(logging.ERROR, logger="pipeline_coach.delivery"):
         for _ in range(8):
             JOBS["nudges"].run(services(slack, db, at), at)
             at += timedelta(minutes=45)
@@ -232,7 +232,7 @@ def test_a_rep_who_cannot_get_dms_is_marked_and_skipped_not_retried(slack, db, e
 
     assert JOBS["nudges"].run(services(slack, db), NOW).outcomes["skipped"] == 1
     assert [(record.status, record.last_error) for record in outbox(db)] == [("skipped", error)]
-    rep = store.get_rep(db, "T1", "U1", NOW)
+    rep = store.get_or_create_rep(db, "T1", "U1", NOW)
     assert rep.undeliverable_reason == error
     next_week = NOW + timedelta(days=7)
     for job in ("nudges", "reflections", "followups"):
@@ -246,7 +246,7 @@ def test_a_rep_slack_no_longer_knows_is_marked_before_any_dm(slack, db):
 
     assert JOBS["nudges"].run(services(slack, db), NOW).sent == 0
     assert dms(slack) == []
-    assert store.get_rep(db, "T1", "U1", NOW).undeliverable_reason == "user_not_found"
+    assert store.get_or_create_rep(db, "T1", "U1", NOW).undeliverable_reason == "user_not_found"
     JOBS["nudges"].run(services(slack, db, NOW + timedelta(days=2)), NOW + timedelta(days=2))
     assert len(slack.of("users.info")) == 1
 

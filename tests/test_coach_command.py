@@ -7,9 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot import coaching
+from bot.messages.format import format_work_days
+from bot.parsing.coaching import parse_work_days
+from bot.rules.timing import next_working_day
 from bot.settings import SettingsError, load_settings
-from storage import coaching as store
+from storage import reps as store
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
@@ -22,7 +24,7 @@ def card(bot, text: str, user: str = "U1") -> str:
 
 
 def rep(bot, user: str = "U1") -> store.RepSettings:
-    return store.get_rep(bot.db, "T1", user, bot.clock())
+    return store.get_or_create_rep(bot.db, "T1", user, bot.clock())
 
 
 def test_coach_alone_shows_the_defaults(bot):
@@ -71,7 +73,7 @@ def test_hours_days_and_reflection_slot_are_the_reps_own(bot):
 def test_settings_are_per_rep_and_per_workspace(bot):
     card(bot, "coach off", user="U1")
     assert rep(bot, "U2").coaching_enabled is True
-    assert store.get_rep(bot.db, "T2", "U1", bot.clock()).coaching_enabled is True
+    assert store.get_or_create_rep(bot.db, "T2", "U1", bot.clock()).coaching_enabled is True
 
 
 @pytest.mark.parametrize(
@@ -170,24 +172,24 @@ def test_team_defaults_shape_the_coach_card(make_bot):
     ],
 )
 def test_working_days_are_read_the_way_reps_type_them(typed, days):
-    assert coaching.parse_work_days(typed) == frozenset(days)
+    assert parse_work_days(typed) == frozenset(days)
 
 
 @pytest.mark.parametrize("typed", ["", "mo-fr", "mon-fri-sat", "weekdays"])
 def test_unreadable_working_days_get_an_example(typed):
     with pytest.raises(ValueError, match="mon"):
-        coaching.parse_work_days(typed)
+        parse_work_days(typed)
 
 
 def test_working_days_are_written_back_briefly():
-    assert coaching.format_work_days(frozenset({0, 1, 2, 3, 4})) == "Mon–Fri"
-    assert coaching.format_work_days(frozenset({6, 0, 1, 2, 3})) == "Sun–Thu"
-    assert coaching.format_work_days(frozenset({0, 2, 4})) == "Mon, Wed, Fri"
-    assert coaching.format_work_days(frozenset(range(7))) == "every day"
+    assert format_work_days(frozenset({0, 1, 2, 3, 4})) == "Mon–Fri"
+    assert format_work_days(frozenset({6, 0, 1, 2, 3})) == "Sun–Thu"
+    assert format_work_days(frozenset({0, 2, 4})) == "Mon, Wed, Fri"
+    assert format_work_days(frozenset(range(7))) == "every day"
 
 
 def test_the_next_working_day_skips_the_weekend():
     friday = datetime(2026, 11, 27).date()
-    assert coaching.next_working_day(friday, frozenset(range(5))) == datetime(2026, 11, 30).date()
-    assert coaching.next_working_day(friday, frozenset({4})) == datetime(2026, 12, 4).date()
+    assert next_working_day(friday, frozenset(range(5))) == datetime(2026, 11, 30).date()
+    assert next_working_day(friday, frozenset({4})) == datetime(2026, 12, 4).date()
     assert time(9) < time(17)

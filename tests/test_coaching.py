@@ -7,31 +7,27 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.coaching import (
-    CoachingState,
-    NudgeThresholds,
-    RepActivity,
+from bot.messages.format import text_bar
+from bot.parsing.coaching import parse_hours, parse_snooze, parse_weekly_slot
+from bot.rules.figures import (
     TimeSlice,
-    WorkingHours,
-    concentration_reasons,
     coverage,
     creation_vs_average,
     effective_count,
-    local_now,
-    may_nudge,
-    parse_hours,
-    parse_snooze,
-    parse_weekly_slot,
-    period_bounds,
-    reflection_due,
-    reflection_slot_passed_this_week,
-    text_bar,
     time_shares,
     top_share,
     value_concentration_verdict,
-    week_start,
     weekly_streak,
     win_rate_target,
+)
+from bot.rules.nudges import NudgeThresholds, RepActivity, concentration_reasons
+from bot.rules.periods import local_now, period_bounds, week_start
+from bot.rules.timing import (
+    CoachingState,
+    WorkingHours,
+    may_nudge,
+    reflection_due,
+    weekly_slot_passed_this_week,
     within_working_hours,
 )
 
@@ -399,7 +395,7 @@ def test_a_custom_window_widens_the_due_period():
 
 def test_after_downtime_the_missed_slot_is_caught_up_later_that_week():
     def passed(now_utc: datetime) -> date | None:
-        return reflection_slot_passed_this_week(now_utc, NEW_YORK, FRIDAY, THREE_PM)
+        return weekly_slot_passed_this_week(now_utc, NEW_YORK, FRIDAY, THREE_PM)
 
     assert passed(utc(2026, 11, 13, 19, 59)) is None  # Fri 14:59 EST
     assert passed(utc(2026, 11, 13, 20)) == date(2026, 11, 13)  # Fri 15:00 EST
@@ -409,7 +405,7 @@ def test_after_downtime_the_missed_slot_is_caught_up_later_that_week():
 
 def test_a_slot_missed_last_week_is_not_caught_up_once_the_new_week_starts():
     # Mon 00:00 in New York (05:00 UTC): this week's Friday slot is still ahead.
-    assert reflection_slot_passed_this_week(utc(2026, 11, 16, 5), NEW_YORK, FRIDAY, THREE_PM) is None
+    assert weekly_slot_passed_this_week(utc(2026, 11, 16, 5), NEW_YORK, FRIDAY, THREE_PM) is None
 
 
 # --- What reps type ------------------------------------------------------------------------------

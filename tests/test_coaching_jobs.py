@@ -11,8 +11,8 @@ import pytest
 
 from bot.jobs import JOBS
 from bot.messages import coaching as views
-from storage import claims
-from storage import coaching as store
+from storage import answers as store
+from storage import claims, reps
 from tests.driver import chosen, picked_date, typed
 
 MONDAY_10AM_NEW_YORK = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # the clock fixture's start
@@ -186,7 +186,7 @@ def test_planning_a_block_is_stored_and_followed_up_the_next_working_day(bot):
     assert reply.status == 200 and not reply.body
 
     confirmation = bot.slack.wait_for("chat.postMessage", 4)[-1].args  # 2 celebrations, nudge, confirmation
-    assert confirmation["channel"] == "U1" and "1 h of prospecting on Thu 26 Nov" in confirmation["text"]
+    assert confirmation["channel"] == "U1" and "1h of prospecting on Thu 26 Nov" in confirmation["text"]
     [block] = [a for a in store.recent_answers(bot.db, "T1", "U1") if a.kind == store.PROSPECTING_BLOCK]
     assert (block.planned_day, block.planned_minutes, block.for_date) == (date(2026, 11, 26), 60, date(2026, 11, 23))
 
@@ -225,7 +225,7 @@ def test_snoozing_from_the_nudge_keeps_the_coach_quiet_for_a_week(bot):
 
     reply = bot.slack.wait_for("response_url", before + 1)[-1].args
     assert "Snoozed until Mon 30 Nov" in reply["text"]
-    rep = store.get_rep(bot.db, "T1", "U1", bot.clock())
+    rep = reps.get_or_create_rep(bot.db, "T1", "U1", bot.clock())
     assert rep.snoozed_until == MONDAY_10AM_NEW_YORK + timedelta(days=7)
     assert [a.kind for a in store.recent_answers(bot.db, "T1", "U1")] == [store.SNOOZE]
     assert run(bot, "reflections", datetime(2026, 11, 27, 20, 0, tzinfo=UTC)).sent == 0
@@ -328,7 +328,7 @@ def test_no_question_repeats_within_eight_weeks_and_a_concentrated_rep_is_asked_
     say(bot, "log acme 1h yesterday", "U2")
     run(bot, "reflections")
     with bot.db.transaction() as session:
-        row = session.query(ScheduledMessage).filter_by(user_id="U2", kind="reflection").one()
+        row = session.query(ScheduledMessage).filter_by(recipient_id="U2", kind="reflection").one()
     assert row.question_id.startswith("detach-")
 
 

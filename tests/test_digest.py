@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import create_services
 from bot.jobs import run_job
 from storage import opportunities as store
+from storage import records
 from storage.db import Database
 from tests.conftest import settings_for
 
@@ -19,15 +20,15 @@ MONDAY_MORNING = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
 def seed_last_week(db) -> None:
     for owner, name in [("U1", "Acme renewal"), ("U1", "Globex pilot"), ("U2", "<!channel> Initech")]:
         store.create_opportunity(
-            db, "T1", owner, store.NewOpportunity(name=name, stage="Discovery", amount=10_000), LAST_WEEK
+            db, "T1", owner, records.NewOpportunity(name=name, stage="Discovery", amount=10_000), LAST_WEEK
         )
     store.create_opportunity(
-        db, "T1", "U3", store.NewOpportunity(name="Two weeks ago", stage="Discovery"), LAST_WEEK - timedelta(weeks=1)
+        db, "T1", "U3", records.NewOpportunity(name="Two weeks ago", stage="Discovery"), LAST_WEEK - timedelta(weeks=1)
     )
     store.create_opportunity(
-        db, "T1", "U1", store.NewOpportunity(name="Earlier", stage="Discovery"), LAST_WEEK - timedelta(weeks=1)
+        db, "T1", "U1", records.NewOpportunity(name="Earlier", stage="Discovery"), LAST_WEEK - timedelta(weeks=1)
     )
-    store.move_stage(db, "T1", "U1", 1, "Won", LAST_WEEK + timedelta(days=1), status=store.WON)
+    store.move_stage(db, "T1", "U1", 1, "Won", LAST_WEEK + timedelta(days=1), status=records.WON)
 
 
 def digest_posts(bot):
@@ -67,7 +68,7 @@ def test_before_the_slot_nothing_is_posted(bot, db):
 
 def test_a_quiet_week_is_met_with_encouragement_not_blame(bot, db):
     store.create_opportunity(
-        db, "T1", "U1", store.NewOpportunity(name="Old", stage="Discovery"), LAST_WEEK - timedelta(weeks=3)
+        db, "T1", "U1", records.NewOpportunity(name="Old", stage="Discovery"), LAST_WEEK - timedelta(weeks=3)
     )
     run_job("digest", bot.services, MONDAY_MORNING)
     [post] = digest_posts(bot)

@@ -6,7 +6,7 @@ import csv
 import io
 
 from storage import activities
-from storage.activities import NewActivity
+from storage.records import NewActivity
 
 
 def uploaded(bot, count: int = 1) -> list[list[dict]]:

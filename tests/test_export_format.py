@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.export import cell, parse_export, to_csv
 from bot.parsing import ParseError
+from bot.parsing.export import parse_export
+from bot.services.export import cell, to_csv
 
 TODAY = date(2026, 11, 23)
 

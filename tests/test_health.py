@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.health import HealthReport, health_figures
-from storage.activities import DealTime, HealthData, KindTotal, StalledDeal
+from bot.rules.health import HealthReport, health_figures
+from storage.records import DealTime, HealthData, KindTotal, StalledDeal
 
 TODAY = date(2026, 11, 23)
 NOTHING = HealthData(

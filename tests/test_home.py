@@ -6,6 +6,7 @@ import json
 import time
 
 from storage import opportunities as store
+from storage import records
 
 
 def home_of(bot, user: str = "U1", count: int = 1) -> dict:
@@ -48,7 +49,7 @@ def test_home_is_republished_after_every_change(bot):
 
 def test_a_rep_with_300_open_deals_still_gets_a_valid_home(bot, db, clock):
     for number in range(300):
-        new = store.NewOpportunity(name=f"Deal {number}", stage="Discovery")
+        new = records.NewOpportunity(name=f"Deal {number}", stage="Discovery")
         store.create_opportunity(db, "T1", "U1", new, clock())
     bot.driver.open_home()
     view = home_of(bot)

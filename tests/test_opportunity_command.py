@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from storage import opportunities as store
+from storage import records
 
 
 def open_one(bot, text: str, user: str = "U1") -> dict:
@@ -17,7 +18,7 @@ def open_one(bot, text: str, user: str = "U1") -> dict:
     return bot.last_reply(before + 1)
 
 
-def stored(bot, user: str = "U1", team: str = "T1") -> list[store.OpportunityView]:
+def stored(bot, user: str = "U1", team: str = "T1") -> list[records.OpportunityView]:
     opps, _ = store.open_opportunities(bot.db, team, user, limit=500)
     return opps
 
@@ -141,7 +142,7 @@ def test_an_empty_list_invites_the_rep_to_open_one(bot):
 def test_a_long_list_is_capped_and_says_how_many_more(bot, db, clock):
     for number in range(300):
         store.create_opportunity(
-            db, "T1", "U1", store.NewOpportunity(name=f"Deal {number}", stage="Discovery"), clock()
+            db, "T1", "U1", records.NewOpportunity(name=f"Deal {number}", stage="Discovery"), clock()
         )
     bot.command("list")
     listing = bot.last_reply()

@@ -5,25 +5,23 @@ from datetime import date
 
 import pytest
 
-from bot.parsing import (
+from bot.parsing import ParseError
+from bot.parsing.tokens import match_choice, suggest, tokenize
+from bot.parsing.values import (
     MAX_COUNT,
-    MAX_DAYS_BACK,
     MAX_ENTRY_MINUTES,
     PROSPECTING_KINDS,
-    ParseError,
     looks_like_amount,
     looks_like_day,
     looks_like_duration,
-    match_choice,
     parse_activity_day,
     parse_amount,
     parse_close_date,
     parse_count,
     parse_duration,
     parse_prospecting_kind,
-    suggest,
-    tokenize,
 )
+from bot.rules.entries import MAX_DAYS_BACK
 
 TODAY = date(2026, 11, 23)  # a Monday
 STAGES = ("Prospecting", "Discovery", "Demo", "Proposal", "Negotiation", "Closed Won", "Closed Lost")

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from storage import activities as acts
 from storage import opportunities as store
+from storage import quotas, records
 from storage.models import Activity
 from tests.driver import chosen, picked_date, typed
 
@@ -26,7 +26,7 @@ def entries(bot, user: str = "U1") -> list[tuple]:
 
 
 def open_deal(bot, name: str, user: str = "U1") -> int:
-    new = store.NewOpportunity(name=name, stage="Discovery")
+    new = records.NewOpportunity(name=name, stage="Discovery")
     return store.create_opportunity(bot.db, "T1", user, new, bot.clock()).id
 
 
@@ -279,7 +279,7 @@ def test_a_rep_sets_their_quota_for_the_quarter(bot):
     bot.command("quota 250k")
 
     assert "this quarter (1 Oct – 31 Dec 2026) is now $250,000" in bot.last_reply()["text"]
-    assert acts.get_quota(bot.db, "T1", "U1", date(2026, 10, 1)) == 250_000
+    assert quotas.get_quota(bot.db, "T1", "U1", date(2026, 10, 1)) == 250_000
     bot.command("quota")
     assert "is $250,000" in bot.last_reply(2)["text"]
 
@@ -289,7 +289,7 @@ def test_a_team_on_monthly_quotas_with_a_fiscal_year_gets_the_month(make_bot):
     bot.command("quota $80,000")
 
     assert "this month (1 Nov – 30 Nov 2026) is now $80,000" in bot.last_reply()["text"]
-    assert acts.get_quota(bot.db, "T1", "U1", date(2026, 11, 1)) == 80_000
+    assert quotas.get_quota(bot.db, "T1", "U1", date(2026, 11, 1)) == 80_000
 
 
 @pytest.mark.parametrize(
@@ -297,4 +297,4 @@ def test_a_team_on_monthly_quotas_with_a_fiscal_year_gets_the_month(make_bot):
 )
 def test_a_bad_quota_is_refused(bot, typed_amount, says):
     assert says in bot.command("quota " + typed_amount).json["text"]
-    assert acts.get_quota(bot.db, "T1", "U1", date(2026, 10, 1)) is None
+    assert quotas.get_quota(bot.db, "T1", "U1", date(2026, 10, 1)) is None

@@ -43,8 +43,11 @@ def test_with_every_question_asked_lately_there_is_still_a_question():
     assert pick_question({question.id for question in BANK}, concentrated=False).id in BY_ID
 
 
-def test_the_pick_is_steady_for_the_same_seed():
-    assert pick_question({"detach-1"}, False, seed=7) == pick_question({"detach-1"}, False, seed=7)
+def test_the_seed_rotates_through_what_is_left_and_wraps_around():
+    fresh = [question for question in BANK if question.id != "detach-1"]
+    picks = [pick_question({"detach-1"}, False, seed=seed) for seed in range(len(fresh) + 1)]
+    assert picks[: len(fresh)] == fresh, "each seed takes the next fresh question, in the bank's order"
+    assert picks[len(fresh)] == fresh[0], "and the rotation starts over"
 
 
 def test_themes_can_be_asked_for():

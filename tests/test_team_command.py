@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from storage import activities
-from storage.activities import NewActivity
+from storage.records import NewActivity
 
 
 def test_a_rep_who_is_not_a_manager_is_politely_refused(make_bot):
@@ -29,7 +29,7 @@ def test_a_manager_sees_every_rep_creation_first(make_bot):
     text = json.dumps(bot.last_reply(5)["blocks"], ensure_ascii=False)
     assert text.index("<@U2>") < text.index("<@U1>"), "most openings this week first"
     assert "opened 2 this week" in text
-    assert "coverage 1.0×" in text
+    assert "coverage 1×" in text
     assert "no prospecting logged yet" in text
     assert "Acme renewal" not in text, "the view is about people's habits, not deal names"
 
@@ -43,10 +43,10 @@ def test_managers_can_come_from_a_user_group(make_bot):
 
 
 def test_the_team_view_never_shows_reflection_answers_or_focus_reasons(make_bot, db, clock):
-    from storage import coaching
+    from storage import answers
 
     bot = make_bot(manager_ids="UBOSS")
-    coaching.record_answer(
+    answers.record_answer(
         db, "T1", "U1", kind="focus_reason", answer="My secret reason", for_date=clock().date(), now=clock()
     )
     activities.log_activity(db, "T1", "U1", NewActivity(kind="calls", occurred_on=clock().date(), touches=3), clock())

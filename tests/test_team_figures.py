@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from bot.team import creation_to_capture, streak_keepers, team_coverage, team_rows
-from storage.team import RepFigures
+from bot.rules.team import creation_to_capture, streak_keepers, team_coverage, team_rows
+from storage.records import RepFigures
 
 TODAY = date(2026, 11, 23)
 

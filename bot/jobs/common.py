@@ -2,33 +2,41 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
-from bot import coach
+from bot.delivery import deliver
 from bot.jobs.report import JobReport
+from bot.rules.timing import state_of, why_not_now
 from bot.services import Services
-from storage import claims
-from storage.coaching import RepSettings
+from storage import claims, reps
+from storage.reps import RepSettings
 
-log = logging.getLogger("pipeline_coach.jobs")
+# How a skipped claim records the rule that stopped it, for an operator reading the outbox.
+SKIP_REASONS = {"disabled": "coaching off"}
 
 
-def may_message(rep: RepSettings | None, now: datetime) -> str | None:
-    """Why a rep must not get a coaching DM right now (for any kind), or None when they may."""
+def why_not_message(rep: RepSettings | None, now: datetime) -> str | None:
+    """Why a rep must not get a coaching DM of any kind right now (the cooldown is the nudge's own)."""
     if rep is None:
         return "unknown rep"
-    if not rep.coaching_enabled:
-        return "coaching off"
-    if rep.snoozed_until is not None and now < rep.snoozed_until:
-        return "snoozed"
-    if rep.undeliverable_reason is not None:
-        return "undeliverable"
-    return None
+    reason = why_not_now(state_of(rep), now)
+    return SKIP_REASONS.get(reason, reason) if reason else None
+
+
+def reps_using_the_bot(services: Services, team_id: str, now: datetime) -> dict[str, RepSettings]:
+    """Every rep in the workspace who uses the bot (a deal, logged time or settings), with their settings."""
+    reps.enroll_active_reps(services.db, team_id, now)
+    return reps.reps_of_team(services.db, team_id)
 
 
 def retry_due(
-    services: Services, team_id: str, kind: str, reps: dict[str, RepSettings], now: datetime, report: JobReport
+    services: Services,
+    team_id: str,
+    kind: str,
+    reps_by_id: dict[str, RepSettings],
+    now: datetime,
+    report: JobReport,
+    starts_cooldown: bool = False,
 ) -> None:
     """Send again what failed earlier (its backoff has passed) or was abandoned mid-send (its lease expired).
 
@@ -36,12 +44,12 @@ def retry_due(
     is closed as skipped with that reason.
     """
     for claim in claims.take_over_due(services.db, team_id, kind, now):
-        reason = may_message(reps.get(claim.key.user_id), now)
+        reason = why_not_message(reps_by_id.get(claim.key.recipient_id), now)
         if reason is not None:
-            claims.close_skipped(services.db, claim, reason)
+            claims.mark_skipped(services.db, claim, reason, now)
             report.count("skipped")
             continue
-        report.count(coach.deliver(services, claim, now))
+        report.count(deliver(services, claim, now, starts_cooldown))
 
 
 def claim_and_send(
@@ -51,10 +59,11 @@ def claim_and_send(
     now: datetime,
     report: JobReport,
     question_id: str | None = None,
+    starts_cooldown: bool = False,
 ) -> None:
     text, blocks = message
     claim = claims.claim(services.db, key, text, blocks, now, question_id=question_id)
     if claim is None:
         report.count("already claimed")
         return
-    report.count(coach.deliver(services, claim, now))
+    report.count(deliver(services, claim, now, starts_cooldown))

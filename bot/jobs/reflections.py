@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import coach, coaching
-from bot.jobs.common import claim_and_send, may_message, retry_due
-from bot.jobs.nudges import concentrated_reps
+from bot.jobs.common import claim_and_send, reps_using_the_bot, retry_due, why_not_message
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
+from bot.people import time_zones
 from bot.questions import REPEAT_AFTER_WEEKS, pick_question
+from bot.rules.timing import reflection_due
 from bot.services import Services
-from storage import claims
-from storage import coaching as store
+from bot.services.coach import concentrated_reps, profile_of
+from storage import claims, reps
 
 KIND = "reflection"
 CATCH_UP = timedelta(hours=3)
@@ -27,7 +27,7 @@ CATCH_UP = timedelta(hours=3)
 
 def run(services: Services, now: datetime) -> JobReport:
     report = JobReport("reflections", now)
-    for team_id in store.teams(services.db):
+    for team_id in reps.teams(services.db):
         run_team(services, team_id, now, report)
     return report
 
@@ -38,24 +38,23 @@ def _might_be_due(weekday: int, now: datetime) -> bool:
 
 
 def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
-    settings = services.settings
-    reps = store.reps_of_team(services.db, team_id, now)
-    report.reps += len(reps)
-    retry_due(services, team_id, KIND, reps, now, report)
+    reps_by_id = reps_using_the_bot(services, team_id, now)
+    report.reps += len(reps_by_id)
+    retry_due(services, team_id, KIND, reps_by_id, now, report)
 
     candidates = []
-    for rep in reps.values():
-        if may_message(rep, now) is None and _might_be_due(coach.profile(rep, settings).reflection_weekday, now):
+    for rep in reps_by_id.values():
+        if why_not_message(rep, now) is None and _might_be_due(profile_of(services, rep).reflection_weekday, now):
             candidates.append(rep)
     if not candidates:
         return
-    zones, gone = coach.time_zones(services, team_id, candidates, now)
+    zones, gone = time_zones(services, team_id, candidates, now)
     due = []
     for rep in candidates:
         if rep.user_id in gone:
             continue
-        profile = coach.profile(rep, settings, zones.get(rep.user_id))
-        day = coaching.reflection_due(now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP)
+        profile = profile_of(services, rep, zones.get(rep.user_id))
+        day = reflection_due(now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP)
         if day is not None:
             due.append((profile, day))
     existing = claims.existing_keys(services.db, team_id, KIND, {day.isoformat() for _, day in due})

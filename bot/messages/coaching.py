@@ -3,15 +3,32 @@ the coaching settings card, the rep's answers, and the coach's modals. Plain dat
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
+from typing import TYPE_CHECKING
 
-from bot.coaching import format_work_days, text_bar
-from bot.messages import button, context, option, plain, reply, section
-from bot.text import clip, day_label, escape, plural
+from bot.messages.format import clock, day_label, duration, format_work_days, percent, plural, text_bar
+from bot.messages.kit import (
+    actions,
+    button,
+    button_value,
+    context,
+    datepicker,
+    input_block,
+    modal,
+    option,
+    reply,
+    section,
+    static_select,
+    text_input,
+)
+from bot.parsing.coaching import BLOCK_LENGTHS, MAX_ANSWER, CoachChange
+from bot.rules.periods import weekday_short
+from bot.text import clip, escape
+
+if TYPE_CHECKING:
+    from bot.services.coach import CoachView
 
 # Action ids (buttons) and callback ids (modals): the handlers register exactly these.
 PLAN_BLOCK = "coach_plan_block"
@@ -24,25 +41,18 @@ PLAN_VIEW = "coach_plan_view"
 FOCUS_VIEW = "coach_focus_view"
 REFLECTION_VIEW = "coach_reflection_view"
 
-BLOCK_LENGTHS = (30, 45, 60, 90, 120, 180)
-MAX_ANSWER = 2000
-ANSWERS_SHOWN = 10
-
-
-def duration(minutes: int) -> str:
-    """90 → "1 h 30 min", 45 → "45 min", 120 → "2 h"."""
-    hours, rest = divmod(max(minutes, 0), 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h" + (f" {rest} min" if rest else "")
-
-
-def clock(at: time) -> str:
-    return f"{at:%H:%M}"
-
-
-def _value(**fields: object) -> str:
-    return json.dumps(fields, separators=(",", ":"))
+CONFIRMATIONS = {
+    "on": ":white_check_mark: Coaching is on. I'll keep an eye on where your time goes.",
+    "off": "Coaching is off. No nudges or reflections until you turn it on.",
+    "snooze_off": "Snooze ended. Welcome back!",
+    "snoozed": ":zzz: Snoozed for {days} days. Enjoy the break.",
+    "hours": "Working hours saved.",
+    "hours_default": "Working hours are back to the team's.",
+    "days": "Working days saved.",
+    "days_default": "Working days are back to the team's.",
+    "reflections": "Reflection time saved.",
+    "reflections_default": "Reflections are back to the team's time.",
+}
 
 
 # ---- the nudge ---------------------------------------------------------------
@@ -64,8 +74,7 @@ class NudgeEvidence:
 
 def _bar_line(label: str, minutes: int, total: int) -> str:
     share = minutes / total if total else 0.0
-    percent = math.floor(share * 100 + 0.5)
-    return f"`{text_bar(share)}` {percent}% {label} · {duration(minutes)}"
+    return f"`{text_bar(share)}` {percent(share)} {label} · {duration(minutes)}"
 
 
 def evidence_text(evidence: NudgeEvidence) -> str:
@@ -109,22 +118,21 @@ def nudge_message(evidence: NudgeEvidence, question: str, for_date: date) -> tup
             "Your deals have had your time, and they may well need it. "
             "It has been a while since a new opportunity went in, though, and prospecting is a small slice."
         )
-    value = _value(d=for_date.isoformat())
+    value = button_value(d=for_date.isoformat())
     blocks = [
         section(lead),
         section(evidence_text(evidence)),
         context(pipeline_text(evidence)),
         section(fair),
         section(f":thought_balloon: *One question to sit with:* {escape(question)}"),
-        {
-            "type": "actions",
-            "block_id": "coach_nudge",
-            "elements": [
+        actions(
+            [
                 button("Plan a prospecting block", PLAN_BLOCK, value, style="primary"),
                 button("Snooze a week", SNOOZE_WEEK, value),
                 button("I'm choosing to focus", CHOOSE_FOCUS, value),
             ],
-        },
+            "coach_nudge",
+        ),
         context("You set how I coach you: `/opportunity coach`. Your answers stay private to you."),
     ]
     return f"A quick look at your last {evidence.window_days} days of selling time.", blocks
@@ -137,7 +145,7 @@ def reflection_message(question_id: str, question: str, for_date: date) -> tuple
     blocks = [
         section(
             f":thought_balloon: *Your weekly reflection*\n{escape(question)}",
-            button("Answer", ANSWER_REFLECTION, _value(q=question_id, d=for_date.isoformat()), style="primary"),
+            button("Answer", ANSWER_REFLECTION, button_value(q=question_id, d=for_date.isoformat()), style="primary"),
         ),
         context("A few honest lines is plenty. Only you see your answers: `/opportunity reflections`."),
     ]
@@ -146,18 +154,17 @@ def reflection_message(question_id: str, question: str, for_date: date) -> tuple
 
 def followup_message(block_id: int, planned_day: date, minutes: int, today: date) -> tuple[str, list[dict]]:
     when = day_label(planned_day, today)
-    value = _value(a=block_id)
+    value = button_value(a=block_id)
     text = f"You planned {duration(minutes)} of prospecting on {when}. Did it happen?"
     blocks = [
         section(f":seedling: {text}"),
-        {
-            "type": "actions",
-            "block_id": "coach_followup",
-            "elements": [
+        actions(
+            [
                 button("Yes, it happened", BLOCK_DONE, value, style="primary"),
                 button("Not this time", BLOCK_MISSED, value),
             ],
-        },
+            "coach_followup",
+        ),
     ]
     return text, blocks
 
@@ -199,43 +206,34 @@ def reflection_thanks() -> dict:
 # ---- the settings card ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CoachCard:
-    enabled: bool
-    snoozed_until: datetime | None
-    tz: str | None
-    start: time
-    end: time
-    days: frozenset[int]
-    reflection_weekday: int
-    reflection_time: time
-    cooldown_days: int
-    undeliverable: bool
-    custom_hours: bool
-    custom_reflection: bool
+def confirmation(change: CoachChange) -> str | None:
+    """The line confirming what `/opportunity coach …` changed; None when it only showed the settings."""
+    if change.said is None:
+        return None
+    return CONFIRMATIONS[change.said].format(days=change.snooze.days if change.snooze else 0)
 
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def coach_card(card: CoachCard, today: date, lead: str | None = None) -> dict:
-    if not card.enabled:
+def coach_card(view: CoachView, lead: str | None = None) -> dict:
+    """The rep's coaching settings, with what they just changed (`lead`) on top."""
+    found, today = view.profile, view.local_today
+    if not found.state.enabled:
         status = "*off*. I won't nudge you or send reflections. `/opportunity coach on` turns it back on."
-    elif card.snoozed_until is not None:
-        status = f"*snoozed* until {day_label(card.snoozed_until.date(), today)} (vacation mode)."
+    elif view.snoozed_until is not None:
+        status = f"*snoozed* until {day_label(view.snoozed_until.date(), today)} (vacation mode)."
     else:
         status = "*on*."
-    zone = escape(card.tz) if card.tz else "your Slack time zone (I'll read it the first time I need it)"
-    hours_note = "" if card.custom_hours else " (team default)"
-    slot_note = "" if card.custom_reflection else " (team default)"
+    zone = escape(view.tz) if view.tz else "your Slack time zone (I'll read it the first time I need it)"
+    hours_note = "" if found.custom_hours or found.custom_days else " (team default)"
+    slot_note = "" if found.custom_reflection else " (team default)"
     lines = [
         f"Coaching is {status}",
-        f"Working time: {clock(card.start)}–{clock(card.end)}, {format_work_days(card.days)}{hours_note}. "
+        f"Working time: {clock(found.hours.start)}–{clock(found.hours.end)}, "
+        f"{format_work_days(found.hours.days)}{hours_note}. "
         f"I only message you then, in {zone}.",
-        f"Weekly reflection: {_DAYS[card.reflection_weekday]} {clock(card.reflection_time)}{slot_note}.",
-        f"Nudges about where your time goes: at most once every {plural(card.cooldown_days, 'day')}.",
+        f"Weekly reflection: {weekday_short(found.reflection_weekday)} {clock(found.reflection_time)}{slot_note}.",
+        f"Nudges about where your time goes: at most once every {plural(view.cooldown_days, 'day')}.",
     ]
-    if card.undeliverable:
+    if view.undeliverable:
         lines.append(":warning: My last message to you didn't get through. `/opportunity coach on` resets that.")
     blocks = []
     if lead:
@@ -270,7 +268,7 @@ def answers_reply(answers: Sequence[AnswerLine], today: date) -> dict:
         )
         return reply(text, [section(text)])
     blocks = [section("*Your recent answers* (only you can see these)")]
-    for item in answers[:ANSWERS_SHOWN]:
+    for item in answers:
         blocks.append(section(_answer_text(item, today)))
     return reply("Your recent answers.", blocks)
 
@@ -302,81 +300,51 @@ def _answer_text(item: AnswerLine, today: date) -> str:
 # ---- modals ------------------------------------------------------------------------
 
 
-def _input(block_id: str, label: str, element: dict, hint: str | None = None) -> dict:
-    block = {"type": "input", "block_id": block_id, "label": plain(label, 2000), "element": element, "optional": False}
-    if hint:
-        block["hint"] = plain(hint, 2000)
-    return block
-
-
-def _text_area(placeholder: str, max_length: int) -> dict:
-    return {
-        "type": "plain_text_input",
-        "action_id": "value",
-        "placeholder": plain(placeholder, 150),
-        "max_length": max_length,
-        "multiline": True,
-    }
-
-
-def _modal(callback_id: str, title: str, submit: str, metadata: str, blocks: list[dict]) -> dict:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "private_metadata": clip(metadata, 3000),
-        "title": plain(title, 24),
-        "submit": plain(submit, 24),
-        "close": plain("Cancel", 24),
-        "blocks": blocks,
-    }
-
-
 def plan_modal(initial_day: date, metadata: str) -> dict:
     lengths = [option(duration(minutes), str(minutes)) for minutes in BLOCK_LENGTHS]
-    return _modal(
+    return modal(
         PLAN_VIEW,
         "Plan prospecting",
         "Plan it",
         metadata,
         [
             section("Pick a day and a length. Protecting even an hour for new conversations adds up."),
-            _input(
-                "day",
-                "Which day?",
-                {"type": "datepicker", "action_id": "value", "initial_date": initial_day.isoformat()},
-            ),
-            _input(
-                "minutes",
-                "How long?",
-                {"type": "static_select", "action_id": "value", "options": lengths, "initial_option": lengths[2]},
-            ),
+            input_block("day", "Which day?", datepicker(initial_day.isoformat())),
+            input_block("minutes", "How long?", static_select(lengths, lengths[2])),
         ],
     )
 
 
 def focus_modal(metadata: str) -> dict:
-    return _modal(
+    return modal(
         FOCUS_VIEW,
         "Choosing to focus",
         "Save",
         metadata,
         [
             section("Focusing can be exactly right. Say why, in a line or two, and I'll leave you to it."),
-            _input(
-                "why", "Why is this deal worth the focus now?", _text_area("Final week of a signed-off…", MAX_ANSWER)
+            input_block(
+                "why",
+                "Why is this deal worth the focus now?",
+                text_input("Final week of a signed-off…", MAX_ANSWER, multiline=True),
             ),
         ],
     )
 
 
 def reflection_modal(question: str, metadata: str) -> dict:
-    return _modal(
+    return modal(
         REFLECTION_VIEW,
         "Weekly reflection",
         "Save",
         metadata,
         [
             section(f"*{escape(question)}*"),
-            _input("answer", "Your answer", _text_area("A few honest lines…", MAX_ANSWER), hint="Only you see this."),
+            input_block(
+                "answer",
+                "Your answer",
+                text_input("A few honest lines…", MAX_ANSWER, multiline=True),
+                hint="Only you see this.",
+            ),
         ],
     )

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from bot.home import HomePage
-from bot.messages import OPEN_NEW_MODAL, button, context, opportunity_row, section
+from bot.messages.format import day_label
 from bot.messages.health import health_reply
-from bot.text import clip, day_label, escape
+from bot.messages.kit import (
+    MAX_SURFACE_BLOCKS,
+    actions,
+    button,
+    context,
+    divider,
+    input_block,
+    modal,
+    option,
+    section,
+    static_select,
+)
+from bot.messages.opportunities import OPEN_NEW_MODAL, opportunity_row
+from bot.text import clip, escape
 
-SURFACE_BLOCK_LIMIT = 100
+if TYPE_CHECKING:
+    from bot.services.home import HomePage
+
 LOG_DEAL_TIME = "home_log_deal_time"
 LOG_PROSPECTING = "home_log_prospecting"
 COACHING_SETTINGS = "home_coaching_settings"
@@ -18,21 +33,20 @@ COACHING_SETTINGS = "home_coaching_settings"
 def home_view(page: HomePage, now: datetime, symbol: str) -> dict:
     """Health first, then the buttons, then the open deals (capped so the page stays inside 100 blocks)."""
     blocks = [
-        {
-            "type": "actions",
-            "block_id": "home_actions",
-            "elements": [
+        actions(
+            [
                 button("New opportunity", OPEN_NEW_MODAL, style="primary"),
                 button("Log deal time", LOG_DEAL_TIME),
                 button("Log prospecting", LOG_PROSPECTING),
                 button("Coaching settings", COACHING_SETTINGS),
             ],
-        }
+            "home_actions",
+        )
     ]
     blocks += health_reply(page.health, symbol, now)["blocks"]
-    blocks.append({"type": "divider"})
+    blocks.append(divider())
     reflection = _reflection_blocks(page, now)
-    room = SURFACE_BLOCK_LIMIT - len(blocks) - len(reflection) - 3
+    room = MAX_SURFACE_BLOCKS - len(blocks) - len(reflection) - 3
     blocks.append(section(f"*Your open opportunities* ({page.open_total})"))
     shown = page.opportunities[: max(room, 0)]
     blocks += [opportunity_row(opp, now, symbol) for opp in shown]
@@ -49,7 +63,7 @@ def _reflection_blocks(page: HomePage, now: datetime) -> list[dict]:
     if answer is None:
         return []
     return [
-        {"type": "divider"},
+        divider(),
         section(
             f"*Your last reflection* ({day_label(answer.for_date, now.date())})\n"
             f"_{escape(clip(answer.question or '', 300))}_\n>"
@@ -63,17 +77,11 @@ PICK_DEAL_VIEW = "home_pick_deal"
 
 def pick_deal_modal(opportunities, metadata: str) -> dict:
     """Step one of logging deal time from Home: which deal? (step two is the usual log-time form)."""
-    from bot.messages import _input, plain
-
-    options = [{"text": plain(f"#{opp.id} {opp.name}"), "value": str(opp.id)} for opp in opportunities[:100]]
-    return {
-        "type": "modal",
-        "callback_id": PICK_DEAL_VIEW,
-        "private_metadata": metadata,
-        "title": plain("Log deal time", 24),
-        "submit": plain("Next", 24),
-        "close": plain("Cancel", 24),
-        "blocks": [
-            _input("deal", "Which opportunity?", {"type": "static_select", "action_id": "value", "options": options})
-        ],
-    }
+    options = [option(f"#{opp.id} {opp.name}", str(opp.id)) for opp in opportunities[:100]]
+    return modal(
+        PICK_DEAL_VIEW,
+        "Log deal time",
+        "Next",
+        metadata,
+        [input_block("deal", "Which opportunity?", static_select(options))],
+    )

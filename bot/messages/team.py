@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from itertools import groupby
 
-from bot.messages import MAX_MESSAGE_BLOCKS, context, plain, problem, reply, section
-from bot.team import TeamRow
-from bot.text import clip, escape, money, plural
-from storage.opportunities import OpportunityView
-from storage.team import WeekNews
+from bot.messages.format import coverage_text, deal_name, money, plural
+from bot.messages.kit import MAX_MESSAGE_BLOCKS, context, header, problem, reply, section
+from bot.rules.team import TeamRow
+from storage.records import OpportunityView, WeekNews
 
 LINES_PER_SECTION = 15
 DIGEST_NAMES_PER_REP = 5
@@ -21,20 +19,12 @@ NOT_A_MANAGER = (
 )
 
 
-def times(value: float | None) -> str:
-    if value is None:
-        return "no quota set"
-    if math.isinf(value):
-        return "quota met"
-    return f"{value:.1f}×"
-
-
 def _team_line(row: TeamRow, symbol: str) -> str:
     parts = [
         f"<@{row.user_id}>",
         f"opened {row.opened_this_week} this week (avg {row.average_opened:.1f})",
         f"{money(row.open_value, symbol)} open in {plural(row.open_count, 'deal')}",
-        f"coverage {times(row.coverage)}",
+        f"coverage {coverage_text(row.coverage)}",
     ]
     if row.concentrated:
         parts.append(":warning: time concentrated on one deal")
@@ -57,7 +47,7 @@ def team_reply(rows: Sequence[TeamRow], team_coverage: float | None, symbol: str
     opened = sum(row.opened_this_week for row in rows)
     head = (
         f"*Your team this week*: {plural(opened, 'new opportunity', 'new opportunities')} opened · "
-        f"team coverage {times(team_coverage)}"
+        f"team coverage {coverage_text(team_coverage)}"
     )
     blocks = [section(head)]
     room = (MAX_MESSAGE_BLOCKS - 3) * LINES_PER_SECTION
@@ -71,7 +61,7 @@ def team_reply(rows: Sequence[TeamRow], team_coverage: float | None, symbol: str
 
 
 def _deal(opp: OpportunityView, symbol: str, show_amount: bool) -> str:
-    name = escape(clip(opp.name, 60))
+    name = deal_name(opp.name)
     if show_amount and opp.amount is not None:
         name += f" ({money(opp.amount, symbol)})"
     return name
@@ -79,7 +69,7 @@ def _deal(opp: OpportunityView, symbol: str, show_amount: bool) -> str:
 
 def digest(news: WeekNews, ratio: float | None, streaks: int, coverage: float | None, symbol: str, amounts: bool):
     """Openings first and loudest, then wins; only good news names anyone."""
-    blocks: list[dict] = [{"type": "header", "text": plain(":seedling: Last week in the pipeline", 150)}]
+    blocks: list[dict] = [header(":seedling: Last week in the pipeline")]
     if news.opened_total:
         lines = []
         for owner, deals in groupby(news.opened, key=lambda opp: opp.owner_id):
@@ -108,7 +98,7 @@ def digest(news: WeekNews, ratio: float | None, streaks: int, coverage: float | 
     if streaks:
         facts.append(f"{plural(streaks, 'rep')} kept their opening streak going two weeks running.")
     if coverage is not None:
-        facts.append(f"Team pipeline coverage: {times(coverage)} of the quota still to win.")
+        facts.append(f"Team pipeline coverage: {coverage_text(coverage)} of the quota still to win.")
     if facts:
         blocks.append(context(" ".join(facts)))
     text = f"Last week: {plural(news.opened_total, 'new opportunity', 'new opportunities')} opened, " + plural(

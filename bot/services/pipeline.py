@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.celebrations import Celebration, celebrate
-from bot.opportunity_entry import best_matches, reference
+from bot.parsing.opportunities import best_matches, reference
 from bot.services import Services
+from bot.services.celebrations import Celebration, celebrate
 from storage import opportunities as store
+from storage import records
+from storage.records import NotOpen  # a deal closed (or not the rep's) by the time a change arrives
 
 WON, LOST = "Won", "Lost"
 
 
 @dataclass(frozen=True)
 class Opened:
-    opportunity: store.OpportunityView
+    opportunity: records.OpportunityView
     celebration: Celebration
 
 
 @dataclass(frozen=True)
 class Moved:
-    move: store.StageMove
+    move: records.StageMove
     celebration: Celebration | None
 
 
@@ -28,11 +30,11 @@ class Moved:
 class Lookup:
     """Exactly one of: the deal, several candidates to choose from, or nothing."""
 
-    found: store.OpportunityView | None
-    candidates: list[store.OpportunityView]
+    found: records.OpportunityView | None
+    candidates: list[records.OpportunityView]
 
 
-def open_opportunity(services: Services, team_id: str, user_id: str, new: store.NewOpportunity) -> Opened:
+def open_opportunity(services: Services, team_id: str, user_id: str, new: records.NewOpportunity) -> Opened:
     opp = store.create_opportunity(services.db, team_id, user_id, new, services.now())
     services.changed(team_id, user_id)
     return Opened(opp, celebrate(services, opp, "new"))
@@ -43,7 +45,7 @@ def find(services: Services, team_id: str, user_id: str, text: str) -> Lookup:
     ref = reference(text)
     if ref.short_id is not None:
         opp = store.get_opportunity(services.db, team_id, user_id, ref.short_id)
-        if opp and opp.status == store.OPEN:
+        if opp and opp.status == records.OPEN:
             return Lookup(opp, [])
     matches = best_matches(ref.text, store.search_open(services.db, team_id, user_id, ref.text))
     if len(matches) == 1:
@@ -72,7 +74,7 @@ def move(
     services: Services, team_id: str, user_id: str, opportunity_id: int, stage: str, reason: str | None = None
 ) -> Moved:
     """Move to a stage; Won and Lost close the deal, and a win is celebrated as loudly as an opening."""
-    status = {WON: store.WON, LOST: store.LOST}.get(stage, store.OPEN)
+    status = {WON: records.WON, LOST: records.LOST}.get(stage, records.OPEN)
     result = store.move_stage(
         services.db,
         team_id,
@@ -84,5 +86,16 @@ def move(
         lost_reason=reason,
     )
     services.changed(team_id, user_id)
-    celebration = celebrate(services, result.opportunity, "won") if status == store.WON else None
+    celebration = celebrate(services, result.opportunity, "won") if status == records.WON else None
     return Moved(result, celebration)
+
+
+def list_open(services: Services, team_id: str, user_id: str, limit: int) -> tuple[list[records.OpportunityView], int]:
+    """The rep's open deals (up to `limit`) and how many there are in all."""
+    return store.open_opportunities(services.db, team_id, user_id, limit=limit)
+
+
+def get_open(services: Services, team_id: str, user_id: str, opportunity_id: int) -> records.OpportunityView | None:
+    """One of the rep's own deals, if it is still open."""
+    opp = store.get_opportunity(services.db, team_id, user_id, opportunity_id)
+    return opp if opp is not None and opp.status == records.OPEN else None

@@ -1,6 +1,6 @@
 """The selling-time grammar: `/prospect 25 calls 2h yesterday`, `/opportunity log acme 90m`, quotas.
 
-Built on bot/parsing.py, so every mistake is a ParseError whose message says what to type instead.
+Built on bot/parsing/values.py, so every mistake is a ParseError whose message says what to type instead.
 A word like `90m` reads as money elsewhere (90 million); here it is always a duration, because these
 grammars never take an amount, except `quota`, which takes nothing else.
 """
@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.opportunity_entry import FieldErrors, check_fields, check_optional
-from bot.parsing import (
+from bot.parsing import FieldErrors, ParseError, check_fields
+from bot.parsing.opportunities import check_optional
+from bot.parsing.tokens import suggest, tokenize
+from bot.parsing.values import (
     PROSPECTING_KINDS,
-    ParseError,
     looks_like_day,
     looks_like_duration,
     parse_activity_day,
@@ -23,10 +24,9 @@ from bot.parsing import (
     parse_count,
     parse_duration,
     parse_prospecting_kind,
-    suggest,
-    tokenize,
 )
-from storage.activities import DEAL, NewActivity
+from bot.text import escape
+from storage.records import DEAL, NewActivity
 
 MAX_NOTE = 300
 _NUMBER = re.compile(r"[-+]?\d+", re.ASCII)
@@ -105,7 +105,7 @@ def _unknown_kind(word: str | None) -> ParseError:
     if word is None:
         return ParseError(f"What kind of prospecting was it? Pick one of: {KINDS_HINT}. Like {PROSPECT_EXAMPLE}.")
     guess = suggest(word, _KIND_WORDS)
-    shown = word[:30].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    shown = escape(word[:30])
     hint = f" Did you mean {parse_prospecting_kind(guess)}?" if guess else ""
     return ParseError(f"I don't know the kind “{shown}”.{hint} Pick one of: {KINDS_HINT}.")
 
@@ -147,6 +147,24 @@ def parse_log(text: str, today: date) -> DealLog:
         day = parse_activity_day(rest[0], today)
         rest = rest[1:]
     return DealLog(reference=" ".join(tokens[:index]), minutes=minutes, occurred_on=day, note=_note(rest))
+
+
+EXPIRED_CHOICE = "That choice has expired. Type the `/opportunity log …` line again."
+
+
+def carry_log(entry: DealLog) -> str:
+    """What the rep typed, carried on the "which deal?" buttons while they pick: minutes|day|note."""
+    return f"{entry.minutes}|{entry.occurred_on.isoformat()}|{entry.note or ''}"
+
+
+def read_carried_log(carried: object) -> DealLog:
+    """The entry a "which deal?" button carried back (untrusted: it comes back through Slack)."""
+    minutes, _, rest = str(carried or "").partition("|")
+    day, _, note = rest.partition("|")
+    try:
+        return DealLog("", int(minutes), date.fromisoformat(day), note or None)
+    except ValueError:
+        raise ParseError(EXPIRED_CHOICE) from None
 
 
 def parse_quota(text: str) -> int:

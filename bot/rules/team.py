@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.coaching import coverage
-from storage.team import RepFigures
+from bot.rules.figures import coverage
+from storage.records import RepFigures
 
 AVERAGE_WEEKS = 4
 

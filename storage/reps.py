@@ -1,25 +1,17 @@
-"""Reps' coaching settings and their answers to the coach. Bulk reads per workspace, never one per rep."""
+"""Reps' coaching settings and cached Slack facts (time zone, reachable). Bulk reads per workspace."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import bindparam, exists, func, select, union, update
+from sqlalchemy import bindparam, exists, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database
-from storage.models import Activity, CoachingAnswer, Opportunity, Rep
-
-REFLECTION, FOCUS_REASON, PROSPECTING_BLOCK, BLOCK_FOLLOWUP, SNOOZE = (
-    "reflection",
-    "focus_reason",
-    "prospecting_block",
-    "block_followup",
-    "snooze",
-)
+from storage.models import Activity, Opportunity, Rep
 
 
 @dataclass(frozen=True)
@@ -83,10 +75,10 @@ def ensure_reps(db: Database, team_id: str, user_ids: Iterable[str], now: dateti
         session.execute(statement, rows)
 
 
-def reps_of_team(db: Database, team_id: str, now: datetime) -> dict[str, RepSettings]:
-    """Every rep in the workspace who uses the bot (has a row, a deal or logged time), by user id.
+def enroll_active_reps(db: Database, team_id: str, now: datetime) -> None:
+    """Give a settings row to everyone in the workspace with a deal or logged time but no row yet.
 
-    Three statements whatever the team's size: find users without a row, add theirs, read all rows.
+    Two statements whatever the team's size: find the users without a row, add theirs.
     """
     users = union(
         select(Opportunity.owner_id.label("user_id")).where(Opportunity.team_id == team_id),
@@ -96,12 +88,17 @@ def reps_of_team(db: Database, team_id: str, now: datetime) -> dict[str, RepSett
     with db.transaction() as session:
         new = set(session.scalars(select(users.c.user_id).where(~exists(known))))
     ensure_reps(db, team_id, new, now)
+
+
+def reps_of_team(db: Database, team_id: str) -> dict[str, RepSettings]:
+    """Every rep in the workspace with a settings row, by user id (one statement)."""
     with db.transaction() as session:
         rows = session.scalars(select(Rep).where(Rep.team_id == team_id).order_by(Rep.user_id))
         return {row.user_id: _settings(row) for row in rows}
 
 
-def get_rep(db: Database, team_id: str, user_id: str, now: datetime) -> RepSettings:
+def get_or_create_rep(db: Database, team_id: str, user_id: str, now: datetime) -> RepSettings:
+    """The rep's settings, creating the default row the first time we meet them."""
     ensure_reps(db, team_id, [user_id], now)
     with db.transaction() as session:
         row = session.scalar(select(Rep).where(Rep.team_id == team_id, Rep.user_id == user_id))
@@ -116,7 +113,7 @@ def update_rep(db: Database, team_id: str, user_id: str, now: datetime, **values
     ensure_reps(db, team_id, [user_id], now)
     with db.transaction() as session:
         session.execute(update(Rep).where(Rep.team_id == team_id, Rep.user_id == user_id).values(**values))
-    return get_rep(db, team_id, user_id, now)
+    return get_or_create_rep(db, team_id, user_id, now)
 
 
 def save_time_zones(
@@ -138,118 +135,3 @@ def save_time_zones(
                 .values(undeliverable_reason=bindparam("reason"), undeliverable_at=now, tz_checked_at=now)
             )
             session.execute(statement, [{"uid": user, "reason": reason[:64]} for user, reason in gone.items()])
-
-
-def open_deal_counts(db: Database, team_id: str) -> dict[str, int]:
-    """How many open opportunities each rep in the workspace has (one GROUP BY)."""
-    query = (
-        select(Opportunity.owner_id, func.count())
-        .where(Opportunity.team_id == team_id, Opportunity.status == "open")
-        .group_by(Opportunity.owner_id)
-    )
-    with db.transaction() as session:
-        return {owner: int(count) for owner, count in session.execute(query)}
-
-
-# --- Answers -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    id: int
-    team_id: str
-    user_id: str
-    kind: str
-    question_id: str | None
-    question: str | None
-    answer: str | None
-    for_date: date
-    planned_day: date | None
-    planned_minutes: int | None
-    created_at: datetime
-
-
-def _answer(row: CoachingAnswer) -> Answer:
-    return Answer(
-        row.id,
-        row.team_id,
-        row.user_id,
-        row.kind,
-        row.question_id,
-        row.question,
-        row.answer,
-        row.for_date,
-        row.planned_day,
-        row.planned_minutes,
-        row.created_at,
-    )
-
-
-def record_answer(
-    db: Database,
-    team_id: str,
-    user_id: str,
-    kind: str,
-    now: datetime,
-    for_date: date,
-    *,
-    answer: str | None = None,
-    question_id: str | None = None,
-    question: str | None = None,
-    planned_day: date | None = None,
-    planned_minutes: int | None = None,
-) -> Answer:
-    with db.transaction() as session:
-        row = CoachingAnswer(
-            team_id=team_id,
-            user_id=user_id,
-            kind=kind,
-            question_id=question_id,
-            question=question[:300] if question else None,
-            answer=answer[:3000] if answer else None,
-            for_date=for_date,
-            planned_day=planned_day,
-            planned_minutes=planned_minutes,
-            created_at=now,
-        )
-        session.add(row)
-        session.flush()
-        return _answer(row)
-
-
-def recent_answers(db: Database, team_id: str, user_id: str, limit: int = 10) -> list[Answer]:
-    """The rep's own answers, newest first. Nobody else's: answers are private to the rep."""
-    with db.transaction() as session:
-        rows = session.scalars(
-            select(CoachingAnswer)
-            .where(CoachingAnswer.team_id == team_id, CoachingAnswer.user_id == user_id)
-            .order_by(CoachingAnswer.created_at.desc(), CoachingAnswer.id.desc())
-            .limit(limit)
-        )
-        return [_answer(row) for row in rows]
-
-
-def get_answer(db: Database, team_id: str, user_id: str, answer_id: int) -> Answer | None:
-    with db.transaction() as session:
-        row = session.scalar(
-            select(CoachingAnswer).where(
-                CoachingAnswer.id == answer_id, CoachingAnswer.team_id == team_id, CoachingAnswer.user_id == user_id
-            )
-        )
-        return _answer(row) if row else None
-
-
-def planned_blocks(db: Database, team_id: str, since: date, until: date) -> list[Answer]:
-    """Prospecting blocks planned in the workspace for days since..until, for the follow-up job."""
-    with db.transaction() as session:
-        rows = session.scalars(
-            select(CoachingAnswer)
-            .where(
-                CoachingAnswer.team_id == team_id,
-                CoachingAnswer.kind == PROSPECTING_BLOCK,
-                CoachingAnswer.planned_day >= since,
-                CoachingAnswer.planned_day <= until,
-            )
-            .order_by(CoachingAnswer.id)
-        )
-        return [_answer(row) for row in rows]

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import messages
+from bot.messages import opportunities as messages
 from bot.services import Services
 from bot.text import escape
 from storage import opportunities as store
+from storage import records
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ class Celebration:
     note: str | None = None
 
 
-def celebrate(services: Services, opp: store.OpportunityView, kind: str) -> Celebration:
+def celebrate(services: Services, opp: records.OpportunityView, kind: str) -> Celebration:
     """Post the news; the deal is already saved, so a failed post only earns the rep a one-line fix."""
     settings = services.settings
     channel = settings.celebration_channel

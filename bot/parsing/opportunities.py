@@ -7,15 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.parsing import (
-    ParseError,
-    looks_like_amount,
-    match_choice,
-    parse_amount,
-    parse_close_date,
-    tokenize,
-)
-from storage.opportunities import NewOpportunity, OpportunityView
+from bot.parsing import ParseError, check_fields
+from bot.parsing.tokens import match_choice, tokenize
+from bot.parsing.values import looks_like_amount, parse_amount, parse_close_date
+from storage.records import NewOpportunity, OpportunityView
 
 MAX_NAME = 120
 MAX_ACCOUNT = 120
@@ -150,20 +145,6 @@ def parse_form(values: dict[str, str | None], today: date, open_stages: Sequence
     )
 
 
-def check_fields(values: dict[str, str | None], checks: dict) -> dict[str, object]:
-    """Run each field's check; collect every problem so the modal shows them all at once."""
-    errors: dict[str, str] = {}
-    checked: dict[str, object] = {}
-    for field, check in checks.items():
-        try:
-            checked[field] = check(values.get(field))
-        except ParseError as mistake:
-            errors[field] = str(mistake)
-    if errors:
-        raise FieldErrors(errors)
-    return checked
-
-
 def _form_date(text: str | None, today: date) -> date | None:
     if not text:
         return None
@@ -174,11 +155,3 @@ def _form_date(text: str | None, today: date) -> date | None:
     if chosen < today:
         raise ParseError("That date has passed; pick today or a day ahead.")
     return chosen
-
-
-class FieldErrors(Exception):
-    """Problems keyed by the modal block they belong to."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors

@@ -1,15 +1,20 @@
-"""What every handler and job needs, built once at start-up and handed around explicitly."""
+"""The domain services, one module per feature (pipeline, selling_time, health, coach, home, team, export),
+and `Services`: what every service and job needs, built once at start-up and handed around explicitly.
+
+A service owns its feature's writes (one transaction per user action) and signals "this rep's data
+changed" through `Services.changed`, which the app points at the Home tab.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
 
 from slack_sdk import WebClient
 
-from bot.managers import ManagerDirectory
+from bot.people import ManagerDirectory
+from bot.rules.periods import local_now, week_start_at
 from bot.settings import Settings
 from storage.db import Database
 
@@ -44,11 +49,8 @@ class Services:
 
     def team_today(self) -> date:
         """Today in the team's time zone: what 'this week' and close dates are measured against."""
-        return self.now().astimezone(ZoneInfo(self.settings.team_timezone)).date()
+        return local_now(self.now(), self.settings.team_timezone).date()
 
     def team_week_start(self) -> datetime:
         """Monday 00:00 of the current week in the team's time zone, as a UTC instant."""
-        zone = ZoneInfo(self.settings.team_timezone)
-        today = self.now().astimezone(zone).date()
-        monday = today - timedelta(days=today.weekday())
-        return datetime(monday.year, monday.month, monday.day, tzinfo=zone).astimezone(UTC)
+        return week_start_at(self.now(), self.settings.team_timezone)

@@ -1,34 +1,24 @@
-"""The pipeline health report: the figures a rep sees with `/opportunity health`.
-
-`health_figures` is a plain function from the aggregates storage supplies (plain dataclasses) to a
-`HealthReport`, built on the formulas in bot/coaching.py, so every number is testable on its own.
-`build_health` does the wiring: the team's dates, one storage call, then the figures.
-"""
+"""The pipeline health report's figures: a plain function from one rep's aggregates to every number they
+see with `/opportunity health` and on Home, and the window of dates those aggregates cover."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from bot.coaching import (
+from bot.rules.figures import (
     TimeSlice,
     coverage,
     creation_vs_average,
     effective_count,
-    period_bounds,
     time_shares,
     value_concentration_verdict,
-    week_start,
     weekly_streak,
     win_rate_target,
 )
-from storage import activities as store
-
-if TYPE_CHECKING:  # The figures need no services; only build_health does.
-    from bot.services import Services
+from bot.rules.periods import local_midnight, local_now, period_bounds, week_start
+from storage.records import HealthData, HealthWindow, KindTotal, StalledDeal
 
 STREAK_WEEKS = 52  # Weeks looked back for the streak, besides this one; a longer streak shows as "52+".
 AVERAGE_WEEKS = 4
@@ -68,7 +58,7 @@ class HealthReport:
     streak_weeks: int
     streak_capped: bool
     # Prospecting this week.
-    prospecting: tuple[store.KindTotal, ...]
+    prospecting: tuple[KindTotal, ...]
     prospecting_touches: int
     prospecting_minutes: int
     # Where the time went.
@@ -87,7 +77,7 @@ class HealthReport:
     value_verdict: str
     # Stalled deals.
     stalled_days: int
-    stalled: tuple[store.StalledDeal, ...]
+    stalled: tuple[StalledDeal, ...]
     stalled_count: int
 
     @property
@@ -100,7 +90,7 @@ class HealthReport:
 
 
 def health_figures(
-    data: store.HealthData,
+    data: HealthData,
     *,
     today: date,
     period: str,
@@ -170,50 +160,29 @@ def health_figures(
     )
 
 
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    """Local midnight of a team day as an aware instant (DST-correct)."""
-    return datetime.combine(day, time(), tzinfo=zone)
-
-
-def current_period(services: Services) -> tuple[date, date]:
-    """The quota period (month or quarter, per the settings) containing the team's today."""
-    settings = services.settings
-    return period_bounds(services.team_today(), settings.quota_period, settings.quarter_start_month)
-
-
-def health_window(services: Services) -> store.HealthWindow:
-    """The dates one report is measured over, in the team's time zone."""
-    settings = services.settings
-    zone = ZoneInfo(settings.team_timezone)
-    today = services.team_today()
-    start, end = current_period(services)
+def health_window(
+    now: datetime,
+    team_timezone: str,
+    quota_period: str,
+    quarter_start_month: int,
+    health_window_days: int,
+    stalled_days: int,
+) -> HealthWindow:
+    """The dates and instants one report is measured over, in the team's time zone."""
+    today = local_now(now, team_timezone).date()
+    start, end = period_bounds(today, quota_period, quarter_start_month)
     monday = week_start(today)
-    return store.HealthWindow(
+    return HealthWindow(
         today=today,
         period_start=start,
         period_end=end,
-        period_start_at=_midnight(start, zone),
-        period_end_at=_midnight(end + timedelta(days=1), zone),
-        week_starts=tuple(_midnight(monday - timedelta(weeks=back), zone) for back in range(STREAK_WEEKS + 1)),
+        period_start_at=local_midnight(start, team_timezone),
+        period_end_at=local_midnight(end + timedelta(days=1), team_timezone),
+        week_starts=tuple(
+            local_midnight(monday - timedelta(weeks=back), team_timezone) for back in range(STREAK_WEEKS + 1)
+        ),
         week_first_day=monday,
-        time_since=today - timedelta(days=settings.health_window_days - 1),
-        stalled_before=services.now() - timedelta(days=settings.stalled_days),
-        stalled_quiet_since=today - timedelta(days=settings.stalled_days - 1),
-    )
-
-
-def build_health(services: Services, team_id: str, user_id: str) -> HealthReport:
-    """One rep's report: their own rows only, one storage round trip."""
-    window = health_window(services)
-    data = store.health_data(services.db, team_id, user_id, window)
-    settings = services.settings
-    return health_figures(
-        data,
-        today=window.today,
-        period=settings.quota_period,
-        period_start=window.period_start,
-        period_end=window.period_end,
-        coverage_target=settings.coverage_target,
-        window_days=settings.health_window_days,
-        stalled_days=settings.stalled_days,
+        time_since=today - timedelta(days=health_window_days - 1),
+        stalled_before=now - timedelta(days=stalled_days),
+        stalled_quiet_since=today - timedelta(days=stalled_days - 1),
     )

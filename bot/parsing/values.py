@@ -1,48 +1,19 @@
-"""Read the short, messy things sales reps type into Slack: amounts, dates, durations, kinds, counts.
-
-Every parser is pure: callers pass `today`, so answers never depend on the clock or the server's time
-zone. Mistakes raise `ParseError`, whose message is written for the rep (what was wrong and what to
-type instead) and is safe to post to Slack as-is: echoed input is short and has &, < and > escaped.
-"""
+"""The words every grammar shares: amounts, dates, durations, prospecting kinds and counts."""
 
 import re
-from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from difflib import get_close_matches
+
+from bot.parsing import ParseError, echo, normalize, unreadable
+from bot.rules.entries import MAX_DAYS_BACK
+from bot.rules.periods import WEEKDAYS
 
 MAX_AMOUNT = 10_000_000_000
 MAX_ENTRY_MINUTES = 16 * 60
-MAX_DAYS_BACK = 90
 MAX_COUNT = 500
 MAX_YEARS_AHEAD = 5
 
-_ECHO_LIMIT = 40
 _FRIDAY = 4
-
-
-class ParseError(ValueError):
-    """A rep typed something we can't use; `str(error)` is the friendly reply to show them."""
-
-
-def _echo(text: str) -> str:
-    """Quote the rep's input, clipped and escaped, so a typo can't flood the reply or ping @channel."""
-    shown = "".join(char for char in " ".join(text.split()) if char.isprintable())
-    if len(shown) > _ECHO_LIMIT:
-        shown = shown[: _ECHO_LIMIT - 1] + "…"
-    return "“" + shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "”"
-
-
-def _unreadable(text: str, what: str, examples: str) -> ParseError:
-    """The standard 'couldn't read it, try this' error, so every parser sounds the same."""
-    if not text.strip():
-        return ParseError(f"I need {what} here. Try {examples}.")
-    return ParseError(f"I couldn't read {_echo(text)} as {what}. Try {examples}.")
-
-
-def _normalize(text: str) -> str:
-    """Lower-case and collapse whitespace so the grammars see one spelling of each phrase."""
-    return " ".join(text.split()).lower()
 
 
 # --- Amounts -------------------------------------------------------------------------------------
@@ -65,7 +36,7 @@ def parse_amount(text: str) -> int:
     """Read a deal size in whole currency units, half rounding up; any currency symbol is dropped."""
     found = _AMOUNT_RE.fullmatch(text.strip())
     if found is None:
-        raise _unreadable(text, "an amount", _AMOUNT_EXAMPLES)
+        raise unreadable(text, "an amount", _AMOUNT_EXAMPLES)
     value = Decimal(found["number"].replace(",", "")) * _MULTIPLIERS[found["suffix"].lower()]
     if found["sign"] == "-" and value:
         raise ParseError("Amounts can't be negative. Type the deal size as a positive number, like 48k.")
@@ -79,12 +50,11 @@ def parse_amount(text: str) -> int:
 
 # --- Dates ---------------------------------------------------------------------------------------
 
-_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )  # fmt: skip
-_WEEKDAYS = {name[:size]: number for number, name in enumerate(_DAY_NAMES) for size in (3, len(name))}
+_WEEKDAYS = {name[:size]: number for number, name in enumerate(WEEKDAYS) for size in (3, len(name))}
 _WEEKDAYS |= {"tues": 1, "thur": 3, "thurs": 3}
 _MONTHS = {name[:size]: number for number, name in enumerate(_MONTH_NAMES, 1) for size in (3, len(name))}
 _MONTHS["sept"] = 9
@@ -116,7 +86,7 @@ def _real_date(year: int, month: int, day: int, shown: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise ParseError(
-            f"{_echo(shown)} isn't a real date. Check the day and month, like 2026-12-15 or dec 15."
+            f"{echo(shown)} isn't a real date. Check the day and month, like 2026-12-15 or dec 15."
         ) from None
 
 
@@ -173,11 +143,11 @@ def parse_close_date(text: str, today: date, quarter_start_month: int = 1) -> da
     """
     if not 1 <= quarter_start_month <= 12:
         raise ValueError(f"quarter_start_month must be 1-12, not {quarter_start_month}")
-    phrase = _normalize(text)
+    phrase = normalize(text)
     found = _relative_date(phrase, today, quarter_start_month) or _iso_date(phrase) or _month_day(phrase, today)
     if found is None:
         examples = f"friday, dec 15, {_month_end(today).isoformat()}, eom, eoq or in 2 weeks"
-        raise _unreadable(text, "a close date", examples)
+        raise unreadable(text, "a close date", examples)
     if found < today:
         raise ParseError("That close date is already in the past. Pick today or later, like friday, eom or eoq.")
     latest = _add_months(today, 12 * MAX_YEARS_AHEAD)
@@ -197,7 +167,7 @@ def parse_activity_day(text: str, today: date) -> date:
 
     A weekday means the most recent one, today included ("mon" on a Monday is today).
     """
-    phrase = _normalize(text)
+    phrase = normalize(text)
     if phrase in _NEARBY_DAYS:
         day = today + timedelta(days=_NEARBY_DAYS[phrase])
     elif phrase in _WEEKDAYS:
@@ -206,7 +176,7 @@ def parse_activity_day(text: str, today: date) -> date:
         day = _iso_date(phrase)
     if day is None:
         examples = f"today, yesterday, a weekday like tue, or a date like {today.isoformat()}"
-        raise _unreadable(text, "a day", examples)
+        raise unreadable(text, "a day", examples)
     if day > today:
         raise ParseError("That day hasn't happened yet. Log activity for today or earlier, like yesterday or mon.")
     earliest = today - timedelta(days=MAX_DAYS_BACK)
@@ -237,9 +207,9 @@ def looks_like_duration(token: str) -> bool:
 
 def parse_duration(text: str) -> int:
     """Read time spent as whole minutes (half rounds up); one entry is capped so a typo can't skew reports."""
-    found = _match_duration(_normalize(text))
+    found = _match_duration(normalize(text))
     if found is None:
-        raise _unreadable(text, "a time", "90m, 1.5h, 1h30m or 1:30")
+        raise unreadable(text, "a time", "90m, 1.5h, 1h30m or 1:30")
     if found["sign"] == "-":
         raise ParseError("Time can't be negative. Type how long it took, like 45m or 1.5h.")
     minutes = Decimal(found["hours"] or 0) * 60 + Decimal(found["minutes"] or 0)
@@ -276,65 +246,17 @@ _COUNT_RE = re.compile(r"[-+]?\d+", re.ASCII)
 
 def parse_prospecting_kind(text: str) -> str | None:
     """Map what a rep calls an activity ("dials", "LinkedIn", "demo") to one of PROSPECTING_KINDS."""
-    return _KIND_BY_WORD.get(_normalize(text))
-
-
-def suggest(word: str, choices: Sequence[str]) -> str | None:
-    """The closest choice for a "did you mean" hint, ignoring case; None when nothing is close."""
-    by_key = {choice.lower(): choice for choice in choices}
-    close = get_close_matches(word.strip().lower(), by_key, n=1, cutoff=0.6)
-    return by_key[close[0]] if close else None
+    return _KIND_BY_WORD.get(normalize(text))
 
 
 def parse_count(text: str) -> int:
     """Read how many touches a rep made; the cap catches fat-finger entries like 999999."""
     phrase = text.strip()
     if _COUNT_RE.fullmatch(phrase) is None:
-        raise _unreadable(text, "a count", f"a whole number from 1 to {MAX_COUNT}, like 12")
+        raise unreadable(text, "a count", f"a whole number from 1 to {MAX_COUNT}, like 12")
     count = Decimal(phrase)  # Not int(): it refuses strings of more than 4,300 digits.
     if count < 1:
         raise ParseError("A count has to be at least 1. Type how many you did, like 12.")
     if count > MAX_COUNT:
         raise ParseError(f"That's more than {MAX_COUNT} in one entry — split it up or check the number.")
     return int(count)
-
-
-# --- Tokens and choices --------------------------------------------------------------------------
-
-_QUOTES = '"“”'
-_TOKEN_RE = re.compile(rf"(?:[{_QUOTES}][^{_QUOTES}]*[{_QUOTES}]|[^\s{_QUOTES}]|[{_QUOTES}])+")
-_QUOTED_RE = re.compile(rf"[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]")
-_SEPARATORS_RE = re.compile(r"[\s_-]+")
-
-
-def tokenize(text: str) -> list[str]:
-    """Split on whitespace, keeping "quoted runs" (straight or curly quotes) whole and unquoted.
-
-    Quotes may sit mid-token, so `account:"Acme Corp"` gives `account:Acme Corp`. Any quote pairs
-    with the next one; a final unpaired quote stays as a literal character. Empty tokens are dropped.
-    """
-    tokens = (_QUOTED_RE.sub(r"\1", found[0]) for found in _TOKEN_RE.finditer(text))
-    return [token for token in tokens if token]
-
-
-def _squash(text: str) -> str:
-    return _SEPARATORS_RE.sub("", text.casefold())
-
-
-def match_choice(text: str, choices: Sequence[str]) -> str | None:
-    """Forgivingly pick one choice (e.g. a stage): exact, then unique prefix, ignoring case.
-
-    If that fails, the same two steps run again ignoring spaces, underscores and hyphens, so
-    "closedwon" finds "Closed Won". Returns None when nothing, or more than one choice, fits.
-    """
-    for key in (str.casefold, _squash):
-        wanted = key(text.strip())
-        if not wanted:
-            return None
-        for hits in (
-            [choice for choice in choices if key(choice) == wanted],
-            [choice for choice in choices if key(choice).startswith(wanted)],
-        ):
-            if len(hits) == 1:
-                return hits[0]
-    return None

@@ -1,0 +1,259 @@
+"""Block Kit for opportunities: help, confirmations, celebrations, the list with its row menus, the
+"which one did you mean?" buttons, and the opportunity forms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.messages.format import age, day_label, money, ordinal
+from bot.messages.kit import (
+    MAX_ACTIONS_PER_BLOCK,
+    actions,
+    button,
+    button_value,
+    context,
+    datepicker,
+    header,
+    input_block,
+    modal,
+    option,
+    overflow,
+    reply,
+    section,
+    static_select,
+    text_input,
+)
+from bot.text import clip, escape
+from storage.records import OpportunityView
+
+LIST_ROWS = 40
+
+ROW_MENU = "opportunity_row_menu"
+PICK_OPPORTUNITY = "pick_opportunity"
+OPEN_NEW_MODAL = "open_new_opportunity"
+NEW_VIEW = "opportunity_new"
+STAGE_VIEW = "opportunity_stage"
+LOST_VIEW = "opportunity_lost"
+
+
+def opportunity_title(opp: OpportunityView) -> str:
+    title = f"*{escape(opp.name)}*"
+    return f"{title} · {escape(opp.account)}" if opp.account else title
+
+
+# ---- help ------------------------------------------------------------------
+
+HELP_LINES = (
+    ("`/opportunity`", "open the form to add an opportunity"),
+    (
+        '`/opportunity new Acme renewal 48k stage:discovery close:"dec 15" account:"Acme Corp"`',
+        "quick entry; only the name is required",
+    ),
+    ("`/opportunity list`", "your open opportunities, with buttons to move them along"),
+    ("`/opportunity stage acme proposal`", "move an opportunity to another stage"),
+    ("`/opportunity won acme`", "mark it won :trophy:"),
+    ("`/opportunity lost acme went with a competitor`", "mark it lost, with an optional reason"),
+    ("`/opportunity log acme 90m proposal review`", "log time spent working a deal (also `yesterday`, `mon`)"),
+    ("`/prospect 25 calls 2h`", "log prospecting (also `/opportunity prospect …`); `/prospect` alone opens a form"),
+    ("`/opportunity undo`", "remove your last entry from the past 10 minutes"),
+    ("`/opportunity quota 250k`", "set your quota for this period"),
+    ("`/opportunity health`", "your pipeline at a glance: coverage, creation, where your time goes"),
+    ("`/opportunity coach`", "your coaching settings; change with `off`, `on`, `snooze 2w`, `hours 8-16`, …"),
+    ("`/opportunity reflections`", "your recent answers to the coach (only you see them)"),
+    ("`/opportunity help`", "this list"),
+)
+
+
+def help_blocks(stages: Sequence[str]) -> list[dict]:
+    lines = "\n".join(f"• {usage}: {what}" for usage, what in HELP_LINES)
+    return [
+        section("*Pipeline Coach* keeps your pipeline full. Here is what you can type:\n" + lines),
+        context(
+            "Amounts: `48000`, `48k`, `$48,000`, `1.2m`. Close dates: `2026-12-15`, `dec 15`, `friday`, "
+            "`next week`, `eom`, `eoq`. Stages: " + ", ".join(escape(s) for s in stages) + ", Won, Lost. "
+            "Name an opportunity by part of its name or its number, like `#12`."
+        ),
+    ]
+
+
+def help_reply(stages: Sequence[str], lead: str | None = None) -> dict:
+    blocks = help_blocks(stages)
+    if lead:
+        blocks.insert(0, section(lead))
+    return reply(lead or "Here is what Pipeline Coach understands.", blocks)
+
+
+# ---- confirmations and celebrations ------------------------------------------
+
+
+def opportunity_facts(opp: OpportunityView, today: date, symbol: str, show_amount: bool = True) -> str:
+    facts = [escape(opp.stage)]
+    if show_amount and opp.amount is not None:
+        facts.append(money(opp.amount, symbol))
+    if opp.expected_close:
+        facts.append("closes " + day_label(opp.expected_close, today))
+    return " · ".join(facts)
+
+
+def saved_reply(opp: OpportunityView, today: date, symbol: str, note: str | None) -> dict:
+    text = f":white_check_mark: Opened #{opp.id} {opportunity_title(opp)}: {opportunity_facts(opp, today, symbol)}."
+    blocks = [section(text)]
+    if opp.next_step:
+        blocks.append(context("Next step: " + escape(opp.next_step)))
+    if note:
+        blocks.append(context(note))
+    return reply(f"Opened #{opp.id} {escape(opp.name)}.", blocks)
+
+
+def moved_reply(opp: OpportunityView, from_stage: str, today: date, symbol: str, note: str | None) -> dict:
+    if opp.status == "won":
+        text = f":trophy: {opportunity_title(opp)} is won. Well played!"
+    elif opp.status == "lost":
+        text = f":white_check_mark: {opportunity_title(opp)} is marked lost. Every closed deal teaches something."
+    else:
+        text = f":arrow_right: {opportunity_title(opp)} moved from {escape(from_stage)} to *{escape(opp.stage)}*."
+    blocks = [section(text)]
+    if note:
+        blocks.append(context(note))
+    return reply(text, blocks)
+
+
+def _celebration(headline: str, body: str, footer: str) -> tuple[str, list[dict]]:
+    return body, [header(headline), section(body), context(footer)]
+
+
+def celebration_new(
+    opp: OpportunityView, week_count: int, today: date, symbol: str, show_amount: bool
+) -> tuple[str, list[dict]]:
+    """A new opportunity gets the same stage and volume as a win: every deal won was first opened."""
+    body = f":seedling: <@{opp.owner_id}> opened a new opportunity: {opportunity_title(opp)}"
+    if show_amount and opp.amount is not None:
+        body += f" ({money(opp.amount, symbol)})"
+    footer = f"That's the team's {ordinal(week_count)} new opportunity this week. Keep them coming!"
+    return _celebration(":tada: New opportunity!", body, footer)
+
+
+def celebration_win(
+    opp: OpportunityView, week_count: int, today: date, symbol: str, show_amount: bool
+) -> tuple[str, list[dict]]:
+    body = f":trophy: <@{opp.owner_id}> won {opportunity_title(opp)}"
+    if show_amount and opp.amount is not None:
+        body += f" ({money(opp.amount, symbol)})"
+    footer = f"The team's {ordinal(week_count)} win this week. It started as a new opportunity!"
+    return _celebration(":tada: Deal won!", body, footer)
+
+
+# ---- the list ----------------------------------------------------------------
+
+
+def row_menu(opp: OpportunityView) -> dict:
+    verbs = (("Change stage", "stage"), ("Mark won", "won"), ("Mark lost", "lost"), ("Log time", "log"))
+    return overflow([option(label, f"{verb}:{opp.id}") for label, verb in verbs], ROW_MENU)
+
+
+def opportunity_row(opp: OpportunityView, now: datetime, symbol: str) -> dict:
+    today = now.date()
+    line = (
+        f"`#{opp.id}` {opportunity_title(opp)}\n{opportunity_facts(opp, today, symbol)}"
+        f" · opened {age(opp.created_at, now)} · last change {age(opp.last_change_at, now)}"
+    )
+    return section(line, row_menu(opp))
+
+
+def opportunity_list(opps: Sequence[OpportunityView], total: int, now: datetime, symbol: str) -> dict:
+    if total == 0:
+        return reply(
+            "No open opportunities yet.",
+            [
+                section(
+                    "You have no open opportunities yet. Every win starts here: "
+                    "`/opportunity new Acme renewal 48k`, or open the form.",
+                    button("New opportunity", OPEN_NEW_MODAL, style="primary"),
+                )
+            ],
+        )
+    shown = list(opps[:LIST_ROWS])
+    blocks = [section(f"*Your open opportunities* ({total})")]
+    blocks += [opportunity_row(opp, now, symbol) for opp in shown]
+    if total > len(shown):
+        blocks.append(context(f"…and {total - len(shown)} more. Close or update a few to see the rest."))
+    return reply(f"You have {total} open opportunities.", blocks)
+
+
+def candidates_reply(verb: str, typed: str, candidates: Sequence[OpportunityView], argument: str = "") -> dict:
+    """More than one deal matched: let the rep pick with a button rather than retype."""
+    shown = list(candidates[:10])
+    buttons = [
+        button(
+            f"#{opp.id} {opp.name}",
+            f"{PICK_OPPORTUNITY}_{index}",
+            button_value(do=verb, id=opp.id, arg=clip(argument, 500)),
+        )
+        for index, opp in enumerate(shown)
+    ]
+    text = f"“{escape(clip(typed, 60))}” matches {len(candidates)} opportunities. Which one did you mean?"
+    blocks = [section(text)]
+    for start in range(0, len(buttons), MAX_ACTIONS_PER_BLOCK):
+        blocks.append(actions(buttons[start : start + MAX_ACTIONS_PER_BLOCK]))
+    return reply(text, blocks)
+
+
+# ---- modals ------------------------------------------------------------------
+
+
+def stage_select(stages: Sequence[str], initial: str | None = None) -> dict:
+    options = [option(stage, stage) for stage in stages]
+    return static_select(options, option(initial, initial) if initial in stages else None)
+
+
+def new_opportunity_modal(stages: Sequence[str], metadata: str, name: str = "") -> dict:
+    return modal(
+        NEW_VIEW,
+        "New opportunity",
+        "Open it",
+        metadata,
+        [
+            input_block("name", "Name", text_input("Acme Corp renewal", 120, initial=name)),
+            input_block("account", "Account or company", text_input("Acme Corp", 120), optional=True),
+            input_block(
+                "amount", "Amount", text_input("48k", 20), optional=True, hint="Like 48000, 48k, $48,000 or 1.2m"
+            ),
+            input_block("stage", "Stage", stage_select(stages, stages[0])),
+            input_block("close", "Expected close", datepicker(), optional=True),
+            input_block(
+                "next_step", "Next step", text_input("Book a discovery call", 300, multiline=True), optional=True
+            ),
+        ],
+    )
+
+
+def stage_modal(opp: OpportunityView, stages: Sequence[str], metadata: str) -> dict:
+    return modal(
+        STAGE_VIEW,
+        "Change stage",
+        "Save",
+        metadata,
+        [
+            section(f"{opportunity_title(opp)} is in *{escape(opp.stage)}*."),
+            input_block("stage", "New stage", stage_select(stages, opp.stage)),
+        ],
+    )
+
+
+def lost_modal(opp: OpportunityView, metadata: str) -> dict:
+    return modal(
+        LOST_VIEW,
+        "Mark as lost",
+        "Mark lost",
+        metadata,
+        [
+            section(f"Closing {opportunity_title(opp)} as lost."),
+            input_block(
+                "reason",
+                "What happened?",
+                text_input("Chose a competitor, no budget, went quiet…", 500, multiline=True),
+                optional=True,
+            ),
+        ],
+    )

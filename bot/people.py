@@ -1,0 +1,108 @@
+"""Who people are, as Slack tells us: managers (MANAGER_IDS and the MANAGER_GROUP user group), each rep's
+time zone (cached a day), and who can no longer be reached."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from storage import reps as reps_store
+from storage.reps import RepSettings
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger("pipeline_coach.people")
+
+TZ_CACHE = timedelta(days=1)
+# Slack errors that mean the rep cannot get our DMs: mark them and stop trying (no retries).
+UNREACHABLE = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "cannot_dm_bot",
+        "account_inactive",
+        "user_disabled",
+        "user_is_restricted",
+        "channel_not_found",
+        "is_archived",
+        "not_allowed_token_type",
+        "messages_tab_disabled",
+    }
+)
+
+
+class ManagerDirectory:
+    """Answers 'is this person a manager?', caching the user group's members for a few minutes."""
+
+    def __init__(self, client: WebClient, manager_ids: frozenset[str], group_id: str | None, ttl: float = 600):
+        self._client = client
+        self._ids = manager_ids
+        self._group = group_id
+        self._ttl = ttl
+        self._members: frozenset[str] = frozenset()
+        self._fetched_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def is_manager(self, user_id: str) -> bool:
+        return user_id in self._ids or user_id in self._group_members()
+
+    def _group_members(self) -> frozenset[str]:
+        if not self._group:
+            return frozenset()
+        with self._lock:
+            if time.monotonic() - self._fetched_at < self._ttl:
+                return self._members
+            try:
+                response = self._client.usergroups_users_list(usergroup=self._group)
+                self._members = frozenset(response.get("users") or [])
+                self._fetched_at = time.monotonic()
+            except SlackClientError as error:
+                log.warning("could not read manager group %s: %s", self._group, error)
+            return self._members
+
+
+def time_zones(
+    services: Services, team_id: str, reps: Iterable[RepSettings], now: datetime
+) -> tuple[dict[str, str | None], set[str]]:
+    """Each rep's zone, asking Slack (users.info) only for reps whose cached zone is a day old or missing.
+
+    Returns the zones and the reps Slack says are gone (deleted, deactivated, not found), who are marked
+    undeliverable. A Slack hiccup keeps the cached zone (or none) rather than stopping the run.
+    """
+    reps = list(reps)
+    zones: dict[str, str | None] = {rep.user_id: rep.tz for rep in reps}
+    fetched: dict[str, str | None] = {}
+    gone: dict[str, str] = {}
+    for rep in reps:
+        if rep.tz_checked_at is not None and now - rep.tz_checked_at < TZ_CACHE:
+            continue
+        try:
+            user = services.client.users_info(user=rep.user_id).get("user") or {}
+        except SlackApiError as error:
+            reason = str(error.response.get("error") or "")
+            if reason in UNREACHABLE:
+                gone[rep.user_id] = reason
+            else:
+                log.warning("users.info for %s failed (%s); using the cached time zone", rep.user_id, reason)
+            continue
+        except SlackClientError as error:
+            log.warning("users.info for %s failed (%s); using the cached time zone", rep.user_id, error)
+            continue
+        if user.get("deleted"):
+            gone[rep.user_id] = "account_inactive"
+            continue
+        fetched[rep.user_id] = user.get("tz") or None
+    if fetched or gone:
+        reps_store.save_time_zones(services.db, team_id, fetched, now, gone)
+    zones.update(fetched)
+    for user_id in gone:
+        zones.pop(user_id, None)
+    return zones, set(gone)

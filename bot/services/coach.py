@@ -1,0 +1,168 @@
+"""The coach's side of a rep's actions: their coaching settings, snoozes, planned prospecting blocks,
+reasons to focus, reflection answers and block follow-ups, and who is concentrated on one deal right now.
+
+Each action is one transaction; an answer that shows on Home signals the rep's Home tab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.parsing.coaching import CoachChange, coach_defaults
+from bot.questions import BY_ID
+from bot.rules import nudges
+from bot.rules.periods import local_now, trailing_days
+from bot.rules.timing import Profile, next_working_day, profile
+from bot.services import Services
+from storage import answers, concentration, reps
+from storage.answers import Answer
+
+SNOOZE_WEEK = timedelta(days=7)
+FOCUS_QUESTION = "Why is this deal worth the focus now?"
+ANSWERS_SHOWN = 10
+
+
+def profile_of(services: Services, rep: reps.RepSettings, tz: str | None = None) -> Profile:
+    """A rep's effective coaching settings over the team's defaults."""
+    return profile(rep, coach_defaults(services.settings), tz)
+
+
+@dataclass(frozen=True)
+class CoachView:
+    """What the rep's coaching card shows."""
+
+    profile: Profile
+    tz: str | None
+    snoozed_until: datetime | None
+    undeliverable: bool
+    cooldown_days: int
+    local_today: date
+
+
+def coach_settings(services: Services, team_id: str, user_id: str, change: CoachChange) -> CoachView:
+    """Apply `/opportunity coach …` (nothing to apply: just read) and return the card's contents."""
+    now = services.now()
+    values = dict(change.values)
+    if change.snooze is not None:
+        values["snoozed_until"] = now + change.snooze
+    if values:
+        rep = reps.update_rep(services.db, team_id, user_id, now, **values)
+    else:
+        rep = reps.get_or_create_rep(services.db, team_id, user_id, now)
+    found = profile_of(services, rep)
+    snoozed = rep.snoozed_until if rep.snoozed_until and rep.snoozed_until > now else None
+    return CoachView(
+        found,
+        rep.tz,
+        snoozed,
+        rep.undeliverable_reason is not None,
+        services.settings.nudge_cooldown_days,
+        local_now(now, found.tz).date(),
+    )
+
+
+def snooze_week(services: Services, team_id: str, user_id: str, for_date: date) -> tuple[date, date]:
+    """The nudge's "Snooze a week": snoozed and the answer kept, together. (until, today), local days."""
+    now = services.now()
+    with services.db.transaction():
+        rep = reps.update_rep(services.db, team_id, user_id, now, snoozed_until=now + SNOOZE_WEEK)
+        answers.record_answer(services.db, team_id, user_id, answers.SNOOZE, now, for_date, answer="1w")
+    zone = profile_of(services, rep).tz
+    return local_now(now + SNOOZE_WEEK, zone).date(), local_now(now, zone).date()
+
+
+def first_day_for_a_block(services: Services, team_id: str, user_id: str) -> date:
+    """The plan form's suggested day: the rep's next working day."""
+    rep = reps.get_or_create_rep(services.db, team_id, user_id, services.now())
+    found = profile_of(services, rep)
+    return next_working_day(local_now(services.now(), found.tz).date(), found.hours.days)
+
+
+def plan_block(
+    services: Services, team_id: str, user_id: str, day: date, minutes: int, for_date: date
+) -> tuple[date, date]:
+    """Keep a planned prospecting block; (the day the follow-up asks about it, the rep's today)."""
+    now = services.now()
+    with services.db.transaction():
+        answers.record_answer(
+            services.db,
+            team_id,
+            user_id,
+            answers.PROSPECTING_BLOCK,
+            now,
+            for_date,
+            planned_day=day,
+            planned_minutes=minutes,
+        )
+        rep = reps.get_or_create_rep(services.db, team_id, user_id, now)
+    found = profile_of(services, rep)
+    return next_working_day(day, found.hours.days), local_now(now, found.tz).date()
+
+
+def choose_focus(services: Services, team_id: str, user_id: str, why: str, for_date: date) -> None:
+    answers.record_answer(
+        services.db,
+        team_id,
+        user_id,
+        answers.FOCUS_REASON,
+        services.now(),
+        for_date,
+        answer=why,
+        question=FOCUS_QUESTION,
+    )
+
+
+def answer_reflection(
+    services: Services, team_id: str, user_id: str, question_id: object, answer: str, for_date: date
+) -> None:
+    """Keep a reflection answer with its question (Home shows the last one)."""
+    question = BY_ID.get(str(question_id))
+    answers.record_answer(
+        services.db,
+        team_id,
+        user_id,
+        answers.REFLECTION,
+        services.now(),
+        for_date,
+        answer=answer,
+        question_id=question.id if question else None,
+        question=question.text if question else None,
+    )
+    services.changed(team_id, user_id)
+
+
+def record_block_followup(services: Services, team_id: str, user_id: str, block_id: object, done: bool) -> bool:
+    """ "Did the block happen?": kept against the planned block; False when no such block is the rep's."""
+    block = answers.get_answer(services.db, team_id, user_id, block_id) if isinstance(block_id, int) else None
+    if block is None or block.kind != answers.PROSPECTING_BLOCK:
+        return False
+    answers.record_answer(
+        services.db,
+        team_id,
+        user_id,
+        answers.BLOCK_FOLLOWUP,
+        services.now(),
+        services.team_today(),
+        answer="done" if done else "missed",
+        question_id=str(block.id),
+        planned_day=block.planned_day,
+        planned_minutes=block.planned_minutes,
+    )
+    return True
+
+
+def recent_answers(services: Services, team_id: str, user_id: str) -> list[Answer]:
+    """The rep's own answers, newest first: never anyone else's."""
+    return answers.recent_answers(services.db, team_id, user_id, ANSWERS_SHOWN)
+
+
+def concentrated_reps(services: Services, team_id: str, now: datetime) -> dict[str, nudges.Concentrated]:
+    """Reps in the workspace whose selling time fires a nudge rule now (two queries for the whole team)."""
+    settings = services.settings
+    since, until = trailing_days(local_now(now, settings.team_timezone).date(), settings.nudge_window_days)
+    times = concentration.selling_time_by_rep(services.db, team_id, since, until)
+    if not times:
+        return {}
+    opened = concentration.last_opened_by_rep(services.db, team_id)
+    return nudges.concentrated_reps(times, opened, now, nudges.thresholds(settings))

@@ -1,0 +1,63 @@
+"""The Home tab: what a rep's page shows (their health, open deals, last reflection), and publishing it,
+on opening and after every change the rep makes (Services.changed is pointed at `republish_later`)."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackClientError
+
+from bot.messages import home as views
+from bot.rules.health import HealthReport
+from bot.services import Services
+from bot.services.health import build_health
+from storage import answers, opportunities
+from storage.answers import Answer
+from storage.records import OpportunityView
+
+log = logging.getLogger("pipeline_coach.home")
+HOME_ROWS = 50
+_publisher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="home")
+
+
+@dataclass(frozen=True)
+class HomePage:
+    health: HealthReport
+    opportunities: list[OpportunityView]
+    open_total: int
+    last_reflection: Answer | None
+
+
+def home_page(services: Services, team_id: str, user_id: str) -> HomePage:
+    """Everything on the page is the rep's own: their deals, their figures, their answers."""
+    listed, total = opportunities.open_opportunities(services.db, team_id, user_id, limit=HOME_ROWS)
+    recent = [
+        answer
+        for answer in answers.recent_answers(services.db, team_id, user_id, limit=5)
+        if answer.kind == answers.REFLECTION and answer.answer
+    ]
+    return HomePage(
+        health=build_health(services, team_id, user_id),
+        opportunities=listed,
+        open_total=total,
+        last_reflection=recent[0] if recent else None,
+    )
+
+
+def publish_home(services: Services, team_id: str, user_id: str) -> None:
+    """Render and publish one rep's Home; a failure is logged, never shown to anyone."""
+    try:
+        page = home_page(services, team_id, user_id)
+        view = views.home_view(page, services.now(), services.settings.currency_symbol)
+        services.client.views_publish(user_id=user_id, view=view)
+    except SlackClientError as error:
+        log.warning("could not publish the Home tab for %s: %s", user_id, error)
+    except Exception:
+        log.exception("could not build the Home tab for %s", user_id)
+
+
+def republish_later(services: Services):
+    """The change signal's handler: refresh the rep's Home off the request thread."""
+    return lambda team_id, user_id: _publisher.submit(publish_home, services, team_id, user_id)

@@ -1,0 +1,87 @@
+"""Selling time: log prospecting and deal work, undo the last entry, set or read this period's quota.
+
+Each action is one transaction, and every change signals the rep's Home tab once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.parsing import ParseError
+from bot.parsing.selling_time import EXPIRED_CHOICE, DealLog, read_carried_log
+from bot.rules.entries import undo_bounds
+from bot.services import Services, pipeline
+from bot.services.health import current_period
+from storage import activities, quotas
+from storage.records import ActivityView, NewActivity, NotOpen
+
+
+def log_prospecting(services: Services, team_id: str, user_id: str, entry: NewActivity) -> ActivityView:
+    stored = activities.log_activity(services.db, team_id, user_id, entry, services.now())
+    services.changed(team_id, user_id)
+    return stored
+
+
+def log_deal_time(
+    services: Services, team_id: str, user_id: str, entry: DealLog, opportunity_id: object
+) -> ActivityView:
+    """Time on one of the rep's own open deals (NotOpen for anything else)."""
+    if not isinstance(opportunity_id, int):
+        raise NotOpen(opportunity_id)
+    stored = activities.log_activity(services.db, team_id, user_id, entry.activity(opportunity_id), services.now())
+    services.changed(team_id, user_id)
+    return stored
+
+
+@dataclass(frozen=True)
+class DealLogLookup:
+    """`/opportunity log acme 90m`: the stored entry, or the deals to choose from, or nothing matched."""
+
+    stored: ActivityView | None
+    candidates: list
+
+
+def log_deal_time_by_name(services: Services, team_id: str, user_id: str, entry: DealLog) -> DealLogLookup:
+    lookup = pipeline.find(services, team_id, user_id, entry.reference)
+    if lookup.found is None:
+        return DealLogLookup(None, lookup.candidates)
+    return DealLogLookup(log_deal_time(services, team_id, user_id, entry, lookup.found.id), [])
+
+
+def log_picked_deal(
+    services: Services, team_id: str, user_id: str, carried: object, opportunity_id: object
+) -> ActivityView:
+    """The rep picked one of several deals for `/opportunity log`: store the time they typed."""
+    if not isinstance(opportunity_id, int):
+        raise ParseError(EXPIRED_CHOICE)
+    return log_deal_time(services, team_id, user_id, read_carried_log(carried), opportunity_id)
+
+
+def undo_last(services: Services, team_id: str, user_id: str) -> ActivityView | None:
+    """Remove the rep's last entry if it is recent enough (bot/rules/entries.py); what was removed."""
+    created_since, occurred_since = undo_bounds(services.now())
+    removed = activities.undo_last(services.db, team_id, user_id, created_since, occurred_since)
+    if removed is not None:
+        services.changed(team_id, user_id)
+    return removed
+
+
+@dataclass(frozen=True)
+class Quota:
+    amount: int | None
+    period: str
+    start: date
+    end: date
+
+
+def quota(services: Services, team_id: str, user_id: str, new_amount: int | None = None) -> Quota:
+    """This period's quota; with new_amount, set (or replace) it first."""
+    start, end = current_period(services)
+    if new_amount is not None:
+        quotas.set_quota(services.db, team_id, user_id, start, new_amount, services.now())
+        services.changed(team_id, user_id)
+        amount: int | None = new_amount
+    else:
+        amount = quotas.get_quota(services.db, team_id, user_id, start)
+    return Quota(amount, services.settings.quota_period, start, end)

@@ -1,0 +1,252 @@
+"""Opportunities in Slack: `/opportunity new|list|stage|won|lost|help`, the list's row menu, the "which
+one did you mean?" buttons, and the opportunity forms. Parse before ack (mistakes go back in the ack),
+then one call into bot/services/pipeline.py, then the reply from bot/messages/opportunities.py."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.messages import opportunities as views
+from bot.messages.kit import problem
+from bot.messages.selling_time import log_time_modal
+from bot.parsing import FieldErrors, ParseError
+from bot.parsing.opportunities import MAX_REASON, check_optional, parse_form, parse_new, pick_stage
+from bot.services import pipeline
+from bot.text import clip, escape
+from handlers.common import (
+    FORM_FAILED,
+    field_values,
+    ids_of,
+    metadata,
+    open_form,
+    read_json,
+    replying_on_failure,
+    services_of,
+    tell_user,
+    to_respond,
+    where_clicked,
+)
+from handlers.selling_time import log_picked
+
+NOTHING_MATCHED = "I couldn't find an open opportunity called “{}”. `/opportunity list` shows yours."
+GONE = "That opportunity is closed or no longer yours to change. `/opportunity list` shows the open ones."
+
+
+def register(app: App) -> None:
+    app.action(views.ROW_MENU)(row_menu)
+    app.action(re.compile(rf"^{views.PICK_OPPORTUNITY}_\d+$"))(pick_opportunity)
+    app.action(views.OPEN_NEW_MODAL)(new_button)
+    app.view(views.NEW_VIEW)(submit_new)
+    app.view(views.STAGE_VIEW)(submit_stage)
+    app.view(views.LOST_VIEW)(submit_lost)
+
+
+def render_moved(services, moved: pipeline.Moved) -> dict:
+    note = moved.celebration.note if moved.celebration else None
+    opp = moved.move.opportunity
+    return views.moved_reply(opp, moved.move.from_stage, services.team_today(), services.settings.currency_symbol, note)
+
+
+def render_opened(services, opened: pipeline.Opened) -> dict:
+    today, symbol = services.team_today(), services.settings.currency_symbol
+    return views.saved_reply(opened.opportunity, today, symbol, opened.celebration.note)
+
+
+def open_new_form(client: WebClient, trigger_id: str, channel_id: str, services) -> bool:
+    return open_form(
+        client, trigger_id, views.new_opportunity_modal(services.settings.open_stages, metadata(channel_id))
+    )
+
+
+# ---- /opportunity subcommands -----------------------------------------------------------
+
+
+def new(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
+    services = services_of(context)
+    if not rest:
+        ack()
+        if not open_new_form(client, command["trigger_id"], command.get("channel_id", ""), services):
+            respond(**problem(FORM_FAILED))
+        return
+    draft = parse_new(rest, services.team_today(), services.settings.open_stages)
+    ack()
+    with replying_on_failure(to_respond(respond)):
+        opened = pipeline.open_opportunity(services, command["team_id"], command["user_id"], draft)
+        respond(**render_opened(services, opened))
+
+
+def listing(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
+    services = services_of(context)
+    ack()
+    with replying_on_failure(to_respond(respond)):
+        opps, total = pipeline.list_open(services, command["team_id"], command["user_id"], views.LIST_ROWS)
+        respond(**views.opportunity_list(opps, total, services.now(), services.settings.currency_symbol))
+
+
+def stage(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
+    services = services_of(context)
+    words = rest.split()
+    if len(words) < 2:
+        raise ParseError("Tell me the opportunity and the stage, like `/opportunity stage acme proposal`.")
+    target = pick_stage(words[-1], services.settings.all_stages)
+    ack()
+    with replying_on_failure(to_respond(respond)):
+        ref = " ".join(words[:-1])
+        lookup = pipeline.find(services, command["team_id"], command["user_id"], ref)
+        finish_change(services, command, respond, lookup, ref, "stage", target, None)
+
+
+def won(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
+    if not rest:
+        raise ParseError("Which opportunity did you win? Try `/opportunity won acme`.")
+    ack()
+    services = services_of(context)
+    with replying_on_failure(to_respond(respond)):
+        lookup = pipeline.find(services, command["team_id"], command["user_id"], rest)
+        finish_change(services, command, respond, lookup, rest, "won", pipeline.WON, None)
+
+
+def lost(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
+    if not rest:
+        raise ParseError("Which opportunity was lost? Try `/opportunity lost acme went with a competitor`.")
+    ack()
+    services = services_of(context)
+    with replying_on_failure(to_respond(respond)):
+        lookup, reason = pipeline.find_with_remainder(services, command["team_id"], command["user_id"], rest)
+        reason = check_optional(reason, "reason", MAX_REASON)
+        finish_change(services, command, respond, lookup, rest, "lost", pipeline.LOST, reason)
+
+
+def finish_change(services, command, respond: Respond, lookup, typed: str, verb: str, target: str, reason) -> None:
+    if lookup.found is None and lookup.candidates:
+        argument = (reason or "") if verb == "lost" else target
+        respond(**views.candidates_reply(verb, typed, lookup.candidates, argument))
+        return
+    if lookup.found is None:
+        respond(**problem(NOTHING_MATCHED.format(escape(typed[:40]))))
+        return
+    moved = pipeline.move(services, command["team_id"], command["user_id"], lookup.found.id, target, reason)
+    respond(**render_moved(services, moved))
+
+
+def show_help(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
+    ack(**views.help_reply(services_of(context).settings.all_stages))
+
+
+SUBCOMMANDS = {
+    "": new,
+    "new": new,
+    "add": new,
+    "list": listing,
+    "stage": stage,
+    "won": won,
+    "lost": lost,
+    "help": show_help,
+}
+
+
+# ---- buttons and menus -------------------------------------------------------------------
+
+
+def row_menu(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id = ids_of(body)
+    channel_id = (body.get("channel") or {}).get("id", "")
+    verb, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
+    send = where_clicked(body, respond, client)
+    with replying_on_failure(send):
+        opp = pipeline.get_open(services, team_id, user_id, int(raw_id)) if raw_id.isdigit() else None
+        if opp is None:
+            send(problem(GONE))
+            return
+        form_meta = metadata(channel_id, id=opp.id)
+        if verb == "won":
+            send(render_moved(services, pipeline.move(services, team_id, user_id, opp.id, pipeline.WON)))
+            return
+        forms = {
+            "stage": lambda: views.stage_modal(opp, services.settings.all_stages, form_meta),
+            "lost": lambda: views.lost_modal(opp, form_meta),
+            "log": lambda: log_time_modal(opp, form_meta, services.team_today()),
+        }
+        if verb in forms and not open_form(client, body.get("trigger_id", ""), forms[verb]()):
+            send(problem(FORM_FAILED))
+
+
+def pick_opportunity(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
+    """The rep picked one of several matches: finish what they asked for, replacing the question."""
+    ack()
+    services = services_of(context)
+    team_id, user_id = ids_of(body)
+    choice = read_json(action.get("value"))
+    send = where_clicked(body, respond, client, replace=True)
+    if choice.get("do") == "log":  # `/opportunity log acme 90m` matched several deals
+        log_picked(services, team_id, user_id, choice, send)
+        return
+    targets = {"won": pipeline.WON, "lost": pipeline.LOST, "stage": choice.get("arg")}
+    target = targets.get(choice.get("do"))
+    with replying_on_failure(send):
+        opp_id = choice.get("id")
+        if target not in services.settings.all_stages or not isinstance(opp_id, int):
+            send(problem(GONE))
+            return
+        argument = choice.get("arg")
+        reason = clip(argument, MAX_REASON) if target == pipeline.LOST and isinstance(argument, str) else None
+        send(render_moved(services, pipeline.move(services, team_id, user_id, opp_id, target, reason or None)))
+
+
+def new_button(ack: Ack, body: dict, respond: Respond, client: WebClient, context) -> None:
+    ack()
+    channel_id = (body.get("channel") or {}).get("id", "")
+    if not open_new_form(client, body.get("trigger_id", ""), channel_id, services_of(context)):
+        where_clicked(body, respond, client)(problem(FORM_FAILED))
+
+
+# ---- forms ---------------------------------------------------------------------------------
+
+
+def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+    services = services_of(context)
+    try:
+        draft = parse_form(field_values(view), services.team_today(), services.settings.open_stages)
+    except FieldErrors as problems:
+        ack(response_action="errors", errors=problems.errors)
+        return
+    ack()
+    team_id, user_id = ids_of(body)
+    send = tell_user(client, user_id, read_json(view.get("private_metadata")).get("channel"))
+    with replying_on_failure(send):
+        send(render_opened(services, pipeline.open_opportunity(services, team_id, user_id, draft)))
+
+
+def submit_stage(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+    services = services_of(context)
+    try:
+        target = pick_stage(field_values(view).get("stage") or "", services.settings.all_stages)
+    except ParseError as mistake:
+        ack(response_action="errors", errors={"stage": str(mistake)})
+        return
+    finish_form(ack, body, view, client, context, target, None)
+
+
+def submit_lost(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+    try:
+        reason = check_optional(field_values(view).get("reason"), "reason", MAX_REASON)
+    except ParseError as mistake:
+        ack(response_action="errors", errors={"reason": str(mistake)})
+        return
+    finish_form(ack, body, view, client, context, pipeline.LOST, reason)
+
+
+def finish_form(ack: Ack, body: dict, view: dict, client: WebClient, context, target: str, reason) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id = ids_of(body)
+    meta = read_json(view.get("private_metadata"))
+    send = tell_user(client, user_id, meta.get("channel"))
+    with replying_on_failure(send):
+        opportunity_id = int(meta.get("id", 0))
+        send(render_moved(services, pipeline.move(services, team_id, user_id, opportunity_id, target, reason)))

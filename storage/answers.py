@@ -1,0 +1,121 @@
+"""The rep's answers to the coach: reflections, reasons to focus, planned prospecting blocks and how they
+went, snoozes. Private to the rep: every read is by the rep's own id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import CoachingAnswer
+
+REFLECTION, FOCUS_REASON, PROSPECTING_BLOCK, BLOCK_FOLLOWUP, SNOOZE = (
+    "reflection",
+    "focus_reason",
+    "prospecting_block",
+    "block_followup",
+    "snooze",
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    team_id: str
+    user_id: str
+    kind: str
+    question_id: str | None
+    question: str | None
+    answer: str | None
+    for_date: date
+    planned_day: date | None
+    planned_minutes: int | None
+    created_at: datetime
+
+
+def _answer(row: CoachingAnswer) -> Answer:
+    return Answer(
+        row.id,
+        row.team_id,
+        row.user_id,
+        row.kind,
+        row.question_id,
+        row.question,
+        row.answer,
+        row.for_date,
+        row.planned_day,
+        row.planned_minutes,
+        row.created_at,
+    )
+
+
+def record_answer(
+    db: Database,
+    team_id: str,
+    user_id: str,
+    kind: str,
+    now: datetime,
+    for_date: date,
+    *,
+    answer: str | None = None,
+    question_id: str | None = None,
+    question: str | None = None,
+    planned_day: date | None = None,
+    planned_minutes: int | None = None,
+) -> Answer:
+    with db.transaction() as session:
+        row = CoachingAnswer(
+            team_id=team_id,
+            user_id=user_id,
+            kind=kind,
+            question_id=question_id,
+            question=question[:300] if question else None,
+            answer=answer[:3000] if answer else None,
+            for_date=for_date,
+            planned_day=planned_day,
+            planned_minutes=planned_minutes,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return _answer(row)
+
+
+def recent_answers(db: Database, team_id: str, user_id: str, limit: int = 10) -> list[Answer]:
+    """The rep's own answers, newest first. Nobody else's: answers are private to the rep."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(CoachingAnswer)
+            .where(CoachingAnswer.team_id == team_id, CoachingAnswer.user_id == user_id)
+            .order_by(CoachingAnswer.created_at.desc(), CoachingAnswer.id.desc())
+            .limit(limit)
+        )
+        return [_answer(row) for row in rows]
+
+
+def get_answer(db: Database, team_id: str, user_id: str, answer_id: int) -> Answer | None:
+    with db.transaction() as session:
+        row = session.scalar(
+            select(CoachingAnswer).where(
+                CoachingAnswer.id == answer_id, CoachingAnswer.team_id == team_id, CoachingAnswer.user_id == user_id
+            )
+        )
+        return _answer(row) if row else None
+
+
+def planned_blocks(db: Database, team_id: str, since: date, until: date) -> list[Answer]:
+    """Prospecting blocks planned in the workspace for days since..until, for the follow-up job."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(CoachingAnswer)
+            .where(
+                CoachingAnswer.team_id == team_id,
+                CoachingAnswer.kind == PROSPECTING_BLOCK,
+                CoachingAnswer.planned_day >= since,
+                CoachingAnswer.planned_day <= until,
+            )
+            .order_by(CoachingAnswer.id)
+        )
+        return [_answer(row) for row in rows]

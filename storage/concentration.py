@@ -1,0 +1,92 @@
+"""Selling time across a whole workspace, for the nudge, reflections and the manager view: one SQL pass
+for every rep's minutes over a window (in all, on prospecting, on their top deal), one GROUP BY for when
+each rep last opened a deal. The (team, day) index of migration 0002 keeps it to the window's rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+
+from sqlalchemy import Select, and_, bindparam, case, func, select
+
+from storage.db import Database
+from storage.models import Activity, Opportunity
+from storage.records import RepSellingTime
+
+
+def selling_time_by_rep(db: Database, team_id: str, since: date, until: date) -> list[RepSellingTime]:
+    """Every rep in the workspace with logged minutes on days since..until (inclusive), in one SQL pass.
+
+    The top deal is the opportunity with the most minutes (ties: lowest id); prospecting never is.
+    Ordered by user id.
+    """
+    with db.transaction() as session:
+        rows = session.connection().execute(_selling_time_query(), {"team_id": team_id, "since": since, "until": until})
+        return [
+            RepSellingTime(
+                user_id=row.user_id,
+                total_minutes=int(row.total),
+                prospecting_minutes=int(row.prospecting or 0),
+                top_opportunity_id=row.top_id,
+                top_opportunity_name=row.top_name,
+                top_opportunity_minutes=int(row.top_minutes or 0),
+            )
+            for row in rows
+        ]
+
+
+@lru_cache(maxsize=1)
+def _selling_time_query() -> Select:
+    """Built once; team_id, since and until are bound at execution."""
+    team_id = bindparam("team_id")
+    in_window = (
+        Activity.team_id == team_id,
+        Activity.occurred_on >= bindparam("since"),
+        Activity.occurred_on <= bindparam("until"),
+    )
+    per_deal = (
+        select(Activity.user_id, Activity.opportunity_id, func.sum(Activity.minutes).label("minutes"))
+        .where(*in_window)
+        .group_by(Activity.user_id, Activity.opportunity_id)
+        .cte("per_deal")
+    )
+    is_prospecting = per_deal.c.opportunity_id.is_(None)
+    ranked = select(
+        per_deal,
+        func.row_number()
+        .over(
+            partition_by=per_deal.c.user_id,
+            order_by=(is_prospecting, per_deal.c.minutes.desc(), per_deal.c.opportunity_id),
+        )
+        .label("place"),
+    ).cte("ranked")
+    top = and_(ranked.c.place == 1, ranked.c.opportunity_id.is_not(None))
+    per_rep = (
+        select(
+            ranked.c.user_id,
+            func.sum(ranked.c.minutes).label("total"),
+            func.sum(case((ranked.c.opportunity_id.is_(None), ranked.c.minutes), else_=0)).label("prospecting"),
+            func.max(case((top, ranked.c.opportunity_id))).label("top_id"),
+            func.max(case((top, ranked.c.minutes), else_=0)).label("top_minutes"),
+        )
+        .group_by(ranked.c.user_id)
+        .having(func.sum(ranked.c.minutes) > 0)
+        .subquery("per_rep")
+    )
+    # The name is looked up once per rep, for the top deal only.
+    return (
+        select(per_rep, Opportunity.name.label("top_name"))
+        .outerjoin(Opportunity, and_(Opportunity.id == per_rep.c.top_id, Opportunity.team_id == team_id))
+        .order_by(per_rep.c.user_id)
+    )
+
+
+def last_opened_by_rep(db: Database, team_id: str) -> dict[str, datetime]:
+    """When each rep in the workspace last opened an opportunity (one GROUP BY)."""
+    query = (
+        select(Opportunity.owner_id, func.max(Opportunity.created_at))
+        .where(Opportunity.team_id == team_id)
+        .group_by(Opportunity.owner_id)
+    )
+    with db.transaction() as session:
+        return {owner: opened for owner, opened in session.execute(query)}
