@@ -9,6 +9,7 @@ import json
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.messages import coach_settings
 from bot.messages import coaching as views
 from bot.messages.kit import problem
 from bot.parsing import FieldErrors, ParseError
@@ -50,7 +51,7 @@ def coach_command(ack: Ack, command: dict, respond: Respond, client: WebClient, 
     ack()
     with replying_on_failure(to_respond(respond)):
         view = coach.coach_settings(services, command["team_id"], command["user_id"], change)
-        respond(**views.coach_card(view, views.confirmation(change)))
+        respond(**coach_settings.coach_card(view, coach_settings.confirmation(change)))
 
 
 def reflections_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context, rest: str) -> None:
@@ -58,11 +59,7 @@ def reflections_command(ack: Ack, command: dict, respond: Respond, client: WebCl
     ack()
     with replying_on_failure(to_respond(respond)):
         answers = coach.recent_answers(services, command["team_id"], command["user_id"])
-        lines = [
-            views.AnswerLine(a.kind, a.created_at.date(), a.question, a.answer, a.planned_day, a.planned_minutes)
-            for a in answers
-        ]
-        respond(**views.answers_reply(lines, services.team_today()))
+        respond(**coach_settings.answers_reply(answers, services.team_today()))
 
 
 SUBCOMMANDS = {"coach": coach_command, "reflections": reflections_command}

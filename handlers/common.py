@@ -15,8 +15,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.messages.kit import problem
 from bot.parsing import ParseError
 from bot.services import Services
-from bot.text import clean
 from bot.services.pipeline import NotOpen
+from bot.text import clean
 
 log = logging.getLogger("pipeline_coach")
 

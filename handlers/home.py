@@ -6,7 +6,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.messages import coaching as coaching_views
+from bot.messages import coach_settings
 from bot.messages import home as views
 from bot.messages import selling_time as selling_time_views
 from bot.messages.kit import problem
@@ -78,4 +78,4 @@ def coaching_settings(ack: Ack, body: dict, client: WebClient, context) -> None:
     team_id, user_id = ids_of(body)
     send = tell_user(client, user_id, None)
     with replying_on_failure(send):
-        send(coaching_views.coach_card(coach.coach_settings(services, team_id, user_id, CoachChange({}))))
+        send(coach_settings.coach_card(coach.coach_settings(services, team_id, user_id, CoachChange({}))))

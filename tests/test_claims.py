@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.app import create_services
 from bot.jobs import JOBS
 from storage import claims
+from storage import outbox as outbox_rows
 from storage import reps as store
 from storage.db import Database
 from storage.models import Activity, Opportunity, ScheduledMessage
@@ -60,8 +61,8 @@ def dms(slack, user: str = "U1") -> list:
     return [call for call in slack.of("chat.postMessage") if call.args.get("channel") == user]
 
 
-def outbox(db: Database) -> list[claims.MessageRecord]:
-    return claims.messages_for(db, "T1")
+def outbox(db: Database) -> list[outbox_rows.MessageRecord]:
+    return outbox_rows.messages_for(db, "T1")
 
 
 # --- the claim itself ------------------------------------------------------------------------------

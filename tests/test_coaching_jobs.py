@@ -12,7 +12,7 @@ import pytest
 from bot.jobs import JOBS
 from bot.messages import coaching as views
 from storage import answers as store
-from storage import claims, reps
+from storage import outbox, reps
 from tests.driver import chosen, picked_date, typed
 
 MONDAY_10AM_NEW_YORK = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # the clock fixture's start
@@ -312,8 +312,8 @@ def test_no_question_repeats_within_eight_weeks_and_a_concentrated_rep_is_asked_
     asked = []
     for week in range(12):
         run(bot, "reflections", FRIDAY_3PM_NEW_YORK + timedelta(weeks=week))
-        asked.append(claims.messages_for(bot.db, "T1", "U1")[-1].period_key)
-    records = claims.messages_for(bot.db, "T1", "U1")
+        asked.append(outbox.messages_for(bot.db, "T1", "U1")[-1].period_key)
+    records = outbox.messages_for(bot.db, "T1", "U1")
     assert len(records) == 12 and {record.status for record in records} == {"sent"}
     with bot.db.transaction() as session:
         from storage.models import ScheduledMessage
@@ -357,7 +357,7 @@ def test_the_reflection_keeps_to_local_time_across_a_daylight_saving_change(bot,
         assert run(bot, "reflections", slot).sent == 1
         assert run(bot, "reflections", slot + timedelta(minutes=15)).sent == 0
     expected = [slot.astimezone(ZoneInfo(zone)).date().isoformat() for slot in fridays_at_3pm_local]
-    assert [record.period_key for record in claims.messages_for(bot.db, "T1", "U1")] == expected
+    assert [record.period_key for record in outbox.messages_for(bot.db, "T1", "U1")] == expected
     assert all(date.fromisoformat(day).weekday() == 4 for day in expected)
 
 

@@ -12,7 +12,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.app import create_services
 from bot.jobs import JOBS
 from bot.scheduler import create_scheduler, start_scheduler
-from storage import claims
+from storage import outbox
 from storage.db import Database
 from tests.conftest import settings_for
 from tests.test_claims import NOW, seed_concentrated
@@ -64,4 +64,4 @@ def test_two_running_schedulers_on_one_database_send_one_nudge(slack, db):
         for database in databases:
             database.dispose()
     assert [call.args["channel"] for call in slack.of("chat.postMessage") if call.args["channel"] == "U1"] == ["U1"]
-    assert [record.status for record in claims.messages_for(db, "T1", "U1")] == ["sent"]
+    assert [record.status for record in outbox.messages_for(db, "T1", "U1")] == ["sent"]

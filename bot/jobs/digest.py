@@ -17,7 +17,7 @@ from bot.rules.periods import local_midnight, local_now, period_bounds, week_sta
 from bot.rules.team import creation_to_capture, streak_keepers, team_coverage
 from bot.rules.timing import weekly_slot_passed_this_week
 from bot.services import Services
-from storage import claims, team
+from storage import claims, outbox, team
 from storage.reps import teams
 
 KIND = "digest"
@@ -40,7 +40,7 @@ def run(services: Services, now: datetime) -> JobReport:
             continue
         monday = week_start(posting_day)
         key = claims.Key(team_id, channel, KIND, monday.isoformat())
-        if claims.existing_keys(services.db, team_id, KIND, {key.period_key}):
+        if outbox.existing_keys(services.db, team_id, KIND, {key.period_key}):
             continue
         report.due += 1
         claim = claims.claim(services.db, key, *render(services, team_id, monday, now), now)

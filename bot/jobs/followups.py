@@ -15,7 +15,7 @@ from bot.rules.periods import local_now
 from bot.rules.timing import next_working_day, within_working_hours
 from bot.services import Services
 from bot.services.coach import profile_of
-from storage import answers, claims, reps
+from storage import answers, claims, outbox, reps
 
 KIND = "followup"
 FOLLOW_UP_FOR = timedelta(days=7)
@@ -36,7 +36,7 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
     retry_due(services, team_id, KIND, reps_by_id, now, report)
     if not blocks:
         return
-    asked = claims.existing_keys(services.db, team_id, KIND, {f"block-{block.id}" for block in blocks})
+    asked = outbox.existing_keys(services.db, team_id, KIND, {f"block-{block.id}" for block in blocks})
     waiting = [
         block
         for block in blocks

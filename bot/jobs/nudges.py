@@ -21,7 +21,7 @@ from bot.rules.periods import local_now
 from bot.rules.timing import may_nudge, within_working_hours
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
-from storage import claims, opportunities, reps
+from storage import claims, opportunities, outbox, reps
 
 KIND = "nudge"
 
@@ -40,7 +40,7 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
     retry_due(services, team_id, KIND, reps_by_id, now, report, starts_cooldown=True)
 
     flagged = concentrated_reps(services, team_id, now)
-    busy = claims.outstanding_recipients(services.db, team_id, KIND) if flagged else set()
+    busy = outbox.outstanding_recipients(services.db, team_id, KIND) if flagged else set()
     cooldown = timedelta(days=settings.nudge_cooldown_days)
     allowed = []
     for user_id in flagged:
@@ -66,7 +66,7 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         return
 
     open_counts = opportunities.open_deal_counts(services.db, team_id)
-    asked = claims.recent_question_ids(services.db, team_id, now - timedelta(weeks=REPEAT_AFTER_WEEKS))
+    asked = outbox.recent_question_ids(services.db, team_id, now - timedelta(weeks=REPEAT_AFTER_WEEKS))
     for profile in due:
         found = flagged[profile.user_id]
         local_day = local_now(now, profile.tz).date()

@@ -19,7 +19,7 @@ from bot.questions import REPEAT_AFTER_WEEKS, pick_question
 from bot.rules.timing import reflection_due
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
-from storage import claims, reps
+from storage import claims, outbox, reps
 
 KIND = "reflection"
 CATCH_UP = timedelta(hours=3)
@@ -57,14 +57,14 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         day = reflection_due(now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP)
         if day is not None:
             due.append((profile, day))
-    existing = claims.existing_keys(services.db, team_id, KIND, {day.isoformat() for _, day in due})
+    existing = outbox.existing_keys(services.db, team_id, KIND, {day.isoformat() for _, day in due})
     due = [(profile, day) for profile, day in due if (profile.user_id, day.isoformat()) not in existing]
     report.due += len(due)
     if not due:
         return
 
     flagged = concentrated_reps(services, team_id, now)
-    asked = claims.recent_question_ids(services.db, team_id, now - timedelta(weeks=REPEAT_AFTER_WEEKS))
+    asked = outbox.recent_question_ids(services.db, team_id, now - timedelta(weeks=REPEAT_AFTER_WEEKS))
     for profile, day in due:
         question = pick_question(
             asked.get(profile.user_id, set()), concentrated=profile.user_id in flagged, seed=day.toordinal() // 7

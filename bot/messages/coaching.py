@@ -3,12 +3,11 @@ the coaching settings card, the rep's answers, and the coach's modals. Plain dat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.messages.format import clock, day_label, duration, format_work_days, percent, plural, text_bar
+from bot.messages.format import day_label, duration, percent, plural, text_bar
 from bot.messages.kit import (
     actions,
     button,
@@ -23,12 +22,11 @@ from bot.messages.kit import (
     static_select,
     text_input,
 )
-from bot.parsing.coaching import BLOCK_LENGTHS, MAX_ANSWER, CoachChange
-from bot.rules.periods import weekday_short
+from bot.parsing.coaching import BLOCK_LENGTHS, MAX_ANSWER
 from bot.text import clip, escape
 
 if TYPE_CHECKING:
-    from bot.services.coach import CoachView
+    pass
 
 # Action ids (buttons) and callback ids (modals): the handlers register exactly these.
 PLAN_BLOCK = "coach_plan_block"
@@ -40,19 +38,6 @@ BLOCK_MISSED = "coach_block_missed"
 PLAN_VIEW = "coach_plan_view"
 FOCUS_VIEW = "coach_focus_view"
 REFLECTION_VIEW = "coach_reflection_view"
-
-CONFIRMATIONS = {
-    "on": ":white_check_mark: Coaching is on. I'll keep an eye on where your time goes.",
-    "off": "Coaching is off. No nudges or reflections until you turn it on.",
-    "snooze_off": "Snooze ended. Welcome back!",
-    "snoozed": ":zzz: Snoozed for {days} days. Enjoy the break.",
-    "hours": "Working hours saved.",
-    "hours_default": "Working hours are back to the team's.",
-    "days": "Working days saved.",
-    "days_default": "Working days are back to the team's.",
-    "reflections": "Reflection time saved.",
-    "reflections_default": "Reflections are back to the team's time.",
-}
 
 
 # ---- the nudge ---------------------------------------------------------------
@@ -201,100 +186,6 @@ def focus_reply() -> dict:
 def reflection_thanks() -> dict:
     text = ":pencil: Thanks, kept privately. `/opportunity reflections` shows your answers."
     return reply(text, [section(text)])
-
-
-# ---- the settings card ------------------------------------------------------------
-
-
-def confirmation(change: CoachChange) -> str | None:
-    """The line confirming what `/opportunity coach …` changed; None when it only showed the settings."""
-    if change.said is None:
-        return None
-    return CONFIRMATIONS[change.said].format(days=change.snooze.days if change.snooze else 0)
-
-
-def coach_card(view: CoachView, lead: str | None = None) -> dict:
-    """The rep's coaching settings, with what they just changed (`lead`) on top."""
-    found, today = view.profile, view.local_today
-    if not found.state.enabled:
-        status = "*off*. I won't nudge you or send reflections. `/opportunity coach on` turns it back on."
-    elif view.snoozed_until is not None:
-        status = f"*snoozed* until {day_label(view.snoozed_until.date(), today)} (vacation mode)."
-    else:
-        status = "*on*."
-    zone = escape(view.tz) if view.tz else "your Slack time zone (I'll read it the first time I need it)"
-    hours_note = "" if found.custom_hours or found.custom_days else " (team default)"
-    slot_note = "" if found.custom_reflection else " (team default)"
-    lines = [
-        f"Coaching is {status}",
-        f"Working time: {clock(found.hours.start)}–{clock(found.hours.end)}, "
-        f"{format_work_days(found.hours.days)}{hours_note}. "
-        f"I only message you then, in {zone}.",
-        f"Weekly reflection: {weekday_short(found.reflection_weekday)} {clock(found.reflection_time)}{slot_note}.",
-        f"Nudges about where your time goes: at most once every {plural(view.cooldown_days, 'day')}.",
-    ]
-    if view.undeliverable:
-        lines.append(":warning: My last message to you didn't get through. `/opportunity coach on` resets that.")
-    blocks = []
-    if lead:
-        blocks.append(section(lead))
-    blocks += [
-        section("*Your coaching settings*\n" + "\n".join(f"• {line}" for line in lines)),
-        context(
-            "Change them: `/opportunity coach off` · `on` · `snooze 2w` · `hours 08:00-16:00` · "
-            "`days mon-thu` · `reflections fri 15:00` (`default` resets hours, days or reflections)."
-        ),
-    ]
-    return reply(lead or "Your coaching settings.", blocks)
-
-
-# ---- the rep's answers ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AnswerLine:
-    kind: str
-    created: date
-    question: str | None
-    answer: str | None
-    planned_day: date | None
-    planned_minutes: int | None
-
-
-def answers_reply(answers: Sequence[AnswerLine], today: date) -> dict:
-    if not answers:
-        text = (
-            "Nothing here yet. Your weekly reflection arrives by DM; what you answer shows up here, for your eyes only."
-        )
-        return reply(text, [section(text)])
-    blocks = [section("*Your recent answers* (only you can see these)")]
-    for item in answers:
-        blocks.append(section(_answer_text(item, today)))
-    return reply("Your recent answers.", blocks)
-
-
-def _quote(text: str | None) -> str:
-    body = escape(clip(text or "", 600)) or "_(no answer)_"
-    return "\n".join("> " + line for line in body.splitlines() or [""])
-
-
-def _answer_text(item: AnswerLine, today: date) -> str:
-    when = f"*{day_label(item.created, today)}*"
-    if item.kind == "reflection":
-        return f"{when} · _{escape(item.question or '')}_\n{_quote(item.answer)}"
-    if item.kind == "focus_reason":
-        return f"{when} · Why you chose to focus\n{_quote(item.answer)}"
-    if item.kind == "prospecting_block" and item.planned_day and item.planned_minutes:
-        return (
-            f"{when} · Planned {duration(item.planned_minutes)} of prospecting on {day_label(item.planned_day, today)}"
-        )
-    if item.kind == "block_followup":
-        verdict = "it happened :tada:" if item.answer == "done" else "it didn't happen this time"
-        planned = f" on {day_label(item.planned_day, today)}" if item.planned_day else ""
-        return f"{when} · Prospecting block{planned}: {verdict}"
-    if item.kind == "snooze":
-        return f"{when} · Snoozed the coach for a week"
-    return f"{when} · {escape(item.kind)}"
 
 
 # ---- modals ------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from bot.services import Services
 from bot.services.celebrations import Celebration, celebrate
 from storage import opportunities as store
 from storage import records
-from storage.records import NotOpen  # a deal closed (or not the rep's) by the time a change arrives
 
 WON, LOST = "Won", "Lost"
+NotOpen = records.NotOpen  # a deal closed (or not the rep's) by the time a change arrived
 
 
 @dataclass(frozen=True)

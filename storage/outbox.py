@@ -1,0 +1,97 @@
+"""Reading the outbox (storage/claims.py writes it): who has a message outstanding, which periods are
+already claimed, which questions each rep was asked lately, and every row for operators and tests.
+One query per workspace each, never one per rep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from storage.claims import CLAIMED, OUTSTANDING, RETRY, SENT
+from storage.db import Database
+from storage.models import ScheduledMessage
+
+
+def outstanding_recipients(db: Database, team_id: str, kind: str) -> set[str]:
+    """Recipients with a message of this kind claimed or waiting for a retry (so no second one is started)."""
+    with db.transaction() as session:
+        return set(
+            session.scalars(
+                select(ScheduledMessage.recipient_id)
+                .where(
+                    ScheduledMessage.team_id == team_id,
+                    ScheduledMessage.kind == kind,
+                    ScheduledMessage.status.in_(OUTSTANDING),
+                )
+                .distinct()
+            )
+        )
+
+
+def existing_keys(db: Database, team_id: str, kind: str, period_keys: set[str]) -> set[tuple[str, str]]:
+    """(user, period) pairs already claimed in any state, for the given periods: one query per workspace."""
+    if not period_keys:
+        return set()
+    with db.transaction() as session:
+        rows = session.execute(
+            select(ScheduledMessage.recipient_id, ScheduledMessage.period_key).where(
+                ScheduledMessage.team_id == team_id,
+                ScheduledMessage.kind == kind,
+                ScheduledMessage.period_key.in_(sorted(period_keys)),
+            )
+        )
+        return {(row.recipient_id, row.period_key) for row in rows}
+
+
+def recent_question_ids(db: Database, team_id: str, since: datetime) -> dict[str, set[str]]:
+    """The questions each rep in the workspace was sent (or is being sent) since a moment, in one query."""
+    with db.transaction() as session:
+        rows = session.execute(
+            select(ScheduledMessage.recipient_id, ScheduledMessage.question_id).where(
+                ScheduledMessage.team_id == team_id,
+                ScheduledMessage.question_id.is_not(None),
+                ScheduledMessage.claimed_at >= since,
+                ScheduledMessage.status.in_((CLAIMED, RETRY, SENT)),
+            )
+        )
+        found: dict[str, set[str]] = {}
+        for row in rows:
+            found.setdefault(row.recipient_id, set()).add(row.question_id)
+        return found
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    id: int
+    recipient_id: str
+    kind: str
+    period_key: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+
+
+def messages_for(db: Database, team_id: str, recipient_id: str | None = None) -> list[MessageRecord]:
+    """The outbox rows of a workspace (or one rep), oldest first: for operators and tests."""
+    query = select(ScheduledMessage).where(ScheduledMessage.team_id == team_id)
+    if recipient_id is not None:
+        query = query.where(ScheduledMessage.recipient_id == recipient_id)
+    with db.transaction() as session:
+        return [
+            MessageRecord(
+                row.id,
+                row.recipient_id,
+                row.kind,
+                row.period_key,
+                row.status,
+                row.attempts,
+                row.next_attempt_at,
+                row.sent_at,
+                row.last_error,
+            )
+            for row in session.scalars(query.order_by(ScheduledMessage.id))
+        ]
