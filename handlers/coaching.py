@@ -145,27 +145,12 @@ def submit_plan(ack: Ack, body: dict, view: dict, client: WebClient, context) ->
         send(views.block_planned_reply(day, minutes, today, followup))
 
 
-def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, block_id: str, keep) -> None:
+    """A form whose one field is a few honest lines: checked before ack, kept by `keep` after it."""
     try:
-        why = parse_answer(field_values(view).get("why"))
+        answer = parse_answer(field_values(view).get(block_id))
     except ParseError as mistake:
-        ack(response_action="errors", errors={"why": str(mistake)})
-        return
-    ack()
-    services = services_of(context)
-    team_id, user_id = ids_of(body)
-    send = tell_user(client, user_id, None)
-    with replying_on_failure(send):
-        for_date = _for_date(services, read_json(view.get("private_metadata")))
-        coach.choose_focus(services, team_id, user_id, why, for_date)
-        send(views.focus_reply())
-
-
-def submit_reflection(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    try:
-        answer = parse_answer(field_values(view).get("answer"))
-    except ParseError as mistake:
-        ack(response_action="errors", errors={"answer": str(mistake)})
+        ack(response_action="errors", errors={block_id: str(mistake)})
         return
     ack()
     services = services_of(context)
@@ -173,7 +158,22 @@ def submit_reflection(ack: Ack, body: dict, view: dict, client: WebClient, conte
     send = tell_user(client, user_id, None)
     with replying_on_failure(send):
         meta = read_json(view.get("private_metadata"))
+        send(keep(services, team_id, user_id, answer, meta, _for_date(services, meta)))
+
+
+def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+    def keep(services, team_id, user_id, why, meta, for_date) -> dict:
+        coach.choose_focus(services, team_id, user_id, why, for_date)
+        return views.focus_reply()
+
+    _answer_form(ack, body, view, client, context, "why", keep)
+
+
+def submit_reflection(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+    def keep(services, team_id, user_id, answer, meta, for_date) -> dict:
         if str(meta.get("q")) not in BY_ID:
             log.warning("a reflection answer arrived for an unknown question %r", meta.get("q"))
-        coach.answer_reflection(services, team_id, user_id, meta.get("q"), answer, _for_date(services, meta))
-        send(views.reflection_thanks())
+        coach.answer_reflection(services, team_id, user_id, meta.get("q"), answer, for_date)
+        return views.reflection_thanks()
+
+    _answer_form(ack, body, view, client, context, "answer", keep)

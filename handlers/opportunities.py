@@ -102,22 +102,28 @@ def stage(ack: Ack, command, respond: Respond, client: WebClient, context, rest:
 def won(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
     if not rest:
         raise ParseError("Which opportunity did you win? Try `/opportunity won acme`.")
-    ack()
-    services = services_of(context)
-    with replying_on_failure(to_respond(respond)):
-        lookup = pipeline.find(services, command["team_id"], command["user_id"], rest)
-        finish_change(services, command, respond, lookup, rest, "won", pipeline.WON, None)
+    close(ack, command, respond, context, rest, "won")
 
 
 def lost(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
     if not rest:
         raise ParseError("Which opportunity was lost? Try `/opportunity lost acme went with a competitor`.")
+    close(ack, command, respond, context, rest, "lost")
+
+
+def close(ack: Ack, command, respond: Respond, context, rest: str, verb: str) -> None:
+    """`won acme` names a deal; `lost acme renewal went quiet` names one and keeps the rest as the reason."""
     ack()
     services = services_of(context)
+    team_id, user_id = command["team_id"], command["user_id"]
     with replying_on_failure(to_respond(respond)):
-        lookup, reason = pipeline.find_with_remainder(services, command["team_id"], command["user_id"], rest)
-        reason = check_optional(reason, "reason", MAX_REASON)
-        finish_change(services, command, respond, lookup, rest, "lost", pipeline.LOST, reason)
+        if verb == "won":
+            lookup, reason = pipeline.find(services, team_id, user_id, rest), None
+        else:
+            lookup, remainder = pipeline.find_with_remainder(services, team_id, user_id, rest)
+            reason = check_optional(remainder, "reason", MAX_REASON)
+        target = pipeline.WON if verb == "won" else pipeline.LOST
+        finish_change(services, command, respond, lookup, rest, verb, target, reason)
 
 
 def finish_change(services, command, respond: Respond, lookup, typed: str, verb: str, target: str, reason) -> None:

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from bot.delivery import deliver
 from bot.jobs.report import JobReport
-from bot.rules.timing import state_of, why_not_now
+from bot.people import time_zones
+from bot.rules.timing import Profile, state_of, why_not_now
 from bot.services import Services
+from bot.services.coach import profile_of
 from storage import claims, reps
 from storage.reps import RepSettings
+
+TeamRun = Callable[[Services, str, datetime, JobReport], None]
+
+
+def every_workspace(name: str, run_team: TeamRun, services: Services, now: datetime) -> JobReport:
+    """Run one job's per-workspace step for every workspace with reps, deals or logged time."""
+    report = JobReport(name, now)
+    for team_id in reps.teams(services.db):
+        run_team(services, team_id, now, report)
+    return report
+
+
+def in_their_zones(services: Services, team_id: str, candidates: Iterable[RepSettings], now: datetime) -> list[Profile]:
+    """The candidates' coaching profiles in their own time zones (read from Slack when the cache is old);
+    reps Slack says are gone are left out (and marked undeliverable by the zone lookup)."""
+    candidates = list(candidates)
+    zones, gone = time_zones(services, team_id, candidates, now)
+    return [profile_of(services, rep, zones.get(rep.user_id)) for rep in candidates if rep.user_id not in gone]
+
 
 # How a skipped claim records the rule that stopped it, for an operator reading the outbox.
 SKIP_REASONS = {"disabled": "coaching off"}

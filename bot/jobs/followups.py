@@ -7,25 +7,27 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.jobs.common import claim_and_send, reps_using_the_bot, retry_due, why_not_message
+from bot.jobs.common import (
+    claim_and_send,
+    every_workspace,
+    in_their_zones,
+    reps_using_the_bot,
+    retry_due,
+    why_not_message,
+)
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
-from bot.people import time_zones
 from bot.rules.periods import local_now
 from bot.rules.timing import next_working_day, within_working_hours
 from bot.services import Services
-from bot.services.coach import profile_of
-from storage import answers, claims, outbox, reps
+from storage import answers, claims, outbox
 
 KIND = "followup"
 FOLLOW_UP_FOR = timedelta(days=7)
 
 
 def run(services: Services, now: datetime) -> JobReport:
-    report = JobReport("followups", now)
-    for team_id in reps.teams(services.db):
-        run_team(services, team_id, now, report)
-    return report
+    return every_workspace("followups", run_team, services, now)
 
 
 def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
@@ -45,13 +47,12 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
     ]
     if not waiting:
         return
-    zones, gone = time_zones(
-        services, team_id, {block.user_id: reps_by_id[block.user_id] for block in waiting}.values(), now
-    )
+    planners = {block.user_id: reps_by_id[block.user_id] for block in waiting}
+    profiles = {profile.user_id: profile for profile in in_their_zones(services, team_id, planners.values(), now)}
     for block in waiting:
-        if block.user_id in gone or block.planned_day is None:
+        profile = profiles.get(block.user_id)
+        if profile is None or block.planned_day is None:
             continue
-        profile = profile_of(services, reps_by_id[block.user_id], zones.get(block.user_id))
         local_today = local_now(now, profile.tz).date()
         ask_on = next_working_day(block.planned_day, profile.hours.days)
         if not ask_on <= local_today <= block.planned_day + FOLLOW_UP_FOR:

@@ -12,25 +12,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.jobs.common import claim_and_send, reps_using_the_bot, retry_due
+from bot.jobs.common import claim_and_send, every_workspace, in_their_zones, reps_using_the_bot, retry_due
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
-from bot.people import time_zones
 from bot.questions import REPEAT_AFTER_WEEKS, pick_question
 from bot.rules.periods import local_now
 from bot.rules.timing import may_nudge, within_working_hours
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
-from storage import claims, opportunities, outbox, reps
+from storage import claims, opportunities, outbox
 
 KIND = "nudge"
 
 
 def run(services: Services, now: datetime) -> JobReport:
-    report = JobReport("nudges", now)
-    for team_id in reps.teams(services.db):
-        run_team(services, team_id, now, report)
-    return report
+    return every_workspace("nudges", run_team, services, now)
 
 
 def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
@@ -53,14 +49,11 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
     if not allowed:
         return
 
-    zones, gone = time_zones(services, team_id, allowed, now)
-    due = []
-    for rep in allowed:
-        if rep.user_id in gone:
-            continue
-        profile = profile_of(services, rep, zones.get(rep.user_id))
-        if within_working_hours(now, profile.tz, profile.hours):
-            due.append(profile)
+    due = [
+        profile
+        for profile in in_their_zones(services, team_id, allowed, now)
+        if within_working_hours(now, profile.tz, profile.hours)
+    ]
     report.due += len(due)
     if not due:
         return

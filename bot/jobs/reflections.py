@@ -11,25 +11,28 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.jobs.common import claim_and_send, reps_using_the_bot, retry_due, why_not_message
+from bot.jobs.common import (
+    claim_and_send,
+    every_workspace,
+    in_their_zones,
+    reps_using_the_bot,
+    retry_due,
+    why_not_message,
+)
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
-from bot.people import time_zones
 from bot.questions import REPEAT_AFTER_WEEKS, pick_question
 from bot.rules.timing import reflection_due
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
-from storage import claims, outbox, reps
+from storage import claims, outbox
 
 KIND = "reflection"
 CATCH_UP = timedelta(hours=3)
 
 
 def run(services: Services, now: datetime) -> JobReport:
-    report = JobReport("reflections", now)
-    for team_id in reps.teams(services.db):
-        run_team(services, team_id, now, report)
-    return report
+    return every_workspace("reflections", run_team, services, now)
 
 
 def _might_be_due(weekday: int, now: datetime) -> bool:
@@ -48,12 +51,8 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
             candidates.append(rep)
     if not candidates:
         return
-    zones, gone = time_zones(services, team_id, candidates, now)
     due = []
-    for rep in candidates:
-        if rep.user_id in gone:
-            continue
-        profile = profile_of(services, rep, zones.get(rep.user_id))
+    for profile in in_their_zones(services, team_id, candidates, now):
         day = reflection_due(now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP)
         if day is not None:
             due.append((profile, day))

@@ -119,7 +119,9 @@ def moved_reply(opp: OpportunityView, from_stage: str, today: date, symbol: str,
     return reply(text, blocks)
 
 
-def _celebration(headline: str, body: str, footer: str) -> tuple[str, list[dict]]:
+def _celebration(headline: str, body: str, opp: OpportunityView, symbol: str, show_amount: bool, footer: str):
+    if show_amount and opp.amount is not None:
+        body += f" ({money(opp.amount, symbol)})"
     return body, [header(headline), section(body), context(footer)]
 
 
@@ -128,20 +130,16 @@ def celebration_new(
 ) -> tuple[str, list[dict]]:
     """A new opportunity gets the same stage and volume as a win: every deal won was first opened."""
     body = f":seedling: <@{opp.owner_id}> opened a new opportunity: {opportunity_title(opp)}"
-    if show_amount and opp.amount is not None:
-        body += f" ({money(opp.amount, symbol)})"
     footer = f"That's the team's {ordinal(week_count)} new opportunity this week. Keep them coming!"
-    return _celebration(":tada: New opportunity!", body, footer)
+    return _celebration(":tada: New opportunity!", body, opp, symbol, show_amount, footer)
 
 
 def celebration_win(
     opp: OpportunityView, week_count: int, today: date, symbol: str, show_amount: bool
 ) -> tuple[str, list[dict]]:
     body = f":trophy: <@{opp.owner_id}> won {opportunity_title(opp)}"
-    if show_amount and opp.amount is not None:
-        body += f" ({money(opp.amount, symbol)})"
     footer = f"The team's {ordinal(week_count)} win this week. It started as a new opportunity!"
-    return _celebration(":tada: Deal won!", body, footer)
+    return _celebration(":tada: Deal won!", body, opp, symbol, show_amount, footer)
 
 
 # ---- the list ----------------------------------------------------------------
