@@ -7,14 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.jobs.common import (
-    claim_and_send,
-    every_workspace,
-    in_their_zones,
-    reps_using_the_bot,
-    retry_due,
-    why_not_message,
-)
+from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
 from bot.rules.periods import local_now
@@ -27,15 +20,15 @@ FOLLOW_UP_FOR = timedelta(days=7)
 
 
 def run(services: Services, now: datetime) -> JobReport:
-    return every_workspace("followups", run_team, services, now)
+    return common.every_workspace("followups", run_team, services, now)
 
 
 def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
     today = services.team_today()
     blocks = answers.planned_blocks(services.db, team_id, today - FOLLOW_UP_FOR - timedelta(days=1), today)
-    reps_by_id = reps_using_the_bot(services, team_id, now) if blocks else {}
+    reps_by_id = common.reps_using_the_bot(services, team_id, now) if blocks else {}
     report.reps += len(reps_by_id)
-    retry_due(services, team_id, KIND, reps_by_id, now, report)
+    common.retry_due(services, team_id, KIND, reps_by_id, now, report)
     if not blocks:
         return
     asked = outbox.existing_keys(services.db, team_id, KIND, {f"block-{block.id}" for block in blocks})
@@ -43,12 +36,14 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         block
         for block in blocks
         if (block.user_id, f"block-{block.id}") not in asked
-        and why_not_message(reps_by_id.get(block.user_id), now) is None
+        and common.why_not_message(reps_by_id.get(block.user_id), now) is None
     ]
     if not waiting:
         return
     planners = {block.user_id: reps_by_id[block.user_id] for block in waiting}
-    profiles = {profile.user_id: profile for profile in in_their_zones(services, team_id, planners.values(), now)}
+    profiles = {
+        profile.user_id: profile for profile in common.in_their_zones(services, team_id, planners.values(), now)
+    }
     for block in waiting:
         profile = profiles.get(block.user_id)
         if profile is None or block.planned_day is None:
@@ -62,4 +57,4 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         report.due += 1
         key = claims.Key(team_id, block.user_id, KIND, f"block-{block.id}")
         message = views.followup_message(block.id, block.planned_day, block.planned_minutes or 0, local_today)
-        claim_and_send(services, key, message, now, report)
+        common.claim_and_send(services, key, message, now, report)

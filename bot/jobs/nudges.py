@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.jobs.common import claim_and_send, every_workspace, in_their_zones, reps_using_the_bot, retry_due
+from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
 from bot.questions import REPEAT_AFTER_WEEKS, pick_question
@@ -26,14 +26,14 @@ KIND = "nudge"
 
 
 def run(services: Services, now: datetime) -> JobReport:
-    return every_workspace("nudges", run_team, services, now)
+    return common.every_workspace("nudges", run_team, services, now)
 
 
 def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
     settings = services.settings
-    reps_by_id = reps_using_the_bot(services, team_id, now)
+    reps_by_id = common.reps_using_the_bot(services, team_id, now)
     report.reps += len(reps_by_id)
-    retry_due(services, team_id, KIND, reps_by_id, now, report, starts_cooldown=True)
+    common.retry_due(services, team_id, KIND, reps_by_id, now, report, starts_cooldown=True)
 
     flagged = concentrated_reps(services, team_id, now)
     busy = outbox.outstanding_recipients(services.db, team_id, KIND) if flagged else set()
@@ -51,7 +51,7 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
 
     due = [
         profile
-        for profile in in_their_zones(services, team_id, allowed, now)
+        for profile in common.in_their_zones(services, team_id, allowed, now)
         if within_working_hours(now, profile.tz, profile.hours)
     ]
     report.due += len(due)
@@ -76,4 +76,4 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         )
         key = claims.Key(team_id, profile.user_id, KIND, local_day.isoformat())
         message = views.nudge_message(evidence, question.text, local_day)
-        claim_and_send(services, key, message, now, report, question_id=question.id, starts_cooldown=True)
+        common.claim_and_send(services, key, message, now, report, question_id=question.id, starts_cooldown=True)

@@ -11,14 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.jobs.common import (
-    claim_and_send,
-    every_workspace,
-    in_their_zones,
-    reps_using_the_bot,
-    retry_due,
-    why_not_message,
-)
+from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
 from bot.questions import REPEAT_AFTER_WEEKS, pick_question
@@ -32,7 +25,7 @@ CATCH_UP = timedelta(hours=3)
 
 
 def run(services: Services, now: datetime) -> JobReport:
-    return every_workspace("reflections", run_team, services, now)
+    return common.every_workspace("reflections", run_team, services, now)
 
 
 def _might_be_due(weekday: int, now: datetime) -> bool:
@@ -41,18 +34,20 @@ def _might_be_due(weekday: int, now: datetime) -> bool:
 
 
 def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
-    reps_by_id = reps_using_the_bot(services, team_id, now)
+    reps_by_id = common.reps_using_the_bot(services, team_id, now)
     report.reps += len(reps_by_id)
-    retry_due(services, team_id, KIND, reps_by_id, now, report)
+    common.retry_due(services, team_id, KIND, reps_by_id, now, report)
 
     candidates = []
     for rep in reps_by_id.values():
-        if why_not_message(rep, now) is None and _might_be_due(profile_of(services, rep).reflection_weekday, now):
+        if common.why_not_message(rep, now) is None and _might_be_due(
+            profile_of(services, rep).reflection_weekday, now
+        ):
             candidates.append(rep)
     if not candidates:
         return
     due = []
-    for profile in in_their_zones(services, team_id, candidates, now):
+    for profile in common.in_their_zones(services, team_id, candidates, now):
         day = reflection_due(now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP)
         if day is not None:
             due.append((profile, day))
@@ -69,6 +64,6 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
             asked.get(profile.user_id, set()), concentrated=profile.user_id in flagged, seed=day.toordinal() // 7
         )
         key = claims.Key(team_id, profile.user_id, KIND, day.isoformat())
-        claim_and_send(
+        common.claim_and_send(
             services, key, views.reflection_message(question.id, question.text, day), now, report, question.id
         )
