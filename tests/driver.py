@@ -103,11 +103,7 @@ class SlackDriver:
         view: dict | None = None,
     ) -> Reply:
         payload = {
-            "type": "block_actions",
-            "team": {"id": team or self.team_id, "domain": "acme-sales"},
-            "user": {"id": user, "team_id": team or self.team_id},
-            "api_app_id": "A1",
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
+            **self._interaction("block_actions", user, team),
             "actions": [{"block_id": "b", "action_ts": str(time.time()), **action}],
         }
         if view is None:
@@ -123,15 +119,18 @@ class SlackDriver:
         """Submit a modal the bot opened; `values` is {block_id: Slack's value element}."""
         state = {block_id: {"value": element} for block_id, element in values.items()}
         submitted = {**view, "id": "V1", "team_id": team or self.team_id, "state": {"values": state}}
-        payload = {
-            "type": "view_submission",
-            "team": {"id": team or self.team_id, "domain": "acme-sales"},
-            "user": {"id": user, "team_id": team or self.team_id},
+        return self.interact({**self._interaction("view_submission", user, team), "view": submitted})
+
+    def _interaction(self, kind: str, user: str, team: str | None) -> dict:
+        """What every interaction payload carries: who, where, and a fresh trigger id."""
+        team_id = team or self.team_id
+        return {
+            "type": kind,
+            "team": {"id": team_id, "domain": "acme-sales"},
+            "user": {"id": user, "team_id": team_id},
             "api_app_id": "A1",
             "trigger_id": f"trigger-{time.monotonic_ns()}",
-            "view": submitted,
         }
-        return self.interact(payload)
 
 
 def event_callback(event: dict, team_id: str = "T1") -> str:
