@@ -16,18 +16,7 @@ from bot.parsing import FieldErrors, ParseError
 from bot.parsing.coaching import parse_answer, parse_coach, parse_day, parse_plan_form
 from bot.questions import BY_ID
 from bot.services import coach
-from handlers.common import (
-    FORM_FAILED,
-    field_values,
-    ids_of,
-    log,
-    open_form,
-    read_json,
-    replying_on_failure,
-    services_of,
-    tell_user,
-    to_respond,
-)
+from handlers import common
 
 
 def register(app: App) -> None:
@@ -46,18 +35,18 @@ def register(app: App) -> None:
 
 
 def coach_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context, rest: str) -> None:
-    services = services_of(context)
+    services = common.services_of(context)
     change = parse_coach(rest)
     ack()
-    with replying_on_failure(to_respond(respond)):
+    with common.replying_on_failure(common.to_respond(respond)):
         view = coach.coach_settings(services, command["team_id"], command["user_id"], change)
         respond(**coach_settings.coach_card(view, coach_settings.confirmation(change)))
 
 
 def reflections_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context, rest: str) -> None:
-    services = services_of(context)
+    services = common.services_of(context)
     ack()
-    with replying_on_failure(to_respond(respond)):
+    with common.replying_on_failure(common.to_respond(respond)):
         answers = coach.recent_answers(services, command["team_id"], command["user_id"])
         respond(**coach_settings.answers_reply(answers, services.team_today()))
 
@@ -75,51 +64,51 @@ def _for_date(services, carried: dict):
 
 def plan_block(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     ack()
-    services = services_of(context)
-    team_id, user_id = ids_of(body)
-    with replying_on_failure(to_respond(respond, replace_original=False)):
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
+    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
         initial = coach.first_day_for_a_block(services, team_id, user_id)
-        metadata = json.dumps({"d": read_json(action.get("value")).get("d")})
-        if not open_form(client, body.get("trigger_id", ""), views.plan_modal(initial, metadata)):
-            respond(**problem(FORM_FAILED), replace_original=False)
+        metadata = json.dumps({"d": common.read_json(action.get("value")).get("d")})
+        if not common.open_form(client, body.get("trigger_id", ""), views.plan_modal(initial, metadata)):
+            respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
 def snooze_week(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
     ack()
-    services = services_of(context)
-    team_id, user_id = ids_of(body)
-    with replying_on_failure(to_respond(respond, replace_original=False)):
-        for_date = _for_date(services, read_json(action.get("value")))
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
+    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
+        for_date = _for_date(services, common.read_json(action.get("value")))
         until, today = coach.snooze_week(services, team_id, user_id, for_date)
         respond(**views.snoozed_reply(until, today), replace_original=False)
 
 
 def choose_focus(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     ack()
-    metadata = json.dumps({"d": read_json(action.get("value")).get("d")})
-    if not open_form(client, body.get("trigger_id", ""), views.focus_modal(metadata)):
-        respond(**problem(FORM_FAILED), replace_original=False)
+    metadata = json.dumps({"d": common.read_json(action.get("value")).get("d")})
+    if not common.open_form(client, body.get("trigger_id", ""), views.focus_modal(metadata)):
+        respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
 def answer_reflection(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     ack()
-    chosen = read_json(action.get("value"))
+    chosen = common.read_json(action.get("value"))
     question = BY_ID.get(str(chosen.get("q")))
     if question is None:
         respond(**problem("That question is no longer in my list. The next one is on its way."))
         return
     metadata = json.dumps({"q": question.id, "d": chosen.get("d")})
-    if not open_form(client, body.get("trigger_id", ""), views.reflection_modal(question.text, metadata)):
-        respond(**problem(FORM_FAILED), replace_original=False)
+    if not common.open_form(client, body.get("trigger_id", ""), views.reflection_modal(question.text, metadata)):
+        respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
 def block_followup(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
     ack()
-    services = services_of(context)
-    team_id, user_id = ids_of(body)
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
     done = action.get("action_id") == views.BLOCK_DONE
-    block_id = read_json(action.get("value")).get("a")
-    with replying_on_failure(to_respond(respond, replace_original=False)):
+    block_id = common.read_json(action.get("value")).get("a")
+    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
         if not coach.record_block_followup(services, team_id, user_id, block_id, done):
             respond(**problem("I couldn't find that prospecting block."), replace_original=False)
             return
@@ -130,17 +119,17 @@ def block_followup(ack: Ack, body: dict, action: dict, respond: Respond, context
 
 
 def submit_plan(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    services = services_of(context)
+    services = common.services_of(context)
     try:
-        day, minutes = parse_plan_form(field_values(view), services.team_today())
+        day, minutes = parse_plan_form(common.field_values(view), services.team_today())
     except FieldErrors as problems:
         ack(response_action="errors", errors=problems.errors)
         return
     ack()
-    team_id, user_id = ids_of(body)
-    send = tell_user(client, user_id, None)
-    with replying_on_failure(send):
-        for_date = _for_date(services, read_json(view.get("private_metadata")))
+    team_id, user_id = common.ids_of(body)
+    send = common.tell_user(client, user_id, None)
+    with common.replying_on_failure(send):
+        for_date = _for_date(services, common.read_json(view.get("private_metadata")))
         followup, today = coach.plan_block(services, team_id, user_id, day, minutes, for_date)
         send(views.block_planned_reply(day, minutes, today, followup))
 
@@ -148,16 +137,16 @@ def submit_plan(ack: Ack, body: dict, view: dict, client: WebClient, context) ->
 def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, block_id: str, keep) -> None:
     """A form whose one field is a few honest lines: checked before ack, kept by `keep` after it."""
     try:
-        answer = parse_answer(field_values(view).get(block_id))
+        answer = parse_answer(common.field_values(view).get(block_id))
     except ParseError as mistake:
         ack(response_action="errors", errors={block_id: str(mistake)})
         return
     ack()
-    services = services_of(context)
-    team_id, user_id = ids_of(body)
-    send = tell_user(client, user_id, None)
-    with replying_on_failure(send):
-        meta = read_json(view.get("private_metadata"))
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
+    send = common.tell_user(client, user_id, None)
+    with common.replying_on_failure(send):
+        meta = common.read_json(view.get("private_metadata"))
         send(keep(services, team_id, user_id, answer, meta, _for_date(services, meta)))
 
 
@@ -172,7 +161,7 @@ def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -
 def submit_reflection(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     def keep(services, team_id, user_id, answer, meta, for_date) -> dict:
         if str(meta.get("q")) not in BY_ID:
-            log.warning("a reflection answer arrived for an unknown question %r", meta.get("q"))
+            common.log.warning("a reflection answer arrived for an unknown question %r", meta.get("q"))
         coach.answer_reflection(services, team_id, user_id, meta.get("q"), answer, for_date)
         return views.reflection_thanks()
 

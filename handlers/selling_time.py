@@ -25,18 +25,7 @@ from bot.parsing.selling_time import (
 )
 from bot.services import health, selling_time
 from bot.text import clean, escape
-from handlers.common import (
-    Send,
-    field_values,
-    ids_of,
-    metadata,
-    open_form,
-    read_json,
-    replying_on_failure,
-    services_of,
-    tell_user,
-    to_respond,
-)
+from handlers import common
 
 PROSPECT_FORM_FAILED = "I couldn't open the form just now. Try quick entry instead: `/prospect 25 calls 2h`."
 NO_SUCH_DEAL = "I couldn't find an open opportunity called “{}”. `/opportunity list` shows yours."
@@ -64,19 +53,19 @@ def prospect(
     ack: Ack, command, respond: Respond, client: WebClient, context, rest: str, undo_hint: str = views.OPPORTUNITY_UNDO
 ) -> None:
     """Shared by `/prospect …` and `/opportunity prospect …`."""
-    services = services_of(context)
+    services = common.services_of(context)
     if rest.lower() == "undo":
         undo(ack, command, respond, client, context, "")
         return
     if not rest:
         ack()
-        form = views.prospect_modal(metadata(command.get("channel_id", "")), services.team_today())
-        if not open_form(client, command["trigger_id"], form):
+        form = views.prospect_modal(common.metadata(command.get("channel_id", "")), services.team_today())
+        if not common.open_form(client, command["trigger_id"], form):
             respond(**problem(PROSPECT_FORM_FAILED))
         return
     entry = parse_prospect(rest, services.team_today())
     ack()
-    with replying_on_failure(to_respond(respond)):
+    with common.replying_on_failure(common.to_respond(respond)):
         stored = selling_time.log_prospecting(services, command["team_id"], command["user_id"], entry)
         respond(**views.logged_reply(stored, services.team_today(), undo_hint))
 
@@ -90,10 +79,10 @@ def opportunity_prospect(ack: Ack, command, respond: Respond, client: WebClient,
 
 def log_time(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
     """`/opportunity log acme 90m yesterday proposal review`."""
-    services = services_of(context)
+    services = common.services_of(context)
     entry = parse_log(rest, services.team_today())
     ack()
-    with replying_on_failure(to_respond(respond)):
+    with common.replying_on_failure(common.to_respond(respond)):
         found = selling_time.log_deal_time_by_name(services, command["team_id"], command["user_id"], entry)
         if found.stored is not None:
             respond(**views.logged_reply(found.stored, services.team_today(), views.OPPORTUNITY_UNDO))
@@ -103,9 +92,9 @@ def log_time(ack: Ack, command, respond: Respond, client: WebClient, context, re
             respond(**problem(NO_SUCH_DEAL.format(escape(entry.reference[:40]))))
 
 
-def log_picked(services, team_id: str, user_id: str, choice: dict, send: Send) -> None:
+def log_picked(services, team_id: str, user_id: str, choice: dict, send: common.Send) -> None:
     """The rep picked one of several deals for `/opportunity log` (see handlers/opportunities.py)."""
-    with replying_on_failure(send):
+    with common.replying_on_failure(send):
         stored = selling_time.log_picked_deal(services, team_id, user_id, choice.get("arg"), choice.get("id"))
         send(views.logged_reply(stored, services.team_today(), views.OPPORTUNITY_UNDO))
 
@@ -117,18 +106,18 @@ def undo(ack: Ack, command, respond: Respond, client: WebClient, context, rest: 
             f"`undo` takes nothing after it: it removes your last entry from the past {views.UNDO_MINUTES} minutes."
         )
     ack()
-    services = services_of(context)
-    with replying_on_failure(to_respond(respond)):
+    services = common.services_of(context)
+    with common.replying_on_failure(common.to_respond(respond)):
         removed = selling_time.undo_last(services, command["team_id"], command["user_id"])
         respond(**views.undone_reply(removed, services.team_today()))
 
 
 def quota(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
     """`/opportunity quota 250k` sets this period's quota; `/opportunity quota` shows it."""
-    services = services_of(context)
+    services = common.services_of(context)
     amount = parse_quota(rest) if rest else None
     ack()
-    with replying_on_failure(to_respond(respond)):
+    with common.replying_on_failure(common.to_respond(respond)):
         found = selling_time.quota(services, command["team_id"], command["user_id"], amount)
         symbol = services.settings.currency_symbol
         respond(**views.quota_reply(found.amount, found.period, found.start, found.end, symbol, changed=bool(rest)))
@@ -137,8 +126,8 @@ def quota(ack: Ack, command, respond: Respond, client: WebClient, context, rest:
 def health_report(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
     """`/opportunity health`: the rep's own pipeline at a glance, privately."""
     ack()
-    services = services_of(context)
-    with replying_on_failure(to_respond(respond)):
+    services = common.services_of(context)
+    with common.replying_on_failure(common.to_respond(respond)):
         report = health.build_health(services, command["team_id"], command["user_id"])
         respond(**health_views.health_reply(report, services.settings.currency_symbol, services.now()))
 
@@ -156,32 +145,32 @@ SUBCOMMANDS = {
 
 
 def submit_prospect(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    services = services_of(context)
+    services = common.services_of(context)
     try:
-        entry = parse_prospect_form(field_values(view), services.team_today())
+        entry = parse_prospect_form(common.field_values(view), services.team_today())
     except FieldErrors as problems:
         ack(response_action="errors", errors=problems.errors)
         return
     ack()
-    team_id, user_id = ids_of(body)
-    send = tell_user(client, user_id, read_json(view.get("private_metadata")).get("channel"))
-    with replying_on_failure(send):
+    team_id, user_id = common.ids_of(body)
+    send = common.tell_user(client, user_id, common.read_json(view.get("private_metadata")).get("channel"))
+    with common.replying_on_failure(send):
         stored = selling_time.log_prospecting(services, team_id, user_id, entry)
         send(views.logged_reply(stored, services.team_today(), views.PROSPECT_UNDO))
 
 
 def submit_log_time(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    services = services_of(context)
+    services = common.services_of(context)
     try:
-        minutes, day, note = parse_log_form(field_values(view), services.team_today())
+        minutes, day, note = parse_log_form(common.field_values(view), services.team_today())
     except FieldErrors as problems:
         ack(response_action="errors", errors=problems.errors)
         return
     ack()
-    team_id, user_id = ids_of(body)
-    meta = read_json(view.get("private_metadata"))
-    send = tell_user(client, user_id, meta.get("channel"))
-    with replying_on_failure(send):
+    team_id, user_id = common.ids_of(body)
+    meta = common.read_json(view.get("private_metadata"))
+    send = common.tell_user(client, user_id, meta.get("channel"))
+    with common.replying_on_failure(send):
         entry = DealLog("", minutes, day, note)
         stored = selling_time.log_deal_time(services, team_id, user_id, entry, meta.get("id"))
         send(views.logged_reply(stored, services.team_today(), views.OPPORTUNITY_UNDO))
