@@ -119,27 +119,28 @@ def moved_reply(opp: OpportunityView, from_stage: str, today: date, symbol: str,
     return reply(text, blocks)
 
 
-def _celebration(headline: str, body: str, opp: OpportunityView, symbol: str, show_amount: bool, footer: str):
+# A new opportunity gets the same stage and volume as a win: every deal won was first opened.
+CELEBRATIONS = {
+    "new": (
+        ":tada: New opportunity!",
+        ":seedling: <@{owner}> opened a new opportunity: {title}",
+        "That's the team's {count} new opportunity this week. Keep them coming!",
+    ),
+    "won": (
+        ":tada: Deal won!",
+        ":trophy: <@{owner}> won {title}",
+        "The team's {count} win this week. It started as a new opportunity!",
+    ),
+}
+
+
+def celebration(kind: str, opp: OpportunityView, week_count: int, symbol: str, show_amount: bool):
+    """The channel post for a new opportunity ("new") or a win ("won"), with the team's count this week."""
+    headline, body, footer = CELEBRATIONS[kind]
+    body = body.format(owner=opp.owner_id, title=opportunity_title(opp))
     if show_amount and opp.amount is not None:
         body += f" ({money(opp.amount, symbol)})"
-    return body, [header(headline), section(body), context(footer)]
-
-
-def celebration_new(
-    opp: OpportunityView, week_count: int, today: date, symbol: str, show_amount: bool
-) -> tuple[str, list[dict]]:
-    """A new opportunity gets the same stage and volume as a win: every deal won was first opened."""
-    body = f":seedling: <@{opp.owner_id}> opened a new opportunity: {opportunity_title(opp)}"
-    footer = f"That's the team's {ordinal(week_count)} new opportunity this week. Keep them coming!"
-    return _celebration(":tada: New opportunity!", body, opp, symbol, show_amount, footer)
-
-
-def celebration_win(
-    opp: OpportunityView, week_count: int, today: date, symbol: str, show_amount: bool
-) -> tuple[str, list[dict]]:
-    body = f":trophy: <@{opp.owner_id}> won {opportunity_title(opp)}"
-    footer = f"The team's {ordinal(week_count)} win this week. It started as a new opportunity!"
-    return _celebration(":tada: Deal won!", body, opp, symbol, show_amount, footer)
+    return body, [header(headline), section(body), context(footer.format(count=ordinal(week_count)))]
 
 
 # ---- the list ----------------------------------------------------------------

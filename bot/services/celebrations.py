@@ -31,15 +31,8 @@ def celebrate(services: Services, opp: records.OpportunityView, kind: str) -> Ce
     if not channel:
         return Celebration(False, "Celebrations are off: an admin can set CELEBRATION_CHANNEL to share news like this.")
     since = services.team_week_start()
-    if kind == "won":
-        count = store.count_won_since(services.db, opp.team_id, since)
-        build = messages.celebration_win
-    else:
-        count = store.count_opened_since(services.db, opp.team_id, since)
-        build = messages.celebration_new
-    text, blocks = build(
-        opp, max(count, 1), services.team_today(), settings.currency_symbol, settings.celebrate_amounts
-    )
+    count = (store.count_won_since if kind == "won" else store.count_opened_since)(services.db, opp.team_id, since)
+    text, blocks = messages.celebration(kind, opp, max(count, 1), settings.currency_symbol, settings.celebrate_amounts)
     try:
         services.client.chat_postMessage(
             channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
