@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from storage import activities, opportunities
 from storage.db import Database
-from storage.models import Activity, Opportunity
+from storage.records import NewActivity, NewOpportunity
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,34 +61,13 @@ def test_bad_arguments_get_one_clear_line_and_exit_2(slack, sqlite_url, args, sa
 
 
 def seed(url: str) -> None:
+    """One rep who spent a whole day on one deal, stored the way the bot stores it."""
     db = Database(url)
     db.upgrade()
     now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-    with db.transaction() as session:
-        deal = Opportunity(
-            team_id="T1",
-            owner_id="U1",
-            name="Acme renewal",
-            name_key="acme renewal",
-            stage="Discovery",
-            status="open",
-            created_at=now,
-            last_change_at=now,
-        )
-        session.add(deal)
-        session.flush()
-        session.add(
-            Activity(
-                team_id="T1",
-                user_id="U1",
-                kind="deal",
-                opportunity_id=deal.id,
-                touches=0,
-                minutes=480,
-                occurred_on=date(2026, 11, 20),
-                created_at=now,
-            )
-        )
+    deal = opportunities.create_opportunity(db, "T1", "U1", NewOpportunity("Acme renewal", "Discovery"), now)
+    day_of_work = NewActivity(kind="deal", occurred_on=date(2026, 11, 20), minutes=480, opportunity_id=deal.id)
+    activities.log_activity(db, "T1", "U1", day_of_work, now)
     db.dispose()
 
 
