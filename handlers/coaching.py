@@ -37,9 +37,9 @@ def register(app: App) -> None:
 def coach_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context, rest: str) -> None:
     services = common.services_of(context)
     change = parse_coach(rest)
-    ack()
-    with common.replying_on_failure(common.to_respond(respond)):
+    with common.storing(ack, common.to_respond(respond)) as stored:
         view = coach.coach_settings(services, command["team_id"], command["user_id"], change)
+        stored()
         respond(**coach_settings.coach_card(view, coach_settings.confirmation(change)))
 
 
@@ -74,12 +74,12 @@ def plan_block(ack: Ack, body: dict, action: dict, respond: Respond, client: Web
 
 
 def snooze_week(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
-    ack()
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
-    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
+    with common.storing(ack, common.to_respond(respond, replace_original=False)) as stored:
         for_date = _for_date(services, common.read_json(action.get("value")))
-        until, today = coach.snooze_week(services, team_id, user_id, for_date)
+        until, today = coach.snooze_week(services, team_id, user_id, for_date, common.request_key(body))
+        stored()
         respond(**views.snoozed_reply(until, today), replace_original=False)
 
 
@@ -103,13 +103,14 @@ def answer_reflection(ack: Ack, body: dict, action: dict, respond: Respond, clie
 
 
 def block_followup(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
-    ack()
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
     done = action.get("action_id") == views.BLOCK_DONE
     block_id = common.read_json(action.get("value")).get("a")
-    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
-        if not coach.record_block_followup(services, team_id, user_id, block_id, done):
+    with common.storing(ack, common.to_respond(respond, replace_original=False)) as stored:
+        recorded = coach.record_block_followup(services, team_id, user_id, block_id, done, common.request_key(body))
+        stored()
+        if not recorded:
             respond(**problem("I couldn't find that prospecting block."), replace_original=False)
             return
         respond(**views.followup_thanks(done))
@@ -125,12 +126,13 @@ def submit_plan(ack: Ack, body: dict, view: dict, client: WebClient, context) ->
     except FieldErrors as problems:
         ack(response_action="errors", errors=problems.errors)
         return
-    ack()
     team_id, user_id = common.ids_of(body)
     send = common.tell_user(client, user_id, None)
-    with common.replying_on_failure(send):
+    with common.storing_form(ack, send, view) as stored:
         for_date = _for_date(services, common.read_json(view.get("private_metadata")))
-        followup, today = coach.plan_block(services, team_id, user_id, day, minutes, for_date)
+        key = common.request_key(body)
+        followup, today = coach.plan_block(services, team_id, user_id, day, minutes, for_date, key)
+        stored()
         send(views.block_planned_reply(day, minutes, today, followup))
 
 
@@ -141,28 +143,29 @@ def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, b
     except ParseError as mistake:
         ack(response_action="errors", errors={block_id: str(mistake)})
         return
-    ack()
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
     send = common.tell_user(client, user_id, None)
-    with common.replying_on_failure(send):
+    with common.storing_form(ack, send, view) as stored:
         meta = common.read_json(view.get("private_metadata"))
-        send(keep(services, team_id, user_id, answer, meta, _for_date(services, meta)))
+        reply = keep(services, team_id, user_id, answer, meta, _for_date(services, meta), common.request_key(body))
+        stored()
+        send(reply)
 
 
 def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    def keep(services, team_id, user_id, why, meta, for_date) -> dict:
-        coach.choose_focus(services, team_id, user_id, why, for_date)
+    def keep(services, team_id, user_id, why, meta, for_date, key) -> dict:
+        coach.choose_focus(services, team_id, user_id, why, for_date, key)
         return views.focus_reply()
 
     _answer_form(ack, body, view, client, context, "why", keep)
 
 
 def submit_reflection(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    def keep(services, team_id, user_id, answer, meta, for_date) -> dict:
+    def keep(services, team_id, user_id, answer, meta, for_date, key) -> dict:
         if str(meta.get("q")) not in BY_ID:
             common.log.warning("a reflection answer arrived for an unknown question %r", meta.get("q"))
-        coach.answer_reflection(services, team_id, user_id, meta.get("q"), answer, for_date)
+        coach.answer_reflection(services, team_id, user_id, meta.get("q"), answer, for_date, key)
         return views.reflection_thanks()
 
     _answer_form(ack, body, view, client, context, "answer", keep)

@@ -14,13 +14,23 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.messages.kit import problem
 from bot.parsing import ParseError
-from bot.services import Services
+from bot.services import NotStored, Services, Unsure
 from bot.services.pipeline import NotOpen
 from bot.text import clean
+from storage.db import DatabaseUnavailable
 
 log = logging.getLogger("pipeline_coach")
 
 SOMETHING_WENT_WRONG = "Something went wrong on my side and nothing was changed. Please try again in a minute."
+NOT_SAVED = "I couldn't reach the database just now, so nothing was saved. Please try again in a minute."
+UNSURE = (
+    "The database stopped answering while I was saving this, so I can't tell yet whether it went in. "
+    "`/opportunity list` (or `/opportunity health`) will show it in a minute if it did: look there before typing "
+    "it again."
+)
+SAVED_NOT_SHOWN = "Saved. Something went wrong on my side while showing it: Home and `/opportunity list` have it."
+FORM_NOT_SAVED = "I couldn't reach the database just now, so nothing was saved. Submit again in a minute."
+FORM_UNSURE = "The database stopped answering while I saved this. Submit again in a minute: it won't be saved twice."
 ALREADY_CLOSED = "That opportunity is already closed. `/opportunity list` shows the open ones."
 FORM_FAILED = "I couldn't open the form just now. Try again, or use quick entry: `/opportunity new Acme renewal 48k`."
 
@@ -29,6 +39,16 @@ Send = Callable[[dict], object]
 
 def services_of(context) -> Services:
     return context["services"]
+
+
+def request_key(body: dict) -> str | None:
+    """What identifies one Slack request, so a replay of it (a double submit, a retried delivery) stores
+    nothing twice: a modal's view id and hash, else the trigger id of a command or a click."""
+    view = body.get("view") if body.get("type") == "view_submission" else None
+    if isinstance(view, dict) and view.get("id"):
+        return f"view:{view['id']}:{view.get('hash', '')}"[:100]
+    trigger = body.get("trigger_id")
+    return f"trigger:{trigger}"[:100] if isinstance(trigger, str) and trigger else None
 
 
 def ids_of(body: dict) -> tuple[str, str]:
@@ -46,9 +66,88 @@ def replying_on_failure(send: Send) -> Iterator[None]:
         _safe_send(send, problem(str(mistake)))
     except NotOpen:
         _safe_send(send, problem(ALREADY_CLOSED))
+    except (NotStored, DatabaseUnavailable):
+        log.warning("the database is unavailable", exc_info=True)
+        _safe_send(send, problem(NOT_SAVED))
+    except Unsure:
+        _safe_send(send, problem(UNSURE))
     except Exception:
         log.exception("request failed after acknowledgement")
         _safe_send(send, problem(SOMETHING_WENT_WRONG))
+
+
+class AckOnce:
+    """Slack's ack, called once: right after the entry is stored, or when the attempt ends without it."""
+
+    def __init__(self, ack: Callable[..., object]) -> None:
+        self._ack = ack
+        self.done = False
+
+    def __call__(self, **payload: object) -> None:
+        if not self.done:
+            self.done = True
+            self._ack(**payload)
+
+
+@contextmanager
+def storing(ack: Callable[..., object], send: Send) -> Iterator[AckOnce]:
+    """A request that writes: the write happens inside the block, before Slack is acknowledged, and the
+    handler calls the yielded ack as soon as the entry is stored. A crash or a failure can then never
+    lose an acknowledged entry, and what the rep is told is true: nothing was saved (we checked), we
+    can't tell yet, or it was saved and only showing it failed."""
+    acked = AckOnce(ack)
+    try:
+        yield acked
+    except Exception as failure:  # noqa: BLE001 - every failure is turned into a true reply
+        stored = acked.done
+        acked()
+        _safe_send(send, problem(_what_happened(failure, stored)))
+    finally:
+        acked()
+
+
+def _what_happened(failure: Exception, stored: bool) -> str:
+    if isinstance(failure, ParseError):
+        return str(failure)
+    if isinstance(failure, NotOpen):
+        return ALREADY_CLOSED
+    if isinstance(failure, Unsure):
+        return UNSURE
+    if stored:
+        log.exception("request failed after its entry was stored")
+        return SAVED_NOT_SHOWN
+    if isinstance(failure, (NotStored, DatabaseUnavailable)):
+        log.warning("the database is unavailable: %s", failure)
+        return NOT_SAVED
+    log.exception("request failed before anything was stored")
+    return SOMETHING_WENT_WRONG
+
+
+@contextmanager
+def storing_form(ack: Callable[..., object], send: Send, view: dict) -> Iterator[AckOnce]:
+    """As `storing`, for a modal: a failure before the entry is stored keeps the modal open with the
+    reason beside its first field, so the rep can submit again (a resubmit is never stored twice)."""
+    acked = AckOnce(ack)
+    try:
+        yield acked
+    except (NotStored, Unsure, DatabaseUnavailable) as failure:
+        if acked.done:
+            _safe_send(send, problem(SAVED_NOT_SHOWN))
+            return
+        log.warning("the database is unavailable while a form was submitted: %s", failure)
+        reason = FORM_UNSURE if isinstance(failure, Unsure) else FORM_NOT_SAVED
+        acked(response_action="errors", errors={_first_field(view): reason})
+    except Exception as failure:  # noqa: BLE001 - as in `storing`
+        stored = acked.done
+        acked()
+        _safe_send(send, problem(_what_happened(failure, stored)))
+    finally:
+        acked()
+
+
+def _first_field(view: dict) -> str:
+    inputs = [block.get("block_id") for block in view.get("blocks") or () if block.get("type") == "input"]
+    return next((block_id for block_id in inputs if block_id), "value")
 
 
 def _safe_send(send: Send, payload: dict) -> None:

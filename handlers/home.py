@@ -12,7 +12,10 @@ from bot.messages import selling_time as selling_time_views
 from bot.messages.kit import problem
 from bot.parsing.coaching import CoachChange
 from bot.services import coach, home, pipeline
+from bot.services.pipeline import DatabaseUnavailable
 from handlers.common import (
+    FORM_FAILED,
+    FORM_NOT_SAVED,
     field_values,
     ids_of,
     metadata,
@@ -45,18 +48,25 @@ def log_deal_time(ack: Ack, body: dict, client: WebClient, respond: Respond, con
     ack()
     services = services_of(context)
     team_id, user_id = ids_of(body)
-    opportunities, _ = pipeline.list_open(services, team_id, user_id, PICKABLE_DEALS)
-    if not opportunities:
-        tell_user(client, user_id, None)(problem("Open an opportunity first, then log time on it."))
-        return
-    open_form(client, body.get("trigger_id", ""), views.pick_deal_modal(opportunities, metadata("")))
+    send = tell_user(client, user_id, None)
+    with replying_on_failure(send):
+        opportunities, _ = pipeline.list_open(services, team_id, user_id, PICKABLE_DEALS)
+        if not opportunities:
+            send(problem("Open an opportunity first, then log time on it."))
+            return
+        if not open_form(client, body.get("trigger_id", ""), views.pick_deal_modal(opportunities, metadata(""))):
+            send(problem(FORM_FAILED))
 
 
 def deal_picked(ack: Ack, body: dict, view: dict, context) -> None:
     services = services_of(context)
     team_id, user_id = ids_of(body)
     chosen = field_values(view).get("deal") or ""
-    opp = pipeline.get_open(services, team_id, user_id, int(chosen)) if chosen.isdigit() else None
+    try:
+        opp = pipeline.get_open(services, team_id, user_id, int(chosen)) if chosen.isdigit() else None
+    except DatabaseUnavailable:
+        ack(response_action="errors", errors={"deal": FORM_NOT_SAVED})
+        return
     if opp is None:
         ack(response_action="errors", errors={"deal": "Pick one of your open opportunities."})
         return

@@ -24,7 +24,10 @@ from handlers.common import (
     open_form,
     read_json,
     replying_on_failure,
+    request_key,
     services_of,
+    storing,
+    storing_form,
     tell_user,
     to_respond,
     where_clicked,
@@ -45,14 +48,19 @@ def register(app: App) -> None:
 
 
 def render_moved(services, moved: pipeline.Moved) -> dict:
-    note = moved.celebration.note if moved.celebration else None
+    """After the ack: celebrate a win (once), then confirm, with a one-line fix if the post failed."""
+    celebration = pipeline.celebrate_move(services, moved)
+    note = celebration.note if celebration else (None if moved.new else views.ALREADY_DONE)
     opp = moved.move.opportunity
     return views.moved_reply(opp, moved.move.from_stage, services.team_today(), services.settings.currency_symbol, note)
 
 
 def render_opened(services, opened: pipeline.Opened) -> dict:
+    """After the ack: celebrate the opening (once), then confirm."""
+    celebration = pipeline.celebrate_opening(services, opened)
+    note = celebration.note if celebration else views.ALREADY_DONE
     today, symbol = services.team_today(), services.settings.currency_symbol
-    return views.saved_reply(opened.opportunity, today, symbol, opened.celebration.note)
+    return views.saved_reply(opened.opportunity, today, symbol, note)
 
 
 def open_new_form(client: WebClient, trigger_id: str, channel_id: str, services) -> bool:
@@ -72,9 +80,11 @@ def new(ack: Ack, command, respond: Respond, client: WebClient, context, rest: s
             respond(**problem(FORM_FAILED))
         return
     draft = parse_new(rest, services.team_today(), services.settings.open_stages)
-    ack()
-    with replying_on_failure(to_respond(respond)):
-        opened = pipeline.open_opportunity(services, command["team_id"], command["user_id"], draft)
+    with storing(ack, to_respond(respond)) as stored:
+        opened = pipeline.open_opportunity(
+            services, command["team_id"], command["user_id"], draft, request_key(command)
+        )
+        stored()
         respond(**render_opened(services, opened))
 
 
@@ -92,11 +102,10 @@ def stage(ack: Ack, command, respond: Respond, client: WebClient, context, rest:
     if len(words) < 2:
         raise ParseError("Tell me the opportunity and the stage, like `/opportunity stage acme proposal`.")
     target = pick_stage(words[-1], services.settings.all_stages)
-    ack()
-    with replying_on_failure(to_respond(respond)):
+    with storing(ack, to_respond(respond)) as stored:
         ref = " ".join(words[:-1])
         lookup = pipeline.find(services, command["team_id"], command["user_id"], ref)
-        finish_change(services, command, respond, lookup, ref, "stage", target, None)
+        finish_change(services, command, respond, stored, lookup, ref, "stage", target, None)
 
 
 def won(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
@@ -113,28 +122,33 @@ def lost(ack: Ack, command, respond: Respond, client: WebClient, context, rest: 
 
 def close(ack: Ack, command, respond: Respond, context, rest: str, verb: str) -> None:
     """`won acme` names a deal; `lost acme renewal went quiet` names one and keeps the rest as the reason."""
-    ack()
     services = services_of(context)
     team_id, user_id = command["team_id"], command["user_id"]
-    with replying_on_failure(to_respond(respond)):
+    with storing(ack, to_respond(respond)) as stored:
         if verb == "won":
             lookup, reason = pipeline.find(services, team_id, user_id, rest), None
         else:
             lookup, remainder = pipeline.find_with_remainder(services, team_id, user_id, rest)
             reason = check_optional(remainder, "reason", MAX_REASON)
         target = pipeline.WON if verb == "won" else pipeline.LOST
-        finish_change(services, command, respond, lookup, rest, verb, target, reason)
+        finish_change(services, command, respond, stored, lookup, rest, verb, target, reason)
 
 
-def finish_change(services, command, respond: Respond, lookup, typed: str, verb: str, target: str, reason) -> None:
-    if lookup.found is None and lookup.candidates:
-        argument = (reason or "") if verb == "lost" else target
-        respond(**views.candidates_reply(verb, typed, lookup.candidates, argument))
-        return
+def finish_change(
+    services, command, respond: Respond, stored, lookup, typed: str, verb: str, target: str, reason
+) -> None:
+    """Move the one deal that matched (acknowledging once it is stored), or ask which one, or say none did."""
     if lookup.found is None:
-        respond(**problem(NOTHING_MATCHED.format(escape(typed[:40]))))
+        stored()
+        if lookup.candidates:
+            argument = (reason or "") if verb == "lost" else target
+            respond(**views.candidates_reply(verb, typed, lookup.candidates, argument))
+        else:
+            respond(**problem(NOTHING_MATCHED.format(escape(typed[:40]))))
         return
-    moved = pipeline.move(services, command["team_id"], command["user_id"], lookup.found.id, target, reason)
+    team_id, user_id = command["team_id"], command["user_id"]
+    moved = pipeline.move(services, team_id, user_id, lookup.found.id, target, reason, request_key(command))
+    stored()
     respond(**render_moved(services, moved))
 
 
@@ -158,21 +172,23 @@ SUBCOMMANDS = {
 
 
 def row_menu(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
-    ack()
     services = services_of(context)
     team_id, user_id = ids_of(body)
     channel_id = (body.get("channel") or {}).get("id", "")
     verb, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
     send = where_clicked(body, respond, client)
-    with replying_on_failure(send):
+    with storing(ack, send) as stored:
         opp = pipeline.get_open(services, team_id, user_id, int(raw_id)) if raw_id.isdigit() else None
+        if opp is not None and verb == "won":  # the one item that writes: stored before the click is acked
+            moved = pipeline.move(services, team_id, user_id, opp.id, pipeline.WON, key=request_key(body))
+            stored()
+            send(render_moved(services, moved))
+            return
+        stored()
         if opp is None:
             send(problem(GONE))
             return
         form_meta = metadata(channel_id, id=opp.id)
-        if verb == "won":
-            send(render_moved(services, pipeline.move(services, team_id, user_id, opp.id, pipeline.WON)))
-            return
         forms = {
             "stage": lambda: views.stage_modal(opp, services.settings.all_stages, form_meta),
             "lost": lambda: views.lost_modal(opp, form_meta),
@@ -184,24 +200,26 @@ def row_menu(ack: Ack, body: dict, action: dict, respond: Respond, client: WebCl
 
 def pick_opportunity(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """The rep picked one of several matches: finish what they asked for, replacing the question."""
-    ack()
     services = services_of(context)
     team_id, user_id = ids_of(body)
     choice = read_json(action.get("value"))
     send = where_clicked(body, respond, client, replace=True)
     if choice.get("do") == "log":  # `/opportunity log acme 90m` matched several deals
-        log_picked(services, team_id, user_id, choice, send)
+        log_picked(ack, services, body, choice, send)
         return
     targets = {"won": pipeline.WON, "lost": pipeline.LOST, "stage": choice.get("arg")}
     target = targets.get(choice.get("do"))
-    with replying_on_failure(send):
+    with storing(ack, send) as stored:
         opp_id = choice.get("id")
         if target not in services.settings.all_stages or not isinstance(opp_id, int):
+            stored()
             send(problem(GONE))
             return
         argument = choice.get("arg")
         reason = clip(argument, MAX_REASON) if target == pipeline.LOST and isinstance(argument, str) else None
-        send(render_moved(services, pipeline.move(services, team_id, user_id, opp_id, target, reason or None)))
+        moved = pipeline.move(services, team_id, user_id, opp_id, target, reason or None, request_key(body))
+        stored()
+        send(render_moved(services, moved))
 
 
 def new_button(ack: Ack, body: dict, respond: Respond, client: WebClient, context) -> None:
@@ -221,11 +239,12 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, context) -> 
     except FieldErrors as problems:
         ack(response_action="errors", errors=problems.errors)
         return
-    ack()
     team_id, user_id = ids_of(body)
     send = tell_user(client, user_id, read_json(view.get("private_metadata")).get("channel"))
-    with replying_on_failure(send):
-        send(render_opened(services, pipeline.open_opportunity(services, team_id, user_id, draft)))
+    with storing_form(ack, send, view) as stored:
+        opened = pipeline.open_opportunity(services, team_id, user_id, draft, request_key(body))
+        stored()
+        send(render_opened(services, opened))
 
 
 def submit_stage(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
@@ -248,11 +267,12 @@ def submit_lost(ack: Ack, body: dict, view: dict, client: WebClient, context) ->
 
 
 def finish_form(ack: Ack, body: dict, view: dict, client: WebClient, context, target: str, reason) -> None:
-    ack()
     services = services_of(context)
     team_id, user_id = ids_of(body)
     meta = read_json(view.get("private_metadata"))
     send = tell_user(client, user_id, meta.get("channel"))
-    with replying_on_failure(send):
-        opportunity_id = int(meta.get("id", 0))
-        send(render_moved(services, pipeline.move(services, team_id, user_id, opportunity_id, target, reason)))
+    with storing_form(ack, send, view) as stored:
+        opportunity_id = meta.get("id") if isinstance(meta.get("id"), int) else 0
+        moved = pipeline.move(services, team_id, user_id, opportunity_id, target, reason, request_key(body))
+        stored()
+        send(render_moved(services, moved))

@@ -64,10 +64,11 @@ def prospect(
             respond(**problem(PROSPECT_FORM_FAILED))
         return
     entry = parse_prospect(rest, services.team_today())
-    ack()
-    with common.replying_on_failure(common.to_respond(respond)):
-        stored = selling_time.log_prospecting(services, command["team_id"], command["user_id"], entry)
-        respond(**views.logged_reply(stored, services.team_today(), undo_hint))
+    with common.storing(ack, common.to_respond(respond)) as stored:
+        key = common.request_key(command)
+        logged = selling_time.log_prospecting(services, command["team_id"], command["user_id"], entry, key)
+        stored()
+        respond(**views.logged_reply(logged, services.team_today(), undo_hint))
 
 
 def opportunity_prospect(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
@@ -81,9 +82,10 @@ def log_time(ack: Ack, command, respond: Respond, client: WebClient, context, re
     """`/opportunity log acme 90m yesterday proposal review`."""
     services = common.services_of(context)
     entry = parse_log(rest, services.team_today())
-    ack()
-    with common.replying_on_failure(common.to_respond(respond)):
-        found = selling_time.log_deal_time_by_name(services, command["team_id"], command["user_id"], entry)
+    with common.storing(ack, common.to_respond(respond)) as stored:
+        key = common.request_key(command)
+        found = selling_time.log_deal_time_by_name(services, command["team_id"], command["user_id"], entry, key)
+        stored()
         if found.stored is not None:
             respond(**views.logged_reply(found.stored, services.team_today(), views.OPPORTUNITY_UNDO))
         elif found.candidates:
@@ -92,11 +94,14 @@ def log_time(ack: Ack, command, respond: Respond, client: WebClient, context, re
             respond(**problem(NO_SUCH_DEAL.format(escape(entry.reference[:40]))))
 
 
-def log_picked(services, team_id: str, user_id: str, choice: dict, send: common.Send) -> None:
+def log_picked(ack: Ack, services, body: dict, choice: dict, send: common.Send) -> None:
     """The rep picked one of several deals for `/opportunity log` (see handlers/opportunities.py)."""
-    with common.replying_on_failure(send):
-        stored = selling_time.log_picked_deal(services, team_id, user_id, choice.get("arg"), choice.get("id"))
-        send(views.logged_reply(stored, services.team_today(), views.OPPORTUNITY_UNDO))
+    team_id, user_id = common.ids_of(body)
+    with common.storing(ack, send) as stored:
+        key = common.request_key(body)
+        logged = selling_time.log_picked_deal(services, team_id, user_id, choice.get("arg"), choice.get("id"), key)
+        stored()
+        send(views.logged_reply(logged, services.team_today(), views.OPPORTUNITY_UNDO))
 
 
 def undo(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
@@ -105,10 +110,10 @@ def undo(ack: Ack, command, respond: Respond, client: WebClient, context, rest: 
         raise ParseError(
             f"`undo` takes nothing after it: it removes your last entry from the past {views.UNDO_MINUTES} minutes."
         )
-    ack()
     services = common.services_of(context)
-    with common.replying_on_failure(common.to_respond(respond)):
+    with common.storing(ack, common.to_respond(respond)) as stored:
         removed = selling_time.undo_last(services, command["team_id"], command["user_id"])
+        stored()
         respond(**views.undone_reply(removed, services.team_today()))
 
 
@@ -116,9 +121,9 @@ def quota(ack: Ack, command, respond: Respond, client: WebClient, context, rest:
     """`/opportunity quota 250k` sets this period's quota; `/opportunity quota` shows it."""
     services = common.services_of(context)
     amount = parse_quota(rest) if rest else None
-    ack()
-    with common.replying_on_failure(common.to_respond(respond)):
+    with common.storing(ack, common.to_respond(respond)) as stored:
         found = selling_time.quota(services, command["team_id"], command["user_id"], amount)
+        stored()
         symbol = services.settings.currency_symbol
         respond(**views.quota_reply(found.amount, found.period, found.start, found.end, symbol, changed=bool(rest)))
 
@@ -151,12 +156,12 @@ def submit_prospect(ack: Ack, body: dict, view: dict, client: WebClient, context
     except FieldErrors as problems:
         ack(response_action="errors", errors=problems.errors)
         return
-    ack()
     team_id, user_id = common.ids_of(body)
     send = common.tell_user(client, user_id, common.read_json(view.get("private_metadata")).get("channel"))
-    with common.replying_on_failure(send):
-        stored = selling_time.log_prospecting(services, team_id, user_id, entry)
-        send(views.logged_reply(stored, services.team_today(), views.PROSPECT_UNDO))
+    with common.storing_form(ack, send, view) as stored:
+        logged = selling_time.log_prospecting(services, team_id, user_id, entry, common.request_key(body))
+        stored()
+        send(views.logged_reply(logged, services.team_today(), views.PROSPECT_UNDO))
 
 
 def submit_log_time(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
@@ -166,11 +171,12 @@ def submit_log_time(ack: Ack, body: dict, view: dict, client: WebClient, context
     except FieldErrors as problems:
         ack(response_action="errors", errors=problems.errors)
         return
-    ack()
     team_id, user_id = common.ids_of(body)
     meta = common.read_json(view.get("private_metadata"))
     send = common.tell_user(client, user_id, meta.get("channel"))
-    with common.replying_on_failure(send):
+    with common.storing_form(ack, send, view) as stored:
         entry = DealLog("", minutes, day, note)
-        stored = selling_time.log_deal_time(services, team_id, user_id, entry, meta.get("id"))
-        send(views.logged_reply(stored, services.team_today(), views.OPPORTUNITY_UNDO))
+        key = common.request_key(body)
+        logged = selling_time.log_deal_time(services, team_id, user_id, entry, meta.get("id"), key)
+        stored()
+        send(views.logged_reply(logged, services.team_today(), views.OPPORTUNITY_UNDO))

@@ -11,7 +11,9 @@ from storage.models import Activity, Opportunity
 from storage.records import OPEN, ActivityView, NewActivity, NotOpen
 
 
-def log_activity(db: Database, team_id: str, user_id: str, entry: NewActivity, now: datetime) -> ActivityView:
+def log_activity(
+    db: Database, team_id: str, user_id: str, entry: NewActivity, now: datetime, request_key: str | None = None
+) -> ActivityView:
     """Store one entry. Deal work must be on one of the rep's own open deals, else NotOpen is raised."""
     with db.transaction() as session:
         name = None
@@ -27,6 +29,7 @@ def log_activity(db: Database, team_id: str, user_id: str, entry: NewActivity, n
             if name is None:
                 raise NotOpen(entry.opportunity_id)
         row = Activity(
+            request_key=request_key,
             team_id=team_id,
             user_id=user_id,
             kind=entry.kind,
@@ -86,3 +89,14 @@ def _activity_view(row: Activity, opportunity_name: str | None) -> ActivityView:
         note=row.note,
         created_at=row.created_at,
     )
+
+
+def logged_by_request(db: Database, team_id: str, request_key: str) -> ActivityView | None:
+    """The entry a Slack request stored, if it did (a replayed request stores nothing new)."""
+    with db.transaction() as session:
+        found = session.execute(
+            select(Activity, Opportunity.name)
+            .outerjoin(Opportunity, Opportunity.id == Activity.opportunity_id)
+            .where(Activity.team_id == team_id, Activity.request_key == request_key)
+        ).first()
+        return _activity_view(*found) if found else None

@@ -64,9 +64,11 @@ def record_answer(
     question: str | None = None,
     planned_day: date | None = None,
     planned_minutes: int | None = None,
+    request_key: str | None = None,
 ) -> Answer:
     with db.transaction() as session:
         row = CoachingAnswer(
+            request_key=request_key,
             team_id=team_id,
             user_id=user_id,
             kind=kind,
@@ -119,3 +121,12 @@ def planned_blocks(db: Database, team_id: str, since: date, until: date) -> list
             .order_by(CoachingAnswer.id)
         )
         return [_answer(row) for row in rows]
+
+
+def answered_by_request(db: Database, team_id: str, request_key: str) -> Answer | None:
+    """The answer a Slack request stored, if it did."""
+    with db.transaction() as session:
+        row = session.scalar(
+            select(CoachingAnswer).where(CoachingAnswer.team_id == team_id, CoachingAnswer.request_key == request_key)
+        )
+        return _answer(row) if row else None

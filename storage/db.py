@@ -8,10 +8,19 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+# What a database that is down, silent or cut off raises: the work may or may not have been committed.
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or stopped answering; the unit of work may not have committed."""
 
 
 def normalise_url(url: str) -> str:
@@ -46,12 +55,16 @@ class Database:
         if joined is not None:
             yield joined
             return
-        with self._sessions.begin() as session:
-            token = self._current.set(session)
-            try:
+        token = self._current.set(None)
+        try:
+            with self._sessions.begin() as session:
+                self._current.set(session)
                 yield session
-            finally:
-                self._current.reset(token)
+        except UNAVAILABLE as error:
+            first_line = (str(error).splitlines() or [""])[0]
+            raise DatabaseUnavailable(f"{error.__class__.__name__}: {first_line[:200]}") from error
+        finally:
+            self._current.reset(token)
 
     def is_reachable(self) -> bool:
         try:

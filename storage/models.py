@@ -37,8 +37,11 @@ class Opportunity(Base):
     last_change_at: Mapped[datetime] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
+    request_key: Mapped[str | None] = mapped_column(String(100))  # the Slack request that made it
+
     __table_args__ = (
         Index("ix_opportunities_owner_status", "team_id", "owner_id", "status"),
+        Index("uq_opportunities_request", "team_id", "request_key", unique=True),
         Index("ix_opportunities_team_created", "team_id", "created_at"),
         Index("ix_opportunities_team_closed", "team_id", "status", "closed_at"),
     )
@@ -57,8 +60,11 @@ class StageChange(Base):
     changed_by: Mapped[str] = mapped_column(ID)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
+    request_key: Mapped[str | None] = mapped_column(String(100))  # the Slack request that made it
+
     __table_args__ = (
         Index("ix_stage_changes_opportunity", "opportunity_id", "changed_at"),
+        Index("uq_stage_changes_request", "team_id", "request_key", unique=True),
         Index("ix_stage_changes_team_changed", "team_id", "changed_at"),
     )
 
@@ -79,8 +85,11 @@ class Activity(Base):
     note: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
+    request_key: Mapped[str | None] = mapped_column(String(100))  # the Slack request that made it
+
     __table_args__ = (
         Index("ix_activities_rep_day", "team_id", "user_id", "occurred_on"),
+        Index("uq_activities_request", "team_id", "request_key", unique=True),
         Index("ix_activities_team_day", "team_id", "occurred_on"),
         Index("ix_activities_opportunity", "opportunity_id", "occurred_on"),
     )
@@ -179,7 +188,22 @@ class CoachingAnswer(Base):
     planned_minutes: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
+    request_key: Mapped[str | None] = mapped_column(String(100))  # the Slack request that made it
+
     __table_args__ = (
         Index("ix_coaching_answers_rep", "team_id", "user_id", "created_at"),
+        Index("uq_coaching_answers_request", "team_id", "request_key", unique=True),
         Index("ix_coaching_answers_planned", "team_id", "kind", "planned_day"),
     )
+
+
+class Workspace(Base):
+    """Whether the app is installed in a workspace: after app_uninstalled or tokens_revoked no job or
+    message runs there. Its data stays until an admin erases it."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    uninstall_reason: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

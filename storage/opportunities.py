@@ -31,11 +31,12 @@ def view_of(row: Opportunity) -> OpportunityView:
 
 
 def create_opportunity(
-    db: Database, team_id: str, owner_id: str, new: NewOpportunity, now: datetime
+    db: Database, team_id: str, owner_id: str, new: NewOpportunity, now: datetime, request_key: str | None = None
 ) -> OpportunityView:
-    """Store the opportunity and its first stage in one transaction."""
+    """Store the opportunity and its first stage in one transaction (request_key: the Slack request)."""
     with db.transaction() as session:
         row = Opportunity(
+            request_key=request_key,
             team_id=team_id,
             owner_id=owner_id,
             name=new.name,
@@ -134,6 +135,7 @@ def move_stage(
     *,
     status: str = OPEN,
     lost_reason: str | None = None,
+    request_key: str | None = None,
 ) -> StageMove:
     """Change stage (or close as won/lost) and record the move; raises NotOpen if it is no longer open."""
     with db.transaction() as session:
@@ -164,10 +166,34 @@ def move_stage(
                 to_stage=to_stage,
                 changed_by=owner_id,
                 changed_at=now,
+                request_key=request_key,
             )
         )
         session.flush()
         return StageMove(opportunity=view_of(row), from_stage=from_stage, to_stage=to_stage)
+
+
+def created_by_request(db: Database, team_id: str, request_key: str) -> OpportunityView | None:
+    """The opportunity a Slack request created, if it did (a replayed request creates nothing new)."""
+    with db.transaction() as session:
+        row = session.scalar(
+            select(Opportunity).where(Opportunity.team_id == team_id, Opportunity.request_key == request_key)
+        )
+        return view_of(row) if row else None
+
+
+def moved_by_request(db: Database, team_id: str, request_key: str) -> StageMove | None:
+    """The stage move a Slack request made, if it did."""
+    with db.transaction() as session:
+        found = session.execute(
+            select(StageChange, Opportunity)
+            .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
+            .where(StageChange.team_id == team_id, StageChange.request_key == request_key)
+        ).first()
+        if found is None:
+            return None
+        change, row = found
+        return StageMove(opportunity=view_of(row), from_stage=change.from_stage or "", to_stage=change.to_stage)
 
 
 def stage_history(db: Database, team_id: str, opportunity_id: int) -> list[tuple[str | None, str, datetime]]:

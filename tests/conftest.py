@@ -147,11 +147,13 @@ class RunningBot:
 def make_bot(slack: SlackStandIn, db: Database, clock: Clock):
     servers = []
 
-    def start(**overrides) -> RunningBot:
-        services = create_services(settings_for(slack, db, **overrides), db=db, clock=clock)
+    def start(database: Database | None = None, **overrides) -> RunningBot:
+        """The bot on the test database, or on `database` (one that is down, say)."""
+        database = database or db
+        services = create_services(settings_for(slack, db, **overrides), db=database, clock=clock)
         app = create_app(services)
         server = wsgiref_server(
-            "127.0.0.1", 0, make_wsgi(app, db), server_class=QuietThreadingServer, handler_class=QuietHandler
+            "127.0.0.1", 0, make_wsgi(app, database), server_class=QuietThreadingServer, handler_class=QuietHandler
         )
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()

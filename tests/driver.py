@@ -38,6 +38,7 @@ class SlackDriver:
         self.events_url = events_url
         self.response_url = response_url
         self.team_id = team_id
+        self._view_ids: dict[int, str] = {}  # Slack gives every opened view its own id
 
     def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None):
         timestamp = int(time.time()) if timestamp is None else timestamp
@@ -66,6 +67,7 @@ class SlackDriver:
         user: str = "U1",
         team: str | None = None,
         channel: str = "C1",
+        trigger_id: str | None = None,
         **headers,
     ) -> Reply:
         form = {
@@ -80,7 +82,7 @@ class SlackDriver:
             "text": text,
             "api_app_id": "A1",
             "response_url": self.response_url,
-            "trigger_id": f"trigger-{threading.get_ident()}-{time.monotonic_ns()}",
+            "trigger_id": trigger_id or f"trigger-{threading.get_ident()}-{time.monotonic_ns()}",
         }
         return self.post(urlencode(form), "application/x-www-form-urlencoded", **headers)
 
@@ -118,7 +120,9 @@ class SlackDriver:
     def submit(self, view: dict, values: dict[str, dict], *, user: str = "U1", team: str | None = None) -> Reply:
         """Submit a modal the bot opened; `values` is {block_id: Slack's value element}."""
         state = {block_id: {"value": element} for block_id, element in values.items()}
-        submitted = {**view, "id": "V1", "team_id": team or self.team_id, "state": {"values": state}}
+        view_id = view.get("id") or self._view_ids.setdefault(id(view), f"V{len(self._view_ids) + 1}")
+        submitted = {**view, "id": view_id, "hash": view.get("hash") or f"{view_id}.1", "team_id": team or self.team_id}
+        submitted["state"] = {"values": state}
         return self.interact({**self._interaction("view_submission", user, team), "view": submitted})
 
     def _interaction(self, kind: str, user: str, team: str | None) -> dict:

@@ -36,6 +36,8 @@ NEW_VIEW = "opportunity_new"
 STAGE_VIEW = "opportunity_stage"
 LOST_VIEW = "opportunity_lost"
 
+ALREADY_DONE = "Already saved: that was this same request again, so nothing was stored twice."
+
 
 def opportunity_title(opp: OpportunityView) -> str:
     title = f"*{escape(opp.name)}*"

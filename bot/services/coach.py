@@ -14,7 +14,7 @@ from bot.questions import BY_ID
 from bot.rules import nudges
 from bot.rules.periods import local_now, trailing_days
 from bot.rules.timing import Profile, next_working_day, profile
-from bot.services import Services
+from bot.services import Services, stored_once
 from storage import answers, concentration, reps
 from storage.answers import Answer
 
@@ -62,14 +62,29 @@ def coach_settings(services: Services, team_id: str, user_id: str, change: Coach
     )
 
 
-def snooze_week(services: Services, team_id: str, user_id: str, for_date: date) -> tuple[date, date]:
+def _answer_once(services: Services, team_id: str, key: str | None, write) -> Answer:
+    """Keep an answer once per Slack request `key` (a double click or a retried submit keeps one)."""
+    answer, _ = stored_once(key, write, lambda: answers.answered_by_request(services.db, team_id, key))  # type: ignore[arg-type]
+    return answer
+
+
+def snooze_week(
+    services: Services, team_id: str, user_id: str, for_date: date, key: str | None = None
+) -> tuple[date, date]:
     """The nudge's "Snooze a week": snoozed and the answer kept, together. (until, today), local days."""
     now = services.now()
-    with services.db.transaction():
-        rep = reps.update_rep(services.db, team_id, user_id, now, snoozed_until=now + SNOOZE_WEEK)
-        answers.record_answer(services.db, team_id, user_id, answers.SNOOZE, now, for_date, answer="1w")
-    zone = profile_of(services, rep).tz
-    return local_now(now + SNOOZE_WEEK, zone).date(), local_now(now, zone).date()
+
+    def write() -> Answer:
+        with services.db.transaction():
+            reps.update_rep(services.db, team_id, user_id, now, snoozed_until=now + SNOOZE_WEEK)
+            return answers.record_answer(
+                services.db, team_id, user_id, answers.SNOOZE, now, for_date, answer="1w", request_key=key
+            )
+
+    snoozed = _answer_once(services, team_id, key, write)
+    zone = profile_of(services, reps.get_or_create_rep(services.db, team_id, user_id, now)).tz
+    until = snoozed.created_at + SNOOZE_WEEK
+    return local_now(until, zone).date(), local_now(now, zone).date()
 
 
 def first_day_for_a_block(services: Services, team_id: str, user_id: str) -> date:
@@ -80,12 +95,15 @@ def first_day_for_a_block(services: Services, team_id: str, user_id: str) -> dat
 
 
 def plan_block(
-    services: Services, team_id: str, user_id: str, day: date, minutes: int, for_date: date
+    services: Services, team_id: str, user_id: str, day: date, minutes: int, for_date: date, key: str | None = None
 ) -> tuple[date, date]:
     """Keep a planned prospecting block; (the day the follow-up asks about it, the rep's today)."""
     now = services.now()
-    with services.db.transaction():
-        answers.record_answer(
+    _answer_once(
+        services,
+        team_id,
+        key,
+        lambda: answers.record_answer(
             services.db,
             team_id,
             user_id,
@@ -94,60 +112,90 @@ def plan_block(
             for_date,
             planned_day=day,
             planned_minutes=minutes,
-        )
-        rep = reps.get_or_create_rep(services.db, team_id, user_id, now)
+            request_key=key,
+        ),
+    )
+    rep = reps.get_or_create_rep(services.db, team_id, user_id, now)
     found = profile_of(services, rep)
     return next_working_day(day, found.hours.days), local_now(now, found.tz).date()
 
 
-def choose_focus(services: Services, team_id: str, user_id: str, why: str, for_date: date) -> None:
-    answers.record_answer(
-        services.db,
+def choose_focus(
+    services: Services, team_id: str, user_id: str, why: str, for_date: date, key: str | None = None
+) -> None:
+    _answer_once(
+        services,
         team_id,
-        user_id,
-        answers.FOCUS_REASON,
-        services.now(),
-        for_date,
-        answer=why,
-        question=FOCUS_QUESTION,
+        key,
+        lambda: answers.record_answer(
+            services.db,
+            team_id,
+            user_id,
+            answers.FOCUS_REASON,
+            services.now(),
+            for_date,
+            answer=why,
+            question=FOCUS_QUESTION,
+            request_key=key,
+        ),
     )
 
 
 def answer_reflection(
-    services: Services, team_id: str, user_id: str, question_id: object, answer: str, for_date: date
+    services: Services,
+    team_id: str,
+    user_id: str,
+    question_id: object,
+    answer: str,
+    for_date: date,
+    key: str | None = None,
 ) -> None:
     """Keep a reflection answer with its question (Home shows the last one)."""
     question = BY_ID.get(str(question_id))
-    answers.record_answer(
-        services.db,
+    _answer_once(
+        services,
         team_id,
-        user_id,
-        answers.REFLECTION,
-        services.now(),
-        for_date,
-        answer=answer,
-        question_id=question.id if question else None,
-        question=question.text if question else None,
+        key,
+        lambda: answers.record_answer(
+            services.db,
+            team_id,
+            user_id,
+            answers.REFLECTION,
+            services.now(),
+            for_date,
+            answer=answer,
+            question_id=question.id if question else None,
+            question=question.text if question else None,
+            request_key=key,
+        ),
     )
     services.changed(team_id, user_id)
 
 
-def record_block_followup(services: Services, team_id: str, user_id: str, block_id: object, done: bool) -> bool:
+def record_block_followup(
+    services: Services, team_id: str, user_id: str, block_id: object, done: bool, key: str | None = None
+) -> bool:
     """ "Did the block happen?": kept against the planned block; False when no such block is the rep's."""
     block = answers.get_answer(services.db, team_id, user_id, block_id) if isinstance(block_id, int) else None
     if block is None or block.kind != answers.PROSPECTING_BLOCK:
         return False
-    answers.record_answer(
-        services.db,
+    _answer_once(
+        services,
         team_id,
-        user_id,
-        answers.BLOCK_FOLLOWUP,
-        services.now(),
-        services.team_today(),
-        answer="done" if done else "missed",
-        question_id=str(block.id),
-        planned_day=block.planned_day,
-        planned_minutes=block.planned_minutes,
+        key,
+        lambda: answers.record_answer(
+            services.db,
+            team_id,
+            user_id,
+            answers.BLOCK_FOLLOWUP,
+            services.now(),
+            services.team_today(),
+            answer="done" if done else "missed",
+            question_id=str(block.id),
+            planned_day=block.planned_day,
+            planned_minutes=block.planned_minutes,
+            request_key=key,
+        ),
     )
     return True
 

@@ -15,6 +15,7 @@ from bot.services import Services
 from bot.services.health import build_health
 from storage import answers, opportunities
 from storage.answers import Answer
+from storage.db import DatabaseUnavailable
 from storage.records import OpportunityView
 
 log = logging.getLogger("pipeline_coach.home")
@@ -54,6 +55,8 @@ def publish_home(services: Services, team_id: str, user_id: str) -> None:
         services.client.views_publish(user_id=user_id, view=view)
     except SlackClientError as error:
         log.warning("could not publish the Home tab for %s: %s", user_id, error)
+    except DatabaseUnavailable as error:
+        log.warning("could not build the Home tab for %s: the database is unavailable (%s)", user_id, error)
     except Exception:
         log.exception("could not build the Home tab for %s", user_id)
 

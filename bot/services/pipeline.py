@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.parsing.opportunities import best_matches, reference
-from bot.services import Services
+from bot.services import Services, stored_once
 from bot.services.celebrations import Celebration, celebrate
 from storage import opportunities as store
 from storage import records
+from storage.db import DatabaseUnavailable  # noqa: F401 - what handlers catch when the database is down
 
 WON, LOST = "Won", "Lost"
 NotOpen = records.NotOpen  # a deal closed (or not the rep's) by the time a change arrived
@@ -17,13 +18,13 @@ NotOpen = records.NotOpen  # a deal closed (or not the rep's) by the time a chan
 @dataclass(frozen=True)
 class Opened:
     opportunity: records.OpportunityView
-    celebration: Celebration
+    new: bool = True  # False: this Slack request had already opened it (a replay stores nothing twice)
 
 
 @dataclass(frozen=True)
 class Moved:
     move: records.StageMove
-    celebration: Celebration | None
+    new: bool = True
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,29 @@ class Lookup:
     candidates: list[records.OpportunityView]
 
 
-def open_opportunity(services: Services, team_id: str, user_id: str, new: records.NewOpportunity) -> Opened:
-    opp = store.create_opportunity(services.db, team_id, user_id, new, services.now())
-    services.changed(team_id, user_id)
-    return Opened(opp, celebrate(services, opp, "new"))
+def open_opportunity(
+    services: Services, team_id: str, user_id: str, new: records.NewOpportunity, key: str | None = None
+) -> Opened:
+    """Store a new deal, once per Slack request `key`. Celebrate it after acknowledging Slack."""
+    opp, stored_now = stored_once(
+        key,
+        lambda: store.create_opportunity(services.db, team_id, user_id, new, services.now(), request_key=key),
+        lambda: store.created_by_request(services.db, team_id, key),  # type: ignore[arg-type]
+    )
+    if stored_now:
+        services.changed(team_id, user_id)
+    return Opened(opp, stored_now)
+
+
+def celebrate_opening(services: Services, opened: Opened) -> Celebration | None:
+    """Every new opportunity is celebrated in the channel, once (a replayed request is not)."""
+    return celebrate(services, opened.opportunity, "new") if opened.new else None
+
+
+def celebrate_move(services: Services, moved: Moved) -> Celebration | None:
+    """A win is celebrated as loudly as an opening, once."""
+    won = moved.new and moved.move.opportunity.status == records.WON
+    return celebrate(services, moved.move.opportunity, "won") if won else None
 
 
 def find(services: Services, team_id: str, user_id: str, text: str) -> Lookup:
@@ -71,23 +91,34 @@ def find_with_remainder(services: Services, team_id: str, user_id: str, text: st
 
 
 def move(
-    services: Services, team_id: str, user_id: str, opportunity_id: int, stage: str, reason: str | None = None
+    services: Services,
+    team_id: str,
+    user_id: str,
+    opportunity_id: int,
+    stage: str,
+    reason: str | None = None,
+    key: str | None = None,
 ) -> Moved:
-    """Move to a stage; Won and Lost close the deal, and a win is celebrated as loudly as an opening."""
+    """Move to a stage, once per Slack request `key`; Won and Lost close the deal."""
     status = {WON: records.WON, LOST: records.LOST}.get(stage, records.OPEN)
-    result = store.move_stage(
-        services.db,
-        team_id,
-        user_id,
-        opportunity_id,
-        stage,
-        services.now(),
-        status=status,
-        lost_reason=reason,
+    result, stored_now = stored_once(
+        key,
+        lambda: store.move_stage(
+            services.db,
+            team_id,
+            user_id,
+            opportunity_id,
+            stage,
+            services.now(),
+            status=status,
+            lost_reason=reason,
+            request_key=key,
+        ),
+        lambda: store.moved_by_request(services.db, team_id, key),  # type: ignore[arg-type]
     )
-    services.changed(team_id, user_id)
-    celebration = celebrate(services, result.opportunity, "won") if status == records.WON else None
-    return Moved(result, celebration)
+    if stored_now:
+        services.changed(team_id, user_id)
+    return Moved(result, stored_now)
 
 
 def list_open(services: Services, team_id: str, user_id: str, limit: int) -> tuple[list[records.OpportunityView], int]:

@@ -11,27 +11,42 @@ from datetime import date
 from bot.parsing import ParseError
 from bot.parsing.selling_time import EXPIRED_CHOICE, DealLog, read_carried_log
 from bot.rules.entries import undo_bounds
-from bot.services import Services, pipeline
+from bot.services import Services, pipeline, stored_once
 from bot.services.health import current_period
 from storage import activities, quotas
 from storage.records import ActivityView, NewActivity, NotOpen
 
 
-def log_prospecting(services: Services, team_id: str, user_id: str, entry: NewActivity) -> ActivityView:
-    stored = activities.log_activity(services.db, team_id, user_id, entry, services.now())
-    services.changed(team_id, user_id)
+def _log_once(services: Services, team_id: str, user_id: str, entry: NewActivity, key: str | None) -> ActivityView:
+    """One entry, stored once per Slack request `key` (see stored_once)."""
+    stored, stored_now = stored_once(
+        key,
+        lambda: activities.log_activity(services.db, team_id, user_id, entry, services.now(), request_key=key),
+        lambda: activities.logged_by_request(services.db, team_id, key),  # type: ignore[arg-type]
+    )
+    if stored_now:
+        services.changed(team_id, user_id)
     return stored
 
 
+def log_prospecting(
+    services: Services, team_id: str, user_id: str, entry: NewActivity, key: str | None = None
+) -> ActivityView:
+    return _log_once(services, team_id, user_id, entry, key)
+
+
 def log_deal_time(
-    services: Services, team_id: str, user_id: str, entry: DealLog, opportunity_id: object
+    services: Services,
+    team_id: str,
+    user_id: str,
+    entry: DealLog,
+    opportunity_id: object,
+    key: str | None = None,
 ) -> ActivityView:
     """Time on one of the rep's own open deals (NotOpen for anything else)."""
     if not isinstance(opportunity_id, int):
         raise NotOpen(opportunity_id)
-    stored = activities.log_activity(services.db, team_id, user_id, entry.activity(opportunity_id), services.now())
-    services.changed(team_id, user_id)
-    return stored
+    return _log_once(services, team_id, user_id, entry.activity(opportunity_id), key)
 
 
 @dataclass(frozen=True)
@@ -42,20 +57,22 @@ class DealLogLookup:
     candidates: list
 
 
-def log_deal_time_by_name(services: Services, team_id: str, user_id: str, entry: DealLog) -> DealLogLookup:
+def log_deal_time_by_name(
+    services: Services, team_id: str, user_id: str, entry: DealLog, key: str | None = None
+) -> DealLogLookup:
     lookup = pipeline.find(services, team_id, user_id, entry.reference)
     if lookup.found is None:
         return DealLogLookup(None, lookup.candidates)
-    return DealLogLookup(log_deal_time(services, team_id, user_id, entry, lookup.found.id), [])
+    return DealLogLookup(log_deal_time(services, team_id, user_id, entry, lookup.found.id, key), [])
 
 
 def log_picked_deal(
-    services: Services, team_id: str, user_id: str, carried: object, opportunity_id: object
+    services: Services, team_id: str, user_id: str, carried: object, opportunity_id: object, key: str | None = None
 ) -> ActivityView:
     """The rep picked one of several deals for `/opportunity log`: store the time they typed."""
     if not isinstance(opportunity_id, int):
         raise ParseError(EXPIRED_CHOICE)
-    return log_deal_time(services, team_id, user_id, read_carried_log(carried), opportunity_id)
+    return log_deal_time(services, team_id, user_id, read_carried_log(carried), opportunity_id, key)
 
 
 def undo_last(services: Services, team_id: str, user_id: str) -> ActivityView | None:

@@ -1,0 +1,39 @@
+"""Entries remember the Slack request that made them (so a replay stores nothing twice), and workspaces
+remember whether the app is still installed there.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from storage.types import UtcDateTime
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+KEYED = ("opportunities", "stage_changes", "activities", "coaching_answers")
+
+
+def upgrade() -> None:
+    for table in KEYED:
+        op.add_column(table, sa.Column("request_key", sa.String(100), nullable=True))
+        op.create_index(f"uq_{table}_request", table, ["team_id", "request_key"], unique=True)
+    op.create_table(
+        "workspaces",
+        sa.Column("team_id", sa.String(32), primary_key=True),
+        sa.Column("uninstalled_at", UtcDateTime(), nullable=True),
+        sa.Column("uninstall_reason", sa.String(32), nullable=True),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("workspaces")
+    for table in KEYED:
+        op.drop_index(f"uq_{table}_request", table_name=table)
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("request_key")
