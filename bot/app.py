@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.services import Services, utc_now
 from bot.settings import Settings
 from bot.slack_client import make_client
-from storage.db import Database
+from storage.db import Database, DatabaseUnavailable
 
 
 def create_services(
@@ -31,6 +31,7 @@ def create_services(
 
 def create_app(services: Services) -> App:
     """A Bolt app that acks first and works after (process_before_response stays False)."""
+    from bot.services import workspace
     from bot.services.home import republish_later
     from handlers import register_all
 
@@ -44,6 +45,10 @@ def create_app(services: Services) -> App:
     @app.middleware
     def provide_services(context, next) -> None:  # noqa: A002 - Bolt's name for the chain
         context["services"] = services
+        try:
+            workspace.heard_from(services, context.get("team_id") or "")
+        except DatabaseUnavailable:  # the request itself will say so, truthfully
+            pass
         next()
 
     register_all(app)

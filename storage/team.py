@@ -101,3 +101,12 @@ def week_news(db: Database, team_id: str, start: datetime, end: datetime, limit:
             openers=set(session.scalars(select(Opportunity.owner_id).where(created).distinct())),
             openers_week_before=set(session.scalars(select(Opportunity.owner_id).where(before).distinct())),
         )
+
+
+def first_entry_at(db: Database, team_id: str) -> datetime | None:
+    """When the workspace's first deal was opened or time logged: nothing to report before that."""
+    with db.transaction() as session:
+        opened = session.scalar(select(func.min(Opportunity.created_at)).where(Opportunity.team_id == team_id))
+        logged = session.scalar(select(func.min(Activity.created_at)).where(Activity.team_id == team_id))
+    found = [moment for moment in (opened, logged) if moment is not None]
+    return min(found) if found else None

@@ -26,8 +26,7 @@ from bot.rules.timing import (
     CoachingState,
     WorkingHours,
     may_nudge,
-    reflection_due,
-    weekly_slot_passed_this_week,
+    weekly_slot_due,
     within_working_hours,
 )
 
@@ -366,46 +365,31 @@ THREE_PM = time(15)
 
 
 def test_auckland_reflection_is_due_for_the_fifteen_minutes_from_friday_3pm_local():
-    assert reflection_due(utc(2026, 11, 13, 1, 59), AUCKLAND, FRIDAY, THREE_PM) is None
-    assert reflection_due(utc(2026, 11, 13, 2), AUCKLAND, FRIDAY, THREE_PM) == date(2026, 11, 13)
-    assert reflection_due(utc(2026, 11, 13, 2, 14, 59), AUCKLAND, FRIDAY, THREE_PM) == date(2026, 11, 13)
-    assert reflection_due(utc(2026, 11, 13, 2, 15), AUCKLAND, FRIDAY, THREE_PM) is None
+    assert weekly_slot_due(utc(2026, 11, 13, 1, 59), AUCKLAND, FRIDAY, THREE_PM) is None
+    assert weekly_slot_due(utc(2026, 11, 13, 2), AUCKLAND, FRIDAY, THREE_PM) == date(2026, 11, 13)
+    assert weekly_slot_due(utc(2026, 11, 13, 2, 14, 59), AUCKLAND, FRIDAY, THREE_PM) == date(2026, 11, 13)
+    assert weekly_slot_due(utc(2026, 11, 13, 2, 15), AUCKLAND, FRIDAY, THREE_PM) is None
 
 
 def test_honolulu_reflection_is_keyed_by_local_friday_though_it_is_saturday_in_utc():
-    assert reflection_due(utc(2026, 11, 14, 1), HONOLULU, FRIDAY, THREE_PM) == date(2026, 11, 13)
+    assert weekly_slot_due(utc(2026, 11, 14, 1), HONOLULU, FRIDAY, THREE_PM) == date(2026, 11, 13)
 
 
 def test_new_york_monday_slot_moves_with_the_dst_change():
     nine = time(9)
-    assert reflection_due(utc(2026, 10, 26, 13), NEW_YORK, MONDAY, nine) == date(2026, 10, 26)  # EDT
-    assert reflection_due(utc(2026, 11, 2, 13), NEW_YORK, MONDAY, nine) is None
-    assert reflection_due(utc(2026, 11, 2, 14), NEW_YORK, MONDAY, nine) == date(2026, 11, 2)  # EST
+    assert weekly_slot_due(utc(2026, 10, 26, 13), NEW_YORK, MONDAY, nine) == date(2026, 10, 26)  # EDT
+    assert weekly_slot_due(utc(2026, 11, 2, 13), NEW_YORK, MONDAY, nine) is None
+    assert weekly_slot_due(utc(2026, 11, 2, 14), NEW_YORK, MONDAY, nine) == date(2026, 11, 2)  # EST
 
 
 def test_a_slot_in_the_spring_forward_gap_happens_an_hour_later():
     half_two = time(2, 30)  # 2026-03-08 02:30 does not exist in New York
-    assert reflection_due(utc(2026, 3, 8, 7, 30), NEW_YORK, SUNDAY, half_two) == date(2026, 3, 8)  # 03:30 EDT
+    assert weekly_slot_due(utc(2026, 3, 8, 7, 30), NEW_YORK, SUNDAY, half_two) == date(2026, 3, 8)  # 03:30 EDT
 
 
 def test_a_custom_window_widens_the_due_period():
     hour = timedelta(hours=1)
-    assert reflection_due(utc(2026, 11, 13, 2, 59), AUCKLAND, FRIDAY, THREE_PM, hour) == date(2026, 11, 13)
-
-
-def test_after_downtime_the_missed_slot_is_caught_up_later_that_week():
-    def passed(now_utc: datetime) -> date | None:
-        return weekly_slot_passed_this_week(now_utc, NEW_YORK, FRIDAY, THREE_PM)
-
-    assert passed(utc(2026, 11, 13, 19, 59)) is None  # Fri 14:59 EST
-    assert passed(utc(2026, 11, 13, 20)) == date(2026, 11, 13)  # Fri 15:00 EST
-    assert passed(utc(2026, 11, 15, 4, 59)) == date(2026, 11, 13)  # Sat 23:59 EST
-    assert passed(utc(2026, 11, 16, 4, 59)) == date(2026, 11, 13)  # Sun 23:59 EST
-
-
-def test_a_slot_missed_last_week_is_not_caught_up_once_the_new_week_starts():
-    # Mon 00:00 in New York (05:00 UTC): this week's Friday slot is still ahead.
-    assert weekly_slot_passed_this_week(utc(2026, 11, 16, 5), NEW_YORK, FRIDAY, THREE_PM) is None
+    assert weekly_slot_due(utc(2026, 11, 13, 2, 59), AUCKLAND, FRIDAY, THREE_PM, hour) == date(2026, 11, 13)
 
 
 # --- What reps type ------------------------------------------------------------------------------

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from bot.app import create_services
 from bot.jobs import run_job
 from storage import opportunities as store
-from storage import records
+from storage import records, workspaces
 from storage.db import Database
 from tests.conftest import settings_for
 
@@ -103,3 +104,39 @@ def test_a_failed_post_is_retried_later_not_lost(bot, db):
     later = run_job("digest", bot.services, MONDAY_MORNING + timedelta(hours=1))
     assert later.sent == 1
     assert len([p for p in digest_posts(bot) if "Acme" in json.dumps(p)]) == 2  # one failed try, one delivery
+
+
+def test_a_fresh_install_posts_no_digest_about_a_week_before_it_had_data(bot, db):
+    wednesday_night = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # the bot starts here, the database empty
+    bot.clock.set(wednesday_night)
+    store.create_opportunity(
+        db, "T1", "U1", records.NewOpportunity(name="First ever", stage="Discovery"), wednesday_night
+    )
+    for moment in (wednesday_night, MONDAY_MORNING, MONDAY_MORNING + timedelta(days=2)):
+        run_job("digest", bot.services, moment)
+    assert digest_posts(bot) == []
+    run_job("digest", bot.services, MONDAY_MORNING + timedelta(weeks=1))
+    [post] = digest_posts(bot)
+    assert "First ever" in json.dumps(post["blocks"])
+
+
+def test_a_digest_missed_by_hours_waits_for_next_week_rather_than_post_at_night(bot, db):
+    seed_last_week(db)
+    assert run_job("digest", bot.services, MONDAY_MORNING + timedelta(hours=2, minutes=50)).sent == 1
+    bot.slack.reset()
+    db_later = MONDAY_MORNING + timedelta(weeks=1, hours=15)  # next Monday, midnight past: too late
+    assert run_job("digest", bot.services, db_later).sent == 0
+    assert digest_posts(bot) == []
+
+
+def test_an_uninstalled_workspace_gets_no_digest_and_no_coaching(bot, db):
+    seed_last_week(db)
+    assert bot.driver.event({"type": "app_uninstalled"}).status == 200
+    deadline = time.monotonic() + 5
+    while "T1" not in workspaces.uninstalled_teams(db) and time.monotonic() < deadline:
+        time.sleep(0.02)  # events are handled after Slack is acknowledged
+    for job in ("digest", "nudges", "reflections", "followups"):
+        assert run_job(job, bot.services, MONDAY_MORNING).sent == 0
+    assert digest_posts(bot) == []
+    assert "T1" in workspaces.uninstalled_teams(db)  # the data stays until an admin erases it
+    assert store.open_opportunities(db, "T1", "U2", 10)[1] == 1

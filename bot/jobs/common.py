@@ -9,7 +9,7 @@ from bot.delivery import deliver
 from bot.jobs.report import JobReport
 from bot.people import time_zones
 from bot.rules.timing import Profile, state_of, why_not_now
-from bot.services import Services
+from bot.services import Services, workspace
 from bot.services.coach import profile_of
 from storage import claims, reps
 from storage.reps import RepSettings
@@ -20,8 +20,10 @@ TeamRun = Callable[[Services, str, datetime, JobReport], None]
 def every_workspace(name: str, run_team: TeamRun, services: Services, now: datetime) -> JobReport:
     """Run one job's per-workspace step for every workspace with reps, deals or logged time."""
     report = JobReport(name, now)
+    stopped = workspace.stopped_teams(services)
     for team_id in reps.teams(services.db):
-        run_team(services, team_id, now, report)
+        if team_id not in stopped:
+            run_team(services, team_id, now, report)
     return report
 
 

@@ -15,12 +15,14 @@ from bot.messages import team as views
 from bot.parsing.coaching import parse_weekly_slot
 from bot.rules.periods import local_midnight, local_now, period_bounds, week_start
 from bot.rules.team import creation_to_capture, streak_keepers, team_coverage
-from bot.rules.timing import weekly_slot_passed_this_week
-from bot.services import Services
+from bot.rules.timing import weekly_slot_due
+from bot.services import Services, workspace
 from storage import claims, outbox, team
 from storage.reps import teams
 
 KIND = "digest"
+# Posted at its slot, or caught up this long after it (a restart, a missed tick), never later at night.
+CATCH_UP = timedelta(hours=3)
 LISTED = 300
 
 
@@ -32,13 +34,20 @@ def run(services: Services, now: datetime) -> JobReport:
         report.count("no celebration channel")
         return report
     weekday, at = parse_weekly_slot(settings.digest_slot)
-    posting_day = weekly_slot_passed_this_week(now, settings.team_timezone, weekday, at)
+    posting_day = weekly_slot_due(now, settings.team_timezone, weekday, at, CATCH_UP)
+    stopped = workspace.stopped_teams(services)
     for team_id in teams(services.db):
+        if team_id in stopped:
+            continue
         for claim in claims.take_over_due(services.db, team_id, KIND, now):
             report.count(deliver(services, claim, now))
         if posting_day is None:
             continue
         monday = week_start(posting_day)
+        first = team.first_entry_at(services.db, team_id)
+        if first is None or first >= local_midnight(monday, settings.team_timezone):
+            report.count("no week to report yet")
+            continue
         key = claims.Key(team_id, channel, KIND, monday.isoformat())
         if outbox.existing_keys(services.db, team_id, KIND, {key.period_key}):
             continue

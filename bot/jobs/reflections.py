@@ -15,7 +15,7 @@ from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
 from bot.questions import REPEAT_AFTER_WEEKS, pick_question
-from bot.rules.timing import reflection_due
+from bot.rules.timing import weekly_slot_due
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
 from storage import claims, outbox
@@ -48,7 +48,7 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         return
     due = []
     for profile in common.in_their_zones(services, team_id, candidates, now):
-        day = reflection_due(now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP)
+        day = weekly_slot_due(now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP)
         if day is not None:
             due.append((profile, day))
     existing = outbox.existing_keys(services.db, team_id, KIND, {day.isoformat() for _, day in due})

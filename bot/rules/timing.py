@@ -45,26 +45,16 @@ def _this_weeks_slot(now_utc: datetime, tz_name: str | None, weekday: int, at: t
     return day, datetime.combine(day, at, tzinfo=local.tzinfo).astimezone(UTC)
 
 
-def reflection_due(
+def weekly_slot_due(
     now_utc: datetime, tz_name: str | None, weekday: int, at: time, window: timedelta = timedelta(minutes=15)
 ) -> date | None:
-    """The local date of this week's reflection slot if now is in [slot, slot + window), else None.
+    """The local date of this week's slot (a reflection, the digest) if now is in [slot, slot + window).
 
-    The window matches the scheduler's tick so each slot is seen once; use the date as the
-    idempotency key for the send.
+    A window longer than the scheduler's tick catches a slot up after a restart or a missed tick, but
+    never hours later at night; the date is the idempotency key for the send.
     """
     day, slot = _this_weeks_slot(now_utc, tz_name, weekday, at)
     return day if slot <= now_utc < slot + window else None
-
-
-def weekly_slot_passed_this_week(now_utc: datetime, tz_name: str | None, weekday: int, at: time) -> date | None:
-    """The local date of this week's slot if it is at or before now, else None.
-
-    For catching up after downtime; the durable claim on the date prevents a double send. A slot
-    missed last week is not caught up once the rep's new week has begun.
-    """
-    day, slot = _this_weeks_slot(now_utc, tz_name, weekday, at)
-    return day if slot <= now_utc else None
 
 
 def next_working_day(day: date, days: frozenset[int]) -> date:

@@ -1,0 +1,54 @@
+"""The app's life in a workspace: uninstalled or its bot token revoked, every job and scheduled message
+for it stops at once (its data is kept until an admin erases it); a request from it again means it was
+reinstalled, and coaching resumes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from bot.services import Services
+from storage import workspaces
+from storage.db import DatabaseUnavailable
+
+log = logging.getLogger("pipeline_coach.workspace")
+CACHE_SECONDS = 60.0
+
+_lock = threading.Lock()
+_cache: dict[int, tuple[float, frozenset[str]]] = {}
+
+
+def uninstalled(services: Services, team_id: str, reason: str) -> None:
+    """`app_uninstalled`, or `tokens_revoked` naming our bot: stop everything for that workspace."""
+    workspaces.mark_uninstalled(services.db, team_id, reason, services.now())
+    _forget(services)
+    log.info("Pipeline Coach was removed from workspace %s (%s); its jobs and messages stop", team_id, reason)
+
+
+def stopped_teams(services: Services) -> frozenset[str]:
+    """Workspaces no job may message (read at most once a minute per process)."""
+    with _lock:
+        found = _cache.get(id(services))
+        if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
+            return found[1]
+    try:
+        teams = frozenset(workspaces.uninstalled_teams(services.db))
+    except DatabaseUnavailable:  # keep what we knew; don't ask a database that is down on every request
+        teams = found[1] if found is not None else frozenset()
+    with _lock:
+        _cache[id(services)] = (time.monotonic(), teams)
+    return teams
+
+
+def heard_from(services: Services, team_id: str) -> None:
+    """Slack delivered a request from this workspace, so the app is installed there (again)."""
+    if team_id and team_id in stopped_teams(services):
+        workspaces.mark_installed(services.db, team_id, services.now())
+        _forget(services)
+        log.info("Pipeline Coach is back in workspace %s; coaching resumes", team_id)
+
+
+def _forget(services: Services) -> None:
+    with _lock:
+        _cache.pop(id(services), None)
