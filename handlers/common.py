@@ -14,10 +14,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.messages.kit import problem
 from bot.parsing import ParseError
-from bot.services import NotStored, Services, Unsure
+from bot.services import DatabaseUnavailable, NotStored, Services, Unsure
 from bot.services.pipeline import NotOpen
 from bot.text import clean
-from storage.db import DatabaseUnavailable
 
 log = logging.getLogger("pipeline_coach")
 

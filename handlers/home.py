@@ -11,8 +11,7 @@ from bot.messages import home as views
 from bot.messages import selling_time as selling_time_views
 from bot.messages.kit import problem
 from bot.parsing.coaching import CoachChange
-from bot.services import coach, home, pipeline
-from bot.services.pipeline import DatabaseUnavailable
+from bot.services import DatabaseUnavailable, coach, home, pipeline
 from handlers.common import (
     FORM_FAILED,
     FORM_NOT_SAVED,

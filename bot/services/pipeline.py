@@ -9,7 +9,6 @@ from bot.services import Services, stored_once
 from bot.services.celebrations import Celebration, celebrate
 from storage import opportunities as store
 from storage import records
-from storage.db import DatabaseUnavailable  # noqa: F401 - what handlers catch when the database is down
 
 WON, LOST = "Won", "Lost"
 NotOpen = records.NotOpen  # a deal closed (or not the rep's) by the time a change arrived
