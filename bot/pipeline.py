@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import crm_push
 from bot.celebrations import Celebration, celebrate
 from bot.opportunity_entry import best_matches, reference
 from bot.services import Services
@@ -35,6 +36,7 @@ class Lookup:
 def open_opportunity(services: Services, team_id: str, user_id: str, new: store.NewOpportunity) -> Opened:
     opp = store.create_opportunity(services.db, team_id, user_id, new, services.now())
     services.changed(team_id, user_id)
+    crm_push.after_change(services, opp)  # the CRM write is queued, never made inside Slack's 3 seconds
     return Opened(opp, celebrate(services, opp, "new"))
 
 
@@ -84,5 +86,6 @@ def move(
         lost_reason=reason,
     )
     services.changed(team_id, user_id)
+    crm_push.after_change(services, result.opportunity)
     celebration = celebrate(services, result.opportunity, "won") if status == store.WON else None
     return Moved(result, celebration)
