@@ -53,10 +53,17 @@ def send_due(services: Services, provider: CrmProvider, team_id: str, now: datet
     )
     owners = {o.slack_user_id: o.owner_id for o in store.owners(db, team_id, PROVIDER) if o.slack_user_id}
     creates_waiting = {w.opportunity_id for w in writes if w.is_create}
+    written: set[int] = set()  # a deal written in this run went out as it stands now: later rows are in it
     sent = 0
     for index, write in enumerate(writes):
+        if write.opportunity_id in written:
+            outbox.mark_sent(db, write, now)
+            continue
         try:
-            sent += _send(services, provider, write, back, owners, creates_waiting, now)
+            made = _send(services, provider, write, back, owners, creates_waiting, now)
+            sent += made
+            if made:
+                written.add(write.opportunity_id)
         except BadToken:
             for rest in writes[index:]:
                 outbox.release(db, rest, now, "HubSpot refused the access token")
@@ -79,9 +86,10 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
     deal = DealWrite(opp.name, back.get(opp.stage, ""), owners.get(opp.owner_id), opp.amount, opp.expected_close)
     if write.is_create:
         if crm_id is None and write.attempts > 1:
-            crm_id = provider.find_created(deal, write.changed_at - FIND_WINDOW)
-            if crm_id is not None:
-                store.link(db, write.team_id, PROVIDER, opp.id, crm_id, now, now)
+            found = provider.find_created(deal, write.changed_at - FIND_WINDOW)
+            if found is not None:
+                crm_id = found.id
+                store.link(db, write.team_id, PROVIDER, opp.id, found.id, found.modified_at, now)
         if crm_id is None:
             made = provider.create_deal(deal)
             store.link(db, write.team_id, PROVIDER, opp.id, made.id, made.modified_at, now)

@@ -70,6 +70,7 @@ def pull(
     mapping = stage_map(stages, settings.open_stages, settings.hubspot_stage_map)
     context = _Context(services, provider.name, team_id, now, mapping, owner_map, may_celebrate, new_after, report)
     context.pending = outbox.pending_changes(db, team_id, provider.name)
+    context.awaiting = store.awaiting_create(db, team_id, provider.name)
     cursor, seen, merged, page = state.cursor, set(), {}, []
     for deal in provider.changed_deals(None if full else state.cursor):
         page.append(deal)
@@ -129,6 +130,7 @@ class _Context:
     new_after: datetime | None
     report: SyncReport
     pending: dict[int, datetime] = field(default_factory=dict)
+    awaiting: dict[str, int] = field(default_factory=dict)
 
     def apply(self, deals: list[CrmDeal]) -> None:
         if not deals:
@@ -139,6 +141,11 @@ class _Context:
         for deal in deals:
             link = known.get(deal.id)
             if link and link.crm_modified_at and deal.modified_at <= link.crm_modified_at:
+                self.report.unchanged += 1
+                continue
+            ours = self.awaiting.pop(" ".join((deal.name or "").split()).casefold(), None) if link is None else None
+            if ours is not None:  # the deal our own create made, though its answer was lost
+                store.link(db, self.team_id, self.provider, ours, deal.id, deal.modified_at, self.now)
                 self.report.unchanged += 1
                 continue
             try:

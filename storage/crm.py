@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database
 from storage.models import CrmConflict, CrmFlag, CrmLink, CrmOwner, CrmSyncState, Opportunity, StageChange
@@ -194,17 +196,33 @@ def save_records(
     """Store a page of decisions in one transaction: opportunities, links, stage history, flags, conflicts."""
     saved = []
     with db.transaction() as session:
+        ids = [record.opportunity_id for record in records if record.opportunity_id]
+        rows = (
+            {row.id: row for row in session.scalars(select(Opportunity).where(Opportunity.id.in_(ids)))} if ids else {}
+        )
+        standing: dict[str, set[str]] = {}
+        for crm_id, problem in session.execute(
+            select(CrmFlag.crm_id, CrmFlag.problem).where(
+                CrmFlag.team_id == team_id,
+                CrmFlag.provider == provider,
+                CrmFlag.crm_id.in_([record.crm_id for record in records]),
+            )
+        ):
+            standing.setdefault(crm_id, set()).add(problem)
+        page = []
         for record in records:
-            row = session.get(Opportunity, record.opportunity_id) if record.opportunity_id else None
+            row = rows.get(record.opportunity_id) if record.opportunity_id else None
             if row is None:
-                row = Opportunity(team_id=team_id, created_at=record.created_at)
+                row = Opportunity(team_id=team_id, created_at=record.created_at, status=OPEN)
                 session.add(row)
             row.owner_id, row.name, row.name_key = record.owner_id, record.name, record.name.casefold()
             row.amount, row.stage, row.expected_close = record.amount, record.stage, record.expected_close
             if row.status != record.status:
                 row.closed_at = record.changed_at if record.status != OPEN else None
             row.status, row.last_change_at = record.status, record.changed_at
-            session.flush()
+            page.append((record, row))
+        session.flush()  # one batch of inserts for the page's new opportunities, then their ids are known
+        for record, row in page:
             if record.opportunity_id is None:
                 session.add(
                     CrmLink(
@@ -233,7 +251,7 @@ def save_records(
                         changed_at=record.changed_at if record.opportunity_id else record.created_at,
                     )
                 )
-            _replace_flags(session, team_id, provider, record.crm_id, row.id, record.flags, now)
+            _replace_flags(session, team_id, provider, record, row.id, standing.get(record.crm_id, set()), now)
             for field, kept, lost, winner in record.conflicts:
                 session.add(
                     CrmConflict(
@@ -250,19 +268,26 @@ def save_records(
     return saved
 
 
-def _replace_flags(session, team_id, provider, crm_id, opportunity_id, flags, now) -> None:
+def _replace_flags(session, team_id, provider, record: Record, opportunity_id: int, standing: set[str], now) -> None:
     """A record's flags are what is wrong with it now: fixed problems disappear, standing ones keep their date."""
-    mine = (CrmFlag.team_id == team_id, CrmFlag.provider == provider, CrmFlag.crm_id == crm_id)
-    current = {problem: detail for problem, detail in flags}
-    session.execute(delete(CrmFlag).where(*mine, CrmFlag.problem.not_in(sorted(current) or [""])))
-    standing = set(session.scalars(select(CrmFlag.problem).where(*mine)))
+    current = dict(record.flags)
+    stale = standing - set(current) - {REMOVED}
+    if stale:
+        session.execute(
+            delete(CrmFlag).where(
+                CrmFlag.team_id == team_id,
+                CrmFlag.provider == provider,
+                CrmFlag.crm_id == record.crm_id,
+                CrmFlag.problem.in_(sorted(stale)),
+            )
+        )
     for problem, detail in current.items():
         if problem not in standing:
             session.add(
                 CrmFlag(
                     team_id=team_id,
                     provider=provider,
-                    crm_id=crm_id,
+                    crm_id=record.crm_id,
                     opportunity_id=opportunity_id,
                     problem=problem,
                     detail=detail[:300],
@@ -312,20 +337,47 @@ def close_removed(
 
 def link(
     db: Database, team_id: str, provider: str, opportunity_id: int, crm_id: str, modified_at: datetime, now: datetime
-) -> None:
-    """After we created the record in the CRM: remember it, and that this modification is our own echo."""
-    with db.transaction() as session:
-        session.add(
-            CrmLink(
-                team_id=team_id,
-                provider=provider,
-                crm_id=crm_id,
-                opportunity_id=opportunity_id,
-                crm_modified_at=modified_at,
-                pushed_modified_at=modified_at,
-                linked_at=now,
-            )
+) -> bool:
+    """Remember an opportunity's CRM record, and that this modification is our own echo. A second link of
+    the same pair (a sync and a sender racing) is a no-op; False if the opportunity was already linked."""
+    insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(CrmLink)
+        .values(
+            team_id=team_id,
+            provider=provider,
+            crm_id=crm_id,
+            opportunity_id=opportunity_id,
+            crm_modified_at=modified_at,
+            pushed_modified_at=modified_at,
+            linked_at=now,
         )
+        .on_conflict_do_nothing()
+        .returning(CrmLink.id)
+    )
+    with db.transaction() as session:
+        return session.execute(statement).scalar() is not None
+
+
+def awaiting_create(db: Database, team_id: str, provider: str) -> dict[str, int]:
+    """Opportunities whose CRM create is outstanding and not yet linked, by folded name: a deal the sync
+    finds under that name is the one our create made (its answer lost), not a new one to import."""
+    from storage.models import CrmOutbox
+
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Opportunity.name_key, Opportunity.id)
+            .join(CrmOutbox, CrmOutbox.opportunity_id == Opportunity.id)
+            .outerjoin(CrmLink, CrmLink.opportunity_id == Opportunity.id)
+            .where(
+                CrmOutbox.team_id == team_id,
+                CrmOutbox.provider == provider,
+                CrmOutbox.change_key == "create",
+                CrmOutbox.status.in_(("pending", "claimed", "retry")),
+                CrmLink.id.is_(None),
+            )
+        ).all()
+        return {name_key: opportunity_id for name_key, opportunity_id in rows}
 
 
 def note_pushed(db: Database, team_id: str, provider: str, crm_id: str, modified_at: datetime) -> None:

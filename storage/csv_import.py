@@ -1,7 +1,8 @@
-"""Storing imported CSV rows: restore by id, match rows without one, each row in a savepoint of its own.
+"""Storing imported CSV rows: restore by id, match rows without one, all in one transaction.
 
-A dry run does the same work in a transaction that is rolled back, so what it reports is exactly what a
-real run would do.
+Every reason a row could not be stored (another workspace's id, an unknown deal) is checked before it is
+written, so no row can fail mid-way. A dry run does the same work in a transaction that is rolled back:
+what it reports is exactly what a real run would do.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.models import Activity, Opportunity, StageChange
@@ -67,11 +67,8 @@ def _run(db: Database, table: str, parsed: list, one, dry_run: bool) -> list[tup
     try:
         with db.transaction() as session:
             for line, row in parsed:
-                try:
-                    with session.begin_nested():
-                        outcomes.append((line, one(session, row)))
-                except IntegrityError:
-                    outcomes.append((line, "conflicts with a row already stored (a duplicate id?)"))
+                outcomes.append((line, one(session, row)))
+                session.flush()
             if db.dialect == "postgresql" and any(o == "created" for _, o in outcomes):
                 session.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")

@@ -348,8 +348,7 @@ class HubSpotStandIn:
 
 
 def _error(category: str, message: str) -> dict:
-    return {"status": "error", "message": message, "correlationId": "00000000-0000-0000-0000-000000000000",
-            "category": category}  # fmt: skip
+    return {"message": message, "correlationId": "00000000-0000-0000-0000-000000000000", "category": category}
 
 
 def _sort_key(value: str | None) -> tuple:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from bot.crm_push import run_sync
 from bot.integrations.hubspot import HubSpotProvider
@@ -141,3 +142,17 @@ def test_a_second_sync_with_no_changes_makes_a_constant_number_of_requests(crm_b
     assert second.requests == third.requests == 1 + 1 + 1 + 1  # the same, with one search page
     assert second.unchanged == third.unchanged == 1  # the search starts at the last change it saw
     assert len(crm_bot.slack.of("users.lookupByEmail")) == 2  # each owner matched once
+
+
+def test_ten_thousand_deals_import_and_the_next_sync_costs_four_requests(crm_bot, hubspot):
+    for number in range(10_000):
+        hubspot.add_deal(dealname=f"Deal {number}", dealstage="qualifiedtobuy", amount="10", hubspot_owner_id="501")
+    started = time.monotonic()
+    first = sync(crm_bot, hubspot)
+    seconds = time.monotonic() - started
+    second = sync(crm_bot, hubspot)
+
+    assert first.created == 10_000 and first.requests == 1 + 1 + 50 + 1  # owners, pipelines, 50 pages, archived
+    assert second.requests == 4 and second.created == second.updated == 0
+    assert open_opportunities(crm_bot.db, "T1", "UADA", 1)[1] == 10_000
+    print(f"10,000 deals: first sync {first.requests} requests in {seconds:.1f} s; next sync {second.requests}")

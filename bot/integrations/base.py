@@ -91,7 +91,7 @@ class CrmProvider(Protocol):
         """The deals that still exist among `ids`."""
         ...
 
-    def find_created(self, write: DealWrite, since: datetime) -> str | None:
+    def find_created(self, write: DealWrite, since: datetime) -> WriteResult | None:
         """A deal matching a create we may already have made (its answer lost to an error), or None."""
         ...
 

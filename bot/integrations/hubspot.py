@@ -147,17 +147,20 @@ class HubSpotProvider:
             found.update((str(item.id), _deal(item)) for item in answer.results)
         return found
 
-    def find_created(self, write: DealWrite, since: datetime) -> str | None:
+    def find_created(self, write: DealWrite, since: datetime) -> WriteResult | None:
         filters = [
             {"propertyName": "dealname", "operator": "EQ", "value": write.name},
             {"propertyName": "pipeline", "operator": "EQ", "value": self._followed_pipeline().id},
             {"propertyName": "createdate", "operator": "GTE", "value": _ms(since)},
         ]
         request = deals_api.PublicObjectSearchRequest(
-            filter_groups=[{"filters": filters}], properties=["dealname"], limit=1
+            filter_groups=[{"filters": filters}], properties=["dealname", "hs_lastmodifieddate"], limit=1
         )
         page = self._call(self._search.do_search, public_object_search_request=request)
-        return str(page.results[0].id) if page.results else None
+        if not page.results:
+            return None
+        found = _deal(page.results[0])
+        return WriteResult(found.id, found.modified_at)
 
     # --- writing ---
 
