@@ -39,12 +39,12 @@ def run(args: argparse.Namespace, settings, db) -> int:
             print(line)
         return 0
     from bot.crm_push import run_sync
-    from bot.integrations import BadToken
 
-    report = run_sync(services, now, full=args.full)
-    print(report.summary())
+    report = run_sync(services, now, full=args.full, log_errors=False)
     if report.error:
-        return 2 if "HUBSPOT_ACCESS_TOKEN" in report.error or BadToken.__name__ in report.error else 1
+        print(report.summary(), file=sys.stderr)
+        return 2 if report.bad_token else 1
+    print(report.summary())
     return 0
 
 

@@ -116,7 +116,12 @@ def _create_outstanding(db, write: outbox.Write) -> bool:
 
 
 def run_sync(
-    services: Services, now: datetime, *, full: bool = False, provider: CrmProvider | None = None
+    services: Services,
+    now: datetime,
+    *,
+    full: bool = False,
+    provider: CrmProvider | None = None,
+    log_errors: bool = True,
 ) -> SyncReport:
     """One sync: pull from the CRM, then send Slack's pending changes. A bad token or an unreachable CRM
     ends the run with one line in the log (and in the sync state the admin sees), never a trace per record."""
@@ -128,8 +133,9 @@ def run_sync(
         sent = send_due(services, provider, team_id, now, report)
         report.notes.append(f"{sent} written to HubSpot")
     except CrmError as error:
-        report.error = str(error)
-        log.error("CRM sync stopped: %s", error)
+        report.error, report.bad_token = str(error), isinstance(error, BadToken)
+        if log_errors:  # the command line prints it instead: one line either way
+            log.error("CRM sync stopped: %s", error)
     report.requests = getattr(provider, "requests", 0)
     store.record_run(services.db, team_id, PROVIDER, now, requests=report.requests, error=report.error)
     return report

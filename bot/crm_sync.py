@@ -44,6 +44,7 @@ class SyncReport:
     celebrated: int = 0
     requests: int = 0
     error: str | None = None
+    bad_token: bool = False
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
