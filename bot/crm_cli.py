@@ -53,7 +53,7 @@ def status_lines(services) -> list[str]:
     from bot.crm_push import PROVIDER, make_provider
     from bot.crm_stages import describe, stage_map
     from bot.integrations import CrmError
-    from storage import crm
+    from storage import crm, crm_owners, crm_records
 
     team_id = services.client.auth_test()["team_id"]
     state = crm.sync_state(services.db, team_id, PROVIDER)
@@ -66,10 +66,10 @@ def status_lines(services) -> list[str]:
         lines += ["Stages (HUBSPOT_STAGE_MAP overrides):"] + ["  " + line for line in describe(stages, mapping)]
     except CrmError as error:
         lines.append(f"Stages: could not be read ({error})")
-    unmatched = [o for o in crm.owners(services.db, team_id, PROVIDER) if not o.slack_user_id]
+    unmatched = [o for o in crm_owners.owners(services.db, team_id, PROVIDER) if not o.slack_user_id]
     lines.append(f"HubSpot owners with no Slack match: {len(unmatched)}")
     lines += [f"  {o.name} <{o.email or 'no email'}> (owner {o.owner_id})" for o in unmatched]
-    flagged = crm.flags(services.db, team_id, PROVIDER)
+    flagged = crm_records.flags(services.db, team_id, PROVIDER)
     lines.append(f"Flagged records: {len(flagged)}")
     lines += [f"  deal {f.crm_id}: {f.problem}: {f.detail}" for f in flagged[:200]]
     return lines

@@ -19,6 +19,7 @@ from bot.integrations import BadToken, CrmError, CrmProvider, DealWrite, NotFoun
 from bot.services import Services
 from storage import crm as store
 from storage import crm_outbox as outbox
+from storage import crm_owners
 from storage.opportunities import OpportunityView
 
 log = logging.getLogger("pipeline_coach.crm")
@@ -34,7 +35,7 @@ def make_provider(settings) -> CrmProvider:
 
 def after_change(services: Services, opp: OpportunityView) -> None:
     """Queue this deal's change for the CRM (no-op without HUBSPOT_ACCESS_TOKEN)."""
-    if not services.settings.crm_enabled or opp.owner_id.startswith(store.PLACEHOLDER):
+    if not services.settings.crm_enabled or opp.owner_id.startswith(crm_owners.PLACEHOLDER):
         return
     db = services.db
     if store.crm_id_of(db, opp.team_id, PROVIDER, opp.id) is None:
@@ -51,7 +52,7 @@ def send_due(services: Services, provider: CrmProvider, team_id: str, now: datet
     back = reverse_map(
         stages, stage_map(stages, settings.open_stages, settings.hubspot_stage_map), settings.open_stages
     )
-    owners = {o.slack_user_id: o.owner_id for o in store.owners(db, team_id, PROVIDER) if o.slack_user_id}
+    owners = {o.slack_user_id: o.owner_id for o in crm_owners.owners(db, team_id, PROVIDER) if o.slack_user_id}
     creates_waiting = {w.opportunity_id for w in writes if w.is_create}
     written: set[int] = set()  # a deal written in this run went out as it stands now: later rows are in it
     sent = 0
@@ -96,7 +97,9 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
         outbox.mark_sent(db, write, now)
         return 1
     if crm_id is None:
-        if write.opportunity_id in creates_waiting or _create_outstanding(db, write):
+        if write.opportunity_id in creates_waiting or outbox.create_outstanding(
+            db, write.team_id, PROVIDER, write.opportunity_id
+        ):
             outbox.release(db, write, now, "waiting for the deal to be created in HubSpot")
         else:
             outbox.mark_failed_attempt(db, write, "the deal was never created in HubSpot", now)
@@ -105,14 +108,6 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
     store.note_pushed(db, write.team_id, PROVIDER, crm_id, done.modified_at)
     outbox.mark_sent(db, write, now)
     return 1
-
-
-def _create_outstanding(db, write: outbox.Write) -> bool:
-    return any(
-        row.change_key == outbox.CREATE and row.status in (outbox.PENDING, outbox.RETRY, outbox.CLAIMED)
-        for row in outbox.writes_for(db, write.team_id)
-        if row.opportunity_id == write.opportunity_id
-    )
 
 
 def run_sync(

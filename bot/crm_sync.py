@@ -23,6 +23,7 @@ from bot.integrations import CrmDeal, CrmProvider
 from bot.services import Services
 from storage import crm as store
 from storage import crm_outbox as outbox
+from storage import crm_owners, crm_records
 from storage.opportunities import OPEN, OpportunityView
 
 log = logging.getLogger("pipeline_coach.crm")
@@ -64,9 +65,9 @@ def pull(
     state = store.sync_state(db, team_id, provider.name)
     may_celebrate = state.imported_at is not None and not full
     new_after = state.cursor - NEW_MARGIN if state.cursor else None
-    store.save_owners(db, team_id, provider.name, ((o.id, o.email, o.name) for o in provider.owners()))
+    crm_owners.save_owners(db, team_id, provider.name, ((o.id, o.email, o.name) for o in provider.owners()))
     match_owners(services, team_id, provider.name, now)
-    owner_map = {owner.owner_id: owner.slack_user_id for owner in store.owners(db, team_id, provider.name)}
+    owner_map = {owner.owner_id: owner.slack_user_id for owner in crm_owners.owners(db, team_id, provider.name)}
     stages = provider.stages()
     mapping = stage_map(stages, settings.open_stages, settings.hubspot_stage_map)
     context = _Context(services, provider.name, team_id, now, mapping, owner_map, may_celebrate, new_after, report)
@@ -93,13 +94,13 @@ def pull(
         reasons.update(
             {gone: "No longer in the followed HubSpot pipeline" for gone in unseen if gone not in still_there}
         )
-    report.removed += len(store.close_removed(db, team_id, provider.name, reasons, now))
+    report.removed += len(crm_records.close_removed(db, team_id, provider.name, reasons, now))
     store.record_run(db, team_id, provider.name, now, requests=0, cursor=cursor, imported=True)
 
 
 def match_owners(services: Services, team_id: str, provider: str, now: datetime) -> None:
     """Match CRM owners to Slack users by email (users.lookupByEmail); no match is stored, never guessed."""
-    for owner in store.owners(services.db, team_id, provider):
+    for owner in crm_owners.owners(services.db, team_id, provider):
         if owner.slack_user_id or not owner.email:
             continue
         if owner.checked_at is not None and now - owner.checked_at < RECHECK_OWNERS:
@@ -116,7 +117,7 @@ def match_owners(services: Services, team_id: str, provider: str, now: datetime)
         except SlackClientError as error:
             log.warning("could not look up %s's Slack account: %s", owner.name, error)
             continue
-        store.set_owner_match(services.db, team_id, provider, owner.owner_id, found, now)
+        crm_owners.set_owner_match(services.db, team_id, provider, owner.owner_id, found, now)
 
 
 @dataclass
@@ -156,7 +157,7 @@ class _Context:
                 continue
             records.append(record)
             events.append(kinds)
-        saved = store.save_records(db, self.team_id, self.provider, records, self.now)
+        saved = crm_records.save_records(db, self.team_id, self.provider, records, self.now)
         for record, view, kinds in zip(records, saved, events, strict=True):
             self.report.flagged += bool(record.flags)
             self.report.conflicts += len(record.conflicts)
@@ -167,7 +168,7 @@ class _Context:
             for kind in kinds:
                 self.celebrate(view, kind)
 
-    def decide(self, deal: CrmDeal, link: store.Linked | None) -> tuple[store.Record, list[str]]:
+    def decide(self, deal: CrmDeal, link: store.Linked | None) -> tuple[crm_records.Record, list[str]]:
         opp = link.opportunity if link else None
         flags: list[tuple[str, str]] = []
         name = " ".join((deal.name or "").split())
@@ -201,7 +202,7 @@ class _Context:
                 status = opp.status
             else:
                 outbox.supersede(self.services.db, self.team_id, self.provider, opp.id, deal.modified_at)
-        record = store.Record(
+        record = crm_records.Record(
             crm_id=deal.id,
             crm_modified_at=deal.modified_at,
             opportunity_id=opp.id if opp else None,
@@ -223,15 +224,15 @@ class _Context:
     def _owner(self, deal: CrmDeal, opp: OpportunityView | None, flags: list) -> str:
         if deal.owner_id is None:
             flags.append(("no_owner", "The deal has no owner in HubSpot."))
-            return opp.owner_id if opp else store.placeholder_owner(None)
+            return opp.owner_id if opp else crm_owners.placeholder_owner(None)
         matched = self.owner_map.get(deal.owner_id)
         if matched:
             return matched
         flags.append(("unmatched_owner", f"HubSpot owner {deal.owner_id} has no Slack user with the same email."))
-        return store.placeholder_owner(deal.owner_id)
+        return crm_owners.placeholder_owner(deal.owner_id)
 
-    def _celebrations(self, deal: CrmDeal, opp: OpportunityView | None, record: store.Record) -> list[str]:
-        if not self.may_celebrate or record.owner_id.startswith(store.PLACEHOLDER):
+    def _celebrations(self, deal: CrmDeal, opp: OpportunityView | None, record: crm_records.Record) -> list[str]:
+        if not self.may_celebrate or record.owner_id.startswith(crm_owners.PLACEHOLDER):
             return []
         kinds = []
         if opp is None and (self.new_after is None or deal.created_at >= self.new_after):

@@ -172,6 +172,21 @@ def supersede(db: Database, team_id: str, provider: str, opportunity_id: int, be
         return done.rowcount or 0
 
 
+def create_outstanding(db: Database, team_id: str, provider: str, opportunity_id: int) -> bool:
+    """Whether the deal's create is still to be sent (so its updates wait rather than fail)."""
+    with db.transaction() as session:
+        found = session.scalar(
+            select(CrmOutbox.id).where(
+                CrmOutbox.team_id == team_id,
+                CrmOutbox.provider == provider,
+                CrmOutbox.opportunity_id == opportunity_id,
+                CrmOutbox.change_key == CREATE,
+                CrmOutbox.status.in_((PENDING, RETRY, CLAIMED)),
+            )
+        )
+        return found is not None
+
+
 def pending_changes(db: Database, team_id: str, provider: str) -> dict[int, datetime]:
     """Opportunities with a Slack change not yet written to the CRM, and the time of the newest one."""
     with db.transaction() as session:

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import create_services
+from bot.jobs import JOBS
 from bot.scheduler import create_scheduler
 from tests.conftest import settings_for
-from tests.hubspot_fixtures import crm_settings, hubspot, hubspot_server  # fixtures
+from tests.hubspot_fixtures import crm_bot, crm_settings, hubspot, hubspot_server  # fixtures
 from tests.hubspot_stand_in import TOKEN
 from tests.test_cli import bot_cli, sqlite_url  # fixture
 
 
 def crm_cli(*args, slack, hubspot, database_url, token=TOKEN):
-    import os
-
-    os.environ["HUBSPOT_ACCESS_TOKEN"], os.environ["HUBSPOT_API_URL"] = token, hubspot.base_url
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HUBSPOT_ACCESS_TOKEN", token)
+        patch.setenv("HUBSPOT_API_URL", hubspot.base_url)
         return bot_cli(*args, slack=slack, database_url=database_url)
-    finally:
-        del os.environ["HUBSPOT_ACCESS_TOKEN"], os.environ["HUBSPOT_API_URL"]
 
 
 def test_without_a_token_the_crm_command_says_what_to_set(slack, sqlite_url):
@@ -67,3 +66,19 @@ def test_the_crm_job_is_scheduled_only_with_a_token_and_at_its_own_interval(slac
 def test_jobs_list_names_the_crm_job(slack, sqlite_url):
     done = bot_cli("jobs", "list", slack=slack, database_url=sqlite_url)
     assert "crm_sync" in done.stdout
+
+
+def test_the_crm_job_runs_the_sync_as_a_scheduler_tick_would(crm_bot, hubspot):
+    hubspot.add_deal(dealname="Acme", dealstage="qualifiedtobuy", amount="10", hubspot_owner_id="501")
+    report = JOBS["crm_sync"].run(crm_bot.services, crm_bot.clock())
+    assert report.outcomes["created"] == 1 and report.outcomes["crm requests"] == 4
+    assert "crm_sync at" in report.summary()
+
+
+def test_a_stage_map_onto_a_stage_we_do_not_have_is_one_line_and_exit_2(slack, sqlite_url, monkeypatch):
+    monkeypatch.setenv("HUBSPOT_STAGE_MAP", "contractsent=Closing")
+    done = bot_cli("crm", "sync", slack=slack, database_url=sqlite_url)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "Settings problem: HUBSPOT_STAGE_MAP maps onto 'Closing', which is not one of OPEN_STAGES, Won or Lost."
+    ]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.crm_push import run_sync
 from bot.integrations.hubspot import HubSpotProvider
-from storage import crm
+from storage import crm, crm_records
 from storage import crm_outbox as outbox
 from tests.hubspot_fixtures import crm_bot, crm_settings, hubspot, hubspot_server  # fixtures
 from tests.hubspot_stand_in import TOKEN
@@ -141,7 +141,7 @@ def test_a_stage_changed_on_both_sides_goes_to_the_newest_change_and_the_loser_i
 
     assert crm.opportunity(crm_bot.db, "T1", opp_id).stage == "Negotiation"
     assert hubspot.deals[deal.id].properties["dealstage"] == "contractsent"
-    [lost] = crm.conflicts(crm_bot.db, "T1", opp_id)
+    [lost] = crm_records.conflicts(crm_bot.db, "T1", opp_id)
     assert (lost.field, lost.kept_value, lost.lost_value, lost.winner) == (
         "stage",
         "Negotiation",
@@ -158,5 +158,5 @@ def test_a_stage_changed_on_both_sides_goes_to_the_newest_change_and_the_loser_i
 
     assert crm.opportunity(crm_bot.db, "T1", opp_id).stage == "Proposal"
     assert hubspot.deals[deal.id].properties["dealstage"] == "presentationscheduled"
-    latest = crm.conflicts(crm_bot.db, "T1", opp_id)[-1]
+    latest = crm_records.conflicts(crm_bot.db, "T1", opp_id)[-1]
     assert (latest.kept_value, latest.lost_value, latest.winner) == ("Proposal", "Discovery", "slack")

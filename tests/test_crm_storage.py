@@ -6,7 +6,7 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from storage import crm
+from storage import crm, crm_owners, crm_records
 from storage import crm_outbox as outbox
 from storage.opportunities import NewOpportunity, create_opportunity
 
@@ -89,22 +89,26 @@ def test_a_crm_record_links_to_one_opportunity_per_workspace(db):
 
 def test_a_fixed_problem_clears_its_flag_and_a_standing_one_keeps_its_date(db):
     no_amount = (("no_amount", "No amount in HubSpot."),)
-    record = crm.Record("1001", NOW, None, "UADA", "Acme", None, "Discovery", "open", None, NOW, NOW, flags=no_amount)
-    [saved] = crm.save_records(db, "T1", "hubspot", [record], NOW)
+    record = crm_records.Record(
+        "1001", NOW, None, "UADA", "Acme", None, "Discovery", "open", None, NOW, NOW, flags=no_amount
+    )
+    [saved] = crm_records.save_records(db, "T1", "hubspot", [record], NOW)
     later = NOW + timedelta(days=1)
-    crm.save_records(db, "T1", "hubspot", [replace(record, opportunity_id=saved.id, crm_modified_at=later)], later)
-    assert [(flag.problem, flag.flagged_at) for flag in crm.flags(db, "T1", "hubspot")] == [("no_amount", NOW)]
+    crm_records.save_records(
+        db, "T1", "hubspot", [replace(record, opportunity_id=saved.id, crm_modified_at=later)], later
+    )
+    assert [(flag.problem, flag.flagged_at) for flag in crm_records.flags(db, "T1", "hubspot")] == [("no_amount", NOW)]
 
     fixed = replace(record, opportunity_id=saved.id, amount=5, flags=(), crm_modified_at=later + timedelta(days=1))
-    crm.save_records(db, "T1", "hubspot", [fixed], later)
-    assert crm.flags(db, "T1", "hubspot") == []
+    crm_records.save_records(db, "T1", "hubspot", [fixed], later)
+    assert crm_records.flags(db, "T1", "hubspot") == []
 
 
 def test_a_matched_owner_takes_over_the_deals_that_waited_for_them(db):
-    crm.save_owners(db, "T1", "hubspot", [("503", "new@example.com", "New Hire")])
-    waiting = an_opportunity(db, owner=crm.placeholder_owner("503"))
-    assert crm.set_owner_match(db, "T1", "hubspot", "503", "UNEW", NOW) == 1
+    crm_owners.save_owners(db, "T1", "hubspot", [("503", "new@example.com", "New Hire")])
+    waiting = an_opportunity(db, owner=crm_owners.placeholder_owner("503"))
+    assert crm_owners.set_owner_match(db, "T1", "hubspot", "503", "UNEW", NOW) == 1
     assert crm.opportunity(db, "T1", waiting).owner_id == "UNEW"
-    crm.save_owners(db, "T1", "hubspot", [("503", "renamed@example.com", "New Hire")])
-    [owner] = crm.owners(db, "T1", "hubspot")
+    crm_owners.save_owners(db, "T1", "hubspot", [("503", "renamed@example.com", "New Hire")])
+    [owner] = crm_owners.owners(db, "T1", "hubspot")
     assert owner.slack_user_id is None, "a changed email is matched again"

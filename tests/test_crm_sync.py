@@ -7,7 +7,7 @@ import time
 
 from bot.crm_push import run_sync
 from bot.integrations.hubspot import HubSpotProvider
-from storage import crm
+from storage import crm, crm_owners, crm_records
 from storage.opportunities import open_opportunities, stage_history
 from tests.hubspot_fixtures import crm_bot, hubspot, hubspot_server  # fixtures
 from tests.hubspot_stand_in import TOKEN
@@ -78,7 +78,7 @@ def test_deals_deleted_or_merged_in_hubspot_are_closed_here_and_flagged(crm_bot,
     assert held[kept].opportunity.status == "open"
     assert held[merged].opportunity.status == "removed" and "Merged" in held[merged].opportunity.lost_reason
     assert held[deleted].opportunity.status == "removed" and "Deleted" in held[deleted].opportunity.lost_reason
-    assert {flag.crm_id for flag in crm.flags(crm_bot.db, "T1", "hubspot") if flag.problem == "removed"} == {
+    assert {flag.crm_id for flag in crm_records.flags(crm_bot.db, "T1", "hubspot") if flag.problem == "removed"} == {
         merged,
         deleted,
     }
@@ -95,7 +95,7 @@ def test_bad_records_are_imported_with_what_can_be_trusted_and_flagged(crm_bot, 
     report = sync(crm_bot, hubspot)
 
     assert report.created == 6 and report.flagged == 5
-    problems = {flag.problem for flag in crm.flags(crm_bot.db, "T1", "hubspot")}
+    problems = {flag.problem for flag in crm_records.flags(crm_bot.db, "T1", "hubspot")}
     assert problems == {"no_amount", "no_owner", "unknown_stage", "long_name", "unmatched_owner"}
     deals, _ = open_opportunities(crm_bot.db, "T1", "UADA", 10)
     names = {deal.name for deal in deals}
@@ -107,10 +107,10 @@ def test_an_owner_without_a_slack_match_is_listed_and_their_deals_wait_for_them(
     hubspot.add_owner("503", "new.hire@example.com", "New", "Hire")
     hubspot.add_deal(dealname="Waiting", dealstage="qualifiedtobuy", amount="10", hubspot_owner_id="503")
     sync(crm_bot, hubspot)
-    unmatched = [owner for owner in crm.owners(crm_bot.db, "T1", "hubspot") if owner.slack_user_id is None]
+    unmatched = [owner for owner in crm_owners.owners(crm_bot.db, "T1", "hubspot") if owner.slack_user_id is None]
     assert [owner.email for owner in unmatched] == ["new.hire@example.com"]
 
-    moved = crm.set_owner_match(crm_bot.db, "T1", "hubspot", "503", "UNEW", crm_bot.clock())
+    moved = crm_owners.set_owner_match(crm_bot.db, "T1", "hubspot", "503", "UNEW", crm_bot.clock())
     assert moved == 1 and open_opportunities(crm_bot.db, "T1", "UNEW", 10)[1] == 1
 
 
