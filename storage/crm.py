@@ -176,7 +176,7 @@ def awaiting_create(db: Database, team_id: str, provider: str) -> dict[str, int]
                 CrmOutbox.team_id == team_id,
                 CrmOutbox.provider == provider,
                 CrmOutbox.change_key == "create",
-                CrmOutbox.status.in_(("pending", "claimed", "retry")),
+                CrmOutbox.status.in_(("claimed", "retry")),  # tried at least once: it may have landed
                 CrmLink.id.is_(None),
             )
         ).all()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.hubspot_contract import check_exchange
 from tests.hubspot_stand_in import TOKEN, HubSpotStandIn
 
 SLACK_USERS = {"ada@example.com": "UADA", "grace@example.com": "UGRACE"}
@@ -22,8 +23,9 @@ def hubspot_server() -> Iterator[HubSpotStandIn]:
 
 
 @pytest.fixture
-def hubspot(hubspot_server: HubSpotStandIn, slack) -> HubSpotStandIn:
-    """HubSpot emptied per test, with two owners; Slack knows both of them by email."""
+def hubspot(hubspot_server: HubSpotStandIn, slack) -> Iterator[HubSpotStandIn]:
+    """HubSpot emptied per test, with two owners; Slack knows both of them by email. Afterwards every
+    exchange the test caused is checked against HubSpot's official client (tests/hubspot_contract.py)."""
     hubspot_server.reset()
     hubspot_server.add_owner("501", "ada@example.com", "Ada", "Lovelace")
     hubspot_server.add_owner("502", "grace@example.com", "Grace", "Hopper")
@@ -35,7 +37,9 @@ def hubspot(hubspot_server: HubSpotStandIn, slack) -> HubSpotStandIn:
         )
 
     slack.always("users.lookupByEmail", lookup)
-    return hubspot_server
+    yield hubspot_server
+    for exchange in list(hubspot_server.exchanges):
+        check_exchange(exchange, sample=3)
 
 
 def crm_settings(hubspot: HubSpotStandIn, **overrides) -> dict:
