@@ -173,7 +173,8 @@ class _Context:
         flags: list[tuple[str, str]] = []
         name = " ".join((deal.name or "").split())
         if not name:
-            name, _ = f"HubSpot deal {deal.id}", flags.append(("no_name", "The deal has no name in HubSpot."))
+            name = f"HubSpot deal {deal.id}"
+            flags.append(("no_name", "The deal has no name in HubSpot."))
         if len(name) > NAME_LIMIT:
             flags.append(("long_name", f"The name has {len(name)} characters; the first {NAME_LIMIT - 1} are kept."))
             name = name[: NAME_LIMIT - 1] + "…"
