@@ -1,4 +1,4 @@
-"""`python -m bot`: run the bot (default), `python -m bot db upgrade`, or `python -m bot jobs list|run`."""
+"""`python -m bot`: run the bot (default), `db upgrade`, `jobs list|run`, `crm sync|status`, `import …`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from bot import jobs_cli
+from bot import crm_cli, jobs_cli
 from bot.settings import SettingsError, load_settings
 
 log = logging.getLogger("pipeline_coach")
@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     db_parser = commands.add_parser("db", help="database maintenance")
     db_parser.add_argument("action", choices=["upgrade"], help="apply migrations")
     jobs_cli.add_arguments(commands)
+    crm_cli.add_arguments(commands)
     args = parser.parse_args(argv)
     if args.command == "jobs" and (early := jobs_cli.check(args)) is not None:
         return early
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "jobs":
         return jobs_cli.run(args, settings, db)
+    if args.command in ("crm", "import"):
+        return crm_cli.run(args, settings, db)
     return run(settings, db)
 
 

@@ -43,10 +43,12 @@ def create_scheduler(services: Services) -> BackgroundScheduler:
         timezone=UTC,
     )
     first = datetime.now(UTC) + FIRST_RUN_DELAY
-    for name in JOBS:
+    for name, job in JOBS.items():
+        if not job.scheduled(services.settings):
+            continue
         scheduler.add_job(
             run_logged,
-            IntervalTrigger(minutes=minutes, timezone=UTC),
+            IntervalTrigger(minutes=job.minutes(services.settings), timezone=UTC),
             args=[services, name],
             id=name,
             name=name,
@@ -63,5 +65,6 @@ def start_scheduler(services: Services) -> BackgroundScheduler | None:
         return None
     scheduler = create_scheduler(services)
     scheduler.start()
-    log.info("Coaching jobs every %s minutes: %s", services.settings.nudge_check_minutes, ", ".join(JOBS))
+    names = [job.id for job in scheduler.get_jobs()]
+    log.info("Coaching jobs every %s minutes: %s", services.settings.nudge_check_minutes, ", ".join(names))
     return scheduler

@@ -97,6 +97,57 @@ class Settings(BaseSettings):
             raise ValueError("must be a user group id such as S0123ABCD (not its @handle)")
         return value or None
 
+    # The CRM (issue 12): see the README's "CRM: HubSpot" section. Without a token nothing changes.
+    hubspot_access_token: str | None = None
+    hubspot_pipeline: str = "default"
+    hubspot_stage_map: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    hubspot_api_url: str | None = None
+    crm_sync_minutes: int = Field(default=5, ge=1, le=24 * 60)
+
+    @field_validator("hubspot_access_token", "hubspot_api_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
+
+    @field_validator("hubspot_api_url")
+    @classmethod
+    def _hubspot_url_shape(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://api.hubapi.com")
+        return value
+
+    @field_validator("hubspot_stage_map", mode="before")
+    @classmethod
+    def _read_stage_map(cls, value: object) -> dict[str, str]:
+        if isinstance(value, dict):
+            return {str(k).strip(): str(v).strip() for k, v in value.items()}
+        pairs = {}
+        for part in str(value or "").split(","):
+            if not part.strip():
+                continue
+            crm_stage, sep, ours = part.partition("=")
+            if not sep or not crm_stage.strip() or not ours.strip():
+                raise ValueError(
+                    "must be HUBSPOT_STAGE=OUR_STAGE pairs, e.g. qualifiedtobuy=Discovery,contractsent=Negotiation"
+                )
+            pairs[crm_stage.strip()] = ours.strip()
+        return pairs
+
+    @model_validator(mode="after")
+    def _stage_map_names_our_stages(self) -> Settings:
+        ours = {stage.casefold(): stage for stage in self.all_stages}
+        unknown = [target for target in self.hubspot_stage_map.values() if target.casefold() not in ours]
+        if unknown:
+            raise ValueError(
+                f"HUBSPOT_STAGE_MAP maps onto {unknown[0]!r}, which is not one of OPEN_STAGES, Won or Lost"
+            )
+        self.hubspot_stage_map = {k: ours[v.casefold()] for k, v in self.hubspot_stage_map.items()}
+        return self
+
+    @property
+    def crm_enabled(self) -> bool:
+        return bool(self.hubspot_access_token)
+
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token_shape(cls, value: str) -> str:

@@ -19,10 +19,19 @@ class Job:
     name: str
     description: str
     run: Callable[..., JobReport] = field(repr=False)
+    # Which deployments schedule it, and how often (minutes); None: always, every NUDGE_CHECK_MINUTES.
+    enabled: Callable[..., bool] | None = field(default=None, repr=False)
+    interval: Callable[..., int] | None = field(default=None, repr=False)
+
+    def scheduled(self, settings) -> bool:
+        return self.enabled is None or self.enabled(settings)
+
+    def minutes(self, settings) -> int:
+        return self.interval(settings) if self.interval else settings.nudge_check_minutes
 
 
 def _registry() -> dict[str, Job]:
-    from bot.jobs import digest, followups, nudges, reflections
+    from bot.jobs import crm, digest, followups, nudges, reflections
 
     return {
         "nudges": Job("nudges", "DM reps whose logged time is concentrated on one deal", nudges.run),
@@ -32,6 +41,13 @@ def _registry() -> dict[str, Job]:
         "digest": Job("digest", "post last week's openings and wins in the celebration channel", digest.run),
         "followups": Job(
             "followups", "ask, the next working day, whether a planned prospecting block happened", followups.run
+        ),
+        "crm_sync": Job(
+            "crm_sync",
+            "pull deals from HubSpot and write Slack's changes to it (with HUBSPOT_ACCESS_TOKEN)",
+            crm.run,
+            enabled=crm.enabled,
+            interval=crm.interval,
         ),
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.parsing.opportunities import best_matches, reference
-from bot.services import Services, stored_once
+from bot.services import Services, crm_push, stored_once
 from bot.services.celebrations import Celebration, celebrate
 from storage import opportunities as store
 from storage import records
@@ -38,9 +38,16 @@ def open_opportunity(
     services: Services, team_id: str, user_id: str, new: records.NewOpportunity, key: str | None = None
 ) -> Opened:
     """Store a new deal, once per Slack request `key`. Celebrate it after acknowledging Slack."""
+
+    def write() -> records.OpportunityView:
+        with services.db.transaction():  # the deal and its CRM write are stored together, or neither
+            opened = store.create_opportunity(services.db, team_id, user_id, new, services.now(), request_key=key)
+            crm_push.after_change(services, opened)
+        return opened
+
     opp, stored_now = stored_once(
         key,
-        lambda: store.create_opportunity(services.db, team_id, user_id, new, services.now(), request_key=key),
+        write,
         lambda: store.created_by_request(services.db, team_id, key),  # type: ignore[arg-type]
     )
     if stored_now:
@@ -100,19 +107,26 @@ def move(
 ) -> Moved:
     """Move to a stage, once per Slack request `key`; Won and Lost close the deal."""
     status = {WON: records.WON, LOST: records.LOST}.get(stage, records.OPEN)
+
+    def write() -> records.StageMove:
+        with services.db.transaction():  # the move and its CRM write are stored together, or neither
+            moved = store.move_stage(
+                services.db,
+                team_id,
+                user_id,
+                opportunity_id,
+                stage,
+                services.now(),
+                status=status,
+                lost_reason=reason,
+                request_key=key,
+            )
+            crm_push.after_change(services, moved.opportunity)
+        return moved
+
     result, stored_now = stored_once(
         key,
-        lambda: store.move_stage(
-            services.db,
-            team_id,
-            user_id,
-            opportunity_id,
-            stage,
-            services.now(),
-            status=status,
-            lost_reason=reason,
-            request_key=key,
-        ),
+        write,
         lambda: store.moved_by_request(services.db, team_id, key),  # type: ignore[arg-type]
     )
     if stored_now:

@@ -1,0 +1,100 @@
+"""What the sync needs from any CRM, as a Protocol over plain frozen dataclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class CrmOwner:
+    id: str
+    email: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class CrmStage:
+    """A stage of the followed pipeline; `won`/`lost` come from the CRM's own metadata, never from a label."""
+
+    id: str
+    label: str
+    order: int
+    closed: bool
+    won: bool
+    lost: bool
+
+
+@dataclass(frozen=True)
+class CrmDeal:
+    """A deal as the CRM holds it, every field raw enough that the sync decides what it trusts."""
+
+    id: str
+    name: str | None
+    amount: str | None
+    stage_id: str | None
+    pipeline_id: str | None
+    owner_id: str | None
+    close_date: date | None
+    created_at: datetime
+    modified_at: datetime
+    merged_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DealWrite:
+    """What we send: only our own fields (time logged and coaching stay with us)."""
+
+    name: str
+    stage_id: str
+    owner_id: str | None
+    amount: int | None
+    close_date: date | None
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    id: str
+    modified_at: datetime
+
+
+class CrmError(Exception):
+    """The CRM could not be reached or refused the call for a reason that may pass (retry later)."""
+
+
+class BadToken(CrmError):
+    """The access token is wrong, expired or lacks a scope: nothing will work until an admin fixes it."""
+
+
+class NotFound(CrmError):
+    """The record is gone (deleted or merged away) on the CRM's side."""
+
+
+class CrmProvider(Protocol):
+    name: str
+
+    def owners(self) -> list[CrmOwner]: ...
+
+    def stages(self) -> list[CrmStage]: ...
+
+    def changed_deals(self, since: datetime | None) -> Iterator[CrmDeal]:
+        """Every deal of the followed pipeline modified at or after `since`, oldest change first."""
+        ...
+
+    def removed_deal_ids(self) -> set[str]:
+        """Ids of deals deleted (archived) on the CRM's side."""
+        ...
+
+    def read_deals(self, ids: list[str]) -> dict[str, CrmDeal]:
+        """The deals that still exist among `ids`."""
+        ...
+
+    def find_created(self, write: DealWrite, since: datetime) -> WriteResult | None:
+        """A deal matching a create we may already have made (its answer lost to an error), or None."""
+        ...
+
+    def create_deal(self, write: DealWrite) -> WriteResult: ...
+
+    def update_deal(self, deal_id: str, write: DealWrite) -> WriteResult: ...

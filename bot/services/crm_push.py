@@ -1,0 +1,136 @@
+"""From Slack to the CRM, and the sync run that does both directions.
+
+`after_change` is what the pipeline service calls once a deal is opened, moved, won or lost in Slack: it
+only enqueues (storage/crm_outbox.py), so Slack's 3 seconds are never spent on the CRM. `send_due` claims
+due writes and sends the deal as it stands then: its name, stage, owner, amount and close date (time
+logged and coaching stay ours). A create whose earlier try failed first looks for the deal that try may
+have made, so a 5xx that hid a success never creates it twice; the outbox's claims keep two instances
+from sending the same write.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.integrations import BadToken, CrmError, CrmProvider, DealWrite, NotFound
+from bot.rules.crm_stages import reverse_map, stage_map
+from bot.services import Services
+from bot.services.crm_sync import SyncReport, pull
+from storage import crm as store
+from storage import crm_outbox as outbox
+from storage import crm_owners
+from storage.records import OpportunityView
+
+log = logging.getLogger("pipeline_coach.crm")
+PROVIDER = "hubspot"
+FIND_WINDOW = timedelta(minutes=15)
+
+
+def make_provider(settings) -> CrmProvider:
+    from bot.integrations.hubspot import HubSpotProvider
+
+    return HubSpotProvider(settings.hubspot_access_token, settings.hubspot_pipeline, host=settings.hubspot_api_url)
+
+
+def after_change(services: Services, opp: OpportunityView) -> None:
+    """Queue this deal's change for the CRM (no-op without HUBSPOT_ACCESS_TOKEN)."""
+    if not services.settings.crm_enabled or opp.owner_id.startswith(crm_owners.PLACEHOLDER):
+        return
+    db = services.db
+    if store.crm_id_of(db, opp.team_id, PROVIDER, opp.id) is None:
+        outbox.enqueue(db, opp.team_id, PROVIDER, opp.id, outbox.CREATE, opp.last_change_at)
+    outbox.enqueue(db, opp.team_id, PROVIDER, opp.id, opp.last_change_at.isoformat(), opp.last_change_at)
+
+
+def send_due(services: Services, provider: CrmProvider, team_id: str, now: datetime, report: SyncReport) -> int:
+    db, settings = services.db, services.settings
+    writes = outbox.claim_due(db, team_id, PROVIDER, now)
+    if not writes:
+        return 0
+    stages = provider.stages()
+    back = reverse_map(
+        stages, stage_map(stages, settings.open_stages, settings.hubspot_stage_map), settings.open_stages
+    )
+    owners = {o.slack_user_id: o.owner_id for o in crm_owners.owners(db, team_id, PROVIDER) if o.slack_user_id}
+    creates_waiting = {w.opportunity_id for w in writes if w.is_create}
+    written: set[int] = set()  # a deal written in this run went out as it stands now: later rows are in it
+    sent = 0
+    for index, write in enumerate(writes):
+        if write.opportunity_id in written:
+            outbox.mark_sent(db, write, now)
+            continue
+        try:
+            made = _send(services, provider, write, back, owners, creates_waiting, now)
+            sent += made
+            if made:
+                written.add(write.opportunity_id)
+        except BadToken:
+            for rest in writes[index:]:
+                outbox.release(db, rest, now, "HubSpot refused the access token")
+            raise
+        except NotFound:
+            outbox.mark_failed_attempt(db, write, "the deal is gone from HubSpot", now)
+        except CrmError as error:
+            status = outbox.mark_failed_attempt(db, write, str(error), now)
+            log.warning("CRM write for opportunity %s failed (%s); %s", write.opportunity_id, error, status)
+    return sent
+
+
+def _send(services, provider, write: outbox.Write, back, owners, creates_waiting, now) -> int:
+    db = services.db
+    opp = store.opportunity(db, write.team_id, write.opportunity_id)
+    crm_id = store.crm_id_of(db, write.team_id, PROVIDER, write.opportunity_id)
+    if opp is None or opp.status == store.REMOVED:
+        outbox.mark_sent(db, write, now)  # nothing left to write
+        return 0
+    deal = DealWrite(opp.name, back.get(opp.stage, ""), owners.get(opp.owner_id), opp.amount, opp.expected_close)
+    if write.is_create:
+        if crm_id is None and write.attempts > 1:
+            found = provider.find_created(deal, write.changed_at - FIND_WINDOW)
+            if found is not None:
+                crm_id = found.id
+                store.link(db, write.team_id, PROVIDER, opp.id, found.id, found.modified_at, now)
+        if crm_id is None:
+            made = provider.create_deal(deal)
+            store.link(db, write.team_id, PROVIDER, opp.id, made.id, made.modified_at, now)
+        outbox.mark_sent(db, write, now)
+        return 1
+    if crm_id is None:
+        if write.opportunity_id in creates_waiting or outbox.create_outstanding(
+            db, write.team_id, PROVIDER, write.opportunity_id
+        ):
+            outbox.release(db, write, now, "waiting for the deal to be created in HubSpot")
+        else:
+            outbox.mark_failed_attempt(db, write, "the deal was never created in HubSpot", now)
+        return 0
+    done = provider.update_deal(crm_id, deal)
+    store.note_pushed(db, write.team_id, PROVIDER, crm_id, done.modified_at)
+    outbox.mark_sent(db, write, now)
+    return 1
+
+
+def run_sync(
+    services: Services,
+    now: datetime,
+    *,
+    full: bool = False,
+    provider: CrmProvider | None = None,
+    log_errors: bool = True,
+) -> SyncReport:
+    """One sync: pull from the CRM, then send Slack's pending changes. A bad token or an unreachable CRM
+    ends the run with one line in the log (and in the sync state the admin sees), never a trace per record."""
+    report = SyncReport()
+    provider = provider or make_provider(services.settings)
+    team_id = services.client.auth_test()["team_id"]
+    try:
+        pull(services, provider, team_id, now, report, full)
+        sent = send_due(services, provider, team_id, now, report)
+        report.notes.append(f"{sent} written to HubSpot")
+    except CrmError as error:
+        report.error, report.bad_token = str(error), isinstance(error, BadToken)
+        if log_errors:  # the command line prints it instead: one line either way
+            log.error("CRM sync stopped: %s", error)
+    report.requests = getattr(provider, "requests", 0)
+    store.record_run(services.db, team_id, PROVIDER, now, requests=report.requests, error=report.error)
+    return report

@@ -1,0 +1,201 @@
+"""CRM sync storage: the link from a CRM record to our opportunity, and where each workspace's sync stands.
+
+What the sync decided for a page of records is stored by storage/crm_records.py, and CRM owners and
+their Slack matches by storage/crm_owners.py. Everything is scoped by workspace and provider and handed
+back as frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.db import Database
+from storage.models import CrmLink, CrmSyncState, Opportunity
+from storage.opportunities import view_of
+from storage.records import OpportunityView
+
+REMOVED = "removed"  # an opportunity whose CRM record was deleted or merged away: closed, never lost silently
+
+
+@dataclass(frozen=True)
+class SyncState:
+    team_id: str
+    provider: str
+    cursor: datetime | None
+    imported_at: datetime | None
+    last_run_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    last_requests: int
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A CRM record we already hold, with the opportunity it is."""
+
+    crm_id: str
+    crm_modified_at: datetime | None
+    pushed_modified_at: datetime | None
+    opportunity: OpportunityView
+
+
+def _state_view(row: CrmSyncState) -> SyncState:
+    return SyncState(
+        row.team_id,
+        row.provider,
+        row.cursor,
+        row.imported_at,
+        row.last_run_at,
+        row.last_success_at,
+        row.last_error,
+        row.last_error_at,
+        row.last_requests,
+    )
+
+
+def sync_state(db: Database, team_id: str, provider: str) -> SyncState:
+    with db.transaction() as session:
+        row = session.scalar(
+            select(CrmSyncState).where(CrmSyncState.team_id == team_id, CrmSyncState.provider == provider)
+        )
+        if row is None:
+            return SyncState(team_id, provider, None, None, None, None, None, None, 0)
+        return _state_view(row)
+
+
+def record_run(
+    db: Database,
+    team_id: str,
+    provider: str,
+    now: datetime,
+    *,
+    requests: int,
+    cursor: datetime | None = None,
+    imported: bool = False,
+    error: str | None = None,
+) -> SyncState:
+    """After a run: move the cursor forward (never back), note the first full import, and the last error."""
+    with db.transaction() as session:
+        row = session.scalar(
+            select(CrmSyncState)
+            .where(CrmSyncState.team_id == team_id, CrmSyncState.provider == provider)
+            .with_for_update()
+        )
+        if row is None:
+            row = CrmSyncState(team_id=team_id, provider=provider, last_requests=0)
+            session.add(row)
+        row.last_run_at, row.last_requests = now, requests
+        if cursor is not None and (row.cursor is None or cursor > row.cursor):
+            row.cursor = cursor
+        if imported and row.imported_at is None:
+            row.imported_at = now
+        if error is None:
+            row.last_success_at, row.last_error, row.last_error_at = now, None, None
+        else:
+            row.last_error, row.last_error_at = error[:300], now
+        session.flush()
+        return _state_view(row)
+
+
+def linked(db: Database, team_id: str, provider: str, crm_ids: Iterable[str]) -> dict[str, Linked]:
+    wanted = sorted(set(crm_ids))
+    found: dict[str, Linked] = {}
+    with db.transaction() as session:
+        for start in range(0, len(wanted), 500):
+            rows = session.execute(
+                select(CrmLink, Opportunity)
+                .join(Opportunity, Opportunity.id == CrmLink.opportunity_id)
+                .where(
+                    CrmLink.team_id == team_id,
+                    CrmLink.provider == provider,
+                    CrmLink.crm_id.in_(wanted[start : start + 500]),
+                )
+            ).all()
+            for link, opp in rows:
+                found[link.crm_id] = Linked(link.crm_id, link.crm_modified_at, link.pushed_modified_at, view_of(opp))
+    return found
+
+
+def crm_id_of(db: Database, team_id: str, provider: str, opportunity_id: int) -> str | None:
+    with db.transaction() as session:
+        return session.scalar(
+            select(CrmLink.crm_id).where(
+                CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.opportunity_id == opportunity_id
+            )
+        )
+
+
+def linked_ids(db: Database, team_id: str, provider: str) -> set[str]:
+    with db.transaction() as session:
+        return set(
+            session.scalars(select(CrmLink.crm_id).where(CrmLink.team_id == team_id, CrmLink.provider == provider))
+        )
+
+
+def link(
+    db: Database, team_id: str, provider: str, opportunity_id: int, crm_id: str, modified_at: datetime, now: datetime
+) -> bool:
+    """Remember an opportunity's CRM record, and that this modification is our own echo. A second link of
+    the same pair (a sync and a sender racing) is a no-op; False if the opportunity was already linked."""
+    insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(CrmLink)
+        .values(
+            team_id=team_id,
+            provider=provider,
+            crm_id=crm_id,
+            opportunity_id=opportunity_id,
+            crm_modified_at=modified_at,
+            pushed_modified_at=modified_at,
+            linked_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(CrmLink.id)
+    )
+    with db.transaction() as session:
+        return session.execute(statement).scalar() is not None
+
+
+def awaiting_create(db: Database, team_id: str, provider: str) -> dict[str, int]:
+    """Opportunities whose CRM create is outstanding and not yet linked, by folded name: a deal the sync
+    finds under that name is the one our create made (its answer lost), not a new one to import."""
+    from storage.models import CrmOutbox
+
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Opportunity.name_key, Opportunity.id)
+            .join(CrmOutbox, CrmOutbox.opportunity_id == Opportunity.id)
+            .outerjoin(CrmLink, CrmLink.opportunity_id == Opportunity.id)
+            .where(
+                CrmOutbox.team_id == team_id,
+                CrmOutbox.provider == provider,
+                CrmOutbox.change_key == "create",
+                CrmOutbox.status.in_(("claimed", "retry")),  # tried at least once: it may have landed
+                CrmLink.id.is_(None),
+            )
+        ).all()
+        return {name_key: opportunity_id for name_key, opportunity_id in rows}
+
+
+def note_pushed(db: Database, team_id: str, provider: str, crm_id: str, modified_at: datetime) -> None:
+    with db.transaction() as session:
+        session.execute(
+            update(CrmLink)
+            .where(CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.crm_id == crm_id)
+            .values(pushed_modified_at=modified_at, crm_modified_at=modified_at)
+        )
+
+
+def opportunity(db: Database, team_id: str, opportunity_id: int) -> OpportunityView | None:
+    with db.transaction() as session:
+        row = session.scalar(
+            select(Opportunity).where(Opportunity.id == opportunity_id, Opportunity.team_id == team_id)
+        )
+        return view_of(row) if row else None

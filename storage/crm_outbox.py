@@ -1,0 +1,212 @@
+"""Exactly-once CRM writes: enqueue, claim, call, mark (the discipline of storage/claims.py).
+
+A change made in Slack is enqueued as a row keyed by (workspace, provider, opportunity, change): "create"
+for a new deal, so a deal is created at most once, and the change's time for a later one. A sender takes a
+row only by an atomic compare-and-set UPDATE (pending, a due retry, or a claim abandoned past its lease),
+so two instances never send the same row. Failures are retried with backoff, then marked failed. What
+goes out is the opportunity as it stands at send time, so a late retry never sends stale values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.claims import new_token
+from storage.db import Database
+from storage.models import CrmOutbox
+
+PENDING, CLAIMED, RETRY, SENT, FAILED, SUPERSEDED = "pending", "claimed", "retry", "sent", "failed", "superseded"
+CREATE = "create"
+MAX_ATTEMPTS = 6
+LEASE = timedelta(minutes=10)
+FIRST_BACKOFF = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Write:
+    """A CRM write this process now owns."""
+
+    id: int
+    team_id: str
+    provider: str
+    opportunity_id: int
+    change_key: str
+    changed_at: datetime
+    attempts: int
+    token: str
+
+    @property
+    def is_create(self) -> bool:
+        return self.change_key == CREATE
+
+
+@dataclass(frozen=True)
+class WriteRecord:
+    id: int
+    opportunity_id: int
+    change_key: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8, 16 minutes after the 1st…5th failed try."""
+    return FIRST_BACKOFF * (2 ** max(attempts - 1, 0))
+
+
+def enqueue(
+    db: Database, team_id: str, provider: str, opportunity_id: int, change_key: str, changed_at: datetime
+) -> bool:
+    """Queue one write; the same change queued twice is one row. True if this call added it."""
+    insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(CrmOutbox)
+        .values(
+            team_id=team_id,
+            provider=provider,
+            opportunity_id=opportunity_id,
+            change_key=change_key[:40],
+            changed_at=changed_at,
+            status=PENDING,
+            attempts=0,
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "provider", "opportunity_id", "change_key"])
+        .returning(CrmOutbox.id)
+    )
+    with db.transaction() as session:
+        return session.execute(statement).scalar() is not None
+
+
+def _due(now: datetime):
+    return or_(
+        CrmOutbox.status == PENDING,
+        and_(CrmOutbox.status == RETRY, CrmOutbox.next_attempt_at <= now),
+        and_(CrmOutbox.status == CLAIMED, CrmOutbox.claimed_at < now - LEASE),
+    )
+
+
+def claim_due(db: Database, team_id: str, provider: str, now: datetime, limit: int = 200) -> list[Write]:
+    """Due writes of a workspace, oldest first, each taken by compare-and-set; creates before updates."""
+    with db.transaction() as session:
+        ids = session.scalars(
+            select(CrmOutbox.id)
+            .where(CrmOutbox.team_id == team_id, CrmOutbox.provider == provider, _due(now))
+            .order_by(CrmOutbox.id)
+            .limit(limit)
+        ).all()
+    taken = []
+    for row_id in ids:
+        token = new_token()
+        with db.transaction() as session:
+            row = session.execute(
+                update(CrmOutbox)
+                .where(CrmOutbox.id == row_id, _due(now))
+                .values(status=CLAIMED, claimed_at=now, claimed_by=token, attempts=CrmOutbox.attempts + 1)
+                .returning(
+                    CrmOutbox.id,
+                    CrmOutbox.team_id,
+                    CrmOutbox.provider,
+                    CrmOutbox.opportunity_id,
+                    CrmOutbox.change_key,
+                    CrmOutbox.changed_at,
+                    CrmOutbox.attempts,
+                )
+            ).first()
+        if row is not None:
+            taken.append(Write(*row, token=token))
+    return taken
+
+
+def _owned(write: Write) -> tuple:
+    return (CrmOutbox.id == write.id, CrmOutbox.claimed_by == write.token, CrmOutbox.status == CLAIMED)
+
+
+def mark_sent(db: Database, write: Write, now: datetime) -> None:
+    with db.transaction() as session:
+        session.execute(update(CrmOutbox).where(*_owned(write)).values(status=SENT, sent_at=now, last_error=None))
+
+
+def mark_failed_attempt(db: Database, write: Write, error: str, now: datetime, wait: timedelta | None = None) -> str:
+    """Retry later with backoff (or after `wait`, e.g. a Retry-After), or give up after MAX_ATTEMPTS."""
+    if write.attempts >= MAX_ATTEMPTS:
+        values: dict = {"status": FAILED, "next_attempt_at": None}
+    else:
+        values = {"status": RETRY, "next_attempt_at": now + max(wait or timedelta(0), backoff(write.attempts))}
+    with db.transaction() as session:
+        session.execute(update(CrmOutbox).where(*_owned(write)).values(last_error=error[:200], **values))
+    return values["status"]
+
+
+def release(db: Database, write: Write, now: datetime, reason: str) -> None:
+    """Not sendable yet (its create has not gone out): back to pending, the attempt not counted."""
+    with db.transaction() as session:
+        session.execute(
+            update(CrmOutbox)
+            .where(*_owned(write))
+            .values(status=RETRY, attempts=CrmOutbox.attempts - 1, next_attempt_at=now, last_error=reason[:200])
+        )
+
+
+def supersede(db: Database, team_id: str, provider: str, opportunity_id: int, before: datetime) -> int:
+    """The CRM's newer change won: our older pending updates of that deal are not sent."""
+    with db.transaction() as session:
+        done = session.execute(
+            update(CrmOutbox)
+            .where(
+                CrmOutbox.team_id == team_id,
+                CrmOutbox.provider == provider,
+                CrmOutbox.opportunity_id == opportunity_id,
+                CrmOutbox.change_key != CREATE,
+                CrmOutbox.status.in_((PENDING, RETRY)),
+                CrmOutbox.changed_at < before,
+            )
+            .values(status=SUPERSEDED)
+        )
+        return done.rowcount or 0
+
+
+def create_outstanding(db: Database, team_id: str, provider: str, opportunity_id: int) -> bool:
+    """Whether the deal's create is still to be sent (so its updates wait rather than fail)."""
+    with db.transaction() as session:
+        found = session.scalar(
+            select(CrmOutbox.id).where(
+                CrmOutbox.team_id == team_id,
+                CrmOutbox.provider == provider,
+                CrmOutbox.opportunity_id == opportunity_id,
+                CrmOutbox.change_key == CREATE,
+                CrmOutbox.status.in_((PENDING, RETRY, CLAIMED)),
+            )
+        )
+        return found is not None
+
+
+def pending_changes(db: Database, team_id: str, provider: str) -> dict[int, datetime]:
+    """Opportunities with a Slack change not yet written to the CRM, and the time of the newest one."""
+    with db.transaction() as session:
+        rows = session.execute(
+            select(CrmOutbox.opportunity_id, CrmOutbox.changed_at).where(
+                CrmOutbox.team_id == team_id,
+                CrmOutbox.provider == provider,
+                CrmOutbox.status.in_((PENDING, RETRY, CLAIMED)),
+            )
+        )
+        found: dict[int, datetime] = {}
+        for opportunity_id, changed_at in rows:
+            found[opportunity_id] = max(changed_at, found.get(opportunity_id, changed_at))
+        return found
+
+
+def writes_for(db: Database, team_id: str) -> list[WriteRecord]:
+    with db.transaction() as session:
+        rows = session.scalars(select(CrmOutbox).where(CrmOutbox.team_id == team_id).order_by(CrmOutbox.id))
+        return [
+            WriteRecord(r.id, r.opportunity_id, r.change_key, r.status, r.attempts, r.next_attempt_at, r.last_error)
+            for r in rows
+        ]

@@ -1,0 +1,52 @@
+"""Fixtures for the CRM tests: the HubSpot stand-in, Slack users found by email, a bot connected to both.
+
+Test modules import these names so pytest finds them (tests/conftest.py stays as it is).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.hubspot_contract import check_exchange
+from tests.hubspot_stand_in import TOKEN, HubSpotStandIn
+
+SLACK_USERS = {"ada@example.com": "UADA", "grace@example.com": "UGRACE"}
+
+
+@pytest.fixture(scope="session")
+def hubspot_server() -> Iterator[HubSpotStandIn]:
+    server = HubSpotStandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hubspot(hubspot_server: HubSpotStandIn, slack) -> Iterator[HubSpotStandIn]:
+    """HubSpot emptied per test, with two owners; Slack knows both of them by email. Afterwards every
+    exchange the test caused is checked against HubSpot's official client (tests/hubspot_contract.py)."""
+    hubspot_server.reset()
+    hubspot_server.add_owner("501", "ada@example.com", "Ada", "Lovelace")
+    hubspot_server.add_owner("502", "grace@example.com", "Grace", "Hopper")
+
+    def lookup(args: dict) -> dict:
+        user = SLACK_USERS.get(str(args.get("email", "")).lower())
+        return (
+            {"ok": True, "user": {"id": user, "deleted": False}} if user else {"ok": False, "error": "users_not_found"}
+        )
+
+    slack.always("users.lookupByEmail", lookup)
+    yield hubspot_server
+    for exchange in list(hubspot_server.exchanges):
+        check_exchange(exchange, sample=3)
+
+
+def crm_settings(hubspot: HubSpotStandIn, **overrides) -> dict:
+    return {"hubspot_access_token": TOKEN, "hubspot_api_url": hubspot.base_url, "scheduler_enabled": False, **overrides}
+
+
+@pytest.fixture
+def crm_bot(make_bot, hubspot):
+    """The real bot, connected to Slack's and HubSpot's stand-ins."""
+    return make_bot(**crm_settings(hubspot))
