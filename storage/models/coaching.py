@@ -1,0 +1,113 @@
+"""The coach's tables: reps' settings, the scheduled-message outbox, answers, and workspaces."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import ID, Base
+from storage.types import UtcDateTime
+
+
+class Rep(Base):
+    """A rep's coaching settings and what we know about reaching them (one row per workspace and user).
+
+    Null hours, days or reflection slot mean "the team's default" (WORK_HOURS, WORK_DAYS, REFLECTION_SLOT).
+    `tz` caches the zone Slack's users.info reports, refreshed once `tz_checked_at` is a day old.
+    """
+
+    __tablename__ = "reps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    tz: Mapped[str | None] = mapped_column(String(64))
+    tz_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    coaching_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    work_start: Mapped[str | None] = mapped_column(String(5))
+    work_end: Mapped[str | None] = mapped_column(String(5))
+    work_days: Mapped[str | None] = mapped_column(String(20))
+    reflection_weekday: Mapped[int | None] = mapped_column(Integer)
+    reflection_time: Mapped[str | None] = mapped_column(String(5))
+    undeliverable_reason: Mapped[str | None] = mapped_column(String(64))
+    undeliverable_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_nudged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_reps_team_user"),)
+
+
+class ScheduledMessage(Base):
+    """The outbox: every scheduled DM is claimed here under a unique key before it is sent.
+
+    status: claimed (someone is sending it), retry (a send failed; try again at next_attempt_at),
+    sent, failed (gave up after the attempt limit) or skipped (the rep cannot be reached).
+    `payload` is the rendered message (JSON text + blocks), so a retry sends exactly what was claimed.
+    """
+
+    __tablename__ = "scheduled_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    recipient_id: Mapped[str] = mapped_column(ID)  # a rep's user id, or the digest's channel id
+    kind: Mapped[str] = mapped_column(String(20))
+    period_key: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str] = mapped_column(String(80))
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    question_id: Mapped[str | None] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "recipient_id", "kind", "period_key", name="uq_scheduled_messages_key"),
+        Index("ix_scheduled_messages_due", "status", "next_attempt_at"),
+        Index("ix_scheduled_messages_rep", "team_id", "recipient_id", "kind", "claimed_at"),
+    )
+
+
+class CoachingAnswer(Base):
+    """Everything a rep tells the coach: reflections, reasons to focus, planned prospecting blocks, follow-ups."""
+
+    __tablename__ = "coaching_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(String(20))
+    question_id: Mapped[str | None] = mapped_column(String(32))
+    question: Mapped[str | None] = mapped_column(String(300))
+    answer: Mapped[str | None] = mapped_column(String(3000))
+    for_date: Mapped[date] = mapped_column(Date)
+    planned_day: Mapped[date | None] = mapped_column(Date)
+    planned_minutes: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    request_key: Mapped[str | None] = mapped_column(String(100))  # the Slack request that made it
+
+    __table_args__ = (
+        Index("ix_coaching_answers_rep", "team_id", "user_id", "created_at"),
+        Index("uq_coaching_answers_request", "team_id", "request_key", unique=True),
+        Index("ix_coaching_answers_planned", "team_id", "kind", "planned_day"),
+    )
+
+
+class Workspace(Base):
+    """Whether the app is installed in a workspace: after app_uninstalled or tokens_revoked no job or
+    message runs there. Its data stays until an admin erases it."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    uninstall_reason: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# --- CRM sync (issue 12): links to CRM records, the sync's state, owners, flags, conflicts, the outbox ---

@@ -1,0 +1,105 @@
+"""Deals, their stage history, logged selling time and quotas."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import ID, Base
+from storage.types import UtcDateTime
+
+
+class Opportunity(Base):
+    """A deal a rep is working. `name_key` is the casefolded name, so lookups are case-insensitive anywhere."""
+
+    __tablename__ = "opportunities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    owner_id: Mapped[str] = mapped_column(ID)
+    name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(480))
+    account: Mapped[str | None] = mapped_column(String(120))
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    stage: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    expected_close: Mapped[date | None] = mapped_column(Date)
+    next_step: Mapped[str | None] = mapped_column(String(300))
+    lost_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_change_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    request_key: Mapped[str | None] = mapped_column(String(100))  # the Slack request that made it
+
+    __table_args__ = (
+        Index("ix_opportunities_owner_status", "team_id", "owner_id", "status"),
+        Index("uq_opportunities_request", "team_id", "request_key", unique=True),
+        Index("ix_opportunities_team_created", "team_id", "created_at"),
+        Index("ix_opportunities_team_closed", "team_id", "status", "closed_at"),
+    )
+
+
+class StageChange(Base):
+    """Every move between stages, kept so that stage aging and win rates can be computed from history."""
+
+    __tablename__ = "stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    from_stage: Mapped[str | None] = mapped_column(String(40))
+    to_stage: Mapped[str] = mapped_column(String(40))
+    changed_by: Mapped[str] = mapped_column(ID)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    request_key: Mapped[str | None] = mapped_column(String(100))  # the Slack request that made it
+
+    __table_args__ = (
+        Index("ix_stage_changes_opportunity", "opportunity_id", "changed_at"),
+        Index("uq_stage_changes_request", "team_id", "request_key", unique=True),
+        Index("ix_stage_changes_team_changed", "team_id", "changed_at"),
+    )
+
+
+class Activity(Base):
+    """Logged selling time: deal work (opportunity_id set, kind 'deal') or prospecting (a kind, touches)."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(String(16))
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    touches: Mapped[int] = mapped_column(default=0)
+    minutes: Mapped[int] = mapped_column(default=0)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    request_key: Mapped[str | None] = mapped_column(String(100))  # the Slack request that made it
+
+    __table_args__ = (
+        Index("ix_activities_rep_day", "team_id", "user_id", "occurred_on"),
+        Index("uq_activities_request", "team_id", "request_key", unique=True),
+        Index("ix_activities_team_day", "team_id", "occurred_on"),
+        Index("ix_activities_opportunity", "opportunity_id", "occurred_on"),
+    )
+
+
+class Quota(Base):
+    """A rep's quota for one period (month or quarter), keyed by the period's first day."""
+
+    __tablename__ = "quotas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    period_start: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "period_start", name="uq_quotas_rep_period"),)
