@@ -122,11 +122,11 @@ class SlackStandIn:
             self.calls.append(call)
             self._lock.notify_all()
 
-    def _answer(self, method: str, args: dict) -> Answer:
+    def _answer(self, method: str, args: dict, token: str = "") -> Answer:
         queued = self._queued.get(method)
         if queued:
             return queued.pop(0)
-        args = {**args, "_base": self.base_url.removesuffix("api/")}
+        args = {**args, "_base": self.base_url.removesuffix("api/"), "_token": token}
         if method in self._overrides:
             return Answer(self._overrides[method](args))
         if method in DEFAULTS:
@@ -151,7 +151,8 @@ class SlackStandIn:
                     self._reply(Answer({"ok": True}))
                     return
                 method = path.removeprefix("/api/")
-                answer = stand_in._answer(method, args)
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                answer = stand_in._answer(method, args, token)
                 stand_in._record(Call(method, args, dict(self.headers)))
                 self._reply(answer)
 
