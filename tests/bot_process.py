@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -44,15 +45,15 @@ class BotProcess:
         self.slack = slack
         self.process: subprocess.Popen | None = None
         self.output = ""
+        self._log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty bot must never block on its log
 
     def start(self) -> BotProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot"],
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.PIPE,
+            stdout=self._log,
             stderr=subprocess.STDOUT,
-            text=True,
         )
         return self
 
@@ -84,7 +85,9 @@ class BotProcess:
 
     def finish(self, timeout: float = 30.0) -> str:
         """Wait for the process to end on its own (after a signal); its whole output."""
-        self.output += self.process.communicate(timeout=timeout)[0]
+        self.process.wait(timeout=timeout)
+        self._log.seek(0)
+        self.output = self._log.read().decode("utf-8", errors="replace")
         return self.output
 
     def stop(self) -> None:

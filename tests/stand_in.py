@@ -17,6 +17,7 @@ class Call:
     args: dict
     headers: dict
     at: float = field(default_factory=time.monotonic)
+    path: str = ""
 
 
 @dataclass
@@ -147,7 +148,7 @@ class SlackStandIn:
                     self._reply(Answer({"ok": True}))
                     return
                 if path.startswith("/respond/"):
-                    stand_in._record(Call("response_url", args, dict(self.headers)))
+                    stand_in._record(Call("response_url", args, dict(self.headers), path=path))
                     self._reply(Answer({"ok": True}))
                     return
                 method = path.removeprefix("/api/")
