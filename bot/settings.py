@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     db_connect_timeout: int = Field(default=2, ge=2, le=60)
     db_statement_timeout: float = Field(default=2.0, gt=0, le=600)
     db_pool_timeout: float = Field(default=0.5, gt=0, le=60)
-    worker_threads: int = Field(default=10, ge=2, le=64)
+    worker_threads: int = Field(default=16, ge=2, le=64)
     shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=3600)
 
     @property

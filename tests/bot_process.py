@@ -45,7 +45,7 @@ class BotProcess:
         self.slack = slack
         self.process: subprocess.Popen | None = None
         self.output = ""
-        self._log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty bot must never block on its log
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe: a chatty bot never blocks on its log
 
     def start(self) -> BotProcess:
         self.process = subprocess.Popen(
@@ -94,6 +94,7 @@ class BotProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.finish()
+        self._log.close()
 
     @property
     def returncode(self) -> int | None:

@@ -146,5 +146,5 @@ class FaultProxy:
                         link.close()
                         return
                     (link.server if source is link.client else link.client).sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: select() on a socket another thread just closed
             link.close()

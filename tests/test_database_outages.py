@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from storage.models import Activity, Opportunity, Quota
 from tests.bot_process import BotProcess
@@ -141,6 +142,30 @@ def test_a_silent_database_gets_fast_true_answers_and_the_bot_recovers(proxied_b
     recovers(bot, slack, db)
 
 
+def test_a_burst_bigger_than_the_listener_pool_is_still_acknowledged_in_time(proxied_bot, slack, db):
+    """More commands at once than WORKER_THREADS (16), the database silent: the pool is held at most
+    DB_STATEMENT_TIMEOUT (2 s) per wave, so the second wave is still answered inside Slack's 3 s."""
+    bot, proxy = proxied_bot
+    burst = 24
+    before = contents(db)
+    proxy.hanging()
+    with ThreadPoolExecutor(burst) as pool:
+        acks = list(pool.map(lambda n: bot.driver.command("/opportunity", f"new Burst {chr(65 + n)}"), range(burst)))
+    replies = slack.wait_for("response_url", burst, timeout=20)
+    proxy.passing()
+    wait_healthy(bot)
+
+    counts = {
+        "acked_in_3s": sum(ack.status == 200 and ack.seconds < 3 for ack in acks),
+        "slowest_ack": max(ack.seconds for ack in acks),
+        "told_nothing_changed": sum(NOTHING_CHANGED in call.args.get("text", "") for call in replies),
+    }
+    print(f"\nburst of {burst}, database silent: {counts}")
+    assert counts["acked_in_3s"] == burst
+    assert counts["told_nothing_changed"] == burst and contents(db) == before
+    recovers(bot, slack, db)
+
+
 def test_the_proxy_cuts_at_commit_after_the_server_has_it(db):
     """The proxy's own check: after a cut at COMMIT, the row is stored though the client saw an error."""
     if db.dialect != "postgresql":
@@ -151,7 +176,7 @@ def test_the_proxy_cuts_at_commit_after_the_server_has_it(db):
     through = Database(proxy.url(db.url))
     try:
         proxy.cutting_at_commit(after_forwarding=True)
-        with pytest.raises(Exception), through.transaction() as session:
+        with pytest.raises(OperationalError), through.transaction() as session:
             session.add(Quota(team_id="T1", user_id="U1", period_start=date(2026, 10, 1), amount=1000, set_at=NOW))
         assert proxy.commits_cut == 1
         assert contents(db)[3] == 1
