@@ -18,6 +18,9 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 log = logging.getLogger("pipeline_coach.socket_mode")
 
 # apps.connections.open's answers that mean the app-level token itself is wrong.
+# How often the client pings Slack and checks its connection: a dropped connection is reopened within this.
+PING_SECONDS = 3
+
 BAD_TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "not_allowed_token_type"}
 
 
@@ -28,7 +31,11 @@ class StartupError(Exception):
 class CoachSocketModeHandler(SocketModeHandler):
     def __init__(self, app: App, app_token: str, concurrency: int) -> None:
         super().__init__(
-            app, app_token, logger=logging.getLogger("pipeline_coach.socket_mode.client"), concurrency=concurrency
+            app,
+            app_token,
+            logger=logging.getLogger("pipeline_coach.socket_mode.client"),
+            concurrency=concurrency,
+            ping_interval=PING_SECONDS,
         )
         self._answering = 0
         self._refusing = False

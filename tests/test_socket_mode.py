@@ -81,11 +81,11 @@ def test_a_dropped_connection_is_reopened_and_nothing_is_lost(socket_bot, slack,
     bot, rep = socket_bot
 
     socket_server.drop()  # the network blips, or Slack restarts the host
-    socket_server.wait_connected(2, timeout=30)
+    socket_server.wait_connected(2, timeout=8)  # noticed by the next ping (every 3 s)
     assert rep.command("/opportunity", "new After the blip").status == 200
 
     socket_server.ask_to_reconnect()  # Slack's own `disconnect`: refresh the connection
-    socket_server.wait_connected(3, timeout=30)
+    socket_server.wait_connected(3, timeout=5)
     assert rep.command("/opportunity", "new After the refresh").status == 200
 
     slack.wait_for("response_url", 2, timeout=10)
