@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from bot import crm_cli, jobs_cli
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from storage.db import Database
 
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, timeouts=settings.db_timeouts)
     try:
         db.upgrade()
     except Exception as error:  # the database is the one thing we cannot run without
@@ -53,33 +54,47 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(settings, db) -> int:
+    from bot import lifecycle
     from bot.app import create_app, create_services
+    from bot.scheduler import start_scheduler
+    from bot.workers import ListenerPool
 
     services = create_services(settings, db=db)
-    app = create_app(services)
-    from bot.scheduler import start_scheduler
-
-    start_scheduler(services)  # the coach's jobs, unless SCHEDULER_ENABLED=false (daemon thread)
+    listeners = ListenerPool(settings.worker_threads)
+    app = create_app(services, listeners)
+    stop = lifecycle.stop_requested()
+    grace = settings.shutdown_grace_seconds
     if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from bot.socket_mode import CoachSocketModeHandler, StartupError
 
-        log.info("Pipeline Coach is connecting to Slack over Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()
-        return 0
+        handler = CoachSocketModeHandler(app, settings.slack_app_token, concurrency=settings.worker_threads)
+        try:
+            handler.open()
+        except StartupError as problem:
+            print(problem, file=sys.stderr)
+            return 2
+        log.info("Pipeline Coach is connected to Slack over Socket Mode")
+        scheduler = start_scheduler(services)  # the coach's jobs, unless SCHEDULER_ENABLED=false
+        return lifecycle.serve_socket_mode(handler, listeners, scheduler, grace, stop)
     from bot.server import make_server
 
     try:
-        server = make_server(app, db, "0.0.0.0", settings.port)
+        server = make_server(app, db, "0.0.0.0", settings.port, threads=settings.worker_threads)
     except OSError as error:
         print(f"Could not listen on PORT {settings.port}: {error.strerror}. Set PORT to a free port.", file=sys.stderr)
         return 2
+    scheduler = start_scheduler(services)
     log.info("Pipeline Coach is listening on port %s (POST /slack/events, GET /healthz)", settings.port)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return lifecycle.serve_http(server, listeners, scheduler, grace, stop)
+
+
+def exit_with(code: int) -> None:
+    """A clean stop exits normally; one that left work behind must not wait on it at interpreter exit."""
+    if code == 1:
+        logging.shutdown()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as StillWaiting
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -10,16 +13,43 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from storage.db import Database
 
 EVENTS_PATH = "/slack/events"
+HEALTH_TIMEOUT = 0.8  # seconds: /healthz answers within a second whatever the database does
+
+
+class HealthProbe:
+    """Asks the database on a thread of its own: the request waits HEALTH_TIMEOUT at most, and while an
+    earlier probe still hangs, no new one is started (a hung database cannot eat the server's threads)."""
+
+    def __init__(self, db: Database, timeout: float = HEALTH_TIMEOUT) -> None:
+        self.db = db
+        self.timeout = timeout
+        self._runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="healthz")
+        self._running: Future | None = None
+        self._lock = threading.Lock()
+
+    def problem(self) -> str | None:
+        with self._lock:
+            if self._running is None or self._running.done():
+                self._running = self._runner.submit(self.db.problem, self.timeout)
+            running = self._running
+        try:
+            return running.result(timeout=self.timeout)
+        except StillWaiting:
+            return f"the database did not answer within {self.timeout:.1f} s"
 
 
 def make_wsgi(app: App, db: Database):
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    probe = HealthProbe(db)
 
     def wsgi(environ, start_response):
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            healthy = db.is_reachable()
-            body = json.dumps({"ok": healthy, "database": "reachable" if healthy else "unreachable"}).encode()
-            status = "200 OK" if healthy else "503 Service Unavailable"
+            problem = probe.problem()
+            answer = {"ok": problem is None, "database": "reachable" if problem is None else "unreachable"}
+            if problem is not None:
+                answer["reason"] = problem
+            body = json.dumps(answer).encode()
+            status = "200 OK" if problem is None else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         return slack(environ, start_response)
@@ -27,8 +57,8 @@ def make_wsgi(app: App, db: Database):
     return wsgi
 
 
-def make_server(app: App, db: Database, host: str, port: int):
-    """A waitress server (threaded, production-grade) ready for .run() or .close()."""
+def make_server(app: App, db: Database, host: str, port: int, threads: int = 8):
+    """A waitress server (threaded, production-grade) ready for bot.lifecycle.serve_http()."""
     from waitress import create_server
 
-    return create_server(make_wsgi(app, db), host=host, port=port, threads=8, ident="pipeline-coach")
+    return create_server(make_wsgi(app, db), host=host, port=port, threads=threads, ident="pipeline-coach")

@@ -69,6 +69,20 @@ class Settings(BaseSettings):
     manager_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     manager_group: str | None = None
 
+    # Staying up (issue 9): bounded database waits, the listener threads and shutdown. See the README's
+    # "Running it for a team" section.
+    db_connect_timeout: int = Field(default=2, ge=2, le=60)
+    db_statement_timeout: float = Field(default=2.0, gt=0, le=600)
+    db_pool_timeout: float = Field(default=0.5, gt=0, le=60)
+    worker_threads: int = Field(default=16, ge=2, le=64)
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=3600)
+
+    @property
+    def db_timeouts(self):
+        from storage.timeouts import Timeouts
+
+        return Timeouts(connect=self.db_connect_timeout, statement=self.db_statement_timeout, pool=self.db_pool_timeout)
+
     @field_validator("digest_slot")
     @classmethod
     def _digest_slot_reads(cls, value: str) -> str:

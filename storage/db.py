@@ -12,11 +12,13 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError,
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.timeouts import CheckedOut, DatabaseTimeout, Timeouts, guarded, limit_for, time_is_up
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 # What a database that is down, silent or cut off raises: the work may or may not have been committed.
-UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, DatabaseTimeout)
 
 
 class DatabaseUnavailable(Exception):
@@ -34,11 +36,16 @@ def normalise_url(url: str) -> str:
 class Database:
     """Owns the engine; everything else asks it for a short transaction."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, timeouts: Timeouts | None = None) -> None:
         self.url = normalise_url(url)
-        self.engine: Engine = _make_engine(self.url, echo)
+        self.timeouts = timeouts or Timeouts()
+        self.engine: Engine = _make_engine(self.url, echo, self.timeouts)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._current: ContextVar[Session | None] = ContextVar(f"transaction_{id(self)}", default=None)
+        self._held = CheckedOut()
+        event.listen(self.engine, "checkout", self._checked_out)
+        event.listen(self.engine, "checkin", lambda dbapi, _record: self._held.remove(dbapi))
+        event.listen(self.engine, "invalidate", lambda dbapi, _record, _error: self._held.remove(dbapi))
 
     @property
     def dialect(self) -> str:
@@ -50,6 +57,10 @@ class Database:
 
         Opened inside another transaction (on the same thread), it joins that one: a domain service opens
         the transaction of a user action, and every query function it calls writes inside it.
+
+        Bounded (storage/timeouts.py): by DB_STATEMENT_TIMEOUT, and by Slack's answer window until the rep
+        has been answered; past either, the connection is interrupted. A database that is down, silent or
+        cut off raises DatabaseUnavailable (the work may or may not have committed: callers check).
         """
         joined = self._current.get()
         if joined is not None:
@@ -57,7 +68,7 @@ class Database:
             return
         token = self._current.set(None)
         try:
-            with self._sessions.begin() as session:
+            with guarded(self._held, limit_for(self.timeouts.statement)), self._sessions.begin() as session:
                 self._current.set(session)
                 yield session
         except UNAVAILABLE as error:
@@ -66,13 +77,37 @@ class Database:
         finally:
             self._current.reset(token)
 
-    def is_reachable(self) -> bool:
+    def _checked_out(self, dbapi_connection, _record, _proxy) -> None:
+        """Our own pre-ping, done once the watchdog can see the connection (SQLAlchemy's runs before)."""
+        if time_is_up():
+            raise DatabaseTimeout("the database did not answer in time")
+        self._held.add(dbapi_connection)
+        if self.dialect != "postgresql":
+            return
         try:
-            with self.engine.connect() as connection:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except Exception as error:
+            self._held.remove(dbapi_connection)
+            if time_is_up():
+                raise DatabaseTimeout("the database did not answer in time") from error
+            raise DisconnectionError("stale pooled connection") from error  # the pool opens a fresh one
+
+    def problem(self, timeout: float) -> str | None:
+        """Why the database cannot be used right now (None: it answers), found out within `timeout`."""
+        try:
+            with guarded(self._held, timeout), self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-            return True
-        except SQLAlchemyError:
-            return False
+            return None
+        except SQLAlchemyError as error:
+            reason = str(error.orig if getattr(error, "orig", None) is not None else error)
+            return f"{error.__class__.__name__}: {reason.strip().splitlines()[0][:200] if reason.strip() else ''}"
+
+    def is_reachable(self) -> bool:
+        return self.problem(self.timeouts.statement or 5.0) is None
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (safe to run from several processes at once)."""
@@ -83,6 +118,7 @@ class Database:
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
             if self.dialect == "postgresql":
+                connection.execute(text("SET LOCAL statement_timeout = 0"))  # migrations may take their time
                 connection.execute(text("SELECT pg_advisory_xact_lock(7461093)"))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
@@ -91,17 +127,42 @@ class Database:
         self.engine.dispose()
 
 
-def _make_engine(url: str, echo: bool) -> Engine:
+# Dead peers on PostgreSQL are noticed by TCP too, for connections outside a guarded transaction (export).
+PG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+PG_TCP_USER_TIMEOUT_MS = 10_000
+
+
+def _make_engine(url: str, echo: bool, timeouts: Timeouts) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        busy_ms = int((timeouts.statement or 30) * 1000)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": busy_ms / 1000},
+            pool_timeout=timeouts.pool,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.close()
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    connect_args: dict = {}
+    if url.startswith("postgresql+psycopg"):
+        connect_args = {**PG_KEEPALIVES, "tcp_user_timeout": PG_TCP_USER_TIMEOUT_MS}
+        if timeouts.connect is not None:
+            connect_args["connect_timeout"] = max(2, timeouts.connect)
+        if timeouts.statement is not None:
+            connect_args["options"] = f"-c statement_timeout={int(timeouts.statement * 1000)}"
+    return create_engine(
+        url,
+        echo=echo,
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=timeouts.pool,
+        connect_args=connect_args,
+    )

@@ -19,13 +19,18 @@ from bot.app import create_app, create_services
 from bot.server import EVENTS_PATH, make_wsgi
 from bot.services import Services
 from bot.settings import Settings, load_settings
+from bot.socket_mode import CoachSocketModeHandler
 from storage.db import Database
 from storage.models import Base
 from tests.driver import SIGNING_SECRET, SlackDriver
 from tests.slack_contract import check_call
+from tests.socket_driver import SocketDriver
+from tests.socket_stand_in import SocketModeStandIn
 from tests.stand_in import SlackStandIn
 
 TEST_DATABASE_ENV = "COACH_TEST_DATABASE_URL"
+# `COACH_TEST_SLACK_MODE=socket pytest` runs the same end-to-end tests over Socket Mode (tests/socket_stand_in.py).
+SLACK_MODE = os.environ.get("COACH_TEST_SLACK_MODE", "http")
 A_MONDAY_AFTERNOON = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
@@ -97,10 +102,18 @@ def slack_server() -> Iterator[SlackStandIn]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def socket_server(slack_server: SlackStandIn) -> Iterator[SocketModeStandIn]:
+    server = SocketModeStandIn(slack_server).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def slack(slack_server: SlackStandIn) -> Iterator[SlackStandIn]:
+def slack(slack_server: SlackStandIn, socket_server: SocketModeStandIn) -> Iterator[SlackStandIn]:
     """The stand-in, emptied per test; afterwards every call the bot made is checked against Slack's rules."""
     slack_server.reset()
+    socket_server.reset()
     yield slack_server
     slack_server.settle(quiet=0.05, timeout=2)
     for call in list(slack_server.calls):
@@ -144,14 +157,21 @@ class RunningBot:
 
 
 @pytest.fixture
-def make_bot(slack: SlackStandIn, db: Database, clock: Clock):
+def make_bot(slack: SlackStandIn, socket_server: SocketModeStandIn, db: Database, clock: Clock):
     servers = []
+    handlers: list[CoachSocketModeHandler] = []
 
     def start(database: Database | None = None, **overrides) -> RunningBot:
         """The bot on the test database, or on `database` (one that is down, say)."""
         database = database or db
         services = create_services(settings_for(slack, db, **overrides), db=database, clock=clock)
         app = create_app(services)
+        if SLACK_MODE == "socket":
+            handler = CoachSocketModeHandler(app, "xapp-test-token", concurrency=services.settings.worker_threads)
+            handlers.append(handler)
+            handler.open()
+            socket_server.wait_connected(len(handlers))
+            return RunningBot(services, slack, SocketDriver(socket_server, slack.response_url), clock)
         server = wsgiref_server(
             "127.0.0.1", 0, make_wsgi(app, database), server_class=QuietThreadingServer, handler_class=QuietHandler
         )
@@ -162,6 +182,9 @@ def make_bot(slack: SlackStandIn, db: Database, clock: Clock):
         return RunningBot(services, slack, SlackDriver(url, slack.response_url), clock)
 
     yield start
+    for handler in handlers:  # closing waits out a 3 s socket read: let it finish in the background
+        handler.client.auto_reconnect_enabled = handler.client.default_auto_reconnect_enabled = False
+        threading.Thread(target=handler.close, daemon=True).start()
     for server, thread in servers:
         server.shutdown()
         server.server_close()
@@ -174,7 +197,10 @@ def bot(make_bot) -> RunningBot:
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Every test that touches the database is marked, so CI can run exactly those on PostgreSQL too."""
+    """Every test that touches the database is marked, so CI can run exactly those on PostgreSQL too;
+    in Socket Mode, tests of the HTTP transport itself (signatures, /healthz) are skipped, saying so."""
     for item in items:
         if "db" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.database)
+        if SLACK_MODE == "socket" and item.get_closest_marker("http_only"):
+            item.add_marker(pytest.mark.skip(reason="tests the HTTP transport; Socket Mode has no such request"))

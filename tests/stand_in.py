@@ -17,6 +17,7 @@ class Call:
     args: dict
     headers: dict
     at: float = field(default_factory=time.monotonic)
+    path: str = ""
 
 
 @dataclass
@@ -122,11 +123,11 @@ class SlackStandIn:
             self.calls.append(call)
             self._lock.notify_all()
 
-    def _answer(self, method: str, args: dict) -> Answer:
+    def _answer(self, method: str, args: dict, token: str = "") -> Answer:
         queued = self._queued.get(method)
         if queued:
             return queued.pop(0)
-        args = {**args, "_base": self.base_url.removesuffix("api/")}
+        args = {**args, "_base": self.base_url.removesuffix("api/"), "_token": token}
         if method in self._overrides:
             return Answer(self._overrides[method](args))
         if method in DEFAULTS:
@@ -147,11 +148,12 @@ class SlackStandIn:
                     self._reply(Answer({"ok": True}))
                     return
                 if path.startswith("/respond/"):
-                    stand_in._record(Call("response_url", args, dict(self.headers)))
+                    stand_in._record(Call("response_url", args, dict(self.headers), path=path))
                     self._reply(Answer({"ok": True}))
                     return
                 method = path.removeprefix("/api/")
-                answer = stand_in._answer(method, args)
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                answer = stand_in._answer(method, args, token)
                 stand_in._record(Call(method, args, dict(self.headers)))
                 self._reply(answer)
 

@@ -8,6 +8,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
+import pytest
+
 from storage import opportunities as store
 from tests.driver import sign
 
@@ -21,6 +23,7 @@ def health(bot) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
+@pytest.mark.http_only
 def test_a_request_with_a_bad_signature_is_refused(bot):
     reply = bot.driver.command("/opportunity", "new Acme renewal", signature="v0=" + "0" * 64)
 
@@ -29,6 +32,7 @@ def test_a_request_with_a_bad_signature_is_refused(bot):
     assert store.open_opportunities(bot.db, "T1", "U1", 10)[1] == 0
 
 
+@pytest.mark.http_only
 def test_a_replayed_request_with_a_stale_timestamp_is_refused(bot):
     old = int(time.time()) - 60 * 10
     body = urlencode({"command": "/opportunity", "text": "new Acme", "team_id": "T1", "user_id": "U1"})
@@ -36,14 +40,19 @@ def test_a_replayed_request_with_a_stale_timestamp_is_refused(bot):
     assert reply.status == 401
 
 
+@pytest.mark.http_only
 def test_the_health_check_reports_the_database(bot):
     assert health(bot) == (200, {"ok": True, "database": "reachable"})
 
 
+@pytest.mark.http_only
 def test_the_health_check_says_when_the_database_is_down(make_bot, monkeypatch):
     bot = make_bot()
-    monkeypatch.setattr(bot.db, "is_reachable", lambda: False)
-    assert health(bot) == (503, {"ok": False, "database": "unreachable"})
+    monkeypatch.setattr(bot.db, "problem", lambda timeout: "OperationalError: connection refused")
+    assert health(bot) == (
+        503,
+        {"ok": False, "database": "unreachable", "reason": "OperationalError: connection refused"},
+    )
 
 
 def test_acknowledgements_stay_fast_even_when_slack_is_slow(bot):

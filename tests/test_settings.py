@@ -54,6 +54,9 @@ def test_stages_can_be_replaced_with_a_comma_separated_list(monkeypatch):
         ({"open_stages": "Discovery,Won"}, "OPEN_STAGES"),
         ({"team_timezone": "Mars/Olympus"}, "TEAM_TIMEZONE"),
         ({"slack_signing_secret": ""}, "SLACK_SIGNING_SECRET"),
+        ({"db_connect_timeout": "1"}, "DB_CONNECT_TIMEOUT"),
+        ({"db_statement_timeout": "0"}, "DB_STATEMENT_TIMEOUT"),
+        ({"worker_threads": "many"}, "WORKER_THREADS"),
     ],
 )
 def test_a_malformed_setting_is_named_in_one_line(overrides, names):

@@ -1,5 +1,6 @@
-"""Entries remember the Slack request that made them (so a replay stores nothing twice), and workspaces
-remember whether the app is still installed there.
+"""Entries remember the Slack request that made them; workspaces remember whether the app is installed.
+
+A replayed request stores nothing twice; jobs skip a workspace that removed the app.
 
 Revision ID: 0005
 Revises: 0004
