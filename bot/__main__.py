@@ -1,4 +1,5 @@
-"""`python -m bot`: run the bot (default), `python -m bot db upgrade`, or `python -m bot jobs list|run`."""
+"""`python -m bot`: run the bot (default), `python -m bot db upgrade`, `python -m bot jobs list|run`, or
+`python -m bot sandbox` (the bot in a browser, with an embedded Slack: bot/sandbox)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import sys
 
 from bot import jobs_cli
+from bot.sandbox import runner as sandbox_runner
 from bot.settings import SettingsError, load_settings
 
 log = logging.getLogger("pipeline_coach")
@@ -19,7 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     db_parser = commands.add_parser("db", help="database maintenance")
     db_parser.add_argument("action", choices=["upgrade"], help="apply migrations")
     jobs_cli.add_arguments(commands)
+    sandbox_runner.add_arguments(commands)
     args = parser.parse_args(argv)
+    if args.command == "sandbox":  # its own settings: no token, no DATABASE_URL, no .env
+        return sandbox_runner.run(args)
     if args.command == "jobs" and (early := jobs_cli.check(args)) is not None:
         return early
 
