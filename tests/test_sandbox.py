@@ -151,3 +151,20 @@ def test_every_message_and_view_the_bot_built_is_one_the_page_can_draw(sandbox):
         assert name in used, f"the scenario never produced a {name}; widen it"
     for name in ("overflow", "datepicker", "plain_text_input", "mrkdwn", "plain_text"):
         assert name in used, f"the scenario never produced a {name}; widen it"
+
+
+def test_an_operators_mistake_gets_one_line_and_status_2(monkeypatch, tmp_path, capsys):
+    import socket
+
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["sandbox", "--now", "someday"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert main(["sandbox", "--port", str(taken.getsockname()[1])]) == 2
+    problem = capsys.readouterr().err
+    assert problem.startswith("Could not listen on port") and problem.count("\n") == 1
+    assert not (tmp_path / runner.DATABASE_FILE).exists(), "nothing was created"

@@ -99,7 +99,7 @@
     $("#clock-now").textContent = timeLabel(now, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
     $("#clock-zone").textContent = `${me().real_name.split(" ")[0]}'s time (${me().tz.replace("_", " ")})`;
     const jobs = $("#jobs");
-    jobs.replaceChildren(...(ui.state.jobs || []).map((line) => el("li", "", line)));
+    jobs.replaceChildren(...(ui.state.jobs || []).map((line) => el("li", "", line.replace(/ at \S+?:(?= )/, ":"))));
   }
 
   function initials(name) {
