@@ -34,7 +34,8 @@ def sandbox(tmp_path_factory) -> Iterator[runner.Sandbox]:
 def page_call(sandbox: runner.Sandbox, path: str, body: dict | None = None) -> dict:
     """What the page does: GET its state, or POST what a person did."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(sandbox.url + path.lstrip("/"), data=data, method="POST" if data else "GET")
+    headers = {"Content-Type": "application/json"} if data else {}
+    request = urllib.request.Request(sandbox.url + path.lstrip("/"), data=data, headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 

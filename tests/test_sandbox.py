@@ -168,3 +168,21 @@ def test_an_operators_mistake_gets_one_line_and_status_2(monkeypatch, tmp_path, 
     problem = capsys.readouterr().err
     assert problem.startswith("Could not listen on port") and problem.count("\n") == 1
     assert not (tmp_path / runner.DATABASE_FILE).exists(), "nothing was created"
+
+
+def test_only_the_page_itself_may_drive_the_sandbox(sandbox):
+    import urllib.error
+    import urllib.request
+
+    def status(headers: dict) -> int:
+        body = b'{"user": "U0MAYA", "channel": "C0SALESWINS", "text": "/opportunity list"}'
+        request = urllib.request.Request(sandbox.url + "sandbox/command", data=body, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert status({"Content-Type": "text/plain"}) == 403, "a form on another site cannot post here"
+    assert status({"Content-Type": "application/json", "Host": "evil.example:80"}) == 403, "no rebound host"
+    assert status({"Content-Type": "application/json"}) == 200

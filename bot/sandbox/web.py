@@ -22,6 +22,8 @@ def pages(sandbox):
     """The route function for SlackStandIn(pages=…); `sandbox` is the running bot.sandbox.runner.Sandbox."""
 
     def route(verb: str, path: str, query: dict, raw: bytes, headers: dict) -> Answer | None:
+        if not _from_the_page(verb, path, headers, sandbox.url):
+            return Answer({"ok": False, "error": "forbidden"}, 403)
         if verb == "GET" and path in ("/", "/index.html"):
             return _file("index.html")
         if verb == "GET" and path.startswith("/static/"):
@@ -46,6 +48,19 @@ def pages(sandbox):
         return None
 
     return route
+
+
+def _from_the_page(verb: str, path: str, headers: dict, url: str) -> bool:
+    """Only this machine's browser, on this address: no other site may drive the sandbox (a JSON POST
+    from elsewhere needs CORS, which is never granted; a rebound host name is refused)."""
+    found = {key.lower(): value for key, value in headers.items()}
+    host = found.get("host", "")
+    port = url.rstrip("/").rsplit(":", 1)[-1]
+    if host not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        return False
+    if verb == "POST":
+        return "application/json" in found.get("content-type", "")
+    return True
 
 
 def _file(name: str) -> Answer | None:

@@ -165,7 +165,7 @@
     (m.files || []).forEach((f) => {
       const link = el("a", "file", `📄 ${f.title || f.name}`);
       link.href = `/files/${f.id}`;
-      body.appendChild(link);
+      body.appendChild(el("div", "files")).appendChild(link);
     });
     if (!(m.blocks && m.blocks.length) && !m.text && !(m.files || []).length) body.appendChild(el("div", "bk-unknown", "⚠ This message arrived empty."));
     node.appendChild(body);

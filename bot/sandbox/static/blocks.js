@@ -142,6 +142,8 @@
       event.stopPropagation();
       document.querySelectorAll(".bk-menu.open").forEach((other) => other !== menu && other.classList.remove("open"));
       menu.classList.toggle("open");
+      const room = window.innerHeight - trigger.getBoundingClientRect().bottom;
+      menu.classList.toggle("up", room < menu.offsetHeight + 90); // near the composer: open upwards
     });
     wrap.append(trigger, menu);
     return wrap;
