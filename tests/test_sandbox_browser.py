@@ -139,8 +139,10 @@ def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
     page.shot("home")
 
     page.click("#tab-messages", "Messages")
+    page.click(".nav-item", "sales-wins")
     page.click("[data-jump=morning]", "Next working morning")
     page.text_appears("#clock-now", "Mon 23 Nov")
+    page.click(".nav-item.unread", "Pipeline Coach")
     nudge = page.text_appears(".message", "Snooze a week")
     assert nudge.find_elements(page.by.CSS_SELECTOR, ".bk-actions .bk-button")
     page.shot("dm-nudge")
@@ -164,3 +166,74 @@ def test_every_message_and_view_the_bot_built_renders_in_the_page(sandbox, brows
         assert shown > 0, f"{where} rendered blank"
     failures, _ = browser.execute_script(script, [{"type": "rich_text_unknown"}])
     assert failures == 1, "an element the page does not know is shown as a failure, not a blank"
+
+
+def test_mrkdwn_and_each_element_render_as_slack_shows_them(sandbox, browser):
+    browser.get(sandbox.url)
+    Page(browser).find(".message")
+    html = browser.execute_script(
+        "return BlockKit.mrkdwn(arguments[0], {people: {U0MAYA: {real_name: 'Maya Okafor'}}, channels: {}})",
+        "*bold* _it_ ~gone~ `a*b*c` <https://example.test/x|the link> <@U0MAYA> :tada: "
+        "&lt;b&gt;hi&lt;/b&gt; <javascript:alert(1)|no>",
+    )
+    for expected in ("<b>bold</b>", "<i>it</i>", "<s>gone</s>", '<code class="bk-code">a*b*c</code>', "@Maya Okafor"):
+        assert expected in html
+    assert '<a href="https://example.test/x" target="_blank" rel="noopener">the link</a>' in html
+    assert "🎉" in html and "&lt;b&gt;hi&lt;/b&gt;" in html, "emoji drawn; escaped text stays text"
+    assert html.count("<a ") == 1, "only http(s) and mailto links become links"
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Head &amp; shoulders"}},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "Body"},
+            "fields": [{"type": "mrkdwn", "text": "*One*"}, {"type": "plain_text", "text": "Two"}],
+            "accessory": {
+                "type": "overflow",
+                "action_id": "menu",
+                "options": [
+                    {"text": {"type": "plain_text", "text": "Change stage"}, "value": "stage:1"},
+                    {"text": {"type": "plain_text", "text": "Mark won"}, "value": "won:1"},
+                ],
+            },
+        },
+        {"type": "divider"},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "small print"}]},
+        {
+            "type": "actions",
+            "elements": [
+                {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "action_id": "go", "style": "primary"},
+                {
+                    "type": "static_select",
+                    "action_id": "pick",
+                    "options": [{"text": {"type": "plain_text", "text": "Discovery"}, "value": "Discovery"}],
+                },
+                {"type": "datepicker", "action_id": "day", "initial_date": "2026-12-15"},
+            ],
+        },
+        {
+            "type": "input",
+            "block_id": "name",
+            "label": {"type": "plain_text", "text": "Name"},
+            "element": {"type": "plain_text_input", "action_id": "value", "initial_value": "Acme"},
+        },
+    ]
+    drawn = browser.execute_script(
+        """
+        const root = BlockKit.render(arguments[0], {people: {}, channels: {}, act: () => {}, errors: {name: 'Needed'}});
+        const q = (css) => root.querySelector(css);
+        return {
+          header: q('.bk-header').innerText, fields: root.querySelectorAll('.bk-field').length,
+          menu: root.querySelectorAll('.bk-menu-item').length, divider: !!q('.bk-divider hr'),
+          context: q('.bk-context').innerText, primary: q('.bk-button.bk-primary').innerText,
+          options: q('select').options.length, date: q('input[type=date]').value,
+          error: q('[data-block-id=name] .bk-error').innerText, state: BlockKit.state(root),
+          failures: root.querySelectorAll('.bk-unknown').length,
+        };
+        """,
+        blocks,
+    )
+    assert drawn["header"] == "Head & shoulders" and drawn["fields"] == 2 and drawn["menu"] == 2
+    assert drawn["divider"] and drawn["context"] == "small print" and drawn["primary"] == "Go"
+    assert drawn["options"] == 2 and drawn["date"] == "2026-12-15" and drawn["error"] == "Needed"
+    assert drawn["state"] == {"name": {"value": {"type": "plain_text_input", "value": "Acme"}}}
+    assert drawn["failures"] == 0

@@ -27,7 +27,7 @@
   ];
 
   const $ = (selector) => document.querySelector(selector);
-  const ui = { drawn: new Map(), user: null, where: null, tab: "messages", state: null, version: -1, modalKey: null, homeKey: null, shownFor: null };
+  const ui = { seen: {}, drawn: new Map(), user: null, where: null, tab: "messages", state: null, version: -1, modalKey: null, homeKey: null, shownFor: null };
 
   async function api(path, body) {
     const response = await fetch(path, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: ui.user, ...body }) });
@@ -73,7 +73,12 @@
     const list = $("#conversations");
     list.replaceChildren();
     ui.state.conversations.forEach((c) => {
-      const item = el("button", "nav-item" + (c.id === ui.where ? " active" : ""), c.is_im ? "Pipeline Coach" : `# ${c.name}`);
+      const key = ui.user + c.id;
+      if (c.id === ui.where && ui.tab !== "home") ui.seen[key] = c.messages.length;
+      if (ui.seen[key] === undefined) ui.seen[key] = c.messages.length;
+      const unread = c.messages.length - ui.seen[key];
+      const item = el("button", "nav-item" + (c.id === ui.where ? " active" : "") + (unread > 0 ? " unread" : ""), c.is_im ? "Pipeline Coach" : `# ${c.name}`);
+      if (unread > 0) item.appendChild(el("span", "badge", String(unread)));
       item.dataset.conversation = c.is_im ? "dm" : c.name;
       item.addEventListener("click", () => { ui.where = c.id; ui.tab = "messages"; draw(true); });
       list.appendChild(item);
@@ -313,6 +318,9 @@
       if (!answer.ok) notice(answer.error);
       refresh(true);
     }));
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && ui.state.modal) closeModal(ui.state.modal);
+    });
     setInterval(() => refresh(), 700);
   }
 
