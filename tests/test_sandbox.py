@@ -186,3 +186,36 @@ def test_only_the_page_itself_may_drive_the_sandbox(sandbox):
     assert status({"Content-Type": "text/plain"}) == 403, "a form on another site cannot post here"
     assert status({"Content-Type": "application/json", "Host": "evil.example:80"}) == 403, "no rebound host"
     assert status({"Content-Type": "application/json"}) == 200
+
+
+def test_python_m_bot_sandbox_serves_the_page_and_stops_cleanly(tmp_path):
+    """The README's command, as a newcomer runs it, with a DATABASE_URL and tokens around that it ignores."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    env = {**os.environ, "DATABASE_URL": "postgresql://nowhere.invalid/prod", "SLACK_BOT_TOKEN": "xoxb-real"}
+    started = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox", "--demo", "--port", "0", "--now", "2026-11-22T20:00:00Z"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = started.stdout.readline()
+        url = first.split("open ", 1)[1].split(" ", 1)[0]
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(url, timeout=5) as page:
+            assert "Pipeline Coach sandbox" in page.read().decode()
+        with urllib.request.urlopen(url + "sandbox/state?user=U0DANA", timeout=5) as state:
+            assert "opened a new opportunity" in state.read().decode()
+        assert (tmp_path / runner.DATABASE_FILE).exists()
+    finally:
+        started.send_signal(signal.SIGINT)
+        _, errors = started.communicate(timeout=15)
+    assert started.returncode == 0, errors
+    assert "Traceback" not in errors

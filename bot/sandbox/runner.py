@@ -124,8 +124,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"--now must be {USAGE_NOW}, not {args.now!r}.", file=sys.stderr)
         return 2
-    if not 1 <= args.port <= 65535:
-        print(f"--port must be between 1 and 65535, not {args.port}.", file=sys.stderr)
+    if not 0 <= args.port <= 65535:
+        print(f"--port must be between 1 and 65535 (0: any free port), not {args.port}.", file=sys.stderr)
         return 2
     level = os.environ.get("LOG_LEVEL", "WARNING").upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -132,7 +132,8 @@ def state(sandbox, user_id: str) -> dict:
 
 def command(sandbox, user: str, body: dict) -> dict:
     line, channel = str(body.get("text") or "").strip(), str(body.get("channel") or "")
-    if channel not in sandbox.workspace.conversations:
+    conversation = sandbox.workspace.conversations.get(channel)
+    if conversation is None or user not in conversation.members:
         return {"ok": False, "error": "channel_not_found"}
     name = line.split(" ", 1)[0]
     if name not in ("/opportunity", "/prospect"):
@@ -147,7 +148,8 @@ def command(sandbox, user: str, body: dict) -> dict:
 def say(sandbox, user: str, body: dict) -> dict:
     """A plain message from a person (the app does not read messages; people can still talk)."""
     text, channel = str(body.get("text") or "").strip(), str(body.get("channel") or "")
-    if channel not in sandbox.workspace.conversations or not text:
+    conversation = sandbox.workspace.conversations.get(channel)
+    if conversation is None or user not in conversation.members or not text:
         return {"ok": False, "error": "channel_not_found" if text else "no_text"}
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     sandbox.workspace.post(channel, user, escaped, None)

@@ -309,6 +309,10 @@
     await refresh(true);
     $("#composer").addEventListener("submit", send);
     $("#compose-input").addEventListener("input", drawHints);
+    $("#compose-input").addEventListener("keydown", (event) => {
+      const first = $("#hints .hint");
+      if (event.key === "Tab" && first && !$("#hints").hidden) { event.preventDefault(); first.click(); }
+    });
     $("#tab-home").addEventListener("click", () => { ui.tab = "home"; ui.homeKey = null; api("/sandbox/home", {}).then(() => refresh(true)); draw(true); });
     $("#tab-messages").addEventListener("click", () => { ui.tab = "messages"; draw(true); });
     document.querySelectorAll("[data-jump]").forEach((button) => button.addEventListener("click", async () => {
