@@ -115,6 +115,9 @@ def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
     page = Page(browser)
     page.text_appears(".message", "opened a new opportunity")
 
+    page.find("#compose-input").send_keys("/opportunity l")
+    page.text_appears("#hints .hint", "/opportunity list")
+    page.find("#compose-input").clear()
     page.type("/opportunity new Acme 40k")
     page.text_appears(".message:not(.ephemeral)", "Acme")
     page.text_appears(".message.ephemeral", "Only visible to you")

@@ -4,28 +4,6 @@
 (function () {
   "use strict";
 
-  const COMMANDS = [
-    { name: "/opportunity", hint: "new Acme renewal 48k | list | stage acme proposal | won acme | help", about: "Open, list, move, win or lose an opportunity" },
-    { name: "/prospect", hint: "25 calls 2h | 3 meetings booked | 40m linkedin yesterday | undo", about: "Log prospecting in one line, or open the form" },
-  ];
-  const SUBCOMMANDS = [
-    ["new Acme 40k", "open one in a line (or /opportunity alone for the form)"],
-    ["list", "your open opportunities, with menus"],
-    ["log acme 90m", "log time spent working a deal"],
-    ["prospect 25 calls 2h", "log prospecting"],
-    ["health", "your pipeline at a glance"],
-    ["stage acme proposal", "move a deal along"],
-    ["won acme", "mark it won"],
-    ["lost acme went quiet", "mark it lost"],
-    ["quota 250k", "set your quota"],
-    ["coach", "your coaching settings"],
-    ["reflections", "your answers to the coach"],
-    ["team", "managers: the team's creation and coverage"],
-    ["export", "CSV files in your DM"],
-    ["undo", "remove your last entry"],
-    ["help", "everything it understands"],
-  ];
-
   const $ = (selector) => document.querySelector(selector);
   const ui = { seen: {}, drawn: new Map(), user: null, where: null, tab: "messages", state: null, version: -1, modalKey: null, homeKey: null, shownFor: null };
 
@@ -251,33 +229,13 @@
 
   // ---- the composer ------------------------------------------------------------------------------
 
-  function drawHints() {
-    const typed = $("#compose-input").value;
-    const hints = $("#hints");
-    hints.replaceChildren();
-    if (!typed.startsWith("/")) return (hints.hidden = true);
-    const [name, ...rest] = typed.split(" ");
-    let rows = [];
-    if (!rest.length) rows = COMMANDS.filter((c) => c.name.startsWith(name)).map((c) => [c.name + " ", `${c.name} ${c.hint}`, c.about]);
-    else if (name === "/opportunity") rows = SUBCOMMANDS.filter(([usage]) => usage.startsWith(rest.join(" "))).map(([usage, about]) => [`/opportunity ${usage}`, `/opportunity ${usage}`, about]);
-    else if (name === "/prospect") rows = [["/prospect 25 calls 2h", "/prospect " + COMMANDS[1].hint, COMMANDS[1].about]];
-    rows.slice(0, 8).forEach(([fill, shown, about]) => {
-      const row = el("button", "hint");
-      row.type = "button";
-      row.append(el("b", "", shown), el("span", "", about));
-      row.addEventListener("click", () => { $("#compose-input").value = fill; $("#compose-input").focus(); drawHints(); });
-      hints.appendChild(row);
-    });
-    hints.hidden = !rows.length;
-  }
-
   async function send(event) {
     event.preventDefault();
     const input = $("#compose-input");
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
-    drawHints();
+    Composer.hints($("#compose-input"), $("#hints"));
     const answer = await api(text.startsWith("/") ? "/sandbox/command" : "/sandbox/say", { channel: conversation().id, text });
     if (!answer.ok) notice(answer.error);
     refresh();
@@ -308,7 +266,7 @@
     ui.where = (first.ok ? first : await api(`/sandbox/state?user=${ui.user}`)).conversations.find((c) => !c.is_im).id;
     await refresh(true);
     $("#composer").addEventListener("submit", send);
-    $("#compose-input").addEventListener("input", drawHints);
+    $("#compose-input").addEventListener("input", () => Composer.hints($("#compose-input"), $("#hints")));
     $("#compose-input").addEventListener("keydown", (event) => {
       const first = $("#hints .hint");
       if (event.key === "Tab" && first && !$("#hints").hidden) { event.preventDefault(); first.click(); }
