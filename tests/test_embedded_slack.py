@@ -79,3 +79,27 @@ def test_people_have_names_and_their_own_time_zones(workspace):
     assert call(workspace, "users.info", user=MAYA.id)["user"]["tz_offset"] == -5 * 3600
     assert call(workspace, "conversations.open", users=MAYA.id)["channel"]["id"] == "D0MAYA"
     assert web_api.answer(workspace, "chat.update", {}, AUTH)["error"] == "unknown_method"
+
+
+def test_a_submission_can_push_update_clear_or_show_errors_as_slack_does(workspace):
+    from bot.sandbox.visitor import Visitor
+
+    visitor = Visitor(workspace, "http://127.0.0.1:9/slack/events", "secret", lambda token: token)
+    first = workspace.open_modal(MAYA.id, modal("Step 1"))
+    assert visitor.after_submission(MAYA.id, first["id"], {"response_action": "errors", "errors": {"b": "No"}}) == {
+        "errors": {"b": "No"}
+    }
+    visitor.after_submission(MAYA.id, first["id"], {"response_action": "push", "view": modal("Step 2")})
+    assert [v["title"]["text"] for v in workspace.modals[MAYA.id]] == ["Step 1", "Step 2"]
+    visitor.close(MAYA.id, workspace.top_modal(MAYA.id)["id"])
+    assert workspace.top_modal(MAYA.id)["title"]["text"] == "Step 1", "cancel goes back one view"
+    visitor.after_submission(MAYA.id, first["id"], {"response_action": "update", "view": modal("Step 1b")})
+    assert workspace.top_modal(MAYA.id)["title"]["text"] == "Step 1b"
+    bad = {"type": "modal", "title": {"type": "plain_text", "text": "x" * 30}, "blocks": [{"type": "divider"}]}
+    assert "problem" in visitor.after_submission(MAYA.id, first["id"], {"response_action": "update", "view": bad})
+    visitor.after_submission(MAYA.id, first["id"], {"response_action": "push", "view": modal("Step 2")})
+    visitor.after_submission(MAYA.id, workspace.top_modal(MAYA.id)["id"], {"response_action": "clear"})
+    assert workspace.top_modal(MAYA.id) is None, "clear closes the whole stack"
+    again = workspace.open_modal(MAYA.id, modal())
+    visitor.after_submission(MAYA.id, again["id"], {})
+    assert workspace.top_modal(MAYA.id) is None, "an empty ack closes the view"

@@ -153,9 +153,9 @@ class Visitor:
         status, ack = self._interact(payload)
         if status != 200:
             return {"problem": "We had some trouble connecting. Try again?"}
-        return self._after_submission(user_id, view_id, ack)
+        return self.after_submission(user_id, view_id, ack)
 
-    def _after_submission(self, user_id: str, view_id: str, ack: dict) -> dict:
+    def after_submission(self, user_id: str, view_id: str, ack: dict) -> dict:
         """What Slack does with a view_submission's acknowledgement."""
         workspace, action = self.workspace, ack.get("response_action")
         if action == "errors":
@@ -173,9 +173,10 @@ class Visitor:
         workspace.close_modal(user_id, view_id, everything=action == "clear")
         return {}
 
-    def close(self, user_id: str, view_id: str) -> None:
-        """The modal's Cancel: back to the view under it, telling the app if it asked (notify_on_close)."""
-        closed = self.workspace.close_modal(user_id, view_id)
+    def close(self, user_id: str, view_id: str, everything: bool = False) -> None:
+        """Cancel (back to the view under it) or × (the whole stack), telling the app if it asked
+        (notify_on_close)."""
+        closed = self.workspace.close_modal(user_id, view_id, everything=everything)
         for view in closed:
             if view.get("notify_on_close"):
                 payload = {
@@ -185,7 +186,7 @@ class Visitor:
                     "api_app_id": APP_ID,
                     "token": "sandbox",
                     "view": public_view(view),
-                    "is_cleared": False,
+                    "is_cleared": everything and len(closed) > 1,
                 }
                 self._interact(payload)
 

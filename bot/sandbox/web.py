@@ -166,7 +166,7 @@ def submit(sandbox, user: str, body: dict) -> dict:
 
 
 def close(sandbox, user: str, body: dict) -> dict:
-    sandbox.visitor.close(user, str(body.get("view_id")))
+    sandbox.visitor.close(user, str(body.get("view_id")), everything=body.get("everything") is True)
     return {"ok": True}
 
 

@@ -139,7 +139,7 @@
     const meta = el("div", "meta");
     meta.append(el("b", "", author.real_name));
     if (author.is_bot) meta.append(el("span", "app-badge", "APP"));
-    meta.append(el("span", "time", timeLabel(new Date(Number(m.ts.split(".")[0]) * 1000), { weekday: "short", hour: "2-digit", minute: "2-digit" })));
+    meta.append(el("span", "time", timeLabel(new Date(Number(m.ts.split(".")[0]) * 1000), { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })));
     if (m.ephemeral) meta.append(el("span", "only-you", "Only visible to you"));
     body.appendChild(meta);
     const act = (action) => api("/sandbox/action", { where: { type: "message", channel: c.id, ts: m.ts }, action }).then(afterAction);
@@ -188,7 +188,7 @@
     head.appendChild(BlockKit.text(view.title, context(), "modal-title"));
     const x = el("button", "modal-x", "×");
     x.title = "Close";
-    x.addEventListener("click", () => closeModal(view));
+    x.addEventListener("click", () => closeModal(view, true));
     head.appendChild(x);
     const body = el("div", "modal-body");
     const act = (action) => api("/sandbox/action", { where: { type: "view", view_id: view.id }, action, state: BlockKit.state(body) }).then(afterAction);
@@ -223,8 +223,9 @@
     refresh();
   }
 
-  function closeModal(view) {
-    api("/sandbox/close", { view_id: view.id }).then(() => refresh());
+  function closeModal(view, everything) {
+    // Cancel goes back to the view underneath; × closes the whole stack, as in Slack.
+    api("/sandbox/close", { view_id: view.id, everything: !!everything }).then(() => refresh());
   }
 
   // ---- the composer ------------------------------------------------------------------------------

@@ -93,6 +93,8 @@
     node.appendChild(text(element.text, ctx, "bk-label"));
     node.dataset.actionId = element.action_id || "";
     node.addEventListener("click", () => {
+      const ask = element.confirm;
+      if (ask && !window.confirm(`${plainOf(ask.title)}\n\n${plainOf(ask.text)}`)) return;
       if (element.url) window.open(element.url, "_blank", "noopener");
       ctx.act({ type: "button", action_id: element.action_id, block_id: blockId, value: element.value, text: element.text });
     });
