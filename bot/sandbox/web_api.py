@@ -35,13 +35,15 @@ def respond(workspace: Workspace, token: str, payload: dict) -> tuple[int, dict]
     if hook is None:
         return 404, {"ok": False, "error": error}
     blocks, text = payload.get("blocks"), payload.get("text") or ""
-    problem = limits.blocks_problem(blocks) or (None if payload.get("delete_original") else _no_text(text, blocks))
+    deleting = _truthy(payload.get("delete_original"))
+    problem = limits.blocks_problem(blocks) or (None if deleting else _no_text(text, blocks))
     if problem is not None:
         return 400, problem
     with workspace.lock:
         original = workspace.find_message(hook.channel, hook.message_ts)
-        if payload.get("delete_original") and original is not None:
-            workspace.delete(original)
+        if _truthy(payload.get("delete_original")):
+            if original is not None:
+                workspace.delete(original)
         elif _truthy(payload.get("replace_original")) and original is not None:
             workspace.replace(original, text, blocks)
         elif payload.get("response_type") == "in_channel":

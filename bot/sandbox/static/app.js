@@ -282,7 +282,7 @@
       refresh(true);
     }));
     document.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && ui.state.modal) closeModal(ui.state.modal);
+      if (event.key === "Escape" && ui.state.modal) closeModal(ui.state.modal, true);
     });
     setInterval(() => refresh(), 700);
   }
