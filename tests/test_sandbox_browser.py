@@ -140,6 +140,11 @@ def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
     page.text_appears("#home .bk-header", "")
     page.text_appears("#home .bk-button", "New opportunity")
     page.shot("home")
+    page.click(".person", "Dana Brooks")
+    page.wait.until(lambda d: "Globex" not in d.find_element(page.by.ID, "home").text, "Dana sees her own Home")
+    page.text_appears("#home .bk-button", "New opportunity")
+    page.click(".person", "Maya Okafor")
+    page.text_appears("#home", "Globex")
 
     page.click("#tab-messages", "Messages")
     page.click(".nav-item", "sales-wins")

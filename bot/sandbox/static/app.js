@@ -90,10 +90,13 @@
   }
 
   function switchTo(user) {
+    // Stay where you were: the channel, or the app (its Home or Messages), now as the other person.
+    const inApp = conversation().is_im;
     ui.user = user;
     ui.modalKey = ui.homeKey = null;
     localStorage.setItem("sandbox-user", user);
-    if (ui.tab === "home") api("/sandbox/home", {}).then(() => refresh(true));
+    if (inApp) ui.where = "D" + user.replace(/^U/, "");
+    if (inApp && ui.tab === "home") api("/sandbox/home", {}).then(() => refresh(true));
     refresh(true);
   }
 
