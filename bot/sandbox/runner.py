@@ -52,7 +52,7 @@ class Sandbox:
         return self.slack.base_url.removesuffix("api/")
 
     def stop(self) -> None:
-        self.slack.settle(quiet=0.3, timeout=3)  # let Home tabs still being published arrive
+        self.slack.settle(quiet=0.5, timeout=10)  # Home tabs still being published arrive while we listen
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
         self.bot_server.close()
