@@ -1,4 +1,5 @@
-"""`python -m bot`: run the bot (default), `db upgrade`, `jobs list|run`, `crm sync|status`, `import …`."""
+"""`python -m bot`: run the bot (default), `sandbox` (the bot in a browser, with an embedded Slack:
+bot/sandbox), `db upgrade`, `jobs list|run`, `crm sync|status`, `import …`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import sys
 
 from bot import crm_cli, jobs_cli
+from bot.sandbox import runner as sandbox_runner
 from bot.settings import SettingsError, load_settings
 
 log = logging.getLogger("pipeline_coach")
@@ -21,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     db_parser.add_argument("action", choices=["upgrade"], help="apply migrations")
     jobs_cli.add_arguments(commands)
     crm_cli.add_arguments(commands)
+    sandbox_runner.add_arguments(commands)
     args = parser.parse_args(argv)
+    if args.command == "sandbox":  # its own settings: no token, no DATABASE_URL, no .env
+        return sandbox_runner.run(args)
     if args.command == "jobs" and (early := jobs_cli.check(args)) is not None:
         return early
 

@@ -28,6 +28,11 @@ def profile_of(services: Services, rep: reps.RepSettings, tz: str | None = None)
     return profile(rep, coach_defaults(services.settings), tz)
 
 
+def profile_for(services: Services, team_id: str, user_id: str, tz: str | None = None) -> Profile:
+    """One rep's effective coaching settings (their row is created the first time we meet them)."""
+    return profile_of(services, reps.get_or_create_rep(services.db, team_id, user_id, services.now()), tz)
+
+
 @dataclass(frozen=True)
 class CoachView:
     """What the rep's coaching card shows."""

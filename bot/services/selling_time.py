@@ -17,8 +17,10 @@ from storage import activities, quotas
 from storage.records import ActivityView, NewActivity, NotOpen
 
 
-def _log_once(services: Services, team_id: str, user_id: str, entry: NewActivity, key: str | None) -> ActivityView:
-    """One entry, stored once per Slack request `key` (see stored_once)."""
+def log_entry(
+    services: Services, team_id: str, user_id: str, entry: NewActivity, key: str | None = None
+) -> ActivityView:
+    """One entry of any kind, stored once per Slack request `key` (see stored_once)."""
     stored, stored_now = stored_once(
         key,
         lambda: activities.log_activity(services.db, team_id, user_id, entry, services.now(), request_key=key),
@@ -32,7 +34,7 @@ def _log_once(services: Services, team_id: str, user_id: str, entry: NewActivity
 def log_prospecting(
     services: Services, team_id: str, user_id: str, entry: NewActivity, key: str | None = None
 ) -> ActivityView:
-    return _log_once(services, team_id, user_id, entry, key)
+    return log_entry(services, team_id, user_id, entry, key)
 
 
 def log_deal_time(
@@ -46,7 +48,7 @@ def log_deal_time(
     """Time on one of the rep's own open deals (NotOpen for anything else)."""
     if not isinstance(opportunity_id, int):
         raise NotOpen(opportunity_id)
-    return _log_once(services, team_id, user_id, entry.activity(opportunity_id), key)
+    return log_entry(services, team_id, user_id, entry.activity(opportunity_id), key)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,149 @@
+"""`python -m bot sandbox [--demo] [--port N] [--now ISO-8601]`: the real bot, no Slack app, no token.
+
+It builds the same services and Bolt app as `python -m bot` (bot.app.create_services/create_app), on a
+SQLite file of its own (recreated at each start, like the embedded Slack's memory), serves the app's
+/slack/events on a free local port, and points SLACK_API_URL at the embedded Slack, which also serves
+the page. Real tokens, DATABASE_URL and .env are never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import sys
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.sandbox import people
+from bot.sandbox.clock import SandboxClock
+from bot.sandbox.slack_api import SlackStandIn
+from bot.sandbox.visitor import Visitor
+from bot.sandbox.workspace import Workspace
+
+DATABASE_FILE = "pipeline_coach_sandbox.db"
+DEFAULT_PORT = 4390
+log = logging.getLogger("pipeline_coach.sandbox")
+
+
+def add_arguments(commands) -> None:
+    sandbox = commands.add_parser("sandbox", help="try the bot in a browser, with no Slack app (an embedded Slack)")
+    sandbox.add_argument("--demo", action="store_true", help="start with a team's fortnight of deals and time")
+    sandbox.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"the page's port (default {DEFAULT_PORT})")
+    sandbox.add_argument("--now", help="start the sandbox's clock here (ISO-8601; default: now)")
+
+
+@dataclass
+class Sandbox:
+    workspace: Workspace
+    slack: SlackStandIn
+    services: object
+    clock: SandboxClock
+    visitor: Visitor
+    bot_server: object
+    scheduler: object = None
+    last_jobs: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.slack.base_url.removesuffix("api/")
+
+    def stop(self) -> None:
+        self.slack.settle(quiet=0.5, timeout=10)  # Home tabs still being published arrive while we listen
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        self.bot_server.close()
+        self.slack.stop()
+        self.services.db.dispose()
+
+
+def sandbox_settings(api_url: str, database_path: Path, token: str, secret: str):
+    """The one settings object, with everything that could reach a real workspace set by the sandbox."""
+    from bot.settings import load_settings
+
+    overrides: dict[str, object] = {
+        "slack_bot_token": token,
+        "slack_signing_secret": secret,
+        "slack_app_token": None,
+        "slack_api_url": api_url,
+        "database_url": f"sqlite:///{database_path}",
+        "celebration_channel": people.CHANNEL_ID,
+        "manager_ids": ",".join(people.MANAGERS),
+        "manager_group": None,
+        "_env_file": None,
+    }
+    if not any(key.upper() == "TEAM_TIMEZONE" for key in os.environ):
+        overrides["team_timezone"] = people.TEAM_TIMEZONE
+    return load_settings(**overrides)
+
+
+def start(port: int, database_path: Path, now: datetime, demo: bool = False) -> Sandbox:
+    """Everything running, in threads; raises OSError when the port is taken."""
+    from bot.app import create_app, create_services
+    from bot.sandbox import web
+    from bot.scheduler import start_scheduler
+    from bot.server import EVENTS_PATH, make_server
+    from storage.db import Database
+
+    token, secret = "xoxb-sandbox-" + secrets.token_hex(8), secrets.token_hex(16)
+    clock = SandboxClock(now)
+    workspace = people.build_workspace(token, clock)
+    holder: dict = {}
+    slack = SlackStandIn(workspace, port=port, pages=lambda *request: web.pages(holder["sandbox"])(*request))
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{database_path}{suffix}").unlink(missing_ok=True)
+    settings = sandbox_settings(slack.base_url, database_path, token, secret)
+    db = Database(settings.database_url)
+    db.upgrade()
+    services = create_services(settings, db=db, clock=clock)
+    app = create_app(services)
+    bot_server = make_server(app, db, "127.0.0.1", 0)
+    threading.Thread(target=bot_server.run, daemon=True, name="sandbox-bot").start()
+    events_url = f"http://127.0.0.1:{bot_server.effective_port}{EVENTS_PATH}"
+    visitor = Visitor(workspace, events_url, secret, slack.response_url_for)
+    sandbox = Sandbox(workspace, slack, services, clock, visitor, bot_server)
+    holder["sandbox"] = sandbox
+    slack.start()
+    if demo:
+        from bot.sandbox import demo as demo_data
+
+        demo_data.seed(services, clock)
+    sandbox.scheduler = start_scheduler(services)
+    return sandbox
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.jobs_cli import USAGE_NOW, parse_now
+    from bot.settings import SettingsError
+
+    try:
+        now = parse_now(args.now) if args.now else datetime.now(UTC).replace(second=0, microsecond=0)
+    except ValueError:
+        print(f"--now must be {USAGE_NOW}, not {args.now!r}.", file=sys.stderr)
+        return 2
+    if not 0 <= args.port <= 65535:
+        print(f"--port must be between 1 and 65535 (0: any free port), not {args.port}.", file=sys.stderr)
+        return 2
+    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        sandbox = start(args.port, Path(DATABASE_FILE).resolve(), now, demo=args.demo)
+    except OSError as error:
+        print(f"Could not listen on port {args.port}: {error.strerror}. Pick another with --port.", file=sys.stderr)
+        return 2
+    except SettingsError as problem:
+        print(problem, file=sys.stderr)
+        return 2
+    print(f"Pipeline Coach sandbox: open {sandbox.url} in your browser. No Slack app, no token; Ctrl+C stops it.")
+    print(f"Its data lives in {DATABASE_FILE} (started afresh{' with the demo team' if args.demo else ''}).")
+    sys.stdout.flush()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return 0

@@ -1,0 +1,258 @@
+"""The Web API methods Pipeline Coach calls, answered from a Workspace the way Slack answers them:
+the same success shapes, the same error codes (not_authed, channel_not_found, not_in_channel,
+user_not_found, invalid_blocks, expired_trigger_id, hash_conflict, …), and Block Kit's limits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from bot.sandbox import limits
+from bot.sandbox.workspace import MAX_MODAL_STACK, Workspace, public_view
+
+Method = Callable[[Workspace, dict], dict]
+
+
+def answer(workspace: Workspace, method: str, args: dict, headers: dict) -> dict:
+    """Slack's answer to one Web API call (the HTTP status is always 200, as Slack's is)."""
+    handler = METHODS.get(method)
+    if handler is None:
+        return {"ok": False, "error": "unknown_method"}
+    token = _token(args, headers)
+    if not token:
+        return {"ok": False, "error": "not_authed"}
+    if token != workspace.token:
+        return {"ok": False, "error": "invalid_auth"}
+    args = {key: _json_arg(key, value) for key, value in args.items()}
+    with workspace.lock:
+        return handler(workspace, args)
+
+
+def respond(workspace: Workspace, token: str, payload: dict) -> tuple[int, dict]:
+    """A reply posted to a response_url: replace or delete the original, or post ephemeral / in channel."""
+    hook, error = workspace.use_hook(token)
+    if hook is None:
+        return 404, {"ok": False, "error": error}
+    blocks, text = payload.get("blocks"), payload.get("text") or ""
+    deleting = _truthy(payload.get("delete_original"))
+    problem = limits.blocks_problem(blocks) or (None if deleting else _no_text(text, blocks))
+    if problem is not None:
+        return 400, problem
+    with workspace.lock:
+        original = workspace.find_message(hook.channel, hook.message_ts)
+        if _truthy(payload.get("delete_original")):
+            if original is not None:
+                workspace.delete(original)
+        elif _truthy(payload.get("replace_original")) and original is not None:
+            workspace.replace(original, text, blocks)
+        elif payload.get("response_type") == "in_channel":
+            workspace.post(hook.channel, workspace.bot.id, text, blocks)
+        else:
+            workspace.post(hook.channel, workspace.bot.id, text, blocks, only_for=hook.user)
+    return 200, {"ok": True}
+
+
+def _no_text(text: str, blocks: object) -> dict | None:
+    return None if text or blocks else {"ok": False, "error": "no_text"}
+
+
+def _truthy(value: object) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def _token(args: dict, headers: dict) -> str:
+    bearer = next((value for key, value in headers.items() if key.lower() == "authorization"), "")
+    return str(args.get("token") or bearer.removeprefix("Bearer ").strip())
+
+
+def _json_arg(key: str, value: object) -> object:
+    if key in ("blocks", "view", "files", "attachments") and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+# ---- conversations and messages ------------------------------------------------------------------
+
+
+def _conversation(workspace: Workspace, channel: str):
+    """A channel id, a DM id, or a user id (Slack opens the DM with that person)."""
+    if channel in workspace.people and channel != workspace.bot.id:
+        return workspace.dm_with_bot(channel), None
+    conversation = workspace.conversations.get(channel)
+    if conversation is None:
+        return None, {"ok": False, "error": "channel_not_found"}
+    if conversation.is_archived:
+        return None, {"ok": False, "error": "is_archived"}
+    if workspace.bot.id not in conversation.members:
+        return None, {"ok": False, "error": "not_in_channel"}
+    return conversation, None
+
+
+def post_message(workspace: Workspace, args: dict) -> dict:
+    conversation, error = _conversation(workspace, str(args.get("channel") or ""))
+    if error:
+        return error
+    text, blocks = args.get("text") or "", args.get("blocks")
+    problem = limits.text_problem(text, blocks) or limits.blocks_problem(blocks)
+    if problem:
+        return problem
+    message = workspace.post(conversation.id, workspace.bot.id, text, blocks)
+    return {"ok": True, "channel": conversation.id, "ts": message.ts, "message": message.as_slack()}
+
+
+def post_ephemeral(workspace: Workspace, args: dict) -> dict:
+    user_id = str(args.get("user") or "")
+    if user_id not in workspace.people:
+        return {"ok": False, "error": "user_not_found"}
+    conversation, error = _conversation(workspace, str(args.get("channel") or ""))
+    if error:
+        return error
+    if user_id not in conversation.members:
+        return {"ok": False, "error": "user_not_in_channel"}
+    text, blocks = args.get("text") or "", args.get("blocks")
+    problem = limits.text_problem(text, blocks) or limits.blocks_problem(blocks)
+    if problem:
+        return problem
+    message = workspace.post(conversation.id, workspace.bot.id, text, blocks, only_for=user_id)
+    return {"ok": True, "message_ts": message.ts}
+
+
+def conversations_open(workspace: Workspace, args: dict) -> dict:
+    users = [part for part in str(args.get("users") or "").split(",") if part]
+    if not users:
+        return {"ok": False, "error": "users_list_not_supplied"}
+    if len(users) > 1:
+        return {"ok": False, "error": "not_enough_users"}  # the sandbox keeps DMs one-to-one
+    if users[0] not in workspace.people:
+        return {"ok": False, "error": "user_not_found"}
+    return {"ok": True, "channel": {"id": workspace.dm_with_bot(users[0]).id}}
+
+
+# ---- people -------------------------------------------------------------------------------------
+
+
+def users_info(workspace: Workspace, args: dict) -> dict:
+    person = workspace.people.get(str(args.get("user") or ""))
+    if person is None:
+        return {"ok": False, "error": "user_not_found"}
+    return {"ok": True, "user": person.as_slack(workspace.team_id, workspace.now())}
+
+
+def auth_test(workspace: Workspace, args: dict) -> dict:
+    return {
+        "ok": True,
+        "url": "http://127.0.0.1/",
+        "team": workspace.team_name,
+        "user": workspace.bot.name,
+        "team_id": workspace.team_id,
+        "user_id": workspace.bot.id,
+        "bot_id": "B0SANDBOX",
+    }
+
+
+def usergroup_members(workspace: Workspace, args: dict) -> dict:
+    return {"ok": False, "error": "no_such_subteam"}  # the sandbox's managers come from MANAGER_IDS
+
+
+# ---- views --------------------------------------------------------------------------------------
+
+
+def views_open(workspace: Workspace, args: dict) -> dict:
+    user_id, error = workspace.use_trigger(str(args.get("trigger_id") or ""))
+    if error:
+        return {"ok": False, "error": error}
+    problem = limits.view_problem(args.get("view"))
+    if problem:
+        return problem
+    return {"ok": True, "view": public_view(workspace.open_modal(user_id, args["view"]))}
+
+
+def views_push(workspace: Workspace, args: dict) -> dict:
+    user_id, error = workspace.use_trigger(str(args.get("trigger_id") or ""))
+    if error:
+        return {"ok": False, "error": error}
+    problem = limits.view_problem(args.get("view"))
+    if problem:
+        return problem
+    stored = workspace.push_modal(user_id, args["view"])
+    if stored is None:
+        return {"ok": False, "error": "push_limit_reached" if workspace.top_modal(user_id) else "not_found"}
+    return {"ok": True, "view": public_view(stored)}
+
+
+def views_update(workspace: Workspace, args: dict) -> dict:
+    found = workspace.find_view(args.get("view_id"), args.get("external_id"))
+    if found is None:
+        return {"ok": False, "error": "not_found"}
+    _, current = found
+    if args.get("hash") and args["hash"] != current.get("hash"):
+        return {"ok": False, "error": "hash_conflict"}
+    problem = limits.view_problem(args.get("view"))
+    if problem:
+        return problem
+    return {"ok": True, "view": public_view(workspace.update_view(current, args["view"]))}
+
+
+def views_publish(workspace: Workspace, args: dict) -> dict:
+    user_id = str(args.get("user_id") or "")
+    if user_id not in workspace.people:
+        return {"ok": False, "error": "user_not_found"}
+    view = args.get("view")
+    if not isinstance(view, dict) or view.get("type") != "home":
+        return limits._invalid("invalid_arguments", "views.publish takes a view of type home [json-pointer:/view]")
+    current = workspace.homes.get(user_id)
+    if args.get("hash") and current is not None and args["hash"] != current.get("hash"):
+        return {"ok": False, "error": "hash_conflict"}
+    problem = limits.view_problem(view)
+    if problem:
+        return problem
+    return {"ok": True, "view": public_view(workspace.publish_home(user_id, view))}
+
+
+# ---- files (the export's two-step upload) ----------------------------------------------------------
+
+
+def upload_url(workspace: Workspace, args: dict) -> dict:
+    if not args.get("filename") or not str(args.get("length") or "").isdigit():
+        return {"ok": False, "error": "invalid_arguments"}
+    file_id = workspace.next_id("F")
+    workspace.files[file_id] = {"id": file_id, "name": args["filename"], "title": args["filename"], "content": b""}
+    return {"ok": True, "upload_url": f"{workspace.base_url}upload/{file_id}", "file_id": file_id}
+
+
+def complete_upload(workspace: Workspace, args: dict) -> dict:
+    files = args.get("files") if isinstance(args.get("files"), list) else []
+    shared = []
+    for entry in files:
+        stored = workspace.files.get(str((entry or {}).get("id")))
+        if stored is None:
+            return {"ok": False, "error": "file_not_found"}
+        stored["title"] = entry.get("title") or stored["name"]
+        shared.append({"id": stored["id"], "name": stored["name"], "title": stored["title"]})
+    if args.get("channel_id"):
+        conversation, error = _conversation(workspace, str(args["channel_id"]))
+        if error:
+            return error
+        workspace.post(conversation.id, workspace.bot.id, args.get("initial_comment") or "", None, files=shared)
+    return {"ok": True, "files": shared}
+
+
+METHODS: dict[str, Method] = {
+    "auth.test": auth_test,
+    "chat.postMessage": post_message,
+    "chat.postEphemeral": post_ephemeral,
+    "conversations.open": conversations_open,
+    "users.info": users_info,
+    "usergroups.users.list": usergroup_members,
+    "views.open": views_open,
+    "views.push": views_push,
+    "views.update": views_update,
+    "views.publish": views_publish,
+    "files.getUploadURLExternal": upload_url,
+    "files.completeUploadExternal": complete_upload,
+}
+__all__ = ["MAX_MODAL_STACK", "METHODS", "answer", "respond"]

@@ -1,0 +1,247 @@
+"""The sandbox in a real browser (Debian's Chromium, driven by Selenium): a rep opens a deal, meets the
+form's errors, logs time, looks at Home, moves the clock to the next working morning and snoozes the
+nudge that arrives. Screenshots land in test-artifacts/ (git-ignored).
+
+Without Chromium this skips with a reason; COACH_REQUIRE_BROWSER=1 (set by .ci/run) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.sandbox_corpus import payloads
+from tests.sandbox_fixtures import sandbox
+
+__all__ = ["sandbox"]  # the fixture
+
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,900",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def _missing() -> str | None:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[test]')"
+    for path in (CHROMIUM, DRIVER):
+        if not shutil.which(path):
+            return f"{path} is missing (apt-get install chromium chromium-driver)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason:
+        if os.environ.get("COACH_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason + " and COACH_REQUIRE_BROWSER=1 makes the browser tests required")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.implicitly_wait(0)
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+class Page:
+    """What a visitor does and sees, in the page's own words."""
+
+    def __init__(self, driver) -> None:
+        from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.driver, self.by = driver, By
+        self.wait = WebDriverWait(driver, 10, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException])
+
+    def find(self, css: str):
+        return self.wait.until(lambda d: next(iter(d.find_elements(self.by.CSS_SELECTOR, css)), None))
+
+    def text_appears(self, css: str, words: str):
+        def seen(driver):
+            found = [e for e in driver.find_elements(self.by.CSS_SELECTOR, css) if words in e.text]
+            return found[-1] if found else None
+
+        return self.wait.until(seen, message=f"no {css} with {words!r}")
+
+    def type(self, line: str) -> None:
+        from selenium.webdriver.common.keys import Keys
+
+        box = self.find("#compose-input")
+        box.send_keys(line)
+        box.send_keys(Keys.ENTER)
+
+    def click(self, css: str, words: str) -> None:
+        """Click what shows those words (found again if the page redrew it meanwhile)."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        def clicked(driver):
+            try:
+                self.text_appears(css, words).click()
+                return True
+            except StaleElementReferenceException:
+                return False
+
+        self.wait.until(clicked)
+
+    def shot(self, name: str) -> None:
+        self.driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
+    browser.get(sandbox.url)
+    page = Page(browser)
+    page.text_appears(".message", "opened a new opportunity")
+
+    page.find("#compose-input").send_keys("/opportunity l")
+    page.text_appears("#hints .hint", "/opportunity list")
+    page.find("#compose-input").clear()
+    page.type("/opportunity new Acme 40k")
+    page.text_appears(".message:not(.ephemeral)", "Acme")
+    page.text_appears(".message.ephemeral", "Only visible to you")
+    page.shot("channel")
+
+    page.type("/opportunity")
+    page.find("#modal .bk-text-input")
+    page.click("[data-role=submit]", "Open it")
+    error = page.text_appears("[data-block-id=name] .bk-error", "")
+    assert error.text, "the missing name is explained beside the field"
+    page.shot("modal")
+    page.click("[data-role=cancel]", "Cancel")
+    page.wait.until(lambda d: not d.find_element(page.by.ID, "modal-backdrop").is_displayed())
+
+    page.type("/opportunity log acme 7h proposal prep")
+    page.text_appears(".message.ephemeral", "Logged 7h")
+
+    page.click(".nav-item", "Pipeline Coach")
+    page.click("#tab-home", "Home")
+    page.text_appears("#home .bk-header", "")
+    page.text_appears("#home .bk-button", "New opportunity")
+    page.shot("home")
+    page.click(".person", "Dana Brooks")
+    page.wait.until(lambda d: "Globex" not in d.find_element(page.by.ID, "home").text, "Dana sees her own Home")
+    page.text_appears("#home .bk-button", "New opportunity")
+    page.click(".person", "Maya Okafor")
+    page.text_appears("#home", "Globex")
+
+    page.click("#tab-messages", "Messages")
+    page.click(".nav-item", "sales-wins")
+    page.click("[data-jump=morning]", "Next working morning")
+    page.text_appears("#clock-now", "Mon 23 Nov")
+    page.click(".nav-item.unread", "Pipeline Coach")
+    nudge = page.text_appears(".message", "Snooze a week")
+    assert nudge.find_elements(page.by.CSS_SELECTOR, ".bk-actions .bk-button")
+    page.shot("dm-nudge")
+    page.click(".message .bk-button", "Snooze a week")
+    page.text_appears(".message", "Snoozed until")
+    assert browser.execute_script("return window.__renderFailures || []") == []
+
+
+def test_every_message_and_view_the_bot_built_renders_in_the_page(sandbox, browser):
+    """The renderer draws each payload without a failure box, and an unknown block is a visible failure."""
+    browser.get(sandbox.url)
+    Page(browser).find(".message")
+    script = """
+        const root = document.createElement('div');
+        root.appendChild(BlockKit.render(arguments[0], {people: {}, channels: {}, act: () => {}, errors: {}}));
+        return [root.querySelectorAll('.bk-unknown').length, root.innerText.trim().length];
+    """
+    for where, blocks in payloads(sandbox):
+        failures, shown = browser.execute_script(script, json.loads(json.dumps(blocks)))
+        assert failures == 0, f"the page could not draw {where}"
+        assert shown > 0, f"{where} rendered blank"
+    failures, _ = browser.execute_script(script, [{"type": "rich_text_unknown"}])
+    assert failures == 1, "an element the page does not know is shown as a failure, not a blank"
+
+
+def test_mrkdwn_and_each_element_render_as_slack_shows_them(sandbox, browser):
+    browser.get(sandbox.url)
+    Page(browser).find(".message")
+    html = browser.execute_script(
+        "return BlockKit.mrkdwn(arguments[0], {people: {U0MAYA: {real_name: 'Maya Okafor'}}, channels: {}})",
+        "*bold* _it_ ~gone~ `a*b*c` <https://example.test/x|the link> <@U0MAYA> :tada: "
+        "&lt;b&gt;hi&lt;/b&gt; <javascript:alert(1)|no>",
+    )
+    for expected in ("<b>bold</b>", "<i>it</i>", "<s>gone</s>", '<code class="bk-code">a*b*c</code>', "@Maya Okafor"):
+        assert expected in html
+    assert '<a href="https://example.test/x" target="_blank" rel="noopener">the link</a>' in html
+    assert "🎉" in html and "&lt;b&gt;hi&lt;/b&gt;" in html, "emoji drawn; escaped text stays text"
+    assert html.count("<a ") == 1, "only http(s) and mailto links become links"
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Head &amp; shoulders"}},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "Body"},
+            "fields": [{"type": "mrkdwn", "text": "*One*"}, {"type": "plain_text", "text": "Two"}],
+            "accessory": {
+                "type": "overflow",
+                "action_id": "menu",
+                "options": [
+                    {"text": {"type": "plain_text", "text": "Change stage"}, "value": "stage:1"},
+                    {"text": {"type": "plain_text", "text": "Mark won"}, "value": "won:1"},
+                ],
+            },
+        },
+        {"type": "divider"},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "small print"}]},
+        {
+            "type": "actions",
+            "elements": [
+                {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "action_id": "go", "style": "primary"},
+                {
+                    "type": "static_select",
+                    "action_id": "pick",
+                    "options": [{"text": {"type": "plain_text", "text": "Discovery"}, "value": "Discovery"}],
+                },
+                {"type": "datepicker", "action_id": "day", "initial_date": "2026-12-15"},
+            ],
+        },
+        {
+            "type": "input",
+            "block_id": "name",
+            "label": {"type": "plain_text", "text": "Name"},
+            "element": {"type": "plain_text_input", "action_id": "value", "initial_value": "Acme"},
+        },
+    ]
+    drawn = browser.execute_script(
+        """
+        const root = BlockKit.render(arguments[0], {people: {}, channels: {}, act: () => {}, errors: {name: 'Needed'}});
+        const q = (css) => root.querySelector(css);
+        return {
+          header: q('.bk-header').innerText, fields: root.querySelectorAll('.bk-field').length,
+          menu: root.querySelectorAll('.bk-menu-item').length, divider: !!q('.bk-divider hr'),
+          context: q('.bk-context').innerText, primary: q('.bk-button.bk-primary').innerText,
+          options: q('select').options.length, date: q('input[type=date]').value,
+          error: q('[data-block-id=name] .bk-error').innerText, state: BlockKit.state(root),
+          failures: root.querySelectorAll('.bk-unknown').length,
+        };
+        """,
+        blocks,
+    )
+    assert drawn["header"] == "Head & shoulders" and drawn["fields"] == 2 and drawn["menu"] == 2
+    assert drawn["divider"] and drawn["context"] == "small print" and drawn["primary"] == "Go"
+    assert drawn["options"] == 2 and drawn["date"] == "2026-12-15" and drawn["error"] == "Needed"
+    assert drawn["state"] == {"name": {"value": {"type": "plain_text_input", "value": "Acme"}}}
+    assert drawn["failures"] == 0
