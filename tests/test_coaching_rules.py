@@ -453,3 +453,16 @@ def test_reps_can_pick_their_weekly_reflection_slot(typed, slot):
 def test_unreadable_weekly_slots_get_an_example_to_copy(typed):
     with pytest.raises(ValueError, match="like fri 15:00"):
         parse_weekly_slot(typed)
+
+
+def test_a_deal_opened_last_night_counts_as_opened_yesterday_not_today():
+    from bot.rules.nudges import concentrated_reps
+    from storage.records import RepSellingTime
+
+    time_on_one_deal = RepSellingTime("U1", 600, 0, 7, "Acme", 600)
+    monday_9am_new_york = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    sunday_10pm_new_york = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 11 hours earlier
+    found = concentrated_reps(
+        [time_on_one_deal], {"U1": sunday_10pm_new_york}, monday_9am_new_york, NudgeThresholds(), NEW_YORK
+    )
+    assert found["U1"].days_since_opened == 1

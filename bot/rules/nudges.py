@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.rules.periods import local_now
 from storage.records import RepSellingTime
 
 
@@ -75,14 +76,20 @@ class Concentrated:
 
 
 def concentrated_reps(
-    times: Iterable[RepSellingTime], last_opened: dict[str, datetime], now: datetime, rules: NudgeThresholds
+    times: Iterable[RepSellingTime],
+    last_opened: dict[str, datetime],
+    now: datetime,
+    rules: NudgeThresholds,
+    tz_name: str = "UTC",
 ) -> dict[str, Concentrated]:
     """Every rep whose selling time fires a nudge rule, by user id (the nudge, reflections and the manager
-    view all ask this same question)."""
+    view all ask this same question). Days since an opening are calendar days in `tz_name` (the team's
+    zone): a deal opened last night was opened yesterday, not "today"."""
+    today = local_now(now, tz_name).date()
     found = {}
     for time in times:
         last = last_opened.get(time.user_id)
-        days = max((now - last).days, 0) if last is not None else None
+        days = max((today - local_now(last, tz_name).date()).days, 0) if last is not None else None
         activity = RepActivity(
             total_minutes=time.total_minutes,
             top_deal_minutes=time.top_opportunity_minutes,

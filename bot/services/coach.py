@@ -218,4 +218,4 @@ def concentrated_reps(services: Services, team_id: str, now: datetime) -> dict[s
     if not times:
         return {}
     opened = concentration.last_opened_by_rep(services.db, team_id)
-    return nudges.concentrated_reps(times, opened, now, nudges.thresholds(settings))
+    return nudges.concentrated_reps(times, opened, now, nudges.thresholds(settings), settings.team_timezone)
