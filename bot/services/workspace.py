@@ -27,7 +27,12 @@ def uninstalled(services: Services, team_id: str, reason: str) -> None:
 
 
 def stopped_teams(services: Services) -> frozenset[str]:
-    """Workspaces no job may message (read at most once a minute per process)."""
+    """Workspaces no job may message, read afresh: jobs call this once per tick."""
+    return frozenset(workspaces.uninstalled_teams(services.db))
+
+
+def _stopped_recently(services: Services) -> frozenset[str]:
+    """The same, read at most once a minute per process: every request asks it."""
     with _lock:
         found = _cache.get(id(services))
         if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
@@ -43,7 +48,7 @@ def stopped_teams(services: Services) -> frozenset[str]:
 
 def heard_from(services: Services, team_id: str) -> None:
     """Slack delivered a request from this workspace, so the app is installed there (again)."""
-    if team_id and team_id in stopped_teams(services):
+    if team_id and team_id in _stopped_recently(services):
         workspaces.mark_installed(services.db, team_id, services.now())
         _forget(services)
         log.info("Pipeline Coach is back in workspace %s; coaching resumes", team_id)
