@@ -18,6 +18,7 @@ REFLECTION, FOCUS_REASON, PROSPECTING_BLOCK, BLOCK_FOLLOWUP, SNOOZE = (
     "block_followup",
     "snooze",
 )
+OBSTACLE, CHECKPOINT = "obstacle", "checkpoint"  # naming an obstacle; answering "has it moved?"
 
 
 @dataclass(frozen=True)
