@@ -22,7 +22,7 @@ class Job:
 
 
 def _registry() -> dict[str, Job]:
-    from bot.jobs import digest, followups, nudges, reflections
+    from bot.jobs import checkpoints, digest, followups, leader_digest, nudges, reflections
 
     return {
         "nudges": Job("nudges", "DM reps whose logged time is concentrated on one deal", nudges.run),
@@ -32,6 +32,12 @@ def _registry() -> dict[str, Job]:
         "digest": Job("digest", "post last week's openings and wins in the celebration channel", digest.run),
         "followups": Job(
             "followups", "ask, the next working day, whether a planned prospecting block happened", followups.run
+        ),
+        "checkpoints": Job(
+            "checkpoints", "ask on an obstacle's checkpoint morning whether it has moved", checkpoints.run
+        ),
+        "leader_digest": Job(
+            "leader_digest", "DM each manager a weekly creation digest at MANAGER_SLOT", leader_digest.run
         ),
     }
 

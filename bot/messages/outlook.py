@@ -126,8 +126,11 @@ def outlook_blocks(outlook, symbol: str, today: date) -> list[dict]:
 QUIET_QUESTION = "What would make an hour of prospecting easy to protect this week?"
 
 
-def creation_blocks(creation, symbol: str, today: date) -> list[dict]:
-    """Creation, not capture: openings against the pace next period needs, counts, early-stage deals."""
+def creation_blocks(creation, symbol: str, today: date, list_deals: bool = True) -> list[dict]:
+    """Creation, not capture: openings against the pace next period needs, counts, early-stage deals.
+
+    The team view (list_deals False) counts the early-stage deals; the manager's own DM names them.
+    """
     period = creation.period
     blocks = [
         section(
@@ -147,7 +150,14 @@ def creation_blocks(creation, symbol: str, today: date) -> list[dict]:
     else:
         blocks.append(section(f"*Prospecting:* everyone logged some in the last {creation.quiet_days} days."))
     stages = ", ".join(escape(stage) for stage in creation.early_stages)
-    if creation.early_total:
+    if creation.early_total and not list_deals:
+        blocks.append(
+            section(
+                f"*Early-stage deals:* {creation.early_total} in {stages}. Deals are made or lost here: "
+                "the weekly digest in your DM names the largest."
+            )
+        )
+    elif creation.early_total:
         lines = [
             f"• {deal_name(opp.name)} · {escape(opp.stage)}"
             + (f" · {money(opp.amount, symbol)}" if opp.amount is not None else "")

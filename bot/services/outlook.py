@@ -12,8 +12,9 @@ from bot.rules.health import HealthReport
 from bot.rules.outlook import History, NumberDependency, OpeningPace, history_to_use, number_dependency, opening_pace
 from bot.rules.periods import local_midnight, period_bounds, week_start
 from bot.services import Services
-from bot.services.health import current_period
+from bot.services.health import current_period, health_window
 from storage import obstacles, outlook
+from storage import team as team_store
 from storage.records import ObstacleView, OpportunityView
 
 EARLY_LISTED = 5
@@ -131,3 +132,30 @@ def team_creation(services: Services, team_id: str, today: date) -> TeamCreation
         early_total=early_total,
         early_stages=stages,
     )
+
+
+def numbers_riding(services: Services, team_id: str) -> dict[str, NumberDependency]:
+    """Reps in the workspace whose number rides on one deal (flagged above NUMBER_RIDES_SHARE), in a few
+    GROUP BYs for the whole team: for the nudge's reasons and the reflection's choice of question."""
+    window = health_window(services)
+    figures = team_store.rep_figures(
+        services.db,
+        team_id,
+        week_start=window.week_starts[0],
+        previous_weeks=4,
+        period_start=window.period_start,
+        period_end=window.period_end,
+        period_start_at=window.period_start_at,
+        period_end_at=window.period_end_at,
+    )
+    with_quota = [rep for rep in figures if rep.quota]
+    if not with_quota:
+        return {}
+    largest = outlook.largest_closing(services.db, team_id, window.period_end)
+    threshold = services.settings.number_rides_share
+    found = {}
+    for rep in with_quota:
+        number = number_dependency(largest.get(rep.user_id), rep.quota, rep.won_in_period, threshold)
+        if number is not None and number.flagged:
+            found[rep.user_id] = number
+    return found
