@@ -80,6 +80,31 @@ def rep_history(
         }
 
 
+def team_history(db: Database, team_id: str) -> RepHistory:
+    """The whole workspace's closed deals as one history (user_id "*"), read through the (team, status,
+    closed_at) index of migration 0001: only closed rows are visited, however many deals are open."""
+    won = Opportunity.status == WON
+    query = select(
+        func.count(case((won, 1))).label("won"),
+        func.count(case((Opportunity.status == LOST, 1))).label("lost"),
+        func.coalesce(func.sum(case((won, Opportunity.amount), else_=0)), 0).label("won_amount"),
+        func.count(case((and_(won, Opportunity.amount > 0), 1))).label("won_with_amount"),
+        func.coalesce(func.sum(case((won, cast(_days_open(db), Float)), else_=0.0)), 0.0).label("won_days"),
+    ).where(Opportunity.team_id == team_id, Opportunity.status.in_((WON, LOST)))
+    with db.transaction() as session:
+        row = session.execute(query).one()
+        return RepHistory(
+            "*",
+            int(row.won),
+            int(row.lost),
+            int(row.won_amount or 0),
+            int(row.won_with_amount),
+            float(row.won_days or 0.0),
+            0,
+            0,
+        )
+
+
 def largest_closing(
     db: Database, team_id: str, period_end: date, user_id: str | None = None
 ) -> dict[str, tuple[int, str, int]]:
@@ -113,11 +138,12 @@ def quotas(db: Database, team_id: str, period_start: date, user_id: str | None =
         return {user: int(amount) for user, amount in session.execute(query)}
 
 
-def last_prospecting(db: Database, team_id: str) -> dict[str, date]:
-    """When each rep in the workspace last logged prospecting (one GROUP BY)."""
+def last_prospecting(db: Database, team_id: str, since: date) -> dict[str, date]:
+    """When each rep in the workspace last logged prospecting, on days since `since` (one GROUP BY over the
+    window's rows, through the (team, day) index; a rep missing here logged none in the window)."""
     query = (
         select(Activity.user_id, func.max(Activity.occurred_on))
-        .where(Activity.team_id == team_id, Activity.kind != DEAL)
+        .where(Activity.team_id == team_id, Activity.occurred_on >= since, Activity.kind != DEAL)
         .group_by(Activity.user_id)
     )
     with db.transaction() as session:

@@ -73,8 +73,7 @@ def rep_outlook(services: Services, team_id: str, user_id: str, health: HealthRe
     own = _history(mine) if mine else History()
     team = None
     if own.closed < settings.own_history_min_closed:  # the team's figures only when the rep's own are too few
-        everyone = outlook.rep_history(services.db, team_id, since, since, now)
-        team = sum((_history(found) for found in everyone.values()), History())
+        team = _history(outlook.team_history(services.db, team_id))
     history, source = history_to_use(own, team, settings.own_history_min_closed)
     quotas, is_next = _quota_ahead(services, team_id, user_id)
     next_start, next_end = next_period(services)
@@ -116,7 +115,9 @@ def team_creation(services: Services, team_id: str, today: date) -> TeamCreation
         sum(found.opened_since for found in everyone.values()),
         settings.opening_pace_weeks,
     )
-    prospecting = outlook.last_prospecting(services.db, team_id)
+    prospecting = outlook.last_prospecting(
+        services.db, team_id, today - timedelta(days=settings.quiet_prospecting_days - 1)
+    )
     reps = set(everyone) | set(prospecting)
     stages = leaders.early_stages(settings.open_stages, settings.early_stage_count)
     early, early_total = outlook.early_deals(services.db, team_id, stages, EARLY_LISTED)
