@@ -147,3 +147,11 @@ def test_a_closed_deals_checkpoint_is_never_asked(bot):
     named_with_checkpoint(bot)
     say(bot, "won acme")
     assert run(bot, "checkpoints", WEDNESDAY_9AM_NEW_YORK).sent == 0
+
+
+def test_a_note_that_looks_like_a_mention_pings_nobody(bot):
+    say(bot, "new Acme renewal 48k")
+    say(bot, 'obstacle acme politics "<!channel> & the CFO" checkpoint:wednesday')
+    run(bot, "checkpoints", WEDNESDAY_9AM_NEW_YORK)
+    body = json.dumps(dms(bot)[0]["blocks"])
+    assert "&lt;!channel&gt; &amp; the CFO" in body and "<!channel>" not in body

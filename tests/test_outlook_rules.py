@@ -173,3 +173,39 @@ def test_early_stages_are_the_first_open_ones():
     assert early_stages(stages, 2) == ("Prospecting", "Discovery")
     assert early_stages(stages, 9) == stages
     assert early_stages(stages, 0) == ("Prospecting",)
+
+
+# --- the questions and the settings behind them ---------------------------------------------------
+
+
+def test_an_obstacle_gets_a_question_about_that_obstacle_not_asked_lately():
+    from bot.questions import OBSTACLE_QUESTIONS, obstacle_question
+
+    assert obstacle_question("budget", set()).theme == "budget"
+    assert obstacle_question("competing priority", set()).theme == "priority"
+    asked = {OBSTACLE_QUESTIONS["timing"][0].id}
+    assert obstacle_question("timing", asked, seed=0).id == OBSTACLE_QUESTIONS["timing"][1].id
+    everything = {question.id for question in OBSTACLE_QUESTIONS["timing"]}
+    assert obstacle_question("timing", everything).theme == "timing"  # a question is better than none
+    for questions in OBSTACLE_QUESTIONS.values():
+        for question in questions:
+            assert question.text.endswith("?") and len(question.text) <= 150
+
+
+@pytest.mark.parametrize(
+    ("overrides", "names"),
+    [
+        ({"manager_slot": "someday"}, "MANAGER_SLOT"),
+        ({"number_rides_share": "0"}, "NUMBER_RIDES_SHARE"),
+        ({"opening_pace_weeks": "0"}, "OPENING_PACE_WEEKS"),
+        ({"own_history_min_closed": "none"}, "OWN_HISTORY_MIN_CLOSED"),
+        ({"early_stage_count": "11"}, "EARLY_STAGE_COUNT"),
+    ],
+)
+def test_a_malformed_outlook_setting_is_named_in_one_line(overrides, names):
+    from bot.settings import SettingsError, load_settings
+
+    base = {"slack_bot_token": "xoxb-1", "slack_signing_secret": "s", "_env_file": None}
+    with pytest.raises(SettingsError) as problem:
+        load_settings(**base, **overrides)
+    assert names in str(problem.value) and "\n" not in str(problem.value)
