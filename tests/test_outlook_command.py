@@ -59,8 +59,8 @@ def test_the_needed_opening_pace_comes_from_the_reps_own_history_with_each_input
 
     text = health_text(bot)
     assert "You open 0.3 a week; next quarter's quota needs about 1.9." in text
-    assert "Win rate 40%: your, 2 won of 5 closed." in text
-    assert "Average win $30,000 (your)." in text
+    assert "Win rate 40% (yours: 2 won of 5 closed)." in text
+    assert "Average win $30,000 (yours)." in text
     assert "About 40 days from open to won, so next quarter's deals are opened from 22 Nov." in text
     assert "Next quarter's quota: $300,000." in text
     assert "Your openings: 0.3 a week over the last 8 weeks." in text
@@ -79,7 +79,7 @@ def test_a_new_rep_borrows_the_teams_figures_until_they_have_closed_five(bot):
     say(bot, "quota 300k", "U1")  # this quarter's, as next quarter's is not set
     say(bot, "new Fresh lead 10k", "U1")
     text = health_text(bot, "U1")
-    assert "Win rate 40%: the team's, 2 won of 5 closed." in text
+    assert "Win rate 40% (the team's: 2 won of 5 closed)." in text
     assert "This quarter's quota (next quarter's isn't set): $300,000." in text
     assert "Team figures until you have closed enough deals of your own." in text
     assert "needs about 1.9" in text
@@ -126,3 +126,9 @@ def test_a_rep_whose_number_rides_on_one_deal_gets_a_reflection_about_the_number
 
         [row] = session.query(ScheduledMessage).filter_by(recipient_id="U1", kind="reflection").all()
     assert row.question_id.startswith("number-")
+
+
+def test_a_deal_worth_more_than_all_that_is_left_is_said_plainly(bot):
+    say(bot, "quota 50k")
+    say(bot, "new Acme renewal 60k close:dec 15")
+    assert "*Acme renewal* ($60,000) alone would cover the $50,000 still to win this quarter" in health_text(bot)

@@ -114,9 +114,9 @@ def detach_lines(evidence: NudgeEvidence) -> list[str]:
             )
     if "number_rides" in evidence.reasons and evidence.number_deal and evidence.number_share is not None:
         deal = f"*{escape(clip(evidence.number_deal, 60))}*"
+        share = "alone would cover" if evidence.number_share >= 1 else f"is {percent(evidence.number_share)} of"
         lines.append(
-            f":dart: Your number rides on one deal: {deal} is {percent(evidence.number_share)} of the quota "
-            f"still to win this {evidence.period}."
+            f":dart: Your number rides on one deal: {deal} {share} the quota still to win this {evidence.period}."
         )
     return lines
 

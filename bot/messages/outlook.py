@@ -30,11 +30,12 @@ NUMBER_QUESTION = (
 def number_blocks(number: NumberDependency | None, threshold: float, period: str, symbol: str) -> list[dict]:
     if number is None:
         return []
-    share = percent(number.share)
-    facts = (
-        f"*{deal_name(number.deal_name)}* ({money(number.amount, symbol)}) is {share} of the "
-        f"{money(number.quota_left, symbol)} still to win this {period}"
-    )
+    deal = f"*{deal_name(number.deal_name)}* ({money(number.amount, symbol)})"
+    left = f"{money(number.quota_left, symbol)} still to win this {period}"
+    if number.share >= 1:
+        facts = f"{deal} alone would cover the {left}"
+    else:
+        facts = f"{deal} is {percent(number.share)} of the {left}"
     if number.flagged:
         return [
             section(f":dart: *Your number rides on one deal:* {facts}."),
@@ -49,11 +50,11 @@ def _per_week(value: float) -> str:
 
 def pace_lines(pace: OpeningPace, period: str, symbol: str, who: str = "you") -> list[str]:
     """Each input of the needed pace in one line; nothing is shown that was not measured."""
-    whose = "the team's" if pace.source == TEAM or who != "you" else "your"
+    whose = "the team's" if pace.source == TEAM or who != "you" else "yours"
     lines = []
     if pace.win_rate is not None:
         won = round(pace.win_rate * pace.closed)
-        lines.append(f"Win rate {percent(pace.win_rate)}: {whose}, {won} won of {pace.closed} closed.")
+        lines.append(f"Win rate {percent(pace.win_rate)} ({whose}: {won} won of {pace.closed} closed).")
     if pace.average_won is not None:
         lines.append(f"Average win {money(round(pace.average_won), symbol)} ({whose}).")
     if pace.average_days_to_win is not None and pace.open_from is not None:
@@ -179,7 +180,7 @@ def creation_blocks(creation, symbol: str, today: date, list_deals: bool = True)
 
 
 def leader_digest(creation, symbol: str, today: date, now: datetime) -> tuple[str, list[dict]]:
-    blocks = [header(":seedling: Your team's creation this week")]
+    blocks = [header(":seedling: Creation on your team")]
     blocks += creation_blocks(creation, symbol, today)
     blocks.append(
         context(
