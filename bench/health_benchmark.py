@@ -34,6 +34,7 @@ from sqlalchemy import Date, bindparam, insert, text  # noqa: E402
 from bot.parsing.values import PROSPECTING_KINDS  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.services.health import build_health, health_window  # noqa: E402
+from bot.services.outlook import rep_outlook, team_creation  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from storage import concentration, records  # noqa: E402
 from storage import health as health_store  # noqa: E402
@@ -149,7 +150,7 @@ def handwritten_health_sql(weeks: int) -> str:
     buckets = " ".join(f"WHEN created_at >= :w{number} THEN {number}" for number in range(weeks))
     return f"""
 WITH my_opps AS (
-    SELECT id, name, amount, status, expected_close, created_at, closed_at, last_change_at
+    SELECT id, name, amount, status, expected_close, created_at, closed_at, last_change_at, paused_at
     FROM opportunities WHERE team_id = :team AND owner_id = :rep
 ), my_acts AS (
     SELECT opportunity_id, kind, touches, minutes, occurred_on
@@ -188,7 +189,7 @@ UNION ALL
 SELECT 'stalled', id, name, amount, total, NULL, NULL, last_change_at
   FROM (SELECT o.id, o.name, o.amount, o.last_change_at, COUNT(*) OVER () AS total
           FROM my_opps AS o
-         WHERE o.status = 'open' AND o.last_change_at <= :stalled_before
+         WHERE o.status = 'open' AND o.last_change_at <= :stalled_before AND o.paused_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM activities AS w
                             WHERE w.team_id = :team AND w.opportunity_id = o.id
                               AND w.occurred_on >= :stalled_quiet_since)
@@ -319,6 +320,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         "report": median_ms(lambda: build_health(services, TEAM, rep), args.repeat),
         "reps_ours": median_ms(lambda: concentration.selling_time_by_rep(db, TEAM, since, until), args.repeat),
         "reps_hand": median_ms(lambda: handwritten_selling_time(db, since, until), args.repeat),
+        "outlook": median_ms(lambda: rep_outlook(services, TEAM, rep, build_health(services, TEAM, rep)), args.repeat),
+        "creation": median_ms(lambda: team_creation(services, TEAM, window.today), args.repeat),
     }
     health_ratio = results["health_ours"] / results["health_hand"]
     reps_ratio = results["reps_ours"] / results["reps_hand"]
@@ -332,6 +335,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         f"{results['reps_hand']:>8.1f}ms{reps_ratio:>7.2f}×"
     )
     print(f"{'one rep: whole report (data + figures)':<44}{results['report']:>8.2f}ms")
+    print(f"{'one rep: report + outlook (number, pace)':<44}{results['outlook']:>8.2f}ms")
+    print(f"{'the team: leaders digest figures':<44}{results['creation']:>8.1f}ms")
     results |= {"health_ratio": health_ratio, "reps_ratio": reps_ratio}
     db.dispose()
     if scratch:

@@ -34,7 +34,7 @@ def check(args: argparse.Namespace) -> int | None:
     """Everything that needs no settings or database: list the jobs, or reject bad arguments (exit 2)."""
     if args.action == "list":
         for job in JOBS.values():
-            print(f"{job.name:<12} {job.description}")
+            print(f"{job.name:<14} {job.description}")
         print("The scheduler runs every job every NUDGE_CHECK_MINUTES (15 by default).")
         return 0
     if args.job not in JOBS:

@@ -54,6 +54,10 @@ class ManagerDirectory:
     def is_manager(self, user_id: str) -> bool:
         return user_id in self._ids or user_id in self._group_members()
 
+    def all_managers(self) -> frozenset[str]:
+        """Everyone who is a manager: MANAGER_IDS and the group's members (for the leaders' digest)."""
+        return self._ids | self._group_members()
+
     def _group_members(self) -> frozenset[str]:
         if not self._group:
             return frozenset()

@@ -87,7 +87,48 @@ BANK: tuple[Question, ...] = (
     Question("create-5", "create", "Which customer could introduce you to the next buyer, if you asked?"),
 )
 
-BY_ID = {question.id: question for question in BANK}
+# Asked in a nudge when the deal taking most of the rep's time has an open obstacle: about that obstacle.
+OBSTACLE_QUESTIONS: dict[str, tuple[Question, ...]] = {
+    "budget": (
+        Question(
+            "budget-1", "budget", "Who would have to find the money for this deal, and have you heard it from them?"
+        ),
+        Question(
+            "budget-2", "budget", "If the budget only arrives next year, what can you usefully do on this deal now?"
+        ),
+    ),
+    "politics": (
+        Question(
+            "politics-1", "politics", "Who gains if nothing changes, and what would make it safe for them to say yes?"
+        ),
+        Question(
+            "politics-2", "politics", "Does your champion have the standing to carry this, or are they hoping you do?"
+        ),
+    ),
+    "timing": (
+        Question("timing-1", "timing", "What has to happen on the buyer's side before the timing is right?"),
+        Question("timing-2", "timing", "If you stepped back until the checkpoint, what would you miss?"),
+    ),
+    "competing priority": (
+        Question("priority-1", "priority", "What is the buyer working on instead, and when does that finish?"),
+        Question(
+            "priority-2", "priority", "Would the buyer still choose this if they had one free week? How do you know?"
+        ),
+    ),
+    "other": (
+        Question("other-1", "other", "What would the buyer need to see to move this deal forward on their own?"),
+        Question("other-2", "other", "How much of the next step is in your hands, and how much is waiting on them?"),
+    ),
+}
+
+BY_ID = {question.id: question for question in BANK}  # the weekly bank; nudge-only questions live apart
+
+
+def obstacle_question(kind: str, recent_ids: Collection[str], seed: int = 0) -> Question:
+    """A question about the obstacle on the deal taking most of the rep's time (one not asked lately if any)."""
+    choices = OBSTACLE_QUESTIONS.get(kind) or OBSTACLE_QUESTIONS["other"]
+    fresh = [question for question in choices if question.id not in recent_ids] or list(choices)
+    return fresh[seed % len(fresh)]
 
 
 def pick_question(

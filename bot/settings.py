@@ -83,7 +83,16 @@ class Settings(BaseSettings):
 
         return Timeouts(connect=self.db_connect_timeout, statement=self.db_statement_timeout, pool=self.db_pool_timeout)
 
-    @field_validator("digest_slot")
+    # Obstacles, the number and creation (issue 10): see the README's "Detaching, not quitting".
+    number_rides_share: float = Field(default=0.5, gt=0, le=10)
+    opening_pace_weeks: int = Field(default=8, ge=1, le=52)
+    own_history_min_closed: int = Field(default=5, ge=1, le=1000)
+    checkpoint_ask_days: int = Field(default=7, ge=1, le=60)
+    quiet_prospecting_days: int = Field(default=14, ge=1, le=365)
+    early_stage_count: int = Field(default=2, ge=1, le=10)
+    manager_slot: str = "mon 08:30"
+
+    @field_validator("digest_slot", "manager_slot")
     @classmethod
     def _digest_slot_reads(cls, value: str) -> str:
         from bot.parsing import coaching

@@ -14,6 +14,7 @@ from bot.messages import coaching as views
 from bot.messages.kit import problem
 from bot.parsing import FieldErrors, ParseError
 from bot.parsing.coaching import parse_answer, parse_coach, parse_day, parse_plan_form
+from bot.parsing.obstacles import parse_focus_obstacle
 from bot.questions import BY_ID
 from bot.services import coach
 from handlers import common
@@ -84,10 +85,17 @@ def snooze_week(ack: Ack, body: dict, action: dict, respond: Respond, context) -
 
 
 def choose_focus(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
+    """The focus form; when the nudge named a deal still open, it also asks what stands in its way."""
     ack()
-    metadata = json.dumps({"d": common.read_json(action.get("value")).get("d")})
-    if not common.open_form(client, body.get("trigger_id", ""), views.focus_modal(metadata)):
-        respond(**problem(common.FORM_FAILED), replace_original=False)
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
+    carried = common.read_json(action.get("value"))
+    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
+        deal = coach.focus_deal(services, team_id, user_id, carried.get("o"))
+        metadata = json.dumps({"d": carried.get("d"), "o": deal.id if deal else None})
+        form = views.focus_modal(metadata, services.team_today(), deal.name if deal else None)
+        if not common.open_form(client, body.get("trigger_id", ""), form):
+            respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
 def answer_reflection(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
@@ -154,11 +162,30 @@ def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, b
 
 
 def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    def keep(services, team_id, user_id, why, meta, for_date, key) -> dict:
-        coach.choose_focus(services, team_id, user_id, why, for_date, key)
-        return views.focus_reply()
-
-    _answer_form(ack, body, view, client, context, "why", keep)
+    """Why focus (required), and optionally the deal's obstacle and checkpoint; every problem beside its field."""
+    services = common.services_of(context)
+    values = common.field_values(view)
+    errors = {}
+    try:
+        why = parse_answer(values.get("why"))
+    except ParseError as mistake:
+        errors["why"] = str(mistake)
+    try:
+        kind, checkpoint = parse_focus_obstacle(values, services.team_today())
+    except FieldErrors as problems:
+        errors |= problems.errors
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    team_id, user_id = common.ids_of(body)
+    send = common.tell_user(client, user_id, None)
+    with common.storing_form(ack, send, view) as stored:
+        meta = common.read_json(view.get("private_metadata"))
+        deal_id = meta.get("o") if kind else None
+        for_date, key = _for_date(services, meta), common.request_key(body)
+        coach.choose_focus(services, team_id, user_id, why, for_date, deal_id, kind, checkpoint, key)
+        stored()
+        send(views.focus_reply())
 
 
 def submit_reflection(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:

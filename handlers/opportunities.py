@@ -14,7 +14,7 @@ from bot.messages.kit import problem
 from bot.messages.selling_time import log_time_modal
 from bot.parsing import FieldErrors, ParseError
 from bot.parsing.opportunities import MAX_REASON, check_optional, parse_form, parse_new, pick_stage
-from bot.services import pipeline
+from bot.services import obstacles, pipeline
 from bot.text import clip, escape
 from handlers.common import (
     FORM_FAILED,
@@ -32,6 +32,7 @@ from handlers.common import (
     to_respond,
     where_clicked,
 )
+from handlers.obstacles import obstacle_form, obstacle_picked
 from handlers.selling_time import log_picked
 
 NOTHING_MATCHED = "I couldn't find an open opportunity called “{}”. `/opportunity list` shows yours."
@@ -92,8 +93,8 @@ def listing(ack: Ack, command, respond: Respond, client: WebClient, context, res
     services = services_of(context)
     ack()
     with replying_on_failure(to_respond(respond)):
-        opps, total = pipeline.list_open(services, command["team_id"], command["user_id"], views.LIST_ROWS)
-        respond(**views.opportunity_list(opps, total, services.now(), services.settings.currency_symbol))
+        opps, total, found = obstacles.list_open(services, command["team_id"], command["user_id"], views.LIST_ROWS)
+        respond(**views.opportunity_list(opps, total, services.now(), services.settings.currency_symbol, found))
 
 
 def stage(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:
@@ -193,6 +194,7 @@ def row_menu(ack: Ack, body: dict, action: dict, respond: Respond, client: WebCl
             "stage": lambda: views.stage_modal(opp, services.settings.all_stages, form_meta),
             "lost": lambda: views.lost_modal(opp, form_meta),
             "log": lambda: log_time_modal(opp, form_meta, services.team_today()),
+            "obstacle": lambda: obstacle_form(services, team_id, user_id, opp, form_meta),
         }
         if verb in forms and not open_form(client, body.get("trigger_id", ""), forms[verb]()):
             send(problem(FORM_FAILED))
@@ -206,6 +208,9 @@ def pick_opportunity(ack: Ack, body: dict, action: dict, respond: Respond, clien
     send = where_clicked(body, respond, client, replace=True)
     if choice.get("do") == "log":  # `/opportunity log acme 90m` matched several deals
         log_picked(ack, services, body, choice, send)
+        return
+    if choice.get("do") == "obstacle":  # `/opportunity obstacle acme budget` matched several deals
+        obstacle_picked(services, team_id, user_id, choice, send)
         return
     targets = {"won": pipeline.WON, "lost": pipeline.LOST, "stage": choice.get("arg")}
     target = targets.get(choice.get("do"))

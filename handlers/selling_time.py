@@ -23,7 +23,7 @@ from bot.parsing.selling_time import (
     parse_prospect_form,
     parse_quota,
 )
-from bot.services import health, selling_time
+from bot.services import health, outlook, selling_time
 from bot.text import clean, escape
 from handlers import common
 
@@ -134,7 +134,8 @@ def health_report(ack: Ack, command, respond: Respond, client: WebClient, contex
     services = common.services_of(context)
     with common.replying_on_failure(common.to_respond(respond)):
         report = health.build_health(services, command["team_id"], command["user_id"])
-        respond(**health_views.health_reply(report, services.settings.currency_symbol, services.now()))
+        ahead = outlook.rep_outlook(services, command["team_id"], command["user_id"], report)
+        respond(**health_views.health_reply(report, services.settings.currency_symbol, services.now(), ahead))
 
 
 SUBCOMMANDS = {

@@ -24,7 +24,8 @@ def team_view(ack: Ack, command: dict, respond: Respond, client: WebClient, cont
             respond(**problem(views.NOT_A_MANAGER))
             return
         found = team.team_view(services, command["team_id"])
-        respond(**views.team_reply(found.rows, found.coverage, services.settings.currency_symbol))
+        symbol, today = services.settings.currency_symbol, services.team_today()
+        respond(**views.team_reply(found.rows, found.coverage, symbol, found.creation, today))
 
 
 SUBCOMMANDS = {"team": team_view}

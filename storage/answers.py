@@ -18,6 +18,9 @@ REFLECTION, FOCUS_REASON, PROSPECTING_BLOCK, BLOCK_FOLLOWUP, SNOOZE = (
     "block_followup",
     "snooze",
 )
+# Naming an obstacle (question: its kind or "none", answer: the note, question_id: the deal, planned_day: the
+# checkpoint); answering "has it moved?" (answer: moved/not_yet/step_back/lost, question_id: the obstacle).
+OBSTACLE, CHECKPOINT = "obstacle", "checkpoint"
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,13 @@ def _health_statement(weeks: int) -> CompoundSelect:
             Opportunity.last_change_at,
             func.count().over().label("total"),
         )
-        .where(*mine, Opportunity.status == OPEN, Opportunity.last_change_at <= window.stalled_before, ~recent_work)
+        .where(
+            *mine,
+            Opportunity.status == OPEN,
+            Opportunity.last_change_at <= window.stalled_before,
+            Opportunity.paused_at.is_(None),  # a deal the rep stepped back from is paused, not stalled
+            ~recent_work,
+        )
         .order_by(Opportunity.last_change_at, Opportunity.id)
         .limit(STALLED_LISTED)
         .subquery("stalled")

@@ -27,6 +27,7 @@ def view_of(row: Opportunity) -> OpportunityView:
         last_change_at=row.last_change_at,
         closed_at=row.closed_at,
         lost_reason=row.lost_reason,
+        paused_at=row.paused_at,
     )
 
 
@@ -155,6 +156,7 @@ def move_stage(
         row.stage = to_stage
         row.status = status
         row.last_change_at = now
+        row.paused_at = None  # a deal that moves is no longer one the rep stepped back from
         if status != OPEN:
             row.closed_at = now
             row.lost_reason = lost_reason

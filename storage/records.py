@@ -28,6 +28,7 @@ class OpportunityView:
     last_change_at: datetime
     closed_at: datetime | None = None
     lost_reason: str | None = None
+    paused_at: datetime | None = None  # the rep stepped back at a checkpoint: open, not stalled
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,29 @@ class ActivityView:
     occurred_on: date
     note: str | None
     created_at: datetime
+
+
+# --- obstacles: what stands between a deal and a decision -----------------------------------------
+
+OBSTACLE_KINDS = ("budget", "politics", "timing", "competing priority", "other")
+
+
+@dataclass(frozen=True)
+class ObstacleView:
+    """The open obstacle on a deal (closed_at None), or one from its history."""
+
+    id: int
+    team_id: str
+    user_id: str
+    opportunity_id: int
+    opportunity_name: str
+    kind: str
+    note: str | None
+    checkpoint: date | None
+    named_at: datetime
+    closed_at: datetime | None = None
+    outcome: str | None = None
+    paused: bool = False
 
 
 # --- selling time across a workspace, for the nudge ---------------------------------------------

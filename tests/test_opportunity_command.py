@@ -131,7 +131,7 @@ def test_the_list_shows_only_my_open_opportunities_with_actions(bot):
     assert "Globex" not in text, "won deals leave the open list"
     assert "Someone else" not in text, "a rep sees only their own deals"
     menu = listing["blocks"][1]["accessory"]
-    assert [o["value"].split(":")[0] for o in menu["options"]] == ["stage", "won", "lost", "log"]
+    assert [o["value"].split(":")[0] for o in menu["options"]] == ["stage", "won", "lost", "log", "obstacle"]
 
 
 def test_an_empty_list_invites_the_rep_to_open_one(bot):

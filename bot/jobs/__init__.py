@@ -31,7 +31,7 @@ class Job:
 
 
 def _registry() -> dict[str, Job]:
-    from bot.jobs import crm, digest, followups, nudges, reflections
+    from bot.jobs import checkpoints, crm, digest, followups, leader_digest, nudges, reflections
 
     return {
         "nudges": Job("nudges", "DM reps whose logged time is concentrated on one deal", nudges.run),
@@ -41,6 +41,12 @@ def _registry() -> dict[str, Job]:
         "digest": Job("digest", "post last week's openings and wins in the celebration channel", digest.run),
         "followups": Job(
             "followups", "ask, the next working day, whether a planned prospecting block happened", followups.run
+        ),
+        "checkpoints": Job(
+            "checkpoints", "ask on an obstacle's checkpoint morning whether it has moved", checkpoints.run
+        ),
+        "leader_digest": Job(
+            "leader_digest", "DM each manager a weekly creation digest at MANAGER_SLOT", leader_digest.run
         ),
         "crm_sync": Job(
             "crm_sync",

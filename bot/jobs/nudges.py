@@ -5,7 +5,8 @@ Per workspace, whatever its size: one query for everyone's selling time over the
 each rep last opened a deal, one for open-deal counts, one for the reps' settings, one for questions
 recently asked. Slack is asked for a rep's time zone only when the rep is otherwise due and the cached
 zone is a day old. The period key is the rep's local date, and the cooldown (NUDGE_COOLDOWN_DAYS) is
-counted from the last nudge actually sent.
+counted from the last nudge actually sent. The top deal's open obstacle (how long it has stood, whether the
+rep stepped back) and a number riding on one deal join the evidence and choose the question.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from datetime import datetime, timedelta
 from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
-from bot.questions import REPEAT_AFTER_WEEKS, pick_question
+from bot.questions import REPEAT_AFTER_WEEKS, Question, obstacle_question, pick_question
+from bot.rules.outlook import standing_days
 from bot.rules.periods import local_now
 from bot.rules.timing import may_nudge, within_working_hours
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
-from storage import claims, opportunities, outbox
+from bot.services.outlook import numbers_riding
+from storage import claims, obstacles, opportunities, outbox
 
 KIND = "nudge"
 
@@ -60,10 +63,14 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
 
     open_counts = opportunities.open_deal_counts(services.db, team_id)
     asked = outbox.recent_question_ids(services.db, team_id, now - timedelta(weeks=REPEAT_AFTER_WEEKS))
+    named = obstacles.open_obstacles(services.db, team_id)
+    riding = numbers_riding(services, team_id)
     for profile in due:
         found = flagged[profile.user_id]
         local_day = local_now(now, profile.tz).date()
-        question = pick_question(asked.get(profile.user_id, set()), concentrated=True, seed=local_day.toordinal())
+        obstacle = named.get(found.time.top_opportunity_id) if found.time.top_opportunity_id else None
+        number = riding.get(profile.user_id)
+        question = _question(found.reasons, obstacle, number, asked.get(profile.user_id, set()), local_day)
         evidence = views.NudgeEvidence(
             window_days=settings.nudge_window_days,
             total_minutes=found.time.total_minutes,
@@ -72,8 +79,26 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
             prospecting_minutes=found.time.prospecting_minutes,
             open_deals=open_counts.get(profile.user_id, 0),
             days_since_opened=found.days_since_opened,
-            reasons=found.reasons,
+            reasons=found.reasons + (("number_rides",) if number else ()),
+            top_deal_id=found.time.top_opportunity_id,
+            obstacle_kind=obstacle.kind if obstacle else None,
+            obstacle_days=standing_days(obstacle.named_at, now) if obstacle else 0,
+            paused=bool(obstacle and obstacle.paused),
+            number_share=number.share if number else None,
+            number_deal=number.deal_name if number else None,
+            period=settings.quota_period,
         )
         key = claims.Key(team_id, profile.user_id, KIND, local_day.isoformat())
         message = views.nudge_message(evidence, question.text, local_day)
         common.claim_and_send(services, key, message, now, report, question_id=question.id, starts_cooldown=True)
+
+
+def _question(reasons, obstacle, number, asked: set[str], local_day) -> Question:
+    """About the top deal's obstacle when it has one; about the number when it rides on one deal; else
+    about stepping back."""
+    seed = local_day.toordinal()
+    if obstacle is not None and "top_deal" in reasons:
+        return obstacle_question(obstacle.kind, asked, seed)
+    if number is not None:
+        return pick_question(asked, concentrated=False, seed=seed, themes=("number",))
+    return pick_question(asked, concentrated=True, seed=seed)

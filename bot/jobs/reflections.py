@@ -4,7 +4,8 @@
 A slot is due from its moment for CATCH_UP (so a restart or a missed tick still sends it that
 afternoon, never at night); the period key is the slot's local date, so each week's prompt is sent once.
 A rep never gets a question they were asked in the last 8 weeks, and a rep whose time is concentrated
-on one deal right now gets a question about stepping back.
+on one deal right now gets a question about stepping back; one whose number rides on one deal (and is
+not concentrated) gets a question about the number.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.questions import REPEAT_AFTER_WEEKS, pick_question
 from bot.rules.timing import weekly_slot_due
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
+from bot.services.outlook import numbers_riding
 from storage import claims, outbox
 
 KIND = "reflection"
@@ -58,10 +60,14 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         return
 
     flagged = concentrated_reps(services, team_id, now)
+    riding = numbers_riding(services, team_id)
     asked = outbox.recent_question_ids(services.db, team_id, now - timedelta(weeks=REPEAT_AFTER_WEEKS))
     for profile, day in due:
         question = pick_question(
-            asked.get(profile.user_id, set()), concentrated=profile.user_id in flagged, seed=day.toordinal() // 7
+            asked.get(profile.user_id, set()),
+            concentrated=profile.user_id in flagged,
+            seed=day.toordinal() // 7,
+            themes=("number",) if profile.user_id in riding else None,
         )
         key = claims.Key(team_id, profile.user_id, KIND, day.isoformat())
         common.claim_and_send(

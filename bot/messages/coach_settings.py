@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.messages.format import clock, day_label, duration, format_work_days, plural
+from bot.messages.format import clock, day_label, duration, format_work_days, obstacle_name, plural
 from bot.messages.kit import context, reply, section
 from bot.parsing.coaching import CoachChange
 from bot.rules.periods import weekday_short
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.services.coach import CoachView
     from storage.answers import Answer
 
+CHECKPOINT_ANSWERS = {"moved": "Moved.", "not_yet": "Not yet", "step_back": "Stepped back.", "lost": "Lost."}
 CONFIRMATIONS = {
     "on": ":white_check_mark: Coaching is on. I'll keep an eye on where your time goes.",
     "off": "Coaching is off. No nudges or reflections until you turn it on.",
@@ -113,4 +114,15 @@ def _answer_text(item: Answer, today: date) -> str:
         return f"{when} · Prospecting block{planned}: {verdict}"
     if item.kind == "snooze":
         return f"{when} · Snoozed the coach for a week"
+    if item.kind == "obstacle":
+        if item.question in (None, "none"):
+            return f"{when} · Cleared an obstacle"
+        checkpoint = f", checkpoint {day_label(item.planned_day, today)}" if item.planned_day else ""
+        note = f"\n{_quote(item.answer)}" if item.answer else ""
+        return f"{when} · Named an obstacle: {escape(obstacle_name(item.question))}{checkpoint}{note}"
+    if item.kind == "checkpoint":
+        said = CHECKPOINT_ANSWERS.get(item.answer or "", escape(item.answer or ""))
+        if item.answer == "not_yet" and item.planned_day:
+            said += f", new checkpoint {day_label(item.planned_day, today)}"
+        return f"{when} · _{escape(item.question or 'Checkpoint')}_ {said}"
     return f"{when} · {escape(item.kind)}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.messages.format import day_label, duration, percent, plural, text_bar
+from bot.messages.format import day_label, duration, obstacle_name, percent, plural, standing, text_bar
 from bot.messages.kit import (
     actions,
     button,
@@ -22,6 +22,7 @@ from bot.messages.kit import (
     static_select,
     text_input,
 )
+from bot.messages.obstacles import obstacle_fields
 from bot.parsing.coaching import BLOCK_LENGTHS, MAX_ANSWER
 from bot.text import clip, escape
 
@@ -55,6 +56,14 @@ class NudgeEvidence:
     open_deals: int
     days_since_opened: int | None
     reasons: tuple[str, ...]
+    # Detaching, not quitting (bot/jobs/nudges.py fills these from the top deal's obstacle and pause).
+    top_deal_id: int | None = None
+    obstacle_kind: str | None = None
+    obstacle_days: int = 0
+    paused: bool = False
+    number_share: float | None = None
+    number_deal: str | None = None
+    period: str = "quarter"
 
 
 def _bar_line(label: str, minutes: int, total: int) -> str:
@@ -86,6 +95,32 @@ def pipeline_text(evidence: NudgeEvidence) -> str:
     return f"Your pipeline: {deals}, {opened}."
 
 
+def detach_lines(evidence: NudgeEvidence) -> list[str]:
+    """What the rep said about the top deal (its obstacle, a step back) and whether the number rides on one deal."""
+    lines = []
+    name = f"*{escape(clip(evidence.top_deal_name or '', 60))}*"
+    if evidence.top_deal_name and evidence.total_minutes:
+        share = percent(evidence.top_deal_minutes / evidence.total_minutes)
+        went = f"{share} of your time in {evidence.window_days} days went to {name}"
+        if evidence.obstacle_kind:
+            waited = f"for {standing(evidence.obstacle_days)}" if evidence.obstacle_days else "since today"
+            lines.append(
+                f":construction: {went}, which has been waiting on {obstacle_name(evidence.obstacle_kind)} {waited}."
+            )
+        if evidence.paused:
+            lines.append(
+                f":pause_button: You stepped back from {name} at its checkpoint: it stays open and paused, "
+                "so these hours can wind down."
+            )
+    if "number_rides" in evidence.reasons and evidence.number_deal and evidence.number_share is not None:
+        deal = f"*{escape(clip(evidence.number_deal, 60))}*"
+        share = "alone would cover" if evidence.number_share >= 1 else f"is {percent(evidence.number_share)} of"
+        lines.append(
+            f":dart: Your number rides on one deal: {deal} {share} the quota still to win this {evidence.period}."
+        )
+    return lines
+
+
 def nudge_message(evidence: NudgeEvidence, question: str, for_date: date) -> tuple[str, list[dict]]:
     """The concentration nudge: the evidence, a fair word for the deal, one question, three ways to answer."""
     name = escape(clip(evidence.top_deal_name or "", 60))
@@ -103,11 +138,13 @@ def nudge_message(evidence: NudgeEvidence, question: str, for_date: date) -> tup
             "Your deals have had your time, and they may well need it. "
             "It has been a while since a new opportunity went in, though, and prospecting is a small slice."
         )
-    value = button_value(d=for_date.isoformat())
+    value = button_value(d=for_date.isoformat(), o=evidence.top_deal_id)
+    detach = detach_lines(evidence)
     blocks = [
         section(lead),
         section(evidence_text(evidence)),
         context(pipeline_text(evidence)),
+        *([section("\n".join(detach))] if detach else []),
         section(fair),
         section(f":thought_balloon: *One question to sit with:* {escape(question)}"),
         actions(
@@ -206,21 +243,20 @@ def plan_modal(initial_day: date, metadata: str) -> dict:
     )
 
 
-def focus_modal(metadata: str) -> dict:
-    return modal(
-        FOCUS_VIEW,
-        "Choosing to focus",
-        "Save",
-        metadata,
-        [
-            section("Focusing can be exactly right. Say why, in a line or two, and I'll leave you to it."),
-            input_block(
-                "why",
-                "Why is this deal worth the focus now?",
-                text_input("Final week of a signed-off…", MAX_ANSWER, multiline=True),
-            ),
-        ],
-    )
+def focus_modal(metadata: str, today: date | None = None, deal: str | None = None) -> dict:
+    """Why focus; and, when the nudge named a top deal, what stands in its way and a checkpoint (optional)."""
+    blocks = [
+        section("Focusing can be exactly right. Say why, in a line or two, and I'll leave you to it."),
+        input_block(
+            "why",
+            "Why is this deal worth the focus now?",
+            text_input("Final week of a signed-off…", MAX_ANSWER, multiline=True),
+        ),
+    ]
+    if today is not None and deal is not None:
+        blocks.append(context(f"If something stands between *{escape(clip(deal, 60))}* and a decision, name it:"))
+        blocks += obstacle_fields(today, optional_kind=True)
+    return modal(FOCUS_VIEW, "Choosing to focus", "Save", metadata, blocks)
 
 
 def reflection_modal(question: str, metadata: str) -> dict:

@@ -118,3 +118,42 @@ def format_work_days(days: frozenset[int]) -> str:
         if set(run) == set(ordered) and len(ordered) > 2:
             return f"{weekday_short(run[0])}–{weekday_short(run[-1])}"
     return ", ".join(weekday_short(day) for day in ordered)
+
+
+OBSTACLE_NAMES = {"competing priority": "a competing priority", "other": "something else"}
+
+
+def short_day(day: date, today: date) -> str:
+    """'3 Nov', with the year only when it is not this year."""
+    label = f"{day.day} {day:%b}"
+    return label if day.year == today.year else f"{label} {day.year}"
+
+
+def obstacle_name(kind: str) -> str:
+    """'budget', 'politics', 'timing', 'a competing priority', 'something else'."""
+    return OBSTACLE_NAMES.get(kind, kind)
+
+
+def obstacle_status(kind: str, since: date, checkpoint: date | None, today: date, paused: bool = False) -> str:
+    """'waiting on budget since 3 Nov, checkpoint 15 Jan' (and 'stepped back' when the deal is paused)."""
+    text = f"waiting on {obstacle_name(kind)} since {short_day(since, today)}"
+    if checkpoint is not None:
+        text += f", checkpoint {short_day(checkpoint, today)}"
+    return text + (", stepped back" if paused else "")
+
+
+def standing(days: int) -> str:
+    """How long something has stood: 'since today', '3 days', '5 weeks' (weeks from the second week on)."""
+    if days <= 0:
+        return "since today"
+    if days < 14:
+        return plural(days, "day")
+    return plural(days // 7, "week")
+
+
+def about(value: float) -> str:
+    """A rough figure: 'about 3', 'about 2.5', 'about 12' (one decimal under 10, none above)."""
+    if value >= 10:
+        return str(math.floor(value + 0.5))
+    shown = one_decimal(value)
+    return shown[:-2] if shown.endswith(".0") else shown

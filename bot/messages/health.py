@@ -15,6 +15,7 @@ from bot.messages.format import (
     times,
 )
 from bot.messages.kit import context, divider, header, reply, section
+from bot.messages.outlook import outlook_blocks
 from bot.messages.selling_time import KIND_LABELS, touches
 from bot.rules.health import HealthReport
 
@@ -151,8 +152,8 @@ def _stalled_lines(report: HealthReport, symbol: str, now) -> list[dict]:
     ]
 
 
-def health_reply(report: HealthReport, symbol: str, now) -> dict:
-    """The whole report: about 15 blocks, each list capped, well inside Block Kit's limits."""
+def health_reply(report: HealthReport, symbol: str, now, outlook=None) -> dict:
+    """The whole report: about 15 blocks (about 22 with the outlook), each list capped, inside Block Kit's limits."""
     blocks = [header("Your pipeline health")]
     blocks += _pipeline_lines(report, symbol)
     blocks.append(divider())
@@ -163,6 +164,8 @@ def health_reply(report: HealthReport, symbol: str, now) -> dict:
     blocks += _concentration_lines(report, symbol)
     blocks.append(divider())
     blocks += _stalled_lines(report, symbol, now)
+    if outlook is not None:  # the number, the opening pace and obstacles (bot/messages/outlook.py)
+        blocks += outlook_blocks(outlook, symbol, report.today)
     text = (
         f"Your pipeline: {plural(report.open_count, 'open opportunity', 'open opportunities')} worth "
         f"{money(report.open_value, symbol)}."

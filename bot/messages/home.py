@@ -43,13 +43,13 @@ def home_view(page: HomePage, now: datetime, symbol: str) -> dict:
             "home_actions",
         )
     ]
-    blocks += health_reply(page.health, symbol, now)["blocks"]
+    blocks += health_reply(page.health, symbol, now, page.outlook)["blocks"]
     blocks.append(divider())
     reflection = _reflection_blocks(page, now)
     room = MAX_SURFACE_BLOCKS - len(blocks) - len(reflection) - 3
     blocks.append(section(f"*Your open opportunities* ({page.open_total})"))
     shown = page.opportunities[: max(room, 0)]
-    blocks += [opportunity_row(opp, now, symbol) for opp in shown]
+    blocks += [opportunity_row(opp, now, symbol, page.obstacle_of(opp.id)) for opp in shown]
     if not page.open_total:
         blocks.append(context("Nothing open yet. Every deal you will win starts with the New opportunity button."))
     elif page.open_total > len(shown):

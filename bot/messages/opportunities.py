@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
-from bot.messages.format import age, day_label, money, ordinal
+from bot.messages.format import age, day_label, money, obstacle_status, ordinal
 from bot.messages.kit import (
     MAX_ACTIONS_PER_BLOCK,
     actions,
@@ -25,7 +25,7 @@ from bot.messages.kit import (
     text_input,
 )
 from bot.text import clip, escape
-from storage.records import OpportunityView
+from storage.records import ObstacleView, OpportunityView
 
 LIST_ROWS = 40
 
@@ -57,6 +57,10 @@ HELP_LINES = (
     ("`/opportunity won acme`", "mark it won :trophy:"),
     ("`/opportunity lost acme went with a competitor`", "mark it lost, with an optional reason"),
     ("`/opportunity log acme 90m proposal review`", "log time spent working a deal (also `yesterday`, `mon`)"),
+    (
+        '`/opportunity obstacle acme budget "no money until Q2" checkpoint:15 jan`',
+        "name what stands between a deal and a decision (`none` clears it)",
+    ),
     ("`/prospect 25 calls 2h`", "log prospecting (also `/opportunity prospect …`); `/prospect` alone opens a form"),
     ("`/opportunity undo`", "remove your last entry from the past 10 minutes"),
     ("`/opportunity quota 250k`", "set your quota for this period"),
@@ -149,20 +153,38 @@ def celebration(kind: str, opp: OpportunityView, week_count: int, symbol: str, s
 
 
 def row_menu(opp: OpportunityView) -> dict:
-    verbs = (("Change stage", "stage"), ("Mark won", "won"), ("Mark lost", "lost"), ("Log time", "log"))
+    verbs = (
+        ("Change stage", "stage"),
+        ("Mark won", "won"),
+        ("Mark lost", "lost"),
+        ("Log time", "log"),
+        ("Name an obstacle", "obstacle"),
+    )
     return overflow([option(label, f"{verb}:{opp.id}") for label, verb in verbs], ROW_MENU)
 
 
-def opportunity_row(opp: OpportunityView, now: datetime, symbol: str) -> dict:
+def opportunity_row(opp: OpportunityView, now: datetime, symbol: str, obstacle: ObstacleView | None = None) -> dict:
     today = now.date()
     line = (
         f"`#{opp.id}` {opportunity_title(opp)}\n{opportunity_facts(opp, today, symbol)}"
         f" · opened {age(opp.created_at, now)} · last change {age(opp.last_change_at, now)}"
     )
+    if obstacle is not None:
+        since = obstacle.named_at.date()
+        status = obstacle_status(obstacle.kind, since, obstacle.checkpoint, today, opp.paused_at is not None)
+        line += f"\n:construction: {status}"
+    elif opp.paused_at is not None:
+        line += "\n:pause_button: stepped back"
     return section(line, row_menu(opp))
 
 
-def opportunity_list(opps: Sequence[OpportunityView], total: int, now: datetime, symbol: str) -> dict:
+def opportunity_list(
+    opps: Sequence[OpportunityView],
+    total: int,
+    now: datetime,
+    symbol: str,
+    obstacles: Mapping[int, ObstacleView] | None = None,
+) -> dict:
     if total == 0:
         return reply(
             "No open opportunities yet.",
@@ -176,7 +198,7 @@ def opportunity_list(opps: Sequence[OpportunityView], total: int, now: datetime,
         )
     shown = list(opps[:LIST_ROWS])
     blocks = [section(f"*Your open opportunities* ({total})")]
-    blocks += [opportunity_row(opp, now, symbol) for opp in shown]
+    blocks += [opportunity_row(opp, now, symbol, (obstacles or {}).get(opp.id)) for opp in shown]
     if total > len(shown):
         blocks.append(context(f"…and {total - len(shown)} more. Close or update a few to see the rest."))
     return reply(f"You have {total} open opportunities.", blocks)

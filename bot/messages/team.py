@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from bot.messages.format import coverage_text, deal_name, money, plural
-from bot.messages.kit import MAX_MESSAGE_BLOCKS, context, header, problem, reply, section
+from bot.messages.kit import MAX_MESSAGE_BLOCKS, context, divider, header, problem, reply, section
+from bot.messages.outlook import creation_blocks
 from bot.rules.team import TeamRow
 from storage.records import OpportunityView, WeekNews
 
@@ -37,8 +38,12 @@ def _team_line(row: TeamRow, symbol: str) -> str:
     return " · ".join(parts)
 
 
-def team_reply(rows: Sequence[TeamRow], team_coverage: float | None, symbol: str) -> dict:
-    """One line per rep, creation first; reflection answers and focus reasons never appear here."""
+def team_reply(rows: Sequence[TeamRow], team_coverage: float | None, symbol: str, creation=None, today=None) -> dict:
+    """One line per rep, creation first; reflection answers and focus reasons never appear here.
+
+    With `creation` (bot/services/outlook.py: TeamCreation) the leaders' digest figures come after the rows.
+    """
+    extra = [divider(), *creation_blocks(creation, symbol, today, list_deals=False)] if creation and today else []
     if not rows:
         return reply(
             "Nobody has logged anything yet.",
@@ -50,13 +55,14 @@ def team_reply(rows: Sequence[TeamRow], team_coverage: float | None, symbol: str
         f"team coverage {coverage_text(team_coverage)}"
     )
     blocks = [section(head)]
-    room = (MAX_MESSAGE_BLOCKS - 3) * LINES_PER_SECTION
+    room = (MAX_MESSAGE_BLOCKS - 3 - len(extra)) * LINES_PER_SECTION
     lines = [_team_line(row, symbol) for row in rows[:room]]
     for start in range(0, len(lines), LINES_PER_SECTION):
         blocks.append(section("\n".join(lines[start : start + LINES_PER_SECTION])))
     if len(rows) > room:
         blocks.append(context(f"…and {len(rows) - room} more reps."))
     blocks.append(context("Coverage: open pipeline closing this period ÷ quota still to win."))
+    blocks += extra
     return reply(f"Your team this week: {opened} new opportunities opened.", blocks)
 
 

@@ -14,9 +14,10 @@ from bot.questions import BY_ID
 from bot.rules import nudges
 from bot.rules.periods import local_now, trailing_days
 from bot.rules.timing import Profile, next_working_day, profile
-from bot.services import Services, stored_once
+from bot.services import Services, obstacles, pipeline, stored_once
 from storage import answers, concentration, reps
 from storage.answers import Answer
+from storage.records import OpportunityView
 
 SNOOZE_WEEK = timedelta(days=7)
 FOCUS_QUESTION = "Why is this deal worth the focus now?"
@@ -126,24 +127,45 @@ def plan_block(
 
 
 def choose_focus(
-    services: Services, team_id: str, user_id: str, why: str, for_date: date, key: str | None = None
+    services: Services,
+    team_id: str,
+    user_id: str,
+    why: str,
+    for_date: date,
+    opportunity_id: object = None,
+    obstacle_kind: str | None = None,
+    checkpoint: date | None = None,
+    key: str | None = None,
 ) -> None:
-    _answer_once(
-        services,
-        team_id,
-        key,
-        lambda: answers.record_answer(
-            services.db,
-            team_id,
-            user_id,
-            answers.FOCUS_REASON,
-            services.now(),
-            for_date,
-            answer=why,
-            question=FOCUS_QUESTION,
-            request_key=key,
-        ),
-    )
+    """Keep the reason to focus; with an obstacle kind, name it (and its checkpoint) on the nudge's top deal.
+    Once per Slack request `key`: a resubmitted form keeps one answer and names one obstacle."""
+
+    def write() -> Answer:
+        with services.db.transaction():
+            answer = answers.record_answer(
+                services.db,
+                team_id,
+                user_id,
+                answers.FOCUS_REASON,
+                services.now(),
+                for_date,
+                answer=why,
+                question=FOCUS_QUESTION,
+                request_key=key,
+            )
+            deal = focus_deal(services, team_id, user_id, opportunity_id) if obstacle_kind else None
+            if deal is not None:
+                obstacles.name(services, team_id, user_id, deal.id, obstacle_kind, None, checkpoint)
+            return answer
+
+    _answer_once(services, team_id, key, write)
+
+
+def focus_deal(services: Services, team_id: str, user_id: str, opportunity_id: object) -> OpportunityView | None:
+    """The deal a nudge was about, if it is still one of the rep's open deals."""
+    if not isinstance(opportunity_id, int):
+        return None
+    return pipeline.get_open(services, team_id, user_id, opportunity_id)
 
 
 def answer_reflection(

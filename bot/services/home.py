@@ -13,10 +13,11 @@ from bot.messages import home as views
 from bot.rules.health import HealthReport
 from bot.services import Services
 from bot.services.health import build_health
+from bot.services.outlook import RepOutlook, rep_outlook
 from storage import answers, opportunities
 from storage.answers import Answer
 from storage.db import DatabaseUnavailable
-from storage.records import OpportunityView
+from storage.records import ObstacleView, OpportunityView
 
 log = logging.getLogger("pipeline_coach.home")
 HOME_ROWS = 50
@@ -29,6 +30,11 @@ class HomePage:
     opportunities: list[OpportunityView]
     open_total: int
     last_reflection: Answer | None
+    outlook: RepOutlook | None = None
+
+    def obstacle_of(self, opportunity_id: int) -> ObstacleView | None:
+        found = self.outlook.obstacles if self.outlook else ()
+        return next((item for item in found if item.opportunity_id == opportunity_id), None)
 
 
 def home_page(services: Services, team_id: str, user_id: str) -> HomePage:
@@ -39,11 +45,13 @@ def home_page(services: Services, team_id: str, user_id: str) -> HomePage:
         for answer in answers.recent_answers(services.db, team_id, user_id, limit=5)
         if answer.kind == answers.REFLECTION and answer.answer
     ]
+    health = build_health(services, team_id, user_id)
     return HomePage(
-        health=build_health(services, team_id, user_id),
+        health=health,
         opportunities=listed,
         open_total=total,
         last_reflection=recent[0] if recent else None,
+        outlook=rep_outlook(services, team_id, user_id, health),
     )
 
 

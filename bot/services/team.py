@@ -8,6 +8,7 @@ from bot.rules import team as rules
 from bot.services import Services
 from bot.services.coach import concentrated_reps
 from bot.services.health import health_window
+from bot.services.outlook import TeamCreation, team_creation
 from storage import team as store
 
 
@@ -15,6 +16,7 @@ from storage import team as store
 class TeamView:
     rows: list[rules.TeamRow]
     coverage: float | None
+    creation: TeamCreation | None = None
 
 
 def is_manager(services: Services, user_id: str) -> bool:
@@ -35,4 +37,5 @@ def team_view(services: Services, team_id: str) -> TeamView:
         period_end_at=window.period_end_at,
     )
     flagged = set(concentrated_reps(services, team_id, services.now()))
-    return TeamView(rules.team_rows(figures, flagged, window.today), rules.team_coverage(figures))
+    rows = rules.team_rows(figures, flagged, window.today)
+    return TeamView(rows, rules.team_coverage(figures), team_creation(services, team_id, window.today))

@@ -3,7 +3,7 @@
 from storage.models.base import ID, Base
 from storage.models.coaching import CoachingAnswer, Rep, ScheduledMessage, Workspace
 from storage.models.crm import CrmConflict, CrmFlag, CrmLink, CrmOutbox, CrmOwner, CrmSyncState
-from storage.models.pipeline import Activity, Opportunity, Quota, StageChange
+from storage.models.pipeline import Activity, Obstacle, Opportunity, Quota, StageChange
 
 __all__ = [
     "ID",
@@ -16,6 +16,7 @@ __all__ = [
     "CrmOutbox",
     "CrmOwner",
     "CrmSyncState",
+    "Obstacle",
     "Opportunity",
     "Quota",
     "Rep",

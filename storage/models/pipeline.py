@@ -31,6 +31,8 @@ class Opportunity(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_change_at: Mapped[datetime] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Set when the rep chose "Step back" at a checkpoint: still open, but out of the stalled list.
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     request_key: Mapped[str | None] = mapped_column(String(100))  # the Slack request that made it
 
@@ -103,3 +105,27 @@ class Quota(Base):
     set_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (UniqueConstraint("team_id", "user_id", "period_start", name="uq_quotas_rep_period"),)
+
+
+class Obstacle(Base):
+    """What stands between a deal and a decision, named by its rep, with the checkpoint date by which they
+    will know whether it moved. Every naming is a row: the open one has closed_at null, and naming another,
+    clearing it or answering a checkpoint closes it with an outcome (replaced, cleared, moved, lost)."""
+
+    __tablename__ = "obstacles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(300))
+    checkpoint: Mapped[date | None] = mapped_column(Date)
+    named_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (
+        Index("ix_obstacles_opportunity", "team_id", "opportunity_id", "closed_at"),
+        Index("ix_obstacles_checkpoint", "team_id", "closed_at", "checkpoint"),
+    )

@@ -1,0 +1,61 @@
+"""The leaders' weekly digest: each manager (MANAGER_IDS and MANAGER_GROUP) gets one private DM at
+MANAGER_SLOT in their own time zone about creation, not capture: the team's openings against the pace
+next period needs, how many reps opened and how many have gone quiet on prospecting (counts and a
+question to ask, never names), and early-stage deals worth their attention.
+
+Like the reflection, a slot is due from its moment for CATCH_UP, keyed by the slot's local date, and
+`/opportunity coach off|snooze` quiets it for the manager as it does for a rep.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.jobs import common
+from bot.jobs.report import JobReport
+from bot.messages import outlook as views
+from bot.parsing.coaching import parse_weekly_slot
+from bot.rules.timing import weekly_slot_due
+from bot.services import Services
+from bot.services.outlook import team_creation
+from storage import outbox, reps
+from storage.claims import Key
+
+KIND = "leader_digest"
+CATCH_UP = timedelta(hours=3)
+
+
+def run(services: Services, now: datetime) -> JobReport:
+    return common.every_workspace("leader_digest", run_team, services, now)
+
+
+def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
+    managers = sorted(services.managers.all_managers())
+    if not managers:
+        report.count("no managers")
+        return
+    reps.ensure_reps(services.db, team_id, managers, now)
+    settings_of = reps.reps_of_team(services.db, team_id)
+    leaders = {user: settings_of[user] for user in managers if user in settings_of}
+    report.reps += len(leaders)
+    common.retry_due(services, team_id, KIND, leaders, now, report)
+
+    weekday, at = parse_weekly_slot(services.settings.manager_slot)
+    candidates = [rep for rep in leaders.values() if common.why_not_message(rep, now) is None]
+    if not candidates or (weekday - now.weekday()) % 7 not in (0, 1, 6):
+        return
+    due = []
+    for profile in common.in_their_zones(services, team_id, candidates, now):
+        day = weekly_slot_due(now, profile.tz, weekday, at, CATCH_UP)
+        if day is not None:
+            due.append((profile, day))
+    existing = outbox.existing_keys(services.db, team_id, KIND, {day.isoformat() for _, day in due})
+    due = [(profile, day) for profile, day in due if (profile.user_id, day.isoformat()) not in existing]
+    report.due += len(due)
+    if not due:
+        return
+    creation = team_creation(services, team_id, services.team_today())
+    symbol = services.settings.currency_symbol
+    for profile, day in due:
+        message = views.leader_digest(creation, symbol, day, now)
+        common.claim_and_send(services, Key(team_id, profile.user_id, KIND, day.isoformat()), message, now, report)

@@ -1,0 +1,192 @@
+"""Block Kit for what lies ahead: the number-dependency, the opening pace next period needs with every
+input on its own line, and the obstacles on a rep's deals (health and Home); and the leaders' creation
+digest and the creation part of `/opportunity team`. Counts, never a list of who has gone quiet."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.messages.format import (
+    about,
+    day_label,
+    deal_name,
+    money,
+    obstacle_status,
+    one_decimal,
+    percent,
+    plural,
+    short_day,
+)
+from bot.messages.kit import context, divider, header, section
+from bot.rules.outlook import NO_QUOTA, TEAM, NumberDependency, OpeningPace
+from bot.text import escape
+
+OBSTACLES_LISTED = 10
+NUMBER_QUESTION = (
+    "Is the need to make your number what drives this pursuit? How would you judge the deal if it weren't?"
+)
+
+
+def number_blocks(number: NumberDependency | None, threshold: float, period: str, symbol: str) -> list[dict]:
+    if number is None:
+        return []
+    deal = f"*{deal_name(number.deal_name)}* ({money(number.amount, symbol)})"
+    left = f"{money(number.quota_left, symbol)} still to win this {period}"
+    if number.share >= 1:
+        facts = f"{deal} alone would cover the {left}"
+    else:
+        facts = f"{deal} is {percent(number.share)} of the {left}"
+    if number.flagged:
+        return [
+            section(f":dart: *Your number rides on one deal:* {facts}."),
+            context(f"Above {percent(threshold)} it is flagged. {NUMBER_QUESTION}"),
+        ]
+    return [section(f"*Your number and your largest deal:* {facts}; no single deal carries it.")]
+
+
+def _per_week(value: float) -> str:
+    return f"{one_decimal(value).removesuffix('.0')} a week"
+
+
+def pace_lines(pace: OpeningPace, period: str, symbol: str, who: str = "you") -> list[str]:
+    """Each input of the needed pace in one line; nothing is shown that was not measured."""
+    whose = "the team's" if pace.source == TEAM or who != "you" else "yours"
+    lines = []
+    if pace.win_rate is not None:
+        won = round(pace.win_rate * pace.closed)
+        lines.append(f"Win rate {percent(pace.win_rate)} ({whose}: {won} won of {pace.closed} closed).")
+    if pace.average_won is not None:
+        lines.append(f"Average win {money(round(pace.average_won), symbol)} ({whose}).")
+    if pace.average_days_to_win is not None and pace.open_from is not None:
+        days = round(pace.average_days_to_win)
+        lines.append(
+            f"About {plural(days, 'day')} from open to won, so next {period}'s deals are opened from "
+            f"{short_day(pace.open_from, pace.open_from)}."
+        )
+    if pace.quota:
+        label = f"Next {period}'s quota" if pace.quota_is_next else f"This {period}'s quota (next {period}'s isn't set)"
+        lines.append(f"{label}: {money(pace.quota, symbol)}.")
+    lines.append(
+        f"{'Openings' if who != 'you' else 'Your openings'}: {_per_week(pace.current_per_week)} over the last "
+        f"{plural(pace.pace_weeks, 'week')}."
+    )
+    return lines
+
+
+def pace_headline(pace: OpeningPace, period: str, who: str = "you") -> str:
+    subject = "you open" if who == "you" else "the team opens"
+    current = f"{subject} {_per_week(pace.current_per_week)}"
+    if pace.needed_per_week is not None:
+        needed = f"next {period}'s quota needs about {about(pace.needed_per_week)}"
+        return f"{current[0].upper()}{current[1:]}; {needed}."
+    if pace.missing == NO_QUOTA:
+        return f"{current[0].upper()}{current[1:]}. Set a quota (`/opportunity quota 250k`) to see what it needs."
+    return f"Not enough history yet to say what next {period} needs ({subject} {_per_week(pace.current_per_week)})."
+
+
+def pace_blocks(pace: OpeningPace, period: str, symbol: str) -> list[dict]:
+    blocks = [section(f"*New opportunities you need:* {pace_headline(pace, period)}")]
+    lines = pace_lines(pace, period, symbol)
+    if pace.source == TEAM:
+        lines.append("Team figures until you have closed enough deals of your own.")
+    blocks.append(context("\n".join(lines)))
+    return blocks
+
+
+def obstacle_blocks(obstacles, today: date) -> list[dict]:
+    if not obstacles:
+        return [
+            section(
+                "*Obstacles:* none named. When a deal waits on budget, politics or timing, name it and set a "
+                'checkpoint: `/opportunity obstacle acme budget "no money until Q2" checkpoint:15 jan`.'
+            )
+        ]
+    shown = list(obstacles)[:OBSTACLES_LISTED]
+    lines = [
+        f"• *{deal_name(item.opportunity_name)}*: "
+        f"{obstacle_status(item.kind, item.named_at.date(), item.checkpoint, today, item.paused)}"
+        for item in shown
+    ]
+    if len(obstacles) > len(shown):
+        lines.append(f"…and {len(obstacles) - len(shown)} more.")
+    return [section("*Obstacles:*\n" + "\n".join(lines))]
+
+
+def outlook_blocks(outlook, symbol: str, today: date) -> list[dict]:
+    """The outlook part of the health report and Home (bot/services/outlook.py: RepOutlook)."""
+    blocks = [divider()]
+    blocks += number_blocks(outlook.number, outlook.threshold, outlook.period, symbol)
+    blocks += pace_blocks(outlook.pace, outlook.period, symbol)
+    blocks += obstacle_blocks(outlook.obstacles, today)
+    return blocks
+
+
+# ---- the leaders -------------------------------------------------------------------
+
+
+QUIET_QUESTION = "What would make an hour of prospecting easy to protect this week?"
+
+
+def creation_blocks(creation, symbol: str, today: date, list_deals: bool = True) -> list[dict]:
+    """Creation, not capture: openings against the pace next period needs, counts, early-stage deals.
+
+    The team view (list_deals False) counts the early-stage deals; the manager's own DM names them.
+    """
+    period = creation.period
+    blocks = [
+        section(
+            f"*Creation:* {plural(creation.opened_last_week, 'new opportunity', 'new opportunities')} opened last "
+            f"week, by {creation.openers_last_week} of {plural(creation.reps, 'rep')}. "
+            + pace_headline(creation.pace, period, who="team")
+        ),
+        context("\n".join(pace_lines(creation.pace, period, symbol, who="team"))),
+    ]
+    if creation.quiet:
+        blocks.append(
+            section(
+                f"*Prospecting:* {plural(creation.quiet, 'rep has', 'reps have')} logged none in "
+                f"{creation.quiet_days} days. A question to bring to your one-to-ones: _{QUIET_QUESTION}_"
+            )
+        )
+    else:
+        blocks.append(section(f"*Prospecting:* everyone logged some in the last {creation.quiet_days} days."))
+    stages = ", ".join(escape(stage) for stage in creation.early_stages)
+    if creation.early_total and not list_deals:
+        blocks.append(
+            section(
+                f"*Early-stage deals:* {creation.early_total} in {stages}. Deals are made or lost here: "
+                "the weekly digest in your DM names the largest."
+            )
+        )
+    elif creation.early_total:
+        lines = [
+            f"• {deal_name(opp.name)} · {escape(opp.stage)}"
+            + (f" · {money(opp.amount, symbol)}" if opp.amount is not None else "")
+            + f" · <@{opp.owner_id}>"
+            for opp in creation.early
+        ]
+        more = creation.early_total - len(creation.early)
+        if more > 0:
+            lines.append(f"…and {more} more.")
+        blocks.append(
+            section(
+                f"*Early-stage deals worth your attention* ({creation.early_total} in {stages}):\n" + "\n".join(lines)
+            )
+        )
+        blocks.append(context("Deals are made or lost here: a question from you now counts more than at the close."))
+    else:
+        blocks.append(section(f"*Early-stage deals:* none in {stages} right now. That is where next {period} starts."))
+    return blocks
+
+
+def leader_digest(creation, symbol: str, today: date, now: datetime) -> tuple[str, list[dict]]:
+    blocks = [header(":seedling: Creation on your team")]
+    blocks += creation_blocks(creation, symbol, today)
+    blocks.append(
+        context(
+            f"Sent privately on {day_label(today, today)}. `/opportunity team` shows the same figures; "
+            "`/opportunity coach off` or `snooze 2w` quiets this digest."
+        )
+    )
+    text = f"Your team opened {plural(creation.opened_last_week, 'new opportunity', 'new opportunities')} last week."
+    return text, blocks

@@ -1,0 +1,155 @@
+"""What lies ahead of a rep's number: whether it rides on one deal, and how many new opportunities next
+period's quota needs each week against the pace they open them now. Plain numbers in and out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.rules.timing import next_working_day
+
+YOURS, TEAM = "yours", "team"
+NO_HISTORY, NO_QUOTA = "not enough history", "no quota"
+
+
+@dataclass(frozen=True)
+class NumberDependency:
+    """The largest open deal expected to close this period, as a share of the quota still to win."""
+
+    deal_id: int
+    deal_name: str
+    amount: int
+    quota_left: int
+    share: float
+    flagged: bool
+
+
+def number_dependency(
+    deal: tuple[int, str, int] | None, quota: int | None, won_in_period: int, threshold: float
+) -> NumberDependency | None:
+    """(id, name, amount) of the largest open deal closing this period, against the quota still to win.
+
+    None when there is nothing to measure: no quota, the quota already met, or no such deal with an amount.
+    Flagged when the share is strictly above the threshold (a deal worth more than all that is left is 100%+).
+    """
+    if not quota or deal is None or deal[2] <= 0:
+        return None
+    left = quota - won_in_period
+    if left <= 0:
+        return None
+    share = deal[2] / left
+    return NumberDependency(deal[0], deal[1], deal[2], left, share, share > threshold)
+
+
+@dataclass(frozen=True)
+class History:
+    """Closed deals' sums: how many closed and won, the won amounts, and the days from open to won."""
+
+    won: int = 0
+    lost: int = 0
+    won_amount: int = 0
+    won_with_amount: int = 0
+    won_days: float = 0.0
+
+    @property
+    def closed(self) -> int:
+        return self.won + self.lost
+
+    def __add__(self, other: History) -> History:
+        return History(
+            self.won + other.won,
+            self.lost + other.lost,
+            self.won_amount + other.won_amount,
+            self.won_with_amount + other.won_with_amount,
+            self.won_days + other.won_days,
+        )
+
+
+@dataclass(frozen=True)
+class OpeningPace:
+    """The weekly opening pace next period's quota needs, each input kept so it can be shown in one line.
+
+    `missing` says why there is no needed pace (NO_HISTORY, NO_QUOTA); the current pace is always there.
+    """
+
+    current_per_week: float
+    pace_weeks: int
+    source: str | None = None
+    closed: int = 0
+    win_rate: float | None = None
+    average_won: float | None = None
+    average_days_to_win: float | None = None
+    quota: int | None = None
+    quota_is_next: bool = True
+    needed_openings: float | None = None
+    needed_per_week: float | None = None
+    open_from: date | None = None
+    missing: str | None = None
+
+    @property
+    def behind(self) -> bool:
+        return self.needed_per_week is not None and self.current_per_week < self.needed_per_week
+
+
+def history_to_use(own: History, team: History | None, min_closed: int) -> tuple[History | None, str | None]:
+    """The rep's own history once they have closed min_closed deals, else the team's (if it has), else None."""
+    if own.closed >= min_closed:
+        return own, YOURS
+    if team is not None and team.closed >= min_closed:
+        return team, TEAM
+    return None, None
+
+
+def opening_pace(
+    history: History | None,
+    source: str | None,
+    quota: int | None,
+    quota_is_next: bool,
+    next_start: date,
+    next_end: date,
+    opened_recently: int,
+    pace_weeks: int,
+) -> OpeningPace:
+    """Openings needed = quota ÷ (average won amount × win rate), spread over the period's weeks.
+
+    A deal takes on average `average_days_to_win` from open to won, so next period's deals are opened from
+    next_start minus that many days (`open_from`). No made-up numbers: without a history that has a win
+    with an amount, or without a quota, the needed pace is None and `missing` says why.
+    """
+    current = opened_recently / pace_weeks if pace_weeks > 0 else 0.0
+    base = OpeningPace(
+        current_per_week=current, pace_weeks=pace_weeks, quota=quota or None, quota_is_next=quota_is_next
+    )
+    if history is None or history.won <= 0 or history.won_with_amount <= 0 or history.won_amount <= 0:
+        return _with(base, missing=NO_HISTORY, source=source, closed=history.closed if history else 0)
+    win_rate = history.won / history.closed
+    average_won = history.won_amount / history.won_with_amount
+    days = history.won_days / history.won
+    filled = _with(
+        base,
+        source=source,
+        closed=history.closed,
+        win_rate=win_rate,
+        average_won=average_won,
+        average_days_to_win=days,
+        open_from=next_start - timedelta(days=round(days)),
+    )
+    if not quota:
+        return _with(filled, missing=NO_QUOTA)
+    needed = quota / (average_won * win_rate)
+    weeks = ((next_end - next_start).days + 1) / 7
+    return _with(filled, needed_openings=needed, needed_per_week=needed / weeks)
+
+
+def _with(pace: OpeningPace, **changes) -> OpeningPace:
+    return OpeningPace(**{**pace.__dict__, **changes})
+
+
+def standing_days(since: datetime, now: datetime) -> int:
+    """Whole days an obstacle has stood (0 on the day it was named)."""
+    return max((now - since).days, 0)
+
+
+def checkpoint_ask_day(checkpoint: date, working_days: frozenset[int]) -> date:
+    """The day a checkpoint is asked about: the checkpoint itself if it is a working day, else the next one."""
+    return checkpoint if checkpoint.weekday() in working_days else next_working_day(checkpoint, working_days)

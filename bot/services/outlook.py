@@ -1,0 +1,162 @@
+"""What lies ahead: a rep's number dependency, the opening pace next period needs, and the obstacles on
+their deals (for health and Home); and the team's creation picture for managers (the leaders' digest
+and `/opportunity team`). A few GROUP BYs per workspace, never a query per rep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.rules import leaders
+from bot.rules.health import HealthReport
+from bot.rules.outlook import History, NumberDependency, OpeningPace, history_to_use, number_dependency, opening_pace
+from bot.rules.periods import local_midnight, period_bounds, week_start
+from bot.services import Services
+from bot.services.health import current_period, health_window
+from storage import obstacles, outlook
+from storage import team as team_store
+from storage.records import ObstacleView, OpportunityView
+
+EARLY_LISTED = 5
+
+
+@dataclass(frozen=True)
+class RepOutlook:
+    number: NumberDependency | None
+    threshold: float
+    pace: OpeningPace
+    period: str
+    obstacles: tuple[ObstacleView, ...]
+
+
+@dataclass(frozen=True)
+class TeamCreation:
+    opened_last_week: int
+    openers_last_week: int
+    reps: int
+    quiet: int
+    quiet_days: int
+    pace: OpeningPace
+    period: str
+    early: tuple[OpportunityView, ...]
+    early_total: int
+    early_stages: tuple[str, ...]
+
+
+def _history(found) -> History:
+    return History(found.won, found.lost, found.won_amount, found.won_with_amount, found.won_days)
+
+
+def next_period(services: Services) -> tuple[date, date]:
+    settings = services.settings
+    _, end = current_period(services)
+    return period_bounds(end + timedelta(days=1), settings.quota_period, settings.quarter_start_month)
+
+
+def _pace_since(services: Services) -> datetime:
+    return services.now() - timedelta(weeks=services.settings.opening_pace_weeks)
+
+
+def _quota_ahead(services: Services, team_id: str, user_id: str | None) -> tuple[dict[str, int], bool]:
+    """Next period's quotas; this period's when nobody has set next period's yet (said so when shown)."""
+    upcoming = outlook.quotas(services.db, team_id, next_period(services)[0], user_id)
+    if upcoming:
+        return upcoming, True
+    return outlook.quotas(services.db, team_id, current_period(services)[0], user_id), False
+
+
+def rep_outlook(services: Services, team_id: str, user_id: str, health: HealthReport) -> RepOutlook:
+    """The rep's outlook beside their health report (whose quota and wins this period it reuses)."""
+    settings = services.settings
+    now, since = services.now(), _pace_since(services)
+    mine = outlook.rep_history(services.db, team_id, since, since, now, user_id).get(user_id)
+    own = _history(mine) if mine else History()
+    team = None
+    if own.closed < settings.own_history_min_closed:  # the team's figures only when the rep's own are too few
+        team = _history(outlook.team_history(services.db, team_id))
+    history, source = history_to_use(own, team, settings.own_history_min_closed)
+    quotas, is_next = _quota_ahead(services, team_id, user_id)
+    next_start, next_end = next_period(services)
+    pace = opening_pace(
+        history,
+        source,
+        quotas.get(user_id),
+        is_next,
+        next_start,
+        next_end,
+        mine.opened_since if mine else 0,
+        settings.opening_pace_weeks,
+    )
+    largest = outlook.largest_closing(services.db, team_id, health.period_end, user_id).get(user_id)
+    number = number_dependency(largest, health.quota, health.won_in_period, settings.number_rides_share)
+    found = obstacles.open_obstacles(services.db, team_id, user_id=user_id)
+    return RepOutlook(number, settings.number_rides_share, pace, settings.quota_period, tuple(found.values()))
+
+
+def team_creation(services: Services, team_id: str, today: date) -> TeamCreation:
+    """The team's creation picture: last week's openings (Monday to Sunday before `today`'s week, in the
+    team's zone), the pace next period needs, quiet prospecting as a count, early-stage deals."""
+    settings = services.settings
+    zone = settings.team_timezone
+    monday = week_start(today)
+    last_week = (local_midnight(monday - timedelta(weeks=1), zone), local_midnight(monday, zone))
+    everyone = outlook.rep_history(services.db, team_id, _pace_since(services), *last_week)
+    team = sum((_history(found) for found in everyone.values()), History())
+    history, source = history_to_use(team, None, settings.own_history_min_closed)
+    quotas, is_next = _quota_ahead(services, team_id, None)
+    next_start, next_end = next_period(services)
+    pace = opening_pace(
+        history,
+        source and "team",
+        sum(quotas.values()) or None,
+        is_next,
+        next_start,
+        next_end,
+        sum(found.opened_since for found in everyone.values()),
+        settings.opening_pace_weeks,
+    )
+    prospecting = outlook.last_prospecting(
+        services.db, team_id, today - timedelta(days=settings.quiet_prospecting_days - 1)
+    )
+    reps = set(everyone) | set(prospecting)
+    stages = leaders.early_stages(settings.open_stages, settings.early_stage_count)
+    early, early_total = outlook.early_deals(services.db, team_id, stages, EARLY_LISTED)
+    return TeamCreation(
+        opened_last_week=sum(found.opened_in_week for found in everyone.values()),
+        openers_last_week=leaders.openers({user: found.opened_in_week for user, found in everyone.items()}),
+        reps=len(reps),
+        quiet=leaders.quiet_on_prospecting(reps, prospecting, today, settings.quiet_prospecting_days),
+        quiet_days=settings.quiet_prospecting_days,
+        pace=pace,
+        period=settings.quota_period,
+        early=tuple(early),
+        early_total=early_total,
+        early_stages=stages,
+    )
+
+
+def numbers_riding(services: Services, team_id: str) -> dict[str, NumberDependency]:
+    """Reps in the workspace whose number rides on one deal (flagged above NUMBER_RIDES_SHARE), in a few
+    GROUP BYs for the whole team: for the nudge's reasons and the reflection's choice of question."""
+    window = health_window(services)
+    figures = team_store.rep_figures(
+        services.db,
+        team_id,
+        week_start=window.week_starts[0],
+        previous_weeks=4,
+        period_start=window.period_start,
+        period_end=window.period_end,
+        period_start_at=window.period_start_at,
+        period_end_at=window.period_end_at,
+    )
+    with_quota = [rep for rep in figures if rep.quota]
+    if not with_quota:
+        return {}
+    largest = outlook.largest_closing(services.db, team_id, window.period_end)
+    threshold = services.settings.number_rides_share
+    found = {}
+    for rep in with_quota:
+        number = number_dependency(largest.get(rep.user_id), rep.quota, rep.won_in_period, threshold)
+        if number is not None and number.flagged:
+            found[rep.user_id] = number
+    return found

@@ -1,0 +1,151 @@
+"""Obstacles in Slack: `/opportunity obstacle …`, the row menu's "Name an obstacle" form, and the checkpoint
+question's buttons and its "new checkpoint" form. Parse before ack, one call into
+bot/services/obstacles.py, the reply from bot/messages/obstacles.py."""
+
+from __future__ import annotations
+
+import json
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.messages import obstacles as views
+from bot.messages import opportunities as opportunity_views
+from bot.messages.kit import problem
+from bot.parsing import FieldErrors
+from bot.parsing.obstacles import parse_checkpoint, parse_new_checkpoint, parse_obstacle, parse_obstacle_form
+from bot.services import obstacles, pipeline
+from bot.text import escape
+from handlers import common
+
+NOTHING_MATCHED = "I couldn't find an open opportunity called “{}”. `/opportunity list` shows yours."
+GONE = "That opportunity is closed or no longer yours to change. `/opportunity list` shows the open ones."
+
+
+def register(app: App) -> None:
+    app.view(views.OBSTACLE_VIEW)(submit_obstacle)
+    app.view(views.CHECKPOINT_VIEW)(submit_new_checkpoint)
+    for action_id in (views.MOVED, views.STEP_BACK, views.LOST):
+        app.action(action_id)(checkpoint_answer)
+    app.action(views.NOT_YET)(checkpoint_not_yet)
+
+
+# ---- /opportunity obstacle ------------------------------------------------------------------
+
+
+def obstacle_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context, rest: str) -> None:
+    """`/opportunity obstacle acme budget "no money until Q2" checkpoint:15 jan` (or `acme none`)."""
+    services = common.services_of(context)
+    line = parse_obstacle(rest, services.team_today())
+    ack()
+    team_id, user_id = command["team_id"], command["user_id"]
+    with common.replying_on_failure(common.to_respond(respond)):
+        named = obstacles.name_by_line(services, team_id, user_id, line)
+        if named.opportunity is None and named.candidates:
+            carried = json.dumps(
+                {"k": line.kind, "n": line.note, "c": line.checkpoint.isoformat() if line.checkpoint else None}
+            )
+            respond(**opportunity_views.candidates_reply("obstacle", line.deal, named.candidates, carried))
+        elif named.opportunity is None:
+            respond(**problem(NOTHING_MATCHED.format(escape(line.deal[:40]))))
+        else:
+            respond(**views.obstacle_reply(named.opportunity, named.obstacle, services.team_today()))
+
+
+SUBCOMMANDS = {"obstacle": obstacle_command, "obstacles": obstacle_command}
+
+
+def obstacle_picked(services, team_id: str, user_id: str, choice: dict, send: common.Send) -> None:
+    """The rep picked one of several matching deals for `/opportunity obstacle` (handlers/opportunities.py)."""
+    with common.replying_on_failure(send):
+        carried = common.read_json(choice.get("arg"))
+        opp = pipeline.get_open(services, team_id, user_id, choice["id"]) if isinstance(choice.get("id"), int) else None
+        if opp is None:
+            send(problem(GONE))
+            return
+        kind = carried.get("k") if carried.get("k") in views.KIND_LABELS else None
+        note = carried.get("n") if isinstance(carried.get("n"), str) else None
+        checkpoint = parse_checkpoint(carried["c"], services.team_today()) if carried.get("c") else None
+        found = obstacles.name(services, team_id, user_id, opp.id, kind, note, checkpoint)
+        send(views.obstacle_reply(opp, found, services.team_today()))
+
+
+def obstacle_form(services, team_id: str, user_id: str, opp, metadata: str) -> dict:
+    """The row menu's "Name an obstacle" form, showing the deal's current obstacle if it has one."""
+    current = obstacles.open_obstacles(services, team_id, user_id, [opp.id]).get(opp.id)
+    return views.obstacle_modal(opp, current, metadata, services.team_today())
+
+
+def submit_obstacle(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+    services = common.services_of(context)
+    try:
+        kind, note, checkpoint = parse_obstacle_form(common.field_values(view), services.team_today())
+    except FieldErrors as problems:
+        ack(response_action="errors", errors=problems.errors)
+        return
+    ack()
+    team_id, user_id = common.ids_of(body)
+    meta = common.read_json(view.get("private_metadata"))
+    send = common.tell_user(client, user_id, meta.get("channel"))
+    with common.replying_on_failure(send):
+        opp = pipeline.get_open(services, team_id, user_id, int(meta.get("id", 0)))
+        if opp is None:
+            send(problem(GONE))
+            return
+        found = obstacles.name(services, team_id, user_id, opp.id, kind, note, checkpoint)
+        send(views.obstacle_reply(opp, found, services.team_today()))
+
+
+# ---- the checkpoint question --------------------------------------------------------------
+
+
+def checkpoint_answer(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
+    """Moved, Step back or Lost: kept and acted on, and the question is replaced by the answer."""
+    ack()
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
+    answer = views.ANSWER_OF[action.get("action_id", "")]
+    obstacle_id = common.read_json(action.get("value")).get("o")
+    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
+        found = obstacles.answer_checkpoint(services, team_id, user_id, obstacle_id, answer)
+        if found is None:
+            respond(**problem(views.GONE), replace_original=False)
+            return
+        respond(**views.checkpoint_reply(answer, found, services.team_today()))
+
+
+def checkpoint_not_yet(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
+    """Not yet: a small form for the new checkpoint."""
+    ack()
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
+    obstacle_id = common.read_json(action.get("value")).get("o")
+    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
+        found = obstacles.get_open(services, team_id, user_id, obstacle_id)
+        if found is None:
+            respond(**problem(views.GONE), replace_original=False)
+            return
+        initial = services.team_today() + obstacles.NEXT_CHECKPOINT
+        form = views.new_checkpoint_modal(found, json.dumps({"o": found.id}), initial)
+        if not common.open_form(client, body.get("trigger_id", ""), form):
+            respond(**problem(common.FORM_FAILED), replace_original=False)
+
+
+def submit_new_checkpoint(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+    services = common.services_of(context)
+    try:
+        checkpoint = parse_new_checkpoint(common.field_values(view), services.team_today())
+    except FieldErrors as problems:
+        ack(response_action="errors", errors=problems.errors)
+        return
+    ack()
+    team_id, user_id = common.ids_of(body)
+    send = common.tell_user(client, user_id, None)
+    with common.replying_on_failure(send):
+        obstacle_id = common.read_json(view.get("private_metadata")).get("o")
+        found = obstacles.answer_checkpoint(services, team_id, user_id, obstacle_id, obstacles.NOT_YET, checkpoint)
+        if found is None:
+            send(problem(views.GONE))
+            return
+        reply = views.checkpoint_reply(obstacles.NOT_YET, found, services.team_today(), checkpoint)
+        send({"text": reply["text"], "blocks": reply["blocks"]})

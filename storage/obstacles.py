@@ -1,0 +1,175 @@
+"""Obstacles on deals and their checkpoints. Naming an obstacle closes the one before it, so the table is
+the deal's whole history; reads are per workspace (one query), never per deal in a loop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+
+from storage.db import Database
+from storage.models import Obstacle, Opportunity
+from storage.records import OPEN, NotOpen, ObstacleView
+
+REPLACED, CLEARED, MOVED, LOST = "replaced", "cleared", "moved", "lost"
+
+
+def _view(row: Obstacle, opp: Opportunity) -> ObstacleView:
+    return ObstacleView(
+        id=row.id,
+        team_id=row.team_id,
+        user_id=row.user_id,
+        opportunity_id=row.opportunity_id,
+        opportunity_name=opp.name,
+        kind=row.kind,
+        note=row.note,
+        checkpoint=row.checkpoint,
+        named_at=row.named_at,
+        closed_at=row.closed_at,
+        outcome=row.outcome,
+        paused=opp.paused_at is not None,
+    )
+
+
+def _open_deal(session, team_id: str, user_id: str, opportunity_id: int) -> Opportunity:
+    opp = session.scalar(
+        select(Opportunity).where(
+            Opportunity.id == opportunity_id,
+            Opportunity.team_id == team_id,
+            Opportunity.owner_id == user_id,
+            Opportunity.status == OPEN,
+        )
+    )
+    if opp is None:
+        raise NotOpen(opportunity_id)
+    return opp
+
+
+def _close_open(session, team_id: str, opportunity_id: int, outcome: str, now: datetime) -> None:
+    session.execute(
+        update(Obstacle)
+        .where(Obstacle.team_id == team_id, Obstacle.opportunity_id == opportunity_id, Obstacle.closed_at.is_(None))
+        .values(closed_at=now, outcome=outcome)
+    )
+
+
+def name_obstacle(
+    db: Database,
+    team_id: str,
+    user_id: str,
+    opportunity_id: int,
+    kind: str | None,
+    note: str | None,
+    checkpoint: date | None,
+    now: datetime,
+) -> ObstacleView | None:
+    """Name the obstacle on one of the rep's open deals (kind None clears it); the previous one is kept,
+    closed as replaced or cleared. Raises NotOpen when the deal is closed or not the rep's."""
+    with db.transaction() as session:
+        opp = _open_deal(session, team_id, user_id, opportunity_id)
+        _close_open(session, team_id, opportunity_id, REPLACED if kind else CLEARED, now)
+        if kind is None:
+            return None
+        row = Obstacle(
+            team_id=team_id,
+            user_id=user_id,
+            opportunity_id=opportunity_id,
+            kind=kind,
+            note=note,
+            checkpoint=checkpoint,
+            named_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return _view(row, opp)
+
+
+def get_open(db: Database, team_id: str, user_id: str, obstacle_id: int) -> ObstacleView | None:
+    """One of the rep's own obstacles, if it is still open on a deal that is still open."""
+    with db.transaction() as session:
+        found = session.execute(
+            select(Obstacle, Opportunity)
+            .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
+            .where(
+                Obstacle.id == obstacle_id,
+                Obstacle.team_id == team_id,
+                Obstacle.user_id == user_id,
+                Obstacle.closed_at.is_(None),
+                Opportunity.status == OPEN,
+            )
+        ).first()
+        return _view(*found) if found else None
+
+
+def close(db: Database, team_id: str, obstacle_id: int, outcome: str, now: datetime) -> None:
+    with db.transaction() as session:
+        session.execute(
+            update(Obstacle)
+            .where(Obstacle.id == obstacle_id, Obstacle.team_id == team_id, Obstacle.closed_at.is_(None))
+            .values(closed_at=now, outcome=outcome)
+        )
+
+
+def set_checkpoint(db: Database, team_id: str, obstacle_id: int, checkpoint: date) -> None:
+    with db.transaction() as session:
+        session.execute(
+            update(Obstacle)
+            .where(Obstacle.id == obstacle_id, Obstacle.team_id == team_id)
+            .values(checkpoint=checkpoint)
+        )
+
+
+def pause(db: Database, team_id: str, user_id: str, opportunity_id: int, now: datetime) -> None:
+    """The rep stepped back: the deal stays open, marked paused (out of the stalled list)."""
+    with db.transaction() as session:
+        _open_deal(session, team_id, user_id, opportunity_id).paused_at = now
+
+
+def open_obstacles(
+    db: Database, team_id: str, user_id: str | None = None, opportunity_ids: Iterable[int] | None = None
+) -> dict[int, ObstacleView]:
+    """Open obstacles on open deals in the workspace (or one rep's, or some deals'), by opportunity id."""
+    query = (
+        select(Obstacle, Opportunity)
+        .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
+        .where(Obstacle.team_id == team_id, Obstacle.closed_at.is_(None), Opportunity.status == OPEN)
+    )
+    if user_id is not None:
+        query = query.where(Obstacle.user_id == user_id)
+    if opportunity_ids is not None:
+        ids = sorted(set(opportunity_ids))
+        if not ids:
+            return {}
+        query = query.where(Obstacle.opportunity_id.in_(ids))
+    with db.transaction() as session:
+        return {row.opportunity_id: _view(row, opp) for row, opp in session.execute(query.order_by(Obstacle.id))}
+
+
+def checkpoints_until(db: Database, team_id: str, until: date) -> list[ObstacleView]:
+    """Open obstacles on open deals whose checkpoint is on or before `until`, for the checkpoint job."""
+    query = (
+        select(Obstacle, Opportunity)
+        .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
+        .where(
+            Obstacle.team_id == team_id,
+            Obstacle.closed_at.is_(None),
+            Obstacle.checkpoint <= until,
+            Opportunity.status == OPEN,
+        )
+        .order_by(Obstacle.id)
+    )
+    with db.transaction() as session:
+        return [_view(row, opp) for row, opp in session.execute(query)]
+
+
+def history(db: Database, team_id: str, opportunity_id: int) -> list[ObstacleView]:
+    """Every obstacle ever named on a deal, oldest first."""
+    query = (
+        select(Obstacle, Opportunity)
+        .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
+        .where(Obstacle.team_id == team_id, Obstacle.opportunity_id == opportunity_id)
+        .order_by(Obstacle.named_at, Obstacle.id)
+    )
+    with db.transaction() as session:
+        return [_view(row, opp) for row, opp in session.execute(query)]

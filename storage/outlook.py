@@ -1,0 +1,164 @@
+"""The aggregates behind "your number rides on one deal", the opening pace and the leaders' creation view:
+one GROUP BY per question over a workspace's (or one rep's) rows, reached through the opportunities
+indexes of migration 0001 (team, owner, status) and the activities index of 0002 (team, rep, day)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Float, and_, case, cast, func, select
+
+from storage.db import Database
+from storage.models import Activity, Opportunity, Quota
+from storage.opportunities import view_of
+from storage.records import DEAL, LOST, OPEN, WON, OpportunityView
+
+
+@dataclass(frozen=True)
+class RepHistory:
+    """One rep's closed deals (sums, for win rate, average win and days to win) and their recent openings."""
+
+    user_id: str
+    won: int
+    lost: int
+    won_amount: int
+    won_with_amount: int
+    won_days: float
+    opened_since: int
+    opened_in_week: int
+
+
+def _days_open(db: Database):
+    """Days from opening to closing, in SQL: each dialect has its own date arithmetic."""
+    if db.dialect == "postgresql":
+        return func.extract("epoch", Opportunity.closed_at - Opportunity.created_at) / 86400.0
+    return func.julianday(Opportunity.closed_at) - func.julianday(Opportunity.created_at)
+
+
+def rep_history(
+    db: Database,
+    team_id: str,
+    opened_since: datetime,
+    week_start: datetime,
+    week_end: datetime,
+    user_id: str | None = None,
+) -> dict[str, RepHistory]:
+    """Per rep (or for one rep): won and lost counts, won amounts and days to win, openings since a moment
+    and in one week. One GROUP BY over the workspace's opportunities."""
+    won = Opportunity.status == WON
+    in_week = and_(Opportunity.created_at >= week_start, Opportunity.created_at < week_end)
+    query = (
+        select(
+            Opportunity.owner_id,
+            func.count(case((won, 1))).label("won"),
+            func.count(case((Opportunity.status == LOST, 1))).label("lost"),
+            func.coalesce(func.sum(case((won, Opportunity.amount), else_=0)), 0).label("won_amount"),
+            func.count(case((and_(won, Opportunity.amount > 0), 1))).label("won_with_amount"),
+            func.coalesce(func.sum(case((won, cast(_days_open(db), Float)), else_=0.0)), 0.0).label("won_days"),
+            func.count(case((Opportunity.created_at >= opened_since, 1))).label("opened_since"),
+            func.count(case((in_week, 1))).label("in_week"),
+        )
+        .where(Opportunity.team_id == team_id)
+        .group_by(Opportunity.owner_id)
+    )
+    if user_id is not None:
+        query = query.where(Opportunity.owner_id == user_id)
+    with db.transaction() as session:
+        return {
+            row.owner_id: RepHistory(
+                row.owner_id,
+                int(row.won),
+                int(row.lost),
+                int(row.won_amount or 0),
+                int(row.won_with_amount),
+                float(row.won_days or 0.0),
+                int(row.opened_since),
+                int(row.in_week),
+            )
+            for row in session.execute(query)
+        }
+
+
+def team_history(db: Database, team_id: str) -> RepHistory:
+    """The whole workspace's closed deals as one history (user_id "*"), read through the (team, status,
+    closed_at) index of migration 0001: only closed rows are visited, however many deals are open."""
+    won = Opportunity.status == WON
+    query = select(
+        func.count(case((won, 1))).label("won"),
+        func.count(case((Opportunity.status == LOST, 1))).label("lost"),
+        func.coalesce(func.sum(case((won, Opportunity.amount), else_=0)), 0).label("won_amount"),
+        func.count(case((and_(won, Opportunity.amount > 0), 1))).label("won_with_amount"),
+        func.coalesce(func.sum(case((won, cast(_days_open(db), Float)), else_=0.0)), 0.0).label("won_days"),
+    ).where(Opportunity.team_id == team_id, Opportunity.status.in_((WON, LOST)))
+    with db.transaction() as session:
+        row = session.execute(query).one()
+        return RepHistory(
+            "*",
+            int(row.won),
+            int(row.lost),
+            int(row.won_amount or 0),
+            int(row.won_with_amount),
+            float(row.won_days or 0.0),
+            0,
+            0,
+        )
+
+
+def largest_closing(
+    db: Database, team_id: str, period_end: date, user_id: str | None = None
+) -> dict[str, tuple[int, str, int]]:
+    """Per rep: (id, name, amount) of the largest open deal expected to close by period_end (overdue ones
+    included), ties to the lowest id. One ranked pass over the open deals."""
+    place = (
+        func.row_number()
+        .over(partition_by=Opportunity.owner_id, order_by=(Opportunity.amount.desc(), Opportunity.id))
+        .label("place")
+    )
+    ranked = select(Opportunity.owner_id, Opportunity.id, Opportunity.name, Opportunity.amount, place).where(
+        Opportunity.team_id == team_id,
+        Opportunity.status == OPEN,
+        Opportunity.expected_close <= period_end,
+        Opportunity.amount > 0,
+    )
+    if user_id is not None:
+        ranked = ranked.where(Opportunity.owner_id == user_id)
+    ranked = ranked.subquery("ranked")
+    query = select(ranked).where(ranked.c.place == 1)
+    with db.transaction() as session:
+        return {row.owner_id: (int(row.id), row.name, int(row.amount)) for row in session.execute(query)}
+
+
+def quotas(db: Database, team_id: str, period_start: date, user_id: str | None = None) -> dict[str, int]:
+    """Each rep's quota for the period starting on period_start."""
+    query = select(Quota.user_id, Quota.amount).where(Quota.team_id == team_id, Quota.period_start == period_start)
+    if user_id is not None:
+        query = query.where(Quota.user_id == user_id)
+    with db.transaction() as session:
+        return {user: int(amount) for user, amount in session.execute(query)}
+
+
+def last_prospecting(db: Database, team_id: str, since: date) -> dict[str, date]:
+    """When each rep in the workspace last logged prospecting, on days since `since` (one GROUP BY over the
+    window's rows, through the (team, day) index; a rep missing here logged none in the window)."""
+    query = (
+        select(Activity.user_id, func.max(Activity.occurred_on))
+        .where(Activity.team_id == team_id, Activity.occurred_on >= since, Activity.kind != DEAL)
+        .group_by(Activity.user_id)
+    )
+    with db.transaction() as session:
+        return dict(session.execute(query).all())
+
+
+def early_deals(db: Database, team_id: str, stages: tuple[str, ...], limit: int) -> tuple[list[OpportunityView], int]:
+    """Open deals in the early stages, largest first (then newest), capped, with the true total."""
+    where = (Opportunity.team_id == team_id, Opportunity.status == OPEN, Opportunity.stage.in_(stages))
+    with db.transaction() as session:
+        total = session.scalar(select(func.count()).where(*where)) or 0
+        rows = session.scalars(
+            select(Opportunity)
+            .where(*where)
+            .order_by(Opportunity.amount.desc().nulls_last(), Opportunity.created_at.desc(), Opportunity.id)
+            .limit(limit)
+        ).all()
+        return [view_of(row) for row in rows], int(total)

@@ -1,0 +1,134 @@
+"""Health and Home look ahead: whether the number rides on one deal, and how many new opportunities next
+period's quota needs each week against the rep's current pace, with every input shown."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from storage import outbox, quotas
+from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, dms, run, say
+
+
+def health_text(bot, user: str = "U1") -> str:
+    say(bot, "health", user)
+    return json.dumps(bot.slack.of("response_url")[-1].args, ensure_ascii=False)
+
+
+def closed_history(bot, user: str = "U1", won: int = 2, lost: int = 3) -> None:
+    """Deals opened 80 days ago; `won` of them won 40 days later at $30,000 each, the rest lost."""
+    bot.clock.set(MONDAY_10AM_NEW_YORK - timedelta(days=80))
+    names = [f"Old deal {chr(65 + index)}" for index in range(won + lost)]
+    for name in names:
+        say(bot, f"new {name} 30k", user)
+    bot.clock.set(MONDAY_10AM_NEW_YORK - timedelta(days=40))
+    for index, name in enumerate(names):
+        say(bot, f"{'won' if index < won else 'lost'} {name.lower()}", user)
+    bot.clock.set(MONDAY_10AM_NEW_YORK)
+
+
+def test_a_number_riding_on_one_deal_is_flagged_with_a_question(bot):
+    say(bot, "quota 100k")
+    say(bot, "new Acme renewal 60k close:dec 15")
+    say(bot, "new Beta pilot 10k close:dec 20")
+
+    text = health_text(bot)
+    assert ":dart: *Your number rides on one deal:* *Acme renewal* ($60,000) is 60% of the $100,000" in text
+    assert "Is the need to make your number what drives this pursuit?" in text
+
+
+def test_a_number_spread_over_deals_is_shown_but_not_flagged(bot):
+    say(bot, "quota 100k")
+    say(bot, "new Acme renewal 50k close:dec 15")
+    text = health_text(bot)
+    assert "*Your number and your largest deal:* *Acme renewal* ($50,000) is 50%" in text
+    assert "rides on one deal" not in text
+
+
+def test_a_deal_closing_next_quarter_does_not_carry_this_ones_number(bot):
+    say(bot, "quota 100k")
+    say(bot, "new Acme renewal 90k close:2027-02-01")
+    assert "Your number" not in health_text(bot)
+
+
+def test_the_needed_opening_pace_comes_from_the_reps_own_history_with_each_input(bot):
+    closed_history(bot)
+    quotas.set_quota(bot.db, "T1", "U1", date(2027, 1, 1), 300_000, bot.clock())
+    say(bot, "new Fresh lead 10k")
+    say(bot, "new Another lead 10k")
+
+    text = health_text(bot)
+    assert "You open 0.3 a week; next quarter's quota needs about 1.9." in text
+    assert "Win rate 40% (yours: 2 won of 5 closed)." in text
+    assert "Average win $30,000 (yours)." in text
+    assert "About 40 days from open to won, so next quarter's deals are opened from 22 Nov." in text
+    assert "Next quarter's quota: $300,000." in text
+    assert "Your openings: 0.3 a week over the last 8 weeks." in text
+
+
+def test_without_enough_history_it_says_so_rather_than_guess(bot):
+    say(bot, "new Fresh lead 10k")
+    say(bot, "quota 100k")
+    text = health_text(bot)
+    assert "Not enough history yet to say what next quarter needs (you open 0.1 a week)." in text
+    assert "needs about" not in text
+
+
+def test_a_new_rep_borrows_the_teams_figures_until_they_have_closed_five(bot):
+    closed_history(bot, user="U2")
+    say(bot, "quota 300k", "U1")  # this quarter's, as next quarter's is not set
+    say(bot, "new Fresh lead 10k", "U1")
+    text = health_text(bot, "U1")
+    assert "Win rate 40% (the team's: 2 won of 5 closed)." in text
+    assert "This quarter's quota (next quarter's isn't set): $300,000." in text
+    assert "Team figures until you have closed enough deals of your own." in text
+    assert "needs about 1.9" in text
+
+
+def test_home_shows_the_number_and_the_pace(bot):
+    say(bot, "quota 100k")
+    say(bot, "new Acme renewal 60k close:dec 15")
+    bot.driver.open_home("U1")
+    homes = [json.dumps(call.args["view"], ensure_ascii=False) for call in bot.slack.wait_for("views.publish", 3)]
+    assert any("Your number rides on one deal" in home and "New opportunities you need" in home for home in homes)
+
+
+def test_the_nudge_gives_the_number_as_a_reason_and_asks_about_it(bot):
+    say(bot, "quota 60k")
+    say(bot, "new Acme renewal 48k close:dec 15")
+    say(bot, "new Beta pilot 12k")
+    say(bot, "log acme 4h")
+    say(bot, "log acme 3h yesterday")
+    say(bot, "10 calls 1h", command="/prospect")
+
+    assert run(bot, "nudges").sent == 1
+    body = json.dumps(dms(bot)[0]["blocks"], ensure_ascii=False)
+    assert ":dart: Your number rides on one deal: *Acme renewal* is 80% of the quota still to win this quarter." in body
+    assert any(
+        question in body
+        for question in (
+            "mainly because you need it for the number",
+            "If your quota were already met",
+            "most hopeful about",
+            "pressure of the number",
+        )
+    )
+
+
+def test_a_rep_whose_number_rides_on_one_deal_gets_a_reflection_about_the_number(bot):
+    say(bot, "quota 60k")
+    say(bot, "new Acme renewal 48k close:dec 15")
+    say(bot, "coach reflections mon 10:00")
+    assert run(bot, "reflections").sent == 1
+    assert outbox.messages_for(bot.db, "T1", "U1")[0].kind == "reflection"
+    with bot.db.transaction() as session:
+        from storage.models import ScheduledMessage
+
+        [row] = session.query(ScheduledMessage).filter_by(recipient_id="U1", kind="reflection").all()
+    assert row.question_id.startswith("number-")
+
+
+def test_a_deal_worth_more_than_all_that_is_left_is_said_plainly(bot):
+    say(bot, "quota 50k")
+    say(bot, "new Acme renewal 60k close:dec 15")
+    assert "*Acme renewal* ($60,000) alone would cover the $50,000 still to win this quarter" in health_text(bot)
