@@ -37,10 +37,10 @@ def obstacle_command(ack: Ack, command: dict, respond: Respond, client: WebClien
     """`/opportunity obstacle acme budget "no money until Q2" checkpoint:15 jan` (or `acme none`)."""
     services = common.services_of(context)
     line = parse_obstacle(rest, services.team_today())
-    ack()
     team_id, user_id = command["team_id"], command["user_id"]
-    with common.replying_on_failure(common.to_respond(respond)):
+    with common.storing(ack, common.to_respond(respond)) as stored:
         named = obstacles.name_by_line(services, team_id, user_id, line)
+        stored()
         if named.opportunity is None and named.candidates:
             carried = json.dumps(
                 {"k": line.kind, "n": line.note, "c": line.checkpoint.isoformat() if line.checkpoint else None}
@@ -55,18 +55,20 @@ def obstacle_command(ack: Ack, command: dict, respond: Respond, client: WebClien
 SUBCOMMANDS = {"obstacle": obstacle_command, "obstacles": obstacle_command}
 
 
-def obstacle_picked(services, team_id: str, user_id: str, choice: dict, send: common.Send) -> None:
+def obstacle_picked(ack: Ack, services, team_id: str, user_id: str, choice: dict, send: common.Send) -> None:
     """The rep picked one of several matching deals for `/opportunity obstacle` (handlers/opportunities.py)."""
-    with common.replying_on_failure(send):
+    with common.storing(ack, send) as stored:
         carried = common.read_json(choice.get("arg"))
         opp = pipeline.get_open(services, team_id, user_id, choice["id"]) if isinstance(choice.get("id"), int) else None
         if opp is None:
+            stored()
             send(problem(GONE))
             return
         kind = carried.get("k") if carried.get("k") in views.KIND_LABELS else None
         note = carried.get("n") if isinstance(carried.get("n"), str) else None
         checkpoint = parse_checkpoint(carried["c"], services.team_today()) if carried.get("c") else None
         found = obstacles.name(services, team_id, user_id, opp.id, kind, note, checkpoint)
+        stored()
         send(views.obstacle_reply(opp, found, services.team_today()))
 
 
@@ -83,16 +85,18 @@ def submit_obstacle(ack: Ack, body: dict, view: dict, client: WebClient, context
     except FieldErrors as problems:
         ack(response_action="errors", errors=problems.errors)
         return
-    ack()
     team_id, user_id = common.ids_of(body)
     meta = common.read_json(view.get("private_metadata"))
     send = common.tell_user(client, user_id, meta.get("channel"))
-    with common.replying_on_failure(send):
-        opp = pipeline.get_open(services, team_id, user_id, int(meta.get("id", 0)))
+    with common.storing_form(ack, send, view) as stored:
+        deal_id = meta.get("id") if isinstance(meta.get("id"), int) else 0
+        opp = pipeline.get_open(services, team_id, user_id, deal_id)
         if opp is None:
+            stored()
             send(problem(GONE))
             return
         found = obstacles.name(services, team_id, user_id, opp.id, kind, note, checkpoint)
+        stored()
         send(views.obstacle_reply(opp, found, services.team_today()))
 
 
@@ -101,13 +105,13 @@ def submit_obstacle(ack: Ack, body: dict, view: dict, client: WebClient, context
 
 def checkpoint_answer(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
     """Moved, Step back or Lost: kept and acted on, and the question is replaced by the answer."""
-    ack()
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
     answer = views.ANSWER_OF[action.get("action_id", "")]
     obstacle_id = common.read_json(action.get("value")).get("o")
-    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
+    with common.storing(ack, common.to_respond(respond, replace_original=False)) as stored:
         found = obstacles.answer_checkpoint(services, team_id, user_id, obstacle_id, answer)
+        stored()
         if found is None:
             respond(**problem(views.GONE), replace_original=False)
             return
@@ -138,12 +142,12 @@ def submit_new_checkpoint(ack: Ack, body: dict, view: dict, client: WebClient, c
     except FieldErrors as problems:
         ack(response_action="errors", errors=problems.errors)
         return
-    ack()
     team_id, user_id = common.ids_of(body)
     send = common.tell_user(client, user_id, None)
-    with common.replying_on_failure(send):
+    with common.storing_form(ack, send, view) as stored:
         obstacle_id = common.read_json(view.get("private_metadata")).get("o")
         found = obstacles.answer_checkpoint(services, team_id, user_id, obstacle_id, obstacles.NOT_YET, checkpoint)
+        stored()
         if found is None:
             send(problem(views.GONE))
             return

@@ -210,7 +210,7 @@ def pick_opportunity(ack: Ack, body: dict, action: dict, respond: Respond, clien
         log_picked(ack, services, body, choice, send)
         return
     if choice.get("do") == "obstacle":  # `/opportunity obstacle acme budget` matched several deals
-        obstacle_picked(services, team_id, user_id, choice, send)
+        obstacle_picked(ack, services, team_id, user_id, choice, send)
         return
     targets = {"won": pipeline.WON, "lost": pipeline.LOST, "stage": choice.get("arg")}
     target = targets.get(choice.get("do"))

@@ -160,3 +160,18 @@ def test_focusing_without_an_obstacle_still_just_keeps_the_reason(bot):
     assert bot.driver.submit(opened_view(bot), {"why": typed("Closing Friday")}).status == 200
     bot.slack.wait_for("chat.postMessage", 4)
     assert store.open_obstacles(bot.db, "T1") == {}
+
+
+def test_when_two_deals_match_the_rep_picks_one_and_the_obstacle_lands_on_it(bot):
+    say(bot, "new Acme renewal 48k")
+    say(bot, "new Acme expansion 20k")
+    say(bot, "obstacle acme timing their fiscal year starts in April")
+    question = bot.slack.of("response_url")[-1].args
+    buttons = [element for block in question["blocks"] if block["type"] == "actions" for element in block["elements"]]
+    expansion = next(button for button in buttons if "expansion" in button["text"]["text"])
+
+    reply = bot.driver.click({"type": "button", "action_id": expansion["action_id"], "value": expansion["value"]})
+
+    assert reply.status == 200 and reply.seconds < 3
+    assert "waiting on timing" in json.dumps(bot.last_reply(4), ensure_ascii=False)
+    assert store.open_obstacles(bot.db, "T1", "U1", [2])[2].kind == "timing"
