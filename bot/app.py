@@ -13,7 +13,7 @@ from bot.services import Services, utc_now
 from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.workers import ListenerPool, answer_budget
-from storage.db import Database, DatabaseUnavailable
+from storage.db import Database
 
 
 def create_services(
@@ -49,10 +49,7 @@ def create_app(services: Services, listeners: ListenerPool | None = None) -> App
     @app.middleware
     def provide_services(context, next) -> None:  # noqa: A002 - Bolt's name for the chain
         context["services"] = services
-        try:
-            workspace.heard_from(services, context.get("team_id") or "")
-        except DatabaseUnavailable:  # the request itself will say so, truthfully
-            pass
+        workspace.heard_from_later(services, context.get("team_id") or "")
         next()
 
     register_all(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,7 +13,14 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError,
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.timeouts import CheckedOut, DatabaseTimeout, Timeouts, guarded, limit_for, time_is_up
+from storage.timeouts import (
+    CheckedOut,
+    DatabaseTimeout,
+    Timeouts,
+    guarded,
+    limit_for,
+    time_is_up,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -23,6 +31,11 @@ UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout
 
 class DatabaseUnavailable(Exception):
     """The database could not be reached or stopped answering; the unit of work may not have committed."""
+
+
+# After the database fails to answer in time, requests fail at once for this long instead of each waiting
+# out its own timeout: a silent database must not hold every listener thread, wave after wave.
+SILENT_PAUSE = 2.0
 
 
 def normalise_url(url: str) -> str:
@@ -43,6 +56,7 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._current: ContextVar[Session | None] = ContextVar(f"transaction_{id(self)}", default=None)
         self._held = CheckedOut()
+        self._silent_until = 0.0  # see SILENT_PAUSE
         event.listen(self.engine, "checkout", self._checked_out)
         event.listen(self.engine, "checkin", lambda dbapi, _record: self._held.remove(dbapi))
         event.listen(self.engine, "invalidate", lambda dbapi, _record, _error: self._held.remove(dbapi))
@@ -66,16 +80,23 @@ class Database:
         if joined is not None:
             yield joined
             return
+        if time.monotonic() < self._silent_until:
+            raise DatabaseUnavailable("the database did not answer a moment ago; not waiting on it again yet")
         token = self._current.set(None)
         try:
             with guarded(self._held, limit_for(self.timeouts.statement)), self._sessions.begin() as session:
                 self._current.set(session)
                 yield session
         except UNAVAILABLE as error:
+            if isinstance(error, PoolTimeout):  # every connection is held by a database that does not answer
+                self._fall_silent()
             first_line = (str(error).splitlines() or [""])[0]
             raise DatabaseUnavailable(f"{error.__class__.__name__}: {first_line[:200]}") from error
         finally:
             self._current.reset(token)
+
+    def _fall_silent(self) -> None:
+        self._silent_until = time.monotonic() + SILENT_PAUSE
 
     def _checked_out(self, dbapi_connection, _record, _proxy) -> None:
         """Our own pre-ping, done once the watchdog can see the connection (SQLAlchemy's runs before)."""
@@ -92,7 +113,8 @@ class Database:
                 cursor.close()
         except Exception as error:
             self._held.remove(dbapi_connection)
-            if time_is_up():
+            if time_is_up():  # not even SELECT 1 came back: the database (or the network to it) is silent
+                self._fall_silent()
                 raise DatabaseTimeout("the database did not answer in time") from error
             raise DisconnectionError("stale pooled connection") from error  # the pool opens a fresh one
 
@@ -101,6 +123,7 @@ class Database:
         try:
             with guarded(self._held, timeout), self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
+            self._silent_until = 0.0  # it answers again: stop failing fast
             return None
         except SQLAlchemyError as error:
             reason = str(error.orig if getattr(error, "orig", None) is not None else error)

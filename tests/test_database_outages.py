@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 
 from storage.models import Activity, Opportunity, Quota
 from tests.bot_process import BotProcess
@@ -170,13 +169,13 @@ def test_the_proxy_cuts_at_commit_after_the_server_has_it(db):
     """The proxy's own check: after a cut at COMMIT, the row is stored though the client saw an error."""
     if db.dialect != "postgresql":
         pytest.skip("needs PostgreSQL (COACH_TEST_DATABASE_URL): the fault proxy sits on the network to it")
-    from storage.db import Database
+    from storage.db import Database, DatabaseUnavailable
 
     proxy = FaultProxy.in_front_of(db.url).start()
     through = Database(proxy.url(db.url))
     try:
         proxy.cutting_at_commit(after_forwarding=True)
-        with pytest.raises(OperationalError), through.transaction() as session:
+        with pytest.raises(DatabaseUnavailable), through.transaction() as session:
             session.add(Quota(team_id="T1", user_id="U1", period_start=date(2026, 10, 1), amount=1000, set_at=NOW))
         assert proxy.commits_cut == 1
         assert contents(db)[3] == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.services import Services
 from storage import workspaces
@@ -17,6 +18,7 @@ CACHE_SECONDS = 60.0
 
 _lock = threading.Lock()
 _cache: dict[int, tuple[float, frozenset[str]]] = {}
+_checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workspace")
 
 
 def uninstalled(services: Services, team_id: str, reason: str) -> None:
@@ -44,6 +46,22 @@ def _stopped_recently(services: Services) -> frozenset[str]:
     with _lock:
         _cache[id(services)] = (time.monotonic(), teams)
     return teams
+
+
+def heard_from_later(services: Services, team_id: str) -> None:
+    """Note a request from a workspace off the request's thread: a database that is slow or down must
+    never delay Slack's acknowledgement for this bookkeeping."""
+    if team_id:
+        _checker.submit(_heard_from_quietly, services, team_id)
+
+
+def _heard_from_quietly(services: Services, team_id: str) -> None:
+    try:
+        heard_from(services, team_id)
+    except DatabaseUnavailable:
+        pass  # the request itself tells the rep, truthfully; the next request tries again
+    except Exception:
+        log.exception("could not note a request from workspace %s", team_id)
 
 
 def heard_from(services: Services, team_id: str) -> None:
