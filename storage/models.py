@@ -207,3 +207,19 @@ class Workspace(Base):
     uninstalled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     uninstall_reason: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WorkspaceSettings(Base):
+    """What a workspace's admins chose in Slack (`/opportunity admin`), over the environment's defaults:
+    a JSON object of setting name -> value, only the settings they changed."""
+
+    __tablename__ = "workspace_settings"
+
+    team_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    chosen: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(ID)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# slack_sdk's installation and OAuth state tables join this metadata (created by migration 0008).
+from storage import installations as _installations  # noqa: E402, F401

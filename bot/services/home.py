@@ -50,6 +50,7 @@ def home_page(services: Services, team_id: str, user_id: str) -> HomePage:
 def publish_home(services: Services, team_id: str, user_id: str) -> None:
     """Render and publish one rep's Home; a failure is logged, never shown to anyone."""
     try:
+        services = services.for_team(team_id)  # its token and settings, even when called unscoped
         page = home_page(services, team_id, user_id)
         view = views.home_view(page, services.now(), services.settings.currency_symbol)
         services.client.views_publish(user_id=user_id, view=view)
