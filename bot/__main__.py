@@ -1,9 +1,11 @@
-"""`python -m bot`: run the bot (default), `python -m bot db upgrade`, or `python -m bot jobs list|run`."""
+"""`python -m bot`: run the bot (default), `python -m bot db upgrade`, `python -m bot jobs list|run`, or
+`python -m bot workspace erase TEAM_ID`."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 
 from bot import jobs_cli
@@ -19,9 +21,15 @@ def main(argv: list[str] | None = None) -> int:
     db_parser = commands.add_parser("db", help="database maintenance")
     db_parser.add_argument("action", choices=["upgrade"], help="apply migrations")
     jobs_cli.add_arguments(commands)
+    workspace_parser = commands.add_parser("workspace", help="a workspace's data")
+    workspace_parser.add_argument("action", choices=["erase"], help="erase every row of the workspace now")
+    workspace_parser.add_argument("team_id", help="the workspace's id, e.g. T0123ABCD")
     args = parser.parse_args(argv)
     if args.command == "jobs" and (early := jobs_cli.check(args)) is not None:
         return early
+    if args.command == "workspace" and not re.fullmatch(r"[TE][A-Z0-9]{2,31}", args.team_id):
+        print(f"{args.team_id!r} is not a workspace id: it looks like T0123ABCD.", file=sys.stderr)
+        return 2
 
     try:
         settings = load_settings()
@@ -46,7 +54,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "jobs":
         return jobs_cli.run(args, settings, db)
+    if args.command == "workspace":
+        return erase_workspace(settings, db, args.team_id)
     return run(settings, db)
+
+
+def erase_workspace(settings, db, team_id: str) -> int:
+    from bot.app import create_services
+    from bot.services.erase import erase_workspace as erase
+
+    removed = erase(create_services(settings, db=db), team_id)
+    total = sum(removed.values())
+    print(f"Erased workspace {team_id}: {total} rows" + (f" ({_listed(removed)})." if total else "."))
+    return 0
+
+
+def _listed(removed: dict[str, int]) -> str:
+    return ", ".join(f"{table} {rows}" for table, rows in sorted(removed.items()) if rows)
 
 
 def run(settings, db) -> int:

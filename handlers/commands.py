@@ -11,7 +11,7 @@ from bot.messages.kit import problem
 from bot.parsing import ParseError
 from bot.parsing.tokens import suggest
 from bot.text import clean, escape
-from handlers import coaching, export, opportunities, selling_time, team
+from handlers import admin, coaching, export, opportunities, selling_time, team
 from handlers.common import services_of
 
 SUBCOMMANDS = {
@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     **coaching.SUBCOMMANDS,  # coach, reflections
     **team.SUBCOMMANDS,  # team
     **export.SUBCOMMANDS,  # export
+    **admin.SUBCOMMANDS,  # admin, forget-me
 }
 
 

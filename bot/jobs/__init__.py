@@ -22,7 +22,7 @@ class Job:
 
 
 def _registry() -> dict[str, Job]:
-    from bot.jobs import digest, followups, nudges, reflections
+    from bot.jobs import digest, followups, nudges, reflections, retention
 
     return {
         "nudges": Job("nudges", "DM reps whose logged time is concentrated on one deal", nudges.run),
@@ -32,6 +32,9 @@ def _registry() -> dict[str, Job]:
         "digest": Job("digest", "post last week's openings and wins in the celebration channel", digest.run),
         "followups": Job(
             "followups", "ask, the next working day, whether a planned prospecting block happened", followups.run
+        ),
+        "retention": Job(
+            "retention", "erase workspaces uninstalled more than WORKSPACE_RETENTION_DAYS ago", retention.run
         ),
     }
 

@@ -63,6 +63,8 @@ HELP_LINES = (
     ("`/opportunity health`", "your pipeline at a glance: coverage, creation, where your time goes"),
     ("`/opportunity coach`", "your coaching settings; change with `off`, `on`, `snooze 2w`, `hours 8-16`, …"),
     ("`/opportunity reflections`", "your recent answers to the coach (only you see them)"),
+    ("`/opportunity forget-me`", "erase your own data (you can export it first)"),
+    ("`/opportunity admin`", "workspace admins: this workspace's channel, managers, zone, digest and coach"),
     ("`/opportunity help`", "this list"),
 )
 
