@@ -28,6 +28,7 @@ from storage.db import Database
 
 log = logging.getLogger("pipeline_coach.installations")
 STATE_SECONDS = 600
+CLIENT_CACHE_SECONDS = 60.0  # a token refreshed by another process (or by Bolt) is picked up this soon
 
 
 class NotInstalled(Exception):
@@ -81,7 +82,7 @@ class Installations:
             client_secret=settings.slack_client_secret or "",
             client=make_client(settings, token=None),
         )
-        self._clients: dict[str, tuple[str, int | None, WebClient]] = {}
+        self._clients: dict[str, tuple[float, int | None, WebClient]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -93,8 +94,10 @@ class Installations:
         self.store.on_saved = callback
 
     def oauth_settings(self) -> OAuthSettings:
+        """Bolt's install flow and request authorisation, on our stores; token refreshes go through our
+        client (SLACK_API_URL, retries), as every other Web API call does."""
         settings = self.settings
-        return OAuthSettings(
+        oauth = OAuthSettings(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,
             scopes=list(settings.slack_scopes),
@@ -107,12 +110,14 @@ class Installations:
             ),
             logger=logging.getLogger("pipeline_coach.oauth"),
         )
+        oauth.authorize.token_rotator = self.rotator
+        return oauth
 
     def client_for(self, team_id: str) -> WebClient:
         """A client with the workspace's bot token, refreshed first if it expires within the rotation window."""
         with self._lock:
             found = self._clients.get(team_id)
-        if found is not None and not self._expiring(found[1]):
+        if found is not None and time.monotonic() - found[0] < CLIENT_CACHE_SECONDS and not self._expiring(found[1]):
             return found[2]
         with self._lock:  # one refresh at a time per process
             installed, enterprise_id = store.enterprise_of(self.db, self.store.client_id, team_id)
@@ -123,7 +128,7 @@ class Installations:
             if self._expiring(bot.bot_token_expires_at):
                 bot = self._refresh(bot)
             client = make_client(self.settings, token=bot.bot_token)
-            self._clients[team_id] = (bot.bot_token, bot.bot_token_expires_at, client)
+            self._clients[team_id] = (time.monotonic(), bot.bot_token_expires_at, client)
             return client
 
     def forget(self, team_id: str) -> None:

@@ -20,6 +20,22 @@ class Call:
 
 
 @dataclass
+class Workspace:
+    """A workspace that can install the app by link: the code Slack hands back, and its tokens."""
+
+    team_id: str
+    code: str
+    rotating: bool = False
+    expires_in: int = 12 * 3600
+    tokens: list[str] = field(default_factory=list)
+    refresh_tokens: list[str] = field(default_factory=list)
+
+    @property
+    def token(self) -> str:
+        return self.tokens[-1]
+
+
+@dataclass
 class Answer:
     body: dict
     status: int = 200
@@ -27,7 +43,14 @@ class Answer:
 
 
 DEFAULTS: dict[str, Callable[[dict], dict]] = {
-    "auth.test": lambda args: {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT"},
+    "auth.test": lambda args: {
+        "ok": True,
+        "user_id": "UBOT",
+        "team_id": args.get("_team") or "T1",
+        "bot_id": "BBOT",
+    },
+    "conversations.join": lambda args: {"ok": True, "channel": {"id": args.get("channel")}},
+    "usergroups.list": lambda args: {"ok": True, "usergroups": []},
     "chat.postMessage": lambda args: {"ok": True, "channel": args.get("channel"), "ts": f"{time.time():.6f}"},
     "chat.postEphemeral": lambda args: {"ok": True, "message_ts": f"{time.time():.6f}"},
     "conversations.open": lambda args: {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}},
@@ -43,7 +66,13 @@ DEFAULTS: dict[str, Callable[[dict], dict]] = {
     "usergroups.users.list": lambda args: {"ok": True, "users": []},
     "users.info": lambda args: {
         "ok": True,
-        "user": {"id": args.get("user"), "tz": "America/New_York", "tz_offset": -18000, "deleted": False},
+        "user": {
+            "id": args.get("user"),
+            "tz": "America/New_York",
+            "tz_offset": -18000,
+            "deleted": False,
+            "is_admin": args.get("user") in args.get("_admins", ()),
+        },
     },
 }
 
@@ -55,6 +84,8 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self._queued: dict[str, list[Answer]] = {}
         self._overrides: dict[str, Callable[[dict], dict]] = {}
+        self.workspaces: dict[str, Workspace] = {}
+        self.admins: set[str] = set()
         self._lock = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -80,6 +111,43 @@ class SlackStandIn:
         """The next call to `method` gets this answer (e.g. a 429 with Retry-After), then defaults resume."""
         self._queued.setdefault(method, []).append(Answer(body, status, headers or {}))
 
+    def add_workspace(self, team_id: str, *, rotating: bool = False, expires_in: int = 12 * 3600) -> Workspace:
+        """A workspace whose install by link Slack will grant: `code` is what its redirect carries."""
+        if team_id not in self.workspaces:  # installing again keeps counting its tokens
+            self.workspaces[team_id] = Workspace(team_id, f"code-{team_id}", rotating, expires_in)
+        return self.workspaces[team_id]
+
+    def team_of(self, token: str | None) -> str | None:
+        return next((w.team_id for w in self.workspaces.values() if token and token in w.tokens), None)
+
+    def _oauth_access(self, args: dict) -> dict:
+        """oauth.v2.access: exchange an install's code, or a refresh token (token rotation), for a bot token."""
+        if args.get("grant_type") == "refresh_token":
+            found = [w for w in self.workspaces.values() if args.get("refresh_token") in w.refresh_tokens[-1:]]
+            if not found:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            return self._grant(found[0], with_team=False)
+        found = [w for w in self.workspaces.values() if w.code == args.get("code")]
+        return self._grant(found[0]) if found else {"ok": False, "error": "invalid_code"}
+
+    def _grant(self, workspace: Workspace, with_team: bool = True) -> dict:
+        number = len(workspace.tokens) + 1
+        workspace.tokens.append(f"xoxb-{workspace.team_id}-{number}")
+        grant = {"ok": True, "token_type": "bot", "access_token": workspace.token, "app_id": "A1"}
+        if workspace.rotating:
+            workspace.refresh_tokens.append(f"xoxe-{workspace.team_id}-{number}")
+            grant.update(refresh_token=workspace.refresh_tokens[-1], expires_in=workspace.expires_in)
+        if with_team:
+            grant.update(
+                scope="commands,chat:write",
+                bot_user_id=f"UBOT{workspace.team_id}",
+                team={"id": workspace.team_id, "name": f"Team {workspace.team_id}"},
+                enterprise=None,
+                is_enterprise_install=False,
+                authed_user={"id": "UINSTALLER"},
+            )
+        return grant
+
     def always(self, method: str, answer: Callable[[dict], dict]) -> None:
         self._overrides[method] = answer
 
@@ -88,6 +156,13 @@ class SlackStandIn:
             self.calls.clear()
         self._queued.clear()
         self._overrides.clear()
+        self.workspaces.clear()
+        self.admins.clear()
+
+    def reset_calls(self) -> None:
+        """Forget the calls so far, keeping the workspaces and answers set up."""
+        with self._lock:
+            self.calls.clear()
 
     def of(self, method: str) -> list[Call]:
         with self._lock:
@@ -122,11 +197,15 @@ class SlackStandIn:
             self.calls.append(call)
             self._lock.notify_all()
 
-    def _answer(self, method: str, args: dict) -> Answer:
+    def _answer(self, method: str, args: dict, headers: dict | None = None) -> Answer:
         queued = self._queued.get(method)
         if queued:
             return queued.pop(0)
-        args = {**args, "_base": self.base_url.removesuffix("api/")}
+        token = str((headers or {}).get("Authorization") or "").removeprefix("Bearer ") or args.get("token")
+        args = {**args, "_base": self.base_url.removesuffix("api/"), "_team": self.team_of(token)}
+        args["_admins"] = self.admins
+        if method == "oauth.v2.access":
+            return Answer(self._oauth_access(args))
         if method in self._overrides:
             return Answer(self._overrides[method](args))
         if method in DEFAULTS:
@@ -151,7 +230,7 @@ class SlackStandIn:
                     self._reply(Answer({"ok": True}))
                     return
                 method = path.removeprefix("/api/")
-                answer = stand_in._answer(method, args)
+                answer = stand_in._answer(method, args, dict(self.headers))
                 stand_in._record(Call(method, args, dict(self.headers)))
                 self._reply(answer)
 

@@ -14,7 +14,7 @@ LINES_PER_SECTION = 15
 DIGEST_NAMES_PER_REP = 5
 
 NOT_A_MANAGER = (
-    "The team view is for managers. An admin can add you to MANAGER_IDS or the manager user group. "
+    "The team view is for managers. A workspace admin can add you with `/opportunity admin`. "
     "Your own pipeline is one command away: `/opportunity health`."
 )
 
