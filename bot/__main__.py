@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "jobs" and (early := jobs_cli.check(args)) is not None:
         return early
-    if args.command == "workspace" and not re.fullmatch(r"[TE][A-Z0-9]{2,31}", args.team_id):
+    if args.command == "workspace" and not re.fullmatch(r"[TE][A-Z0-9]{1,31}", args.team_id):
         print(f"{args.team_id!r} is not a workspace id: it looks like T0123ABCD.", file=sys.stderr)
         return 2
 

@@ -64,6 +64,13 @@ def forget_rep(db: Database, team_id: str, user_id: str, alias: str) -> dict[str
             .where(StageChange.team_id == team_id, StageChange.changed_by == user_id)
             .values(changed_by=alias)
         )
+        mention = f"<@{user_id}>"
+        for sent in session.scalars(
+            select(ScheduledMessage).where(
+                ScheduledMessage.team_id == team_id, ScheduledMessage.payload.contains(mention)
+            )
+        ):  # a digest already posted keeps its record, without the person in it
+            sent.payload = sent.payload.replace(mention, "a former teammate")
         session.execute(
             update(INSTALLATIONS)
             .where(INSTALLATIONS.c.team_id == team_id, INSTALLATIONS.c.user_id == user_id)
