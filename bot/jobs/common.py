@@ -36,10 +36,9 @@ def every_workspace(name: str, run_team: TeamRun, services: Services, now: datet
 def workspaces_to_serve(services: Services, report: JobReport) -> Iterator[tuple[str, Services]]:
     """(team id, services scoped to it) for every workspace the app still serves and can reach."""
     stopped = workspace.stopped_teams(services)
-    workspace_settings.prefetch(services)
-    for team_id in reps.teams(services.db):
-        if team_id in stopped:
-            continue
+    serving = [team_id for team_id in reps.teams(services.db) if team_id not in stopped]
+    workspace_settings.prefetch(services, serving)
+    for team_id in serving:
         try:
             yield team_id, services.for_team(team_id)
         except NotInstalled:

@@ -68,12 +68,13 @@ def effective(services, team_id: str) -> Settings:
     return settings
 
 
-def prefetch(services) -> None:
-    """Every workspace's settings in one query, for a job tick that walks them all."""
+def prefetch(services, team_ids) -> None:
+    """Every workspace's settings in one query, for a job tick that walks them all (a workspace that
+    chose nothing gets the defaults without a query of its own)."""
     chosen = store.chosen_by_team(services.db)
     now = time.monotonic()
     cache = services._shared.setdefault("settings", {})
-    combined = {team_id: combine(defaults(services), values, team_id) for team_id, values in chosen.items()}
+    combined = {team_id: combine(defaults(services), chosen.get(team_id, {}), team_id) for team_id in team_ids}
     with _lock:
         for team_id, settings in combined.items():
             cache[team_id] = (now, settings)
