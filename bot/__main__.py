@@ -94,7 +94,10 @@ def run(settings, db) -> int:
     except OSError as error:
         print(f"Could not listen on PORT {settings.port}: {error.strerror}. Set PORT to a free port.", file=sys.stderr)
         return 2
-    log.info("Pipeline Coach is listening on port %s (POST /slack/events, GET /healthz)", settings.port)
+    paths = "POST /slack/events, GET /healthz" + (
+        ", GET /slack/install and /slack/oauth_redirect" if settings.oauth else ""
+    )
+    log.info("Pipeline Coach is listening on port %s (%s)", settings.port, paths)
     try:
         server.run()
     except KeyboardInterrupt:

@@ -48,6 +48,11 @@ class Services:
     def __post_init__(self) -> None:
         self._shared["defaults"] = self.settings  # the environment's settings: every workspace's defaults
 
+    @property
+    def defaults(self) -> Settings:
+        """The environment's settings, which every workspace starts from."""
+        return self._shared["defaults"]
+
     def for_team(self, team_id: str, client: WebClient | None = None) -> Services:
         """These services as seen from one workspace: its settings, its token (or `client`, the one Bolt
         authorised a request with), its manager directory."""
@@ -74,12 +79,15 @@ class Services:
     def managers(self) -> ManagerDirectory:
         """This workspace's managers: its own ids or user group, read with its own token."""
         settings = self.settings
-        key = (self.team_id, settings.manager_ids, settings.manager_group)
-        directories = self._shared.setdefault("managers", {})
-        found = directories.get(key)
-        if found is None or found.client is not self.client:
-            found = directories[key] = ManagerDirectory(self.client, settings.manager_ids, settings.manager_group)
-        return found
+        key = (self.team_id, settings.manager_ids, settings.manager_group, self.client.token)
+        directories = self.shared("managers")
+        if key not in directories:  # a new token (rotated) or new choices start a fresh directory
+            directories[key] = ManagerDirectory(self.client, settings.manager_ids, settings.manager_group)
+        return directories[key]
+
+    def shared(self, name: str) -> dict:
+        """A cache every scoped copy of these services shares (keyed by workspace where it matters)."""
+        return self._shared.setdefault(name, {})
 
     def changed(self, team_id: str, user_id: str) -> None:
         """A rep's pipeline, time or coaching settings changed: refresh what they see."""

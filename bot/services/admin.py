@@ -35,7 +35,7 @@ class Saved:
 
 def is_admin(services: Services, team_id: str, user_id: str) -> bool:
     """Slack's admin and owner flags, or ADMIN_GROUP; asked at most every few minutes per person."""
-    cache = services._shared.setdefault("admins", {})
+    cache = services.shared("admins")
     found = cache.get((team_id, user_id))
     if found is not None and time.monotonic() - found[0] < ADMIN_CACHE_SECONDS:
         return found[1]
@@ -81,7 +81,7 @@ def save(services: Services, team_id: str, user_id: str, changes: dict) -> Saved
     invite it."""
     before = services.settings.celebration_channel
     settings = workspace_settings.save(services, team_id, changes, user_id)
-    services._shared.setdefault("admins", {}).clear()  # ADMIN_GROUP may have changed
+    services.shared("admins").clear()  # ADMIN_GROUP may have changed
     channel = settings.celebration_channel
     note = join_channel(services, channel) if channel and channel != before else None
     return Saved(settings, note)

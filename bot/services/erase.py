@@ -47,6 +47,6 @@ def forget_person(services: Services, team_id: str, user_id: str) -> dict[str, i
             chosen["manager_ids"] = [other for other in managers if other != user_id]
             settings_store.save(services.db, team_id, chosen, None, services.now())
     workspace_settings.forget(services, team_id)
-    services._shared.get("admins", {}).pop((team_id, user_id), None)
+    services.shared("admins").pop((team_id, user_id), None)
     log.info("erased a person's data in workspace %s", team_id)
     return counts

@@ -39,7 +39,7 @@ def installed(services: Services, team_id: str) -> None:
 def stopped_teams(services: Services) -> frozenset[str]:
     """Workspaces no job may message (read at most once a minute per process)."""
     with _lock:
-        found = _cache.get(id(services._shared))
+        found = _cache.get(id(services.shared("workspaces")))
         if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
             return found[1]
     try:
@@ -47,7 +47,7 @@ def stopped_teams(services: Services) -> frozenset[str]:
     except DatabaseUnavailable:  # keep what we knew; don't ask a database that is down on every request
         teams = found[1] if found is not None else frozenset()
     with _lock:
-        _cache[id(services._shared)] = (time.monotonic(), teams)
+        _cache[id(services.shared("workspaces"))] = (time.monotonic(), teams)
     return teams
 
 
@@ -61,4 +61,4 @@ def heard_from(services: Services, team_id: str) -> None:
 
 def _forget(services: Services) -> None:
     with _lock:
-        _cache.pop(id(services._shared), None)
+        _cache.pop(id(services.shared("workspaces")), None)

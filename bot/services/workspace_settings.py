@@ -53,11 +53,11 @@ class InvalidSettings(ValueError):
 
 
 def defaults(services) -> Settings:
-    return services._shared["defaults"]
+    return services.defaults
 
 
 def effective(services, team_id: str) -> Settings:
-    cache = services._shared.setdefault("settings", {})
+    cache = services.shared("settings")
     with _lock:
         found = cache.get(team_id)
         if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
@@ -73,7 +73,7 @@ def prefetch(services, team_ids) -> None:
     chose nothing gets the defaults without a query of its own)."""
     chosen = store.chosen_by_team(services.db)
     now = time.monotonic()
-    cache = services._shared.setdefault("settings", {})
+    cache = services.shared("settings")
     combined = {team_id: combine(defaults(services), chosen.get(team_id, {}), team_id) for team_id in team_ids}
     with _lock:
         for team_id, settings in combined.items():
@@ -120,7 +120,7 @@ def save(services, team_id: str, changes: dict, user_id: str) -> Settings:
 
 def forget(services, team_id: str) -> None:
     with _lock:
-        services._shared.setdefault("settings", {}).pop(team_id, None)
+        services.shared("settings").pop(team_id, None)
 
 
 def _plain(value):
