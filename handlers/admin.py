@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.messages import admin as views
+from bot.messages import home as home_views
 from bot.messages import team as team_views
 from bot.messages.kit import problem
 from bot.parsing.admin import FormErrors, read_admin_form
@@ -39,6 +40,7 @@ def register(app: App) -> None:
     app.view(views.ADMIN_VIEW)(settings_saved)
     app.action(views.FORGET_CONFIRMED)(forget_confirmed)
     app.action(views.FORGET_EXPORT)(forget_export)
+    app.action(home_views.WORKSPACE_SETTINGS)(settings_from_home)
 
 
 def admin_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context, rest: str) -> None:
@@ -51,9 +53,7 @@ def admin_command(ack: Ack, command: dict, respond: Respond, client: WebClient, 
             return
         words = rest.split()
         if not words:
-            groups = [(group.id, group.name) for group in admin.user_groups(services)]
-            modal = views.admin_modal(services.settings, groups, "{}")
-            if not open_form(client, command.get("trigger_id", ""), modal):
+            if not open_form(client, command.get("trigger_id", ""), settings_modal(services)):
                 respond(**problem(FORM_FAILED))
             return
         found = MENTION.match(words[-1]) if words[0].lower() == "forget" and len(words) == 2 else None
@@ -61,6 +61,24 @@ def admin_command(ack: Ack, command: dict, respond: Respond, client: WebClient, 
             respond(**problem(ADMIN_USAGE))
             return
         respond(**views.forget_someone_offer(found.group(1)))
+
+
+def settings_modal(services) -> dict:
+    groups = [(group.id, group.name) for group in admin.user_groups(services)]
+    return views.admin_modal(services.settings, groups, "{}")
+
+
+def settings_from_home(ack: Ack, body: dict, client: WebClient, context) -> None:
+    """The Home tab's button (shown to admins only; checked again here)."""
+    ack()
+    services = services_of(context)
+    team_id, user_id = ids_of(body)
+    send = tell_user(client, user_id, None)
+    with replying_on_failure(send):
+        if not admin.is_admin(services, team_id, user_id):
+            send(views.admins_only())
+        elif not open_form(client, body.get("trigger_id", ""), settings_modal(services)):
+            send(problem(FORM_FAILED))
 
 
 def forget_me(ack: Ack, command: dict, respond: Respond, client: WebClient, context, rest: str) -> None:

@@ -102,3 +102,25 @@ def test_a_week_that_starts_on_sunday_counts_from_sunday(admin_bot, clock):
     admin_bot.slack.wait_for("chat.postMessage")
     services = admin_bot.services.for_team("T1")
     assert services.team_week_start().strftime("%a") == "Sun"
+
+
+def home_of(bot, user: str) -> dict:
+    before = len(bot.slack.of("views.publish"))
+    bot.driver.open_home(user)
+    return [c for c in bot.slack.wait_for("views.publish", before + 1) if c.args["user_id"] == user][-1].args["view"]
+
+
+def test_the_home_tab_has_an_admin_section_for_admins_only(admin_bot):
+    assert "home_workspace_settings" not in json.dumps(home_of(admin_bot, "U1"))
+    home = home_of(admin_bot, "U9")
+    assert "home_workspace_settings" in json.dumps(home)
+    admin_bot.driver.click({"action_id": "home_workspace_settings", "value": ""}, user="U9", view=home)
+    [opened] = admin_bot.slack.wait_for("views.open")
+    assert opened.args["view"]["callback_id"] == "workspace_admin"
+
+
+def test_a_forged_click_on_the_admin_button_opens_nothing(admin_bot):
+    admin_bot.driver.click({"action_id": "home_workspace_settings", "value": ""}, user="U1", view={"id": "V1"})
+    [told] = admin_bot.slack.wait_for("chat.postMessage")
+    assert "admins" in told.args["text"]
+    assert admin_bot.slack.of("views.open") == []

@@ -44,6 +44,12 @@ def is_admin(services: Services, team_id: str, user_id: str) -> bool:
     return answer
 
 
+def known_admin(services: Services, team_id: str, user_id: str) -> bool:
+    """What `is_admin` last answered (no Slack call): False when it was never asked."""
+    found = services.shared("admins").get((team_id, user_id))
+    return bool(found and found[1])
+
+
 def _slack_says_admin(services: Services, user_id: str) -> bool:
     try:
         user = services.client.users_info(user=user_id).get("user") or {}

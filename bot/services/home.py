@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.messages import home as views
 from bot.rules.health import HealthReport
-from bot.services import Services
+from bot.services import Services, admin
 from bot.services.health import build_health
 from storage import answers, opportunities
 from storage.answers import Answer
@@ -29,9 +29,10 @@ class HomePage:
     opportunities: list[OpportunityView]
     open_total: int
     last_reflection: Answer | None
+    is_admin: bool = False  # the workspace settings button is shown to its admins only
 
 
-def home_page(services: Services, team_id: str, user_id: str) -> HomePage:
+def home_page(services: Services, team_id: str, user_id: str, ask_slack: bool = False) -> HomePage:
     """Everything on the page is the rep's own: their deals, their figures, their answers."""
     listed, total = opportunities.open_opportunities(services.db, team_id, user_id, limit=HOME_ROWS)
     recent = [
@@ -44,14 +45,18 @@ def home_page(services: Services, team_id: str, user_id: str) -> HomePage:
         opportunities=listed,
         open_total=total,
         last_reflection=recent[0] if recent else None,
+        is_admin=admin.is_admin(services, team_id, user_id)
+        if ask_slack
+        else admin.known_admin(services, team_id, user_id),
     )
 
 
-def publish_home(services: Services, team_id: str, user_id: str) -> None:
-    """Render and publish one rep's Home; a failure is logged, never shown to anyone."""
+def publish_home(services: Services, team_id: str, user_id: str, opened: bool = False) -> None:
+    """Render and publish one rep's Home; a failure is logged, never shown to anyone. When the rep opens
+    it, Slack is asked whether they are an admin; a republish after a change uses what was last known."""
     try:
         services = services.for_team(team_id)  # its token and settings, even when called unscoped
-        page = home_page(services, team_id, user_id)
+        page = home_page(services, team_id, user_id, ask_slack=opened)
         view = views.home_view(page, services.now(), services.settings.currency_symbol)
         services.client.views_publish(user_id=user_id, view=view)
     except SlackClientError as error:
