@@ -27,6 +27,7 @@ class Workspace:
     code: str
     rotating: bool = False
     expires_in: int = 12 * 3600
+    enterprise_id: str | None = None  # an Enterprise Grid org's workspace
     tokens: list[str] = field(default_factory=list)
     refresh_tokens: list[str] = field(default_factory=list)
 
@@ -111,10 +112,12 @@ class SlackStandIn:
         """The next call to `method` gets this answer (e.g. a 429 with Retry-After), then defaults resume."""
         self._queued.setdefault(method, []).append(Answer(body, status, headers or {}))
 
-    def add_workspace(self, team_id: str, *, rotating: bool = False, expires_in: int = 12 * 3600) -> Workspace:
+    def add_workspace(
+        self, team_id: str, *, rotating: bool = False, expires_in: int = 12 * 3600, enterprise_id: str | None = None
+    ) -> Workspace:
         """A workspace whose install by link Slack will grant: `code` is what its redirect carries."""
         if team_id not in self.workspaces:  # installing again keeps counting its tokens
-            self.workspaces[team_id] = Workspace(team_id, f"code-{team_id}", rotating, expires_in)
+            self.workspaces[team_id] = Workspace(team_id, f"code-{team_id}", rotating, expires_in, enterprise_id)
         return self.workspaces[team_id]
 
     def team_of(self, token: str | None) -> str | None:
@@ -142,7 +145,7 @@ class SlackStandIn:
                 scope="commands,chat:write",
                 bot_user_id=f"UBOT{workspace.team_id}",
                 team={"id": workspace.team_id, "name": f"Team {workspace.team_id}"},
-                enterprise=None,
+                enterprise={"id": workspace.enterprise_id, "name": "Org"} if workspace.enterprise_id else None,
                 is_enterprise_install=False,
                 authed_user={"id": "UINSTALLER"},
             )

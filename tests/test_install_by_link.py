@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select, update
@@ -126,3 +127,18 @@ def test_installing_again_after_an_uninstall_resumes_the_workspace(oauth_bot):
     install(oauth_bot, "T2")
     assert "T2" not in workspaces.uninstalled_teams(oauth_bot.db)
     assert bots_of(oauth_bot.db, "T2")[0]["bot_token"] == "xoxb-T2-2"
+
+
+def test_two_workspaces_of_one_enterprise_grid_org_stay_apart(oauth_bot):
+    """The same org, the same person: each workspace is its own install, its own token, its own data."""
+    first = install(oauth_bot, "T5", enterprise_id="E1")
+    install(oauth_bot, "T6", enterprise_id="E1")
+    assert oauth_bot.services.client_for("T5").token == "xoxb-T5-1"
+    assert oauth_bot.services.client_for("T6").token == "xoxb-T6-1"
+    body = urlencode(
+        {"team_id": "T5", "enterprise_id": "E1", "user_id": "U1", "command": "/opportunity", "text": "new Acme",
+         "channel_id": "C1", "response_url": first.response_url, "trigger_id": "t1", "api_app_id": "A1"}
+    )  # fmt: skip
+    assert first.post(body, "application/x-www-form-urlencoded").status == 200
+    [celebration] = oauth_bot.slack.wait_for("chat.postMessage")
+    assert token_of(celebration) == "xoxb-T5-1"
