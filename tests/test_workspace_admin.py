@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from bot.services.health import health_window
 from tests.driver import chosen, typed
 
 
@@ -102,6 +103,7 @@ def test_a_week_that_starts_on_sunday_counts_from_sunday(admin_bot, clock):
     admin_bot.slack.wait_for("chat.postMessage")
     services = admin_bot.services.for_team("T1")
     assert services.team_week_start().strftime("%a") == "Sun"
+    assert health_window(services).week_starts[0].strftime("%a") == "Sun", "the health report's weeks too"
 
 
 def home_of(bot, user: str) -> dict:
