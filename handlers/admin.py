@@ -33,13 +33,14 @@ from handlers.common import (
 
 log = logging.getLogger("pipeline_coach")
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-ADMIN_USAGE = "Try `/opportunity admin` for this workspace's settings, or `/opportunity admin forget @someone`."
+ADMIN_USAGE = "Try `/opportunity admin` for this workspace's settings, or `/opportunity admin forget`."
 
 
 def register(app: App) -> None:
     app.view(views.ADMIN_VIEW)(settings_saved)
     app.action(views.FORGET_CONFIRMED)(forget_confirmed)
     app.action(views.FORGET_EXPORT)(forget_export)
+    app.action(views.FORGET_PICK)(forget_picked)
     app.action(home_views.WORKSPACE_SETTINGS)(settings_from_home)
 
 
@@ -56,11 +57,24 @@ def admin_command(ack: Ack, command: dict, respond: Respond, client: WebClient, 
             if not open_form(client, command.get("trigger_id", ""), settings_modal(services)):
                 respond(**problem(FORM_FAILED))
             return
-        found = MENTION.match(words[-1]) if words[0].lower() == "forget" and len(words) == 2 else None
-        if found is None:
+        if words[0].lower() != "forget" or len(words) > 2:
             respond(**problem(ADMIN_USAGE))
             return
-        respond(**views.forget_someone_offer(found.group(1)))
+        found = MENTION.match(words[-1]) if len(words) == 2 else None  # an escaped <@U…> mention, if sent
+        respond(**(views.forget_someone_offer(found.group(1)) if found else views.forget_whom()))
+
+
+def forget_picked(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
+    """An admin picked the person to erase: ask to confirm."""
+    ack()
+    services = services_of(context)
+    team_id, user_id = ids_of(body)
+    picked = str(action.get("selected_user") or "")
+    with replying_on_failure(to_respond(respond, replace_original=True)):
+        if not admin.is_admin(services, team_id, user_id) or not MENTION.match(f"<@{picked}>"):
+            respond(**views.admins_only(), replace_original=True)
+            return
+        respond(**views.forget_someone_offer(picked), replace_original=True)
 
 
 def settings_modal(services) -> dict:
@@ -105,7 +119,8 @@ def settings_saved(ack: Ack, body: dict, view: dict, client: WebClient, context)
             acked(response_action="errors", errors=_on_fields(mistakes.problems, view))
             return
         acked()
-        text, blocks = views.saved_reply(saved.settings, saved.channel_note)
+        note = admin.join_channel(services, saved.new_channel)
+        text, blocks = views.saved_reply(saved.settings, note)
         send({"text": text, "blocks": blocks})
 
 

@@ -93,7 +93,11 @@ def test_after_forget_me_no_row_names_the_rep_and_the_win_still_counts(bot):
 def test_an_admin_can_erase_someone_who_has_left(bot):
     bot.slack.admins.add("U9")
     a_rep_with_history(bot, user="U2")
-    offer = say(bot, "admin forget <@U2|sam>", user="U9")
+    whom = say(bot, "admin forget", user="U9")
+    assert "Pick the person" in json.dumps(whom)
+    before = len(bot.slack.of("response_url"))
+    bot.driver.click({"action_id": "forget_pick", "type": "users_select", "selected_user": "U2"}, user="U9")
+    offer = bot.slack.wait_for("response_url", before + 1)[-1].args
     confirm = button(offer, "forget_confirmed")
     before = len(bot.slack.of("response_url"))
     bot.driver.click({"action_id": "forget_confirmed", "value": confirm["value"]}, user="U9")

@@ -24,6 +24,7 @@ from bot.settings import Settings
 ADMIN_VIEW = "workspace_admin"
 FORGET_CONFIRMED = "forget_confirmed"
 FORGET_EXPORT = "forget_export"
+FORGET_PICK = "forget_pick"
 NO_GROUP = "none"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")  # fmt: skip
@@ -125,6 +126,17 @@ def forget_offer(export_first: bool = True) -> dict:
         buttons.append(button("Export my data first", FORGET_EXPORT))
     buttons.append(button("Erase my data", FORGET_CONFIRMED, button_value(user="self"), style="danger"))
     return reply("Erase your data from Pipeline Coach?", [section(text), actions(buttons)])
+
+
+def forget_whom() -> dict:
+    """`/opportunity admin forget`: pick the person who has left."""
+    picker = {
+        "type": "users_select",
+        "action_id": FORGET_PICK,
+        "placeholder": {"type": "plain_text", "text": "Pick a person"},
+    }
+    text = "*Whose data should be erased?* Pick the person who has left; you'll be asked to confirm."
+    return reply("Whose data should be erased?", [section(text), actions([picker], "forget_pick")])
 
 
 def forget_someone_offer(user_id: str) -> dict:

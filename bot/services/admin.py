@@ -30,7 +30,7 @@ class Group:
 @dataclass(frozen=True)
 class Saved:
     settings: Settings
-    channel_note: str | None  # what the admin must still do for the celebration channel, if anything
+    new_channel: str | None  # a celebration channel just picked: the bot must make sure it is in it
 
 
 def is_admin(services: Services, team_id: str, user_id: str) -> bool:
@@ -82,19 +82,20 @@ def user_groups(services: Services) -> list[Group]:
 
 
 def save(services: Services, team_id: str, user_id: str, changes: dict) -> Saved:
-    """Store the admin's choices (InvalidSettings names each field that does not read), then make sure
-    the bot can post in the celebration channel: it joins a public one itself; a private one must
-    invite it."""
+    """Store the admin's choices (InvalidSettings names each field that does not read). A newly picked
+    celebration channel is returned so the caller joins it (`join_channel`) after acknowledging Slack."""
     before = services.settings.celebration_channel
     settings = workspace_settings.save(services, team_id, changes, user_id)
     services.shared("admins").clear()  # ADMIN_GROUP may have changed
     channel = settings.celebration_channel
-    note = join_channel(services, channel) if channel and channel != before else None
-    return Saved(settings, note)
+    return Saved(settings, channel if channel and channel != before else None)
 
 
-def join_channel(services: Services, channel: str) -> str | None:
-    """None when the bot is in the channel; else one line saying what the admin needs to do."""
+def join_channel(services: Services, channel: str | None) -> str | None:
+    """None when the bot is in the channel (it joins a public one itself); else one line saying what the
+    admin needs to do (a private channel must invite it)."""
+    if not channel:
+        return None
     try:
         services.client.conversations_join(channel=channel)
     except SlackApiError as error:
