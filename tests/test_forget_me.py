@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from bot.jobs import JOBS
+from bot.jobs import JOBS, digest
 from storage import answers
 from storage.models import Opportunity
 from tests.workspaces import driver_for, rows_naming
@@ -87,6 +87,9 @@ def test_after_forget_me_no_row_names_the_rep_and_the_win_still_counts(bot):
 
     assert rows_naming(bot.db, "T1", "U1") == []
     assert won_in(bot.db, "T1") == wins_before == 1
+    text, blocks = digest.render(bot.services.for_team("T1"), "T1", MONDAY_MORNING.date(), MONDAY_MORNING)
+    assert "1 win" in text, "last week's digest, rebuilt, still counts the win"
+    assert "a former teammate won Acme renewal" in json.dumps(blocks)
     assert rows_naming(bot.db, "T2", "U1"), "the other workspace's person is someone else"
 
 

@@ -118,3 +118,13 @@ def format_work_days(days: frozenset[int]) -> str:
         if set(run) == set(ordered) and len(ordered) > 2:
             return f"{weekday_short(run[0])}–{weekday_short(run[-1])}"
     return ", ".join(weekday_short(day) for day in ordered)
+
+
+# Deals of a person whose data was erased are credited to an id starting with this (never a Slack id,
+# which starts with U or W): shown as "a former teammate".
+FORMER_PREFIX = "X"
+
+
+def person(user_id: str) -> str:
+    """A mention of a teammate, or "a former teammate" for someone whose data was erased."""
+    return "a former teammate" if user_id.startswith(FORMER_PREFIX) else f"<@{user_id}>"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from bot.messages.format import age, day_label, money, ordinal
+from bot.messages.format import age, day_label, money, ordinal, person
 from bot.messages.kit import (
     MAX_ACTIONS_PER_BLOCK,
     actions,
@@ -127,12 +127,12 @@ def moved_reply(opp: OpportunityView, from_stage: str, today: date, symbol: str,
 CELEBRATIONS = {
     "new": (
         ":tada: New opportunity!",
-        ":seedling: <@{owner}> opened a new opportunity: {title}",
+        ":seedling: {owner} opened a new opportunity: {title}",
         "That's the team's {count} new opportunity this week. Keep them coming!",
     ),
     "won": (
         ":tada: Deal won!",
-        ":trophy: <@{owner}> won {title}",
+        ":trophy: {owner} won {title}",
         "The team's {count} win this week. It started as a new opportunity!",
     ),
 }
@@ -141,7 +141,7 @@ CELEBRATIONS = {
 def celebration(kind: str, opp: OpportunityView, week_count: int, symbol: str, show_amount: bool):
     """The channel post for a new opportunity ("new") or a win ("won"), with the team's count this week."""
     headline, body, footer = CELEBRATIONS[kind]
-    body = body.format(owner=opp.owner_id, title=opportunity_title(opp))
+    body = body.format(owner=person(opp.owner_id), title=opportunity_title(opp))
     if show_amount and opp.amount is not None:
         body += f" ({money(opp.amount, symbol)})"
     return body, [header(headline), section(body), context(footer.format(count=ordinal(week_count)))]

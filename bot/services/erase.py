@@ -8,6 +8,7 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
+from bot.messages.format import FORMER_PREFIX
 from bot.services import Services, workspace, workspace_settings
 from storage import erase as store
 from storage import workspace_settings as settings_store
@@ -38,7 +39,7 @@ def erase_expired(services: Services, now: datetime) -> list[str]:
 def forget_person(services: Services, team_id: str, user_id: str) -> dict[str, int]:
     """Erase a person's own data in one transaction; their deals stay, credited to an alias naming nobody
     (a fresh random id, so nothing links it back to them), and they leave the managers list."""
-    alias = "X" + secrets.token_hex(8).upper()
+    alias = FORMER_PREFIX + secrets.token_hex(8).upper()
     with services.db.transaction():
         counts = store.forget_rep(services.db, team_id, user_id, alias)
         chosen = settings_store.chosen(services.db, team_id)
