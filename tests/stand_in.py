@@ -163,7 +163,9 @@ class SlackStandIn:
         self.admins.clear()
 
     def reset_calls(self) -> None:
-        """Forget the calls so far, keeping the workspaces and answers set up."""
+        """Forget the calls so far (after the work in flight, such as Home republishes, has landed),
+        keeping the workspaces and answers set up."""
+        self.settle()
         with self._lock:
             self.calls.clear()
 
