@@ -1,11 +1,12 @@
 """`python -m bot`: run the bot (default), `sandbox` (the bot in a browser, with an embedded Slack:
-bot/sandbox), `db upgrade`, `jobs list|run`, `crm sync|status`, `import …`."""
+bot/sandbox), `db upgrade`, `jobs list|run`, `crm sync|status`, `import …`, `workspace erase TEAM_ID`."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import re
 import sys
 
 from bot import crm_cli, jobs_cli
@@ -24,11 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     jobs_cli.add_arguments(commands)
     crm_cli.add_arguments(commands)
     sandbox_runner.add_arguments(commands)
+    workspace_parser = commands.add_parser("workspace", help="a workspace's data")
+    workspace_parser.add_argument("action", choices=["erase"], help="erase every row of the workspace now")
+    workspace_parser.add_argument("team_id", help="the workspace's id, e.g. T0123ABCD")
     args = parser.parse_args(argv)
     if args.command == "sandbox":  # its own settings: no token, no DATABASE_URL, no .env
         return sandbox_runner.run(args)
     if args.command == "jobs" and (early := jobs_cli.check(args)) is not None:
         return early
+    if args.command == "workspace" and not re.fullmatch(r"[TE][A-Z0-9]{1,31}", args.team_id):
+        print(f"{args.team_id!r} is not a workspace id: it looks like T0123ABCD.", file=sys.stderr)
+        return 2
 
     try:
         settings = load_settings()
@@ -55,7 +62,23 @@ def main(argv: list[str] | None = None) -> int:
         return jobs_cli.run(args, settings, db)
     if args.command in ("crm", "import"):
         return crm_cli.run(args, settings, db)
+    if args.command == "workspace":
+        return erase_workspace(settings, db, args.team_id)
     return run(settings, db)
+
+
+def erase_workspace(settings, db, team_id: str) -> int:
+    from bot.app import create_services
+    from bot.services.erase import erase_workspace as erase
+
+    removed = erase(create_services(settings, db=db), team_id)
+    total = sum(removed.values())
+    print(f"Erased workspace {team_id}: {total} rows" + (f" ({_listed(removed)})." if total else "."))
+    return 0
+
+
+def _listed(removed: dict[str, int]) -> str:
+    return ", ".join(f"{table} {rows}" for table, rows in sorted(removed.items()) if rows)
 
 
 def run(settings, db) -> int:
@@ -89,7 +112,10 @@ def run(settings, db) -> int:
         print(f"Could not listen on PORT {settings.port}: {error.strerror}. Set PORT to a free port.", file=sys.stderr)
         return 2
     scheduler = start_scheduler(services)
-    log.info("Pipeline Coach is listening on port %s (POST /slack/events, GET /healthz)", settings.port)
+    paths = "POST /slack/events, GET /healthz" + (
+        ", GET /slack/install and /slack/oauth_redirect" if settings.oauth else ""
+    )
+    log.info("Pipeline Coach is listening on port %s (%s)", settings.port, paths)
     return lifecycle.serve_http(server, listeners, scheduler, grace, stop)
 
 

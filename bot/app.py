@@ -13,7 +13,7 @@ from bot.services import Services, utc_now
 from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.workers import ListenerPool, answer_budget
-from storage.db import Database
+from storage.db import Database, DatabaseUnavailable
 
 
 def create_services(
@@ -22,11 +22,20 @@ def create_services(
     client: WebClient | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Services:
+    """The services of one process. Installed by link (SLACK_CLIENT_ID), each workspace's token comes from
+    the installation store and the shared client holds none; else every workspace uses SLACK_BOT_TOKEN."""
+    db = db or Database(settings.database_url, timeouts=settings.db_timeouts)
+    installations = None
+    if settings.oauth:
+        from bot.installations import Installations
+
+        installations = Installations(settings, db)
     return Services(
         settings=settings,
-        db=db or Database(settings.database_url, timeouts=settings.db_timeouts),
+        db=db,
         client=client or make_client(settings),
         clock=clock,
+        installations=installations,
     )
 
 
@@ -37,10 +46,15 @@ def create_app(services: Services, listeners: ListenerPool | None = None) -> App
     from bot.services.home import republish_later
     from handlers import register_all
 
+    oauth = None
+    if services.installations is not None:
+        oauth = services.installations.oauth_settings()
+        services.installations.on_installed = lambda team_id: workspace.installed(services, team_id)
     app = App(
         client=services.client,
         signing_secret=services.settings.slack_signing_secret or None,
         token_verification_enabled=False,
+        oauth_settings=oauth,
         logger=logging.getLogger("pipeline_coach.bolt"),
         listener_executor=listeners or ListenerPool(services.settings.worker_threads),
     )
@@ -48,8 +62,13 @@ def create_app(services: Services, listeners: ListenerPool | None = None) -> App
 
     @app.middleware
     def provide_services(context, next) -> None:  # noqa: A002 - Bolt's name for the chain
-        context["services"] = services
-        workspace.heard_from_later(services, context.get("team_id") or "")
+        team_id = context.get("team_id") or ""
+        workspace.heard_from_later(services, team_id)
+        try:
+            # This request's workspace: its settings, and the token Bolt authorised it with.
+            context["services"] = services.for_team(team_id, client=context.client if oauth else None)
+        except DatabaseUnavailable:  # the request itself will say so, truthfully
+            context["services"] = services
         next()
 
     register_all(app)

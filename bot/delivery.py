@@ -10,13 +10,14 @@ from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 
-from bot.people import UNREACHABLE
+from bot.people import TOKEN_FAILURES, UNREACHABLE, WorkspaceUnreachable
 from bot.services import Services
 from storage import claims
 
 log = logging.getLogger("pipeline_coach.delivery")
 
 SENT, RETRY, FAILED, SKIPPED = claims.SENT, claims.RETRY, claims.FAILED, claims.SKIPPED
+__all__ = ["WorkspaceUnreachable", "deliver"]
 
 
 def deliver(services: Services, claim: claims.Claim, now: datetime, starts_cooldown: bool = False) -> str:
@@ -29,6 +30,9 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
         services.client.chat_postMessage(channel=claim.key.recipient_id, text=claim.text, blocks=claim.blocks)
     except SlackApiError as error:
         reason = str(error.response.get("error") or f"http_{error.response.status_code}")
+        if reason in TOKEN_FAILURES:  # the workspace's token, not this message: try again on a later tick
+            claims.mark_failed_attempt(services.db, claim, reason, now)
+            raise WorkspaceUnreachable(f"Slack says {reason}") from None
         if reason in UNREACHABLE:
             claims.mark_skipped(services.db, claim, reason, now, unreachable=True)
             log.info("%s for %s skipped: Slack says %s", claim.key.kind, claim.key.recipient_id, reason)

@@ -39,11 +39,21 @@ UNREACHABLE = frozenset(
 )
 
 
+# Slack errors that mean the workspace's own token no longer works: the whole workspace is skipped.
+TOKEN_FAILURES = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive_team", "team_disabled"}
+)
+
+
+class WorkspaceUnreachable(Exception):
+    """The workspace's bot token failed (revoked, expired, invalid): nothing more is tried there this tick."""
+
+
 class ManagerDirectory:
     """Answers 'is this person a manager?', caching the user group's members for a few minutes."""
 
     def __init__(self, client: WebClient, manager_ids: frozenset[str], group_id: str | None, ttl: float = 600):
-        self._client = client
+        self.client = client
         self._ids = manager_ids
         self._group = group_id
         self._ttl = ttl
@@ -65,7 +75,7 @@ class ManagerDirectory:
             if time.monotonic() - self._fetched_at < self._ttl:
                 return self._members
             try:
-                response = self._client.usergroups_users_list(usergroup=self._group)
+                response = self.client.usergroups_users_list(usergroup=self._group)
                 self._members = frozenset(response.get("users") or [])
                 self._fetched_at = time.monotonic()
             except SlackClientError as error:
@@ -92,6 +102,8 @@ def time_zones(
             user = services.client.users_info(user=rep.user_id).get("user") or {}
         except SlackApiError as error:
             reason = str(error.response.get("error") or "")
+            if reason in TOKEN_FAILURES:
+                raise WorkspaceUnreachable(f"Slack says {reason}") from None
             if reason in UNREACHABLE:
                 gone[rep.user_id] = reason
             else:

@@ -8,6 +8,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+DEFAULT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "users:read",
+    "users:read.email",
+    "usergroups:read",
+    "channels:join",
+    "files:write",
+)
 DEFAULT_OPEN_STAGES = ("Prospecting", "Discovery", "Proposal", "Negotiation")
 CLOSED_STAGES = ("Won", "Lost")
 
@@ -17,7 +27,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    slack_bot_token: str
+    slack_bot_token: str | None = None
     slack_signing_secret: str = ""
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
@@ -171,9 +181,36 @@ class Settings(BaseSettings):
     def crm_enabled(self) -> bool:
         return bool(self.hubspot_access_token)
 
+    # Many workspaces (issue 13): see the README's "Many workspaces" section.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_scopes: Annotated[tuple[str, ...], NoDecode] = DEFAULT_SCOPES
+    slack_state_secret: str | None = None
+    slack_redirect_uri: str | None = None
+    token_rotation_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    week_start_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    admin_group: str | None = None
+    workspace_retention_days: int = Field(default=30, ge=0, le=3650)
+
+    @field_validator("slack_scopes", mode="before")
+    @classmethod
+    def _split_scopes(cls, value: object) -> tuple[str, ...]:
+        parts = value.split(",") if isinstance(value, str) else value
+        scopes = tuple(str(part).strip() for part in parts or () if str(part).strip())
+        if not scopes:
+            raise ValueError("needs at least one bot scope, e.g. commands,chat:write")
+        return scopes
+
+    @field_validator("admin_group")
+    @classmethod
+    def _admin_group_shape(cls, value: str | None) -> str | None:
+        return cls._group_shape(value)
+
     @field_validator("slack_bot_token")
     @classmethod
-    def _bot_token_shape(cls, value: str) -> str:
+    def _bot_token_shape(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
         if not value.startswith("xoxb-"):
             raise ValueError("must be the bot token that starts with xoxb- (OAuth & Permissions page)")
         return value
@@ -227,6 +264,16 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _one_way_to_reach_slack(self) -> Settings:
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (Basic Information page)")
+        if self.oauth and self.socket_mode:
+            raise ValueError("installing by link (SLACK_CLIENT_ID) needs HTTP mode: unset SLACK_APP_TOKEN")
+        if not self.slack_bot_token and not self.oauth:
+            raise _Missing("SLACK_BOT_TOKEN")
+        return self
+
+    @model_validator(mode="after")
     def _http_mode_needs_a_secret(self) -> Settings:
         if not self.slack_app_token and not self.slack_signing_secret:
             raise ValueError("SLACK_SIGNING_SECRET is needed to serve HTTP (or set SLACK_APP_TOKEN for Socket Mode)")
@@ -239,6 +286,15 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
+
+    @property
+    def oauth(self) -> bool:
+        """Many workspaces, each installing by link, each with its own token (else one SLACK_BOT_TOKEN)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+
+class _Missing(ValueError):
+    """A required setting is absent (reported like pydantic's own 'missing')."""
 
 
 class SettingsError(Exception):
@@ -256,6 +312,8 @@ def load_settings(**overrides: object) -> Settings:
 def _describe(error: dict) -> str:
     field = str(error["loc"][0]).upper() if error.get("loc") else ""
     message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    if message.startswith("SLACK_BOT_TOKEN") and " " not in message:
+        field, error = message, {**error, "type": "missing"}
     if error.get("type") == "missing":
         return f"Setting {field} is missing: set it in the environment or in .env (see .env.example)."
     if not field:

@@ -11,11 +11,15 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.settings import Settings
 
+_SINGLE = object()
 
-def make_client(settings: Settings) -> WebClient:
-    """slack_sdk retries only connection errors by default; 429 (honouring Retry-After) and 5xx are added here."""
+
+def make_client(settings: Settings, token: str | None | object = _SINGLE) -> WebClient:
+    """slack_sdk retries only connection errors by default; 429 (honouring Retry-After) and 5xx are added here.
+
+    The token is SLACK_BOT_TOKEN unless given (a workspace's own token when installed by link)."""
     return WebClient(
-        token=settings.slack_bot_token,
+        token=settings.slack_bot_token if token is _SINGLE else token,  # type: ignore[arg-type]
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[

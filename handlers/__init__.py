@@ -3,9 +3,20 @@ bot/services/, and renders the reply with bot/messages/; none touches storage or
 
 from slack_bolt import App
 
-from handlers import coaching, commands, export, home, obstacles, opportunities, selling_time, team, workspace
+from handlers import (
+    admin,
+    coaching,
+    commands,
+    export,
+    home,
+    obstacles,
+    opportunities,
+    selling_time,
+    team,
+    workspace,
+)
 
-FEATURES = (commands, opportunities, selling_time, coaching, home, team, export, obstacles, workspace)
+FEATURES = (commands, opportunities, selling_time, coaching, home, team, export, obstacles, workspace, admin)
 
 
 def register_all(app: App) -> None:

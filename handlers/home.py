@@ -40,7 +40,7 @@ def home_opened(event: dict, body: dict, context) -> None:
     if event.get("tab", "home") != "home" or not event.get("user"):
         return
     team_id = body.get("team_id") or context.get("team_id") or ""
-    home.publish_home(services_of(context), team_id, event["user"])
+    home.publish_home(services_of(context), team_id, event["user"], opened=True)
 
 
 def log_deal_time(ack: Ack, body: dict, client: WebClient, respond: Respond, context) -> None:

@@ -31,7 +31,7 @@ class Job:
 
 
 def _registry() -> dict[str, Job]:
-    from bot.jobs import checkpoints, crm, digest, followups, leader_digest, nudges, reflections
+    from bot.jobs import checkpoints, crm, digest, followups, leader_digest, nudges, reflections, retention
 
     return {
         "nudges": Job("nudges", "DM reps whose logged time is concentrated on one deal", nudges.run),
@@ -41,6 +41,9 @@ def _registry() -> dict[str, Job]:
         "digest": Job("digest", "post last week's openings and wins in the celebration channel", digest.run),
         "followups": Job(
             "followups", "ask, the next working day, whether a planned prospecting block happened", followups.run
+        ),
+        "retention": Job(
+            "retention", "erase workspaces uninstalled more than WORKSPACE_RETENTION_DAYS ago", retention.run
         ),
         "checkpoints": Job(
             "checkpoints", "ask on an obstacle's checkpoint morning whether it has moved", checkpoints.run

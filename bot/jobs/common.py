@@ -2,29 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
-from bot.delivery import deliver
+from bot.delivery import WorkspaceUnreachable, deliver
+from bot.installations import NotInstalled
 from bot.jobs.report import JobReport
 from bot.people import time_zones
 from bot.rules.timing import Profile, state_of, why_not_now
-from bot.services import Services, workspace
+from bot.services import Services, workspace, workspace_settings
 from bot.services.coach import profile_of
 from storage import claims, reps
 from storage.reps import RepSettings
 
+log = logging.getLogger("pipeline_coach.jobs")
 TeamRun = Callable[[Services, str, datetime, JobReport], None]
 
 
 def every_workspace(name: str, run_team: TeamRun, services: Services, now: datetime) -> JobReport:
-    """Run one job's per-workspace step for every workspace with reps, deals or logged time."""
+    """Run one job's per-workspace step for every workspace with reps, deals or logged time, each with
+    its own settings and token (all workspaces' settings read in one query). A workspace whose token
+    fails is skipped for this tick with one log line; the others go on."""
     report = JobReport(name, now)
-    stopped = workspace.stopped_teams(services)
-    for team_id in reps.teams(services.db):
-        if team_id not in stopped:
-            run_team(services, team_id, now, report)
+    for team_id, scoped in workspaces_to_serve(services, report):
+        try:
+            run_team(scoped, team_id, now, report)
+        except WorkspaceUnreachable as failure:
+            skip_workspace(report, team_id, str(failure))
     return report
+
+
+def workspaces_to_serve(services: Services, report: JobReport) -> Iterator[tuple[str, Services]]:
+    """(team id, services scoped to it) for every workspace the app still serves and can reach."""
+    stopped = workspace.stopped_teams(services)
+    serving = [team_id for team_id in reps.teams(services.db) if team_id not in stopped]
+    workspace_settings.prefetch(services, serving)
+    for team_id in serving:
+        try:
+            yield team_id, services.for_team(team_id)
+        except NotInstalled:
+            skip_workspace(report, team_id, "no installation (install the app by link again)")
+
+
+def skip_workspace(report: JobReport, team_id: str, why: str) -> None:
+    report.count("workspaces skipped")
+    log.warning("%s: skipped workspace %s this tick: %s", report.job, team_id, why)
 
 
 def in_their_zones(services: Services, team_id: str, candidates: Iterable[RepSettings], now: datetime) -> list[Profile]:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.delivery import deliver
+from bot.delivery import WorkspaceUnreachable, deliver
+from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import team as views
 from bot.parsing.coaching import parse_weekly_slot
-from bot.rules.periods import local_midnight, local_now, period_bounds, week_start
+from bot.rules.periods import first_weekday, local_midnight, local_now, period_bounds, week_start
 from bot.rules.team import creation_to_capture, streak_keepers, team_coverage
 from bot.rules.timing import weekly_slot_due
-from bot.services import Services, workspace
+from bot.services import Services
 from storage import claims, outbox, team
-from storage.reps import teams
 
 KIND = "digest"
 # Posted at its slot, or caught up this long after it (a restart, a missed tick), never later at night.
@@ -28,33 +28,38 @@ LISTED = 300
 
 def run(services: Services, now: datetime) -> JobReport:
     report = JobReport("digest", now)
+    for team_id, scoped in common.workspaces_to_serve(services, report):
+        try:
+            run_team(scoped, team_id, now, report)
+        except WorkspaceUnreachable as failure:
+            common.skip_workspace(report, team_id, str(failure))
+    return report
+
+
+def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
+    """One workspace's digest, in its own channel, at its own slot in its own time zone."""
     settings = services.settings
     channel = settings.celebration_channel
+    for claim in claims.take_over_due(services.db, team_id, KIND, now):
+        report.count(deliver(services, claim, now))
     if not channel:
         report.count("no celebration channel")
-        return report
+        return
     weekday, at = parse_weekly_slot(settings.digest_slot)
     posting_day = weekly_slot_due(now, settings.team_timezone, weekday, at, CATCH_UP)
-    stopped = workspace.stopped_teams(services)
-    for team_id in teams(services.db):
-        if team_id in stopped:
-            continue
-        for claim in claims.take_over_due(services.db, team_id, KIND, now):
-            report.count(deliver(services, claim, now))
-        if posting_day is None:
-            continue
-        monday = week_start(posting_day)
-        first = team.first_entry_at(services.db, team_id)
-        if first is None or first >= local_midnight(monday, settings.team_timezone):
-            report.count("no week to report yet")
-            continue
-        key = claims.Key(team_id, channel, KIND, monday.isoformat())
-        if outbox.existing_keys(services.db, team_id, KIND, {key.period_key}):
-            continue
-        report.due += 1
-        claim = claims.claim(services.db, key, *render(services, team_id, monday, now), now)
-        report.count(deliver(services, claim, now) if claim else "already claimed")
-    return report
+    if posting_day is None:
+        return
+    monday = week_start(posting_day, first_weekday(settings.week_start_day))
+    first = team.first_entry_at(services.db, team_id)
+    if first is None or first >= local_midnight(monday, settings.team_timezone):
+        report.count("no week to report yet")
+        return
+    key = claims.Key(team_id, channel, KIND, monday.isoformat())
+    if outbox.existing_keys(services.db, team_id, KIND, {key.period_key}):
+        return
+    report.due += 1
+    claim = claims.claim(services.db, key, *render(services, team_id, monday, now), now)
+    report.count(deliver(services, claim, now) if claim else "already claimed")
 
 
 def render(services: Services, team_id: str, monday: date, now: datetime) -> tuple[str, list[dict]]:

@@ -157,3 +157,13 @@ def about(value: float) -> str:
         return str(math.floor(value + 0.5))
     shown = one_decimal(value)
     return shown[:-2] if shown.endswith(".0") else shown
+
+
+# Deals of a person whose data was erased are credited to an id starting with this (never a Slack id,
+# which starts with U or W): shown as "a former teammate".
+FORMER_PREFIX = "X"
+
+
+def person(user_id: str) -> str:
+    """A mention of a teammate, or "a former teammate" for someone whose data was erased."""
+    return "a former teammate" if user_id.startswith(FORMER_PREFIX) else f"<@{user_id}>"

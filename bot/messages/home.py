@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 LOG_DEAL_TIME = "home_log_deal_time"
 LOG_PROSPECTING = "home_log_prospecting"
 COACHING_SETTINGS = "home_coaching_settings"
+WORKSPACE_SETTINGS = "home_workspace_settings"
 
 
 def home_view(page: HomePage, now: datetime, symbol: str) -> dict:
@@ -45,7 +46,7 @@ def home_view(page: HomePage, now: datetime, symbol: str) -> dict:
     ]
     blocks += health_reply(page.health, symbol, now, page.outlook)["blocks"]
     blocks.append(divider())
-    reflection = _reflection_blocks(page, now)
+    reflection = _reflection_blocks(page, now) + _admin_blocks(page)
     room = MAX_SURFACE_BLOCKS - len(blocks) - len(reflection) - 3
     blocks.append(section(f"*Your open opportunities* ({page.open_total})"))
     shown = page.opportunities[: max(room, 0)]
@@ -56,6 +57,19 @@ def home_view(page: HomePage, now: datetime, symbol: str) -> dict:
         blocks.append(context(f"…and {page.open_total - len(shown)} more. `/opportunity list` in any channel."))
     blocks += reflection
     return {"type": "home", "blocks": blocks}
+
+
+def _admin_blocks(page: HomePage) -> list[dict]:
+    """For the workspace's admins only: where its channel, managers, zone, digest and coach are set."""
+    if not page.is_admin:
+        return []
+    return [
+        divider(),
+        section(
+            "*For admins:* this workspace's celebration channel, managers, time zone, digest and coach.",
+            button("Workspace settings", WORKSPACE_SETTINGS),
+        ),
+    ]
 
 
 def _reflection_blocks(page: HomePage, now: datetime) -> list[dict]:

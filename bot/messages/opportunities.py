@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
-from bot.messages.format import age, day_label, money, obstacle_status, ordinal
+from bot.messages.format import age, day_label, money, obstacle_status, ordinal, person
 from bot.messages.kit import (
     MAX_ACTIONS_PER_BLOCK,
     actions,
@@ -67,6 +67,8 @@ HELP_LINES = (
     ("`/opportunity health`", "your pipeline at a glance: coverage, creation, where your time goes"),
     ("`/opportunity coach`", "your coaching settings; change with `off`, `on`, `snooze 2w`, `hours 8-16`, …"),
     ("`/opportunity reflections`", "your recent answers to the coach (only you see them)"),
+    ("`/opportunity forget-me`", "erase your own data (you can export it first)"),
+    ("`/opportunity admin`", "workspace admins: this workspace's channel, managers, zone, digest and coach"),
     ("`/opportunity help`", "this list"),
 )
 
@@ -129,12 +131,12 @@ def moved_reply(opp: OpportunityView, from_stage: str, today: date, symbol: str,
 CELEBRATIONS = {
     "new": (
         ":tada: New opportunity!",
-        ":seedling: <@{owner}> opened a new opportunity: {title}",
+        ":seedling: {owner} opened a new opportunity: {title}",
         "That's the team's {count} new opportunity this week. Keep them coming!",
     ),
     "won": (
         ":tada: Deal won!",
-        ":trophy: <@{owner}> won {title}",
+        ":trophy: {owner} won {title}",
         "The team's {count} win this week. It started as a new opportunity!",
     ),
 }
@@ -143,7 +145,7 @@ CELEBRATIONS = {
 def celebration(kind: str, opp: OpportunityView, week_count: int, symbol: str, show_amount: bool):
     """The channel post for a new opportunity ("new") or a win ("won"), with the team's count this week."""
     headline, body, footer = CELEBRATIONS[kind]
-    body = body.format(owner=opp.owner_id, title=opportunity_title(opp))
+    body = body.format(owner=person(opp.owner_id), title=opportunity_title(opp))
     if show_amount and opp.amount is not None:
         body += f" ({money(opp.amount, symbol)})"
     return body, [header(headline), section(body), context(footer.format(count=ordinal(week_count)))]

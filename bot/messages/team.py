@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
-from bot.messages.format import coverage_text, deal_name, money, plural
+from bot.messages.format import coverage_text, deal_name, money, person, plural
 from bot.messages.kit import MAX_MESSAGE_BLOCKS, context, divider, header, problem, reply, section
 from bot.messages.outlook import creation_blocks
 from bot.rules.team import TeamRow
@@ -15,14 +15,14 @@ LINES_PER_SECTION = 15
 DIGEST_NAMES_PER_REP = 5
 
 NOT_A_MANAGER = (
-    "The team view is for managers. An admin can add you to MANAGER_IDS or the manager user group. "
+    "The team view is for managers. A workspace admin can add you with `/opportunity admin`. "
     "Your own pipeline is one command away: `/opportunity health`."
 )
 
 
 def _team_line(row: TeamRow, symbol: str) -> str:
     parts = [
-        f"<@{row.user_id}>",
+        person(row.user_id),
         f"opened {row.opened_this_week} this week (avg {row.average_opened:.1f})",
         f"{money(row.open_value, symbol)} open in {plural(row.open_count, 'deal')}",
         f"coverage {coverage_text(row.coverage)}",
@@ -82,7 +82,9 @@ def digest(news: WeekNews, ratio: float | None, streaks: int, coverage: float | 
             deals = list(deals)
             names = ", ".join(_deal(opp, symbol, amounts) for opp in deals[:DIGEST_NAMES_PER_REP])
             more = f" and {len(deals) - DIGEST_NAMES_PER_REP} more" if len(deals) > DIGEST_NAMES_PER_REP else ""
-            lines.append(f"• <@{owner}> opened {plural(len(deals), 'opportunity', 'opportunities')}: {names}{more}")
+            lines.append(
+                f"• {person(owner)} opened {plural(len(deals), 'opportunity', 'opportunities')}: {names}{more}"
+            )
         head = f":tada: *{plural(news.opened_total, 'new opportunity', 'new opportunities')} opened last week!*"
         _add_lines(
             blocks,
@@ -95,7 +97,7 @@ def digest(news: WeekNews, ratio: float | None, streaks: int, coverage: float | 
     else:
         blocks.append(section("A fresh week ahead: every deal the team will win starts with one new opportunity."))
     if news.won_total:
-        lines = [f"• <@{opp.owner_id}> won {_deal(opp, symbol, amounts)}" for opp in news.won]
+        lines = [f"• {person(opp.owner_id)} won {_deal(opp, symbol, amounts)}" for opp in news.won]
         head = f":trophy: *{plural(news.won_total, 'win')} last week*"
         _add_lines(blocks, head, lines, news.won_total > len(news.won), plural(news.won_total, "win"), sections=10)
     facts = []

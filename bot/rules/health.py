@@ -167,11 +167,13 @@ def health_window(
     quarter_start_month: int,
     health_window_days: int,
     stalled_days: int,
+    first_weekday: int = 0,
 ) -> HealthWindow:
-    """The dates and instants one report is measured over, in the team's time zone."""
+    """The dates and instants one report is measured over, in the team's time zone (weeks starting on
+    `first_weekday`, Monday by default)."""
     today = local_now(now, team_timezone).date()
     start, end = period_bounds(today, quota_period, quarter_start_month)
-    monday = week_start(today)
+    monday = week_start(today, first_weekday)
     return HealthWindow(
         today=today,
         period_start=start,

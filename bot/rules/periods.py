@@ -39,14 +39,19 @@ def local_midnight(day: date, tz_name: str) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone_or_utc(tz_name))
 
 
-def week_start(day: date) -> date:
-    """The Monday of day's week: weeks run Monday to Sunday throughout the bot."""
-    return day - timedelta(days=day.weekday())
+def week_start(day: date, first: int = 0) -> date:
+    """The first day of day's week: Monday (0) unless a workspace starts its weeks on another day."""
+    return day - timedelta(days=(day.weekday() - first) % 7)
 
 
-def week_start_at(now_utc: datetime, tz_name: str) -> datetime:
-    """Monday 00:00 of the current week in a zone, as a UTC instant: where "this week" begins."""
-    return local_midnight(week_start(local_now(now_utc, tz_name).date()), tz_name).astimezone(UTC)
+def first_weekday(key: str) -> int:
+    """0 for 'mon' … 6 for 'sun' (WEEK_START_DAY)."""
+    return [weekday_key(number) for number in range(7)].index(key)
+
+
+def week_start_at(now_utc: datetime, tz_name: str, first: int = 0) -> datetime:
+    """00:00 on the first day of the current week in a zone, as a UTC instant: where "this week" begins."""
+    return local_midnight(week_start(local_now(now_utc, tz_name).date(), first), tz_name).astimezone(UTC)
 
 
 def _first_of_month(year: int, month: int) -> date:

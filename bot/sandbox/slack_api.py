@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from bot.sandbox import web_api
+from bot.sandbox.installs import Installable, Installs
 from bot.sandbox.workspace import Workspace
 
 
@@ -42,7 +43,9 @@ class Answer:
 
 # Without a workspace: every method succeeds, shaped as Slack shapes it.
 DEFAULTS: dict[str, Callable[[dict], dict]] = {
-    "auth.test": lambda args: {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT"},
+    "auth.test": lambda args: {"ok": True, "user_id": "UBOT", "team_id": args.get("_team") or "T1", "bot_id": "BBOT"},
+    "conversations.join": lambda args: {"ok": True, "channel": {"id": args.get("channel")}},
+    "usergroups.list": lambda args: {"ok": True, "usergroups": []},
     "chat.postMessage": lambda args: {"ok": True, "channel": args.get("channel"), "ts": f"{time.time():.6f}"},
     "chat.postEphemeral": lambda args: {"ok": True, "message_ts": f"{time.time():.6f}"},
     "conversations.open": lambda args: {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}},
@@ -58,7 +61,13 @@ DEFAULTS: dict[str, Callable[[dict], dict]] = {
     "usergroups.users.list": lambda args: {"ok": True, "users": []},
     "users.info": lambda args: {
         "ok": True,
-        "user": {"id": args.get("user"), "tz": "America/New_York", "tz_offset": -18000, "deleted": False},
+        "user": {
+            "id": args.get("user"),
+            "tz": "America/New_York",
+            "tz_offset": -18000,
+            "deleted": False,
+            "is_admin": args.get("user") in args.get("_admins", ()),
+        },
     },
 }
 
@@ -75,6 +84,8 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self._queued: dict[str, list[Answer]] = {}
         self._overrides: dict[str, Callable[[dict], dict]] = {}
+        self.installs = Installs()  # workspaces that may install the app by link
+        self.admins: set[str] = set()  # users whom users.info calls workspace admins
         self._lock = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
@@ -108,11 +119,30 @@ class SlackStandIn:
     def always(self, method: str, answer: Callable[[dict], dict]) -> None:
         self._overrides[method] = answer
 
+    def add_workspace(
+        self, team_id: str, *, rotating: bool = False, expires_in: int = 12 * 3600, enterprise_id: str | None = None
+    ) -> Installable:
+        """A workspace whose install by link Slack will grant: `code` is what its redirect carries."""
+        return self.installs.add(team_id, rotating, expires_in, enterprise_id)
+
+    @property
+    def workspaces(self) -> dict[str, Installable]:
+        return self.installs.workspaces
+
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
         self._queued.clear()
         self._overrides.clear()
+        self.installs = Installs()
+        self.admins.clear()
+
+    def reset_calls(self) -> None:
+        """Forget the calls so far (after the work in flight, such as Home republishes, has landed),
+        keeping the workspaces and answers set up."""
+        self.settle()
+        with self._lock:
+            self.calls.clear()
 
     def of(self, method: str) -> list[Call]:
         with self._lock:
@@ -151,8 +181,11 @@ class SlackStandIn:
         queued = self._queued.get(method)
         if queued:
             return queued.pop(0)
-        token = (headers.get("Authorization") or "").removeprefix("Bearer ")
+        token = (headers.get("Authorization") or "").removeprefix("Bearer ") or str(args.get("token") or "")
         given = {**args, "_base": self.base_url.removesuffix("api/"), "_token": token}
+        given |= {"_team": self.installs.team_of(token), "_admins": self.admins}
+        if method == "oauth.v2.access":
+            return Answer(self.installs.oauth_access(args))
         if method in self._overrides:
             return Answer(self._overrides[method](given))
         if self.workspace is not None:

@@ -29,7 +29,13 @@ def celebrate(services: Services, opp: records.OpportunityView, kind: str) -> Ce
     settings = services.settings
     channel = settings.celebration_channel
     if not channel:
-        return Celebration(False, "Celebrations are off: an admin can set CELEBRATION_CHANNEL to share news like this.")
+        return Celebration(
+            False,
+            (
+                "Celebrations are off: a workspace admin can pick a channel with `/opportunity admin` "
+                "(or the operator can set CELEBRATION_CHANNEL) to share news like this."
+            ),
+        )
     since = services.team_week_start()
     count = (store.count_won_since if kind == "won" else store.count_opened_since)(services.db, opp.team_id, since)
     text, blocks = messages.celebration(kind, opp, max(count, 1), settings.currency_symbol, settings.celebrate_amounts)
@@ -52,5 +58,5 @@ def _fix_for(code: str, channel: str) -> str:
     if code in ("not_in_channel", "channel_not_found"):
         return f"Saved, but I couldn't post the celebration in {where}: add me there with {INVITE}."
     if code == "is_archived":
-        return f"Saved, but {where} is archived: ask an admin to pick a new CELEBRATION_CHANNEL."
+        return f"Saved, but {where} is archived: ask an admin to pick a new one with `/opportunity admin`."
     return "Saved, but the celebration post didn't go through this time."

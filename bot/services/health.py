@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.rules import health as rules
 from bot.rules.health import HealthReport
-from bot.rules.periods import period_bounds
+from bot.rules.periods import first_weekday, period_bounds
 from bot.services import Services
 from storage import health as store
 from storage.records import HealthWindow
@@ -27,6 +27,7 @@ def health_window(services: Services) -> HealthWindow:
         settings.quarter_start_month,
         settings.health_window_days,
         settings.stalled_days,
+        first_weekday(settings.week_start_day),
     )
 
 

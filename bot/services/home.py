@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.messages import home as views
 from bot.rules.health import HealthReport
-from bot.services import Services
+from bot.services import Services, admin
 from bot.services.health import build_health
 from bot.services.outlook import RepOutlook, rep_outlook
 from storage import answers, opportunities
@@ -31,13 +31,14 @@ class HomePage:
     open_total: int
     last_reflection: Answer | None
     outlook: RepOutlook | None = None
+    is_admin: bool = False  # the workspace settings button is shown to its admins only
 
     def obstacle_of(self, opportunity_id: int) -> ObstacleView | None:
         found = self.outlook.obstacles if self.outlook else ()
         return next((item for item in found if item.opportunity_id == opportunity_id), None)
 
 
-def home_page(services: Services, team_id: str, user_id: str) -> HomePage:
+def home_page(services: Services, team_id: str, user_id: str, ask_slack: bool = False) -> HomePage:
     """Everything on the page is the rep's own: their deals, their figures, their answers."""
     listed, total = opportunities.open_opportunities(services.db, team_id, user_id, limit=HOME_ROWS)
     recent = [
@@ -52,13 +53,18 @@ def home_page(services: Services, team_id: str, user_id: str) -> HomePage:
         open_total=total,
         last_reflection=recent[0] if recent else None,
         outlook=rep_outlook(services, team_id, user_id, health),
+        is_admin=admin.is_admin(services, team_id, user_id)
+        if ask_slack
+        else admin.known_admin(services, team_id, user_id),
     )
 
 
-def publish_home(services: Services, team_id: str, user_id: str) -> None:
-    """Render and publish one rep's Home; a failure is logged, never shown to anyone."""
+def publish_home(services: Services, team_id: str, user_id: str, opened: bool = False) -> None:
+    """Render and publish one rep's Home; a failure is logged, never shown to anyone. When the rep opens
+    it, Slack is asked whether they are an admin; a republish after a change uses what was last known."""
     try:
-        page = home_page(services, team_id, user_id)
+        services = services.for_team(team_id)  # its token and settings, even when called unscoped
+        page = home_page(services, team_id, user_id, ask_slack=opened)
         view = views.home_view(page, services.now(), services.settings.currency_symbol)
         services.client.views_publish(user_id=user_id, view=view)
     except SlackClientError as error:

@@ -22,10 +22,20 @@ _checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workspace")
 
 
 def uninstalled(services: Services, team_id: str, reason: str) -> None:
-    """`app_uninstalled`, or `tokens_revoked` naming our bot: stop everything for that workspace."""
+    """`app_uninstalled`, or `tokens_revoked` naming our bot: stop everything for that workspace and
+    remove its installation (tokens); its data is kept for WORKSPACE_RETENTION_DAYS, then erased."""
     workspaces.mark_uninstalled(services.db, team_id, reason, services.now())
+    if services.installations is not None:
+        services.installations.forget(team_id)
     _forget(services)
     log.info("Pipeline Coach was removed from workspace %s (%s); its jobs and messages stop", team_id, reason)
+
+
+def installed(services: Services, team_id: str) -> None:
+    """An install by link finished: the workspace is (again) one the jobs serve."""
+    workspaces.mark_installed(services.db, team_id, services.now())
+    _forget(services)
+    log.info("Pipeline Coach was installed in workspace %s", team_id)
 
 
 def stopped_teams(services: Services) -> frozenset[str]:
@@ -36,7 +46,7 @@ def stopped_teams(services: Services) -> frozenset[str]:
 def _stopped_recently(services: Services) -> frozenset[str]:
     """The same, read at most once a minute per process: every request asks it."""
     with _lock:
-        found = _cache.get(id(services))
+        found = _cache.get(id(services.shared("workspaces")))
         if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
             return found[1]
     try:
@@ -44,7 +54,7 @@ def _stopped_recently(services: Services) -> frozenset[str]:
     except DatabaseUnavailable:  # keep what we knew; don't ask a database that is down on every request
         teams = found[1] if found is not None else frozenset()
     with _lock:
-        _cache[id(services)] = (time.monotonic(), teams)
+        _cache[id(services.shared("workspaces"))] = (time.monotonic(), teams)
     return teams
 
 
@@ -74,4 +84,4 @@ def heard_from(services: Services, team_id: str) -> None:
 
 def _forget(services: Services) -> None:
     with _lock:
-        _cache.pop(id(services), None)
+        _cache.pop(id(services.shared("workspaces")), None)

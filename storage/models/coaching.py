@@ -110,4 +110,13 @@ class Workspace(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-# --- CRM sync (issue 12): links to CRM records, the sync's state, owners, flags, conflicts, the outbox ---
+class WorkspaceSettings(Base):
+    """What a workspace's admins chose in Slack (`/opportunity admin`), over the environment's defaults:
+    a JSON object of setting name -> value, only the settings they changed."""
+
+    __tablename__ = "workspace_settings"
+
+    team_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    chosen: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(ID)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
