@@ -49,30 +49,10 @@ def run(args: argparse.Namespace, settings, db) -> int:
 
 
 def status_lines(services) -> list[str]:
-    """The admin's view: the last run, the stage mapping, owners with no Slack match, flagged records."""
-    from bot.integrations import CrmError
-    from bot.rules.crm_stages import describe, stage_map
-    from bot.services.crm_push import PROVIDER, make_provider
-    from storage import crm, crm_owners, crm_records
+    """`crm status` for the workspace the bot token belongs to (bot/services/crm_status.py)."""
+    from bot.services.crm_status import status_lines as lines_for
 
-    team_id = services.client.auth_test()["team_id"]
-    state = crm.sync_state(services.db, team_id, PROVIDER)
-    lines = [f"Last sync: {state.last_run_at or 'never'}; last success: {state.last_success_at or 'never'}"]
-    if state.last_error:
-        lines.append(f"Last error ({state.last_error_at}): {state.last_error}")
-    try:
-        stages = make_provider(services.settings).stages()
-        mapping = stage_map(stages, services.settings.open_stages, services.settings.hubspot_stage_map)
-        lines += ["Stages (HUBSPOT_STAGE_MAP overrides):"] + ["  " + line for line in describe(stages, mapping)]
-    except CrmError as error:
-        lines.append(f"Stages: could not be read ({error})")
-    unmatched = [o for o in crm_owners.owners(services.db, team_id, PROVIDER) if not o.slack_user_id]
-    lines.append(f"HubSpot owners with no Slack match: {len(unmatched)}")
-    lines += [f"  {o.name} <{o.email or 'no email'}> (owner {o.owner_id})" for o in unmatched]
-    flagged = crm_records.flags(services.db, team_id, PROVIDER)
-    lines.append(f"Flagged records: {len(flagged)}")
-    lines += [f"  deal {f.crm_id}: {f.problem}: {f.detail}" for f in flagged[:200]]
-    return lines
+    return lines_for(services, services.client.auth_test()["team_id"])
 
 
 def _import(args, services, now) -> int:

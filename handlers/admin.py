@@ -17,7 +17,7 @@ from bot.messages import team as team_views
 from bot.messages.kit import problem
 from bot.parsing.admin import FormErrors, read_admin_form
 from bot.parsing.export import parse_export
-from bot.services import admin, erase, export
+from bot.services import admin, crm_status, erase, export
 from bot.services.workspace_settings import InvalidSettings
 from handlers.common import (
     FORM_FAILED,
@@ -33,7 +33,10 @@ from handlers.common import (
 
 log = logging.getLogger("pipeline_coach")
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-ADMIN_USAGE = "Try `/opportunity admin` for this workspace's settings, or `/opportunity admin forget`."
+ADMIN_USAGE = (
+    "Try `/opportunity admin` for this workspace's settings, `/opportunity admin forget`, "
+    "or `/opportunity admin crm` for the CRM sync."
+)
 
 
 def register(app: App) -> None:
@@ -56,6 +59,12 @@ def admin_command(ack: Ack, command: dict, respond: Respond, client: WebClient, 
         if not words:
             if not open_form(client, command.get("trigger_id", ""), settings_modal(services)):
                 respond(**problem(FORM_FAILED))
+            return
+        if words[0].lower() == "crm" and len(words) == 1:
+            if not services.settings.crm_enabled:
+                respond(**problem(views.NO_CRM))
+                return
+            respond(**views.crm_status_reply(crm_status.status_lines(services, team_id)))
             return
         if words[0].lower() != "forget" or len(words) > 2:
             respond(**problem(ADMIN_USAGE))

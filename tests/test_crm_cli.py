@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -82,3 +84,25 @@ def test_a_stage_map_onto_a_stage_we_do_not_have_is_one_line_and_exit_2(slack, s
     assert done.stderr.strip().splitlines() == [
         "Settings problem: HUBSPOT_STAGE_MAP maps onto 'Closing', which is not one of OPEN_STAGES, Won or Lost."
     ]
+
+
+def test_an_admin_sees_the_crm_sync_in_slack_and_a_rep_does_not(crm_bot, hubspot):
+    from bot.services.crm_push import run_sync
+
+    hubspot.add_deal(dealname="Acme", dealstage="qualifiedtobuy", amount="10", hubspot_owner_id="501")
+    hubspot.add_owner("503", "new.hire@example.com", "New", "Hire")
+    run_sync(crm_bot.services, crm_bot.clock(), full=True)
+    crm_bot.slack.admins.add("U9")
+
+    crm_bot.command("admin crm", user="U9")
+    shown = json.dumps(crm_bot.last_reply()["blocks"], ensure_ascii=False)
+    assert "Closed Won (closedwon) -&gt; Won" in shown
+    assert "New Hire &lt;new.hire@example.com&gt; (owner 503)" in shown
+    crm_bot.command("admin crm", user="U1")
+    assert "for this workspace's admins" in crm_bot.last_reply(2)["text"]
+
+
+def test_without_a_crm_an_admin_is_told_what_to_set(bot):
+    bot.slack.admins.add("U9")
+    bot.command("admin crm", user="U9")
+    assert "HUBSPOT_ACCESS_TOKEN" in bot.last_reply()["text"]
