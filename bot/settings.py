@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     manager_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     manager_group: str | None = None
 
+    # Fan-out at scale (issue 14): see the README's "Many reps, several instances" section.
+    fanout_workers: int = Field(default=8, ge=1, le=64)
+    slack_rate_limits: str = ""
+
+    @field_validator("slack_rate_limits")
+    @classmethod
+    def _rate_limits_read(cls, value: str) -> str:
+        from bot.ratelimit import parse_limits
+
+        parse_limits(value)
+        return value
+
     @field_validator("digest_slot")
     @classmethod
     def _digest_slot_reads(cls, value: str) -> str:

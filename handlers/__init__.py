@@ -3,9 +3,9 @@ bot/services/, and renders the reply with bot/messages/; none touches storage or
 
 from slack_bolt import App
 
-from handlers import coaching, commands, export, home, opportunities, selling_time, team
+from handlers import coaching, commands, export, home, opportunities, people, selling_time, team
 
-FEATURES = (commands, opportunities, selling_time, coaching, home, team, export)
+FEATURES = (commands, opportunities, selling_time, coaching, home, team, export, people)
 
 
 def register_all(app: App) -> None:

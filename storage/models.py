@@ -41,6 +41,8 @@ class Opportunity(Base):
         Index("ix_opportunities_owner_status", "team_id", "owner_id", "status"),
         Index("ix_opportunities_team_created", "team_id", "created_at"),
         Index("ix_opportunities_team_closed", "team_id", "status", "closed_at"),
+        Index("ix_opportunities_owner_created", "team_id", "owner_id", "created_at"),
+        Index("ix_opportunities_created", "created_at", "team_id", "owner_id"),
     )
 
 
@@ -83,6 +85,7 @@ class Activity(Base):
         Index("ix_activities_rep_day", "team_id", "user_id", "occurred_on"),
         Index("ix_activities_team_day", "team_id", "occurred_on"),
         Index("ix_activities_opportunity", "opportunity_id", "occurred_on"),
+        Index("ix_activities_day", "occurred_on", "team_id", "user_id"),
     )
 
 
@@ -133,8 +136,9 @@ class Rep(Base):
 class ScheduledMessage(Base):
     """The outbox: every scheduled DM is claimed here under a unique key before it is sent.
 
-    status: claimed (someone is sending it), retry (a send failed; try again at next_attempt_at),
-    sent, failed (gave up after the attempt limit) or skipped (the rep cannot be reached).
+    status: pending (planned, nobody has taken it yet), claimed (someone is sending it), retry (a
+    send failed; try again at next_attempt_at), sent, failed (gave up after the attempt limit) or
+    skipped (the rep cannot be reached).
     `payload` is the rendered message (JSON text + blocks), so a retry sends exactly what was claimed.
     """
 
@@ -154,12 +158,31 @@ class ScheduledMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     question_id: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when a planned message fell due (queue order)
 
     __table_args__ = (
         UniqueConstraint("team_id", "recipient_id", "kind", "period_key", name="uq_scheduled_messages_key"),
         Index("ix_scheduled_messages_due", "status", "next_attempt_at"),
         Index("ix_scheduled_messages_rep", "team_id", "recipient_id", "kind", "claimed_at"),
+        Index("ix_scheduled_messages_queue", "team_id", "kind", "status", "due_at"),
+        Index("ix_scheduled_messages_period", "team_id", "kind", "period_key"),
+        Index("ix_scheduled_messages_team_claimed", "team_id", "claimed_at"),
     )
+
+
+class Workspace(Base):
+    """Every workspace that uses the bot (the jobs walk this table, not the history tables), and when its
+    reps' time zones were last read in bulk from users.list. `zones_lease_*` lets one instance at a time
+    page through the list; `zones_due_at` is spread per workspace so refreshes do not all come at once."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    zones_refreshed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    zones_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    zones_lease_by: Mapped[str | None] = mapped_column(String(80))
+    zones_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CoachingAnswer(Base):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from storage.db import Database
 from storage.models import Opportunity, StageChange
 from storage.records import OPEN, WON, NewOpportunity, NotOpen, OpportunityView, StageMove
+from storage.reps import ensure_reps
 
 
 def view_of(row: Opportunity) -> OpportunityView:
@@ -33,8 +34,9 @@ def view_of(row: Opportunity) -> OpportunityView:
 def create_opportunity(
     db: Database, team_id: str, owner_id: str, new: NewOpportunity, now: datetime
 ) -> OpportunityView:
-    """Store the opportunity and its first stage in one transaction."""
+    """Store the opportunity and its first stage in one transaction (the owner gets a rep row if new)."""
     with db.transaction() as session:
+        ensure_reps(db, team_id, [owner_id], now)
         row = Opportunity(
             team_id=team_id,
             owner_id=owner_id,

@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEC_FILE = "slack_web_openapi_v2_without_examples.json"
 # Methods Slack added after its published spec was last generated (2020); checked by name only.
 NEWER_THAN_SPEC = {"files.getUploadURLExternal", "files.completeUploadExternal"}
+# Arguments Slack added to existing methods after that (message metadata, 2022); checked by name.
+NEWER_ARGUMENTS = {"chat.postMessage": {"metadata"}, "conversations.history": {"include_all_metadata"}}
 MESSAGE_BLOCK_LIMIT = 50
 SURFACE_BLOCK_LIMIT = 100
 # slack_sdk adds these to any call (team_id for org-wide installs); they are not the bot's own arguments.
@@ -63,7 +65,7 @@ def check_web_api_call(method: str, args: dict) -> None:
     if known is None or method in NEWER_THAN_SPEC or method in ("response_url", "file_upload"):
         return
     assert method in known, f"{method} is not a Slack Web API method"
-    unknown = set(args) - known[method] - CLIENT_WIDE
+    unknown = set(args) - known[method] - CLIENT_WIDE - NEWER_ARGUMENTS.get(method, set())
     assert not unknown, f"{method} got arguments Slack does not define: {sorted(unknown)}"
     missing = known[method + "#required"] - set(args) - CLIENT_WIDE
     assert not missing, f"{method} is missing required arguments: {sorted(missing)}"

@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Callable[[dict], dict]] = {
     },
     "files.completeUploadExternal": lambda args: {"ok": True, "files": [{"id": "F1", "title": "export"}]},
     "usergroups.users.list": lambda args: {"ok": True, "users": []},
+    # An empty directory by default: every rep is then one the list "missed", read with users.info.
+    "users.list": lambda args: {"ok": True, "members": [], "response_metadata": {"next_cursor": ""}},
     "users.info": lambda args: {
         "ok": True,
         "user": {"id": args.get("user"), "tz": "America/New_York", "tz_offset": -18000, "deleted": False},
@@ -117,6 +119,18 @@ class SlackStandIn:
                 return
             time.sleep(quiet / 3)
 
+    def _history(self, channel: str) -> list[dict]:
+        """The DM's messages, newest first, as Slack keeps them: a post to U123 lands in the DM D123."""
+        posted = []
+        for call in self.of("chat.postMessage"):
+            target = str(call.args.get("channel", ""))
+            if target == channel or (target.startswith("U") and "D" + target[1:] == channel):
+                message = {"type": "message", "text": call.args.get("text", ""), "ts": f"{call.at:.6f}"}
+                if isinstance(call.args.get("metadata"), dict):
+                    message["metadata"] = call.args["metadata"]
+                posted.append(message)
+        return list(reversed(posted))
+
     def _record(self, call: Call) -> None:
         with self._lock:
             self.calls.append(call)
@@ -129,6 +143,8 @@ class SlackStandIn:
         args = {**args, "_base": self.base_url.removesuffix("api/")}
         if method in self._overrides:
             return Answer(self._overrides[method](args))
+        if method == "conversations.history":
+            return Answer({"ok": True, "messages": self._history(str(args.get("channel", ""))), "has_more": False})
         if method in DEFAULTS:
             return Answer(DEFAULTS[method](args))
         return Answer({"ok": True})

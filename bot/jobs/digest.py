@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.delivery import deliver
+from bot.jobs.common import ticking
 from bot.jobs.report import JobReport
 from bot.messages import team as views
 from bot.parsing.coaching import parse_weekly_slot
@@ -25,6 +26,7 @@ LISTED = 300
 
 
 def run(services: Services, now: datetime) -> JobReport:
+    services = ticking(services, now)
     report = JobReport("digest", now)
     settings = services.settings
     channel = settings.celebration_channel
