@@ -19,15 +19,15 @@ from storage import claims, queue
 
 log = logging.getLogger("pipeline_coach.fanout")
 
-BATCH = 50
+MIN_BATCH = 10  # a batch is a few rounds of the workers: small enough that instances share a slot evenly
 RENEW_EVERY = claims.LEASE / 4
 
 
 class _Renewer:
     """Renews every claim held under one token, on a timer, until stopped."""
 
-    def __init__(self, services: Services, token: str, every: timedelta = RENEW_EVERY) -> None:
-        self._services, self._token, self._every = services, token, every.total_seconds()
+    def __init__(self, services: Services, token: str) -> None:
+        self._services, self._token, self._every = services, token, RENEW_EVERY.total_seconds()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lease-renewer", daemon=True)
 
@@ -102,6 +102,7 @@ def drain(
     """Take, render and send pending messages of one kind until none is left (other instances may share)."""
     token = claims.new_token()
     workers = services.settings.fanout_workers
+    batch_size = max(MIN_BATCH, 4 * workers)
     in_flight: set[Future] = set()
 
     def settle(until: int) -> None:
@@ -113,10 +114,10 @@ def drain(
 
     with _Renewer(services, token), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fanout") as pool:
         while True:
-            batch = queue.take(services.db, team_id, kind, BATCH, token, services.now(), render)
+            batch = queue.take(services.db, team_id, kind, batch_size, token, services.now(), render)
             if not batch:
                 break
             for claim in batch:
                 in_flight.add(pool.submit(_send, services, claim, now, starts_cooldown))
-            settle(BATCH)  # at most one batch waiting behind the one being sent: the rest stays shareable
+            settle(batch_size)  # at most one batch waits behind the one being sent: the rest stays shareable
         settle(0)

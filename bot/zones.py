@@ -27,7 +27,7 @@ log = logging.getLogger("pipeline_coach.zones")
 
 PAGE = 1000
 STALE_AFTER = timedelta(days=2)  # if the bulk refresh keeps failing, a rep's own zone is re-read after this
-WAIT_STEP = 0.5
+WAIT_STEP = 0.1
 
 
 def is_stale(rep: RepSettings, refreshed_at: datetime | None, now: datetime) -> bool:

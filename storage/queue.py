@@ -45,8 +45,8 @@ Rendered = tuple[str, list, str | None] | str
 Renderer = Callable[[list[Taken]], dict[int, Rendered]]
 
 
-def plan(db: Database, team_id: str, kind: str, due: Iterable[Planned], token: str, now: datetime) -> int:
-    """Insert every due key as pending in one statement; returns how many were new."""
+def plan(db: Database, team_id: str, kind: str, due: Iterable[Planned], token: str, now: datetime) -> None:
+    """Insert every due key as pending in one statement (keys already there, in any state, are left alone)."""
     rows = [
         {
             "team_id": team_id,
@@ -63,12 +63,12 @@ def plan(db: Database, team_id: str, kind: str, due: Iterable[Planned], token: s
         for item in due
     ]
     if not rows:
-        return 0
+        return
     statement = _insert(db)(ScheduledMessage.__table__).on_conflict_do_nothing(
         index_elements=["team_id", "recipient_id", "kind", "period_key"]
     )
     with db.transaction() as session:
-        return max(session.connection().execute(statement, rows).rowcount, 0)
+        session.connection().execute(statement, rows)
 
 
 def pending_count(db: Database, team_id: str, kind: str) -> tuple[int, datetime | None]:
@@ -90,18 +90,26 @@ def take(db: Database, team_id: str, kind: str, size: int, token: str, now: date
         .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
         .limit(size)
     )
-    if db.dialect == "postgresql":
-        oldest = oldest.with_for_update(skip_locked=True)
-    taking = (
-        update(ScheduledMessage)
-        .where(ScheduledMessage.id.in_(oldest.scalar_subquery()), ScheduledMessage.status == PENDING)
-        .values(status=CLAIMED, claimed_at=now, claimed_by=token, attempts=ScheduledMessage.attempts + 1)
-        .returning(
-            ScheduledMessage.id, ScheduledMessage.recipient_id, ScheduledMessage.period_key, ScheduledMessage.due_at
-        )
-    )
     with db.transaction() as session:
-        taken = [Taken(row.id, row.recipient_id, row.period_key, row.due_at) for row in session.execute(taking)]
+        if db.dialect == "postgresql":
+            # Locked by this transaction until it commits; every other instance's SELECT skips them.
+            chosen = list(session.scalars(oldest.with_for_update(skip_locked=True)))
+        else:
+            chosen = oldest.scalar_subquery()  # SQLite: one UPDATE, atomic under its single writer
+        taken = []
+        if db.dialect != "postgresql" or chosen:
+            taking = (
+                update(ScheduledMessage)
+                .where(ScheduledMessage.id.in_(chosen), ScheduledMessage.status == PENDING)
+                .values(status=CLAIMED, claimed_at=now, claimed_by=token, attempts=ScheduledMessage.attempts + 1)
+                .returning(
+                    ScheduledMessage.id,
+                    ScheduledMessage.recipient_id,
+                    ScheduledMessage.period_key,
+                    ScheduledMessage.due_at,
+                )
+            )
+            taken = [Taken(row.id, row.recipient_id, row.period_key, row.due_at) for row in session.execute(taking)]
         if not taken:
             return []
         rendered = render(taken)

@@ -3,7 +3,6 @@ plan a slot into the shared queue, then drain it at Slack's pace (bot/fanout.py)
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -22,20 +21,21 @@ TeamRun = Callable[[Services, str, datetime, JobReport], None]
 
 
 class TickClock:
-    """The tick's instant moved on by the real time elapsed since: what claims, leases and marks are stamped
-    with, so a claim taken late in a long tick is stamped late (not with the tick's start), while a tick run
-    for a chosen instant (`jobs run --now`, tests) keeps to that instant's frame."""
+    """The tick's instant moved on as the services' clock moves on: what claims and leases are stamped with,
+    so a claim taken late in a long tick is stamped late (not with the tick's start), while a tick run for a
+    chosen instant (`jobs run --now`, tests) keeps to that instant's frame."""
 
-    def __init__(self, start: datetime) -> None:
-        self._start, self._started = start, time.monotonic()
+    def __init__(self, start: datetime, source: Callable[[], datetime]) -> None:
+        self._source = source
+        self._offset = start - source()
 
     def __call__(self) -> datetime:
-        return self._start + timedelta(seconds=time.monotonic() - self._started)
+        return self._source() + self._offset
 
 
 def ticking(services: Services, now: datetime) -> Services:
     """The services of one tick: the same database and client, on the tick's wall clock."""
-    return replace(services, clock=TickClock(now))
+    return replace(services, clock=TickClock(now, services.clock))
 
 
 def every_workspace(name: str, run_team: TeamRun, services: Services, now: datetime) -> JobReport:
