@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pipeline_coach.people")
 
-TZ_CACHE = timedelta(days=1)
 # Slack errors that mean the rep cannot get our DMs: mark them and stop trying (no retries).
 UNREACHABLE = frozenset(
     {
