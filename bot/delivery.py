@@ -1,6 +1,9 @@
 """Sending a claimed message exactly once: the Slack call, then the mark (sent, retry, failed, skipped).
 
-Claims themselves are taken in storage/claims.py; the jobs decide what to claim and for whom.
+Claims themselves are taken in storage/claims.py and storage/queue.py; the jobs decide what to claim and
+for whom. Every message carries its claim id in Slack's message metadata (event type CLAIM_EVENT), so a
+claim resumed after its owner died between Slack's answer and the mark is first looked for in the DM's
+recent history and marked sent if it is there, instead of going out twice.
 """
 
 from __future__ import annotations
@@ -8,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.people import TOKEN_FAILURES, UNREACHABLE, WorkspaceUnreachable
 from bot.services import Services
@@ -18,16 +21,36 @@ log = logging.getLogger("pipeline_coach.delivery")
 
 SENT, RETRY, FAILED, SKIPPED = claims.SENT, claims.RETRY, claims.FAILED, claims.SKIPPED
 __all__ = ["WorkspaceUnreachable", "deliver"]
+TAKEN_OVER, ALREADY_THERE = "taken over", "already delivered"
+CLAIM_EVENT = "pipeline_coach_claim"
+HISTORY_LOOKBACK = 50  # the DM's latest messages searched for a resumed claim's id
+
+
+def claim_metadata(claim: claims.Claim) -> dict:
+    return {"event_type": CLAIM_EVENT, "event_payload": {"claim_id": str(claim.id)}}
 
 
 def deliver(services: Services, claim: claims.Claim, now: datetime, starts_cooldown: bool = False) -> str:
     """Send a claimed message and record what happened: sent, retry (with backoff), failed, or skipped.
 
     A recipient Slack says cannot be reached (UNREACHABLE) is marked so, and nobody tries again; a sent
-    message that `starts_cooldown` (a nudge) starts the rep's cooldown in the same transaction.
+    message that `starts_cooldown` (a nudge) starts the rep's cooldown in the same transaction. Marks are
+    stamped with the tick's `now`; the lease is renewed on the wall clock (services.now()) just before the
+    call, and a claim another instance has taken over meanwhile is not sent.
     """
+    if not claims.still_ours(services.db, claim, services.now()):
+        log.warning(
+            "%s for %s was taken over by another instance; not sent here", claim.key.kind, claim.key.recipient_id
+        )
+        return TAKEN_OVER
+    if claim.resumed and _already_in_slack(services, claim):
+        claims.mark_sent(services.db, claim, now, start_cooldown=starts_cooldown)
+        log.info("%s for %s had reached Slack before a crash; marked sent", claim.key.kind, claim.key.recipient_id)
+        return ALREADY_THERE
     try:
-        services.client.chat_postMessage(channel=claim.key.recipient_id, text=claim.text, blocks=claim.blocks)
+        services.client.chat_postMessage(
+            channel=claim.key.recipient_id, text=claim.text, blocks=claim.blocks, metadata=claim_metadata(claim)
+        )
     except SlackApiError as error:
         reason = str(error.response.get("error") or f"http_{error.response.status_code}")
         if reason in TOKEN_FAILURES:  # the workspace's token, not this message: try again on a later tick
@@ -40,8 +63,35 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
         return _failed(services, claim, reason, now)
     except Exception as error:  # connection trouble, a timeout, anything else: try again later
         return _failed(services, claim, f"{error.__class__.__name__}: {error}", now)
-    claims.mark_sent(services.db, claim, now, start_cooldown=starts_cooldown)
+    if not claims.mark_sent(services.db, claim, now, start_cooldown=starts_cooldown):
+        return TAKEN_OVER
     return SENT
+
+
+def _already_in_slack(services: Services, claim: claims.Claim) -> bool:
+    """Is a message with this claim's id among the DM's latest? (conversations.open, then history)"""
+    recipient = claim.key.recipient_id
+    if not recipient.startswith(("U", "W")):
+        return False  # a channel post (the digest): its history would need another scope; sent again
+    try:
+        channel = (services.client.conversations_open(users=recipient).get("channel") or {}).get("id")
+        if not channel:
+            return False
+        history = services.client.conversations_history(
+            channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+        )
+    except SlackClientError as error:
+        log.warning("could not read the DM of %s to check for a sent message (%s)", recipient, error)
+        return False
+    wanted = str(claim.id)
+    for message in history.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if (
+            metadata.get("event_type") == CLAIM_EVENT
+            and str((metadata.get("event_payload") or {}).get("claim_id")) == wanted
+        ):
+            return True
+    return False
 
 
 def _failed(services: Services, claim: claims.Claim, reason: str, now: datetime) -> str:

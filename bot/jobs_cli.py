@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 from bot.jobs import JOBS
 
@@ -53,7 +54,8 @@ def run(args: argparse.Namespace, settings, db) -> int:
     from bot.app import create_services
 
     now = parse_now(args.now)
-    services = create_services(settings, db=db, clock=lambda: now)
+    started = time.monotonic()  # the run's clock starts at --now and moves on, so leases of a long run renew
+    services = create_services(settings, db=db, clock=lambda: now + timedelta(seconds=time.monotonic() - started))
     try:
         report = JOBS[args.job].run(services, now)
     except Exception as error:

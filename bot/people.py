@@ -1,5 +1,5 @@
 """Who people are, as Slack tells us: managers (MANAGER_IDS and the MANAGER_GROUP user group), each rep's
-time zone (cached a day), and who can no longer be reached."""
+time zone (bulk-read daily in bot/zones.py), and who can no longer be reached."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackClientError
 
-from storage import reps as reps_store
 from storage.reps import RepSettings
 
 if TYPE_CHECKING:
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pipeline_coach.people")
 
-TZ_CACHE = timedelta(days=1)
 # Slack errors that mean the rep cannot get our DMs: mark them and stop trying (no retries).
 UNREACHABLE = frozenset(
     {
@@ -86,39 +84,7 @@ class ManagerDirectory:
 def time_zones(
     services: Services, team_id: str, reps: Iterable[RepSettings], now: datetime
 ) -> tuple[dict[str, str | None], set[str]]:
-    """Each rep's zone, asking Slack (users.info) only for reps whose cached zone is a day old or missing.
+    """Each rep's zone and who is gone: read in bulk (bot/zones.py), users.info only for the few missed."""
+    from bot.zones import time_zones as bulk_time_zones
 
-    Returns the zones and the reps Slack says are gone (deleted, deactivated, not found), who are marked
-    undeliverable. A Slack hiccup keeps the cached zone (or none) rather than stopping the run.
-    """
-    reps = list(reps)
-    zones: dict[str, str | None] = {rep.user_id: rep.tz for rep in reps}
-    fetched: dict[str, str | None] = {}
-    gone: dict[str, str] = {}
-    for rep in reps:
-        if rep.tz_checked_at is not None and now - rep.tz_checked_at < TZ_CACHE:
-            continue
-        try:
-            user = services.client.users_info(user=rep.user_id).get("user") or {}
-        except SlackApiError as error:
-            reason = str(error.response.get("error") or "")
-            if reason in TOKEN_FAILURES:
-                raise WorkspaceUnreachable(f"Slack says {reason}") from None
-            if reason in UNREACHABLE:
-                gone[rep.user_id] = reason
-            else:
-                log.warning("users.info for %s failed (%s); using the cached time zone", rep.user_id, reason)
-            continue
-        except SlackClientError as error:
-            log.warning("users.info for %s failed (%s); using the cached time zone", rep.user_id, error)
-            continue
-        if user.get("deleted"):
-            gone[rep.user_id] = "account_inactive"
-            continue
-        fetched[rep.user_id] = user.get("tz") or None
-    if fetched or gone:
-        reps_store.save_time_zones(services.db, team_id, fetched, now, gone)
-    zones.update(fetched)
-    for user_id in gone:
-        zones.pop(user_id, None)
-    return zones, set(gone)
+    return bulk_time_zones(services, team_id, reps, now)

@@ -4,6 +4,10 @@ Jobs are defined in code and kept in APScheduler's in-memory job store: nothing 
 store is shared between processes (APScheduler's documentation forbids that). The durable state lives
 in our own tables; every message is claimed there before it is sent, so any number of bot processes
 may run their schedulers against one database without sending anything twice.
+
+Each job has a thread of its own, so a long fan-out never delays another job's start, and
+`max_instances=1` means a job still running when its next tick comes is not started a second time
+(the running one keeps taking work from the queue until it is empty).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ def create_scheduler(services: Services) -> BackgroundScheduler:
     minutes = services.settings.nudge_check_minutes
     scheduler = BackgroundScheduler(
         jobstores={"default": MemoryJobStore()},
-        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        executors={"default": ThreadPoolExecutor(max_workers=len(JOBS) + 1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": minutes * 60},
         timezone=UTC,
     )

@@ -12,6 +12,7 @@ DEFAULT_SCOPES = (
     "commands",
     "chat:write",
     "im:write",
+    "im:history",
     "users:read",
     "users:read.email",
     "usergroups:read",
@@ -101,6 +102,18 @@ class Settings(BaseSettings):
     quiet_prospecting_days: int = Field(default=14, ge=1, le=365)
     early_stage_count: int = Field(default=2, ge=1, le=10)
     manager_slot: str = "mon 08:30"
+
+    # Fan-out at scale (issue 14): see the README's "Many reps, several instances" section.
+    fanout_workers: int = Field(default=8, ge=1, le=64)
+    slack_rate_limits: str = ""
+
+    @field_validator("slack_rate_limits")
+    @classmethod
+    def _rate_limits_read(cls, value: str) -> str:
+        from bot.ratelimit import parse_limits
+
+        parse_limits(value)
+        return value
 
     @field_validator("digest_slot", "manager_slot")
     @classmethod

@@ -11,12 +11,13 @@ from handlers import (
     home,
     obstacles,
     opportunities,
+    people,
     selling_time,
     team,
     workspace,
 )
 
-FEATURES = (commands, opportunities, selling_time, coaching, home, team, export, obstacles, workspace, admin)
+FEATURES = (commands, opportunities, selling_time, coaching, home, team, export, obstacles, people, workspace, admin)
 
 
 def register_all(app: App) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from storage.db import Database
 from storage.models import Activity, Opportunity
 from storage.records import OPEN, ActivityView, NewActivity, NotOpen
+from storage.reps import ensure_reps
 
 
 def log_activity(
@@ -16,6 +17,7 @@ def log_activity(
 ) -> ActivityView:
     """Store one entry. Deal work must be on one of the rep's own open deals, else NotOpen is raised."""
     with db.transaction() as session:
+        ensure_reps(db, team_id, [user_id], now)
         name = None
         if entry.opportunity_id is not None:
             name = session.scalar(

@@ -8,8 +8,12 @@ taken over only by an atomic compare-and-set UPDATE: when its send failed and it
 Only the process whose statement changed the row sends. Attempts are counted; after MAX_ATTEMPTS the
 message is marked "failed" (and the caller logs it), so nothing is retried forever or silently lost.
 
-The one window no database can close: a crash after Slack accepted the message but before "sent" was
-committed. The claim is then taken over after the lease and the message goes out a second time.
+A lease runs from the wall clock at the moment a claim is taken (the caller passes that moment, not the
+start of its tick) and is renewed while a long fan-out is still sending (storage/queue.renew). A claim
+taken over after its lease is `resumed`: before sending it again, the sender asks Slack whether the
+message already arrived (bot/delivery.py reads the claim id back from the DM's message metadata), which
+closes the window between Slack's answer and the "sent" mark. A mark that finds its claim taken over
+changes nothing and says so (mark_sent returns False).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from storage.models import Rep, ScheduledMessage
 log = logging.getLogger("pipeline_coach.claims")
 
 CLAIMED, RETRY, SENT, FAILED, SKIPPED = "claimed", "retry", "sent", "failed", "skipped"
+PENDING = "pending"  # planned by a job, not yet taken by any instance (storage/queue.py)
 OUTSTANDING = (CLAIMED, RETRY)
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=10)
@@ -57,6 +62,7 @@ class Claim:
     text: str
     blocks: list
     question_id: str | None
+    resumed: bool = False  # taken over from an owner who vanished mid-send: Slack may already have it
 
 
 @dataclass(frozen=True)
@@ -170,33 +176,35 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
             MAX_ATTEMPTS,
         )
         return None
-    with db.transaction() as session:
-        row = session.execute(
-            update(ScheduledMessage)
-            .where(*where, _due(now), ScheduledMessage.attempts < MAX_ATTEMPTS)
-            .values(
-                status=CLAIMED,
-                claimed_at=now,
-                claimed_by=token,
-                attempts=ScheduledMessage.attempts + 1,
-                next_attempt_at=None,
-            )
-            .returning(
-                ScheduledMessage.id,
-                ScheduledMessage.team_id,
-                ScheduledMessage.recipient_id,
-                ScheduledMessage.kind,
-                ScheduledMessage.period_key,
-                ScheduledMessage.attempts,
-                ScheduledMessage.payload,
-                ScheduledMessage.question_id,
-            )
-        ).first()
-    if row is None:
-        return None
-    payload = json.loads(row.payload)
-    key = Key(row.team_id, row.recipient_id, row.kind, row.period_key)
-    return Claim(row.id, key, token, row.attempts, payload["text"], payload["blocks"], row.question_id)
+    abandoned = and_(ScheduledMessage.status == CLAIMED, ScheduledMessage.claimed_at < now - LEASE)
+    for resumed, which in ((True, abandoned), (False, _due(now))):
+        with db.transaction() as session:
+            row = session.execute(
+                update(ScheduledMessage)
+                .where(*where, which, ScheduledMessage.attempts < MAX_ATTEMPTS)
+                .values(
+                    status=CLAIMED,
+                    claimed_at=now,
+                    claimed_by=token,
+                    attempts=ScheduledMessage.attempts + 1,
+                    next_attempt_at=None,
+                )
+                .returning(
+                    ScheduledMessage.id,
+                    ScheduledMessage.team_id,
+                    ScheduledMessage.recipient_id,
+                    ScheduledMessage.kind,
+                    ScheduledMessage.period_key,
+                    ScheduledMessage.attempts,
+                    ScheduledMessage.payload,
+                    ScheduledMessage.question_id,
+                )
+            ).first()
+        if row is not None:
+            payload = json.loads(row.payload)
+            key = Key(row.team_id, row.recipient_id, row.kind, row.period_key)
+            return Claim(row.id, key, token, row.attempts, payload["text"], payload["blocks"], row.question_id, resumed)
+    return None
 
 
 def _owned(claim: Claim) -> tuple:
@@ -208,16 +216,37 @@ def _owned(claim: Claim) -> tuple:
     )
 
 
-def mark_sent(db: Database, claim: Claim, now: datetime, start_cooldown: bool = False) -> None:
-    """Record the send; with start_cooldown, the rep's nudge cooldown starts in the same transaction."""
+def still_ours(db: Database, claim: Claim, now: datetime) -> bool:
+    """Renew this claim's lease just before sending it; False if another instance has taken it over."""
     with db.transaction() as session:
-        session.execute(update(ScheduledMessage).where(*_owned(claim)).values(status=SENT, sent_at=now))
+        changed = session.execute(update(ScheduledMessage).where(*_owned(claim)).values(claimed_at=now)).rowcount
+    return changed == 1
+
+
+def mark_sent(db: Database, claim: Claim, now: datetime, start_cooldown: bool = False) -> bool:
+    """Record the send; with start_cooldown, the rep's nudge cooldown starts in the same transaction.
+
+    False (and a warning) if the claim was taken over meanwhile: the row is then the other owner's to mark.
+    """
+    with db.transaction() as session:
+        changed = session.execute(
+            update(ScheduledMessage).where(*_owned(claim)).values(status=SENT, sent_at=now)
+        ).rowcount
+        if changed != 1:
+            log.warning(
+                "%s %s for %s was sent, but its claim had been taken over by another instance",
+                claim.key.kind,
+                claim.key.period_key,
+                claim.key.recipient_id,
+            )
+            return False
         if start_cooldown:
             session.execute(
                 update(Rep)
                 .where(Rep.team_id == claim.key.team_id, Rep.user_id == claim.key.recipient_id)
                 .values(last_nudged_at=now)
             )
+    return True
 
 
 def mark_failed_attempt(db: Database, claim: Claim, error: str, now: datetime) -> Outcome:

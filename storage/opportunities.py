@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from storage.db import Database
 from storage.models import Opportunity, StageChange
 from storage.records import OPEN, WON, NewOpportunity, NotOpen, OpportunityView, StageMove
+from storage.reps import ensure_reps
 
 
 def view_of(row: Opportunity) -> OpportunityView:
@@ -34,8 +35,10 @@ def view_of(row: Opportunity) -> OpportunityView:
 def create_opportunity(
     db: Database, team_id: str, owner_id: str, new: NewOpportunity, now: datetime, request_key: str | None = None
 ) -> OpportunityView:
-    """Store the opportunity and its first stage in one transaction (request_key: the Slack request)."""
+    """Store the opportunity and its first stage in one transaction (request_key: the Slack request); the
+    owner gets a rep row if new."""
     with db.transaction() as session:
+        ensure_reps(db, team_id, [owner_id], now)
         row = Opportunity(
             request_key=request_key,
             team_id=team_id,

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from storage.claims import CLAIMED, OUTSTANDING, RETRY, SENT
+from storage.claims import CLAIMED, OUTSTANDING, PENDING, RETRY, SENT
 from storage.db import Database
 from storage.models import ScheduledMessage
 
@@ -23,7 +23,7 @@ def outstanding_recipients(db: Database, team_id: str, kind: str) -> set[str]:
                 .where(
                     ScheduledMessage.team_id == team_id,
                     ScheduledMessage.kind == kind,
-                    ScheduledMessage.status.in_(OUTSTANDING),
+                    ScheduledMessage.status.in_((*OUTSTANDING, PENDING)),
                 )
                 .distinct()
             )

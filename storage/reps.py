@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, exists, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from storage import workspaces
 from storage.db import Database
 from storage.models import Activity, Opportunity, Rep
 
@@ -57,10 +58,8 @@ def _insert(db: Database):
 
 
 def teams(db: Database) -> list[str]:
-    """Every workspace with reps, deals or logged time: the jobs walk them one at a time."""
-    query = union(select(Rep.team_id), select(Opportunity.team_id), select(Activity.team_id)).subquery()
-    with db.transaction() as session:
-        return sorted(session.scalars(select(query.c.team_id)))
+    """Every workspace that uses the bot: the jobs walk them one at a time (the small workspaces table)."""
+    return workspaces.teams(db)
 
 
 def ensure_reps(db: Database, team_id: str, user_ids: Iterable[str], now: datetime) -> None:
@@ -72,22 +71,28 @@ def ensure_reps(db: Database, team_id: str, user_ids: Iterable[str], now: dateti
         return
     statement = _insert(db)(Rep).on_conflict_do_nothing(index_elements=["team_id", "user_id"])
     with db.transaction() as session:
+        workspaces.note_workspaces(db, [team_id], now)
         session.execute(statement, rows)
 
 
-def enroll_active_reps(db: Database, team_id: str, now: datetime) -> None:
-    """Give a settings row to everyone in the workspace with a deal or logged time but no row yet.
+def enroll_recent(db: Database, since_day: date, since_at: datetime, now: datetime) -> None:
+    """Give a settings row (and its workspace a row) to anyone who logged time or opened a deal lately.
 
-    Two statements whatever the team's size: find the users without a row, add theirs.
+    Rows are normally made when a deal is opened or time is logged; this catches anything written
+    another way. It reads only the window's rows, through indexes that lead with the day and the moment.
     """
-    users = union(
-        select(Opportunity.owner_id.label("user_id")).where(Opportunity.team_id == team_id),
-        select(Activity.user_id).where(Activity.team_id == team_id),
+    recent = union(
+        select(Activity.team_id, Activity.user_id).where(Activity.occurred_on >= since_day),
+        select(Opportunity.team_id, Opportunity.owner_id.label("user_id")).where(Opportunity.created_at >= since_at),
     ).subquery()
-    known = select(Rep.id).where(Rep.team_id == team_id, Rep.user_id == users.c.user_id)
+    known = select(Rep.id).where(Rep.team_id == recent.c.team_id, Rep.user_id == recent.c.user_id)
     with db.transaction() as session:
-        new = set(session.scalars(select(users.c.user_id).where(~exists(known))))
-    ensure_reps(db, team_id, new, now)
+        new = session.execute(select(recent.c.team_id, recent.c.user_id).where(~exists(known))).all()
+    by_team: dict[str, set[str]] = {}
+    for team_id, user_id in new:
+        by_team.setdefault(team_id, set()).add(user_id)
+    for team_id, users in by_team.items():
+        ensure_reps(db, team_id, users, now)
 
 
 def reps_of_team(db: Database, team_id: str) -> dict[str, RepSettings]:
@@ -135,3 +140,13 @@ def save_time_zones(
                 .values(undeliverable_reason=bindparam("reason"), undeliverable_at=now, tz_checked_at=now)
             )
             session.execute(statement, [{"uid": user, "reason": reason[:64]} for user, reason in gone.items()])
+
+
+def reps_of(db: Database, team_id: str, user_ids: Iterable[str]) -> dict[str, RepSettings]:
+    """The rows of these reps that exist (one statement)."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    with db.transaction() as session:
+        rows = session.scalars(select(Rep).where(Rep.team_id == team_id, Rep.user_id.in_(wanted)))
+        return {row.user_id: _settings(row) for row in rows}

@@ -22,8 +22,13 @@ SPEC_FILE = "slack_web_openapi_v2_without_examples.json"
 # Methods Slack added after its published spec was last generated (2020); checked by name only.
 # apps.connections.open is Socket Mode's (it takes the app-level token, no arguments).
 NEWER_THAN_SPEC = {"files.getUploadURLExternal", "files.completeUploadExternal", "apps.connections.open"}
-# Arguments Slack added to a method after the spec was generated: token rotation's refresh (2021).
-NEWER_ARGUMENTS = {"oauth.v2.access": {"grant_type", "refresh_token"}}
+# Arguments Slack added to existing methods after the spec was generated: token rotation's refresh (2021),
+# message metadata (2022).
+NEWER_ARGUMENTS = {
+    "oauth.v2.access": {"grant_type", "refresh_token"},
+    "chat.postMessage": {"metadata"},
+    "conversations.history": {"include_all_metadata"},
+}
 MESSAGE_BLOCK_LIMIT = 50
 SURFACE_BLOCK_LIMIT = 100
 # slack_sdk adds these to any call (team_id for org-wide installs); they are not the bot's own arguments.

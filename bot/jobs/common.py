@@ -1,11 +1,14 @@
-"""What every job does the same way: pick up claims that need another try, and claim-then-send new ones."""
+"""What every job does the same way: pick up claims that need another try, claim-then-send new ones, and
+plan a slot into the shared queue, then drain it at Slack's pace (bot/fanout.py)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
+from bot import fanout
 from bot.delivery import WorkspaceUnreachable, deliver
 from bot.installations import NotInstalled
 from bot.jobs.report import JobReport
@@ -13,18 +16,40 @@ from bot.people import time_zones
 from bot.rules.timing import Profile, state_of, why_not_now
 from bot.services import Services, workspace, workspace_settings
 from bot.services.coach import profile_of
-from storage import claims, reps
+from storage import claims, queue, reps
 from storage.reps import RepSettings
 
 log = logging.getLogger("pipeline_coach.jobs")
 TeamRun = Callable[[Services, str, datetime, JobReport], None]
 
 
+class TickClock:
+    """The tick's instant moved on as the services' clock moves on: what claims and leases are stamped with,
+    so a claim taken late in a long tick is stamped late (not with the tick's start), while a tick run for a
+    chosen instant (`jobs run --now`, tests) keeps to that instant's frame."""
+
+    def __init__(self, start: datetime, source: Callable[[], datetime]) -> None:
+        self._source = source
+        self._offset = start - source()
+
+    def __call__(self) -> datetime:
+        return self._source() + self._offset
+
+
+def ticking(services: Services, now: datetime) -> Services:
+    """The services of one tick: the same database, client and shared state, on the tick's wall clock."""
+    ticked = replace(services, clock=TickClock(now, services.clock))
+    ticked._shared = services._shared
+    return ticked
+
+
 def every_workspace(name: str, run_team: TeamRun, services: Services, now: datetime) -> JobReport:
-    """Run one job's per-workspace step for every workspace with reps, deals or logged time, each with
-    its own settings and token (all workspaces' settings read in one query). A workspace whose token
+    """Run one job's per-workspace step for every workspace the app serves, each with its own settings and
+    token (all workspaces' settings read in one query), on the tick's wall clock. A workspace whose token
     fails is skipped for this tick with one log line; the others go on."""
+    services = ticking(services, now)
     report = JobReport(name, now)
+    enroll_recent(services, now)
     for team_id, scoped in workspaces_to_serve(services, report):
         try:
             run_team(scoped, team_id, now, report)
@@ -70,9 +95,15 @@ def why_not_message(rep: RepSettings | None, now: datetime) -> str | None:
     return SKIP_REASONS.get(reason, reason) if reason else None
 
 
+def enroll_recent(services: Services, now: datetime) -> None:
+    """Rows for anyone who logged time or opened a deal within the nudge window but has none yet."""
+    since = now - timedelta(days=services.settings.nudge_window_days + 1)
+    reps.enroll_recent(services.db, since.date(), since, now)
+
+
 def reps_using_the_bot(services: Services, team_id: str, now: datetime) -> dict[str, RepSettings]:
-    """Every rep in the workspace who uses the bot (a deal, logged time or settings), with their settings."""
-    reps.enroll_active_reps(services.db, team_id, now)
+    """Every rep in the workspace who uses the bot (a deal, logged time or settings), with their settings:
+    the reps table alone (rows are made when a deal is opened or time logged), never the history."""
     return reps.reps_of_team(services.db, team_id)
 
 
@@ -90,13 +121,33 @@ def retry_due(
     A rep who has since switched coaching off, snoozed or become unreachable is not messaged: the claim
     is closed as skipped with that reason.
     """
-    for claim in claims.take_over_due(services.db, team_id, kind, now):
+    ready = []
+    for claim in claims.take_over_due(services.db, team_id, kind, services.now()):
         reason = why_not_message(reps_by_id.get(claim.key.recipient_id), now)
         if reason is not None:
             claims.mark_skipped(services.db, claim, reason, now)
             report.count("skipped")
             continue
-        report.count(deliver(services, claim, now, starts_cooldown))
+        ready.append(claim)
+    fanout.send_all(services, ready, now, report, starts_cooldown)
+
+
+def plan_and_drain(
+    services: Services,
+    team_id: str,
+    kind: str,
+    due: list[queue.Planned],
+    render: queue.Renderer,
+    now: datetime,
+    report: JobReport,
+    starts_cooldown: bool = False,
+) -> None:
+    """Plan the due messages as pending rows (one statement), say if Slack's limits make the last one late,
+    then take, render and send batches until the queue is empty, sharing it with any other instance."""
+    if due:
+        queue.plan(services.db, team_id, kind, due, claims.new_token(), services.now())
+    fanout.warn_if_late(services, team_id, kind, timedelta(minutes=services.settings.nudge_check_minutes))
+    fanout.drain(services, team_id, kind, render, now, report, starts_cooldown)
 
 
 def claim_and_send(

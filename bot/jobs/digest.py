@@ -27,6 +27,7 @@ LISTED = 300
 
 
 def run(services: Services, now: datetime) -> JobReport:
+    services = common.ticking(services, now)
     report = JobReport("digest", now)
     for team_id, scoped in common.workspaces_to_serve(services, report):
         try:

@@ -3,27 +3,30 @@ opening new opportunities while barely prospecting (the rules: bot/rules/nudges.
 
 Per workspace, whatever its size: one query for everyone's selling time over the window, one for when
 each rep last opened a deal, one for open-deal counts, one for the reps' settings, one for questions
-recently asked. Slack is asked for a rep's time zone only when the rep is otherwise due and the cached
-zone is a day old. The period key is the rep's local date, and the cooldown (NUDGE_COOLDOWN_DAYS) is
-counted from the last nudge actually sent. The top deal's open obstacle (how long it has stood, whether the
-rep stepped back) and a number riding on one deal join the evidence and choose the question.
+recently asked. Zones come from the daily bulk read (bot/zones.py), looked up only for reps otherwise due.
+Due reps are planned into the shared queue and sent in batches (bot/jobs/common.plan_and_drain). The
+period key is the rep's local date, and the cooldown (NUDGE_COOLDOWN_DAYS) is counted from the last nudge
+actually sent. The top deal's open obstacle (how long it has stood, whether the rep stepped back) and a
+number riding on one deal join the evidence and choose the question.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
 from bot.questions import REPEAT_AFTER_WEEKS, Question, obstacle_question, pick_question
+from bot.rules.nudges import Concentrated
 from bot.rules.outlook import standing_days
 from bot.rules.periods import local_now
 from bot.rules.timing import may_nudge, within_working_hours
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
 from bot.services.outlook import numbers_riding
-from storage import claims, obstacles, opportunities, outbox
+from storage import obstacles, opportunities, outbox, queue
+from storage.reps import RepSettings
 
 KIND = "nudge"
 
@@ -49,8 +52,6 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         ok, _ = may_nudge(now, profile_of(services, rep).state, cooldown)
         if ok:
             allowed.append(rep)
-    if not allowed:
-        return
 
     due = [
         profile
@@ -58,39 +59,69 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         if within_working_hours(now, profile.tz, profile.hours)
     ]
     report.due += len(due)
-    if not due:
-        return
+    planned = [queue.Planned(profile.user_id, local_now(now, profile.tz).date().isoformat(), now) for profile in due]
+    render = renderer(services, team_id, reps_by_id, flagged, now, report)
+    common.plan_and_drain(services, team_id, KIND, planned, render, now, report, starts_cooldown=True)
 
-    open_counts = opportunities.open_deal_counts(services.db, team_id)
-    asked = outbox.recent_question_ids(services.db, team_id, now - timedelta(weeks=REPEAT_AFTER_WEEKS))
-    named = obstacles.open_obstacles(services.db, team_id)
-    riding = numbers_riding(services, team_id)
-    for profile in due:
-        found = flagged[profile.user_id]
-        local_day = local_now(now, profile.tz).date()
-        obstacle = named.get(found.time.top_opportunity_id) if found.time.top_opportunity_id else None
-        number = riding.get(profile.user_id)
-        question = _question(found.reasons, obstacle, number, asked.get(profile.user_id, set()), local_day)
-        evidence = views.NudgeEvidence(
-            window_days=settings.nudge_window_days,
-            total_minutes=found.time.total_minutes,
-            top_deal_name=found.time.top_opportunity_name,
-            top_deal_minutes=found.time.top_opportunity_minutes,
-            prospecting_minutes=found.time.prospecting_minutes,
-            open_deals=open_counts.get(profile.user_id, 0),
-            days_since_opened=found.days_since_opened,
-            reasons=found.reasons + (("number_rides",) if number else ()),
-            top_deal_id=found.time.top_opportunity_id,
-            obstacle_kind=obstacle.kind if obstacle else None,
-            obstacle_days=standing_days(obstacle.named_at, now) if obstacle else 0,
-            paused=bool(obstacle and obstacle.paused),
-            number_share=number.share if number else None,
-            number_deal=number.deal_name if number else None,
-            period=settings.quota_period,
-        )
-        key = claims.Key(team_id, profile.user_id, KIND, local_day.isoformat())
-        message = views.nudge_message(evidence, question.text, local_day)
-        common.claim_and_send(services, key, message, now, report, question_id=question.id, starts_cooldown=True)
+
+def renderer(
+    services: Services,
+    team_id: str,
+    reps_by_id: dict[str, RepSettings],
+    flagged: dict[str, Concentrated],
+    now: datetime,
+    report: JobReport,
+) -> queue.Renderer:
+    """Renders a taken batch of nudges; open-deal counts, recent questions, open obstacles and numbers riding
+    on one deal are read once per tick, for the whole workspace."""
+    settings = services.settings
+    shared: dict = {}
+
+    def render(taken: list[queue.Taken]) -> dict[int, queue.Rendered]:
+        if not shared:
+            shared["open"] = opportunities.open_deal_counts(services.db, team_id)
+            since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
+            shared["asked"] = outbox.recent_question_ids(services.db, team_id, since)
+            shared["named"] = obstacles.open_obstacles(services.db, team_id)
+            shared["riding"] = numbers_riding(services, team_id)
+        rendered: dict[int, queue.Rendered] = {}
+        for row in taken:
+            found = flagged.get(row.recipient_id)
+            reason = common.why_not_message(reps_by_id.get(row.recipient_id), now)
+            if reason is None and found is None:
+                reason = "not concentrated any more"
+            if reason is not None:
+                rendered[row.id] = reason
+                report.count("skipped")
+                continue
+            local_day = date.fromisoformat(row.period_key)
+            top = found.time.top_opportunity_id
+            obstacle = shared["named"].get(top) if top else None
+            number = shared["riding"].get(row.recipient_id)
+            asked = shared["asked"].get(row.recipient_id, set())
+            question = _question(found.reasons, obstacle, number, asked, local_day)
+            evidence = views.NudgeEvidence(
+                window_days=settings.nudge_window_days,
+                total_minutes=found.time.total_minutes,
+                top_deal_name=found.time.top_opportunity_name,
+                top_deal_minutes=found.time.top_opportunity_minutes,
+                prospecting_minutes=found.time.prospecting_minutes,
+                open_deals=shared["open"].get(row.recipient_id, 0),
+                days_since_opened=found.days_since_opened,
+                reasons=found.reasons + (("number_rides",) if number else ()),
+                top_deal_id=top,
+                obstacle_kind=obstacle.kind if obstacle else None,
+                obstacle_days=standing_days(obstacle.named_at, now) if obstacle else 0,
+                paused=bool(obstacle and obstacle.paused),
+                number_share=number.share if number else None,
+                number_deal=number.deal_name if number else None,
+                period=settings.quota_period,
+            )
+            text, blocks = views.nudge_message(evidence, question.text, local_day)
+            rendered[row.id] = (text, blocks, question.id)
+        return rendered
+
+    return render
 
 
 def _question(reasons, obstacle, number, asked: set[str], local_day) -> Question:

@@ -6,21 +6,26 @@ afternoon, never at night); the period key is the slot's local date, so each wee
 A rep never gets a question they were asked in the last 8 weeks, and a rep whose time is concentrated
 on one deal right now gets a question about stepping back; one whose number rides on one deal (and is
 not concentrated) gets a question about the number.
+
+Due reps are planned into the shared queue in one statement, then rendered and sent in batches by
+whichever instance takes them (bot/jobs/common.plan_and_drain), oldest slot first.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
 from bot.questions import REPEAT_AFTER_WEEKS, pick_question
-from bot.rules.timing import weekly_slot_due
+from bot.rules.timing import Profile, weekly_slot_due
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
 from bot.services.outlook import numbers_riding
-from storage import claims, outbox
+from storage import outbox, queue
+from storage.reps import RepSettings
 
 KIND = "reflection"
 CATCH_UP = timedelta(hours=3)
@@ -31,8 +36,12 @@ def run(services: Services, now: datetime) -> JobReport:
 
 
 def _might_be_due(weekday: int, now: datetime) -> bool:
-    """Cheap filter before asking Slack for a zone: a local weekday is within a day of UTC's."""
+    """Cheap filter before looking a zone up: a local weekday is within a day of UTC's."""
     return (weekday - now.weekday()) % 7 in (0, 1, 6)
+
+
+def _slot_at(profile: Profile, day: date) -> datetime:
+    return datetime.combine(day, profile.reflection_time, tzinfo=ZoneInfo(profile.tz)).astimezone(UTC)
 
 
 def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
@@ -40,36 +49,54 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
     report.reps += len(reps_by_id)
     common.retry_due(services, team_id, KIND, reps_by_id, now, report)
 
-    candidates = []
-    for rep in reps_by_id.values():
-        if common.why_not_message(rep, now) is None and _might_be_due(
-            profile_of(services, rep).reflection_weekday, now
-        ):
-            candidates.append(rep)
-    if not candidates:
-        return
+    candidates = [
+        rep
+        for rep in reps_by_id.values()
+        if common.why_not_message(rep, now) is None and _might_be_due(profile_of(services, rep).reflection_weekday, now)
+    ]
     due = []
-    for profile in common.in_their_zones(services, team_id, candidates, now):
+    for profile in common.in_their_zones(services, team_id, candidates, now) if candidates else ():
         day = weekly_slot_due(now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP)
         if day is not None:
-            due.append((profile, day))
-    existing = outbox.existing_keys(services.db, team_id, KIND, {day.isoformat() for _, day in due})
-    due = [(profile, day) for profile, day in due if (profile.user_id, day.isoformat()) not in existing]
+            due.append(queue.Planned(profile.user_id, day.isoformat(), _slot_at(profile, day)))
+    existing = outbox.existing_keys(services.db, team_id, KIND, {item.period_key for item in due})
+    due = [item for item in due if (item.recipient_id, item.period_key) not in existing]
     report.due += len(due)
-    if not due:
-        return
+    common.plan_and_drain(
+        services, team_id, KIND, due, renderer(services, team_id, reps_by_id, now, report), now, report
+    )
 
-    flagged = concentrated_reps(services, team_id, now)
-    riding = numbers_riding(services, team_id)
-    asked = outbox.recent_question_ids(services.db, team_id, now - timedelta(weeks=REPEAT_AFTER_WEEKS))
-    for profile, day in due:
-        question = pick_question(
-            asked.get(profile.user_id, set()),
-            concentrated=profile.user_id in flagged,
-            seed=day.toordinal() // 7,
-            themes=("number",) if profile.user_id in riding else None,
-        )
-        key = claims.Key(team_id, profile.user_id, KIND, day.isoformat())
-        common.claim_and_send(
-            services, key, views.reflection_message(question.id, question.text, day), now, report, question.id
-        )
+
+def renderer(
+    services: Services, team_id: str, reps_by_id: dict[str, RepSettings], now: datetime, report: JobReport
+) -> queue.Renderer:
+    """Renders a taken batch; what every batch shares (who is concentrated, who was asked what) is read once."""
+    shared: dict = {}
+
+    def render(taken: list[queue.Taken]) -> dict[int, queue.Rendered]:
+        if not shared:
+            shared["flagged"] = concentrated_reps(services, team_id, now)
+            shared["riding"] = numbers_riding(services, team_id)
+            since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
+            shared["asked"] = outbox.recent_question_ids(services.db, team_id, since)
+        rendered: dict[int, queue.Rendered] = {}
+        for row in taken:
+            reason = common.why_not_message(reps_by_id.get(row.recipient_id), now)
+            if reason is None and row.due_at is not None and services.now() - row.due_at > CATCH_UP:
+                reason = "slot passed"
+            if reason is not None:
+                rendered[row.id] = reason
+                report.count("skipped")
+                continue
+            day = date.fromisoformat(row.period_key)
+            question = pick_question(
+                shared["asked"].get(row.recipient_id, set()),
+                concentrated=row.recipient_id in shared["flagged"],
+                seed=day.toordinal() // 7,
+                themes=("number",) if row.recipient_id in shared["riding"] else None,
+            )
+            text, blocks = views.reflection_message(question.id, question.text, day)
+            rendered[row.id] = (text, blocks, question.id)
+        return rendered
+
+    return render

@@ -43,11 +43,14 @@ class Message:
     blocks: list[dict] = field(default_factory=list)
     only_for: str | None = None  # an ephemeral message: the one person who sees it
     files: list[dict] = field(default_factory=list)
+    metadata: dict | None = None  # Slack's message metadata (event_type, event_payload), as the app sent it
 
     def as_slack(self) -> dict:
         found = {"type": "message", "ts": self.ts, "user": self.user, "text": self.text, "blocks": self.blocks}
         if self.files:
             found["files"] = self.files
+        if self.metadata:
+            found["metadata"] = self.metadata
         return found
 
 

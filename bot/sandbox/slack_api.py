@@ -59,6 +59,8 @@ DEFAULTS: dict[str, Callable[[dict], dict]] = {
     },
     "files.completeUploadExternal": lambda args: {"ok": True, "files": [{"id": "F1", "title": "export"}]},
     "usergroups.users.list": lambda args: {"ok": True, "users": []},
+    # An empty directory by default: every rep is then one the list "missed", read with users.info.
+    "users.list": lambda args: {"ok": True, "members": [], "response_metadata": {"next_cursor": ""}},
     "users.info": lambda args: {
         "ok": True,
         "user": {
@@ -172,6 +174,18 @@ class SlackStandIn:
                 return
             time.sleep(quiet / 3)
 
+    def _history(self, channel: str) -> list[dict]:
+        """The DM's messages, newest first, as Slack keeps them: a post to U123 lands in the DM D123."""
+        posted = []
+        for call in self.of("chat.postMessage"):
+            target = str(call.args.get("channel", ""))
+            if target == channel or (target.startswith("U") and "D" + target[1:] == channel):
+                message = {"type": "message", "text": call.args.get("text", ""), "ts": f"{call.at:.6f}"}
+                if isinstance(call.args.get("metadata"), dict):
+                    message["metadata"] = call.args["metadata"]
+                posted.append(message)
+        return list(reversed(posted))
+
     def _record(self, call: Call) -> None:
         with self._lock:
             self.calls.append(call)
@@ -190,6 +204,8 @@ class SlackStandIn:
             return Answer(self._overrides[method](given))
         if self.workspace is not None:
             return Answer(web_api.answer(self.workspace, method, args, headers))
+        if method == "conversations.history":
+            return Answer({"ok": True, "messages": self._history(str(args.get("channel", ""))), "has_more": False})
         if method in DEFAULTS:
             return Answer(DEFAULTS[method](given))
         return Answer({"ok": True})
@@ -255,7 +271,7 @@ def _decode(raw: str, content_type: str) -> dict:
     if "multipart" in content_type:
         return {"multipart": raw}
     args = {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
-    for key in ("blocks", "view", "attachments"):
+    for key in ("blocks", "view", "attachments", "metadata"):
         if isinstance(args.get(key), str):
             try:
                 args[key] = json.loads(args[key])

@@ -67,7 +67,7 @@ def _token(args: dict, headers: dict) -> str:
 
 
 def _json_arg(key: str, value: object) -> object:
-    if key in ("blocks", "view", "files", "attachments") and isinstance(value, str):
+    if key in ("blocks", "view", "files", "attachments", "metadata") and isinstance(value, str):
         try:
             return json.loads(value)
         except ValueError:
@@ -101,7 +101,32 @@ def post_message(workspace: Workspace, args: dict) -> dict:
     if problem:
         return problem
     message = workspace.post(conversation.id, workspace.bot.id, text, blocks)
+    if isinstance(args.get("metadata"), dict):
+        message.metadata = args["metadata"]
     return {"ok": True, "channel": conversation.id, "ts": message.ts, "message": message.as_slack()}
+
+
+def history(workspace: Workspace, args: dict) -> dict:
+    """conversations.history: newest first; metadata only with include_all_metadata, as Slack does."""
+    conversation, error = _conversation(workspace, str(args.get("channel") or ""))
+    if error:
+        return error
+    limit = max(1, min(int(args.get("limit") or 100), 999))
+    shown = [message for message in reversed(conversation.messages) if message.only_for is None][:limit]
+    with_metadata = str(args.get("include_all_metadata") or "").lower() in ("1", "true")
+    messages = []
+    for message in shown:
+        found = message.as_slack()
+        if not with_metadata:
+            found.pop("metadata", None)
+        messages.append(found)
+    return {"ok": True, "messages": messages, "has_more": len(conversation.messages) > limit}
+
+
+def users_list(workspace: Workspace, args: dict) -> dict:
+    """users.list: every person, in one page (a sandbox team is small)."""
+    members = [person.as_slack(workspace.team_id, workspace.now()) for person in workspace.people.values()]
+    return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
 
 
 def post_ephemeral(workspace: Workspace, args: dict) -> dict:
@@ -247,6 +272,8 @@ METHODS: dict[str, Method] = {
     "chat.postEphemeral": post_ephemeral,
     "conversations.open": conversations_open,
     "users.info": users_info,
+    "users.list": users_list,
+    "conversations.history": history,
     "usergroups.users.list": usergroup_members,
     "views.open": views_open,
     "views.push": views_push,

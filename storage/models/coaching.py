@@ -43,8 +43,9 @@ class Rep(Base):
 class ScheduledMessage(Base):
     """The outbox: every scheduled DM is claimed here under a unique key before it is sent.
 
-    status: claimed (someone is sending it), retry (a send failed; try again at next_attempt_at),
-    sent, failed (gave up after the attempt limit) or skipped (the rep cannot be reached).
+    status: pending (planned, nobody has taken it yet), claimed (someone is sending it), retry (a
+    send failed; try again at next_attempt_at), sent, failed (gave up after the attempt limit) or
+    skipped (the rep cannot be reached).
     `payload` is the rendered message (JSON text + blocks), so a retry sends exactly what was claimed.
     """
 
@@ -64,11 +65,15 @@ class ScheduledMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     question_id: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when a planned message fell due (queue order)
 
     __table_args__ = (
         UniqueConstraint("team_id", "recipient_id", "kind", "period_key", name="uq_scheduled_messages_key"),
         Index("ix_scheduled_messages_due", "status", "next_attempt_at"),
         Index("ix_scheduled_messages_rep", "team_id", "recipient_id", "kind", "claimed_at"),
+        Index("ix_scheduled_messages_queue", "team_id", "kind", "status", "due_at"),
+        Index("ix_scheduled_messages_period", "team_id", "kind", "period_key"),
+        Index("ix_scheduled_messages_team_claimed", "team_id", "claimed_at"),
     )
 
 
@@ -99,15 +104,23 @@ class CoachingAnswer(Base):
 
 
 class Workspace(Base):
-    """Whether the app is installed in a workspace: after app_uninstalled or tokens_revoked no job or
-    message runs there. Its data stays until an admin erases it."""
+    """Every workspace that uses the bot (the jobs walk this table, not the history tables): whether the
+    app is still installed there (after app_uninstalled or tokens_revoked no job or message runs; its data
+    stays until erased), and when its reps' time zones were last read in bulk from users.list
+    (`zones_lease_*` lets one instance at a time page through the list; `zones_due_at` is spread per
+    workspace so refreshes do not all come at once)."""
 
     __tablename__ = "workspaces"
 
     team_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    created_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     uninstalled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     uninstall_reason: Mapped[str | None] = mapped_column(String(32))
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    zones_refreshed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    zones_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    zones_lease_by: Mapped[str | None] = mapped_column(String(80))
+    zones_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class WorkspaceSettings(Base):

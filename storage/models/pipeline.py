@@ -41,6 +41,8 @@ class Opportunity(Base):
         Index("uq_opportunities_request", "team_id", "request_key", unique=True),
         Index("ix_opportunities_team_created", "team_id", "created_at"),
         Index("ix_opportunities_team_closed", "team_id", "status", "closed_at"),
+        Index("ix_opportunities_owner_created", "team_id", "owner_id", "created_at"),
+        Index("ix_opportunities_created", "created_at", "team_id", "owner_id"),
     )
 
 
@@ -89,6 +91,7 @@ class Activity(Base):
         Index("uq_activities_request", "team_id", "request_key", unique=True),
         Index("ix_activities_team_day", "team_id", "occurred_on"),
         Index("ix_activities_opportunity", "opportunity_id", "occurred_on"),
+        Index("ix_activities_day", "occurred_on", "team_id", "user_id"),
     )
 
 

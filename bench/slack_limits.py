@@ -1,0 +1,134 @@
+"""A local Slack for the fan-out benchmark: answers after a fixed latency and enforces per-method limits
+the way Slack does (a token bucket per method; past it, 429 with Retry-After). Counts every call."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+from bot.ratelimit import BURST_SECONDS, DEFAULT_PER_MINUTE, PER_MINUTE
+
+
+class Bucket:
+    def __init__(self, per_minute: float) -> None:
+        self.rate = per_minute / 60.0
+        self.capacity = max(1.0, self.rate * BURST_SECONDS)
+        self.tokens, self.stamp = self.capacity, time.monotonic()
+
+    def take(self) -> float:
+        """0 if a call may go now, else the seconds until it may (Slack's Retry-After)."""
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+class LimitedSlack:
+    """Slack's Web API for one workspace of `people`, all in New York: users.list in pages of 1,000."""
+
+    def __init__(self, people: list[str], latency: float, speedup: float, page: int = 1000) -> None:
+        self.people, self.latency, self.page = people, latency, page
+        self.per_minute = {method: limit * speedup for method, limit in PER_MINUTE.items()}
+        self.default = DEFAULT_PER_MINUTE * speedup
+        self.calls: Counter = Counter()
+        self.limited: Counter = Counter()
+        self.delivered: Counter = Counter()
+        self.last_delivery = 0.0
+        self._buckets: dict[str, Bucket] = {}
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._server.request_queue_size = 128
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}/api/"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear(), self.limited.clear(), self.delivered.clear()
+            self._buckets.clear()
+            self.last_delivery = 0.0
+
+    def _answer(self, method: str, args: dict) -> tuple[int, dict, dict]:
+        with self._lock:
+            self.calls[method] += 1
+            bucket = self._buckets.setdefault(method, Bucket(self.per_minute.get(method, self.default)))
+            wait = bucket.take()
+            if wait:
+                self.limited[method] += 1
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(max(1, math.ceil(wait)))}
+        time.sleep(self.latency)
+        if method == "users.list":
+            start = int(args.get("cursor") or 0)
+            members = [
+                {"id": user, "tz": "America/New_York", "deleted": False}
+                for user in self.people[start : start + self.page]
+            ]
+            more = start + self.page < len(self.people)
+            cursor = str(start + self.page) if more else ""
+            return 200, {"ok": True, "members": members, "response_metadata": {"next_cursor": cursor}}, {}
+        if method == "users.info":
+            return 200, {"ok": True, "user": {"id": args.get("user"), "tz": "America/New_York"}}, {}
+        if method == "chat.postMessage":
+            with self._lock:
+                self.delivered[args.get("channel")] += 1
+                self.last_delivery = time.monotonic()
+            return 200, {"ok": True, "channel": args.get("channel"), "ts": f"{time.time():.6f}"}, {}
+        if method == "conversations.open":
+            return 200, {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}, {}
+        if method == "conversations.history":
+            return 200, {"ok": True, "messages": []}, {}
+        return 200, {"ok": True}, {}
+
+    def _handler(self):
+        slack = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode() if length else ""
+                url = urlparse(self.path)
+                if "json" in self.headers.get("Content-Type", "") and raw:
+                    args = json.loads(raw)
+                else:
+                    query = parse_qs(raw or url.query, keep_blank_values=True)
+                    args = {key: values[-1] for key, values in query.items()}
+                status, body, headers = slack._answer(url.path.removeprefix("/api/"), args)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST  # noqa: N815
+
+            def log_message(self, *args) -> None:
+                return
+
+        return Handler
+
+    def bound(self, reps: int) -> float:
+        """Seconds Slack's limits alone need to deliver `reps` DMs from a cold zone cache: the directory's
+        pages, then the posts, each past its bucket's burst."""
+        pages = math.ceil(len(self.people) / self.page)
+        listing, posting = Bucket(self.per_minute["users.list"]), Bucket(self.per_minute["chat.postMessage"])
+        return max(0.0, pages - listing.capacity) / listing.rate + max(0.0, reps - posting.capacity) / posting.rate

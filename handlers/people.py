@@ -1,0 +1,21 @@
+"""Slack's user_change event: a person's profile changed (time zone, deactivation). Bolt acknowledges
+events before this runs; the service caches what changed."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services import people
+from handlers.common import services_of
+
+
+def register(app: App) -> None:
+    app.event("user_change")(user_changed)
+
+
+def user_changed(event: dict, body: dict, context) -> None:
+    user = event.get("user")
+    if not isinstance(user, dict):
+        return
+    team_id = body.get("team_id") or context.get("team_id") or ""
+    people.user_changed(services_of(context), team_id, user)
