@@ -17,6 +17,9 @@ from storage import workspaces
 from storage.installations import BOTS, INSTALLATIONS
 from tests.workspaces import CLIENT_ID, OAUTH, get, install, site, start_install, token_of
 
+# Installing by link is HTTP mode's: Slack redirects a browser to /slack/install and /slack/oauth_redirect.
+pytestmark = pytest.mark.http_only
+
 
 @pytest.fixture
 def oauth_bot(make_bot):

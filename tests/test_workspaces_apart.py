@@ -16,6 +16,9 @@ from storage import workspaces
 from tests.driver import typed
 from tests.workspaces import OAUTH, install, posts_to, token_of
 
+# Installing by link is HTTP mode's: Slack redirects a browser to /slack/install and /slack/oauth_redirect.
+pytestmark = pytest.mark.http_only
+
 LAST_WEDNESDAY = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 TOKYO_MONDAY_10 = datetime(2026, 11, 23, 1, 5, tzinfo=UTC)  # Monday 10:05 in Tokyo, 01:05 in London
 LONDON_MONDAY_9 = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)

@@ -3,6 +3,7 @@ way a person does it (the install page, Slack's consent, the redirect back), and
 
 from __future__ import annotations
 
+import copy
 import re
 import urllib.error
 import urllib.request
@@ -62,7 +63,10 @@ def install(bot, team_id: str, **grant) -> SlackDriver:
 
 
 def driver_for(bot, team_id: str) -> SlackDriver:
-    return SlackDriver(bot.driver.events_url, bot.driver.response_url, team_id=team_id)
+    """The bot's own driver (HTTP or Socket Mode), speaking for another workspace."""
+    driver = copy.copy(bot.driver)
+    driver.team_id = team_id
+    return driver
 
 
 def token_of(call) -> str:
