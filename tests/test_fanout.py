@@ -165,3 +165,54 @@ def test_a_slot_slack_cannot_deliver_in_time_says_how_late_the_last_one_will_be(
     with caplog.at_level(logging.WARNING, logger="pipeline_coach.fanout"):
         fanout.warn_if_late(quick, "T1", KIND, timedelta(minutes=15))
     assert caplog.text == ""
+
+
+def test_two_instances_under_a_third_of_slacks_answers_failing_lose_nothing_and_send_nothing_twice(slack, db):
+    """429s and 5xx (retried by the client, Retry-After honoured) and failed sends (retried through the
+    outbox on a later tick), with two instances on the same slot: every rep gets exactly one DM."""
+    users = [f"U{n:03}" for n in range(60)]
+    reps.ensure_reps(db, "T1", users, FRIDAY_3PM_NEW_YORK)
+    slack.always("users.list", directory({user: {"tz": "America/New_York"} for user in users}, page=50))
+    for _ in range(10):
+        slack.queue("chat.postMessage", {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": "0"})
+        slack.queue("chat.postMessage", {"ok": False, "error": "fatal_error"}, 500)
+    delivered: dict[str, int] = {}
+    failed_once: set[str] = set()
+    lock = threading.Lock()
+
+    def third_fail_once(args: dict) -> dict:
+        channel = str(args.get("channel"))
+        with lock:
+            if int(channel[1:]) % 3 == 0 and channel not in failed_once:
+                failed_once.add(channel)
+                return {"ok": False, "error": "service_unavailable"}
+            delivered[channel] = delivered.get(channel, 0) + 1
+        return {"ok": True, "channel": channel, "ts": "1.0"}
+
+    slack.always("chat.postMessage", third_fail_once)
+    later = Clock(FRIDAY_3PM_NEW_YORK)
+    instances = [services_on(slack, Database(db.url), later, fanout_workers=2) for _ in range(2)]
+
+    def both_tick(moment) -> None:
+        later.set(moment)
+        start = threading.Barrier(2)
+
+        def tick(instance) -> None:
+            start.wait()
+            JOBS["reflections"].run(instance, moment)
+
+        threads = [threading.Thread(target=tick, args=(instance,)) for instance in instances]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+
+    both_tick(FRIDAY_3PM_NEW_YORK)
+    assert failed_once and len(delivered) < len(users), "some sends failed the first time"
+    both_tick(FRIDAY_3PM_NEW_YORK + timedelta(minutes=6))  # the first retries' backoff (5 min) has passed
+    both_tick(FRIDAY_3PM_NEW_YORK + timedelta(minutes=20))  # a rep that failed twice waits 10 more
+
+    assert delivered == {user: 1 for user in users}, "a rep got two DMs, or none"
+    assert {record.status for record in outbox.messages_for(db, "T1")} == {"sent"}
+    for instance in instances:
+        instance.db.dispose()
