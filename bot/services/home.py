@@ -67,7 +67,7 @@ def publish_home(services: Services, team_id: str, user_id: str, opened: bool = 
         page = home_page(services, team_id, user_id, ask_slack=opened)
         view = views.home_view(page, services.now(), services.settings.currency_symbol)
         services.client.views_publish(user_id=user_id, view=view)
-    except SlackClientError as error:
+    except (SlackClientError, OSError) as error:  # Slack answered no, or could not be reached
         log.warning("could not publish the Home tab for %s: %s", user_id, error)
     except DatabaseUnavailable as error:
         log.warning("could not build the Home tab for %s: the database is unavailable (%s)", user_id, error)
