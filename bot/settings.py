@@ -165,19 +165,9 @@ class Settings(BaseSettings):
     @field_validator("hubspot_stage_map", mode="before")
     @classmethod
     def _read_stage_map(cls, value: object) -> dict[str, str]:
-        if isinstance(value, dict):
-            return {str(k).strip(): str(v).strip() for k, v in value.items()}
-        pairs = {}
-        for part in str(value or "").split(","):
-            if not part.strip():
-                continue
-            crm_stage, sep, ours = part.partition("=")
-            if not sep or not crm_stage.strip() or not ours.strip():
-                raise ValueError(
-                    "must be HUBSPOT_STAGE=OUR_STAGE pairs, e.g. qualifiedtobuy=Discovery,contractsent=Negotiation"
-                )
-            pairs[crm_stage.strip()] = ours.strip()
-        return pairs
+        from bot.rules.crm_stages import parse_stage_map
+
+        return parse_stage_map(value)
 
     @model_validator(mode="after")
     def _stage_map_names_our_stages(self) -> Settings:

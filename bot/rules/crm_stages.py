@@ -65,3 +65,20 @@ def describe(stages: list[CrmStage], mapping: dict[str, str]) -> list[str]:
     return [
         f"{stage.label} ({stage.id}) -> {mapping.get(stage.id, '?')}" for stage in sorted(stages, key=lambda s: s.order)
     ]
+
+
+def parse_stage_map(value: object) -> dict[str, str]:
+    """HUBSPOT_STAGE_MAP as typed: `HUBSPOT_STAGE=OUR_STAGE` pairs, comma-separated (or a dict already)."""
+    if isinstance(value, dict):
+        return {str(k).strip(): str(v).strip() for k, v in value.items()}
+    pairs = {}
+    for part in str(value or "").split(","):
+        if not part.strip():
+            continue
+        crm_stage, sep, ours = part.partition("=")
+        if not sep or not crm_stage.strip() or not ours.strip():
+            raise ValueError(
+                "must be HUBSPOT_STAGE=OUR_STAGE pairs, e.g. qualifiedtobuy=Discovery,contractsent=Negotiation"
+            )
+        pairs[crm_stage.strip()] = ours.strip()
+    return pairs
