@@ -1,5 +1,6 @@
-"""A local Slack for the fan-out benchmark: answers after a fixed latency and enforces per-method limits
-the way Slack does (a token bucket per method; past it, 429 with Retry-After). Counts every call."""
+"""A local Slack for the fan-out and acknowledgement benchmarks: answers after a fixed latency and enforces
+per-method limits the way Slack does (a token bucket per method; past it, 429 with Retry-After). Counts
+every call. Posts to `response_url` (a slash command's replies) are answered without a Web API limit."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class LimitedSlack:
         self.calls: Counter = Counter()
         self.limited: Counter = Counter()
         self.delivered: Counter = Counter()
+        self.responses = 0  # posts to a slash command's response_url: no Web API limit applies
         self.last_delivery = 0.0
         self._buckets: dict[str, Bucket] = {}
         self._lock = threading.Lock()
@@ -53,6 +55,10 @@ class LimitedSlack:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_port}/api/"
 
+    @property
+    def response_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}/response"
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
@@ -61,6 +67,7 @@ class LimitedSlack:
         with self._lock:
             self.calls.clear(), self.limited.clear(), self.delivered.clear()
             self._buckets.clear()
+            self.responses = 0
             self.last_delivery = 0.0
 
     def _answer(self, method: str, args: dict) -> tuple[int, dict, dict]:
@@ -94,6 +101,12 @@ class LimitedSlack:
             return 200, {"ok": True, "messages": []}, {}
         return 200, {"ok": True}, {}
 
+    def _respond(self) -> tuple[int, dict, dict]:
+        with self._lock:
+            self.responses += 1
+        time.sleep(self.latency)
+        return 200, {"ok": True}, {}
+
     def _handler(self):
         slack = self
 
@@ -109,7 +122,10 @@ class LimitedSlack:
                 else:
                     query = parse_qs(raw or url.query, keep_blank_values=True)
                     args = {key: values[-1] for key, values in query.items()}
-                status, body, headers = slack._answer(url.path.removeprefix("/api/"), args)
+                if url.path.startswith("/api/"):
+                    status, body, headers = slack._answer(url.path.removeprefix("/api/"), args)
+                else:
+                    status, body, headers = slack._respond()
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -117,7 +133,10 @@ class LimitedSlack:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):  # the bot was stopped mid-call
+                    return
 
             do_GET = do_POST  # noqa: N815
 

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from storage.db import Database
 
-    db = Database(settings.database_url, timeouts=settings.db_timeouts)
+    db = Database(settings.database_url, timeouts=settings.db_timeouts, connections=settings.db_connections)
     try:
         db.upgrade()
     except Exception as error:  # the database is the one thing we cannot run without
@@ -102,8 +102,13 @@ def run(settings, db) -> int:
             print(problem, file=sys.stderr)
             return 2
         log.info("Pipeline Coach is connected to Slack over Socket Mode")
+        handler.on_refused = stop.set  # a token revoked while running: stop gracefully, then say so
         scheduler = start_scheduler(services)  # the coach's jobs, unless SCHEDULER_ENABLED=false
-        return lifecycle.serve_socket_mode(handler, listeners, scheduler, grace, stop)
+        code = lifecycle.serve_socket_mode(handler, listeners, scheduler, grace, stop)
+        if handler.refused:
+            print(handler.refused, file=sys.stderr)
+            return 2
+        return code
     from bot.server import make_server
 
     try:

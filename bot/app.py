@@ -24,7 +24,7 @@ def create_services(
 ) -> Services:
     """The services of one process. Installed by link (SLACK_CLIENT_ID), each workspace's token comes from
     the installation store and the shared client holds none; else every workspace uses SLACK_BOT_TOKEN."""
-    db = db or Database(settings.database_url, timeouts=settings.db_timeouts)
+    db = db or Database(settings.database_url, timeouts=settings.db_timeouts, connections=settings.db_connections)
     installations = None
     if settings.oauth:
         from bot.installations import Installations

@@ -15,6 +15,7 @@ from bot.delivery import deliver
 from bot.jobs.report import JobReport
 from bot.ratelimit import PER_MINUTE, background_work
 from bot.services import Services
+from bot.workers import PEOPLE
 from storage import claims, queue
 
 log = logging.getLogger("pipeline_coach.fanout")
@@ -74,6 +75,7 @@ def warn_if_late(services: Services, team_id: str, kind: str, window: timedelta)
 
 
 def _send(services: Services, claim: claims.Claim, now: datetime, starts_cooldown: bool) -> str:
+    PEOPLE.step_aside()  # a person's request waiting for its answer goes first
     with background_work():
         return deliver(services, claim, now, starts_cooldown)
 
@@ -114,6 +116,7 @@ def drain(
 
     with _Renewer(services, token), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fanout") as pool:
         while True:
+            PEOPLE.step_aside()  # taking renders the batch: not while someone waits for an answer
             batch = queue.take(services.db, team_id, kind, batch_size, token, services.now(), render)
             if not batch:
                 break

@@ -40,6 +40,10 @@ PER_MINUTE = {
 DEFAULT_PER_MINUTE = TIER_3
 BURST_SECONDS = 10.0  # a bucket holds ten seconds of calls (at least one): Slack allows short bursts
 RESERVED_FOR_PEOPLE = 2
+# A form opens from a click's trigger_id, which Slack lets expire 3 s after the click: a person's form
+# that Slack answers 429 is not retried (the person is told instead), so a burst of form openings never
+# holds the threads that acknowledge everyone else.
+TRIGGER_METHODS = frozenset({"views.open", "views.push"})
 
 _background = contextvars.ContextVar("slack_background_work", default=False)
 
@@ -151,6 +155,8 @@ class SharedRetryAfter(RateLimitErrorRetryHandler):
         method = method_of(request.url)
         pause = seconds + random.random() * 0.2
         self._limiter.pause(method, pause)
+        if not _background.get() and method in TRIGGER_METHODS:
+            return  # its trigger_id will have expired: Slack's 429 goes back to the caller as an error
         if not _background.get():
             time.sleep(pause)
         self._limiter.acquire(method)

@@ -10,6 +10,7 @@ from concurrent.futures import TimeoutError as StillWaiting
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.workers import PEOPLE
 from storage.db import Database
 
 EVENTS_PATH = "/slack/events"
@@ -52,7 +53,8 @@ def make_wsgi(app: App, db: Database):
             status = "200 OK" if problem is None else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
-        return slack(environ, start_response)
+        with PEOPLE.answering():  # background work steps aside until this request is answered
+            return slack(environ, start_response)
 
     return wsgi
 
@@ -61,4 +63,7 @@ def make_server(app: App, db: Database, host: str, port: int, threads: int = 8):
     """A waitress server (threaded, production-grade) ready for bot.lifecycle.serve_http()."""
     from waitress import create_server
 
-    return create_server(make_wsgi(app, db), host=host, port=port, threads=threads, ident="pipeline-coach")
+    server = create_server(make_wsgi(app, db), host=host, port=port, threads=threads, ident="pipeline-coach")
+    tasks = server.task_dispatcher.queue  # requests read and waiting for one of the `threads`
+    PEOPLE.count_queued(lambda: len(tasks))
+    return server

@@ -21,6 +21,10 @@ DEFAULT_SCOPES = (
 )
 DEFAULT_OPEN_STAGES = ("Prospecting", "Discovery", "Proposal", "Negotiation")
 CLOSED_STAGES = ("Won", "Lost")
+_TOKEN_SHAPES = {  # what the token is, its prefix, and where in the app's settings a person finds it
+    "slack_bot_token": ("the bot token", "xoxb-", "OAuth & Permissions page"),
+    "slack_app_token": ("an app-level token", "xapp-", "Basic Information page"),
+}
 
 
 class Settings(BaseSettings):
@@ -59,16 +63,14 @@ class Settings(BaseSettings):
     work_days: str = "mon-fri"
     reflection_slot: str = "fri 15:00"
 
-    @field_validator("work_hours", "work_days", "reflection_slot")
+    @field_validator("work_hours", "work_days", "reflection_slot", "digest_slot", "manager_slot")
     @classmethod
     def _coach_times_read(cls, value: str, info) -> str:
         from bot.parsing import coaching
 
-        reader = {
-            "work_hours": coaching.parse_hours,
-            "work_days": coaching.parse_work_days,
-            "reflection_slot": coaching.parse_weekly_slot,
-        }[info.field_name]
+        reader = {"work_hours": coaching.parse_hours, "work_days": coaching.parse_work_days}.get(
+            info.field_name, coaching.parse_weekly_slot
+        )
         try:
             reader(value)
         except ValueError as problem:
@@ -87,6 +89,14 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=0.5, gt=0, le=60)
     worker_threads: int = Field(default=16, ge=2, le=64)
     shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=3600)
+
+    @property
+    def db_connections(self) -> int:
+        """One kept-open connection per thread that may hold one (listeners before and after their answer,
+        fan-out, jobs, Home, /healthz)."""
+        from bot.workers import after_answer_threads
+
+        return self.worker_threads + after_answer_threads(self.worker_threads) + self.fanout_workers + 6
 
     @property
     def db_timeouts(self):
@@ -115,17 +125,6 @@ class Settings(BaseSettings):
         parse_limits(value)
         return value
 
-    @field_validator("digest_slot", "manager_slot")
-    @classmethod
-    def _digest_slot_reads(cls, value: str) -> str:
-        from bot.parsing import coaching
-
-        try:
-            coaching.parse_weekly_slot(value)
-        except ValueError as problem:
-            raise ValueError(str(problem).rstrip(".")) from None
-        return value
-
     @field_validator("manager_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> frozenset[str]:
@@ -135,7 +134,7 @@ class Settings(BaseSettings):
             raise ValueError("must be comma-separated Slack user ids such as U0123ABCD,U0456EFGH")
         return ids
 
-    @field_validator("manager_group")
+    @field_validator("manager_group", "admin_group")
     @classmethod
     def _group_shape(cls, value: str | None) -> str | None:
         value = (value or "").strip()
@@ -150,7 +149,7 @@ class Settings(BaseSettings):
     hubspot_api_url: str | None = None
     crm_sync_minutes: int = Field(default=5, ge=1, le=24 * 60)
 
-    @field_validator("hubspot_access_token", "hubspot_api_url")
+    @field_validator("hubspot_access_token", "hubspot_api_url", "celebration_channel")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return (value or "").strip() or None
@@ -204,27 +203,14 @@ class Settings(BaseSettings):
             raise ValueError("needs at least one bot scope, e.g. commands,chat:write")
         return scopes
 
-    @field_validator("admin_group")
+    @field_validator("slack_bot_token", "slack_app_token")
     @classmethod
-    def _admin_group_shape(cls, value: str | None) -> str | None:
-        return cls._group_shape(value)
-
-    @field_validator("slack_bot_token")
-    @classmethod
-    def _bot_token_shape(cls, value: str | None) -> str | None:
+    def _token_shape(cls, value: str | None, info) -> str | None:
         if value in (None, ""):
             return None
-        if not value.startswith("xoxb-"):
-            raise ValueError("must be the bot token that starts with xoxb- (OAuth & Permissions page)")
-        return value
-
-    @field_validator("slack_app_token")
-    @classmethod
-    def _app_token_shape(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if not value.startswith("xapp-"):
-            raise ValueError("must be an app-level token that starts with xapp- (Basic Information page)")
+        what, prefix, where = _TOKEN_SHAPES[info.field_name]
+        if not value.startswith(prefix):
+            raise ValueError(f"must be {what} that starts with {prefix} ({where})")
         return value
 
     @field_validator("slack_api_url")
@@ -233,12 +219,6 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
-
-    @field_validator("celebration_channel")
-    @classmethod
-    def _channel_shape(cls, value: str | None) -> str | None:
-        value = (value or "").strip()
-        return value or None
 
     @field_validator("open_stages", mode="before")
     @classmethod
@@ -274,10 +254,6 @@ class Settings(BaseSettings):
             raise ValueError("installing by link (SLACK_CLIENT_ID) needs HTTP mode: unset SLACK_APP_TOKEN")
         if not self.slack_bot_token and not self.oauth:
             raise _Missing("SLACK_BOT_TOKEN")
-        return self
-
-    @model_validator(mode="after")
-    def _http_mode_needs_a_secret(self) -> Settings:
         if not self.slack_app_token and not self.slack_signing_secret:
             raise ValueError("SLACK_SIGNING_SECRET is needed to serve HTTP (or set SLACK_APP_TOKEN for Socket Mode)")
         return self

@@ -1,10 +1,11 @@
 """The threads that run Slack listeners, and Slack's 3-second window to answer each request.
 
-Bolt runs every listener on one executor (ack first, work after). Ours is bounded (WORKER_THREADS), counts
-what is in flight so a shutdown can wait for it, and carries each request's answer budget into the
-listener's thread, where storage/timeouts.py reads it: until the rep has been answered, no database wait
-may outlast Slack's window, and a listener that starts too late (a queue behind a hung database) does
-no database work at all, so nothing is stored after Slack has shown the rep a failure.
+Bolt runs every listener on one executor (ack first, work after). Ours bounds the listeners not yet
+answered (WORKER_THREADS) but not the work after an answer, counts what is in flight so a shutdown can
+wait for it, and carries each request's answer budget into the listener's thread, where
+storage/timeouts.py reads it: until the rep has been answered, no database wait may outlast Slack's
+window, and a listener that starts too late (a queue behind a hung database) does no database work at
+all, so nothing is stored after Slack has shown the rep a failure.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 
 from slack_bolt import Ack
 
@@ -20,13 +23,80 @@ from storage.timeouts import AnswerBudget, current_budget
 
 # Slack waits 3 s for an answer; this much of it is ours, the rest is the network's.
 ANSWER_BUDGET_SECONDS = 2.5
+# Background work waits at most this long for people's requests to be answered, then goes on anyway.
+STEP_ASIDE_SECONDS = 0.5
+
+
+class PeopleFirst:
+    """Counts people's requests still waiting for their answer (HTTP mode: bot/server.py), so that the
+    fan-out steps aside before each render and send while any is: the process's threads share one GIL,
+    and a busy fan-out thread otherwise delays every acknowledgement of a burst. The wait is bounded, so
+    a steady stream of requests slows a slot down but never stops it.
+
+    A request counts from the moment the server has read it: those being answered, and (`count_queued`)
+    those read but still queued for a server thread, the last of a burst bigger than the server's threads.
+    """
+
+    def __init__(self) -> None:
+        self._waiting = 0
+        self._queued: Callable[[], int] = lambda: 0
+        self._quiet = threading.Condition()
+
+    @property
+    def waiting(self) -> int:
+        with self._quiet:
+            return self._waiting + self._queued()
+
+    def count_queued(self, queued: Callable[[], int]) -> None:
+        """`queued()`: requests read but not yet started (each one starts with `answering`, whose end
+        wakes whoever steps aside, so no notification is needed when one leaves the queue)."""
+        self._queued = queued
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Around one request, from its arrival until its answer is ready to be written."""
+        with self._quiet:
+            self._waiting += 1
+        try:
+            yield
+        finally:
+            with self._quiet:
+                self._waiting -= 1
+                if not self._waiting:
+                    self._quiet.notify_all()
+
+    def step_aside(self, most: float = STEP_ASIDE_SECONDS) -> None:
+        """Wait until nobody is waiting for an answer, `most` seconds at most."""
+        with self._quiet:
+            if self._waiting or self._queued():
+                self._quiet.wait_for(lambda: not self._waiting and not self._queued(), timeout=most)
+
+
+PEOPLE = PeopleFirst()
+
+
+def after_answer_threads(workers: int) -> int:
+    """Threads for work after the answer (replies, forms, celebrations) beside WORKER_THREADS: half as many
+    again, enough for a burst's replies, and each may hold a pooled connection (Settings.db_connections)."""
+    return max(1, workers // 2)
+
+
+AFTER_ANSWER_STEP_ASIDE_SECONDS = 0.25
+# Set inside a listener holding a place; None on the request's own thread (Bolt acks events there).
+_on_answer: contextvars.ContextVar = contextvars.ContextVar("on_answer", default=None)
 
 
 class ListenerPool(ThreadPoolExecutor):
-    """A bounded pool that runs each task in its submitter's context and can be drained."""
+    """Runs Bolt's listeners, each in its submitter's context, and can be drained.
+
+    At most `workers` listeners run before their request is answered (each may hold a database connection
+    while Slack's window runs). A listener that has answered goes on with its reply, form or celebration on
+    the same thread but no longer counts, so work after the answer never keeps a new request from being
+    answered: up to `after_answer_threads(workers)` more threads serve it."""
 
     def __init__(self, workers: int) -> None:
-        super().__init__(max_workers=workers, thread_name_prefix="listener")
+        super().__init__(max_workers=workers + after_answer_threads(workers), thread_name_prefix="listener")
+        self._answering = threading.BoundedSemaphore(workers)
         self._in_flight = 0
         self._idle = threading.Condition()
 
@@ -40,7 +110,7 @@ class ListenerPool(ThreadPoolExecutor):
 
         def run():
             try:
-                return context.run(fn, *args, **kwargs)
+                return context.run(self._until_answered, fn, *args, **kwargs)
             finally:
                 with self._idle:
                     self._in_flight -= 1
@@ -54,6 +124,26 @@ class ListenerPool(ThreadPoolExecutor):
             with self._idle:
                 self._in_flight -= 1
             raise
+
+    def _until_answered(self, fn, /, *args, **kwargs):
+        """Run `fn` holding one of the `workers` places until its request is answered (or it ends)."""
+        budget = current_budget.get()
+        if budget is not None and budget.answered:  # acked before it started (an event): after-answer work
+            return fn(*args, **kwargs)
+        self._answering.acquire()
+        held = [True]
+
+        def release() -> None:
+            if held[0]:
+                held[0] = False
+                self._answering.release()
+
+        token = _on_answer.set(release)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _on_answer.reset(token)
+            release()
 
     def drain(self, timeout: float) -> bool:
         """Wait until nothing is in flight (True) or `timeout` passed (False)."""
@@ -76,7 +166,13 @@ class BudgetedAck(Ack):
 
     def __call__(self, *args, **kwargs):
         self.budget.answer()
-        return super().__call__(*args, **kwargs)
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            release = _on_answer.get()
+            if release is not None:  # a listener's thread, not the request's (which must answer at once)
+                release()  # this listener's place goes to the next request waiting for its answer
+                PEOPLE.step_aside(AFTER_ANSWER_STEP_ASIDE_SECONDS)  # its reply waits while others await theirs
 
 
 def answer_budget(context, next) -> None:  # noqa: A002 - Bolt's name for the chain

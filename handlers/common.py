@@ -65,8 +65,9 @@ def replying_on_failure(send: Send) -> Iterator[None]:
         _safe_send(send, problem(str(mistake)))
     except NotOpen:
         _safe_send(send, problem(ALREADY_CLOSED))
-    except (NotStored, DatabaseUnavailable):
-        log.warning("the database is unavailable", exc_info=True)
+    except (NotStored, DatabaseUnavailable) as error:
+        reason = str(error) or str(error.__context__ or "")  # NotStored carries the failure it checked
+        log.warning("the database is unavailable, nothing was saved: %s", reason)  # an outage: one line
         _safe_send(send, problem(NOT_SAVED))
     except Unsure:
         _safe_send(send, problem(UNSURE))
@@ -215,7 +216,10 @@ def open_form(client: WebClient, trigger_id: str, view: dict) -> bool:
     """Open a modal; False (logged) when Slack would not, so the caller can say so."""
     try:
         client.views_open(trigger_id=trigger_id, view=view)
-    except SlackClientError:
-        log.warning("could not open a form", exc_info=True)
+    except SlackApiError as error:  # Slack's answer (ratelimited, expired_trigger_id …), not a bug: one line
+        log.warning("could not open a form: Slack says %s", error.response.get("error") or error.response.status_code)
+        return False
+    except SlackClientError as error:
+        log.warning("could not open a form: %s", error)
         return False
     return True

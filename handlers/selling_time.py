@@ -112,7 +112,8 @@ def undo(ack: Ack, command, respond: Respond, client: WebClient, context, rest: 
         )
     services = common.services_of(context)
     with common.storing(ack, common.to_respond(respond)) as stored:
-        removed = selling_time.undo_last(services, command["team_id"], command["user_id"])
+        key = common.request_key(command)
+        removed = selling_time.undo_last(services, command["team_id"], command["user_id"], key)
         stored()
         respond(**views.undone_reply(removed, services.team_today()))
 

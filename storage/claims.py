@@ -27,11 +27,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database
 from storage.models import Rep, ScheduledMessage
+from storage.upsert import insert_for
 
 log = logging.getLogger("pipeline_coach.claims")
 
@@ -82,10 +81,6 @@ def backoff(attempts: int) -> timedelta:
     return FIRST_BACKOFF * (2 ** max(attempts - 1, 0))
 
 
-def _insert(db: Database):
-    return pg_insert if db.dialect == "postgresql" else sqlite_insert
-
-
 def claim(
     db: Database,
     key: Key,
@@ -101,7 +96,7 @@ def claim(
     token = new_token()
     payload = json.dumps({"text": text, "blocks": blocks})
     statement = (
-        _insert(db)(ScheduledMessage)
+        insert_for(db)(ScheduledMessage)
         .values(
             team_id=key.team_id,
             recipient_id=key.recipient_id,
@@ -207,6 +202,10 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
     return None
 
 
+# A fan-out's per-send UPDATEs touch no loaded objects: skip the ORM's search of the session for them.
+NO_SESSION_SYNC = {"execution_options": {"synchronize_session": False}}
+
+
 def _owned(claim: Claim) -> tuple:
     return (
         ScheduledMessage.id == claim.id,
@@ -219,7 +218,9 @@ def _owned(claim: Claim) -> tuple:
 def still_ours(db: Database, claim: Claim, now: datetime) -> bool:
     """Renew this claim's lease just before sending it; False if another instance has taken it over."""
     with db.transaction() as session:
-        changed = session.execute(update(ScheduledMessage).where(*_owned(claim)).values(claimed_at=now)).rowcount
+        changed = session.execute(
+            update(ScheduledMessage).where(*_owned(claim)).values(claimed_at=now), **NO_SESSION_SYNC
+        ).rowcount
     return changed == 1
 
 
@@ -230,7 +231,7 @@ def mark_sent(db: Database, claim: Claim, now: datetime, start_cooldown: bool = 
     """
     with db.transaction() as session:
         changed = session.execute(
-            update(ScheduledMessage).where(*_owned(claim)).values(status=SENT, sent_at=now)
+            update(ScheduledMessage).where(*_owned(claim)).values(status=SENT, sent_at=now), **NO_SESSION_SYNC
         ).rowcount
         if changed != 1:
             log.warning(

@@ -4,6 +4,7 @@ each rep last opened a deal. The (team, day) index of migration 0002 keeps it to
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -14,14 +15,23 @@ from storage.models import Activity, Opportunity, Rep
 from storage.records import RepSellingTime
 
 
-def selling_time_by_rep(db: Database, team_id: str, since: date, until: date) -> list[RepSellingTime]:
-    """Every rep in the workspace with logged minutes on days since..until (inclusive), in one SQL pass.
+def selling_time_by_rep(
+    db: Database, team_id: str, since: date, until: date, user_ids: Collection[str] | None = None
+) -> list[RepSellingTime]:
+    """Every rep in the workspace (or only `user_ids`) with logged minutes on days since..until
+    (inclusive), in one SQL pass; with `user_ids`, through the (team, user, day) index, so a page of reps
+    reads only its own rows.
 
     The top deal is the opportunity with the most minutes (ties: lowest id); prospecting never is.
     Ordered by user id.
     """
+    values = {"team_id": team_id, "since": since, "until": until}
+    if user_ids is not None:
+        if not user_ids:
+            return []
+        values["users"] = sorted(set(user_ids))
     with db.transaction() as session:
-        rows = session.connection().execute(_selling_time_query(), {"team_id": team_id, "since": since, "until": until})
+        rows = session.connection().execute(_selling_time_query(user_ids is not None), values)
         return [
             RepSellingTime(
                 user_id=row.user_id,
@@ -35,15 +45,17 @@ def selling_time_by_rep(db: Database, team_id: str, since: date, until: date) ->
         ]
 
 
-@lru_cache(maxsize=1)
-def _selling_time_query() -> Select:
-    """Built once; team_id, since and until are bound at execution."""
+@lru_cache(maxsize=2)
+def _selling_time_query(for_some_reps: bool) -> Select:
+    """Built once per form; team_id, since, until (and the reps) are bound at execution."""
     team_id = bindparam("team_id")
     in_window = (
         Activity.team_id == team_id,
         Activity.occurred_on >= bindparam("since"),
         Activity.occurred_on <= bindparam("until"),
     )
+    if for_some_reps:
+        in_window += (Activity.user_id.in_(bindparam("users", expanding=True)),)
     per_deal = (
         select(Activity.user_id, Activity.opportunity_id, func.sum(Activity.minutes).label("minutes"))
         .where(*in_window)
@@ -81,14 +93,19 @@ def _selling_time_query() -> Select:
     )
 
 
-def last_opened_by_rep(db: Database, team_id: str) -> dict[str, datetime]:
-    """When each rep in the workspace last opened an opportunity: one index seek per rep row (the
-    (team, owner, created) index of migration 0007), never a pass over the workspace's whole history."""
+def last_opened_by_rep(db: Database, team_id: str, user_ids: Collection[str] | None = None) -> dict[str, datetime]:
+    """When each rep in the workspace (or each of `user_ids`) last opened an opportunity: one index seek
+    per rep row (the (team, owner, created) index of migration 0007), never a pass over the workspace's
+    whole history."""
     last = (
         select(func.max(Opportunity.created_at))
         .where(Opportunity.team_id == team_id, Opportunity.owner_id == Rep.user_id)
         .scalar_subquery()
     )
     query = select(Rep.user_id, last.label("opened")).where(Rep.team_id == team_id)
+    if user_ids is not None:
+        if not user_ids:
+            return {}
+        query = query.where(Rep.user_id.in_(sorted(set(user_ids))))
     with db.transaction() as session:
         return {user: opened for user, opened in session.execute(query) if opened is not None}

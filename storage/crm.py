@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database
 from storage.models import CrmLink, CrmSyncState, Opportunity
 from storage.opportunities import view_of
 from storage.records import OpportunityView
+from storage.upsert import insert_for
 
 REMOVED = "removed"  # an opportunity whose CRM record was deleted or merged away: closed, never lost silently
 
@@ -144,7 +143,7 @@ def link(
 ) -> bool:
     """Remember an opportunity's CRM record, and that this modification is our own echo. A second link of
     the same pair (a sync and a sender racing) is a no-op; False if the opportunity was already linked."""
-    insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
+    insert = insert_for(db)
     statement = (
         insert(CrmLink)
         .values(

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.claims import new_token
 from storage.db import Database
 from storage.models import CrmOutbox
+from storage.upsert import insert_for
 
 PENDING, CLAIMED, RETRY, SENT, FAILED, SUPERSEDED = "pending", "claimed", "retry", "sent", "failed", "superseded"
 CREATE = "create"
@@ -65,7 +64,7 @@ def enqueue(
     db: Database, team_id: str, provider: str, opportunity_id: int, change_key: str, changed_at: datetime
 ) -> bool:
     """Queue one write; the same change queued twice is one row. True if this call added it."""
-    insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
+    insert = insert_for(db)
     statement = (
         insert(CrmOutbox)
         .values(

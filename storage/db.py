@@ -8,12 +8,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
+from psycopg.errors import ConnectionTimeout
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.single_writer import queue_writers
 from storage.timeouts import (
+    AnswerWindowPassed,
     CheckedOut,
     DatabaseTimeout,
     Timeouts,
@@ -29,13 +32,35 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, DatabaseTimeout)
 
 
+# Connections kept open by default (SQLAlchemy's), and opened past them while all are in use.
+POOL_SIZE, POOL_OVERFLOW = 5, 10
+MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
+
+
 class DatabaseUnavailable(Exception):
-    """The database could not be reached or stopped answering; the unit of work may not have committed."""
+    """The database could not be reached or stopped answering; the unit of work may not have committed.
+    `reached` is False when not one statement of it was sent (then nothing of it can have been stored)."""
+
+    def __init__(self, message: str, reached: bool = True) -> None:
+        super().__init__(message)
+        self.reached = reached
 
 
 # After the database fails to answer in time, requests fail at once for this long instead of each waiting
 # out its own timeout: a silent database must not hold every listener thread, wave after wave.
 SILENT_PAUSE = 2.0
+
+
+def _never_answered(error: Exception, reached: bool, over_network: bool) -> bool:
+    """Did the database fail to give this transaction even a connection in time (every pooled one held,
+    or, over a network, the connect or its SELECT 1 hanging)? A statement that ran long is not that: it
+    may be a slow query. Neither is a request that reached the database too late to be worth the wait,
+    nor SQLite's writer queue, where a long write holds up writers but not readers."""
+    if isinstance(error, PoolTimeout):
+        return True
+    ours = isinstance(error, DatabaseTimeout) and not isinstance(error, AnswerWindowPassed)
+    drivers = isinstance(getattr(error, "orig", None), ConnectionTimeout)  # DB_CONNECT_TIMEOUT ended it first
+    return over_network and (ours or drivers) and not reached
 
 
 def normalise_url(url: str) -> str:
@@ -49,15 +74,21 @@ def normalise_url(url: str) -> str:
 class Database:
     """Owns the engine; everything else asks it for a short transaction."""
 
-    def __init__(self, url: str, *, echo: bool = False, timeouts: Timeouts | None = None) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, timeouts: Timeouts | None = None, connections: int = POOL_SIZE
+    ) -> None:
+        """`connections`: how many the pool keeps open, one for each thread that may hold one at once (a
+        connection past those is opened and closed again around each use, a reconnect per transaction)."""
         self.url = normalise_url(url)
         self.timeouts = timeouts or Timeouts()
-        self.engine: Engine = _make_engine(self.url, echo, self.timeouts)
+        self.engine: Engine = _make_engine(self.url, echo, self.timeouts, connections)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._current: ContextVar[Session | None] = ContextVar(f"transaction_{id(self)}", default=None)
+        self._sent: ContextVar[list[int] | None] = ContextVar(f"statements_{id(self)}", default=None)
         self._held = CheckedOut()
         self._silent_until = 0.0  # see SILENT_PAUSE
         event.listen(self.engine, "checkout", self._checked_out)
+        event.listen(self.engine, "before_cursor_execute", self._sending)
         event.listen(self.engine, "checkin", lambda dbapi, _record: self._held.remove(dbapi))
         event.listen(self.engine, "invalidate", lambda dbapi, _record, _error: self._held.remove(dbapi))
 
@@ -81,19 +112,27 @@ class Database:
             yield joined
             return
         if time.monotonic() < self._silent_until:
-            raise DatabaseUnavailable("the database did not answer a moment ago; not waiting on it again yet")
-        token = self._current.set(None)
+            raise DatabaseUnavailable("the database did not answer a moment ago; not waiting on it again yet", False)
+        token, sent = self._current.set(None), self._sent.set([0])
         try:
             with guarded(self._held, limit_for(self.timeouts.statement)), self._sessions.begin() as session:
                 self._current.set(session)
                 yield session
         except UNAVAILABLE as error:
-            if isinstance(error, PoolTimeout):  # every connection is held by a database that does not answer
-                self._fall_silent()
+            reached = bool(self._sent.get()[0])
+            if _never_answered(error, reached, self.dialect == "postgresql"):
+                self._fall_silent()  # before this request is answered, so the next one already fails fast
             first_line = (str(error).splitlines() or [""])[0]
-            raise DatabaseUnavailable(f"{error.__class__.__name__}: {first_line[:200]}") from error
+            raise DatabaseUnavailable(f"{error.__class__.__name__}: {first_line[:200]}", reached) from error
         finally:
             self._current.reset(token)
+            self._sent.reset(sent)
+
+    def _sending(self, *_args) -> None:
+        """Counts the statements the open transaction has handed to the driver (see `reached`)."""
+        sent = self._sent.get()
+        if sent is not None:
+            sent[0] += 1
 
     def _fall_silent(self) -> None:
         self._silent_until = time.monotonic() + SILENT_PAUSE
@@ -155,7 +194,7 @@ PG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 
 PG_TCP_USER_TIMEOUT_MS = 10_000
 
 
-def _make_engine(url: str, echo: bool, timeouts: Timeouts) -> Engine:
+def _make_engine(url: str, echo: bool, timeouts: Timeouts, connections: int) -> Engine:
     if url.startswith("sqlite"):
         busy_ms = int((timeouts.statement or 30) * 1000)
         engine = create_engine(
@@ -163,6 +202,7 @@ def _make_engine(url: str, echo: bool, timeouts: Timeouts) -> Engine:
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": busy_ms / 1000},
             pool_timeout=timeouts.pool,
+            **({} if url in MEMORY_URLS else {"pool_size": connections, "max_overflow": POOL_OVERFLOW}),
         )
 
         @event.listens_for(engine, "connect")
@@ -173,6 +213,8 @@ def _make_engine(url: str, echo: bool, timeouts: Timeouts) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.close()
 
+        if url not in MEMORY_URLS:  # a file: one database that every thread's connection writes to
+            queue_writers(engine, busy_ms / 1000)
         return engine
     connect_args: dict = {}
     if url.startswith("postgresql+psycopg"):
@@ -184,8 +226,8 @@ def _make_engine(url: str, echo: bool, timeouts: Timeouts) -> Engine:
     return create_engine(
         url,
         echo=echo,
-        pool_size=5,
-        max_overflow=10,
+        pool_size=connections,
+        max_overflow=POOL_OVERFLOW,
         pool_timeout=timeouts.pool,
         connect_args=connect_args,
     )

@@ -18,6 +18,7 @@ from storage.models import (
     Rep,
     ScheduledMessage,
     StageChange,
+    UndoneRequest,
     Workspace,
 )
 
@@ -48,6 +49,7 @@ def forget_rep(db: Database, team_id: str, user_id: str, alias: str) -> dict[str
     with db.transaction() as session:
         for label, model, column in (
             ("time entries", Activity, Activity.user_id),
+            ("undone entries", UndoneRequest, UndoneRequest.user_id),
             ("answers", CoachingAnswer, CoachingAnswer.user_id),
             ("quotas", Quota, Quota.user_id),
             ("messages", ScheduledMessage, ScheduledMessage.recipient_id),

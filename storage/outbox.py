@@ -4,6 +4,7 @@ One query per workspace each, never one per rep."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,20 +15,20 @@ from storage.db import Database
 from storage.models import ScheduledMessage
 
 
-def outstanding_recipients(db: Database, team_id: str, kind: str) -> set[str]:
-    """Recipients with a message of this kind claimed or waiting for a retry (so no second one is started)."""
+def outstanding_recipients(db: Database, team_id: str, kind: str, among: Collection[str] | None = None) -> set[str]:
+    """Recipients (of all, or `among` these) with a message of this kind claimed or waiting for a retry,
+    so no second one is started."""
+    query = select(ScheduledMessage.recipient_id).where(
+        ScheduledMessage.team_id == team_id,
+        ScheduledMessage.kind == kind,
+        ScheduledMessage.status.in_((*OUTSTANDING, PENDING)),
+    )
+    if among is not None:
+        if not among:
+            return set()
+        query = query.where(ScheduledMessage.recipient_id.in_(sorted(set(among))))
     with db.transaction() as session:
-        return set(
-            session.scalars(
-                select(ScheduledMessage.recipient_id)
-                .where(
-                    ScheduledMessage.team_id == team_id,
-                    ScheduledMessage.kind == kind,
-                    ScheduledMessage.status.in_((*OUTSTANDING, PENDING)),
-                )
-                .distinct()
-            )
-        )
+        return set(session.scalars(query.distinct()))
 
 
 def existing_keys(db: Database, team_id: str, kind: str, period_keys: set[str]) -> set[tuple[str, str]]:

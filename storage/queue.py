@@ -3,10 +3,12 @@
 A job first *plans* a slot: one set-based INSERT … ON CONFLICT DO NOTHING of every due key as a `pending`
 row, whoever runs it (planning twice plans nothing new). Instances then *take* pending rows in batches,
 oldest due first: on PostgreSQL with `SELECT … FOR UPDATE SKIP LOCKED`, so two instances never wait for
-or take the same row; on SQLite the single writer makes the same UPDATE atomic. The batch is rendered and
-its payload stored in the transaction that took it, so a crash mid-render leaves the rows pending, and no
-rendering or Slack call is ever spent on a row another instance holds. A taken row is `claimed` by the
-instance's token; its lease runs from the wall clock and is renewed while the batch is being sent.
+or take the same row; on SQLite the single writer makes the same UPDATE atomic. The batch's payload is
+stored in the transaction that claims it, so a crash mid-render leaves the rows pending, and no Slack
+call is ever spent on a row another instance holds (on PostgreSQL no rendering either; on SQLite, one
+instance only, the batch is rendered just before its claim so the writer is free meanwhile). A taken
+row is `claimed` by the instance's token; its lease runs from the wall clock and is renewed while the
+batch is being sent.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, update
 
-from storage.claims import CLAIMED, PENDING, SKIPPED, Claim, Key, _insert
+from storage.claims import CLAIMED, PENDING, SKIPPED, Claim, Key
 from storage.db import Database
 from storage.models import ScheduledMessage
+from storage.upsert import insert_for
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def plan(db: Database, team_id: str, kind: str, due: Iterable[Planned], token: s
     ]
     if not rows:
         return
-    statement = _insert(db)(ScheduledMessage.__table__).on_conflict_do_nothing(
+    statement = insert_for(db)(ScheduledMessage.__table__).on_conflict_do_nothing(
         index_elements=["team_id", "recipient_id", "kind", "period_key"]
     )
     with db.transaction() as session:
@@ -83,52 +86,75 @@ def pending_count(db: Database, team_id: str, kind: str) -> tuple[int, datetime 
 
 
 def take(db: Database, team_id: str, kind: str, size: int, token: str, now: datetime, render: Renderer) -> list[Claim]:
-    """Take up to `size` pending rows (oldest due first), render them, and claim them, in one transaction."""
+    """Take up to `size` pending rows (oldest due first), render them, and claim them.
+
+    PostgreSQL: one transaction, the rows locked (SKIP LOCKED) before they are rendered. SQLite: the rows
+    are read and rendered first, then claimed and stored in one short write, so SQLite's single writer is
+    never held while a batch renders (people saving a deal would wait behind it); a row claimed meanwhile
+    by someone else is left out by the claim itself."""
     oldest = (
         select(ScheduledMessage.id)
         .where(ScheduledMessage.team_id == team_id, ScheduledMessage.kind == kind, ScheduledMessage.status == PENDING)
         .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
         .limit(size)
     )
+    if db.dialect != "postgresql":
+        with db.transaction() as session:
+            chosen = list(session.scalars(oldest))
+        if not chosen:
+            return []
+        candidates = _claim(db, chosen, token, now, dry_run=True)
+        rendered = render(candidates) if candidates else {}
+        with db.transaction():
+            claimed = {row.id for row in _claim(db, chosen, token, now)}
+            taken = [row for row in candidates if row.id in claimed]  # oldest first, as read
+            return _store(db, team_id, kind, token, taken, rendered)
     with db.transaction() as session:
-        if db.dialect == "postgresql":
-            # Locked by this transaction until it commits; every other instance's SELECT skips them.
-            chosen = list(session.scalars(oldest.with_for_update(skip_locked=True)))
-        else:
-            chosen = oldest.scalar_subquery()  # SQLite: one UPDATE, atomic under its single writer
-        taken = []
-        if db.dialect != "postgresql" or chosen:
-            taking = (
-                update(ScheduledMessage)
-                .where(ScheduledMessage.id.in_(chosen), ScheduledMessage.status == PENDING)
-                .values(status=CLAIMED, claimed_at=now, claimed_by=token, attempts=ScheduledMessage.attempts + 1)
-                .returning(
-                    ScheduledMessage.id,
-                    ScheduledMessage.recipient_id,
-                    ScheduledMessage.period_key,
-                    ScheduledMessage.due_at,
-                )
-            )
-            taken = [Taken(row.id, row.recipient_id, row.period_key, row.due_at) for row in session.execute(taking)]
+        # Locked by this transaction until it commits; every other instance's SELECT skips them.
+        chosen = list(session.scalars(oldest.with_for_update(skip_locked=True)))
+        taken = _claim(db, chosen, token, now) if chosen else []
         if not taken:
             return []
-        rendered = render(taken)
-        sends, skips = [], []
-        for row in taken:
-            result = rendered.get(row.id, "not due any more")
-            if isinstance(result, str):
-                skips.append({"row_id": row.id, "reason": result[:200]})
-            else:
-                text, blocks, question_id = result
-                sends.append(
-                    {
-                        "row_id": row.id,
-                        "payload": json.dumps({"text": text, "blocks": blocks}),
-                        "question": question_id,
-                    }
-                )
-        table = ScheduledMessage.__table__
-        by_id = table.c.id == bindparam("row_id")
+        return _store(db, team_id, kind, token, taken, render(taken))
+
+
+def _claim(db: Database, chosen: list[int], token: str, now: datetime, dry_run: bool = False) -> list[Taken]:
+    """Claim the chosen rows still pending (dry_run: only read them); what the renderer needs of each."""
+    columns = (ScheduledMessage.id, ScheduledMessage.recipient_id, ScheduledMessage.period_key, ScheduledMessage.due_at)
+    still_pending = (ScheduledMessage.id.in_(chosen), ScheduledMessage.status == PENDING)
+    with db.transaction() as session:
+        if dry_run:
+            rows = session.execute(
+                select(*columns).where(*still_pending).order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+            )
+        else:
+            values = {
+                "status": CLAIMED,
+                "claimed_at": now,
+                "claimed_by": token,
+                "attempts": ScheduledMessage.attempts + 1,
+            }
+            rows = session.execute(update(ScheduledMessage).where(*still_pending).values(**values).returning(*columns))
+        return [Taken(row.id, row.recipient_id, row.period_key, row.due_at) for row in rows]
+
+
+def _store(
+    db: Database, team_id: str, kind: str, token: str, taken: list[Taken], rendered: dict[int, Rendered]
+) -> list[Claim]:
+    """Store each taken row's payload (or skip it with the renderer's reason); the claims to send."""
+    sends, skips = [], []
+    for row in taken:
+        result = rendered.get(row.id, "not due any more")
+        if isinstance(result, str):
+            skips.append({"row_id": row.id, "reason": result[:200]})
+        else:
+            text, blocks, question_id = result
+            sends.append(
+                {"row_id": row.id, "payload": json.dumps({"text": text, "blocks": blocks}), "question": question_id}
+            )
+    table = ScheduledMessage.__table__
+    by_id = table.c.id == bindparam("row_id")
+    with db.transaction() as session:
         if sends:
             session.execute(
                 update(table).where(by_id).values(payload=bindparam("payload"), question_id=bindparam("question")),

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, exists, select, union, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage import workspaces
 from storage.db import Database
 from storage.models import Activity, Opportunity, Rep
+from storage.upsert import insert_for
 
 
 @dataclass(frozen=True)
@@ -49,12 +48,11 @@ _FIELDS = (
 )
 
 
+_COLUMNS = (Rep.team_id, Rep.user_id, *(getattr(Rep, name) for name in _FIELDS))  # RepSettings' order
+
+
 def _settings(row: Rep) -> RepSettings:
     return RepSettings(row.team_id, row.user_id, **{name: getattr(row, name) for name in _FIELDS})
-
-
-def _insert(db: Database):
-    return pg_insert if db.dialect == "postgresql" else sqlite_insert
 
 
 def teams(db: Database) -> list[str]:
@@ -69,7 +67,7 @@ def ensure_reps(db: Database, team_id: str, user_ids: Iterable[str], now: dateti
     ]
     if not rows:
         return
-    statement = _insert(db)(Rep).on_conflict_do_nothing(index_elements=["team_id", "user_id"])
+    statement = insert_for(db)(Rep.__table__).on_conflict_do_nothing(index_elements=["team_id", "user_id"])
     with db.transaction() as session:
         workspaces.note_workspaces(db, [team_id], now)
         session.execute(statement, rows)
@@ -100,6 +98,25 @@ def reps_of_team(db: Database, team_id: str) -> dict[str, RepSettings]:
     with db.transaction() as session:
         rows = session.scalars(select(Rep).where(Rep.team_id == team_id).order_by(Rep.user_id))
         return {row.user_id: _settings(row) for row in rows}
+
+
+PAGE_SIZE = 500  # reps a page: a tick holds one page of settings at a time, whatever the workspace's size
+
+
+def reps_in_pages(db: Database, team_id: str, size: int | None = None) -> Iterator[list[RepSettings]]:
+    """Every rep in the workspace with a settings row, a page (PAGE_SIZE) at a time in user-id order: keyset
+    paging on the (team, user) key, so each page is one index range however many reps come before it."""
+    size = size or PAGE_SIZE
+    after = ""
+    while True:
+        query = select(*_COLUMNS).where(Rep.team_id == team_id, Rep.user_id > after).order_by(Rep.user_id)
+        with db.transaction() as session:
+            page = [RepSettings(*row) for row in session.execute(query.limit(size))]
+        if page:
+            yield page
+        if len(page) < size:
+            return
+        after = page[-1].user_id
 
 
 def get_or_create_rep(db: Database, team_id: str, user_id: str, now: datetime) -> RepSettings:
@@ -143,10 +160,13 @@ def save_time_zones(
 
 
 def reps_of(db: Database, team_id: str, user_ids: Iterable[str]) -> dict[str, RepSettings]:
-    """The rows of these reps that exist (one statement)."""
+    """The rows of these reps that exist: one statement per PAGE_SIZE of them, so a long list (every claim
+    due again after an outage) stays inside the database's limit on bound parameters."""
     wanted = sorted(set(user_ids))
-    if not wanted:
-        return {}
+    found: dict[str, RepSettings] = {}
     with db.transaction() as session:
-        rows = session.scalars(select(Rep).where(Rep.team_id == team_id, Rep.user_id.in_(wanted)))
-        return {row.user_id: _settings(row) for row in rows}
+        for first in range(0, len(wanted), PAGE_SIZE):
+            page = wanted[first : first + PAGE_SIZE]
+            rows = session.execute(select(*_COLUMNS).where(Rep.team_id == team_id, Rep.user_id.in_(page)))
+            found.update((row.user_id, RepSettings(*row)) for row in rows)
+    return found

@@ -13,19 +13,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database
 from storage.models import Workspace
+from storage.upsert import insert_for
 
 ZONES_EVERY = timedelta(days=1)
 ZONES_SPREAD = timedelta(hours=4)  # refreshes of different workspaces (and days) land at different times
 ZONES_LEASE = timedelta(minutes=10)
-
-
-def _insert(db: Database):
-    return pg_insert if db.dialect == "postgresql" else sqlite_insert
 
 
 def note_workspaces(db: Database, team_ids: Iterable[str], now: datetime) -> None:
@@ -33,7 +28,7 @@ def note_workspaces(db: Database, team_ids: Iterable[str], now: datetime) -> Non
     rows = [{"team_id": team_id, "created_at": now} for team_id in set(team_ids)]
     if not rows:
         return
-    statement = _insert(db)(Workspace).on_conflict_do_nothing(index_elements=["team_id"])
+    statement = insert_for(db)(Workspace.__table__).on_conflict_do_nothing(index_elements=["team_id"])
     with db.transaction() as session:
         session.execute(statement, rows)
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from bot.app import create_app, create_services
 from bot.server import EVENTS_PATH, make_wsgi
-from bot.services import Services
+from bot.services import Services, home
 from bot.settings import Settings, load_settings
 from bot.socket_mode import CoachSocketModeHandler
 from storage.db import Database
@@ -182,6 +182,7 @@ def make_bot(slack: SlackStandIn, socket_server: SocketModeStandIn, db: Database
         return RunningBot(services, slack, SlackDriver(url, slack.response_url), clock)
 
     yield start
+    home.wait_for_republishes(timeout=5)  # the rep's last change refreshes their Home while Slack is still here
     for handler in handlers:  # closing waits out a 3 s socket read: let it finish in the background
         handler.client.auto_reconnect_enabled = handler.client.default_auto_reconnect_enabled = False
         threading.Thread(target=handler.close, daemon=True).start()

@@ -77,6 +77,24 @@ def test_a_concentrated_rep_gets_one_respectful_nudge_with_the_evidence_and_butt
     assert len(dms(bot)) == 1
 
 
+def test_a_workspace_is_scanned_a_page_of_reps_at_a_time_and_each_concentrated_rep_hears_once(bot, monkeypatch):
+    monkeypatch.setattr(reps, "PAGE_SIZE", 2)  # five reps over three pages
+    for user in ("U1", "U2", "U3", "U4", "U5"):
+        if user in ("U2", "U5"):
+            say(bot, "new Steady deal 5k", user)
+            say(bot, "log steady 1h", user)
+            say(bot, "20 calls 3h", user, command="/prospect")
+        else:
+            concentrated_history(bot, user)
+
+    report = run(bot, "nudges")
+
+    assert report.reps == 5 and report.sent == 3
+    assert [user for user in ("U1", "U2", "U3", "U4", "U5") if dms(bot, user)] == ["U1", "U3", "U4"]
+    assert all(len(dms(bot, user)) == 1 for user in ("U1", "U3", "U4"))
+    assert run(bot, "nudges").sent == 0
+
+
 def test_the_nudge_waits_out_its_cooldown_then_comes_again(bot):
     concentrated_history(bot)
     assert run(bot, "nudges").sent == 1

@@ -37,10 +37,14 @@ NOTHING_CHANGED = "nothing was saved"
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def proxied_bot(db, slack):
+def needs_postgresql(db) -> None:
     if db.dialect != "postgresql":
         pytest.skip("needs PostgreSQL (COACH_TEST_DATABASE_URL): the fault proxy sits on the network to it")
+
+
+@pytest.fixture
+def proxied_bot(db, slack):
+    needs_postgresql(db)
     proxy = FaultProxy.in_front_of(db.url).start()
     bot = BotProcess(slack, proxy.url(db.url)).start()
     try:
@@ -167,8 +171,7 @@ def test_a_burst_bigger_than_the_listener_pool_is_still_acknowledged_in_time(pro
 
 def test_the_proxy_cuts_at_commit_after_the_server_has_it(db):
     """The proxy's own check: after a cut at COMMIT, the row is stored though the client saw an error."""
-    if db.dialect != "postgresql":
-        pytest.skip("needs PostgreSQL (COACH_TEST_DATABASE_URL): the fault proxy sits on the network to it")
+    needs_postgresql(db)
     from storage.db import Database, DatabaseUnavailable
 
     proxy = FaultProxy.in_front_of(db.url).start()
@@ -179,6 +182,35 @@ def test_the_proxy_cuts_at_commit_after_the_server_has_it(db):
             session.add(Quota(team_id="T1", user_id="U1", period_start=date(2026, 10, 1), amount=1000, set_at=NOW))
         assert proxy.commits_cut == 1
         assert contents(db)[3] == 1
+    finally:
+        through.dispose()
+        proxy.stop()
+
+
+@pytest.mark.parametrize("statement_limit", [1.0, 3.0], ids=["our limit ends it", "the driver's connect limit ends it"])
+def test_a_connect_that_hangs_makes_the_next_request_fail_at_once(db, statement_limit):
+    """No pooled connection yet and the network silent: the first transaction waits out its limit while
+    connecting (ours, or the driver's 2 s connect timeout, whichever ends first); the one after it must not
+    wait again, or a burst's second wave misses Slack's window."""
+    needs_postgresql(db)
+    from storage.db import Database, DatabaseUnavailable
+    from storage.timeouts import Timeouts
+
+    proxy = FaultProxy.in_front_of(db.url).start()
+    through = Database(proxy.url(db.url), timeouts=Timeouts(connect=2, statement=statement_limit, pool=0.5))
+    try:
+        proxy.hanging()
+        with pytest.raises(DatabaseUnavailable), through.transaction() as session:
+            session.execute(select(func.count()).select_from(Quota))
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailable) as second, through.transaction() as session:
+            session.execute(select(func.count()).select_from(Quota))
+        assert time.monotonic() - started < 0.2 and not second.value.reached
+
+        proxy.passing()
+        assert through.problem(timeout=5) is None
+        with through.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(Quota)) == 0
     finally:
         through.dispose()
         proxy.stop()

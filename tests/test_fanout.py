@@ -121,7 +121,7 @@ def test_two_instances_share_one_slot_without_a_duplicate_call(slack, db):
     slack.always("users.list", directory({user: {"tz": "America/New_York"} for user in users}, page=50))
 
     def answer_after_a_moment(args: dict) -> dict:
-        time.sleep(0.05)
+        time.sleep(0.15)  # long enough a slot that the second instance, waiting on the zones, joins in
         return {"ok": True, "channel": args.get("channel"), "ts": "1.0"}
 
     slack.always("chat.postMessage", answer_after_a_moment)

@@ -3,16 +3,11 @@ every DM exactly once through the rate-limited Slack (the real runs are document
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "fanout_benchmark.py"
+from tests.bench_scripts import load
 
 
 def test_one_and_two_instances_deliver_every_dm_once(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("fanout_benchmark", SCRIPT)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load("fanout_benchmark")
 
     url = f"sqlite:///{tmp_path / 'bench.db'}"
     one, two = bench.main(["--database-url", url, "--reps", "150", "--speedup", "20", "--latency", "0.01"])
@@ -21,4 +16,5 @@ def test_one_and_two_instances_deliver_every_dm_once(tmp_path, capsys):
         assert result["reached"] == 150 and result["duplicates"] == 0
         assert result["calls"]["users.list"] == 1 and "users.info" not in result["calls"]
     printed = capsys.readouterr().out
-    assert "bound from limits" in printed and "Two instances ÷ one" in printed
+    assert "bound from limits" in printed and "Two instances ÷ one" in printed and "set the pace" in printed
+    assert all(peak > 20 for result in (one, two) for peak in result["peaks"])

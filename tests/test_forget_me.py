@@ -35,6 +35,8 @@ def a_rep_with_history(bot, user: str = "U1") -> None:
     say(bot, "won acme", user)
     say(bot, "log beta 2h", user)
     say(bot, "10 calls 1h", user, command="/prospect")
+    say(bot, "5 emails", user, command="/prospect")
+    say(bot, "undo", user, command="/prospect")  # kept a day by its request, with what it removed
     say(bot, "quota 250k", user)
     say(bot, "coach hours 8-16", user)
     answers.record_answer(bot.db, "T1", user, "reflection", bot.clock(), LAST_WEDNESDAY.date(), answer="I chased Acme")

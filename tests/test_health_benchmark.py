@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "health_benchmark.py"
+from tests.bench_scripts import load
 
 
 def test_the_benchmark_seeds_checks_and_times_both_queries(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("health_benchmark", SCRIPT)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load("health_benchmark")
 
     url = f"sqlite:///{tmp_path / 'bench.db'}"
     results = bench.main(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 from storage import opportunities as store
@@ -115,3 +116,28 @@ def test_home_is_refreshed_after_logging_prospecting(bot):
     bot.driver.command("/prospect", "25 calls 2h")
     view = home_of(bot)
     assert "25 calls" in json.dumps(view)
+
+
+def test_a_burst_of_changes_refreshes_the_home_once_more_not_once_each(bot, monkeypatch):
+    from bot.services import home
+
+    started, release, published = threading.Event(), threading.Event(), []
+
+    def slow_publish(services, team_id, user_id, opened=False):
+        published.append(user_id)
+        started.set()
+        release.wait(5)
+
+    monkeypatch.setattr(home, "publish_home", slow_publish)
+    republish = home.republish_later(bot.services)
+    republish("T1", "U1")
+    assert started.wait(5)  # the first refresh is running: the next change queues one more
+    for _ in range(10):
+        republish("T1", "U1")
+    republish("T1", "U2")
+    release.set()
+    home.wait_for_republishes(timeout=5)
+
+    # Eleven changes to U1's pipeline: the two workers may each be refreshing U1, and one more refresh
+    # waits behind them, standing for all the changes that came after.
+    assert published.count("U1") in (2, 3) and published.count("U2") == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from handlers.common import FORM_FAILED
 from storage import opportunities as store
 from tests.driver import chosen, picked_date, typed
 
@@ -135,3 +136,15 @@ def test_a_menu_click_on_someone_elses_deal_changes_nothing(bot):
 def test_the_empty_list_button_opens_the_form(bot):
     bot.driver.click({"type": "button", "action_id": "open_new_opportunity", "value": ""})
     assert bot.slack.wait_for("views.open")[0].args["view"]["callback_id"] == "opportunity_new"
+
+
+def test_a_form_slack_will_not_open_for_a_while_is_answered_at_once_with_quick_entry(bot):
+    for _ in range(2):  # Slack's views.open limit is spent for the next half minute
+        bot.slack.queue("views.open", {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "30"})
+
+    replies = [bot.driver.command("/opportunity", "new", user=f"U{n}") for n in range(2)]
+
+    assert all(reply.status == 200 for reply in replies)
+    told = [call.args["text"] for call in bot.slack.wait_for("response_url", 2)]
+    assert told == [FORM_FAILED] * 2, "told at once: the trigger would expire long before Slack's 30 s"
+    assert len(bot.slack.of("views.open")) == 2, "no retry of a form whose trigger has expired"

@@ -272,6 +272,22 @@ def test_undo_only_ever_touches_my_own_entries(bot):
     assert len(entries(bot, "U2")) == 1
 
 
+def test_the_same_undo_delivered_twice_removes_one_entry_and_answers_the_same(bot):
+    prospect(bot, "25 calls 2h")
+    prospect(bot, "10 emails")
+    bot.last_reply(2)
+
+    first = bot.driver.command("/prospect", "undo", trigger_id="trigger-undo-1")
+    again = bot.driver.command("/prospect", "undo", trigger_id="trigger-undo-1")  # a replay of that request
+
+    assert first.status == again.status == 200
+    replies = bot.replies(4)[2:]
+    assert [reply["text"] for reply in replies] == ["Removed prospecting: 10 emails, today (Mon 23 Nov)."] * 2
+    assert entries(bot) == [("calls", 25, 120, TODAY, None, None)]
+    prospect(bot, "undo")  # a new request: the next entry goes
+    assert entries(bot) == []
+
+
 # --- quota -------------------------------------------------------------------------------------------
 
 

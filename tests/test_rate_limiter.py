@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from slack_sdk.errors import SlackApiError
 
 from bot.ratelimit import RateLimiter, background_work, parse_limits
 from bot.settings import SettingsError, load_settings
@@ -76,6 +77,23 @@ def test_a_persons_request_is_not_held_by_the_fan_outs_pause(slack):
     started = time.monotonic()
     client.chat_postEphemeral(channel="C1", user="U1", text="Saved.")
     assert time.monotonic() - started < 1
+
+
+A_FORM = {
+    "type": "modal",
+    "title": {"type": "plain_text", "text": "New opportunity"},
+    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Name it."}}],
+}
+
+
+def test_a_form_slack_answers_429_is_not_retried_past_its_trigger(slack):
+    client = client_for(slack)
+    slack.queue("views.open", {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "30"})
+    started = time.monotonic()
+    with pytest.raises(SlackApiError) as raised:
+        client.views_open(trigger_id="T1", view=A_FORM)
+    assert raised.value.response["error"] == "ratelimited"
+    assert time.monotonic() - started < 1 and len(slack.of("views.open")) == 1
 
 
 def test_the_fan_out_leaves_tokens_for_people_who_are_typing():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,13 @@ class Page:
             found = [e for e in driver.find_elements(self.by.CSS_SELECTOR, css) if words in e.text]
             return found[-1] if found else None
 
-        return self.wait.until(seen, message=f"no {css} with {words!r}")
+        from selenium.common.exceptions import TimeoutException
+
+        try:
+            return self.wait.until(seen, message=f"no {css} with {words!r}")
+        except TimeoutException:
+            shown = [e.text[:200] for e in self.driver.find_elements(self.by.CSS_SELECTOR, css)]
+            raise AssertionError(f"no {css} with {words!r}; it shows {shown}") from None
 
     def type(self, line: str) -> None:
         from selenium.webdriver.common.keys import Keys
@@ -157,6 +164,31 @@ def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
     page.click(".message .bk-button", "Snooze a week")
     page.text_appears(".message", "Snoozed until")
     assert browser.execute_script("return window.__renderFailures || []") == []
+
+
+def test_a_late_answer_for_the_last_person_never_replaces_the_page_of_the_one_chosen(sandbox, browser):
+    """Clicking from one person to another while the page still waits on the first person's state: that
+    answer, arriving last, is not drawn (Maya's Home stays Maya's, not Dana's)."""
+    browser.get(sandbox.url)
+    page = Page(browser)
+    page.click(".nav-item", "Pipeline Coach")
+    page.click("#tab-home", "Home")
+    page.text_appears("#home", "Globex")
+    browser.execute_script(
+        """
+        const fetchNow = window.fetch.bind(window);
+        window.fetch = (path, options) => {
+          const answer = fetchNow(path, options);
+          if (!String(path).includes("/sandbox/state?user=U0DANA")) return answer;
+          return answer.then((response) => new Promise((done) => setTimeout(() => done(response), 1500)));
+        };
+        """
+    )
+    page.click(".person", "Dana Brooks")
+    page.click(".person", "Maya Okafor")
+    page.text_appears("#home", "Globex")
+    time.sleep(2)  # every delayed answer for Dana has arrived by now
+    assert "Globex" in page.find("#home").text and "Maya Okafor" in page.find(".person.active").text
 
 
 def test_every_message_and_view_the_bot_built_renders_in_the_page(sandbox, browser):

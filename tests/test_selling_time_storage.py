@@ -8,7 +8,7 @@ import pytest
 
 from bot.rules.entries import undo_bounds
 from storage import activities as acts
-from storage import concentration, quotas, records
+from storage import concentration, quotas, records, reps
 from storage import health as health_store
 from storage import opportunities as store
 
@@ -100,6 +100,36 @@ def test_last_opened_by_rep_gives_each_owners_newest_opportunity(db):
     assert concentration.last_opened_by_rep(db, "T1") == {"U1": NOW - timedelta(days=2), "U2": NOW - timedelta(days=5)}
 
 
+def test_a_page_of_reps_reads_only_its_own_selling_time_and_openings(db):
+    for user in ("U1", "U2", "U3"):
+        deal_time(db, opp(db, f"{user}'s deal", user=user, now=NOW - timedelta(days=3)), 60, user=user)
+
+    found = concentration.selling_time_by_rep(db, "T1", TODAY, TODAY, user_ids=["U3", "U1"])
+    assert [rep.user_id for rep in found] == ["U1", "U3"]
+    assert concentration.selling_time_by_rep(db, "T1", TODAY, TODAY, user_ids=[]) == []
+    assert concentration.last_opened_by_rep(db, "T1", ["U2"]) == {"U2": NOW - timedelta(days=3)}
+
+
+def test_reps_come_a_page_at_a_time_in_user_order_each_once(db):
+    reps.ensure_reps(db, "T1", [f"U{n}" for n in range(7)], NOW)
+    reps.ensure_reps(db, "T2", ["U0"], NOW)
+
+    pages = list(reps.reps_in_pages(db, "T1", size=3))
+
+    assert [[rep.user_id for rep in page] for page in pages] == [["U0", "U1", "U2"], ["U3", "U4", "U5"], ["U6"]]
+    assert all(rep.team_id == "T1" and rep.coaching_enabled for page in pages for rep in page)
+    assert list(reps.reps_in_pages(db, "T3")) == []
+
+
+def test_settings_of_many_reps_are_read_in_pages_and_none_is_left_out(db, monkeypatch):
+    monkeypatch.setattr(reps, "PAGE_SIZE", 2)
+    reps.ensure_reps(db, "T1", [f"U{n}" for n in range(5)], NOW)
+
+    found = reps.reps_of(db, "T1", [f"U{n}" for n in range(5)] + ["U9"])
+
+    assert sorted(found) == ["U0", "U1", "U2", "U3", "U4"] and found["U3"].team_id == "T1"
+
+
 # --- logging, undo and quotas ------------------------------------------------------------------------
 
 
@@ -119,6 +149,23 @@ def test_undo_removes_only_the_reps_latest_entry_within_ten_minutes(db):
     assert removed == latest
     assert acts.undo_last(db, "T1", "U1", *undo_bounds(NOW + timedelta(minutes=11))) is None
     assert [rep.total_minutes for rep in concentration.selling_time_by_rep(db, "T1", TODAY, TODAY)] == [30, 15]
+
+
+def test_an_undo_is_done_once_per_request_and_kept_a_day(db):
+    prospecting(db, 30)
+    prospecting(db, 15)
+    bounds = undo_bounds(NOW + timedelta(minutes=1))
+
+    first = acts.undo_last(db, "T1", "U1", *bounds, request_key="trigger:A", now=NOW)
+    replay = acts.undo_last(db, "T1", "U1", *bounds, request_key="trigger:A", now=NOW)
+
+    assert first == replay and first.minutes == 15
+    assert [rep.total_minutes for rep in concentration.selling_time_by_rep(db, "T1", TODAY, TODAY)] == [30]
+    later = NOW + timedelta(days=1, minutes=1)
+    assert acts.undo_last(db, "T1", "U1", *undo_bounds(later), request_key="trigger:B", now=later) is None
+    assert acts.undo_last(db, "T1", "U1", *bounds, request_key="trigger:A", now=NOW).minutes == 30, (
+        "a day on, the first request is forgotten"
+    )
 
 
 def test_setting_a_quota_again_replaces_it(db):

@@ -96,6 +96,26 @@ def test_a_dropped_connection_is_reopened_and_nothing_is_lost(socket_bot, slack,
     assert "Traceback" not in bot.finish()
 
 
+def test_an_app_token_revoked_while_running_stops_the_bot_with_one_line_and_exit_2(socket_bot, slack, socket_server):
+    bot, rep = socket_bot
+    assert rep.command("/opportunity", "new Before the revoke").status == 200
+    slack.wait_for("response_url", 1, timeout=10)
+
+    socket_server.app_tokens[APP_TOKEN] = REVOKED  # an admin regenerates the token, or uninstalls the app
+    socket_server.drop()
+    output = bot.finish(timeout=30)
+
+    assert bot.returncode == 2
+    assert "Traceback" not in output and " ERROR " not in output
+    assert problems(output) == [
+        "Slack refused SLACK_APP_TOKEN (invalid_auth) while the bot was running: generate an app-level token "
+        "with the connections:write scope (Basic Information → App-Level Tokens) and set it."
+    ]
+    assert len(slack.of("apps.connections.open")) == 2, "the first connection, then one try: no retrying for ever"
+    names = [opp.name for opp in store.open_opportunities(bot.database, "T1", "U1", 10)[0]]
+    assert names == ["Before the revoke"]
+
+
 @pytest.mark.parametrize("answer", ["invalid_auth", "not_authed"])
 def test_a_bad_app_token_is_one_clear_line_and_exit_2(slack, socket_server, tmp_path, answer):
     if answer == "invalid_auth":

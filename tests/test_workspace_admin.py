@@ -5,6 +5,8 @@ its field; a private channel gets a request to be invited."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import pytest
 
@@ -126,3 +128,58 @@ def test_a_forged_click_on_the_admin_button_opens_nothing(admin_bot):
     [told] = admin_bot.slack.wait_for("chat.postMessage")
     assert "admins" in told.args["text"]
     assert admin_bot.slack.of("views.open") == []
+
+
+def slow_reads(monkeypatch):
+    """The stored choices, read slowly (a busy database) and counted: `release` lets each read finish."""
+    from bot.services import workspace_settings
+
+    reads, release = [], threading.Event()
+
+    def chosen(_db, team_id):
+        reads.append(team_id)
+        release.wait(5)
+        return {"celebration_channel": "CNEWS"}
+
+    monkeypatch.setattr(workspace_settings.store, "chosen", chosen)
+    monkeypatch.setattr(workspace_settings, "CACHE_SECONDS", 0.0)  # every value is already old
+    return reads, release
+
+
+def test_a_burst_finds_old_settings_answered_from_memory_while_one_read_refreshes_them(bot, monkeypatch):
+    services = bot.services
+    before = services.settings_for("T1")
+    reads, release = slow_reads(monkeypatch)
+
+    started = time.monotonic()
+    seen = [services.settings_for("T1") for _ in range(20)]
+    assert time.monotonic() - started < 0.5 and all(settings is before for settings in seen)
+    assert wait_until(lambda: reads)
+    time.sleep(0.1)
+    assert reads == ["T1"]  # one read in the background, not one per request
+    release.set()
+    assert wait_until(lambda: services.settings_for("T1").celebration_channel == "CNEWS")
+
+
+def test_a_save_while_settings_are_being_read_again_is_not_undone_by_that_read(bot, monkeypatch):
+    from bot.services import workspace_settings
+
+    services = bot.services
+    services.settings_for("T1")
+    reads, release = slow_reads(monkeypatch)
+    services.settings_for("T1")  # starts the background read
+    assert wait_until(lambda: reads == ["T1"])
+    workspace_settings.forget(services, "T1")  # what an admin's save does
+    release.set()
+    key = (id(services.shared("settings")), "T1")
+    assert wait_until(lambda: key not in workspace_settings._rereading)
+    assert "T1" not in services.shared("settings")  # the read begun before the save was dropped
+
+
+def wait_until(condition, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

@@ -4,7 +4,7 @@ plan a slot into the shared queue, then drain it at Slack's pace (bot/fanout.py)
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -111,7 +111,7 @@ def retry_due(
     services: Services,
     team_id: str,
     kind: str,
-    reps_by_id: dict[str, RepSettings],
+    reps_by_id: Mapping[str, RepSettings] | None,
     now: datetime,
     report: JobReport,
     starts_cooldown: bool = False,
@@ -119,10 +119,13 @@ def retry_due(
     """Send again what failed earlier (its backoff has passed) or was abandoned mid-send (its lease expired).
 
     A rep who has since switched coaching off, snoozed or become unreachable is not messaged: the claim
-    is closed as skipped with that reason.
+    is closed as skipped with that reason. Without `reps_by_id`, the claims' reps are read in one query.
     """
     ready = []
-    for claim in claims.take_over_due(services.db, team_id, kind, services.now()):
+    due = claims.take_over_due(services.db, team_id, kind, services.now())
+    if reps_by_id is None:
+        reps_by_id = reps.reps_of(services.db, team_id, {claim.key.recipient_id for claim in due})
+    for claim in due:
         reason = why_not_message(reps_by_id.get(claim.key.recipient_id), now)
         if reason is not None:
             claims.mark_skipped(services.db, claim, reason, now)

@@ -1,9 +1,11 @@
 """The concentration nudge: a DM to a rep whose logged selling time sits on one deal, or who has stopped
 opening new opportunities while barely prospecting (the rules: bot/rules/nudges.py).
 
-Per workspace, whatever its size: one query for everyone's selling time over the window, one for when
-each rep last opened a deal, one for open-deal counts, one for the reps' settings, one for questions
-recently asked. Zones come from the daily bulk read (bot/zones.py), looked up only for reps otherwise due.
+Per workspace, whatever its size, the reps are read a page at a time (storage/reps.py, PAGE_SIZE), and
+per page one query for their selling time over the window and one for when each last opened a deal, so
+a tick's memory is one page's. Open-deal counts and questions recently asked are read once, when there
+is something to send. Zones come from the daily bulk read (bot/zones.py), looked up only for reps
+otherwise due.
 Due reps are planned into the shared queue and sent in batches (bot/jobs/common.plan_and_drain). The
 period key is the rep's local date, and the cooldown (NUDGE_COOLDOWN_DAYS) is counted from the last nudge
 actually sent. The top deal's open obstacle (how long it has stood, whether the rep stepped back) and a
@@ -18,14 +20,13 @@ from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
 from bot.questions import REPEAT_AFTER_WEEKS, Question, obstacle_question, pick_question
-from bot.rules.nudges import Concentrated
 from bot.rules.outlook import standing_days
 from bot.rules.periods import local_now
-from bot.rules.timing import may_nudge, within_working_hours
+from bot.rules.timing import Profile, may_nudge, within_working_hours
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
 from bot.services.outlook import numbers_riding
-from storage import obstacles, opportunities, outbox, queue
+from storage import obstacles, opportunities, outbox, queue, reps
 from storage.reps import RepSettings
 
 KIND = "nudge"
@@ -36,44 +37,43 @@ def run(services: Services, now: datetime) -> JobReport:
 
 
 def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
-    settings = services.settings
-    reps_by_id = common.reps_using_the_bot(services, team_id, now)
-    report.reps += len(reps_by_id)
-    common.retry_due(services, team_id, KIND, reps_by_id, now, report, starts_cooldown=True)
+    common.retry_due(services, team_id, KIND, None, now, report, starts_cooldown=True)
+    due = []
+    for page in reps.reps_in_pages(services.db, team_id):
+        report.reps += len(page)
+        due += due_in_page(services, team_id, page, now)
+    report.due += len(due)
+    planned = [queue.Planned(profile.user_id, local_now(now, profile.tz).date().isoformat(), now) for profile in due]
+    render = renderer(services, team_id, now, report)
+    common.plan_and_drain(services, team_id, KIND, planned, render, now, report, starts_cooldown=True)
 
-    flagged = concentrated_reps(services, team_id, now)
-    busy = outbox.outstanding_recipients(services.db, team_id, KIND) if flagged else set()
-    cooldown = timedelta(days=settings.nudge_cooldown_days)
-    allowed = []
-    for user_id in flagged:
-        rep = reps_by_id.get(user_id)
-        if rep is None or user_id in busy:
-            continue
-        ok, _ = may_nudge(now, profile_of(services, rep).state, cooldown)
-        if ok:
-            allowed.append(rep)
 
-    due = [
+def due_in_page(services: Services, team_id: str, page: list[RepSettings], now: datetime) -> list[Profile]:
+    """The page's reps whom a nudge rule fires for and who may get one now, in their own working hours:
+    two queries for the page's selling time, so a tick holds one page at a time, not the whole workspace."""
+    flagged = concentrated_reps(services, team_id, now, [rep.user_id for rep in page])
+    if not flagged:
+        return []
+    busy = outbox.outstanding_recipients(services.db, team_id, KIND, flagged)
+    cooldown = timedelta(days=services.settings.nudge_cooldown_days)
+    allowed = [
+        rep
+        for rep in page
+        if rep.user_id in flagged
+        and rep.user_id not in busy
+        and may_nudge(now, profile_of(services, rep).state, cooldown)[0]
+    ]
+    return [
         profile
         for profile in common.in_their_zones(services, team_id, allowed, now)
         if within_working_hours(now, profile.tz, profile.hours)
     ]
-    report.due += len(due)
-    planned = [queue.Planned(profile.user_id, local_now(now, profile.tz).date().isoformat(), now) for profile in due]
-    render = renderer(services, team_id, reps_by_id, flagged, now, report)
-    common.plan_and_drain(services, team_id, KIND, planned, render, now, report, starts_cooldown=True)
 
 
-def renderer(
-    services: Services,
-    team_id: str,
-    reps_by_id: dict[str, RepSettings],
-    flagged: dict[str, Concentrated],
-    now: datetime,
-    report: JobReport,
-) -> queue.Renderer:
-    """Renders a taken batch of nudges; open-deal counts, recent questions, open obstacles and numbers riding
-    on one deal are read once per tick, for the whole workspace."""
+def renderer(services: Services, team_id: str, now: datetime, report: JobReport) -> queue.Renderer:
+    """Renders a taken batch of nudges from what is true now: the batch's reps and their selling time are
+    read for the batch (a row may have been planned by another instance); open-deal counts, recent
+    questions, open obstacles and numbers riding on one deal once per tick, for the whole workspace."""
     settings = services.settings
     shared: dict = {}
 
@@ -84,6 +84,9 @@ def renderer(
             shared["asked"] = outbox.recent_question_ids(services.db, team_id, since)
             shared["named"] = obstacles.open_obstacles(services.db, team_id)
             shared["riding"] = numbers_riding(services, team_id)
+        recipients = {row.recipient_id for row in taken}
+        reps_by_id = reps.reps_of(services.db, team_id, recipients)
+        flagged = concentrated_reps(services, team_id, now, recipients)
         rendered: dict[int, queue.Rendered] = {}
         for row in taken:
             found = flagged.get(row.recipient_id)

@@ -23,6 +23,7 @@ from bot.sandbox.clock import SandboxClock
 from bot.sandbox.slack_api import SlackStandIn
 from bot.sandbox.visitor import Visitor
 from bot.sandbox.workspace import Workspace
+from bot.services import home
 
 DATABASE_FILE = "pipeline_coach_sandbox.db"
 DEFAULT_PORT = 4390
@@ -52,10 +53,11 @@ class Sandbox:
         return self.slack.base_url.removesuffix("api/")
 
     def stop(self) -> None:
-        self.slack.settle(quiet=0.5, timeout=10)  # Home tabs still being published arrive while we listen
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
         self.bot_server.close()
+        self.slack.settle(quiet=0.5, timeout=10)  # Home tabs still being published arrive while we listen
+        home.wait_for_republishes(timeout=10)
         self.slack.stop()
         self.services.db.dispose()
 

@@ -116,16 +116,20 @@ class Unsure(Exception):
     """The database failed mid-save and could not be asked again: the entry may or may not be there."""
 
 
-def stored_once(key: str | None, write: Callable[[], T], earlier: Callable[[], T | None]) -> tuple[T, bool]:
+def stored_once(
+    key: str | None, write: Callable[[], T], earlier: Callable[[], T | None], look_first: bool = True
+) -> tuple[T, bool]:
     """Store an entry at most once per Slack request (`key`), and say truly what happened when the
     database fails: (what is stored, whether this call stored it), or NotStored, or Unsure.
 
     A request replayed (a double submit, a retried delivery) finds what it stored the first time.
     When the write fails part-way (the COMMIT's reply lost, a timeout), the key is looked up again to
-    learn whether it committed before anything is said to the rep.
+    learn whether it committed before anything is said to the rep. `look_first=False` skips the lookup
+    before the write (one transaction less before the ack) for a write that always inserts its keyed
+    row under a unique index: a replay fails on that row, rolls back whole and finds the first one.
     """
     try:
-        found = earlier() if key else None
+        found = earlier() if key and look_first else None
     except DatabaseUnavailable:
         raise NotStored from None
     if found is not None:
@@ -137,9 +141,11 @@ def stored_once(key: str | None, write: Callable[[], T], earlier: Callable[[], T
         if found is None:
             raise
         return found, False
-    except DatabaseUnavailable:
+    except DatabaseUnavailable as failure:
         if not key:
             raise Unsure from None
+        if not failure.reached:  # not one statement was sent: nothing of it can be there
+            raise NotStored from None
         try:
             found = earlier()
         except DatabaseUnavailable:

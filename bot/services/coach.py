@@ -6,6 +6,7 @@ Each action is one transaction; an answer that shows on Home signals the rep's H
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -232,12 +233,15 @@ def recent_answers(services: Services, team_id: str, user_id: str) -> list[Answe
     return answers.recent_answers(services.db, team_id, user_id, ANSWERS_SHOWN)
 
 
-def concentrated_reps(services: Services, team_id: str, now: datetime) -> dict[str, nudges.Concentrated]:
-    """Reps in the workspace whose selling time fires a nudge rule now (two queries for the whole team)."""
+def concentrated_reps(
+    services: Services, team_id: str, now: datetime, user_ids: Collection[str] | None = None
+) -> dict[str, nudges.Concentrated]:
+    """Reps in the workspace (or among `user_ids`: a page of reps, a batch being rendered) whose selling
+    time fires a nudge rule now: two queries, whatever the number of reps."""
     settings = services.settings
     since, until = trailing_days(local_now(now, settings.team_timezone).date(), settings.nudge_window_days)
-    times = concentration.selling_time_by_rep(services.db, team_id, since, until)
+    times = concentration.selling_time_by_rep(services.db, team_id, since, until, user_ids)
     if not times:
         return {}
-    opened = concentration.last_opened_by_rep(services.db, team_id)
+    opened = concentration.last_opened_by_rep(services.db, team_id, user_ids)
     return nudges.concentrated_reps(times, opened, now, nudges.thresholds(settings), settings.team_timezone)

@@ -4,7 +4,8 @@ on opening and after every change the rep makes (Services.changed is pointed at 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackClientError
@@ -14,6 +15,7 @@ from bot.rules.health import HealthReport
 from bot.services import Services, admin
 from bot.services.health import build_health
 from bot.services.outlook import RepOutlook, rep_outlook
+from bot.workers import PEOPLE
 from storage import answers, opportunities
 from storage.answers import Answer
 from storage.db import DatabaseUnavailable
@@ -22,6 +24,9 @@ from storage.records import ObstacleView, OpportunityView
 log = logging.getLogger("pipeline_coach.home")
 HOME_ROWS = 50
 _publisher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="home")
+_queued: dict[tuple[int, str, str], Future] = {}  # refreshes not started yet, by (services, team, rep)
+_unfinished: set[Future] = set()
+_queued_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -76,5 +81,37 @@ def publish_home(services: Services, team_id: str, user_id: str, opened: bool = 
 
 
 def republish_later(services: Services):
-    """The change signal's handler: refresh the rep's Home off the request thread."""
-    return lambda team_id, user_id: _publisher.submit(publish_home, services, team_id, user_id)
+    """The change signal's handler: refresh the rep's Home off the request thread. A refresh already
+    queued for the rep and not yet started covers this change too (it reads the page when it runs), so a
+    burst of changes costs one views.publish, not one each."""
+
+    def republish(team_id: str, user_id: str) -> None:
+        key = (id(services), team_id, user_id)
+        with _queued_lock:
+            if key in _queued:
+                return
+            _queued[key] = future = _publisher.submit(_publish_queued, services, key)
+            _unfinished.add(future)
+        future.add_done_callback(_finished)
+
+    return republish
+
+
+def _finished(future: Future) -> None:
+    with _queued_lock:
+        _unfinished.discard(future)
+
+
+def _publish_queued(services: Services, key: tuple[int, str, str]) -> None:
+    PEOPLE.step_aside()  # nobody waits on a Home refresh: requests still awaiting their answer go first
+    with _queued_lock:
+        _queued.pop(key, None)  # from here on, a new change queues a refresh of its own
+    publish_home(services, key[1], key[2])
+
+
+def wait_for_republishes(timeout: float) -> None:
+    """Let the Home refreshes already queued finish (at most `timeout` seconds), before Slack's client
+    goes away, so none of them fails for want of it."""
+    with _queued_lock:
+        unfinished = list(_unfinished)
+    wait(unfinished, timeout=timeout)

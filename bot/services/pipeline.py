@@ -49,6 +49,7 @@ def open_opportunity(
         key,
         write,
         lambda: store.created_by_request(services.db, team_id, key),  # type: ignore[arg-type]
+        look_first=False,  # creating always inserts the keyed row: a replay fails on it and looks then
     )
     if stored_now:
         services.changed(team_id, user_id)

@@ -77,10 +77,12 @@ def log_picked_deal(
     return log_deal_time(services, team_id, user_id, read_carried_log(carried), opportunity_id, key)
 
 
-def undo_last(services: Services, team_id: str, user_id: str) -> ActivityView | None:
-    """Remove the rep's last entry if it is recent enough (bot/rules/entries.py); what was removed."""
-    created_since, occurred_since = undo_bounds(services.now())
-    removed = activities.undo_last(services.db, team_id, user_id, created_since, occurred_since)
+def undo_last(services: Services, team_id: str, user_id: str, request_key: str | None = None) -> ActivityView | None:
+    """Remove the rep's last entry if it is recent enough (bot/rules/entries.py); what was removed. Once
+    per Slack request: a replay of it removes nothing more and gets the same answer."""
+    now = services.now()
+    created_since, occurred_since = undo_bounds(now)
+    removed = activities.undo_last(services.db, team_id, user_id, created_since, occurred_since, request_key, now)
     if removed is not None:
         services.changed(team_id, user_id)
     return removed

@@ -43,12 +43,20 @@ def stopped_teams(services: Services) -> frozenset[str]:
     return frozenset(workspaces.uninstalled_teams(services.db))
 
 
-def _stopped_recently(services: Services) -> frozenset[str]:
-    """The same, read at most once a minute per process: every request asks it."""
+def _known_stopped(services: Services) -> frozenset[str] | None:
+    """The stopped workspaces as read within CACHE_SECONDS, or None when that read is older or missing."""
     with _lock:
         found = _cache.get(id(services.shared("workspaces")))
-        if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
-            return found[1]
+    return found[1] if found is not None and time.monotonic() - found[0] < CACHE_SECONDS else None
+
+
+def _stopped_recently(services: Services) -> frozenset[str]:
+    """The same, read at most once a minute per process: every request asks it."""
+    known = _known_stopped(services)
+    if known is not None:
+        return known
+    with _lock:
+        found = _cache.get(id(services.shared("workspaces")))
     try:
         teams = frozenset(workspaces.uninstalled_teams(services.db))
     except DatabaseUnavailable:  # keep what we knew; don't ask a database that is down on every request
@@ -60,8 +68,10 @@ def _stopped_recently(services: Services) -> frozenset[str]:
 
 def heard_from_later(services: Services, team_id: str) -> None:
     """Note a request from a workspace off the request's thread: a database that is slow or down must
-    never delay Slack's acknowledgement for this bookkeeping."""
-    if team_id:
+    never delay Slack's acknowledgement for this bookkeeping. A workspace known (this minute) to be
+    installed needs nothing, and is answered here without handing a thread the work."""
+    known = _known_stopped(services)
+    if team_id and (known is None or team_id in known):
         _checker.submit(_heard_from_quietly, services, team_id)
 
 

@@ -2,8 +2,8 @@
 admins chose in Slack (`/opportunity admin`) goes over them. Every service and job reads settings through
 `Services.settings_for(team_id)` (or the scoped `Services.for_team(team_id).settings`), which lands here.
 
-Read at most every few seconds per process and forgotten at once when an admin saves, so a change takes
-effect on the next request without a restart.
+Read again every few seconds per process (in the background: requests are answered from memory) and
+forgotten at once when an admin saves, so a change takes effect on the next request without a restart.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import ValidationError
 
@@ -42,6 +43,9 @@ EDITABLE = (
 )
 CACHE_SECONDS = 5.0
 _lock = threading.Lock()
+_rereading: set[tuple[int, str]] = set()  # (cache, workspace) being read afresh in the background
+_generations: dict[tuple[int, str], int] = {}  # bumped by forget(): a read from before it is dropped
+_rereader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="settings")
 
 
 class InvalidSettings(ValueError):
@@ -57,15 +61,38 @@ def defaults(services) -> Settings:
 
 
 def effective(services, team_id: str) -> Settings:
+    """Read once, then served from memory: past CACHE_SECONDS the value still answers the request that
+    finds it old while one thread reads it afresh, so a burst of requests never queues on the database."""
     cache = services.shared("settings")
     with _lock:
         found = cache.get(team_id)
-        if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
-            return found[1]
+        if found is not None:
+            stamp, settings, generation = found
+            if time.monotonic() - stamp >= CACHE_SECONDS and (id(cache), team_id) not in _rereading:
+                _rereading.add((id(cache), team_id))
+                _rereader.submit(_reread, services, team_id, generation)
+            return settings
+        generation = _generations.get((id(cache), team_id), 0)
+    return _read(services, team_id, generation)
+
+
+def _read(services, team_id: str, generation: int) -> Settings:
     settings = combine(defaults(services), store.chosen(services.db, team_id), team_id)
+    cache = services.shared("settings")
     with _lock:
-        cache[team_id] = (time.monotonic(), settings)
+        if _generations.get((id(cache), team_id), 0) == generation:  # no admin saved while we read
+            cache[team_id] = (time.monotonic(), settings, generation)
     return settings
+
+
+def _reread(services, team_id: str, generation: int) -> None:
+    try:
+        _read(services, team_id, generation)
+    except Exception as error:  # a database that is down: the value we have keeps serving
+        log.warning("could not read workspace %s's settings again (%s); keeping the last ones", team_id, error)
+    finally:
+        with _lock:
+            _rereading.discard((id(services.shared("settings")), team_id))
 
 
 def prefetch(services, team_ids) -> None:
@@ -77,7 +104,7 @@ def prefetch(services, team_ids) -> None:
     combined = {team_id: combine(defaults(services), chosen.get(team_id, {}), team_id) for team_id in team_ids}
     with _lock:
         for team_id, settings in combined.items():
-            cache[team_id] = (now, settings)
+            cache[team_id] = (now, settings, _generations.get((id(cache), team_id), 0))
 
 
 def combine(base: Settings, chosen: dict, team_id: str = "") -> Settings:
@@ -119,8 +146,12 @@ def save(services, team_id: str, changes: dict, user_id: str) -> Settings:
 
 
 def forget(services, team_id: str) -> None:
+    """An admin saved (or the workspace was erased): the next request reads afresh, and a read begun
+    before this moment is not kept."""
+    cache = services.shared("settings")
     with _lock:
-        services.shared("settings").pop(team_id, None)
+        cache.pop(team_id, None)
+        _generations[(id(cache), team_id)] = _generations.get((id(cache), team_id), 0) + 1
 
 
 def _plain(value):

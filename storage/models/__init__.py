@@ -3,7 +3,7 @@
 from storage.models.base import ID, Base
 from storage.models.coaching import CoachingAnswer, Rep, ScheduledMessage, Workspace, WorkspaceSettings
 from storage.models.crm import CrmConflict, CrmFlag, CrmLink, CrmOutbox, CrmOwner, CrmSyncState
-from storage.models.pipeline import Activity, Obstacle, Opportunity, Quota, StageChange
+from storage.models.pipeline import Activity, Obstacle, Opportunity, Quota, StageChange, UndoneRequest
 
 __all__ = [
     "ID",
@@ -22,6 +22,7 @@ __all__ = [
     "Rep",
     "ScheduledMessage",
     "StageChange",
+    "UndoneRequest",
     "Workspace",
     "WorkspaceSettings",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import ID, Base
@@ -92,6 +92,25 @@ class Activity(Base):
         Index("ix_activities_team_day", "team_id", "occurred_on"),
         Index("ix_activities_opportunity", "opportunity_id", "occurred_on"),
         Index("ix_activities_day", "occurred_on", "team_id", "user_id"),
+    )
+
+
+class UndoneRequest(Base):
+    """An `undo` a rep typed, by its Slack request, with what it removed (JSON; NULL when there was nothing):
+    a replay of the same request removes nothing more and is answered as the first was. Kept a day."""
+
+    __tablename__ = "undone_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    request_key: Mapped[str] = mapped_column(String(100))
+    undone_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    removed: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("uq_undone_requests_request", "team_id", "request_key", unique=True),
+        Index("ix_undone_requests_rep", "team_id", "user_id", "undone_at"),
     )
 
 

@@ -89,13 +89,17 @@
     return name.split(" ").map((part) => part[0]).join("").slice(0, 2);
   }
 
+  // A person's DM with the app (bot/sandbox/workspace.py, dm_with_bot).
+  const appChat = (user) => "D" + user.replace(/^U/, "");
+
   function switchTo(user) {
-    // Stay where you were: the channel, or the app (its Home or Messages), now as the other person.
-    const inApp = conversation().is_im;
+    // Stay where you were: the channel, or the app (its Home or Messages), now as the other person. Asked
+    // of the ids, not of the state shown, which may still be the one before the last click's.
+    const inApp = ui.where === appChat(ui.user);
     ui.user = user;
     ui.modalKey = ui.homeKey = null;
     localStorage.setItem("sandbox-user", user);
-    if (inApp) ui.where = "D" + user.replace(/^U/, "");
+    if (inApp) ui.where = appChat(user);
     if (inApp && ui.tab === "home") api("/sandbox/home", {}).then(() => refresh(true));
     refresh(true);
   }
@@ -255,13 +259,21 @@
     void force;
   }
 
+  // Answers can arrive out of order (the 700 ms poll and a click's refresh overlap): one asked as someone
+  // else, or older than one already shown, is dropped, so a switch of person never shows the last one's page.
+  const refreshes = { asked: 0, shown: 0, forced: false };
+
   async function refresh(force) {
-    const state = await api(`/sandbox/state?user=${encodeURIComponent(ui.user)}`);
-    if (!state.ok) return;
-    const changed = force || state.version !== ui.version || state.now !== (ui.state && ui.state.now);
+    const user = ui.user, mine = ++refreshes.asked;
+    if (force) refreshes.forced = true;
+    const state = await api(`/sandbox/state?user=${encodeURIComponent(user)}`);
+    if (!state.ok || user !== ui.user || mine < refreshes.shown) return;
+    refreshes.shown = mine;
+    const changed = refreshes.forced || state.version !== ui.version || state.now !== (ui.state && ui.state.now);
+    refreshes.forced = false;
     ui.state = state;
     ui.version = state.version;
-    if (changed) draw(force);
+    if (changed) draw(true);
   }
 
   async function start() {

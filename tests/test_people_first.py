@@ -1,0 +1,215 @@
+"""People's requests before the coach's own work: background work steps aside while a request waits for
+its answer (bot/workers.PeopleFirst), work after an answer never holds the place of a request still
+waiting for its own (bot/workers.ListenerPool), and SQLite's writers take turns inside the process
+(storage/single_writer.py) instead of sleeping in SQLite's busy handler."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import text
+
+from bot import workers
+from bot.workers import BudgetedAck, ListenerPool, PeopleFirst
+from storage.db import Database
+from storage.timeouts import AnswerBudget, current_budget
+
+
+def test_background_work_goes_on_once_the_request_is_answered():
+    people, order = PeopleFirst(), []
+    arrived, answer = threading.Event(), threading.Event()
+
+    def request() -> None:
+        with people.answering():
+            arrived.set()
+            answer.wait(10)
+            order.append("answered")
+
+    def background() -> None:
+        people.step_aside(most=30)
+        order.append("background")
+
+    threading.Thread(target=request).start()
+    arrived.wait(10)
+    worker = threading.Thread(target=background)
+    worker.start()
+    answer.set()
+    worker.join(10)
+    assert order == ["answered", "background"]
+    assert people.waiting == 0
+
+
+def test_a_request_still_queued_for_a_server_thread_counts_as_waiting():
+    """The last requests of a burst bigger than the server's threads wait in its queue: background work
+    waits for them too, not only for those a thread has started."""
+    people, order, queue = PeopleFirst(), [], ["the burst's last request"]
+    people.count_queued(lambda: len(queue))
+    worker = threading.Thread(target=lambda: (people.step_aside(most=30), order.append("background")))
+    worker.start()
+    time.sleep(0.05)
+    assert people.waiting == 1 and order == []
+    with people.answering():  # a server thread takes it from the queue
+        queue.clear()
+        order.append("answered")
+    worker.join(10)
+    assert order == ["answered", "background"] and people.waiting == 0
+
+
+def test_a_request_that_never_ends_holds_background_work_only_for_a_while():
+    people = PeopleFirst()
+    with people.answering():
+        people.step_aside(most=0.01)  # returns although someone is still waiting
+        assert people.waiting == 1
+
+
+def a_request(pool: ListenerPool, listener) -> None:
+    """Submit `listener(ack)` as Bolt does: from the request's thread, with its answer budget."""
+
+    def submit() -> None:
+        budget = AnswerBudget(workers.ANSWER_BUDGET_SECONDS)
+        current_budget.set(budget)
+        pool.submit(listener, BudgetedAck(budget))
+
+    thread = threading.Thread(target=submit)
+    thread.start()
+    thread.join(5)
+
+
+def test_work_after_an_answer_never_keeps_the_next_request_waiting():
+    pool, replies_may_go, third_answered = ListenerPool(2), threading.Event(), threading.Event()
+
+    def answers_then_replies_slowly(ack) -> None:
+        ack()
+        replies_may_go.wait(10)  # a form or a reply to Slack that takes its time
+
+    try:
+        a_request(pool, answers_then_replies_slowly)
+        a_request(pool, answers_then_replies_slowly)
+        a_request(pool, lambda ack: (ack(), third_answered.set()))
+        assert third_answered.wait(2), "the third request waited for the others' replies"
+    finally:
+        replies_may_go.set()
+        assert pool.drain(5)
+        pool.shutdown()
+
+
+def test_at_most_worker_threads_requests_are_being_answered_at_once():
+    pool, may_answer, started = ListenerPool(2), threading.Event(), []
+    lock = threading.Lock()
+
+    def slow_to_answer(ack) -> None:
+        with lock:
+            started.append(1)
+        may_answer.wait(10)
+        ack()
+
+    try:
+        for _ in range(3):
+            a_request(pool, slow_to_answer)
+        deadline = time.monotonic() + 5
+        while len(started) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        assert len(started) == 2  # the third waits for a place, not for a thread
+        may_answer.set()
+        assert pool.drain(5) and len(started) == 3
+    finally:
+        may_answer.set()
+        pool.shutdown()
+
+
+def test_a_listener_that_answered_lets_waiting_requests_be_answered_first(monkeypatch):
+    people = PeopleFirst()
+    monkeypatch.setattr(workers, "PEOPLE", people)
+    pool, order, other_arrived, release_other = ListenerPool(2), [], threading.Event(), threading.Event()
+
+    def another_request_waiting() -> None:
+        with people.answering():
+            other_arrived.set()
+            release_other.wait(10)
+            order.append("the other request answered")
+
+    def answers_then_replies(ack) -> None:
+        ack()
+        order.append("reply sent")
+
+    waiting = threading.Thread(target=another_request_waiting)
+    waiting.start()
+    other_arrived.wait(5)
+    try:
+        a_request(pool, answers_then_replies)
+        threading.Timer(0.05, release_other.set).start()
+        assert pool.drain(5)
+        assert order == ["the other request answered", "reply sent"]
+    finally:
+        release_other.set()
+        waiting.join(5)
+        pool.shutdown()
+
+
+def test_an_event_acked_on_its_own_request_thread_is_answered_at_once(monkeypatch):
+    """Bolt acks an event on the request's thread, which is itself counted as waiting: that ack must not
+    step aside for anyone (it would wait for itself, a quarter of a second on every event)."""
+    people = PeopleFirst()
+    monkeypatch.setattr(workers, "PEOPLE", people)
+    with people.answering():
+        started = time.monotonic()
+        BudgetedAck(AnswerBudget(workers.ANSWER_BUDGET_SECONDS))()
+        assert time.monotonic() - started < workers.AFTER_ANSWER_STEP_ASIDE_SECONDS / 2
+
+
+@pytest.fixture
+def scratch(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'writers.db'}")
+    with db.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE entries (who TEXT)"))
+    yield db
+    db.dispose()
+
+
+def test_writers_take_turns_and_both_are_kept(scratch):
+    order, first_wrote, second_started = [], threading.Event(), threading.Event()
+
+    def first() -> None:
+        with scratch.transaction() as session:
+            session.execute(text("INSERT INTO entries VALUES ('first')"))
+            first_wrote.set()
+            second_started.wait(10)
+            order.append("first commits")
+
+    def second() -> None:
+        first_wrote.wait(10)
+        second_started.set()
+        with scratch.transaction() as session:
+            session.execute(text("INSERT INTO entries VALUES ('second')"))
+            order.append("second wrote")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert order == ["first commits", "second wrote"]
+    with scratch.transaction() as session:
+        assert sorted(session.scalars(text("SELECT who FROM entries"))) == ["first", "second"]
+
+
+def test_a_write_that_fails_lets_the_next_writer_in(scratch):
+    with pytest.raises(RuntimeError), scratch.transaction() as session:
+        session.execute(text("INSERT INTO entries VALUES ('lost')"))
+        raise RuntimeError("the service changed its mind")
+    done = []
+    writer = threading.Thread(target=lambda: done.append(_write(scratch, "kept")))
+    writer.start()
+    writer.join(10)
+    assert done == ["kept"]
+    with scratch.transaction() as session:
+        assert list(session.scalars(text("SELECT who FROM entries"))) == ["kept"]
+
+
+def _write(db: Database, who: str) -> str:
+    with db.transaction() as session:
+        session.execute(text("INSERT INTO entries VALUES (:who)"), {"who": who})
+    return who
