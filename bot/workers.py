@@ -25,6 +25,9 @@ from storage.timeouts import AnswerBudget, current_budget
 ANSWER_BUDGET_SECONDS = 2.5
 # Background work waits at most this long for people's requests to be answered, then goes on anyway.
 STEP_ASIDE_SECONDS = 0.5
+# A burst is over once nobody has waited for this long: the server reads a burst's requests one by one,
+# and work that starts in a gap between two of them delays reading the rest.
+BURST_GAP_SECONDS = 0.02
 
 
 class PeopleFirst:
@@ -35,12 +38,15 @@ class PeopleFirst:
 
     A request counts from the moment the server has read it: those being answered, and (`count_queued`)
     those read but still queued for a server thread, the last of a burst bigger than the server's threads.
+    Stepping aside lasts until nobody has waited for BURST_GAP_SECONDS, the rest of a burst still unread.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, burst_gap: float = BURST_GAP_SECONDS) -> None:
         self._waiting = 0
         self._queued: Callable[[], int] = lambda: 0
         self._quiet = threading.Condition()
+        self._burst_gap = burst_gap
+        self._quiet_since = float("-inf")  # when the last person waiting was answered
 
     @property
     def waiting(self) -> int:
@@ -63,13 +69,21 @@ class PeopleFirst:
             with self._quiet:
                 self._waiting -= 1
                 if not self._waiting:
+                    self._quiet_since = time.monotonic()
                     self._quiet.notify_all()
 
     def step_aside(self, most: float = STEP_ASIDE_SECONDS) -> None:
-        """Wait until nobody is waiting for an answer, `most` seconds at most."""
+        """Wait until nobody has waited for an answer for a burst's gap, `most` seconds at most."""
+        deadline = time.monotonic() + most
         with self._quiet:
-            if self._waiting or self._queued():
-                self._quiet.wait_for(lambda: not self._waiting and not self._queued(), timeout=most)
+            while (left := deadline - time.monotonic()) > 0:
+                if self._waiting or self._queued():
+                    self._quiet.wait_for(lambda: not self._waiting and not self._queued(), timeout=left)
+                    continue
+                calm = time.monotonic() - self._quiet_since
+                if calm >= self._burst_gap:
+                    return
+                self._quiet.wait(min(self._burst_gap - calm, left))
 
 
 PEOPLE = PeopleFirst()
@@ -82,12 +96,20 @@ def after_answer_threads(workers: int) -> int:
 
 
 AFTER_ANSWER_STEP_ASIDE_SECONDS = 0.25
+# Bolt's own limit for a listener's ack (Listener.ack_timeout): a request thread never waits longer.
+ACK_WAIT_SECONDS = 3.0
 # Set inside a listener holding a place; None on the request's own thread (Bolt acks events there).
 _on_answer: contextvars.ContextVar = contextvars.ContextVar("on_answer", default=None)
+# The request's ack, on the thread that must write its answer (set by answer_budget).
+_awaited_ack: contextvars.ContextVar = contextvars.ContextVar("awaited_ack", default=None)
 
 
 class ListenerPool(ThreadPoolExecutor):
     """Runs Bolt's listeners, each in its submitter's context, and can be drained.
+
+    The request's thread, having handed its listener over, waits here for the ack itself (or the
+    listener's end) instead of in Bolt's loop, which looks every 10 ms: the answer is written the moment
+    the listener acks, and a burst's waiting threads do not wake a hundred times a second each.
 
     At most `workers` listeners run before their request is answered (each may hold a database connection
     while Slack's window runs). A listener that has answered goes on with its reply, form or celebration on
@@ -119,11 +141,16 @@ class ListenerPool(ThreadPoolExecutor):
         with self._idle:
             self._in_flight += 1
         try:
-            return super().submit(run)
+            future = super().submit(run)
         except BaseException:
             with self._idle:
                 self._in_flight -= 1
             raise
+        ack = _awaited_ack.get()
+        if ack is not None and ack.waiter == threading.get_ident() and ack.response is None:
+            future.add_done_callback(lambda _: ack.settled.set())  # ended without an ack: Bolt says so
+            ack.settled.wait(max(0.0, ack.since + ACK_WAIT_SECONDS - time.monotonic()))  # an old one: none
+        return future
 
     def _until_answered(self, fn, /, *args, **kwargs):
         """Run `fn` holding one of the `workers` places until its request is answered (or it ends)."""
@@ -163,12 +190,16 @@ class BudgetedAck(Ack):
     def __init__(self, budget: AnswerBudget) -> None:
         super().__init__()
         self.budget = budget
+        self.waiter = threading.get_ident()  # the request's thread, which writes the answer
+        self.since = time.monotonic()
+        self.settled = threading.Event()  # acked (or its listener ended): the answer can be written
 
     def __call__(self, *args, **kwargs):
         self.budget.answer()
         try:
             return super().__call__(*args, **kwargs)
         finally:
+            self.settled.set()
             release = _on_answer.get()
             if release is not None:  # a listener's thread, not the request's (which must answer at once)
                 release()  # this listener's place goes to the next request waiting for its answer
@@ -179,6 +210,7 @@ def answer_budget(context, next) -> None:  # noqa: A002 - Bolt's name for the ch
     """Global middleware: every request gets Slack's window, from the moment it reaches the app."""
     budget = AnswerBudget(ANSWER_BUDGET_SECONDS)
     if "ack" not in context or context["ack"].response is None:
-        context["ack"] = BudgetedAck(budget)
+        context["ack"] = ack = BudgetedAck(budget)
         current_budget.set(budget)  # copied into the listener's thread by ListenerPool.submit
+        _awaited_ack.set(ack)
     next()

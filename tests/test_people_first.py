@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import threading
 import time
+from time import sleep as time_sleep
 
 import pytest
+from slack_bolt.listener import thread_runner
+from slack_bolt.request import BoltRequest
 from sqlalchemy import text
 
 from bot import workers
@@ -158,6 +161,80 @@ def test_an_event_acked_on_its_own_request_thread_is_answered_at_once(monkeypatc
         started = time.monotonic()
         BudgetedAck(AnswerBudget(workers.ANSWER_BUDGET_SECONDS))()
         assert time.monotonic() - started < workers.AFTER_ANSWER_STEP_ASIDE_SECONDS / 2
+
+
+def test_background_work_waits_out_the_gap_between_two_requests_of_one_burst():
+    """The server reads a burst's requests one by one: work that started between two of them would delay
+    the rest, so stepping aside lasts until nobody has waited for a burst's gap."""
+    people, order = PeopleFirst(burst_gap=0.5), []
+    with people.answering():
+        order.append("first answered")
+    worker = threading.Thread(target=lambda: (people.step_aside(most=30), order.append("background")))
+    worker.start()
+    with people.answering():  # the burst's next request, read a moment later
+        order.append("second answered")
+    worker.join(10)
+    assert order == ["first answered", "second answered", "background"]
+
+
+def bolt_app_with(listener, pool: ListenerPool):
+    from slack_bolt import App
+    from slack_bolt.authorization import AuthorizeResult
+
+    def authorize(**_) -> AuthorizeResult:  # no auth.test: nothing here talks to Slack
+        return AuthorizeResult(enterprise_id=None, team_id="T1", bot_user_id="UB1", bot_id="B1", bot_token="xoxb-t")
+
+    app = App(signing_secret="secret", authorize=authorize, request_verification_enabled=False, listener_executor=pool)
+    app.middleware(workers.answer_budget)
+    app.command("/opportunity")(listener)
+    return app
+
+
+def slash_command() -> BoltRequest:
+    return BoltRequest(body="command=%2Fopportunity&text=new&team_id=T1&user_id=U1", mode="socket_mode")
+
+
+def test_the_answer_is_written_the_moment_the_listener_acks(monkeypatch):
+    """The request's thread waits for the ack itself, not in Bolt's loop that looks every 10 ms; work
+    after the ack runs on while the answer is already out."""
+    looks, reply_may_go, pool = [], threading.Event(), ListenerPool(2)
+    request_thread = threading.get_ident()
+
+    def sleep(seconds: float) -> None:  # Bolt's loop, on the request's thread, looking for the ack
+        if threading.get_ident() == request_thread:
+            looks.append(seconds)
+        time_sleep(seconds)
+
+    monkeypatch.setattr(thread_runner.time, "sleep", sleep)
+
+    def answers_then_replies(ack) -> None:
+        time_sleep(0.05)  # parsing what the rep typed
+        ack("Opening the form…")
+        reply_may_go.wait(10)
+
+    try:
+        response = bolt_app_with(answers_then_replies, pool).dispatch(slash_command())
+        assert response.status == 200 and "Opening the form" in response.body
+        assert looks == []  # Bolt never had to look again
+    finally:
+        reply_may_go.set()
+        assert pool.drain(5)
+        pool.shutdown()
+
+
+def test_a_listener_that_fails_before_its_ack_is_answered_at_once():
+    pool = ListenerPool(2)
+
+    def fails(ack) -> None:
+        raise RuntimeError("a bug")
+
+    try:
+        started = time.monotonic()
+        response = bolt_app_with(fails, pool).dispatch(slash_command())
+        assert response.status == 500
+        assert time.monotonic() - started < workers.ACK_WAIT_SECONDS / 2  # not Slack's whole window
+    finally:
+        pool.shutdown()
 
 
 @pytest.fixture
