@@ -29,6 +29,7 @@ import hashlib
 import hmac
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -206,6 +207,7 @@ def rounds(bare: Server, ours: Server, people: list[str], phase: str, args, slac
     while the bare app's burst runs."""
     measured: dict[str, list] = {"bare": [], "ours": []}
     slowest: dict[str, list[float]] = {"bare": [], "ours": []}  # each burst's slowest answer, in order
+    own_p95: dict[str, list[float]] = {"bare": [], "ours": []}  # each burst's own p95, in order
     offset = {"idle": 0, "busy": args.bursts * args.size + args.size}[phase]
     for target in (bare, ours):  # a warm-up burst each: first requests import and connect lazily
         burst(target.url, people[offset : offset + args.size], f"{phase}-warm", slack.response_url, args.quick_entry)
@@ -222,10 +224,21 @@ def rounds(bare: Server, ours: Server, people: list[str], phase: str, args, slac
                 answers = burst(target.url, users, f"{phase}-{number}", slack.response_url, args.quick_entry)
                 measured[name] += answers
                 slowest[name].append(max(seconds for _, seconds in answers))
+                own_p95[name].append(stats(answers)["p95"])
             finally:
                 if pause:
                     ours.pause(False)
-    return {name: {**stats(results), "bursts": slowest[name]} for name, results in measured.items()}
+    return {
+        name: {**stats(results), "bursts": slowest[name], "burst_p95": own_p95[name]}
+        for name, results in measured.items()
+    }
+
+
+def paired(phase: dict) -> float:
+    """The median, over rounds, of one round's two bursts compared (ours' p95 ÷ the bare app's p95): the
+    two ran seconds apart, so a machine that slows down for a while slows both."""
+    ratios = [ours / bare for ours, bare in zip(phase["ours"]["burst_p95"], phase["bare"]["burst_p95"], strict=True)]
+    return statistics.median(ratios)
 
 
 def wait_for(condition, timeout: float) -> bool:
@@ -273,6 +286,7 @@ def run(slack: LimitedSlack, db: Database, url: str, people: list[str], args, fo
         result["deals"] = session.scalar(select(func.count()).select_from(Opportunity))
     result["ratio_idle"] = result["idle"]["ours"]["p95"] / result["idle"]["bare"]["p95"]
     result["ratio_busy"] = result["busy"]["ours"]["p95"] / result["busy"]["bare"]["p95"]
+    result["paired_idle"], result["paired_busy"] = paired(result["idle"]), paired(result["busy"])
     result["goal_met"] = result["ratio_busy"] <= GOAL
     result["slot_cost"] = result["busy"]["ours"]["p95"] / result["idle"]["ours"]["p95"]
     result["noise"] = result["busy"]["bare"]["p95"] / result["idle"]["bare"]["p95"]
@@ -301,6 +315,10 @@ def report(result: dict, args) -> None:
     bursts = ", ".join(f"{seconds * 1000:.0f}" for seconds in result["busy"]["ours"]["bursts"])
     print(f"    ours during the slot, each burst's slowest answer (ms, in order): {bursts}")
     print(f"    p95 ours ÷ bare: no fan-out {result['ratio_idle']:.2f}×, during the slot {result['ratio_busy']:.2f}×")
+    print(
+        f"    round by round (median of each round's burst p95, ours ÷ bare): no fan-out "
+        f"{result['paired_idle']:.2f}×, during the slot {result['paired_busy']:.2f}×"
+    )
     print(f"    what the slot costs people: p95 ours during it ÷ ours with no fan-out {result['slot_cost']:.2f}×")
     print(f"    this run's noise: p95 of the same bare app, slot phase ÷ idle phase {result['noise']:.2f}×")
     arriving = "yes" if result["dms_before"] and result["dm_after"] else "NO: the slot was not being delivered"

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.people import TOKEN_FAILURES, UNREACHABLE, WorkspaceUnreachable
 from bot.services import Services
+from bot.workers import PEOPLE
 from storage import claims
 
 log = logging.getLogger("pipeline_coach.delivery")
@@ -63,6 +64,7 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
         return _failed(services, claim, reason, now)
     except Exception as error:  # connection trouble, a timeout, anything else: try again later
         return _failed(services, claim, f"{error.__class__.__name__}: {error}", now)
+    PEOPLE.step_aside()  # Slack's answer may come mid-burst: the mark waits for people (a crash: resumed)
     if not claims.mark_sent(services.db, claim, now, start_cooldown=starts_cooldown):
         return TAKEN_OVER
     return SENT

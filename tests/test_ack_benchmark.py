@@ -25,3 +25,4 @@ def test_every_burst_is_acknowledged_while_the_slot_is_delivered(tmp_path, capsy
     printed = capsys.readouterr().out
     assert "p95 ours ÷ bare" in printed and "still arriving after the last: yes" in printed
     assert result["noise"] > 0 and "this run's noise" in printed
+    assert result["paired_idle"] > 0 and result["paired_busy"] > 0 and "round by round" in printed
