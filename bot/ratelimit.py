@@ -21,8 +21,6 @@ from contextlib import contextmanager
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.workers import PEOPLE
-
 TIER_2, TIER_3, TIER_4 = 20, 50, 100
 PER_MINUTE = {
     "chat.postMessage": 600,
@@ -127,8 +125,6 @@ class RateLimiter:
         if waited > 0.001:
             with self._lock:
                 self.waited[method] = self.waited.get(method, 0.0) + waited
-        if background:
-            PEOPLE.step_aside()  # its turn may come in the middle of a burst of people's requests
 
     def pause(self, method: str, seconds: float) -> None:
         """Slack said 429 with Retry-After: nobody calls `method` until then."""

@@ -10,7 +10,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.services import Services
-from bot.workers import PEOPLE
 from storage import workspaces
 from storage.db import DatabaseUnavailable
 
@@ -77,7 +76,6 @@ def heard_from_later(services: Services, team_id: str) -> None:
 
 
 def _heard_from_quietly(services: Services, team_id: str) -> None:
-    PEOPLE.step_aside()  # bookkeeping: the burst this request came in is answered first
     try:
         heard_from(services, team_id)
     except DatabaseUnavailable:
