@@ -29,6 +29,7 @@ from storage.db import Database
 log = logging.getLogger("pipeline_coach.installations")
 STATE_SECONDS = 600
 CLIENT_CACHE_SECONDS = 60.0  # a token refreshed by another process (or by Bolt) is picked up this soon
+ROTATED_ELSEWHERE_WAIT_SECONDS = 0.5  # a refresh that lost to another process's finds its token so soon
 
 
 class NotInstalled(Exception):
@@ -140,12 +141,26 @@ class Installations:
     def _expiring(self, expires_at: int | None) -> bool:
         return expires_at is not None and expires_at <= time.time() + self.settings.token_rotation_minutes * 60
 
+    def _rotated_elsewhere(self, bot, wait: float = ROTATED_ELSEWHERE_WAIT_SECONDS):
+        """The token another process stored in place of `bot`'s, waiting a moment for it to be saved."""
+        deadline = time.monotonic() + wait
+        while True:
+            stored = self.store.find_bot(enterprise_id=bot.enterprise_id, team_id=bot.team_id)
+            if stored is not None and stored.bot_token and stored.bot_token != bot.bot_token:
+                return stored
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)
+
     def _refresh(self, bot):
         try:
             rotated = self.rotator.perform_bot_token_rotation(
                 bot=bot, minutes_before_expiration=self.settings.token_rotation_minutes
             )
         except SlackClientError as error:
+            rotated = self._rotated_elsewhere(bot)
+            if rotated is not None:  # another instance refreshed it a moment before us: Slack took theirs
+                return rotated
             log.warning("could not refresh the bot token of workspace %s: %s", bot.team_id, error)
             return bot  # the old token may still have minutes left
         if rotated is None:
