@@ -1,6 +1,8 @@
 """A local Slack for the fan-out and acknowledgement benchmarks: answers after a fixed latency and enforces
 per-method limits the way Slack does (a token bucket per method; past it, 429 with Retry-After). Counts
-every call. Posts to `response_url` (a slash command's replies) are answered without a Web API limit."""
+every call. chat.postMessage is also held to Slack's one message a second per channel (with a burst), the
+rule a team channel's celebrations meet. Posts to `response_url` (a slash command's replies) are answered
+without a Web API limit."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from bot.ratelimit import BURST_SECONDS, DEFAULT_PER_MINUTE, PER_MINUTE
+
+PER_CHANNEL_PER_MINUTE = 60  # chat.postMessage: "1 message per second to a specific channel"
 
 
 class Bucket:
@@ -75,6 +79,9 @@ class LimitedSlack:
             self.calls[method] += 1
             bucket = self._buckets.setdefault(method, Bucket(self.per_minute.get(method, self.default)))
             wait = bucket.take()
+            channel = str(args.get("channel") or "")
+            if not wait and method == "chat.postMessage" and not channel.startswith("D"):
+                wait = self._buckets.setdefault(f"channel:{channel}", Bucket(PER_CHANNEL_PER_MINUTE)).take()
             if wait:
                 self.limited[method] += 1
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(max(1, math.ceil(wait)))}

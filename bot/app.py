@@ -42,6 +42,7 @@ def create_services(
 def create_app(services: Services, listeners: ListenerPool | None = None) -> App:
     """A Bolt app whose listeners store a rep's entry, then ack, then work (process_before_response stays
     False), on a bounded pool (bot/workers.py) that a shutdown can drain."""
+    from bot.jobs import celebrations
     from bot.services import workspace
     from bot.services.home import republish_later
     from handlers import register_all
@@ -73,4 +74,5 @@ def create_app(services: Services, listeners: ListenerPool | None = None) -> App
 
     register_all(app)
     services.on_change = republish_later(services)
+    celebrations.start(services)
     return app

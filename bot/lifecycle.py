@@ -14,6 +14,7 @@ from waitress import wasyncore
 
 log = logging.getLogger("pipeline_coach")
 LOOP_TICK = 0.2  # seconds between checks for a stop request in the HTTP server's loop
+CELEBRATIONS_WAIT_SECONDS = 2.0  # news for a slow channel waits in the outbox rather than hold up a deploy
 
 
 def stop_requested() -> threading.Event:
@@ -52,6 +53,7 @@ def serve_http(server, listeners, scheduler, grace: float, stop: threading.Event
             break
         wasyncore.loop(timeout=0.05, map=loop_map, use_poll=True, count=1)  # still writing replies
     finished = listeners.drain(deadline.left()) and finished
+    post_celebrations(min(deadline.left(), CELEBRATIONS_WAIT_SECONDS))
     finished = stop_scheduler(scheduler, deadline.left()) and finished
     server.task_dispatcher.shutdown(cancel_pending=False, timeout=1)
     wasyncore.close_all(loop_map)
@@ -74,8 +76,18 @@ def serve_socket_mode(handler, listeners, scheduler, grace: float, stop: threadi
     finished = handler.stop_taking_new(deadline.left())
     handler.close()
     finished = listeners.drain(deadline.left()) and finished
+    post_celebrations(min(deadline.left(), CELEBRATIONS_WAIT_SECONDS))
     finished = stop_scheduler(scheduler, deadline.left()) and finished
     return _report(finished, listeners)
+
+
+def post_celebrations(timeout: float) -> None:
+    """News the requests just answered planned goes out now, if the channel lets it within the grace; what
+    is left stays in the outbox and goes out after the next start (bot/jobs/celebrations.py)."""
+    from bot.jobs.celebrations import POSTER
+
+    if not POSTER.wait_until_idle(timeout):
+        log.info("some celebrations are still waiting for their channel; they go out after the next start")
 
 
 def stop_scheduler(scheduler, timeout: float) -> bool:

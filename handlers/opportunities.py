@@ -49,17 +49,15 @@ def register(app: App) -> None:
 
 
 def render_moved(services, moved: pipeline.Moved) -> dict:
-    """After the ack: celebrate a win (once), then confirm, with a one-line fix if the post failed."""
-    celebration = pipeline.celebrate_move(services, moved)
-    note = celebration.note if celebration else (None if moved.new else views.ALREADY_DONE)
+    """After the ack: confirm (the win's celebration was planned with it)."""
+    note = pipeline.celebration_note(services, moved.won) if moved.new else views.ALREADY_DONE
     opp = moved.move.opportunity
     return views.moved_reply(opp, moved.move.from_stage, services.team_today(), services.settings.currency_symbol, note)
 
 
 def render_opened(services, opened: pipeline.Opened) -> dict:
-    """After the ack: celebrate the opening (once), then confirm."""
-    celebration = pipeline.celebrate_opening(services, opened)
-    note = celebration.note if celebration else views.ALREADY_DONE
+    """After the ack: confirm (the opening's celebration was planned with it)."""
+    note = pipeline.celebration_note(services, True) if opened.new else views.ALREADY_DONE
     today, symbol = services.team_today(), services.settings.currency_symbol
     return views.saved_reply(opened.opportunity, today, symbol, note)
 

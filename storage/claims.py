@@ -127,7 +127,7 @@ def take_over_due(db: Database, team_id: str, kind: str, now: datetime) -> list[
     with db.transaction() as session:
         ids = session.scalars(
             select(ScheduledMessage.id).where(
-                ScheduledMessage.team_id == team_id, ScheduledMessage.kind == kind, _due(now)
+                ScheduledMessage.team_id == team_id, ScheduledMessage.kind == kind, due(now)
             )
         ).all()
     taken = [
@@ -136,7 +136,8 @@ def take_over_due(db: Database, team_id: str, kind: str, now: datetime) -> list[
     return [found for found in taken if found is not None]
 
 
-def _due(now: datetime):
+def due(now: datetime):
+    """A retry whose time has come, or a claim whose owner vanished (past its lease)."""
     return or_(
         and_(ScheduledMessage.status == RETRY, ScheduledMessage.next_attempt_at <= now),
         and_(ScheduledMessage.status == CLAIMED, ScheduledMessage.claimed_at < now - LEASE),
@@ -158,7 +159,7 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
     with db.transaction() as session:
         exhausted = session.execute(
             update(ScheduledMessage)
-            .where(*where, _due(now), ScheduledMessage.attempts >= MAX_ATTEMPTS)
+            .where(*where, due(now), ScheduledMessage.attempts >= MAX_ATTEMPTS)
             .values(status=FAILED, last_error=func.coalesce(ScheduledMessage.last_error, "abandoned"))
             .returning(ScheduledMessage.kind, ScheduledMessage.period_key, ScheduledMessage.recipient_id)
         ).first()
@@ -172,7 +173,7 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
         )
         return None
     abandoned = and_(ScheduledMessage.status == CLAIMED, ScheduledMessage.claimed_at < now - LEASE)
-    for resumed, which in ((True, abandoned), (False, _due(now))):
+    for resumed, which in ((True, abandoned), (False, due(now))):
         with db.transaction() as session:
             row = session.execute(
                 update(ScheduledMessage)

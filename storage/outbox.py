@@ -8,9 +8,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from storage.claims import CLAIMED, OUTSTANDING, PENDING, RETRY, SENT
+from storage.claims import CLAIMED, OUTSTANDING, PENDING, RETRY, SENT, due
 from storage.db import Database
 from storage.models import ScheduledMessage
 
@@ -96,3 +96,21 @@ def messages_for(db: Database, team_id: str, recipient_id: str | None = None) ->
             )
             for row in session.scalars(query.order_by(ScheduledMessage.id))
         ]
+
+
+def teams_with_waiting(db: Database, kind: str, now: datetime) -> list[str]:
+    """Workspaces with a message of this kind planned and not yet taken, due for a retry, or abandoned by
+    an owner who vanished (the status index finds them)."""
+    waiting = or_(ScheduledMessage.status == PENDING, due(now))
+    with db.transaction() as session:
+        query = select(ScheduledMessage.team_id).where(ScheduledMessage.kind == kind, waiting)
+        return sorted(set(session.scalars(query.distinct())))
+
+
+def any_outstanding(db: Database, kind: str) -> bool:
+    """Is any message of this kind claimed or waiting for its retry, in any workspace?"""
+    with db.transaction() as session:
+        query = select(ScheduledMessage.id).where(
+            ScheduledMessage.kind == kind, ScheduledMessage.status.in_(OUTSTANDING)
+        )
+        return session.scalar(query.limit(1)) is not None

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import create_app, create_services
+from bot.jobs import celebrations
 from bot.server import EVENTS_PATH, make_wsgi
 from bot.services import Services, home
 from bot.settings import Settings, load_settings
@@ -183,6 +184,7 @@ def make_bot(slack: SlackStandIn, socket_server: SocketModeStandIn, db: Database
 
     yield start
     home.wait_for_republishes(timeout=5)  # the rep's last change refreshes their Home while Slack is still here
+    celebrations.POSTER.wait_until_idle(timeout=5)  # and the channel hears the news
     for handler in handlers:  # closing waits out a 3 s socket read: let it finish in the background
         handler.client.auto_reconnect_enabled = handler.client.default_auto_reconnect_enabled = False
         threading.Thread(target=handler.close, daemon=True).start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 
 import pytest
@@ -48,13 +49,34 @@ def test_a_rep_opens_an_opportunity_in_one_line_and_the_team_celebrates_it(bot):
     assert store.stage_history(bot.db, "T1", opp.id) == [(None, "Discovery", opp.created_at)]
 
 
+def celebrated(bot, *names: str) -> str:
+    """Every post in the channel so far, once all of `names` are in it (news that comes within a second of
+    the last post there shares the next one: Slack takes about a message a second per channel)."""
+    deadline = time.monotonic() + 10
+    while True:
+        posts = json.dumps([call.args for call in bot.slack.of("chat.postMessage")])
+        if all(name in posts for name in names) or time.monotonic() > deadline:
+            return posts
+        time.sleep(0.05)
+
+
 def test_the_week_count_grows_with_each_new_opportunity_across_the_team(bot):
     open_one(bot, "Acme renewal")
     open_one(bot, "Globex pilot", user="U2")
     open_one(bot, "Initech upsell")
 
-    posts = bot.slack.wait_for("chat.postMessage", 3)
-    assert "3rd new opportunity this week" in json.dumps(posts[2].args["blocks"])
+    posts = celebrated(bot, "Acme renewal", "Globex pilot", "Initech upsell")
+    assert "3rd new opportunity this week" in posts
+    assert "<@U2> opened a new opportunity: *Globex pilot*" in posts, "each deal keeps its own line"
+
+
+def test_a_burst_of_openings_is_celebrated_in_few_posts_each_deal_named(bot):
+    for n in range(6):
+        open_one(bot, f"Deal {n}", user=f"U{n + 1}")
+
+    posts = celebrated(bot, *(f"Deal {n}" for n in range(6)))
+    assert len(bot.slack.of("chat.postMessage")) < 6, "a burst shares posts instead of queuing for the channel"
+    assert "6th new opportunity this week" in posts
 
 
 def test_amounts_are_celebrated_only_when_the_team_opts_in(make_bot):
@@ -103,10 +125,14 @@ def test_a_failed_celebration_still_saves_and_tells_the_rep_how_to_fix_it(bot, e
     confirmation = open_one(bot, "Acme renewal")
 
     assert len(stored(bot)) == 1
-    note = json.dumps(confirmation["blocks"])
-    assert "Saved, but" in note
+    assert "Opened #1 *Acme renewal*" in json.dumps(confirmation["blocks"]), "the rep hears back at once"
+    fix = bot.slack.wait_for("chat.postMessage", 2)[1].args
+    assert fix["channel"] == "U1", "the fix reaches the rep privately, once"
+    assert "Your deal is saved, but" in fix["text"]
     if error != "is_archived":
-        assert "/invite @Pipeline Coach" in note
+        assert "/invite @Pipeline Coach" in fix["text"]
+    bot.slack.settle()
+    assert len(bot.slack.of("chat.postMessage")) == 2
 
 
 def test_a_rate_limited_celebration_is_retried_after_the_wait_slack_asks_for(bot):

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from storage import opportunities as store
+from storage import outbox
 from storage.db import Database
 from tests.bot_process import BotProcess
 from tests.socket_driver import SocketDriver
@@ -18,7 +19,7 @@ BURST = 5
 
 
 def slow_celebrations(slack, seconds: int = 2) -> None:
-    """Every celebration post waits out a rate limit first, so the work after each ack is still running."""
+    """The channel makes every celebration post wait out a rate limit: news still waiting at the signal."""
     for _ in range(BURST):
         slack.queue("chat.postMessage", {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": str(seconds)})
 
@@ -27,6 +28,15 @@ def stored_names(url: str) -> set[str]:
     db = Database(url)
     try:
         return {opp.name for opp in store.open_opportunities(db, "T1", "U1", 50)[0]}
+    finally:
+        db.dispose()
+
+
+def celebrations_kept(url: str) -> int:
+    """Celebrations in the outbox, posted or still to post: none is lost to a stop."""
+    db = Database(url)
+    try:
+        return len([m for m in outbox.messages_for(db, "T1") if m.kind == "celebration"])
     finally:
         db.dispose()
 
@@ -50,6 +60,7 @@ def test_sigterm_in_http_mode_finishes_the_work_in_flight_and_exits_0(slack, tmp
     assert "Pipeline Coach stopped cleanly" in output and "Traceback" not in output
     assert len(slack.of("response_url")) == BURST  # every rep heard back
     assert stored_names(url) == {f"Deal {chr(65 + n)}" for n in range(BURST)}
+    assert celebrations_kept(url) == BURST
 
 
 def test_sigterm_in_socket_mode_finishes_the_work_in_flight_and_exits_0(slack, socket_server, tmp_path):
@@ -70,6 +81,7 @@ def test_sigterm_in_socket_mode_finishes_the_work_in_flight_and_exits_0(slack, s
     assert "Pipeline Coach stopped cleanly" in output and "Traceback" not in output
     assert len(slack.of("response_url")) == BURST
     assert stored_names(url) == {f"Deal {chr(65 + n)}" for n in range(BURST)}
+    assert celebrations_kept(url) == BURST
     assert socket_server.opened == 1  # it closed its connection and did not reconnect
 
 
@@ -77,8 +89,12 @@ def test_a_grace_period_that_runs_out_is_said_plainly(slack, tmp_path):
     """SHUTDOWN_GRACE_SECONDS bounds the wait: work still running then is left, with a warning and exit 1."""
     bot = BotProcess(slack, f"sqlite:///{tmp_path}/grace.db", SHUTDOWN_GRACE_SECONDS="0.5").start()
     bot.wait_listening()
-    slow_celebrations(slack, seconds=5)
     assert bot.driver.command("/opportunity", "new Slow deal").status == 200
+    slack.wait_for("response_url")
+    # The export's upload waits out a rate limit after its ack: work in flight when the signal comes.
+    slack.queue("files.getUploadURLExternal", {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": "5"})
+    assert bot.driver.command("/opportunity", "export").status == 200
+    slack.wait_for("files.getUploadURLExternal")
 
     started = time.monotonic()
     bot.signal()

@@ -151,6 +151,23 @@ def celebration(kind: str, opp: OpportunityView, week_count: int, symbol: str, s
     return body, [header(headline), section(body), context(footer.format(count=ordinal(week_count)))]
 
 
+def celebrations_together(posts: Sequence[tuple[str, str, list]]) -> tuple[str, list]:
+    """Several celebrations that came at once, as one post: each deal keeps its own line, the team's count
+    closes it (a channel takes about one message a second, and a burst of ten reads better as one).
+    `posts`: (kind, text, blocks) of each, as `celebration` built them, oldest first."""
+    if len(posts) == 1:
+        return posts[0][1], posts[0][2]
+    counts = {kind: sum(1 for posted, _, _ in posts if posted == kind) for kind in CELEBRATIONS}
+    parts = [
+        f"{counts['new']} new opportunities" if counts["new"] > 1 else "a new opportunity" if counts["new"] else "",
+        f"{counts['won']} deals won" if counts["won"] > 1 else "a deal won" if counts["won"] else "",
+    ]
+    headline = ":tada: " + " and ".join(part for part in parts if part).capitalize() + "!"
+    footers = {kind: blocks[-1] for kind, _, blocks in posts}  # the latest count of each kind
+    blocks = [header(headline), *(blocks[1] for _, _, blocks in posts), *footers.values()]
+    return "\n".join(text for _, text, _ in posts), blocks
+
+
 # ---- the list ----------------------------------------------------------------
 
 

@@ -243,7 +243,7 @@ class _Context:
         return kinds
 
     def celebrate(self, view: OpportunityView, kind: str) -> None:
-        if celebrate(self.services, view, kind).posted:
+        if celebrate(self.services, view, kind).queued:
             self.report.celebrated += 1
 
 

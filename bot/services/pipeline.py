@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.parsing.opportunities import best_matches, reference
 from bot.services import Services, crm_push, stored_once
-from bot.services.celebrations import Celebration, celebrate
+from bot.services.celebrations import OFF, celebrate
 from storage import opportunities as store
 from storage import records
 
@@ -25,6 +25,10 @@ class Moved:
     move: records.StageMove
     new: bool = True
 
+    @property
+    def won(self) -> bool:
+        return self.move.opportunity.status == records.WON
+
 
 @dataclass(frozen=True)
 class Lookup:
@@ -37,12 +41,13 @@ class Lookup:
 def open_opportunity(
     services: Services, team_id: str, user_id: str, new: records.NewOpportunity, key: str | None = None
 ) -> Opened:
-    """Store a new deal, once per Slack request `key`. Celebrate it after acknowledging Slack."""
+    """Store a new deal, once per Slack request `key`, with its celebration planned for the channel."""
 
     def write() -> records.OpportunityView:
         with services.db.transaction():  # the deal and its CRM write are stored together, or neither
             opened = store.create_opportunity(services.db, team_id, user_id, new, services.now(), request_key=key)
             crm_push.after_change(services, opened)
+            celebrate(services, opened, "new")  # planned with the deal: posted after the ack, at the channel's pace
         return opened
 
     opp, stored_now = stored_once(
@@ -56,15 +61,10 @@ def open_opportunity(
     return Opened(opp, stored_now)
 
 
-def celebrate_opening(services: Services, opened: Opened) -> Celebration | None:
-    """Every new opportunity is celebrated in the channel, once (a replayed request is not)."""
-    return celebrate(services, opened.opportunity, "new") if opened.new else None
-
-
-def celebrate_move(services: Services, moved: Moved) -> Celebration | None:
-    """A win is celebrated as loudly as an opening, once."""
-    won = moved.new and moved.move.opportunity.status == records.WON
-    return celebrate(services, moved.move.opportunity, "won") if won else None
+def celebration_note(services: Services, celebrated: bool) -> str | None:
+    """What a rep's confirmation says of the news planned with their change: nothing while a channel
+    takes it (the poster tells them if that fails), how to turn celebrations on while none does."""
+    return None if not celebrated or services.settings.celebration_channel else OFF
 
 
 def find(services: Services, team_id: str, user_id: str, text: str) -> Lookup:
@@ -123,6 +123,8 @@ def move(
                 request_key=key,
             )
             crm_push.after_change(services, moved.opportunity)
+            if status == records.WON:
+                celebrate(services, moved.opportunity, "won")  # as loudly as an opening, once
         return moved
 
     result, stored_now = stored_once(
