@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 
+from bot.sandbox import web_api
+from bot.sandbox.people import CHANNEL_ID, MAYA
 from tests.sandbox_corpus import payloads
-from tests.sandbox_fixtures import sandbox
+from tests.sandbox_fixtures import page_call, sandbox
 
 __all__ = ["sandbox"]  # the fixture
 
@@ -120,6 +121,10 @@ class Page:
 def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
     browser.get(sandbox.url)
     page = Page(browser)
+    page.text_appears("#title", "Pipeline Coach")  # the demo's story starts in Maya's DM with the coach
+    page.text_appears(".message .bk-button", "Answer")
+    page.text_appears(".message", "Your weekly reflection")
+    page.click(".nav-item", "sales-wins")
     page.text_appears(".message", "opened a new opportunity")
 
     page.find("#compose-input").send_keys("/opportunity l")
@@ -149,6 +154,8 @@ def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
     page.shot("home")
     page.click(".person", "Dana Brooks")
     page.wait.until(lambda d: "Globex" not in d.find_element(page.by.ID, "home").text, "Dana sees her own Home")
+    page.text_appears("#home", "Your team this week")  # a manager's Home opens on her team
+    page.text_appears("#home", "@Maya Okafor")
     page.text_appears("#home .bk-button", "New opportunity")
     page.click(".person", "Maya Okafor")
     page.text_appears("#home", "Globex")
@@ -157,12 +164,16 @@ def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
     page.click(".nav-item", "sales-wins")
     page.click("[data-jump=morning]", "Next working morning")
     page.text_appears("#clock-now", "Mon 23 Nov")
+    page.text_appears("#jobs li", "Maya got a nudge.")
     page.click(".nav-item.unread", "Pipeline Coach")
     nudge = page.text_appears(".message", "Snooze a week")
     assert nudge.find_elements(page.by.CSS_SELECTOR, ".bk-actions .bk-button")
     page.shot("dm-nudge")
     page.click(".message .bk-button", "Snooze a week")
     page.text_appears(".message", "Snoozed until")
+    page.click("[data-jump=morning]", "Next working morning")
+    page.text_appears("#clock-now", "Tue 24 Nov")
+    page.text_appears("#jobs li", "Nothing new for Maya: Maya snoozed the coach until")
     assert browser.execute_script("return window.__renderFailures || []") == []
 
 
@@ -177,18 +188,50 @@ def test_a_late_answer_for_the_last_person_never_replaces_the_page_of_the_one_ch
     browser.execute_script(
         """
         const fetchNow = window.fetch.bind(window);
+        window.__late = { held: 0, delivered: 0 };
         window.fetch = (path, options) => {
           const answer = fetchNow(path, options);
           if (!String(path).includes("/sandbox/state?user=U0DANA")) return answer;
-          return answer.then((response) => new Promise((done) => setTimeout(() => done(response), 1500)));
+          window.__late.held += 1;
+          return answer.then((response) => new Promise((done) => setTimeout(() => {
+            done(response);
+            setTimeout(() => { window.__late.delivered += 1; }, 0);  // after the page has handled it
+          }, 1500)));
         };
         """
     )
     page.click(".person", "Dana Brooks")
     page.click(".person", "Maya Okafor")
     page.text_appears("#home", "Globex")
-    time.sleep(2)  # every delayed answer for Dana has arrived by now
+    page.wait.until(
+        lambda d: d.execute_script("return window.__late.held > 0 && window.__late.delivered === window.__late.held"),
+        "every delayed answer for Dana has arrived",
+    )
     assert "Globex" in page.find("#home").text and "Maya Okafor" in page.find(".person.active").text
+
+
+def test_a_5000_character_line_wraps_as_slack_wraps_it(sandbox, browser):
+    """A word longer than the line, typed by a person or sent by the app in a section or its fields, breaks
+    where it must: the conversation never scrolls sideways."""
+    browser.get(sandbox.url)
+    page = Page(browser)
+    page.click(".nav-item", "sales-wins")
+    page_call(sandbox, "/sandbox/say", {"user": MAYA.id, "channel": CHANNEL_ID, "text": "x" * 5000})
+    fields = [{"type": "mrkdwn", "text": "z" * 1900}, {"type": "plain_text", "text": "w" * 1900}]
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "y" * 2900}, "fields": fields}]
+    auth = {"Authorization": f"Bearer {sandbox.workspace.token}"}
+    posted = web_api.answer(
+        sandbox.workspace, "chat.postMessage", {"channel": CHANNEL_ID, "text": "y", "blocks": blocks}, auth
+    )
+    assert posted["ok"], posted
+    page.text_appears(".message", "xxxxxxxxxx")
+    page.text_appears(".message .bk-field", "wwwwwwwwww")
+    widths = browser.execute_script(
+        "const list = document.getElementById('messages');"
+        "return [list.scrollWidth, list.clientWidth, document.documentElement.scrollWidth, window.innerWidth];"
+    )
+    assert widths[0] <= widths[1] and widths[2] <= widths[3], f"the page is pushed sideways: {widths}"
+    page.shot("long-line")
 
 
 def test_every_message_and_view_the_bot_built_renders_in_the_page(sandbox, browser):
