@@ -5,7 +5,7 @@
   "use strict";
 
   const $ = (selector) => document.querySelector(selector);
-  const ui = { seen: {}, drawn: new Map(), user: null, where: null, tab: "messages", state: null, version: -1, modalKey: null, homeKey: null, shownFor: null };
+  const ui = { seen: {}, drawn: new Map(), user: null, run: null, where: null, tab: "messages", state: null, version: -1, modalKey: null, homeKey: null, shownFor: null };
 
   async function api(path, body) {
     const response = await fetch(path, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: ui.user, ...body }) });
