@@ -122,8 +122,19 @@ def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
     browser.get(sandbox.url)
     page = Page(browser)
     page.text_appears("#title", "Pipeline Coach")  # the demo's story starts in Maya's DM with the coach
-    page.text_appears(".message .bk-button", "Answer")
     page.text_appears(".message", "Your weekly reflection")
+    answers = len(browser.find_elements(page.by.XPATH, "//*[contains(@class,'message')]//button[.='Answer']"))
+    page.click(".message .bk-button", "Answer")
+    page.find("#modal textarea").send_keys("Bring Dana into the Globex exec call.")
+    page.click("[data-role=submit]", "Save")
+    answered = page.text_appears(".message", "Bring Dana into the Globex exec call.")
+    assert not answered.find_elements(page.by.CSS_SELECTOR, ".bk-button"), "the answer replaces its button"
+    page.wait.until(
+        lambda d: (
+            len(d.find_elements(page.by.XPATH, "//*[contains(@class,'message')]//button[.='Answer']")) == answers - 1
+        ),
+        "one reflection left to answer",
+    )
     page.click(".nav-item", "sales-wins")
     page.text_appears(".message", "opened a new opportunity")
 

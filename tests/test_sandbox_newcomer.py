@@ -4,14 +4,19 @@ team, every clock jump says what it brought or why nothing came, and a second sa
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 
 import pytest
 
-from bot.sandbox import people, runner, web_api
+from bot.messages import home as home_views
+from bot.rules.team import TeamRow
+from bot.sandbox import limits, people, runner, web_api
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.people import CHANNEL_ID, DANA, MAYA
+from bot.services import home
+from bot.services.team import TeamView
 from tests.sandbox_fixtures import SUNDAY, messages_in, page_call, sandbox, seen_by, wait_until
 
 __all__ = ["sandbox"]  # the fixture
@@ -67,6 +72,16 @@ def test_danas_home_shows_her_team_and_a_reps_home_does_not(sandbox):
         assert f"<@{rep.id}>" in team, f"{rep.real_name} is on Dana's Home"
     wait_until(lambda: "Globex" in home(MAYA.id), what="Maya's Home")
     assert "Your team this week" not in home(MAYA.id)
+
+
+def test_a_large_teams_home_stays_inside_slacks_limits_and_points_to_the_whole_list(sandbox):
+    page = home.home_page(sandbox.services, people.TEAM_ID, DANA.id)
+    rows = [TeamRow(f"U{n:05d}", 1, 0.5, 2, 10_000, 1.2, n % 7 == 0, n % 5) for n in range(400)]
+    crowded = dataclasses.replace(page, team=TeamView(rows, 1.1, page.team.creation if page.team else None))
+    view = home_views.home_view(crowded, sandbox.clock.current, "$")
+    assert limits.view_problem(view) is None, "Slack would take it"
+    shown = json.dumps(view["blocks"])
+    assert "Your team this week" in shown and "`/opportunity team` in any channel" in shown
 
 
 def test_every_jump_says_what_it_brought_or_why_nothing_came(sandbox):
