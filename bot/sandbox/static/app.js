@@ -69,14 +69,12 @@
     ui.state.people.filter((p) => !p.is_bot).forEach((p) => {
       const item = el("button", "person" + (p.id === ui.user ? " active" : ""));
       item.dataset.person = p.name;
-      const local = timeLabel(new Date(ui.state.now), {});
       item.append(el("span", "avatar", initials(p.real_name)), el("span", "person-name", p.real_name));
       const about = el("span", "person-about", `${p.title} · ${p.tz.split("/").pop().replace("_", " ")}`);
       if (ui.state.managers.includes(p.id)) about.textContent += " · manager";
       item.appendChild(about);
       item.addEventListener("click", () => switchTo(p.id));
       list.appendChild(item);
-      void local;
     });
     const now = new Date(ui.state.now);
     $("#clock-now").textContent = timeLabel(now, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
