@@ -8,6 +8,7 @@ import json
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.messages import coach_settings
 from bot.messages import coaching as views
@@ -105,7 +106,10 @@ def answer_reflection(ack: Ack, body: dict, action: dict, respond: Respond, clie
     if question is None:
         respond(**problem("That question is no longer in my list. The next one is on its way."))
         return
-    metadata = json.dumps({"q": question.id, "d": chosen.get("d")})
+    where = body.get("container") or {}  # the reflection's own message, to show the answer in its place
+    metadata = json.dumps(
+        {"q": question.id, "d": chosen.get("d"), "c": where.get("channel_id"), "t": where.get("message_ts")}
+    )
     if not common.open_form(client, body.get("trigger_id", ""), views.reflection_modal(question.text, metadata)):
         respond(**problem(common.FORM_FAILED), replace_original=False)
 
@@ -144,8 +148,9 @@ def submit_plan(ack: Ack, body: dict, view: dict, client: WebClient, context) ->
         send(views.block_planned_reply(day, minutes, today, followup))
 
 
-def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, block_id: str, keep) -> None:
-    """A form whose one field is a few honest lines: checked before ack, kept by `keep` after it."""
+def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, block_id: str, keep, send=None) -> None:
+    """A form whose one field is a few honest lines: checked before ack, kept by `keep` after it; its reply
+    goes to `send` (by default a DM)."""
     try:
         answer = parse_answer(common.field_values(view).get(block_id))
     except ParseError as mistake:
@@ -153,7 +158,7 @@ def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, b
         return
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
-    send = common.tell_user(client, user_id, None)
+    send = send or common.tell_user(client, user_id, None)
     with common.storing_form(ack, send, view) as stored:
         meta = common.read_json(view.get("private_metadata"))
         reply = keep(services, team_id, user_id, answer, meta, _for_date(services, meta), common.request_key(body))
@@ -193,6 +198,26 @@ def submit_reflection(ack: Ack, body: dict, view: dict, client: WebClient, conte
         if str(meta.get("q")) not in BY_ID:
             common.log.warning("a reflection answer arrived for an unknown question %r", meta.get("q"))
         coach.answer_reflection(services, team_id, user_id, meta.get("q"), answer, for_date, key)
-        return views.reflection_thanks()
+        question = BY_ID.get(str(meta.get("q")))
+        return views.reflection_answered(question.text, answer) if question else views.reflection_thanks()
 
-    _answer_form(ack, body, view, client, context, "answer", keep)
+    meta = common.read_json(view.get("private_metadata"))
+    _answer_form(ack, body, view, client, context, "answer", keep, _in_place(client, body, meta))
+
+
+def _in_place(client: WebClient, body: dict, meta: dict) -> common.Send:
+    """A reply that replaces the original rewrites the reflection's own message (chat.update); any other
+    reply, or one whose message is gone, arrives as a DM."""
+    direct = common.tell_user(client, common.ids_of(body)[1], None)
+
+    def send(payload: dict) -> None:
+        channel, ts = meta.get("c"), meta.get("t")
+        if payload.get("replace_original") and channel and ts:
+            try:
+                client.chat_update(channel=channel, ts=ts, text=payload["text"], blocks=payload.get("blocks"))
+                return
+            except SlackApiError as error:
+                common.log.info("could not show the answer in its reflection: %s", error.response.get("error"))
+        direct({key: value for key, value in payload.items() if key != "replace_original"})
+
+    return send

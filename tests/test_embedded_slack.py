@@ -78,7 +78,7 @@ def test_people_have_names_and_their_own_time_zones(workspace):
     assert (user["real_name"], user["tz"], user["tz_offset"]) == ("Priya Nair", "Europe/London", 0)
     assert call(workspace, "users.info", user=MAYA.id)["user"]["tz_offset"] == -5 * 3600
     assert call(workspace, "conversations.open", users=MAYA.id)["channel"]["id"] == "D0MAYA"
-    assert web_api.answer(workspace, "chat.update", {}, AUTH)["error"] == "unknown_method"
+    assert web_api.answer(workspace, "reactions.add", {}, AUTH)["error"] == "unknown_method"
 
 
 def test_a_submission_can_push_update_clear_or_show_errors_as_slack_does(workspace):

@@ -1,6 +1,6 @@
-"""The sandbox in a real browser (Debian's Chromium, driven by Selenium): a rep opens a deal, meets the
-form's errors, logs time, looks at Home, moves the clock to the next working morning and snoozes the
-nudge that arrives. Screenshots land in test-artifacts/ (git-ignored).
+"""The sandbox in a real browser (tests/sandbox_browser.py): the demo opens on Maya's DM, she answers a
+reflection, opens a deal, meets the form's errors, logs time, looks at Home (and Dana's, with her team),
+moves the clock to the next working morning and snoozes the nudge that arrives; long lines wrap.
 
 Without Chromium this skips with a reason; COACH_REQUIRE_BROWSER=1 (set by .ci/run) makes that a failure.
 """
@@ -8,118 +8,34 @@ Without Chromium this skips with a reason; COACH_REQUIRE_BROWSER=1 (set by .ci/r
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import time
-from pathlib import Path
 
-import pytest
-
+from bot.sandbox import web_api
+from bot.sandbox.people import CHANNEL_ID, MAYA
+from tests.sandbox_browser import Page, browser
 from tests.sandbox_corpus import payloads
-from tests.sandbox_fixtures import sandbox
+from tests.sandbox_fixtures import page_call, sandbox
 
-__all__ = ["sandbox"]  # the fixture
-
-CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,900",
-]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-
-
-def _missing() -> str | None:
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e '.[test]')"
-    for path in (CHROMIUM, DRIVER):
-        if not shutil.which(path):
-            return f"{path} is missing (apt-get install chromium chromium-driver)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _missing()
-    if reason:
-        if os.environ.get("COACH_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason + " and COACH_REQUIRE_BROWSER=1 makes the browser tests required")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.implicitly_wait(0)
-    ARTIFACTS.mkdir(exist_ok=True)
-    yield driver
-    driver.quit()
-
-
-class Page:
-    """What a visitor does and sees, in the page's own words."""
-
-    def __init__(self, driver) -> None:
-        from selenium.common.exceptions import StaleElementReferenceException
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        self.driver, self.by = driver, By
-        self.wait = WebDriverWait(driver, 10, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException])
-
-    def find(self, css: str):
-        return self.wait.until(lambda d: next(iter(d.find_elements(self.by.CSS_SELECTOR, css)), None))
-
-    def text_appears(self, css: str, words: str):
-        def seen(driver):
-            found = [e for e in driver.find_elements(self.by.CSS_SELECTOR, css) if words in e.text]
-            return found[-1] if found else None
-
-        from selenium.common.exceptions import TimeoutException
-
-        try:
-            return self.wait.until(seen, message=f"no {css} with {words!r}")
-        except TimeoutException:
-            shown = [e.text[:200] for e in self.driver.find_elements(self.by.CSS_SELECTOR, css)]
-            raise AssertionError(f"no {css} with {words!r}; it shows {shown}") from None
-
-    def type(self, line: str) -> None:
-        from selenium.webdriver.common.keys import Keys
-
-        box = self.find("#compose-input")
-        box.send_keys(line)
-        box.send_keys(Keys.ENTER)
-
-    def click(self, css: str, words: str) -> None:
-        """Click what shows those words (found again if the page redrew it meanwhile)."""
-        from selenium.common.exceptions import StaleElementReferenceException
-
-        def clicked(driver):
-            try:
-                self.text_appears(css, words).click()
-                return True
-            except StaleElementReferenceException:
-                return False
-
-        self.wait.until(clicked)
-
-    def shot(self, name: str) -> None:
-        self.driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+__all__ = ["browser", "sandbox"]  # the fixtures
 
 
 def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
     browser.get(sandbox.url)
     page = Page(browser)
+    page.text_appears("#title", "Pipeline Coach")  # the demo's story starts in Maya's DM with the coach
+    page.text_appears(".message", "Your weekly reflection")
+    answers = len(browser.find_elements(page.by.XPATH, "//*[contains(@class,'message')]//button[.='Answer']"))
+    page.click(".message .bk-button", "Answer")
+    page.find("#modal textarea").send_keys("Bring Dana into the Globex exec call.")
+    page.click("[data-role=submit]", "Save")
+    answered = page.text_appears(".message", "Bring Dana into the Globex exec call.")
+    assert not answered.find_elements(page.by.CSS_SELECTOR, ".bk-button"), "the answer replaces its button"
+    page.wait.until(
+        lambda d: (
+            len(d.find_elements(page.by.XPATH, "//*[contains(@class,'message')]//button[.='Answer']")) == answers - 1
+        ),
+        "one reflection left to answer",
+    )
+    page.click(".nav-item", "sales-wins")
     page.text_appears(".message", "opened a new opportunity")
 
     page.find("#compose-input").send_keys("/opportunity l")
@@ -149,6 +65,8 @@ def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
     page.shot("home")
     page.click(".person", "Dana Brooks")
     page.wait.until(lambda d: "Globex" not in d.find_element(page.by.ID, "home").text, "Dana sees her own Home")
+    page.text_appears("#home", "Your team this week")  # a manager's Home opens on her team
+    page.text_appears("#home", "@Maya Okafor")
     page.text_appears("#home .bk-button", "New opportunity")
     page.click(".person", "Maya Okafor")
     page.text_appears("#home", "Globex")
@@ -157,12 +75,16 @@ def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
     page.click(".nav-item", "sales-wins")
     page.click("[data-jump=morning]", "Next working morning")
     page.text_appears("#clock-now", "Mon 23 Nov")
+    page.text_appears("#jobs li", "Maya got a nudge.")
     page.click(".nav-item.unread", "Pipeline Coach")
     nudge = page.text_appears(".message", "Snooze a week")
     assert nudge.find_elements(page.by.CSS_SELECTOR, ".bk-actions .bk-button")
     page.shot("dm-nudge")
     page.click(".message .bk-button", "Snooze a week")
     page.text_appears(".message", "Snoozed until")
+    page.click("[data-jump=morning]", "Next working morning")
+    page.text_appears("#clock-now", "Tue 24 Nov")
+    page.text_appears("#jobs li", "Nothing new for Maya: Maya snoozed the coach until")
     assert browser.execute_script("return window.__renderFailures || []") == []
 
 
@@ -177,18 +99,50 @@ def test_a_late_answer_for_the_last_person_never_replaces_the_page_of_the_one_ch
     browser.execute_script(
         """
         const fetchNow = window.fetch.bind(window);
+        window.__late = { held: 0, delivered: 0 };
         window.fetch = (path, options) => {
           const answer = fetchNow(path, options);
           if (!String(path).includes("/sandbox/state?user=U0DANA")) return answer;
-          return answer.then((response) => new Promise((done) => setTimeout(() => done(response), 1500)));
+          window.__late.held += 1;
+          return answer.then((response) => new Promise((done) => setTimeout(() => {
+            done(response);
+            setTimeout(() => { window.__late.delivered += 1; }, 0);  // after the page has handled it
+          }, 1500)));
         };
         """
     )
     page.click(".person", "Dana Brooks")
     page.click(".person", "Maya Okafor")
     page.text_appears("#home", "Globex")
-    time.sleep(2)  # every delayed answer for Dana has arrived by now
+    page.wait.until(
+        lambda d: d.execute_script("return window.__late.held > 0 && window.__late.delivered === window.__late.held"),
+        "every delayed answer for Dana has arrived",
+    )
     assert "Globex" in page.find("#home").text and "Maya Okafor" in page.find(".person.active").text
+
+
+def test_a_5000_character_line_wraps_as_slack_wraps_it(sandbox, browser):
+    """A word longer than the line, typed by a person or sent by the app in a section or its fields, breaks
+    where it must: the conversation never scrolls sideways."""
+    browser.get(sandbox.url)
+    page = Page(browser)
+    page.click(".nav-item", "sales-wins")
+    page_call(sandbox, "/sandbox/say", {"user": MAYA.id, "channel": CHANNEL_ID, "text": "x" * 5000})
+    fields = [{"type": "mrkdwn", "text": "z" * 1900}, {"type": "plain_text", "text": "w" * 1900}]
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "y" * 2900}, "fields": fields}]
+    auth = {"Authorization": f"Bearer {sandbox.workspace.token}"}
+    posted = web_api.answer(
+        sandbox.workspace, "chat.postMessage", {"channel": CHANNEL_ID, "text": "y", "blocks": blocks}, auth
+    )
+    assert posted["ok"], posted
+    page.text_appears(".message", "xxxxxxxxxx")
+    page.text_appears(".message .bk-field", "wwwwwwwwww")
+    widths = browser.execute_script(
+        "const list = document.getElementById('messages');"
+        "return [list.scrollWidth, list.clientWidth, document.documentElement.scrollWidth, window.innerWidth];"
+    )
+    assert widths[0] <= widths[1] and widths[2] <= widths[3], f"the page is pushed sideways: {widths}"
+    page.shot("long-line")
 
 
 def test_every_message_and_view_the_bot_built_renders_in_the_page(sandbox, browser):

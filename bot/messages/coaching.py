@@ -220,6 +220,18 @@ def focus_reply() -> dict:
     return reply(text, [section(text)])
 
 
+def reflection_answered(question: str, answer: str) -> dict:
+    """The reflection once answered, in place of the original: the question and the rep's own words, and
+    no button (it is done). Slack apps update the message (chat.update) rather than add one."""
+    text = f"Your weekly reflection: {question}"
+    blocks = [
+        section(f":thought_balloon: *Your weekly reflection*\n{escape(question)}"),
+        section(clip(">" + escape(answer).replace("\n", "\n>"), 3000)),
+        context(":pencil: Answered, kept privately. `/opportunity reflections` shows your answers."),
+    ]
+    return {"text": text, "blocks": blocks, "replace_original": True}
+
+
 def reflection_thanks() -> dict:
     text = ":pencil: Thanks, kept privately. `/opportunity reflections` shows your answers."
     return reply(text, [section(text)])

@@ -20,6 +20,7 @@ from bot.messages.kit import (
     static_select,
 )
 from bot.messages.opportunities import OPEN_NEW_MODAL, opportunity_row
+from bot.messages.team import team_reply
 from bot.text import clip, escape
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ LOG_DEAL_TIME = "home_log_deal_time"
 LOG_PROSPECTING = "home_log_prospecting"
 COACHING_SETTINGS = "home_coaching_settings"
 WORKSPACE_SETTINGS = "home_workspace_settings"
+TEAM_BLOCKS = 12  # a manager's team on Home: its first blocks, the whole of it a command away
 
 
 def home_view(page: HomePage, now: datetime, symbol: str) -> dict:
@@ -44,6 +46,7 @@ def home_view(page: HomePage, now: datetime, symbol: str) -> dict:
             "home_actions",
         )
     ]
+    blocks += _team_blocks(page, symbol)
     blocks += health_reply(page.health, symbol, now, page.outlook)["blocks"]
     blocks.append(divider())
     reflection = _reflection_blocks(page, now) + _admin_blocks(page)
@@ -57,6 +60,17 @@ def home_view(page: HomePage, now: datetime, symbol: str) -> dict:
         blocks.append(context(f"…and {page.open_total - len(shown)} more. `/opportunity list` in any channel."))
     blocks += reflection
     return {"type": "home", "blocks": blocks}
+
+
+def _team_blocks(page: HomePage, symbol: str) -> list[dict]:
+    """For managers: their team first (the rows of `/opportunity team`), then their own pipeline."""
+    if page.team is None:
+        return []
+    found = page.team
+    blocks = team_reply(found.rows, found.coverage, symbol, found.creation, page.health.today)["blocks"]
+    if len(blocks) > TEAM_BLOCKS:
+        blocks = blocks[: TEAM_BLOCKS - 1] + [context("The whole team: `/opportunity team` in any channel.")]
+    return [*blocks, divider()]
 
 
 def _admin_blocks(page: HomePage) -> list[dict]:

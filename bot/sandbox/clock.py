@@ -1,6 +1,5 @@
-"""The sandbox's clock: the services' idea of now, which the page moves forward. After each move every
-job runs once at the new instant, exactly as `python -m bot jobs run <job> --now <instant>` (and a
-scheduler tick) would, claims included, so a visitor watches a nudge or a reflection arrive.
+"""The sandbox's clock: the services' idea of now, which the page moves forward, and where each of the
+page's jumps lands for a person (bot/sandbox/news.py runs the jobs there and says what they brought).
 """
 
 from __future__ import annotations
@@ -9,7 +8,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.jobs import JOBS
 from bot.services import Services, coach
 
 JUMPS = {
@@ -25,7 +23,7 @@ class SandboxClock:
 
     def __init__(self, now: datetime) -> None:
         self.current = now.astimezone(UTC)
-        self.lock = threading.Lock()  # one move (and its job run) at a time
+        self.lock = threading.Lock()  # one move (and its job run) at a time: bot/sandbox/news.py
 
     def __call__(self) -> datetime:
         return self.current
@@ -60,21 +58,3 @@ def target(services: Services, team_id: str, user_id: str, tz: str, jump: str) -
             day = next(d for d in (day + timedelta(days=n) for n in range(1, 8)) if d.weekday() in hours.days)
         return datetime.combine(day, hours.start, tzinfo=local.tzinfo).astimezone(UTC)
     raise ValueError(f"unknown jump {jump!r}; one of {', '.join(JUMPS)}")
-
-
-def run_jobs(services: Services, now: datetime) -> list[str]:
-    """Every job once at `now`, in the scheduler's order; a failing job is reported, the others still run."""
-    summaries = []
-    for job in JOBS.values():
-        try:
-            summaries.append(job.run(services, now).summary())
-        except Exception as error:  # shown on the page, as `jobs run` prints it
-            summaries.append(f"Job {job.name} failed: {error.__class__.__name__}: {error}")
-    return summaries
-
-
-def move(services: Services, clock: SandboxClock, moment: datetime) -> list[str]:
-    with clock.lock:
-        if moment > clock.current:
-            clock.set(moment)
-        return run_jobs(services, clock.current)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 
@@ -65,18 +66,34 @@ class Conversation:
 
 
 @dataclass
-class Hook:
-    """A response_url: who it answers, where, and (for a click) the message it came from."""
+class Grant:
+    """What Slack hands out to be used a few times within a while: a trigger_id, a response_url."""
 
     user: str
-    channel: str
-    message_ts: str | None
     issued: float = field(default_factory=time.monotonic)
     uses: int = 0
+    MAX_USES: ClassVar[int] = 1
+    SECONDS: ClassVar[float] = 3.0
+
+    def spend(self) -> bool:
+        """Use it once, if it still works."""
+        if self.uses >= self.MAX_USES or time.monotonic() - self.issued > self.SECONDS:
+            return False
+        self.uses += 1
+        return True
 
 
 @dataclass
-class Trigger:
-    user: str
-    issued: float = field(default_factory=time.monotonic)
-    used: bool = False
+class Trigger(Grant):
+    """Slack: a trigger_id works once, within 3 seconds."""
+
+
+@dataclass
+class Hook(Grant):
+    """A response_url (Slack: up to 5 times within 30 minutes): who it answers, where, and (for a click)
+    the message it came from."""
+
+    channel: str = ""
+    message_ts: str | None = None
+    MAX_USES: ClassVar[int] = 5
+    SECONDS: ClassVar[float] = 30 * 60

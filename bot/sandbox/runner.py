@@ -27,13 +27,16 @@ from bot.services import home
 
 DATABASE_FILE = "pipeline_coach_sandbox.db"
 DEFAULT_PORT = 4390
+FREE_PORT_TRIES = 10  # a second sandbox takes 4391, a third 4392, …; past these, any free port
 log = logging.getLogger("pipeline_coach.sandbox")
 
 
 def add_arguments(commands) -> None:
     sandbox = commands.add_parser("sandbox", help="try the bot in a browser, with no Slack app (an embedded Slack)")
     sandbox.add_argument("--demo", action="store_true", help="start with a team's fortnight of deals and time")
-    sandbox.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"the page's port (default {DEFAULT_PORT})")
+    sandbox.add_argument(
+        "--port", type=int, help=f"the page's port (default {DEFAULT_PORT}, or the next free one when it is taken)"
+    )
     sandbox.add_argument("--now", help="start the sandbox's clock here (ISO-8601; default: now)")
 
 
@@ -47,6 +50,10 @@ class Sandbox:
     bot_server: object
     scheduler: object = None
     last_jobs: list[str] = field(default_factory=list)
+    # Where the page first opens: the demo's story starts in Maya's DM with the coach, a fresh team in the
+    # channel. `run` tells a page reloaded in the same run (which keeps its person) from a new run.
+    opens_on: dict = field(default_factory=lambda: {"user": people.MAYA.id, "conversation": people.CHANNEL_ID})
+    run: str = field(default_factory=lambda: secrets.token_hex(4))
 
     @property
     def url(self) -> str:
@@ -82,8 +89,20 @@ def sandbox_settings(api_url: str, database_path: Path, token: str, secret: str)
     return load_settings(**overrides)
 
 
-def start(port: int, database_path: Path, now: datetime, demo: bool = False) -> Sandbox:
-    """Everything running, in threads; raises OSError when the port is taken."""
+def listen(workspace: Workspace, port: int, pages, find_free: bool) -> SlackStandIn:
+    """The embedded Slack on `port`; when it is taken and `find_free`, on one of the next few ports (a
+    second sandbox beside the first), else any free one. Raises OSError when `port` was asked for."""
+    tried = [port, *range(port + 1, port + FREE_PORT_TRIES), 0] if find_free else [port]
+    for candidate in tried[:-1]:
+        try:
+            return SlackStandIn(workspace, port=candidate, pages=pages)
+        except OSError:
+            continue
+    return SlackStandIn(workspace, port=tried[-1], pages=pages)
+
+
+def start(port: int, database_path: Path, now: datetime, demo: bool = False, find_free: bool = False) -> Sandbox:
+    """Everything running, in threads; raises OSError when the port is taken (unless `find_free`)."""
     from bot.app import create_app, create_services
     from bot.sandbox import web
     from bot.scheduler import start_scheduler
@@ -94,7 +113,7 @@ def start(port: int, database_path: Path, now: datetime, demo: bool = False) -> 
     clock = SandboxClock(now)
     workspace = people.build_workspace(token, clock)
     holder: dict = {}
-    slack = SlackStandIn(workspace, port=port, pages=lambda *request: web.pages(holder["sandbox"])(*request))
+    slack = listen(workspace, port, lambda *request: web.pages(holder["sandbox"])(*request), find_free)
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{database_path}{suffix}").unlink(missing_ok=True)
     settings = sandbox_settings(slack.base_url, database_path, token, secret)
@@ -107,6 +126,8 @@ def start(port: int, database_path: Path, now: datetime, demo: bool = False) -> 
     events_url = f"http://127.0.0.1:{bot_server.effective_port}{EVENTS_PATH}"
     visitor = Visitor(workspace, events_url, secret, slack.response_url_for)
     sandbox = Sandbox(workspace, slack, services, clock, visitor, bot_server)
+    if demo:
+        sandbox.opens_on = {"user": people.MAYA.id, "conversation": workspace.dm_with_bot(people.MAYA.id).id}
     holder["sandbox"] = sandbox
     slack.start()
     if demo:
@@ -126,20 +147,23 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"--now must be {USAGE_NOW}, not {args.now!r}.", file=sys.stderr)
         return 2
-    if not 0 <= args.port <= 65535:
-        print(f"--port must be between 1 and 65535 (0: any free port), not {args.port}.", file=sys.stderr)
+    port = DEFAULT_PORT if args.port is None else args.port
+    if not 0 <= port <= 65535:
+        print(f"--port must be between 1 and 65535 (0: any free port), not {port}.", file=sys.stderr)
         return 2
     level = os.environ.get("LOG_LEVEL", "WARNING").upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        sandbox = start(args.port, Path(DATABASE_FILE).resolve(), now, demo=args.demo)
+        sandbox = start(port, Path(DATABASE_FILE).resolve(), now, demo=args.demo, find_free=args.port is None)
     except OSError as error:
-        print(f"Could not listen on port {args.port}: {error.strerror}. Pick another with --port.", file=sys.stderr)
+        print(f"Could not listen on port {port}: {error.strerror}. Pick another with --port.", file=sys.stderr)
         return 2
     except SettingsError as problem:
         print(problem, file=sys.stderr)
         return 2
     print(f"Pipeline Coach sandbox: open {sandbox.url} in your browser. No Slack app, no token; Ctrl+C stops it.")
+    if args.port is None and sandbox.slack.port != port:
+        print(f"Port {port} was taken (another sandbox?), so this one listens on {sandbox.slack.port}.")
     print(f"Its data lives in {DATABASE_FILE} (started afresh{' with the demo team' if args.demo else ''}).")
     sys.stdout.flush()
     try:

@@ -96,15 +96,19 @@ class SlackStandIn:
             workspace.base_url = self.base_url.removesuffix("api/")
 
     @property
+    def port(self) -> int:
+        return self._server.server_port
+
+    @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/api/"
+        return f"http://127.0.0.1:{self.port}/api/"
 
     @property
     def response_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/respond/hook"
+        return self.response_url_for("hook")
 
     def response_url_for(self, token: str) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/respond/{token}"
+        return f"http://127.0.0.1:{self.port}/respond/{token}"
 
     def start(self) -> SlackStandIn:
         self._thread.start()

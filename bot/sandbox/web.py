@@ -11,6 +11,7 @@ from datetime import UTC
 from importlib import resources
 
 from bot.sandbox import clock as sandbox_clock
+from bot.sandbox import news
 from bot.sandbox.people import MANAGERS
 from bot.sandbox.slack_api import Answer
 from bot.sandbox.workspace import public_view
@@ -127,6 +128,8 @@ def state(sandbox, user_id: str) -> dict:
             "home": public_view(home) if home else None,
             "jobs": sandbox.last_jobs,
             "jumps": sandbox_clock.JUMPS,
+            "opens_on": sandbox.opens_on,
+            "run": sandbox.run,
         }
 
 
@@ -182,7 +185,7 @@ def jump(sandbox, user: str, body: dict) -> dict:
         moment = sandbox_clock.target(services, sandbox.workspace.team_id, user, person.tz, str(body.get("jump")))
     except ValueError as problem:
         return {"ok": False, "error": str(problem)}
-    sandbox.last_jobs = sandbox_clock.move(services, sandbox.clock, moment)
+    sandbox.last_jobs = news.move(sandbox, user, moment)
     return {"ok": True, "now": sandbox.clock.current.astimezone(UTC).isoformat(), "jobs": sandbox.last_jobs}
 
 

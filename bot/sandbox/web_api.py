@@ -106,6 +106,30 @@ def post_message(workspace: Workspace, args: dict) -> dict:
     return {"ok": True, "channel": conversation.id, "ts": message.ts, "message": message.as_slack()}
 
 
+def update_message(workspace: Workspace, args: dict) -> dict:
+    """chat.update: the app rewrites one of its own messages for everyone (an ephemeral one cannot be)."""
+    conversation, error = _conversation(workspace, str(args.get("channel") or ""))
+    if error:
+        return error
+    message = workspace.find_message(conversation.id, str(args.get("ts") or ""))
+    if message is None or message.only_for is not None:
+        return {"ok": False, "error": "message_not_found"}
+    if message.user != workspace.bot.id:
+        return {"ok": False, "error": "cant_update_message"}
+    text, blocks = args.get("text") or "", args.get("blocks")
+    problem = limits.text_problem(text, blocks) or limits.blocks_problem(blocks)
+    if problem:
+        return problem
+    workspace.replace(message, text, blocks)
+    return {
+        "ok": True,
+        "channel": conversation.id,
+        "ts": message.ts,
+        "text": message.text,
+        "message": message.as_slack(),
+    }
+
+
 def history(workspace: Workspace, args: dict) -> dict:
     """conversations.history: newest first; metadata only with include_all_metadata, as Slack does."""
     conversation, error = _conversation(workspace, str(args.get("channel") or ""))
@@ -186,21 +210,23 @@ def usergroup_members(workspace: Workspace, args: dict) -> dict:
 # ---- views --------------------------------------------------------------------------------------
 
 
-def views_open(workspace: Workspace, args: dict) -> dict:
+def _triggered(workspace: Workspace, args: dict) -> tuple[str, dict | None]:
+    """views.open and views.push: (whose trigger it was, None), or ("", Slack's error)."""
     user_id, error = workspace.use_trigger(str(args.get("trigger_id") or ""))
     if error:
-        return {"ok": False, "error": error}
-    problem = limits.view_problem(args.get("view"))
+        return "", {"ok": False, "error": error}
+    return user_id or "", limits.view_problem(args.get("view"))
+
+
+def views_open(workspace: Workspace, args: dict) -> dict:
+    user_id, problem = _triggered(workspace, args)
     if problem:
         return problem
     return {"ok": True, "view": public_view(workspace.open_modal(user_id, args["view"]))}
 
 
 def views_push(workspace: Workspace, args: dict) -> dict:
-    user_id, error = workspace.use_trigger(str(args.get("trigger_id") or ""))
-    if error:
-        return {"ok": False, "error": error}
-    problem = limits.view_problem(args.get("view"))
+    user_id, problem = _triggered(workspace, args)
     if problem:
         return problem
     stored = workspace.push_modal(user_id, args["view"])
@@ -270,6 +296,7 @@ METHODS: dict[str, Method] = {
     "auth.test": auth_test,
     "chat.postMessage": post_message,
     "chat.postEphemeral": post_ephemeral,
+    "chat.update": update_message,
     "conversations.open": conversations_open,
     "users.info": users_info,
     "users.list": users_list,

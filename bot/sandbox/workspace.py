@@ -14,9 +14,6 @@ from datetime import UTC, datetime
 from bot.sandbox.records import Conversation, Hook, Message, Person, Trigger
 
 __all__ = ["Conversation", "Hook", "Message", "Person", "Trigger", "Workspace", "public_view"]
-TRIGGER_SECONDS = 3.0  # Slack: a trigger_id works once, within 3 seconds
-RESPONSE_URL_SECONDS = 30 * 60  # Slack: a response_url works up to 5 times within 30 minutes
-RESPONSE_URL_USES = 5
 MAX_MODAL_STACK = 3  # Slack: views.push can stack at most three views
 
 
@@ -83,30 +80,25 @@ class Workspace:
 
     def use_trigger(self, trigger_id: str) -> tuple[str | None, str | None]:
         """(the person it was issued to, None), or (None, Slack's error for it)."""
-        with self.lock:
-            trigger = self.triggers.get(trigger_id)
-            if trigger is None:
-                return None, "invalid_trigger_id"
-            if trigger.used or time.monotonic() - trigger.issued > TRIGGER_SECONDS:
-                return None, "expired_trigger_id"
-            trigger.used = True
-            return trigger.user, None
+        trigger, error = self._spend(self.triggers, trigger_id, "invalid_trigger_id", "expired_trigger_id")
+        return (trigger.user if trigger else None), error
 
     def issue_hook(self, user_id: str, channel_id: str, message_ts: str | None = None) -> str:
         with self.lock:
             token = secrets.token_urlsafe(12)
-            self.hooks[token] = Hook(user_id, channel_id, message_ts)
+            self.hooks[token] = Hook(user_id, channel=channel_id, message_ts=message_ts)
             return token
 
     def use_hook(self, token: str) -> tuple[Hook | None, str | None]:
+        return self._spend(self.hooks, token, "invalid_token", "expired_url")
+
+    def _spend(self, grants: dict, key: str, unknown: str, expired: str):
+        """(the grant, None) when it still works (one use spent), else (None, Slack's error)."""
         with self.lock:
-            hook = self.hooks.get(token)
-            if hook is None:
-                return None, "invalid_token"
-            if hook.uses >= RESPONSE_URL_USES or time.monotonic() - hook.issued > RESPONSE_URL_SECONDS:
-                return None, "expired_url"
-            hook.uses += 1
-            return hook, None
+            grant = grants.get(key)
+            if grant is None:
+                return None, unknown
+            return (grant, None) if grant.spend() else (None, expired)
 
     # ---- messages -----------------------------------------------------------------------------
 

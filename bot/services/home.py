@@ -15,6 +15,7 @@ from bot.rules.health import HealthReport
 from bot.services import Services, admin
 from bot.services.health import build_health
 from bot.services.outlook import RepOutlook, rep_outlook
+from bot.services.team import TeamView, is_manager, team_view
 from bot.workers import PEOPLE
 from storage import answers, opportunities
 from storage.answers import Answer
@@ -37,6 +38,7 @@ class HomePage:
     last_reflection: Answer | None
     outlook: RepOutlook | None = None
     is_admin: bool = False  # the workspace settings button is shown to its admins only
+    team: TeamView | None = None  # a manager's Home opens on their team (the same view as /opportunity team)
 
     def obstacle_of(self, opportunity_id: int) -> ObstacleView | None:
         found = self.outlook.obstacles if self.outlook else ()
@@ -61,6 +63,7 @@ def home_page(services: Services, team_id: str, user_id: str, ask_slack: bool = 
         is_admin=admin.is_admin(services, team_id, user_id)
         if ask_slack
         else admin.known_admin(services, team_id, user_id),
+        team=team_view(services, team_id) if is_manager(services, user_id) else None,
     )
 
 

@@ -5,7 +5,7 @@
   "use strict";
 
   const $ = (selector) => document.querySelector(selector);
-  const ui = { seen: {}, drawn: new Map(), user: null, where: null, tab: "messages", state: null, version: -1, modalKey: null, homeKey: null, shownFor: null };
+  const ui = { seen: {}, drawn: new Map(), user: null, run: null, where: null, tab: "messages", state: null, version: -1, modalKey: null, homeKey: null, shownFor: null };
 
   async function api(path, body) {
     const response = await fetch(path, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: ui.user, ...body }) });
@@ -69,20 +69,18 @@
     ui.state.people.filter((p) => !p.is_bot).forEach((p) => {
       const item = el("button", "person" + (p.id === ui.user ? " active" : ""));
       item.dataset.person = p.name;
-      const local = timeLabel(new Date(ui.state.now), {});
       item.append(el("span", "avatar", initials(p.real_name)), el("span", "person-name", p.real_name));
       const about = el("span", "person-about", `${p.title} · ${p.tz.split("/").pop().replace("_", " ")}`);
       if (ui.state.managers.includes(p.id)) about.textContent += " · manager";
       item.appendChild(about);
       item.addEventListener("click", () => switchTo(p.id));
       list.appendChild(item);
-      void local;
     });
     const now = new Date(ui.state.now);
     $("#clock-now").textContent = timeLabel(now, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
     $("#clock-zone").textContent = `${me().real_name.split(" ")[0]}'s time (${me().tz.replace("_", " ")})`;
     const jobs = $("#jobs");
-    jobs.replaceChildren(...(ui.state.jobs || []).map((line) => el("li", "", line.replace(/ at \S+?:(?= )/, ":"))));
+    jobs.replaceChildren(...(ui.state.jobs || []).map((line) => el("li", "", line)));
   }
 
   function initials(name) {
@@ -98,7 +96,7 @@
     const inApp = ui.where === appChat(ui.user);
     ui.user = user;
     ui.modalKey = ui.homeKey = null;
-    localStorage.setItem("sandbox-user", user);
+    localStorage.setItem("sandbox-person", JSON.stringify({ run: ui.run, user }));
     if (inApp) ui.where = appChat(user);
     if (inApp && ui.tab === "home") api("/sandbox/home", {}).then(() => refresh(true));
     refresh(true);
@@ -276,10 +274,23 @@
     if (changed) draw(true);
   }
 
+  // Where the page opens: a reload in the same run stays with its person (in the channel); a new run opens
+  // where the sandbox says its story starts (after --demo, Maya's DM with the coach).
+  async function opening() {
+    const first = await api("/sandbox/state?user=U0MAYA");
+    const kept = JSON.parse(localStorage.getItem("sandbox-person") || "{}");
+    if (kept.run === first.run && first.people.some((p) => p.id === kept.user)) {
+      ui.user = kept.user;
+      ui.where = first.conversations.find((c) => !c.is_im).id;
+    } else {
+      ui.user = first.opens_on.user;
+      ui.where = first.opens_on.conversation;
+    }
+    ui.run = first.run;
+  }
+
   async function start() {
-    const first = await api(`/sandbox/state?user=${encodeURIComponent(localStorage.getItem("sandbox-user") || "U0MAYA")}`);
-    ui.user = first.ok ? (localStorage.getItem("sandbox-user") || "U0MAYA") : "U0MAYA";
-    ui.where = (first.ok ? first : await api(`/sandbox/state?user=${ui.user}`)).conversations.find((c) => !c.is_im).id;
+    await opening();
     await refresh(true);
     $("#composer").addEventListener("submit", send);
     $("#compose-input").addEventListener("input", () => Composer.hints($("#compose-input"), $("#hints")));
