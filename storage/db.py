@@ -128,6 +128,15 @@ class Database:
             self._current.reset(token)
             self._sent.reset(sent)
 
+    def after_commit(self, callback) -> None:
+        """Call `callback()` once the open transaction has committed (at once outside one), so news of a
+        write never reaches another thread before the write itself can be read."""
+        session = self._current.get()
+        if session is None:
+            callback()
+            return
+        event.listen(session, "after_commit", lambda _session: callback(), once=True)
+
     def _sending(self, *_args) -> None:
         """Counts the statements the open transaction has handed to the driver (see `reached`)."""
         sent = self._sent.get()

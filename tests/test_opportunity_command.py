@@ -197,6 +197,7 @@ def test_a_deal_can_be_named_by_its_short_id(bot):
 
 def test_a_win_is_celebrated_as_loudly_as_an_opening(bot):
     open_one(bot, "Acme Corp renewal")
+    bot.slack.wait_for("chat.postMessage", 1)
     bot.command("won acme")
 
     assert "won" in bot.last_reply(2)["text"]

@@ -83,19 +83,26 @@ class Poster:
             log.warning("could not read the waiting celebrations: %s", error.__class__.__name__)
             return
         for team_id in teams:
-            key = (id(services.db), team_id)
-            while True:
+            self._post_team(services, team_id)
+
+    def _post_team(self, services: Services, team_id: str) -> None:
+        """A workspace's posts, one at a time, each past the channel's gap since the last (waited out only
+        when more news is waiting)."""
+        key = (id(services.db), team_id)
+        while True:
+            try:
                 wait = self._last_post.get(key, float("-inf")) + service.CHANNEL_GAP_SECONDS - time.monotonic()
                 if wait > 0:
+                    if team_id not in service.waiting_teams(services, services.now()):
+                        return
                     time.sleep(wait)
-                try:
-                    posted = service.post_waiting(services, team_id, services.now())
-                except Exception:
-                    log.exception("celebrations for %s could not be posted; they wait for the next try", team_id)
-                    break
-                if posted is None:
-                    break
-                self._last_post[key] = time.monotonic()
+                posted = service.post_waiting(services, team_id, services.now())
+            except Exception:
+                log.exception("celebrations for %s could not be posted; they wait for the next try", team_id)
+                return
+            if posted is None:
+                return
+            self._last_post[key] = time.monotonic()
 
 
 POSTER = Poster()

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.jobs import JOBS
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.people import JONAS, MAYA, PEOPLE, PRIYA, TEAM_ID
-from bot.services import Services, pipeline, selling_time
+from bot.services import Services, celebrations, pipeline, selling_time
 from storage.records import NewActivity, NewOpportunity
 
 DAYS = 13
@@ -105,14 +105,15 @@ def _open(services: Services, deal: Deal, day: date) -> int:
         expected_close=day + timedelta(days=deal.close_in_days),
     )
     opened = pipeline.open_opportunity(services, TEAM_ID, deal.owner, new)
-    pipeline.celebrate_opening(services, opened)  # as the command does, after Slack's ack
+    celebrations.post_waiting(services, TEAM_ID, services.now())  # the news goes out on its own day
     return opened.opportunity.id
 
 
 def _move(services: Services, owner: str, opportunity_id: int, stage: int | str) -> None:
     stages = services.settings.open_stages
     target = pipeline.WON if stage == "won" else stages[min(int(stage), len(stages) - 1)]
-    pipeline.celebrate_move(services, pipeline.move(services, TEAM_ID, owner, opportunity_id, target))
+    pipeline.move(services, TEAM_ID, owner, opportunity_id, target)
+    celebrations.post_waiting(services, TEAM_ID, services.now())
 
 
 def _log(services: Services, owner: str, day: date, kind: str, minutes: int, **extra) -> None:

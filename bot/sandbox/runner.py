@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.jobs import celebrations
 from bot.sandbox import people
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.slack_api import SlackStandIn
@@ -65,6 +66,7 @@ class Sandbox:
         self.bot_server.close()
         self.slack.settle(quiet=0.5, timeout=10)  # Home tabs still being published arrive while we listen
         home.wait_for_republishes(timeout=10)
+        celebrations.POSTER.wait_until_idle(timeout=10)
         self.slack.stop()
         self.services.db.dispose()
 

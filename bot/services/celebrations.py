@@ -77,7 +77,7 @@ def celebrate(services: Services, opp: records.OpportunityView, kind: str) -> Ce
     now = services.now()
     planned = queue.Planned(channel, f"{kind}:{opp.id}", now)
     queue.plan(services.db, opp.team_id, KIND, [planned], claims.new_token(), now)
-    WAITING.add(services)
+    services.db.after_commit(lambda: WAITING.add(services))
     return Celebration(True)
 
 
