@@ -95,7 +95,7 @@ def test_not_yet_opens_a_small_form_and_the_new_checkpoint_is_asked_on_its_own_d
 
     assert bot.driver.submit(view, {"checkpoint": picked_date("2026-11-20")}).json["response_action"] == "errors"
     assert bot.driver.submit(view, {"checkpoint": picked_date("2026-12-07")}).status == 200
-    confirmation = bot.slack.wait_for("chat.postMessage", 3)[-1].args  # celebration, question, this
+    confirmation = bot.slack.wait_for("chat.postMessage", 2, channel="U1")[-1].args  # the question, this
     assert "I'll ask again on Mon 7 Dec" in confirmation["text"]
     [found] = store.open_obstacles(bot.db, "T1").values()
     assert found.checkpoint == date(2026, 12, 7)

@@ -203,7 +203,7 @@ def test_planning_a_block_is_stored_and_followed_up_the_next_working_day(bot):
     reply = bot.driver.submit(view, {"day": picked_date("2026-11-26"), "minutes": chosen("60")})
     assert reply.status == 200 and not reply.body
 
-    confirmation = bot.slack.wait_for("chat.postMessage", 4)[-1].args  # 2 celebrations, nudge, confirmation
+    confirmation = bot.slack.wait_for("chat.postMessage", 2, channel="U1")[-1].args  # the nudge, the confirmation
     assert confirmation["channel"] == "U1" and "1h of prospecting on Thu 26 Nov" in confirmation["text"]
     [block] = [a for a in store.recent_answers(bot.db, "T1", "U1") if a.kind == store.PROSPECTING_BLOCK]
     assert (block.planned_day, block.planned_minutes, block.for_date) == (date(2026, 11, 26), 60, date(2026, 11, 23))
@@ -259,7 +259,7 @@ def test_choosing_to_focus_asks_why_and_keeps_the_answer(bot):
     assert bot.driver.submit(view, {"why": typed("   ")}).json["response_action"] == "errors"
     assert bot.driver.submit(view, {"why": typed("Signature due Friday; legal is <!here> reviewing")}).status == 200
 
-    bot.slack.wait_for("chat.postMessage", 4)
+    bot.slack.wait_for("chat.postMessage", 2, channel="U1")
     [focus] = store.recent_answers(bot.db, "T1", "U1")
     assert (focus.kind, focus.answer) == (store.FOCUS_REASON, "Signature due Friday; legal is <!here> reviewing")
 

@@ -107,8 +107,8 @@ def test_marking_a_deal_won_from_the_home_tab_confirms_by_dm(bot):
         {"type": "overflow", "action_id": "opportunity_row_menu", "selected_option": {"value": "won:1"}},
         view={"id": "VH"},
     )
-    dms = [c for c in bot.slack.wait_for("chat.postMessage", 3) if c.args["channel"] == "U1"]
-    assert dms and "won" in dms[0].args["text"]
+    dms = bot.slack.wait_for("chat.postMessage", 1, channel="U1")
+    assert "won" in dms[0].args["text"]
     assert store.get_opportunity(bot.db, "T1", "U1", 1).status == "won"
 
 

@@ -146,7 +146,7 @@ def test_choosing_to_focus_can_name_the_obstacle_and_checkpoint_of_the_top_deal(
         view, {"why": typed("Closing Friday"), "kind": chosen("politics"), "checkpoint": picked_date("2026-12-04")}
     )
     assert done.status == 200
-    bot.slack.wait_for("chat.postMessage", 4)
+    bot.slack.wait_for("chat.postMessage", 2, channel="U1")
     [found] = store.open_obstacles(bot.db, "T1").values()
     assert (found.opportunity_name, found.kind, found.checkpoint) == ("Acme renewal", "politics", date(2026, 12, 4))
     kinds = {item.kind for item in answers.recent_answers(bot.db, "T1", "U1")}
@@ -158,7 +158,7 @@ def test_focusing_without_an_obstacle_still_just_keeps_the_reason(bot):
     run(bot, "nudges")
     click(bot, coaching_views.CHOOSE_FOCUS, dms(bot)[0])
     assert bot.driver.submit(opened_view(bot), {"why": typed("Closing Friday")}).status == 200
-    bot.slack.wait_for("chat.postMessage", 4)
+    bot.slack.wait_for("chat.postMessage", 2, channel="U1")
     assert store.open_obstacles(bot.db, "T1") == {}
 
 

@@ -119,7 +119,7 @@ def test_the_list_menu_marks_won_and_celebrates(bot):
     bot.driver.click({"type": "overflow", "action_id": "opportunity_row_menu", "selected_option": {"value": "won:1"}})
 
     assert "won" in bot.last_reply(2)["text"]
-    assert "<@U1> won" in bot.slack.wait_for("chat.postMessage", 2)[1].args["text"]
+    assert "<@U1> won" in bot.slack.wait_for("chat.postMessage", 1, channel="CWINS")[-1].args["text"]
 
 
 def test_a_menu_click_on_someone_elses_deal_changes_nothing(bot):

@@ -66,7 +66,7 @@ def test_a_rep_works_a_whole_day_over_socket_mode(socket_bot, slack):
     [deal] = store.open_opportunities(bot.database, "T1", "U1", 10)[0]
     menu = {"type": "overflow", "action_id": ROW_MENU, "selected_option": {"value": f"won:{deal.id}"}}
     assert rep.click(menu).status == 200  # the row menu's "mark won"
-    slack.wait_for("chat.postMessage", 2, timeout=10)
+    slack.wait_for("response_url", 3, timeout=10)
     assert store.open_opportunities(bot.database, "T1", "U1", 10)[1] == 0
 
     assert rep.open_home().status == 200  # an Events API envelope

@@ -154,12 +154,17 @@ class SlackStandIn:
         with self._lock:
             return [call for call in self.calls if call.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Block until `count` calls of `method` arrived (work after ack happens on another thread)."""
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0, channel: str | None = None) -> list[Call]:
+        """Block until `count` calls of `method` arrived (work after ack happens on another thread), only
+        those to `channel` if given (a rep's DMs, say, apart from the channel's celebrations)."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
-                found = [call for call in self.calls if call.method == method]
+                found = [
+                    call
+                    for call in self.calls
+                    if call.method == method and (channel is None or call.args.get("channel") == channel)
+                ]
                 if len(found) >= count:
                     return found
                 remaining = deadline - time.monotonic()
