@@ -229,8 +229,8 @@ def open_form(client: WebClient, trigger_id: str, view: dict) -> bool:
 
 @dataclass(frozen=True)
 class Submission:
-    """A submitted form: who sent it, what it carried (its private_metadata and, once checked, its fields),
-    its request key and where to reply."""
+    """A submitted form or a clicked button: who sent it, what it carried (a form's private_metadata and, once
+    checked, its fields), its request key and where to reply."""
 
     services: Services
     team_id: str
@@ -267,3 +267,14 @@ def checked_submission(
     except FieldErrors as problems:
         ack(response_action="errors", errors=problems.errors)
         return None
+
+
+@contextmanager
+def home_click(ack: Callable[..., object], body: dict, client: WebClient, context) -> Iterator[Submission]:
+    """A Home tab button: acknowledged at once and answered by DM (the Home tab has no thread to reply in);
+    a failure inside the block becomes a polite reply."""
+    ack()
+    team_id, user_id = ids_of(body)
+    click = Submission(services_of(context), team_id, user_id, {}, request_key(body), tell_user(client, user_id, None))
+    with replying_on_failure(click.send):
+        yield click
