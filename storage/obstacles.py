@@ -11,25 +11,13 @@ from sqlalchemy import select, update
 from storage.db import Database
 from storage.models import Obstacle, Opportunity
 from storage.records import OPEN, NotOpen, ObstacleView
+from storage.rows import added, read_row
 
 REPLACED, CLEARED, MOVED, LOST = "replaced", "cleared", "moved", "lost"
 
 
 def _view(row: Obstacle, opp: Opportunity) -> ObstacleView:
-    return ObstacleView(
-        id=row.id,
-        team_id=row.team_id,
-        user_id=row.user_id,
-        opportunity_id=row.opportunity_id,
-        opportunity_name=opp.name,
-        kind=row.kind,
-        note=row.note,
-        checkpoint=row.checkpoint,
-        named_at=row.named_at,
-        closed_at=row.closed_at,
-        outcome=row.outcome,
-        paused=opp.paused_at is not None,
-    )
+    return read_row(ObstacleView, row, opportunity_name=opp.name, paused=opp.paused_at is not None)
 
 
 def _open_deal(session, team_id: str, user_id: str, opportunity_id: int) -> Opportunity:
@@ -80,9 +68,7 @@ def name_obstacle(
             checkpoint=checkpoint,
             named_at=now,
         )
-        session.add(row)
-        session.flush()
-        return _view(row, opp)
+        return _view(added(session, row), opp)
 
 
 def get_open(db: Database, team_id: str, user_id: str, obstacle_id: int) -> ObstacleView | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -10,26 +11,11 @@ from storage.db import Database
 from storage.models import Opportunity, StageChange
 from storage.records import OPEN, WON, NewOpportunity, NotOpen, OpportunityView, StageMove
 from storage.reps import ensure_reps
+from storage.rows import added, read_row
 
 
 def view_of(row: Opportunity) -> OpportunityView:
-    return OpportunityView(
-        id=row.id,
-        team_id=row.team_id,
-        owner_id=row.owner_id,
-        name=row.name,
-        account=row.account,
-        amount=row.amount,
-        stage=row.stage,
-        status=row.status,
-        expected_close=row.expected_close,
-        next_step=row.next_step,
-        created_at=row.created_at,
-        last_change_at=row.last_change_at,
-        closed_at=row.closed_at,
-        lost_reason=row.lost_reason,
-        paused_at=row.paused_at,
-    )
+    return read_row(OpportunityView, row)
 
 
 def create_opportunity(
@@ -43,19 +29,13 @@ def create_opportunity(
             request_key=request_key,
             team_id=team_id,
             owner_id=owner_id,
-            name=new.name,
+            **asdict(new),
             name_key=new.name.casefold(),
-            account=new.account,
-            amount=new.amount,
-            stage=new.stage,
             status=OPEN,
-            expected_close=new.expected_close,
-            next_step=new.next_step,
             created_at=now,
             last_change_at=now,
         )
-        session.add(row)
-        session.flush()
+        added(session, row)
         session.add(
             StageChange(
                 team_id=team_id,
