@@ -10,7 +10,8 @@ from sqlalchemy import delete, select, update
 
 from storage.db import Database
 from storage.models import Activity, Opportunity, UndoneRequest
-from storage.records import OPEN, ActivityView, NewActivity, NotOpen
+from storage.opportunities import rep_open
+from storage.records import ActivityView, NewActivity, NotOpen
 from storage.reps import ensure_reps
 from storage.rows import added, read_row
 from storage.upsert import insert_for
@@ -25,12 +26,7 @@ def log_activity(
         name = None
         if entry.opportunity_id is not None:
             name = session.scalar(
-                select(Opportunity.name).where(
-                    Opportunity.id == entry.opportunity_id,
-                    Opportunity.team_id == team_id,
-                    Opportunity.owner_id == user_id,
-                    Opportunity.status == OPEN,
-                )
+                select(Opportunity.name).where(Opportunity.id == entry.opportunity_id, *rep_open(team_id, user_id))
             )
             if name is None:
                 raise NotOpen(entry.opportunity_id)

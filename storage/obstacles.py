@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from storage.db import Database
 from storage.models import Obstacle, Opportunity
+from storage.opportunities import rep_open
 from storage.records import OPEN, NotOpen, ObstacleView
 from storage.rows import added, read_row
 
@@ -21,14 +22,7 @@ def _view(row: Obstacle, opp: Opportunity) -> ObstacleView:
 
 
 def _open_deal(session, team_id: str, user_id: str, opportunity_id: int) -> Opportunity:
-    opp = session.scalar(
-        select(Opportunity).where(
-            Opportunity.id == opportunity_id,
-            Opportunity.team_id == team_id,
-            Opportunity.owner_id == user_id,
-            Opportunity.status == OPEN,
-        )
-    )
+    opp = session.scalar(select(Opportunity).where(Opportunity.id == opportunity_id, *rep_open(team_id, user_id)))
     if opp is None:
         raise NotOpen(opportunity_id)
     return opp

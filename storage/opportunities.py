@@ -14,6 +14,11 @@ from storage.reps import ensure_reps
 from storage.rows import added, read_row
 
 
+def rep_open(team_id: str, owner_id: str) -> tuple:
+    """Where-clauses for a rep's own open deals: the only deals a rep's entry can touch."""
+    return (Opportunity.team_id == team_id, Opportunity.owner_id == owner_id, Opportunity.status == OPEN)
+
+
 def view_of(row: Opportunity) -> OpportunityView:
     return read_row(OpportunityView, row)
 
@@ -67,7 +72,7 @@ def count_won_since(db: Database, team_id: str, since: datetime) -> int:
 def open_opportunities(db: Database, team_id: str, owner_id: str, limit: int) -> tuple[list[OpportunityView], int]:
     """The rep's open deals, soonest close first, with the total so a capped list can say 'and N more'."""
     with db.transaction() as session:
-        mine = (Opportunity.team_id == team_id, Opportunity.owner_id == owner_id, Opportunity.status == OPEN)
+        mine = rep_open(team_id, owner_id)
         total = session.scalar(select(func.count()).where(*mine)) or 0
         rows = session.scalars(
             select(Opportunity)
@@ -97,12 +102,7 @@ def search_open(db: Database, team_id: str, owner_id: str, text: str, limit: int
     with db.transaction() as session:
         rows = session.scalars(
             select(Opportunity)
-            .where(
-                Opportunity.team_id == team_id,
-                Opportunity.owner_id == owner_id,
-                Opportunity.status == OPEN,
-                Opportunity.name_key.like(pattern, escape="\\"),
-            )
+            .where(*rep_open(team_id, owner_id), Opportunity.name_key.like(pattern, escape="\\"))
             .order_by(Opportunity.id)
             .limit(limit)
         ).all()
@@ -124,14 +124,7 @@ def move_stage(
     """Change stage (or close as won/lost) and record the move; raises NotOpen if it is no longer open."""
     with db.transaction() as session:
         row = session.scalar(
-            select(Opportunity)
-            .where(
-                Opportunity.id == opportunity_id,
-                Opportunity.team_id == team_id,
-                Opportunity.owner_id == owner_id,
-                Opportunity.status == OPEN,
-            )
-            .with_for_update()
+            select(Opportunity).where(Opportunity.id == opportunity_id, *rep_open(team_id, owner_id)).with_for_update()
         )
         if row is None:
             raise NotOpen(opportunity_id)
