@@ -66,7 +66,7 @@ def obstacle_picked(ack: Ack, services, team_id: str, user_id: str, choice: dict
         kind = carried.get("k") if carried.get("k") in views.KIND_LABELS else None
         note = carried.get("n") if isinstance(carried.get("n"), str) else None
         checkpoint = parse_checkpoint(carried["c"], services.team_today()) if carried.get("c") else None
-        found = obstacles.name(services, team_id, user_id, opp.id, kind, note, checkpoint)
+        found = obstacles.name(services, team_id, user_id, opp.id, obstacles.NewObstacle(kind, note, checkpoint))
         stored()
         send(views.obstacle_reply(opp, found, services.team_today()))
 
@@ -88,7 +88,7 @@ def submit_obstacle(ack: Ack, body: dict, view: dict, client: WebClient, context
             stored()
             form.send(problem(GONE))
             return
-        found = obstacles.name(form.services, form.team_id, form.user_id, opp.id, *form.fields)
+        found = obstacles.name(form.services, form.team_id, form.user_id, opp.id, obstacles.NewObstacle(*form.fields))
         stored()
         form.send(views.obstacle_reply(opp, found, form.services.team_today()))
 

@@ -4,6 +4,7 @@ the deal's whole history; reads are per workspace (one query), never per deal in
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date, datetime
 
 from sqlalchemy import select, update
@@ -11,7 +12,7 @@ from sqlalchemy import select, update
 from storage.db import Database
 from storage.models import Obstacle, Opportunity
 from storage.opportunities import rep_open
-from storage.records import OPEN, NotOpen, ObstacleView
+from storage.records import OPEN, NewObstacle, NotOpen, ObstacleView
 from storage.rows import added, read_row
 
 REPLACED, CLEARED, MOVED, LOST = "replaced", "cleared", "moved", "lost"
@@ -41,27 +42,17 @@ def name_obstacle(
     team_id: str,
     user_id: str,
     opportunity_id: int,
-    kind: str | None,
-    note: str | None,
-    checkpoint: date | None,
+    named: NewObstacle,
     now: datetime,
 ) -> ObstacleView | None:
     """Name the obstacle on one of the rep's open deals (kind None clears it); the previous one is kept,
     closed as replaced or cleared. Raises NotOpen when the deal is closed or not the rep's."""
     with db.transaction() as session:
         opp = _open_deal(session, team_id, user_id, opportunity_id)
-        _close_open(session, team_id, opportunity_id, REPLACED if kind else CLEARED, now)
-        if kind is None:
+        _close_open(session, team_id, opportunity_id, REPLACED if named.kind else CLEARED, now)
+        if named.kind is None:
             return None
-        row = Obstacle(
-            team_id=team_id,
-            user_id=user_id,
-            opportunity_id=opportunity_id,
-            kind=kind,
-            note=note,
-            checkpoint=checkpoint,
-            named_at=now,
-        )
+        row = Obstacle(team_id=team_id, user_id=user_id, opportunity_id=opportunity_id, named_at=now, **asdict(named))
         return _view(added(session, row), opp)
 
 

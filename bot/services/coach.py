@@ -18,7 +18,7 @@ from bot.rules.timing import Profile, next_working_day, profile
 from bot.services import Services, obstacles, pipeline, stored_once
 from storage import answers, concentration, reps
 from storage.answers import Answer
-from storage.records import OpportunityView
+from storage.records import NewObstacle, OpportunityView
 
 SNOOZE_WEEK = timedelta(days=7)
 FOCUS_QUESTION = "Why is this deal worth the focus now?"
@@ -158,7 +158,7 @@ def choose_focus(
             )
             deal = focus_deal(services, team_id, user_id, opportunity_id) if obstacle_kind else None
             if deal is not None:
-                obstacles.name(services, team_id, user_id, deal.id, obstacle_kind, None, checkpoint)
+                obstacles.name(services, team_id, user_id, deal.id, NewObstacle(obstacle_kind, None, checkpoint))
             return answer
 
     _answer_once(services, team_id, key, write)
