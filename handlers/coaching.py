@@ -172,9 +172,10 @@ def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -
         return
     form = common.submission(body, view, client, context, in_channel=False)
     with common.storing_form(ack, form.send, view) as stored:
+        obstacle = coach.NewObstacle(kind, None, checkpoint) if kind else None
         deal_id = form.meta.get("o") if kind else None
         for_date = _for_date(services, form.meta)
-        coach.choose_focus(services, form.team_id, form.user_id, why, for_date, deal_id, kind, checkpoint, form.key)
+        coach.choose_focus(services, form.team_id, form.user_id, why, for_date, deal_id, obstacle, form.key)
         stored()
         form.send(views.focus_reply())
 

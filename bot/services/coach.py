@@ -144,11 +144,10 @@ def choose_focus(
     why: str,
     for_date: date,
     opportunity_id: object = None,
-    obstacle_kind: str | None = None,
-    checkpoint: date | None = None,
+    obstacle: NewObstacle | None = None,
     key: str | None = None,
 ) -> None:
-    """Keep the reason to focus; with an obstacle kind, name it (and its checkpoint) on the nudge's top deal.
+    """Keep the reason to focus; with an obstacle, name it (and its checkpoint) on the nudge's top deal.
     Once per Slack request `key`: a resubmitted form keeps one answer and names one obstacle."""
 
     def write() -> Answer:
@@ -156,9 +155,9 @@ def choose_focus(
             answer = _record(
                 services, team_id, user_id, answers.FOCUS_REASON, for_date, key, answer=why, question=FOCUS_QUESTION
             )
-            deal = focus_deal(services, team_id, user_id, opportunity_id) if obstacle_kind else None
-            if deal is not None:
-                obstacles.name(services, team_id, user_id, deal.id, NewObstacle(obstacle_kind, None, checkpoint))
+            deal = focus_deal(services, team_id, user_id, opportunity_id) if obstacle else None
+            if deal is not None and obstacle is not None:
+                obstacles.name(services, team_id, user_id, deal.id, obstacle)
             return answer
 
     _answer_once(services, team_id, key, write)
