@@ -11,7 +11,16 @@ from bot.messages import obstacles as views
 from storage import answers
 from storage import obstacles as store
 from tests.driver import chosen, picked_date, typed
-from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, click, concentrated_history, dms, opened_view, run, say
+from tests.test_coaching_jobs import (
+    MONDAY_10AM_NEW_YORK,
+    click,
+    concentrated_history,
+    dms,
+    opened_view,
+    run,
+    say,
+    the_nudge,
+)
 
 
 def last_text(bot) -> str:
@@ -115,13 +124,9 @@ def test_the_nudge_names_the_obstacle_how_long_it_stood_and_asks_about_it(bot):
     say(bot, "new Acme renewal 48k")
     say(bot, "obstacle acme budget")
     bot.clock.set(MONDAY_10AM_NEW_YORK)
-    say(bot, "new Beta pilot 12k")
-    say(bot, "log acme 4h")
-    say(bot, "log acme 3h yesterday")
-    say(bot, "10 calls 1h", command="/prospect")
+    concentrated_history(bot, acme=None)
 
-    assert run(bot, "nudges").sent == 1
-    body = json.dumps(dms(bot)[0]["blocks"], ensure_ascii=False)
+    body = the_nudge(bot)
     assert "88% of your time in 14 days went to *Acme renewal*, which has been waiting on budget for 5 weeks" in body
     assert any(
         text in body
