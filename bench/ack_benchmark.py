@@ -48,6 +48,7 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import slack_limits  # noqa: E402
 from bench.fanout_benchmark import TEAM, cold_start, instance_env, reset_schema, seed  # noqa: E402
 from bench.slack_limits import LimitedSlack  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -65,10 +66,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--bursts", type=int, default=30, help="bursts per server and phase (30)")
     parser.add_argument("--size", type=int, default=20, help="simultaneous commands in a burst (20)")
     parser.add_argument("--spacing", type=float, default=2.0, help="seconds between bursts (2)")
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds Slack takes to answer (0.05)")
-    parser.add_argument("--speedup", type=float, default=1, help="multiply every rate limit by this (1)")
+    slack_limits.add_options(parser, speedup=1)
     parser.add_argument("--workers", type=int, default=FANOUT_WORKERS, help="FANOUT_WORKERS (the default)")
-    parser.add_argument("--database-url", help="a database of its own (default: a temporary SQLite file)")
     parser.add_argument(
         "--quick-entry", action="store_true", help="send `new Acme renewal 48k stage:disc` (saved before the ack)"
     )

@@ -28,6 +28,7 @@ from sqlalchemy import delete, text, update
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import slack_limits  # noqa: E402
 from bench.slack_limits import LimitedSlack  # noqa: E402
 from bot.ratelimit import PER_MINUTE  # noqa: E402
 from storage import reps  # noqa: E402
@@ -41,11 +42,9 @@ SLOT = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # Friday 15:00 in New York, ev
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=2000, help="reps due at the slot (default 2,000)")
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds Slack takes to answer (0.05)")
-    parser.add_argument("--speedup", type=float, default=10, help="multiply every rate limit by this (10)")
+    slack_limits.add_options(parser, speedup=10)
     parser.add_argument("--workers", type=int, default=8, help="FANOUT_WORKERS of each instance (8)")
     parser.add_argument("--instances", default="1,2", help="instance counts to run, in order (1,2)")
-    parser.add_argument("--database-url", help="a database of its own (default: a temporary SQLite file)")
     return parser.parse_args(argv)
 
 

@@ -4,6 +4,7 @@ every call. Posts to `response_url` (a slash command's replies) are answered wit
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import threading
@@ -151,3 +152,13 @@ class LimitedSlack:
         pages = math.ceil(len(self.people) / self.page)
         listing, posting = Bucket(self.per_minute["users.list"]), Bucket(self.per_minute["chat.postMessage"])
         return max(0.0, pages - listing.capacity) / listing.rate + max(0.0, reps - posting.capacity) / posting.rate
+
+
+def add_options(parser: argparse.ArgumentParser, speedup: float) -> None:
+    """The options of a run through this local Slack: its answer latency, the rate limits' speed-up, and
+    a database of the run's own."""
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds Slack takes to answer (0.05)")
+    parser.add_argument(
+        "--speedup", type=float, default=speedup, help=f"multiply every rate limit by this ({speedup:g})"
+    )
+    parser.add_argument("--database-url", help="a database of its own (default: a temporary SQLite file)")
