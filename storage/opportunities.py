@@ -40,18 +40,15 @@ def create_opportunity(
             created_at=now,
             last_change_at=now,
         )
-        added(session, row)
-        session.add(
-            StageChange(
-                team_id=team_id,
-                opportunity_id=row.id,
-                from_stage=None,
-                to_stage=new.stage,
-                changed_by=owner_id,
-                changed_at=now,
-            )
-        )
+        session.add(first_stage(added(session, row), owner_id, now))
         return view_of(row)
+
+
+def first_stage(row: Opportunity, by: str, at: datetime) -> StageChange:
+    """The stage change that starts a new deal's history: into its first stage, from none."""
+    return StageChange(
+        team_id=row.team_id, opportunity_id=row.id, from_stage=None, to_stage=row.stage, changed_by=by, changed_at=at
+    )
 
 
 def count_opened_since(db: Database, team_id: str, since: datetime) -> int:
