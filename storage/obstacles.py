@@ -22,6 +22,16 @@ def _view(row: Obstacle, opp: Opportunity) -> ObstacleView:
     return read_row(ObstacleView, row, opportunity_name=opp.name, paused=opp.paused_at is not None)
 
 
+def _with_deal():
+    """Obstacles with the deal each stands on (a view shows the deal's name and whether it is paused)."""
+    return select(Obstacle, Opportunity).join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
+
+
+def _standing(team_id: str):
+    """The workspace's open obstacles on open deals."""
+    return _with_deal().where(Obstacle.team_id == team_id, Obstacle.closed_at.is_(None), Opportunity.status == OPEN)
+
+
 def _open_deal(session, team_id: str, user_id: str, opportunity_id: int) -> Opportunity:
     opp = session.scalar(select(Opportunity).where(Opportunity.id == opportunity_id, *rep_open(team_id, user_id)))
     if opp is None:
@@ -60,15 +70,7 @@ def get_open(db: Database, team_id: str, user_id: str, obstacle_id: int) -> Obst
     """One of the rep's own obstacles, if it is still open on a deal that is still open."""
     with db.transaction() as session:
         found = session.execute(
-            select(Obstacle, Opportunity)
-            .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
-            .where(
-                Obstacle.id == obstacle_id,
-                Obstacle.team_id == team_id,
-                Obstacle.user_id == user_id,
-                Obstacle.closed_at.is_(None),
-                Opportunity.status == OPEN,
-            )
+            _standing(team_id).where(Obstacle.id == obstacle_id, Obstacle.user_id == user_id)
         ).first()
         return _view(*found) if found else None
 
@@ -101,11 +103,7 @@ def open_obstacles(
     db: Database, team_id: str, user_id: str | None = None, opportunity_ids: Iterable[int] | None = None
 ) -> dict[int, ObstacleView]:
     """Open obstacles on open deals in the workspace (or one rep's, or some deals'), by opportunity id."""
-    query = (
-        select(Obstacle, Opportunity)
-        .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
-        .where(Obstacle.team_id == team_id, Obstacle.closed_at.is_(None), Opportunity.status == OPEN)
-    )
+    query = _standing(team_id)
     if user_id is not None:
         query = query.where(Obstacle.user_id == user_id)
     if opportunity_ids is not None:
@@ -119,17 +117,7 @@ def open_obstacles(
 
 def checkpoints_until(db: Database, team_id: str, until: date) -> list[ObstacleView]:
     """Open obstacles on open deals whose checkpoint is on or before `until`, for the checkpoint job."""
-    query = (
-        select(Obstacle, Opportunity)
-        .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
-        .where(
-            Obstacle.team_id == team_id,
-            Obstacle.closed_at.is_(None),
-            Obstacle.checkpoint <= until,
-            Opportunity.status == OPEN,
-        )
-        .order_by(Obstacle.id)
-    )
+    query = _standing(team_id).where(Obstacle.checkpoint <= until).order_by(Obstacle.id)
     with db.transaction() as session:
         return [_view(row, opp) for row, opp in session.execute(query)]
 
@@ -137,8 +125,7 @@ def checkpoints_until(db: Database, team_id: str, until: date) -> list[ObstacleV
 def history(db: Database, team_id: str, opportunity_id: int) -> list[ObstacleView]:
     """Every obstacle ever named on a deal, oldest first."""
     query = (
-        select(Obstacle, Opportunity)
-        .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
+        _with_deal()
         .where(Obstacle.team_id == team_id, Obstacle.opportunity_id == opportunity_id)
         .order_by(Obstacle.named_at, Obstacle.id)
     )
