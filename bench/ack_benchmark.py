@@ -331,21 +331,14 @@ def report(result: dict, args) -> None:
 
 def main(argv: list[str] | None = None) -> dict:
     args = arguments(argv)
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'ack.db'}"
-        db = Database(url)
-        print(
-            f"Seeding {args.reps:,} reps in {db.dialect}; Slack answers after {args.latency * 1000:.0f} ms; "
-            f"limits × {args.speedup:g}; {args.workers} fan-out workers"
-        )
+
+    def prepare(db: Database) -> list[str]:
         reset_schema(db)
-        people = seed(db, args.reps)
-        slack = LimitedSlack(people, args.latency, args.speedup)
-        try:
-            result = run(slack, db, url, people, args, folder)
-        finally:
-            slack.stop()
-            db.dispose()
+        return seed(db, args.reps)
+
+    limits = f"limits × {args.speedup:g}; {args.workers} fan-out workers"
+    with slack_limits.seeded_run(args, "ack.db", prepare, limits) as (url, db, people, slack, folder):
+        result = run(slack, db, url, people, args, folder)
     report(result, args)
     return result
 

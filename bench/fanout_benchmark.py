@@ -17,7 +17,6 @@ import math
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
@@ -192,27 +191,22 @@ def two_instances_verdict(one: dict, two: dict) -> str:
 def main(argv: list[str] | None = None) -> list[dict]:
     args = arguments(argv)
     counts = [int(part) for part in args.instances.split(",") if part.strip()]
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'fanout.db'}"
-        db = Database(url)
-        print(
-            f"Seeding {args.reps:,} reps in {db.dialect}; Slack answers after {args.latency * 1000:.0f} ms; limits "
-            f"× {args.speedup:g} (chat.postMessage {PER_MINUTE['chat.postMessage'] * args.speedup:,.0f}/min, "
-            f"users.list {PER_MINUTE['users.list'] * args.speedup:,.0f}/min); {args.workers} workers per instance"
-        )
+
+    def prepare(db: Database) -> list[str]:
         reset_schema(db)
-        people = seed(db, args.reps)
-        slack = LimitedSlack(people, args.latency, args.speedup)
-        results = []
-        try:
-            for instances in counts:
-                results.append(run(slack, db, url, instances, args))
-                report(results[-1], args, db.dialect)
-        finally:
-            slack.stop()
-            db.dispose()
-        if len(results) == 2 and results[0]["seconds"]:
-            print(two_instances_verdict(results[0], results[1]))
+        return seed(db, args.reps)
+
+    limits = (
+        f"limits × {args.speedup:g} (chat.postMessage {PER_MINUTE['chat.postMessage'] * args.speedup:,.0f}/min, "
+        f"users.list {PER_MINUTE['users.list'] * args.speedup:,.0f}/min); {args.workers} workers per instance"
+    )
+    results = []
+    with slack_limits.seeded_run(args, "fanout.db", prepare, limits) as (url, db, _, slack, _):
+        for instances in counts:
+            results.append(run(slack, db, url, instances, args))
+            report(results[-1], args, db.dialect)
+    if len(results) == 2 and results[0]["seconds"]:
+        print(two_instances_verdict(results[0], results[1]))
     return results
 
 

@@ -7,13 +7,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from bot.ratelimit import BURST_SECONDS, DEFAULT_PER_MINUTE, PER_MINUTE
+from storage.db import Database
 
 
 class Bucket:
@@ -162,3 +167,23 @@ def add_options(parser: argparse.ArgumentParser, speedup: float) -> None:
         "--speedup", type=float, default=speedup, help=f"multiply every rate limit by this ({speedup:g})"
     )
     parser.add_argument("--database-url", help="a database of its own (default: a temporary SQLite file)")
+
+
+@contextmanager
+def seeded_run(
+    args: argparse.Namespace, file_name: str, seed: Callable[[Database], list[str]], limits: str
+) -> Iterator[tuple[str, Database, list[str], LimitedSlack, str]]:
+    """A run through this local Slack: the run's database (--database-url, else a SQLite file in a temporary
+    folder) seeded by `seed`, which returns the people, and the Slack that knows them; both closed after.
+    Yields (database url, database, people, Slack, the temporary folder)."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{Path(folder) / file_name}"
+        db = Database(url)
+        print(f"Seeding {args.reps:,} reps in {db.dialect}; Slack answers after {args.latency * 1000:.0f} ms; {limits}")
+        people = seed(db)
+        slack = LimitedSlack(people, args.latency, args.speedup)
+        try:
+            yield url, db, people, slack, folder
+        finally:
+            slack.stop()
+            db.dispose()
