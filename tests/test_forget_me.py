@@ -39,7 +39,8 @@ def a_rep_with_history(bot, user: str = "U1") -> None:
     say(bot, "undo", user, command="/prospect")  # kept a day by its request, with what it removed
     say(bot, "quota 250k", user)
     say(bot, "coach hours 8-16", user)
-    answers.record_answer(bot.db, "T1", user, "reflection", bot.clock(), LAST_WEDNESDAY.date(), answer="I chased Acme")
+    reflection = answers.NewAnswer("reflection", LAST_WEDNESDAY.date(), answer="I chased Acme")
+    answers.record_answer(bot.db, "T1", user, reflection, bot.clock())
     bot.clock.set(MONDAY_MORNING)
     assert JOBS["digest"].run(bot.services, MONDAY_MORNING).sent == 1  # the digest names the rep
 
