@@ -3,7 +3,7 @@ went, snoozes. Private to the rep: every read is by the rep's own id."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -39,34 +39,38 @@ class Answer:
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class NewAnswer:
-    """What a rep tells the coach: its kind and the day it was asked about, then what that kind keeps."""
-
-    kind: str
-    for_date: date
-    answer: str | None = None
-    question_id: str | None = None
-    question: str | None = None
-    planned_day: date | None = None
-    planned_minutes: int | None = None
-
-
 def _answer(row: CoachingAnswer) -> Answer:
     return read_row(Answer, row)
 
 
 def record_answer(
-    db: Database, team_id: str, user_id: str, new: NewAnswer, now: datetime, request_key: str | None = None
+    db: Database,
+    team_id: str,
+    user_id: str,
+    kind: str,
+    now: datetime,
+    for_date: date,
+    *,
+    answer: str | None = None,
+    question_id: str | None = None,
+    question: str | None = None,
+    planned_day: date | None = None,
+    planned_minutes: int | None = None,
+    request_key: str | None = None,
 ) -> Answer:
-    """Keep the rep's answer (request_key: the Slack request); a question or an answer too long is cut."""
-    cut = {
-        "question": new.question[:300] if new.question else None,
-        "answer": new.answer[:3000] if new.answer else None,
-    }
     with db.transaction() as session:
         row = CoachingAnswer(
-            request_key=request_key, team_id=team_id, user_id=user_id, created_at=now, **asdict(new) | cut
+            request_key=request_key,
+            team_id=team_id,
+            user_id=user_id,
+            kind=kind,
+            question_id=question_id,
+            question=question[:300] if question else None,
+            answer=answer[:3000] if answer else None,
+            for_date=for_date,
+            planned_day=planned_day,
+            planned_minutes=planned_minutes,
+            created_at=now,
         )
         return _answer(added(session, row))
 

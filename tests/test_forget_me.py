@@ -39,8 +39,7 @@ def a_rep_with_history(bot, user: str = "U1") -> None:
     say(bot, "undo", user, command="/prospect")  # kept a day by its request, with what it removed
     say(bot, "quota 250k", user)
     say(bot, "coach hours 8-16", user)
-    reflection = answers.NewAnswer("reflection", LAST_WEDNESDAY.date(), answer="I chased Acme")
-    answers.record_answer(bot.db, "T1", user, reflection, bot.clock())
+    answers.record_answer(bot.db, "T1", user, "reflection", bot.clock(), LAST_WEDNESDAY.date(), answer="I chased Acme")
     bot.clock.set(MONDAY_MORNING)
     assert JOBS["digest"].run(bot.services, MONDAY_MORNING).sent == 1  # the digest names the rep
 

@@ -46,8 +46,9 @@ def test_the_team_view_never_shows_reflection_answers_or_focus_reasons(make_bot,
     from storage import answers
 
     bot = make_bot(manager_ids="UBOSS")
-    reason = answers.NewAnswer("focus_reason", clock().date(), answer="My secret reason")
-    answers.record_answer(db, "T1", "U1", reason, clock())
+    answers.record_answer(
+        db, "T1", "U1", kind="focus_reason", answer="My secret reason", for_date=clock().date(), now=clock()
+    )
     activities.log_activity(db, "T1", "U1", NewActivity(kind="calls", occurred_on=clock().date(), touches=3), clock())
     bot.command("team", user="UBOSS")
     text = json.dumps(bot.last_reply())

@@ -80,7 +80,7 @@ def _record(
 ) -> Answer:
     """One answer of `kind` from the rep, kept against Slack request `key`, stamped now unless `now` is given."""
     now = fields.pop("now", None) or services.now()
-    return answers.record_answer(services.db, team_id, user_id, answers.NewAnswer(kind, for_date, **fields), now, key)
+    return answers.record_answer(services.db, team_id, user_id, kind, now, for_date, request_key=key, **fields)
 
 
 def _keep_once(

@@ -38,15 +38,18 @@ def name(
     now = services.now()
     with services.db.transaction():
         found = store.name_obstacle(services.db, team_id, user_id, opportunity_id, named, now)
-        kept = answers.NewAnswer(
+        answers.record_answer(
+            services.db,
+            team_id,
+            user_id,
             answers.OBSTACLE,
+            now,
             services.team_today(),
             answer=named.note,
             question_id=str(opportunity_id),
             question=named.kind or "none",
             planned_day=named.checkpoint,
         )
-        answers.record_answer(services.db, team_id, user_id, kept, now)
     services.changed(team_id, user_id)
     return found
 
@@ -92,15 +95,18 @@ def answer_checkpoint(
         reason = f"Obstacle: {obstacle.kind}" + (f", {obstacle.note}" if obstacle.note else "")
         pipeline.move(services, team_id, user_id, obstacle.opportunity_id, pipeline.LOST, reason[:500])
     with services.db.transaction():
-        kept = answers.NewAnswer(
+        answers.record_answer(
+            services.db,
+            team_id,
+            user_id,
             answers.CHECKPOINT,
+            now,
             services.team_today(),
             answer=answer,
             question_id=str(obstacle.id),
             question=checkpoint_question(obstacle),
             planned_day=new_checkpoint if answer == NOT_YET else obstacle.checkpoint,
         )
-        answers.record_answer(services.db, team_id, user_id, kept, now)
         if answer == MOVED:
             store.close(services.db, team_id, obstacle.id, store.MOVED, now)
         elif answer == LOST:
