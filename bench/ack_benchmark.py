@@ -48,6 +48,7 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import slack_limits  # noqa: E402
 from bench.fanout_benchmark import TEAM, cold_start, instance_env, reset_schema, seed  # noqa: E402
 from bench.slack_limits import LimitedSlack  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -66,10 +67,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--bursts", type=int, default=30, help="bursts per server and phase (30)")
     parser.add_argument("--size", type=int, default=20, help="simultaneous commands in a burst (20)")
     parser.add_argument("--spacing", type=float, default=2.0, help="seconds between bursts (2)")
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds Slack takes to answer (0.05)")
-    parser.add_argument("--speedup", type=float, default=1, help="multiply every rate limit by this (1)")
+    slack_limits.add_options(parser, speedup=1)
     parser.add_argument("--workers", type=int, default=FANOUT_WORKERS, help="FANOUT_WORKERS (the default)")
-    parser.add_argument("--database-url", help="a database of its own (default: a temporary SQLite file)")
     parser.add_argument(
         "--quick-entry",
         action="store_true",
@@ -366,21 +365,14 @@ def report(result: dict, args) -> None:
 
 def main(argv: list[str] | None = None) -> dict:
     args = arguments(argv)
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'ack.db'}"
-        db = Database(url)
-        print(
-            f"Seeding {args.reps:,} reps in {db.dialect}; Slack answers after {args.latency * 1000:.0f} ms; "
-            f"limits × {args.speedup:g}; {args.workers} fan-out workers"
-        )
+
+    def prepare(db: Database) -> list[str]:
         reset_schema(db)
-        people = seed(db, args.reps)
-        slack = LimitedSlack(people, args.latency, args.speedup)
-        try:
-            result = run(slack, db, url, people, args, folder)
-        finally:
-            slack.stop()
-            db.dispose()
+        return seed(db, args.reps)
+
+    limits = f"limits × {args.speedup:g}; {args.workers} fan-out workers"
+    with slack_limits.seeded_run(args, "ack.db", prepare, limits) as (url, db, people, slack, folder):
+        result = run(slack, db, url, people, args, folder)
     report(result, args)
     return result
 

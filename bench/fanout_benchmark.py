@@ -17,7 +17,6 @@ import math
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from sqlalchemy import delete, text, update
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import slack_limits  # noqa: E402
 from bench.slack_limits import LimitedSlack  # noqa: E402
 from bot.ratelimit import PER_MINUTE  # noqa: E402
 from storage import reps  # noqa: E402
@@ -41,11 +41,9 @@ SLOT = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # Friday 15:00 in New York, ev
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=2000, help="reps due at the slot (default 2,000)")
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds Slack takes to answer (0.05)")
-    parser.add_argument("--speedup", type=float, default=10, help="multiply every rate limit by this (10)")
+    slack_limits.add_options(parser, speedup=10)
     parser.add_argument("--workers", type=int, default=8, help="FANOUT_WORKERS of each instance (8)")
     parser.add_argument("--instances", default="1,2", help="instance counts to run, in order (1,2)")
-    parser.add_argument("--database-url", help="a database of its own (default: a temporary SQLite file)")
     return parser.parse_args(argv)
 
 
@@ -193,27 +191,22 @@ def two_instances_verdict(one: dict, two: dict) -> str:
 def main(argv: list[str] | None = None) -> list[dict]:
     args = arguments(argv)
     counts = [int(part) for part in args.instances.split(",") if part.strip()]
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'fanout.db'}"
-        db = Database(url)
-        print(
-            f"Seeding {args.reps:,} reps in {db.dialect}; Slack answers after {args.latency * 1000:.0f} ms; limits "
-            f"× {args.speedup:g} (chat.postMessage {PER_MINUTE['chat.postMessage'] * args.speedup:,.0f}/min, "
-            f"users.list {PER_MINUTE['users.list'] * args.speedup:,.0f}/min); {args.workers} workers per instance"
-        )
+
+    def prepare(db: Database) -> list[str]:
         reset_schema(db)
-        people = seed(db, args.reps)
-        slack = LimitedSlack(people, args.latency, args.speedup)
-        results = []
-        try:
-            for instances in counts:
-                results.append(run(slack, db, url, instances, args))
-                report(results[-1], args, db.dialect)
-        finally:
-            slack.stop()
-            db.dispose()
-        if len(results) == 2 and results[0]["seconds"]:
-            print(two_instances_verdict(results[0], results[1]))
+        return seed(db, args.reps)
+
+    limits = (
+        f"limits × {args.speedup:g} (chat.postMessage {PER_MINUTE['chat.postMessage'] * args.speedup:,.0f}/min, "
+        f"users.list {PER_MINUTE['users.list'] * args.speedup:,.0f}/min); {args.workers} workers per instance"
+    )
+    results = []
+    with slack_limits.seeded_run(args, "fanout.db", prepare, limits) as (url, db, _, slack, _):
+        for instances in counts:
+            results.append(run(slack, db, url, instances, args))
+            report(results[-1], args, db.dialect)
+    if len(results) == 2 and results[0]["seconds"]:
+        print(two_instances_verdict(results[0], results[1]))
     return results
 
 

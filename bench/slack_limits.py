@@ -6,15 +6,21 @@ without a Web API limit."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
+import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from bot.ratelimit import BURST_SECONDS, DEFAULT_PER_MINUTE, PER_MINUTE
+from storage.db import Database
 
 PER_CHANNEL_PER_MINUTE = 60  # chat.postMessage: "1 message per second to a specific channel"
 
@@ -158,3 +164,33 @@ class LimitedSlack:
         pages = math.ceil(len(self.people) / self.page)
         listing, posting = Bucket(self.per_minute["users.list"]), Bucket(self.per_minute["chat.postMessage"])
         return max(0.0, pages - listing.capacity) / listing.rate + max(0.0, reps - posting.capacity) / posting.rate
+
+
+def add_options(parser: argparse.ArgumentParser, speedup: float) -> None:
+    """The options of a run through this local Slack: its answer latency, the rate limits' speed-up, and
+    a database of the run's own."""
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds Slack takes to answer (0.05)")
+    parser.add_argument(
+        "--speedup", type=float, default=speedup, help=f"multiply every rate limit by this ({speedup:g})"
+    )
+    parser.add_argument("--database-url", help="a database of its own (default: a temporary SQLite file)")
+
+
+@contextmanager
+def seeded_run(
+    args: argparse.Namespace, file_name: str, seed: Callable[[Database], list[str]], limits: str
+) -> Iterator[tuple[str, Database, list[str], LimitedSlack, str]]:
+    """A run through this local Slack: the run's database (--database-url, else a SQLite file in a temporary
+    folder) seeded by `seed`, which returns the people, and the Slack that knows them; both closed after.
+    Yields (database url, database, people, Slack, the temporary folder)."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{Path(folder) / file_name}"
+        db = Database(url)
+        print(f"Seeding {args.reps:,} reps in {db.dialect}; Slack answers after {args.latency * 1000:.0f} ms; {limits}")
+        people = seed(db)
+        slack = LimitedSlack(people, args.latency, args.speedup)
+        try:
+            yield url, db, people, slack, folder
+        finally:
+            slack.stop()
+            db.dispose()

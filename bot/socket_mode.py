@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 
 from slack_bolt import App
@@ -90,15 +89,9 @@ class CoachSocketModeHandler(SocketModeHandler):
 
     def stop_taking_new(self, timeout: float) -> bool:
         """Refuse new envelopes; wait up to `timeout` for those in flight to be acknowledged."""
-        deadline = time.monotonic() + timeout
         with self._idle:
             self._refusing = True
-            while self._answering:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._idle.wait(remaining)
-        return True
+            return self._idle.wait_for(lambda: not self._answering, timeout)
 
 
 def _without_refusals(record: logging.LogRecord) -> bool:

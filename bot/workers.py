@@ -174,14 +174,8 @@ class ListenerPool(ThreadPoolExecutor):
 
     def drain(self, timeout: float) -> bool:
         """Wait until nothing is in flight (True) or `timeout` passed (False)."""
-        deadline = time.monotonic() + timeout
         with self._idle:
-            while self._in_flight:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._idle.wait(remaining)
-        return True
+            return self._idle.wait_for(lambda: not self._in_flight, timeout)
 
 
 class BudgetedAck(Ack):

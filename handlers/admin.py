@@ -21,6 +21,7 @@ from bot.services import admin, crm_status, erase, export
 from bot.services.workspace_settings import InvalidSettings
 from handlers.common import (
     FORM_FAILED,
+    home_click,
     ids_of,
     open_form,
     read_json,
@@ -93,15 +94,11 @@ def settings_modal(services) -> dict:
 
 def settings_from_home(ack: Ack, body: dict, client: WebClient, context) -> None:
     """The Home tab's button (shown to admins only; checked again here)."""
-    ack()
-    services = services_of(context)
-    team_id, user_id = ids_of(body)
-    send = tell_user(client, user_id, None)
-    with replying_on_failure(send):
-        if not admin.is_admin(services, team_id, user_id):
-            send(views.admins_only())
-        elif not open_form(client, body.get("trigger_id", ""), settings_modal(services)):
-            send(problem(FORM_FAILED))
+    with home_click(ack, body, client, context) as click:
+        if not admin.is_admin(click.services, click.team_id, click.user_id):
+            click.send(views.admins_only())
+        elif not open_form(client, body.get("trigger_id", ""), settings_modal(click.services)):
+            click.send(problem(FORM_FAILED))
 
 
 def forget_me(ack: Ack, command: dict, respond: Respond, client: WebClient, context, rest: str) -> None:

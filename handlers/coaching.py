@@ -132,20 +132,15 @@ def block_followup(ack: Ack, body: dict, action: dict, respond: Respond, context
 
 
 def submit_plan(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    services = common.services_of(context)
-    try:
-        day, minutes = parse_plan_form(common.field_values(view), services.team_today())
-    except FieldErrors as problems:
-        ack(response_action="errors", errors=problems.errors)
+    form = common.checked_submission(ack, body, view, client, context, parse_plan_form, in_channel=False)
+    if form is None:
         return
-    team_id, user_id = common.ids_of(body)
-    send = common.tell_user(client, user_id, None)
-    with common.storing_form(ack, send, view) as stored:
-        for_date = _for_date(services, common.read_json(view.get("private_metadata")))
-        key = common.request_key(body)
-        followup, today = coach.plan_block(services, team_id, user_id, day, minutes, for_date, key)
+    services, (day, minutes) = form.services, form.fields
+    with common.storing_form(ack, form.send, view) as stored:
+        for_date = _for_date(services, form.meta)
+        followup, today = coach.plan_block(services, form.team_id, form.user_id, day, minutes, for_date, form.key)
         stored()
-        send(views.block_planned_reply(day, minutes, today, followup))
+        form.send(views.block_planned_reply(day, minutes, today, followup))
 
 
 def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, block_id: str, keep, send=None) -> None:
@@ -156,14 +151,12 @@ def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, b
     except ParseError as mistake:
         ack(response_action="errors", errors={block_id: str(mistake)})
         return
-    services = common.services_of(context)
-    team_id, user_id = common.ids_of(body)
-    send = send or common.tell_user(client, user_id, None)
+    form = common.submission(body, view, client, context, in_channel=False)
+    services, send = form.services, send or form.send
     with common.storing_form(ack, send, view) as stored:
-        meta = common.read_json(view.get("private_metadata"))
-        reply = keep(services, team_id, user_id, answer, meta, _for_date(services, meta), common.request_key(body))
+        reply = keep(services, form.team_id, form.user_id, answer, form.meta, _for_date(services, form.meta), form.key)
         stored()
-        send(reply)
+        form.send(reply)
 
 
 def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
@@ -182,15 +175,14 @@ def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    team_id, user_id = common.ids_of(body)
-    send = common.tell_user(client, user_id, None)
-    with common.storing_form(ack, send, view) as stored:
-        meta = common.read_json(view.get("private_metadata"))
-        deal_id = meta.get("o") if kind else None
-        for_date, key = _for_date(services, meta), common.request_key(body)
-        coach.choose_focus(services, team_id, user_id, why, for_date, deal_id, kind, checkpoint, key)
+    form = common.submission(body, view, client, context, in_channel=False)
+    with common.storing_form(ack, form.send, view) as stored:
+        obstacle = coach.NewObstacle(kind, None, checkpoint) if kind else None
+        deal_id = form.meta.get("o") if kind else None
+        for_date = _for_date(services, form.meta)
+        coach.choose_focus(services, form.team_id, form.user_id, why, for_date, deal_id, obstacle, form.key)
         stored()
-        send(views.focus_reply())
+        form.send(views.focus_reply())
 
 
 def submit_reflection(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:

@@ -7,13 +7,15 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.messages.kit import problem
-from bot.parsing import ParseError
+from bot.parsing import FieldErrors, ParseError
 from bot.services import DatabaseUnavailable, NotStored, Services, Unsure
 from bot.services.pipeline import NotOpen
 from bot.text import clean
@@ -223,3 +225,56 @@ def open_form(client: WebClient, trigger_id: str, view: dict) -> bool:
         log.warning("could not open a form: %s", error)
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submitted form or a clicked button: who sent it, what it carried (a form's private_metadata and, once
+    checked, its fields), its request key and where to reply."""
+
+    services: Services
+    team_id: str
+    user_id: str
+    meta: dict
+    key: str | None
+    send: Send
+    fields: Any = None
+
+
+def submission(body: dict, view: dict, client: WebClient, context, in_channel: bool = True) -> Submission:
+    """Read a submitted form; replies go to the channel it was opened from (`in_channel`), else by DM."""
+    team_id, user_id = ids_of(body)
+    meta = read_json(view.get("private_metadata"))
+    send = tell_user(client, user_id, meta.get("channel") if in_channel else None)
+    return Submission(services_of(context), team_id, user_id, meta, request_key(body), send)
+
+
+def checked_submission(
+    ack: Callable[..., object],
+    body: dict,
+    view: dict,
+    client: WebClient,
+    context,
+    parse: Callable[..., Any],
+    *args: object,
+    in_channel: bool = True,
+) -> Submission | None:
+    """A submitted form with its fields as `parse(values, today, *args)` reads them, or None when any is
+    wrong: each reason then stands beside its field, the modal stays open and nothing is stored."""
+    form = submission(body, view, client, context, in_channel)
+    try:
+        return replace(form, fields=parse(field_values(view), form.services.team_today(), *args))
+    except FieldErrors as problems:
+        ack(response_action="errors", errors=problems.errors)
+        return None
+
+
+@contextmanager
+def home_click(ack: Callable[..., object], body: dict, client: WebClient, context) -> Iterator[Submission]:
+    """A Home tab button: acknowledged at once and answered by DM (the Home tab has no thread to reply in);
+    a failure inside the block becomes a polite reply."""
+    ack()
+    team_id, user_id = ids_of(body)
+    click = Submission(services_of(context), team_id, user_id, {}, request_key(body), tell_user(client, user_id, None))
+    with replying_on_failure(click.send):
+        yield click

@@ -16,12 +16,11 @@ from handlers.common import (
     FORM_FAILED,
     FORM_NOT_SAVED,
     field_values,
+    home_click,
     ids_of,
     metadata,
     open_form,
-    replying_on_failure,
     services_of,
-    tell_user,
 )
 
 PICKABLE_DEALS = 100  # a static select holds at most 100 options
@@ -44,17 +43,13 @@ def home_opened(event: dict, body: dict, context) -> None:
 
 
 def log_deal_time(ack: Ack, body: dict, client: WebClient, respond: Respond, context) -> None:
-    ack()
-    services = services_of(context)
-    team_id, user_id = ids_of(body)
-    send = tell_user(client, user_id, None)
-    with replying_on_failure(send):
-        opportunities, _ = pipeline.list_open(services, team_id, user_id, PICKABLE_DEALS)
+    with home_click(ack, body, client, context) as click:
+        opportunities, _ = pipeline.list_open(click.services, click.team_id, click.user_id, PICKABLE_DEALS)
         if not opportunities:
-            send(problem("Open an opportunity first, then log time on it."))
+            click.send(problem("Open an opportunity first, then log time on it."))
             return
         if not open_form(client, body.get("trigger_id", ""), views.pick_deal_modal(opportunities, metadata(""))):
-            send(problem(FORM_FAILED))
+            click.send(problem(FORM_FAILED))
 
 
 def deal_picked(ack: Ack, body: dict, view: dict, context) -> None:
@@ -82,9 +77,6 @@ def log_prospecting(ack: Ack, body: dict, client: WebClient, context) -> None:
 
 def coaching_settings(ack: Ack, body: dict, client: WebClient, context) -> None:
     """The rep's coaching card, sent to our DM (the Home tab has no thread to reply in)."""
-    ack()
-    services = services_of(context)
-    team_id, user_id = ids_of(body)
-    send = tell_user(client, user_id, None)
-    with replying_on_failure(send):
-        send(coach_settings.coach_card(coach.coach_settings(services, team_id, user_id, CoachChange({}))))
+    with home_click(ack, body, client, context) as click:
+        found = coach.coach_settings(click.services, click.team_id, click.user_id, CoachChange({}))
+        click.send(coach_settings.coach_card(found))

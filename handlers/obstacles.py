@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 from bot.messages import obstacles as views
 from bot.messages import opportunities as opportunity_views
 from bot.messages.kit import problem
-from bot.parsing import FieldErrors
 from bot.parsing.obstacles import parse_checkpoint, parse_new_checkpoint, parse_obstacle, parse_obstacle_form
 from bot.services import obstacles, pipeline
 from bot.text import escape
@@ -67,7 +66,7 @@ def obstacle_picked(ack: Ack, services, team_id: str, user_id: str, choice: dict
         kind = carried.get("k") if carried.get("k") in views.KIND_LABELS else None
         note = carried.get("n") if isinstance(carried.get("n"), str) else None
         checkpoint = parse_checkpoint(carried["c"], services.team_today()) if carried.get("c") else None
-        found = obstacles.name(services, team_id, user_id, opp.id, kind, note, checkpoint)
+        found = obstacles.name(services, team_id, user_id, opp.id, obstacles.NewObstacle(kind, note, checkpoint))
         stored()
         send(views.obstacle_reply(opp, found, services.team_today()))
 
@@ -79,25 +78,19 @@ def obstacle_form(services, team_id: str, user_id: str, opp, metadata: str) -> d
 
 
 def submit_obstacle(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    services = common.services_of(context)
-    try:
-        kind, note, checkpoint = parse_obstacle_form(common.field_values(view), services.team_today())
-    except FieldErrors as problems:
-        ack(response_action="errors", errors=problems.errors)
+    form = common.checked_submission(ack, body, view, client, context, parse_obstacle_form)
+    if form is None:
         return
-    team_id, user_id = common.ids_of(body)
-    meta = common.read_json(view.get("private_metadata"))
-    send = common.tell_user(client, user_id, meta.get("channel"))
-    with common.storing_form(ack, send, view) as stored:
-        deal_id = meta.get("id") if isinstance(meta.get("id"), int) else 0
-        opp = pipeline.get_open(services, team_id, user_id, deal_id)
+    with common.storing_form(ack, form.send, view) as stored:
+        deal_id = form.meta.get("id") if isinstance(form.meta.get("id"), int) else 0
+        opp = pipeline.get_open(form.services, form.team_id, form.user_id, deal_id)
         if opp is None:
             stored()
-            send(problem(GONE))
+            form.send(problem(GONE))
             return
-        found = obstacles.name(services, team_id, user_id, opp.id, kind, note, checkpoint)
+        found = obstacles.name(form.services, form.team_id, form.user_id, opp.id, obstacles.NewObstacle(*form.fields))
         stored()
-        send(views.obstacle_reply(opp, found, services.team_today()))
+        form.send(views.obstacle_reply(opp, found, form.services.team_today()))
 
 
 # ---- the checkpoint question --------------------------------------------------------------
@@ -136,20 +129,18 @@ def checkpoint_not_yet(ack: Ack, body: dict, action: dict, respond: Respond, cli
 
 
 def submit_new_checkpoint(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    services = common.services_of(context)
-    try:
-        checkpoint = parse_new_checkpoint(common.field_values(view), services.team_today())
-    except FieldErrors as problems:
-        ack(response_action="errors", errors=problems.errors)
+    form = common.checked_submission(ack, body, view, client, context, parse_new_checkpoint, in_channel=False)
+    if form is None:
         return
-    team_id, user_id = common.ids_of(body)
-    send = common.tell_user(client, user_id, None)
-    with common.storing_form(ack, send, view) as stored:
-        obstacle_id = common.read_json(view.get("private_metadata")).get("o")
-        found = obstacles.answer_checkpoint(services, team_id, user_id, obstacle_id, obstacles.NOT_YET, checkpoint)
+    services, checkpoint = form.services, form.fields
+    with common.storing_form(ack, form.send, view) as stored:
+        obstacle_id = form.meta.get("o")
+        found = obstacles.answer_checkpoint(
+            services, form.team_id, form.user_id, obstacle_id, obstacles.NOT_YET, checkpoint
+        )
         stored()
         if found is None:
-            send(problem(views.GONE))
+            form.send(problem(views.GONE))
             return
         reply = views.checkpoint_reply(obstacles.NOT_YET, found, services.team_today(), checkpoint)
-        send({"text": reply["text"], "blocks": reply["blocks"]})
+        form.send({"text": reply["text"], "blocks": reply["blocks"]})

@@ -12,12 +12,13 @@ from slack_sdk import WebClient
 from bot.messages import opportunities as views
 from bot.messages.kit import problem
 from bot.messages.selling_time import log_time_modal
-from bot.parsing import FieldErrors, ParseError
+from bot.parsing import ParseError
 from bot.parsing.opportunities import MAX_REASON, check_optional, parse_form, parse_new, pick_stage
 from bot.services import obstacles, pipeline
 from bot.text import clip, escape
 from handlers.common import (
     FORM_FAILED,
+    checked_submission,
     field_values,
     ids_of,
     metadata,
@@ -28,7 +29,7 @@ from handlers.common import (
     services_of,
     storing,
     storing_form,
-    tell_user,
+    submission,
     to_respond,
     where_clicked,
 )
@@ -236,18 +237,14 @@ def new_button(ack: Ack, body: dict, respond: Respond, client: WebClient, contex
 
 
 def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    services = services_of(context)
-    try:
-        draft = parse_form(field_values(view), services.team_today(), services.settings.open_stages)
-    except FieldErrors as problems:
-        ack(response_action="errors", errors=problems.errors)
+    stages = services_of(context).settings.open_stages
+    form = checked_submission(ack, body, view, client, context, parse_form, stages)
+    if form is None:
         return
-    team_id, user_id = ids_of(body)
-    send = tell_user(client, user_id, read_json(view.get("private_metadata")).get("channel"))
-    with storing_form(ack, send, view) as stored:
-        opened = pipeline.open_opportunity(services, team_id, user_id, draft, request_key(body))
+    with storing_form(ack, form.send, view) as stored:
+        opened = pipeline.open_opportunity(form.services, form.team_id, form.user_id, form.fields, form.key)
         stored()
-        send(render_opened(services, opened))
+        form.send(render_opened(form.services, opened))
 
 
 def submit_stage(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
@@ -270,12 +267,10 @@ def submit_lost(ack: Ack, body: dict, view: dict, client: WebClient, context) ->
 
 
 def finish_form(ack: Ack, body: dict, view: dict, client: WebClient, context, target: str, reason) -> None:
-    services = services_of(context)
-    team_id, user_id = ids_of(body)
-    meta = read_json(view.get("private_metadata"))
-    send = tell_user(client, user_id, meta.get("channel"))
-    with storing_form(ack, send, view) as stored:
-        opportunity_id = meta.get("id") if isinstance(meta.get("id"), int) else 0
-        moved = pipeline.move(services, team_id, user_id, opportunity_id, target, reason, request_key(body))
+    form = submission(body, view, client, context)
+    services = form.services
+    with storing_form(ack, form.send, view) as stored:
+        opportunity_id = form.meta.get("id") if isinstance(form.meta.get("id"), int) else 0
+        moved = pipeline.move(services, form.team_id, form.user_id, opportunity_id, target, reason, form.key)
         stored()
-        send(render_moved(services, moved))
+        form.send(render_moved(services, moved))

@@ -13,7 +13,7 @@ from bot.messages import health as health_views
 from bot.messages import opportunities as opportunity_views
 from bot.messages import selling_time as views
 from bot.messages.kit import problem
-from bot.parsing import FieldErrors, ParseError
+from bot.parsing import ParseError
 from bot.parsing.selling_time import (
     DealLog,
     carry_log,
@@ -152,33 +152,22 @@ SUBCOMMANDS = {
 
 
 def submit_prospect(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    services = common.services_of(context)
-    try:
-        entry = parse_prospect_form(common.field_values(view), services.team_today())
-    except FieldErrors as problems:
-        ack(response_action="errors", errors=problems.errors)
+    form = common.checked_submission(ack, body, view, client, context, parse_prospect_form)
+    if form is None:
         return
-    team_id, user_id = common.ids_of(body)
-    send = common.tell_user(client, user_id, common.read_json(view.get("private_metadata")).get("channel"))
-    with common.storing_form(ack, send, view) as stored:
-        logged = selling_time.log_prospecting(services, team_id, user_id, entry, common.request_key(body))
+    with common.storing_form(ack, form.send, view) as stored:
+        logged = selling_time.log_prospecting(form.services, form.team_id, form.user_id, form.fields, form.key)
         stored()
-        send(views.logged_reply(logged, services.team_today(), views.PROSPECT_UNDO))
+        form.send(views.logged_reply(logged, form.services.team_today(), views.PROSPECT_UNDO))
 
 
 def submit_log_time(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    services = common.services_of(context)
-    try:
-        minutes, day, note = parse_log_form(common.field_values(view), services.team_today())
-    except FieldErrors as problems:
-        ack(response_action="errors", errors=problems.errors)
+    form = common.checked_submission(ack, body, view, client, context, parse_log_form)
+    if form is None:
         return
-    team_id, user_id = common.ids_of(body)
-    meta = common.read_json(view.get("private_metadata"))
-    send = common.tell_user(client, user_id, meta.get("channel"))
-    with common.storing_form(ack, send, view) as stored:
-        entry = DealLog("", minutes, day, note)
-        key = common.request_key(body)
-        logged = selling_time.log_deal_time(services, team_id, user_id, entry, meta.get("id"), key)
+    with common.storing_form(ack, form.send, view) as stored:
+        entry = DealLog("", *form.fields)
+        services = form.services
+        logged = selling_time.log_deal_time(services, form.team_id, form.user_id, entry, form.meta.get("id"), form.key)
         stored()
-        send(views.logged_reply(logged, services.team_today(), views.OPPORTUNITY_UNDO))
+        form.send(views.logged_reply(logged, services.team_today(), views.OPPORTUNITY_UNDO))

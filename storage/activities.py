@@ -10,8 +10,10 @@ from sqlalchemy import delete, select, update
 
 from storage.db import Database
 from storage.models import Activity, Opportunity, UndoneRequest
-from storage.records import OPEN, ActivityView, NewActivity, NotOpen
+from storage.opportunities import rep_open
+from storage.records import ActivityView, NewActivity, NotOpen
 from storage.reps import ensure_reps
+from storage.rows import added, read_row
 from storage.upsert import insert_for
 
 
@@ -24,30 +26,12 @@ def log_activity(
         name = None
         if entry.opportunity_id is not None:
             name = session.scalar(
-                select(Opportunity.name).where(
-                    Opportunity.id == entry.opportunity_id,
-                    Opportunity.team_id == team_id,
-                    Opportunity.owner_id == user_id,
-                    Opportunity.status == OPEN,
-                )
+                select(Opportunity.name).where(Opportunity.id == entry.opportunity_id, *rep_open(team_id, user_id))
             )
             if name is None:
                 raise NotOpen(entry.opportunity_id)
-        row = Activity(
-            request_key=request_key,
-            team_id=team_id,
-            user_id=user_id,
-            kind=entry.kind,
-            opportunity_id=entry.opportunity_id,
-            touches=entry.touches,
-            minutes=entry.minutes,
-            occurred_on=entry.occurred_on,
-            note=entry.note,
-            created_at=now,
-        )
-        session.add(row)
-        session.flush()
-        return _activity_view(row, name)
+        row = Activity(request_key=request_key, team_id=team_id, user_id=user_id, created_at=now, **asdict(entry))
+        return _activity_view(added(session, row), name)
 
 
 UNDO_KEPT = timedelta(days=1)  # far past Slack's five minutes for a signed request to be replayed
@@ -134,19 +118,7 @@ def _view_from_json(text: str | None) -> ActivityView | None:
 
 
 def _activity_view(row: Activity, opportunity_name: str | None) -> ActivityView:
-    return ActivityView(
-        id=row.id,
-        team_id=row.team_id,
-        user_id=row.user_id,
-        kind=row.kind,
-        opportunity_id=row.opportunity_id,
-        opportunity_name=opportunity_name,
-        touches=row.touches,
-        minutes=row.minutes,
-        occurred_on=row.occurred_on,
-        note=row.note,
-        created_at=row.created_at,
-    )
+    return read_row(ActivityView, row, opportunity_name=opportunity_name)
 
 
 def logged_by_request(db: Database, team_id: str, request_key: str) -> ActivityView | None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import CoachingAnswer
+from storage.rows import added, read_row
 
 REFLECTION, FOCUS_REASON, PROSPECTING_BLOCK, BLOCK_FOLLOWUP, SNOOZE = (
     "reflection",
@@ -39,19 +40,7 @@ class Answer:
 
 
 def _answer(row: CoachingAnswer) -> Answer:
-    return Answer(
-        row.id,
-        row.team_id,
-        row.user_id,
-        row.kind,
-        row.question_id,
-        row.question,
-        row.answer,
-        row.for_date,
-        row.planned_day,
-        row.planned_minutes,
-        row.created_at,
-    )
+    return read_row(Answer, row)
 
 
 def record_answer(
@@ -83,9 +72,7 @@ def record_answer(
             planned_minutes=planned_minutes,
             created_at=now,
         )
-        session.add(row)
-        session.flush()
-        return _answer(row)
+        return _answer(added(session, row))
 
 
 def recent_answers(db: Database, team_id: str, user_id: str, limit: int = 10) -> list[Answer]:

@@ -4,43 +4,36 @@ the deal's whole history; reads are per workspace (one query), never per deal in
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date, datetime
 
 from sqlalchemy import select, update
 
 from storage.db import Database
 from storage.models import Obstacle, Opportunity
-from storage.records import OPEN, NotOpen, ObstacleView
+from storage.opportunities import rep_open
+from storage.records import OPEN, NewObstacle, NotOpen, ObstacleView
+from storage.rows import added, read_row
 
 REPLACED, CLEARED, MOVED, LOST = "replaced", "cleared", "moved", "lost"
 
 
 def _view(row: Obstacle, opp: Opportunity) -> ObstacleView:
-    return ObstacleView(
-        id=row.id,
-        team_id=row.team_id,
-        user_id=row.user_id,
-        opportunity_id=row.opportunity_id,
-        opportunity_name=opp.name,
-        kind=row.kind,
-        note=row.note,
-        checkpoint=row.checkpoint,
-        named_at=row.named_at,
-        closed_at=row.closed_at,
-        outcome=row.outcome,
-        paused=opp.paused_at is not None,
-    )
+    return read_row(ObstacleView, row, opportunity_name=opp.name, paused=opp.paused_at is not None)
+
+
+def _with_deal():
+    """Obstacles with the deal each stands on (a view shows the deal's name and whether it is paused)."""
+    return select(Obstacle, Opportunity).join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
+
+
+def _standing(team_id: str):
+    """The workspace's open obstacles on open deals."""
+    return _with_deal().where(Obstacle.team_id == team_id, Obstacle.closed_at.is_(None), Opportunity.status == OPEN)
 
 
 def _open_deal(session, team_id: str, user_id: str, opportunity_id: int) -> Opportunity:
-    opp = session.scalar(
-        select(Opportunity).where(
-            Opportunity.id == opportunity_id,
-            Opportunity.team_id == team_id,
-            Opportunity.owner_id == user_id,
-            Opportunity.status == OPEN,
-        )
-    )
+    opp = session.scalar(select(Opportunity).where(Opportunity.id == opportunity_id, *rep_open(team_id, user_id)))
     if opp is None:
         raise NotOpen(opportunity_id)
     return opp
@@ -59,45 +52,25 @@ def name_obstacle(
     team_id: str,
     user_id: str,
     opportunity_id: int,
-    kind: str | None,
-    note: str | None,
-    checkpoint: date | None,
+    named: NewObstacle,
     now: datetime,
 ) -> ObstacleView | None:
     """Name the obstacle on one of the rep's open deals (kind None clears it); the previous one is kept,
     closed as replaced or cleared. Raises NotOpen when the deal is closed or not the rep's."""
     with db.transaction() as session:
         opp = _open_deal(session, team_id, user_id, opportunity_id)
-        _close_open(session, team_id, opportunity_id, REPLACED if kind else CLEARED, now)
-        if kind is None:
+        _close_open(session, team_id, opportunity_id, REPLACED if named.kind else CLEARED, now)
+        if named.kind is None:
             return None
-        row = Obstacle(
-            team_id=team_id,
-            user_id=user_id,
-            opportunity_id=opportunity_id,
-            kind=kind,
-            note=note,
-            checkpoint=checkpoint,
-            named_at=now,
-        )
-        session.add(row)
-        session.flush()
-        return _view(row, opp)
+        row = Obstacle(team_id=team_id, user_id=user_id, opportunity_id=opportunity_id, named_at=now, **asdict(named))
+        return _view(added(session, row), opp)
 
 
 def get_open(db: Database, team_id: str, user_id: str, obstacle_id: int) -> ObstacleView | None:
     """One of the rep's own obstacles, if it is still open on a deal that is still open."""
     with db.transaction() as session:
         found = session.execute(
-            select(Obstacle, Opportunity)
-            .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
-            .where(
-                Obstacle.id == obstacle_id,
-                Obstacle.team_id == team_id,
-                Obstacle.user_id == user_id,
-                Obstacle.closed_at.is_(None),
-                Opportunity.status == OPEN,
-            )
+            _standing(team_id).where(Obstacle.id == obstacle_id, Obstacle.user_id == user_id)
         ).first()
         return _view(*found) if found else None
 
@@ -130,11 +103,7 @@ def open_obstacles(
     db: Database, team_id: str, user_id: str | None = None, opportunity_ids: Iterable[int] | None = None
 ) -> dict[int, ObstacleView]:
     """Open obstacles on open deals in the workspace (or one rep's, or some deals'), by opportunity id."""
-    query = (
-        select(Obstacle, Opportunity)
-        .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
-        .where(Obstacle.team_id == team_id, Obstacle.closed_at.is_(None), Opportunity.status == OPEN)
-    )
+    query = _standing(team_id)
     if user_id is not None:
         query = query.where(Obstacle.user_id == user_id)
     if opportunity_ids is not None:
@@ -148,17 +117,7 @@ def open_obstacles(
 
 def checkpoints_until(db: Database, team_id: str, until: date) -> list[ObstacleView]:
     """Open obstacles on open deals whose checkpoint is on or before `until`, for the checkpoint job."""
-    query = (
-        select(Obstacle, Opportunity)
-        .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
-        .where(
-            Obstacle.team_id == team_id,
-            Obstacle.closed_at.is_(None),
-            Obstacle.checkpoint <= until,
-            Opportunity.status == OPEN,
-        )
-        .order_by(Obstacle.id)
-    )
+    query = _standing(team_id).where(Obstacle.checkpoint <= until).order_by(Obstacle.id)
     with db.transaction() as session:
         return [_view(row, opp) for row, opp in session.execute(query)]
 
@@ -166,8 +125,7 @@ def checkpoints_until(db: Database, team_id: str, until: date) -> list[ObstacleV
 def history(db: Database, team_id: str, opportunity_id: int) -> list[ObstacleView]:
     """Every obstacle ever named on a deal, oldest first."""
     query = (
-        select(Obstacle, Opportunity)
-        .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
+        _with_deal()
         .where(Obstacle.team_id == team_id, Obstacle.opportunity_id == opportunity_id)
         .order_by(Obstacle.named_at, Obstacle.id)
     )

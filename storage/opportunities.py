@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -11,26 +12,16 @@ from storage.db import Database
 from storage.models import Opportunity, StageChange
 from storage.records import OPEN, WON, NewOpportunity, NotOpen, OpportunityView, StageMove
 from storage.reps import ensure_reps
+from storage.rows import added, read_row
+
+
+def rep_open(team_id: str, owner_id: str) -> tuple:
+    """Where-clauses for a rep's own open deals: the only deals a rep's entry can touch."""
+    return (Opportunity.team_id == team_id, Opportunity.owner_id == owner_id, Opportunity.status == OPEN)
 
 
 def view_of(row: Opportunity) -> OpportunityView:
-    return OpportunityView(
-        id=row.id,
-        team_id=row.team_id,
-        owner_id=row.owner_id,
-        name=row.name,
-        account=row.account,
-        amount=row.amount,
-        stage=row.stage,
-        status=row.status,
-        expected_close=row.expected_close,
-        next_step=row.next_step,
-        created_at=row.created_at,
-        last_change_at=row.last_change_at,
-        closed_at=row.closed_at,
-        lost_reason=row.lost_reason,
-        paused_at=row.paused_at,
-    )
+    return read_row(OpportunityView, row)
 
 
 def create_opportunity(
@@ -44,30 +35,21 @@ def create_opportunity(
             request_key=request_key,
             team_id=team_id,
             owner_id=owner_id,
-            name=new.name,
+            **asdict(new),
             name_key=new.name.casefold(),
-            account=new.account,
-            amount=new.amount,
-            stage=new.stage,
             status=OPEN,
-            expected_close=new.expected_close,
-            next_step=new.next_step,
             created_at=now,
             last_change_at=now,
         )
-        session.add(row)
-        session.flush()
-        session.add(
-            StageChange(
-                team_id=team_id,
-                opportunity_id=row.id,
-                from_stage=None,
-                to_stage=new.stage,
-                changed_by=owner_id,
-                changed_at=now,
-            )
-        )
+        session.add(first_stage(added(session, row), owner_id, now))
         return view_of(row)
+
+
+def first_stage(row: Opportunity, by: str, at: datetime) -> StageChange:
+    """The stage change that starts a new deal's history: into its first stage, from none."""
+    return StageChange(
+        team_id=row.team_id, opportunity_id=row.id, from_stage=None, to_stage=row.stage, changed_by=by, changed_at=at
+    )
 
 
 def count_opened_since(db: Database, team_id: str, since: datetime) -> int:
@@ -88,7 +70,7 @@ def count_won_since(db: Database, team_id: str, since: datetime) -> int:
 def open_opportunities(db: Database, team_id: str, owner_id: str, limit: int) -> tuple[list[OpportunityView], int]:
     """The rep's open deals, soonest close first, with the total so a capped list can say 'and N more'."""
     with db.transaction() as session:
-        mine = (Opportunity.team_id == team_id, Opportunity.owner_id == owner_id, Opportunity.status == OPEN)
+        mine = rep_open(team_id, owner_id)
         total = session.scalar(select(func.count()).where(*mine)) or 0
         rows = session.scalars(
             select(Opportunity)
@@ -118,12 +100,7 @@ def search_open(db: Database, team_id: str, owner_id: str, text: str, limit: int
     with db.transaction() as session:
         rows = session.scalars(
             select(Opportunity)
-            .where(
-                Opportunity.team_id == team_id,
-                Opportunity.owner_id == owner_id,
-                Opportunity.status == OPEN,
-                Opportunity.name_key.like(pattern, escape="\\"),
-            )
+            .where(*rep_open(team_id, owner_id), Opportunity.name_key.like(pattern, escape="\\"))
             .order_by(Opportunity.id)
             .limit(limit)
         ).all()
@@ -145,14 +122,7 @@ def move_stage(
     """Change stage (or close as won/lost) and record the move; raises NotOpen if it is no longer open."""
     with db.transaction() as session:
         row = session.scalar(
-            select(Opportunity)
-            .where(
-                Opportunity.id == opportunity_id,
-                Opportunity.team_id == team_id,
-                Opportunity.owner_id == owner_id,
-                Opportunity.status == OPEN,
-            )
-            .with_for_update()
+            select(Opportunity).where(Opportunity.id == opportunity_id, *rep_open(team_id, owner_id)).with_for_update()
         )
         if row is None:
             raise NotOpen(opportunity_id)

@@ -108,6 +108,15 @@ class ObstacleView:
     paused: bool = False
 
 
+@dataclass(frozen=True)
+class NewObstacle:
+    """What a rep named on a deal, already validated: its kind (None clears it), a note, a checkpoint."""
+
+    kind: str | None
+    note: str | None = None
+    checkpoint: date | None = None
+
+
 # --- selling time across a workspace, for the nudge ---------------------------------------------
 
 

@@ -4,7 +4,6 @@ and 5xx answers, and reps who can no longer be reached. Runs on SQLite and (with
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -18,6 +17,7 @@ from storage import reps as store
 from storage.db import Database
 from storage.models import Activity, Opportunity, ScheduledMessage
 from tests.conftest import settings_for
+from tests.together import at_once
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday, 10:00 in New York (the stand-in's default zone)
 
@@ -123,23 +123,9 @@ def test_two_schedulers_running_the_same_tick_send_one_message(slack, db, job):
     seed_concentrated(db)
     at = NOW if job == "nudges" else datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # Friday 15:00 in New York
     instances = [services(slack, db, at, own_database=True) for _ in range(2)]
-    start = threading.Barrier(len(instances))
-    reports, errors = [], []
 
-    def tick(instance) -> None:
-        try:
-            start.wait()
-            reports.append(JOBS[job].run(instance, at))
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
+    reports = at_once([lambda instance=instance: JOBS[job].run(instance, at) for instance in instances], timeout=30)
 
-    threads = [threading.Thread(target=tick, args=(instance,)) for instance in instances]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-
-    assert errors == []
     assert sum(report.sent for report in reports) == 1
     assert len(dms(slack)) == 1
     assert [record.status for record in outbox(db)] == ["sent"]

@@ -37,13 +37,21 @@ def run(bot, job: str, at: datetime | None = None):
     return JOBS[job].run(bot.services, bot.clock())
 
 
-def concentrated_history(bot, user: str = "U1") -> None:
-    """Two deals, seven of eight logged hours on one of them, a little prospecting."""
-    say(bot, "new Acme renewal 48k", user)
+def concentrated_history(bot, user: str = "U1", acme: str | None = "new Acme renewal 48k") -> None:
+    """Two deals, seven of eight logged hours on one of them (Acme), a little prospecting. `acme` is how
+    Acme renewal is opened (None: the rep has opened it already)."""
+    if acme is not None:
+        say(bot, acme, user)
     say(bot, "new Beta pilot 12k", user)
     say(bot, "log acme 4h", user)
     say(bot, "log acme 3h yesterday", user)
     say(bot, "10 calls 1h", user, command="/prospect")
+
+
+def the_nudge(bot) -> str:
+    """Run the nudge job, which sends exactly one nudge; its blocks as text."""
+    assert run(bot, "nudges").sent == 1
+    return json.dumps(dms(bot)[0]["blocks"], ensure_ascii=False)
 
 
 def action_ids(message: dict) -> list[str]:
@@ -168,8 +176,7 @@ def test_a_rep_who_stopped_opening_deals_and_barely_prospects_is_nudged_too(bot)
         say(bot, f"log {name} 2h30m")
     say(bot, "5 calls 30m", command="/prospect")  # 30 of 480 minutes: 6% prospecting
 
-    assert run(bot, "nudges").sent == 1
-    body = json.dumps(dms(bot)[0]["blocks"], ensure_ascii=False)
+    body = the_nudge(bot)
     assert "opened 12 days ago" in body and "a while since a new opportunity" in body
 
 

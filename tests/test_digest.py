@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +12,7 @@ from storage import opportunities as store
 from storage import records, workspaces
 from storage.db import Database
 from tests.conftest import settings_for
+from tests.together import at_once
 
 LAST_WEEK = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # a Wednesday
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
@@ -80,17 +80,7 @@ def test_a_quiet_week_is_met_with_encouragement_not_blame(bot, db):
 def test_two_schedulers_racing_post_one_digest(bot, db, slack):
     seed_last_week(db)
     other = create_services(settings_for(slack, db), db=Database(db.url))
-    barrier = threading.Barrier(2)
-
-    def tick(services):
-        barrier.wait()
-        run_job("digest", services, MONDAY_MORNING)
-
-    threads = [threading.Thread(target=tick, args=(s,)) for s in (bot.services, other)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once([lambda each=each: run_job("digest", each, MONDAY_MORNING) for each in (bot.services, other)])
     slack.settle()
     assert len(digest_posts(bot)) == 1
     other.db.dispose()

@@ -10,23 +10,17 @@ import pytest
 
 from bot.rules.health import HealthReport, health_figures
 from storage.records import DealTime, HealthData, KindTotal, StalledDeal
+from tests.figures import zeros
 
 TODAY = date(2026, 11, 23)
-NOTHING = HealthData(
-    open_count=0,
-    open_value=0,
-    largest_open=0,
-    open_in_period=0,
-    won_in_period=0,
-    won_count=0,
-    lost_count=0,
-    quota=None,
-    opened_by_week=(0,) * 53,
-    prospecting_this_week=(),
-    time_by_deal=(),
-    stalled=(),
-    stalled_count=0,
-)
+
+
+def nothing(weeks: int = 53) -> HealthData:
+    """A rep with nothing on record, over `weeks` weeks: every figure zero or empty."""
+    return zeros(HealthData, opened_by_week=(0,) * weeks)
+
+
+NOTHING = nothing()
 
 
 def figures(data: HealthData = NOTHING, **changes) -> HealthReport:

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from storage import activities, obstacles, opportunities, outbox
-from storage.records import NewActivity, NewOpportunity
+from storage.records import NewActivity, NewObstacle, NewOpportunity
 from tests.test_cli import bot_cli
 from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, dms, run, say
 
@@ -88,7 +88,7 @@ def test_the_team_view_gains_the_same_creation_figures_without_deal_names(make_b
 def test_the_checkpoint_job_runs_from_the_command_line_at_a_chosen_instant(slack, db):
     now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
     deal = opportunities.create_opportunity(db, "T1", "U1", NewOpportunity("Acme renewal", "Discovery"), now)
-    obstacles.name_obstacle(db, "T1", "U1", deal.id, "budget", None, date(2026, 11, 25), now)
+    obstacles.name_obstacle(db, "T1", "U1", deal.id, NewObstacle("budget", None, date(2026, 11, 25)), now)
     activities.log_activity(db, "T1", "U1", NewActivity(kind="calls", occurred_on=now.date(), touches=1), now)
 
     early = bot_cli("jobs", "run", "checkpoints", "--now", "2026-11-24T15:00:00Z", slack=slack, database_url=db.url)

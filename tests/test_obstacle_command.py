@@ -11,11 +11,30 @@ from bot.messages import obstacles as views
 from storage import answers
 from storage import obstacles as store
 from tests.driver import chosen, picked_date, typed
-from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, click, concentrated_history, dms, opened_view, run, say
+from tests.test_coaching_jobs import (
+    MONDAY_10AM_NEW_YORK,
+    click,
+    concentrated_history,
+    dms,
+    opened_view,
+    run,
+    say,
+    the_nudge,
+)
 
 
 def last_text(bot) -> str:
     return json.dumps(bot.slack.of("response_url")[-1].args, ensure_ascii=False)
+
+
+def expansion_button(bot, line: str) -> dict:
+    """Two deals match "acme", so typing `line` asks which one: the question's button for Acme expansion."""
+    say(bot, "new Acme renewal 48k")
+    say(bot, "new Acme expansion 20k")
+    say(bot, line)
+    question = bot.slack.of("response_url")[-1].args
+    buttons = [element for block in question["blocks"] if block["type"] == "actions" for element in block["elements"]]
+    return next(button for button in buttons if "expansion" in button["text"]["text"])
 
 
 def test_a_rep_names_an_obstacle_and_a_checkpoint_in_one_line_and_the_list_shows_it(bot):
@@ -56,11 +75,7 @@ def test_a_typo_in_the_kind_gets_a_did_you_mean_and_nothing_is_stored(bot):
 
 
 def test_several_matching_deals_become_buttons_that_keep_what_was_typed(bot):
-    say(bot, "new Acme renewal 48k")
-    say(bot, "new Acme expansion 20k")
-    say(bot, "obstacle acme timing checkpoint:friday")
-    question = bot.slack.of("response_url")[-1].args
-    button = question["blocks"][1]["elements"][1]
+    button = expansion_button(bot, "obstacle acme timing checkpoint:friday")
     before = len(bot.slack.of("response_url"))
     bot.driver.click({"type": "button", "action_id": button["action_id"], "value": button["value"]})
     bot.slack.wait_for("response_url", before + 1)
@@ -115,13 +130,9 @@ def test_the_nudge_names_the_obstacle_how_long_it_stood_and_asks_about_it(bot):
     say(bot, "new Acme renewal 48k")
     say(bot, "obstacle acme budget")
     bot.clock.set(MONDAY_10AM_NEW_YORK)
-    say(bot, "new Beta pilot 12k")
-    say(bot, "log acme 4h")
-    say(bot, "log acme 3h yesterday")
-    say(bot, "10 calls 1h", command="/prospect")
+    concentrated_history(bot, acme=None)
 
-    assert run(bot, "nudges").sent == 1
-    body = json.dumps(dms(bot)[0]["blocks"], ensure_ascii=False)
+    body = the_nudge(bot)
     assert "88% of your time in 14 days went to *Acme renewal*, which has been waiting on budget for 5 weeks" in body
     assert any(
         text in body
@@ -163,12 +174,7 @@ def test_focusing_without_an_obstacle_still_just_keeps_the_reason(bot):
 
 
 def test_when_two_deals_match_the_rep_picks_one_and_the_obstacle_lands_on_it(bot):
-    say(bot, "new Acme renewal 48k")
-    say(bot, "new Acme expansion 20k")
-    say(bot, "obstacle acme timing their fiscal year starts in April")
-    question = bot.slack.of("response_url")[-1].args
-    buttons = [element for block in question["blocks"] if block["type"] == "actions" for element in block["elements"]]
-    expansion = next(button for button in buttons if "expansion" in button["text"]["text"])
+    expansion = expansion_button(bot, "obstacle acme timing their fiscal year starts in April")
 
     reply = bot.driver.click({"type": "button", "action_id": expansion["action_id"], "value": expansion["value"]})
 

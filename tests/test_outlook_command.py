@@ -7,7 +7,7 @@ import json
 from datetime import date, timedelta
 
 from storage import outbox, quotas
-from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, dms, run, say
+from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, concentrated_history, run, say, the_nudge
 
 
 def health_text(bot, user: str = "U1") -> str:
@@ -95,14 +95,9 @@ def test_home_shows_the_number_and_the_pace(bot):
 
 def test_the_nudge_gives_the_number_as_a_reason_and_asks_about_it(bot):
     say(bot, "quota 60k")
-    say(bot, "new Acme renewal 48k close:dec 15")
-    say(bot, "new Beta pilot 12k")
-    say(bot, "log acme 4h")
-    say(bot, "log acme 3h yesterday")
-    say(bot, "10 calls 1h", command="/prospect")
+    concentrated_history(bot, acme="new Acme renewal 48k close:dec 15")
 
-    assert run(bot, "nudges").sent == 1
-    body = json.dumps(dms(bot)[0]["blocks"], ensure_ascii=False)
+    body = the_nudge(bot)
     assert ":dart: Your number rides on one deal: *Acme renewal* is 80% of the quota still to win this quarter." in body
     assert any(
         question in body

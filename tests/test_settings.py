@@ -57,6 +57,11 @@ def test_stages_can_be_replaced_with_a_comma_separated_list(monkeypatch):
         ({"db_connect_timeout": "1"}, "DB_CONNECT_TIMEOUT"),
         ({"db_statement_timeout": "0"}, "DB_STATEMENT_TIMEOUT"),
         ({"worker_threads": "many"}, "WORKER_THREADS"),
+        ({"manager_slot": "someday"}, "MANAGER_SLOT"),
+        ({"number_rides_share": "0"}, "NUMBER_RIDES_SHARE"),
+        ({"opening_pace_weeks": "0"}, "OPENING_PACE_WEEKS"),
+        ({"own_history_min_closed": "none"}, "OWN_HISTORY_MIN_CLOSED"),
+        ({"early_stage_count": "11"}, "EARLY_STAGE_COUNT"),
     ],
 )
 def test_a_malformed_setting_is_named_in_one_line(overrides, names):

@@ -7,23 +7,13 @@ from datetime import date
 
 from bot.rules.team import creation_to_capture, streak_keepers, team_coverage, team_rows
 from storage.records import RepFigures
+from tests.figures import zeros
 
 TODAY = date(2026, 11, 23)
 
 
 def rep(user: str, **figures) -> RepFigures:
-    values = dict(
-        opened_this_week=0,
-        opened_previous_weeks=0,
-        open_count=0,
-        open_value=0,
-        open_in_period=0,
-        won_in_period=0,
-        quota=None,
-        last_prospecting_day=None,
-    )
-    values.update(figures)
-    return RepFigures(user_id=user, **values)
+    return zeros(RepFigures, user_id=user, **figures)
 
 
 def test_reps_who_opened_the_most_this_week_lead_the_team_view():

@@ -12,6 +12,7 @@ import pytest
 
 from bot.services.health import health_window
 from tests.driver import chosen, typed
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -174,12 +175,3 @@ def test_a_save_while_settings_are_being_read_again_is_not_undone_by_that_read(b
     key = (id(services.shared("settings")), "T1")
     assert wait_until(lambda: key not in workspace_settings._rereading)
     assert "T1" not in services.shared("settings")  # the read begun before the save was dropped
-
-
-def wait_until(condition, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True

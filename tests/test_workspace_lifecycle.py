@@ -6,12 +6,7 @@ from __future__ import annotations
 import time
 
 from storage import workspaces
-
-
-def wait_until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)  # events are handled after Slack is acknowledged
+from tests.waiting import wait_until
 
 
 def test_revoking_the_bots_token_stops_the_workspace(bot):

@@ -107,6 +107,25 @@ def reps_using_the_bot(services: Services, team_id: str, now: datetime) -> dict[
     return reps.reps_of_team(services.db, team_id)
 
 
+def render_each(
+    taken: list[queue.Taken],
+    report: JobReport,
+    reason_not_to: Callable[[queue.Taken], str | None],
+    message_for: Callable[[queue.Taken], queue.Rendered],
+) -> dict[int, queue.Rendered]:
+    """A taken batch rendered row by row: a row with a reason not to message its rep is skipped with that
+    reason (and counted), every other row gets its message."""
+    rendered: dict[int, queue.Rendered] = {}
+    for row in taken:
+        reason = reason_not_to(row)
+        if reason is not None:
+            rendered[row.id] = reason
+            report.count("skipped")
+            continue
+        rendered[row.id] = message_for(row)
+    return rendered
+
+
 def retry_due(
     services: Services,
     team_id: str,

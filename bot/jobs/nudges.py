@@ -87,16 +87,15 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
         recipients = {row.recipient_id for row in taken}
         reps_by_id = reps.reps_of(services.db, team_id, recipients)
         flagged = concentrated_reps(services, team_id, now, recipients)
-        rendered: dict[int, queue.Rendered] = {}
-        for row in taken:
-            found = flagged.get(row.recipient_id)
+
+        def reason_not_to(row: queue.Taken) -> str | None:
             reason = common.why_not_message(reps_by_id.get(row.recipient_id), now)
-            if reason is None and found is None:
-                reason = "not concentrated any more"
-            if reason is not None:
-                rendered[row.id] = reason
-                report.count("skipped")
-                continue
+            if reason is None and row.recipient_id not in flagged:
+                return "not concentrated any more"
+            return reason
+
+        def message_for(row: queue.Taken) -> queue.Rendered:
+            found = flagged[row.recipient_id]
             local_day = date.fromisoformat(row.period_key)
             top = found.time.top_opportunity_id
             obstacle = shared["named"].get(top) if top else None
@@ -121,8 +120,9 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
                 period=settings.quota_period,
             )
             text, blocks = views.nudge_message(evidence, question.text, local_day)
-            rendered[row.id] = (text, blocks, question.id)
-        return rendered
+            return (text, blocks, question.id)
+
+        return common.render_each(taken, report, reason_not_to, message_for)
 
     return render
 

@@ -79,15 +79,14 @@ def renderer(
             shared["riding"] = numbers_riding(services, team_id)
             since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
             shared["asked"] = outbox.recent_question_ids(services.db, team_id, since)
-        rendered: dict[int, queue.Rendered] = {}
-        for row in taken:
+
+        def reason_not_to(row: queue.Taken) -> str | None:
             reason = common.why_not_message(reps_by_id.get(row.recipient_id), now)
             if reason is None and row.due_at is not None and services.now() - row.due_at > CATCH_UP:
-                reason = "slot passed"
-            if reason is not None:
-                rendered[row.id] = reason
-                report.count("skipped")
-                continue
+                return "slot passed"
+            return reason
+
+        def message_for(row: queue.Taken) -> queue.Rendered:
             day = date.fromisoformat(row.period_key)
             question = pick_question(
                 shared["asked"].get(row.recipient_id, set()),
@@ -96,7 +95,8 @@ def renderer(
                 themes=("number",) if row.recipient_id in shared["riding"] else None,
             )
             text, blocks = views.reflection_message(question.id, question.text, day)
-            rendered[row.id] = (text, blocks, question.id)
-        return rendered
+            return (text, blocks, question.id)
+
+        return common.render_each(taken, report, reason_not_to, message_for)
 
     return render

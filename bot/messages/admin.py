@@ -5,19 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.messages.kit import (
-    actions,
-    button,
-    button_value,
-    context,
-    input_block,
-    modal,
-    option,
-    reply,
-    section,
-    static_select,
-    text_input,
-)
+from bot.messages import kit
 from bot.rules.periods import WEEKDAYS
 from bot.settings import Settings
 from bot.text import escape
@@ -36,11 +24,11 @@ def _choice(options: list[dict], value: str) -> dict | None:
 
 
 def _select(block_id: str, label: str, options: list[dict], value: str) -> dict:
-    return input_block(block_id, label, static_select(options, _choice(options, value)))
+    return kit.input_block(block_id, label, kit.static_select(options, _choice(options, value)))
 
 
 def _text(block_id: str, label: str, value: object, hint: str | None = None, length: int = 40) -> dict:
-    return input_block(block_id, label, text_input(str(value), length, initial=str(value)), hint=hint)
+    return kit.input_block(block_id, label, kit.text_input(str(value), length, initial=str(value)), hint=hint)
 
 
 def _percent(share: float) -> str:
@@ -59,13 +47,15 @@ def admin_modal(settings: Settings, groups: Sequence[tuple[str, str]], metadata:
     managers = {"type": "multi_users_select", "action_id": "value", "max_selected_items": 100}
     if settings.manager_ids:
         managers["initial_users"] = sorted(settings.manager_ids)[:100]
-    group_options = [option("No group", NO_GROUP)] + [option(f"@{name}", group_id) for group_id, name in groups][:99]
-    weekdays = [option(day.title(), day[:3]) for day in WEEKDAYS]
+    group_options = [kit.option("No group", NO_GROUP)] + [
+        kit.option(f"@{name}", group_id) for group_id, name in groups
+    ][:99]
+    weekdays = [kit.option(day.title(), day[:3]) for day in WEEKDAYS]
     blocks = [
-        section("*Pipeline Coach for this workspace.* Changes apply as soon as you save."),
-        input_block("celebration_channel", "Celebration channel", channel, optional=True,
+        kit.section("*Pipeline Coach for this workspace.* Changes apply as soon as you save."),
+        kit.input_block("celebration_channel", "Celebration channel", channel, optional=True,
                     hint="New opportunities, wins and the weekly digest go here. Leave empty to switch them off."),
-        input_block("manager_ids", "Managers", managers, optional=True,
+        kit.input_block("manager_ids", "Managers", managers, optional=True,
                     hint="Managers see `/opportunity team` and can export the team's data."),
     ]  # fmt: skip
     if groups:
@@ -76,16 +66,16 @@ def admin_modal(settings: Settings, groups: Sequence[tuple[str, str]], metadata:
     blocks += [
         _text("team_timezone", "Team time zone", settings.team_timezone, "An IANA zone, e.g. Europe/London", 64),
         _select("week_start_day", "Weeks start on", weekdays, settings.week_start_day),
-        _select("quota_period", "Quota period", [option("Month", "month"), option("Quarter", "quarter")],
+        _select("quota_period", "Quota period", [kit.option("Month", "month"), kit.option("Quarter", "quarter")],
                 settings.quota_period),
         _select("quarter_start_month", "Quarters start in",
-                [option(name, str(number)) for number, name in enumerate(MONTHS, 1)],
+                [kit.option(name, str(number)) for number, name in enumerate(MONTHS, 1)],
                 str(settings.quarter_start_month)),
         _text("digest_slot", "Weekly digest", settings.digest_slot, "Day and time, e.g. mon 09:00"),
         _text("work_hours", "Working hours (default)", settings.work_hours, "e.g. 09:00-17:00"),
         _text("work_days", "Working days (default)", settings.work_days, "e.g. mon-fri"),
         _text("reflection_slot", "Weekly reflection (default)", settings.reflection_slot, "e.g. fri 15:00"),
-        context("*The coach's nudge*: when a rep's time piles onto one deal."),
+        kit.context("*The coach's nudge*: when a rep's time piles onto one deal."),
         _text("nudge_window_days", "Looks back (days)", settings.nudge_window_days),
         _text("nudge_min_hours", "Only after this many logged hours", f"{settings.nudge_min_hours:g}"),
         _text("nudge_top_share", "Top deal's share of the time (%)", _percent(settings.nudge_top_share)),
@@ -94,7 +84,7 @@ def admin_modal(settings: Settings, groups: Sequence[tuple[str, str]], metadata:
               _percent(settings.nudge_min_prospecting_share)),
         _text("nudge_cooldown_days", "Days between nudges", settings.nudge_cooldown_days),
     ]  # fmt: skip
-    return modal(ADMIN_VIEW, "Workspace settings", "Save", metadata, blocks)
+    return kit.modal(ADMIN_VIEW, "Workspace settings", "Save", metadata, blocks)
 
 
 NO_CRM = (
@@ -107,12 +97,12 @@ def crm_status_reply(lines: Sequence[str]) -> dict:
     """The CRM sync's state for an admin, as `python -m bot crm status` prints it."""
     text = "\n".join(escape(line) for line in lines)
     chunks = [text[start : start + 2900] for start in range(0, len(text), 2900)] or [""]
-    blocks = [section("*The CRM sync* (HubSpot)")] + [section(f"```{chunk}```") for chunk in chunks[:40]]
-    return reply("The CRM sync's state.", blocks)
+    blocks = [kit.section("*The CRM sync* (HubSpot)")] + [kit.section(f"```{chunk}```") for chunk in chunks[:40]]
+    return kit.reply("The CRM sync's state.", blocks)
 
 
 def admins_only() -> dict:
-    return reply(
+    return kit.reply(
         "Workspace settings are for this workspace's admins. Ask an admin or owner if something should change."
     )
 
@@ -126,7 +116,7 @@ def saved_reply(settings: Settings, channel_note: str | None) -> tuple[str, list
     if channel_note:
         lines.append(f":point_right: {channel_note}")
     text = "\n".join(lines)
-    return text, [section(text)]
+    return text, [kit.section(text)]
 
 
 def forget_offer(export_first: bool = True) -> dict:
@@ -138,9 +128,9 @@ def forget_offer(export_first: bool = True) -> dict:
     )
     buttons = []
     if export_first:
-        buttons.append(button("Export my data first", FORGET_EXPORT))
-    buttons.append(button("Erase my data", FORGET_CONFIRMED, button_value(user="self"), style="danger"))
-    return reply("Erase your data from Pipeline Coach?", [section(text), actions(buttons)])
+        buttons.append(kit.button("Export my data first", FORGET_EXPORT))
+    buttons.append(kit.button("Erase my data", FORGET_CONFIRMED, kit.button_value(user="self"), style="danger"))
+    return kit.reply("Erase your data from Pipeline Coach?", [kit.section(text), kit.actions(buttons)])
 
 
 def forget_whom() -> dict:
@@ -151,7 +141,7 @@ def forget_whom() -> dict:
         "placeholder": {"type": "plain_text", "text": "Pick a person"},
     }
     text = "*Whose data should be erased?* Pick the person who has left; you'll be asked to confirm."
-    return reply("Whose data should be erased?", [section(text), actions([picker], "forget_pick")])
+    return kit.reply("Whose data should be erased?", [kit.section(text), kit.actions([picker], "forget_pick")])
 
 
 def forget_someone_offer(user_id: str) -> dict:
@@ -159,10 +149,10 @@ def forget_someone_offer(user_id: str) -> dict:
         f"*Erase <@{user_id}>'s data?* Their logged time, answers, quotas and coaching settings are deleted; "
         "their deals stay in the team's history without their name. This can't be undone."
     )
-    buttons = [button("Erase their data", FORGET_CONFIRMED, button_value(user=user_id), style="danger")]
-    return reply("Erase this person's data?", [section(text), actions(buttons)])
+    buttons = [kit.button("Erase their data", FORGET_CONFIRMED, kit.button_value(user=user_id), style="danger")]
+    return kit.reply("Erase this person's data?", [kit.section(text), kit.actions(buttons)])
 
 
 def forgotten_reply(counts: dict[str, int], whose: str) -> dict:
     erased = ", ".join(f"{number} {what}" for what, number in counts.items() if number) or "nothing was stored"
-    return reply(f"Done: {whose} data is erased ({erased}).")
+    return kit.reply(f"Done: {whose} data is erased ({erased}).")

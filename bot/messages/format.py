@@ -28,6 +28,17 @@ def money(amount: int | None, symbol: str = "$") -> str:
     return f"{symbol}{amount:,}"
 
 
+def deal_line(head: str, amount: int | None, symbol: str, tail: str) -> str:
+    """One deal in a list: '• head · $48,000 · tail', the amount left out when the deal has none."""
+    return f"• {head}" + (f" · {money(amount, symbol)}" if amount is not None else "") + f" · {tail}"
+
+
+def bullets(lines: list[str], total: int) -> str:
+    """Listed lines, one a line, with '…and N more.' when `total` is more than were listed."""
+    more = [f"…and {total - len(lines)} more."] if total > len(lines) else []
+    return "\n".join(lines + more)
+
+
 def day_label(day: date | None, today: date) -> str:
     """'Tue 15 Dec', with the year only when it is not this year."""
     if day is None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.messages.format import (
     age,
+    bullets,
     day_label,
+    deal_line,
     deal_name,
     duration,
     money,
@@ -135,18 +137,15 @@ def _stalled_lines(report: HealthReport, symbol: str, now) -> list[dict]:
         days = report.stalled_days
         return [section(f"*Stalled deals:* none. Every open deal moved or got work in the last {days} days.")]
     lines = [
-        f"• `#{deal.id}` {deal_name(deal.name)}"
-        + (f" · {money(deal.amount, symbol)}" if deal.amount is not None else "")
-        + f" · last change {age(deal.last_change_at, now)}"
+        deal_line(
+            f"`#{deal.id}` {deal_name(deal.name)}", deal.amount, symbol, f"last change {age(deal.last_change_at, now)}"
+        )
         for deal in report.stalled
     ]
-    more = report.stalled_count - len(report.stalled)
-    if more > 0:
-        lines.append(f"…and {more} more.")
     return [
         section(
             f"*Stalled deals ({report.stalled_count}):* no logged work and no stage change for "
-            f"{report.stalled_days}+ days.\n" + "\n".join(lines)
+            f"{report.stalled_days}+ days.\n" + bullets(lines, report.stalled_count)
         ),
         context("Give each a next step, log the work you did, or close it as lost so your pipeline stays honest."),
     ]

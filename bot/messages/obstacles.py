@@ -5,21 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.messages import kit
 from bot.messages.format import day_label, deal_name, obstacle_name, obstacle_status
-from bot.messages.kit import (
-    actions,
-    button,
-    button_value,
-    context,
-    datepicker,
-    input_block,
-    modal,
-    option,
-    reply,
-    section,
-    static_select,
-    text_input,
-)
 from bot.parsing.obstacles import MAX_NOTE, NONE
 from bot.text import clip, escape
 from storage.records import OBSTACLE_KINDS, ObstacleView, OpportunityView
@@ -44,28 +31,28 @@ KIND_LABELS = {
 
 def kind_options(with_none: bool = True) -> list[dict]:
     kinds = [*OBSTACLE_KINDS, NONE] if with_none else list(OBSTACLE_KINDS)
-    return [option(KIND_LABELS[kind], kind) for kind in kinds]
+    return [kit.option(KIND_LABELS[kind], kind) for kind in kinds]
 
 
 def kind_select(initial: str | None = None, with_none: bool = True) -> dict:
     options = kind_options(with_none)
     chosen = next((item for item in options if item["value"] == initial), None)
-    return static_select(options, chosen)
+    return kit.static_select(options, chosen)
 
 
 def obstacle_fields(today: date, initial_kind: str | None = None, optional_kind: bool = False) -> list[dict]:
     """The kind and checkpoint fields, shared by the obstacle form and the focus form."""
     return [
-        input_block(
+        kit.input_block(
             "kind",
             "What stands between the deal and a decision?",
             kind_select(initial_kind, with_none=not optional_kind),
             optional=optional_kind,
         ),
-        input_block(
+        kit.input_block(
             "checkpoint",
             "Checkpoint: when will you know whether it moved?",
-            datepicker(),
+            kit.datepicker(),
             optional=True,
             hint="I'll ask you that morning. Until then the deal can take less of your time.",
         ),
@@ -77,17 +64,17 @@ def obstacle_modal(opp: OpportunityView, current: ObstacleView | None, metadata:
     if current is not None:
         lead += f" is {obstacle_status(current.kind, current.named_at.date(), current.checkpoint, today)}."
     fields = obstacle_fields(today, current.kind if current else None)
-    return modal(
+    return kit.modal(
         OBSTACLE_VIEW,
         "Name an obstacle",
         "Save",
         metadata,
         [
-            section(
+            kit.section(
                 lead + "\nNaming what stands in the way is how you keep a deal without letting it take every hour."
             ),
             fields[0],
-            input_block("note", "A note", text_input("No money until Q2", MAX_NOTE), optional=True),
+            kit.input_block("note", "A note", kit.text_input("No money until Q2", MAX_NOTE), optional=True),
             fields[1],
         ],
     )
@@ -97,49 +84,51 @@ def obstacle_reply(opp: OpportunityView, obstacle: ObstacleView | None, today: d
     name = f"*{deal_name(opp.name)}*"
     if obstacle is None:
         text = f":white_check_mark: Cleared: nothing named stands in the way of {name} now."
-        return reply(text, [section(text)])
+        return kit.reply(text, [kit.section(text)])
     text = f":construction: Noted: {name} is waiting on {obstacle_name(obstacle.kind)}"
     if obstacle.note:
         text += f" ({escape(clip(obstacle.note, 200))})"
     text += "."
     if obstacle.checkpoint is not None:
         text += f" Checkpoint {day_label(obstacle.checkpoint, today)}: I'll ask you that morning whether it moved."
-    blocks = [section(text), context("Until it moves, the deal can take less of your time. `none` clears it.")]
-    return reply(text, blocks)
+    blocks = [kit.section(text), kit.context("Until it moves, the deal can take less of your time. `none` clears it.")]
+    return kit.reply(text, blocks)
 
 
 def checkpoint_message(obstacle: ObstacleView, today: date) -> tuple[str, list[dict]]:
     name = deal_name(obstacle.opportunity_name)
     status = obstacle_status(obstacle.kind, obstacle.named_at.date(), obstacle.checkpoint, today)
-    value = button_value(o=obstacle.id)
+    value = kit.button_value(o=obstacle.id)
     lines = f":round_pushpin: *Checkpoint for {name}*: {status}."
     if obstacle.note:
         lines += f"\n> {escape(clip(obstacle.note, 300))}"
     blocks = [
-        section(lines + "\nHas it moved?"),
-        actions(
+        kit.section(lines + "\nHas it moved?"),
+        kit.actions(
             [
-                button("Moved", MOVED, value, style="primary"),
-                button("Not yet, new checkpoint", NOT_YET, value),
-                button("Step back", STEP_BACK, value),
-                button("Lost", LOST, value),
+                kit.button("Moved", MOVED, value, style="primary"),
+                kit.button("Not yet, new checkpoint", NOT_YET, value),
+                kit.button("Step back", STEP_BACK, value),
+                kit.button("Lost", LOST, value),
             ],
             "checkpoint_answers",
         ),
-        context("Step back keeps the deal open and paused, so it stops pulling at you. Only you see this."),
+        kit.context("Step back keeps the deal open and paused, so it stops pulling at you. Only you see this."),
     ]
     return f"Checkpoint for {obstacle.opportunity_name}: has it moved?", blocks
 
 
 def new_checkpoint_modal(obstacle: ObstacleView, metadata: str, initial: date) -> dict:
-    return modal(
+    return kit.modal(
         CHECKPOINT_VIEW,
         "New checkpoint",
         "Save",
         metadata,
         [
-            section(f"*{deal_name(obstacle.opportunity_name)}* is still waiting on {obstacle_name(obstacle.kind)}."),
-            input_block("checkpoint", "When will you know more?", datepicker(initial.isoformat())),
+            kit.section(
+                f"*{deal_name(obstacle.opportunity_name)}* is still waiting on {obstacle_name(obstacle.kind)}."
+            ),
+            kit.input_block("checkpoint", "When will you know more?", kit.datepicker(initial.isoformat())),
         ],
     )
 
@@ -156,7 +145,7 @@ def checkpoint_reply(answer: str, obstacle: ObstacleView, today: date, new_check
         "lost": f":white_check_mark: {name} is marked lost. Every closed deal teaches something.",
     }
     text = texts[answer]
-    return {"text": text, "blocks": [section(text)], "replace_original": True}
+    return {"text": text, "blocks": [kit.section(text)], "replace_original": True}
 
 
 GONE = "That obstacle is already answered, or its deal is closed. `/opportunity list` shows the open ones."

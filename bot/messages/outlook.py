@@ -8,7 +8,9 @@ from datetime import date, datetime
 
 from bot.messages.format import (
     about,
+    bullets,
     day_label,
+    deal_line,
     deal_name,
     money,
     obstacle_status,
@@ -107,9 +109,7 @@ def obstacle_blocks(obstacles, today: date) -> list[dict]:
         f"{obstacle_status(item.kind, item.named_at.date(), item.checkpoint, today, item.paused)}"
         for item in shown
     ]
-    if len(obstacles) > len(shown):
-        lines.append(f"…and {len(obstacles) - len(shown)} more.")
-    return [section("*Obstacles:*\n" + "\n".join(lines))]
+    return [section("*Obstacles:*\n" + bullets(lines, len(obstacles)))]
 
 
 def outlook_blocks(outlook, symbol: str, today: date) -> list[dict]:
@@ -160,17 +160,13 @@ def creation_blocks(creation, symbol: str, today: date, list_deals: bool = True)
         )
     elif creation.early_total:
         lines = [
-            f"• {deal_name(opp.name)} · {escape(opp.stage)}"
-            + (f" · {money(opp.amount, symbol)}" if opp.amount is not None else "")
-            + f" · <@{opp.owner_id}>"
+            deal_line(f"{deal_name(opp.name)} · {escape(opp.stage)}", opp.amount, symbol, f"<@{opp.owner_id}>")
             for opp in creation.early
         ]
-        more = creation.early_total - len(creation.early)
-        if more > 0:
-            lines.append(f"…and {more} more.")
         blocks.append(
             section(
-                f"*Early-stage deals worth your attention* ({creation.early_total} in {stages}):\n" + "\n".join(lines)
+                f"*Early-stage deals worth your attention* ({creation.early_total} in {stages}):\n"
+                + bullets(lines, creation.early_total)
             )
         )
         blocks.append(context("Deals are made or lost here: a question from you now counts more than at the close."))

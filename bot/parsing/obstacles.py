@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from bot.parsing import FieldErrors, ParseError, echo
 from bot.parsing.opportunities import check_optional
 from bot.parsing.tokens import suggest, tokenize
-from bot.parsing.values import parse_close_date
+from bot.parsing.values import parse_close_date, picked_date
 from storage.records import OBSTACLE_KINDS
 
 MAX_NOTE = 300
@@ -127,15 +127,8 @@ def _kind_field(text: str | None) -> str | None:
 
 
 def _checkpoint_field(text: str | None, today: date) -> date | None:
-    if not text:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise ParseError("Pick a date from the calendar.") from None
-    if day < today:
-        raise ParseError("That date has passed; pick today or a day ahead.")
-    if day > today + CHECKPOINT_AHEAD:
+    day = picked_date(text, today)
+    if day is not None and day > today + CHECKPOINT_AHEAD:
         raise ParseError("A checkpoint works best within a year. Pick a nearer date.")
     return day
 

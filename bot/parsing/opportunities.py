@@ -9,7 +9,7 @@ from datetime import date
 
 from bot.parsing import ParseError, check_fields
 from bot.parsing.tokens import match_choice, tokenize
-from bot.parsing.values import looks_like_amount, parse_amount, parse_close_date
+from bot.parsing.values import looks_like_amount, parse_amount, parse_close_date, picked_date
 from storage.records import NewOpportunity, OpportunityView
 
 MAX_NAME = 120
@@ -131,7 +131,7 @@ def parse_form(values: dict[str, str | None], today: date, open_stages: Sequence
         "account": lambda text: check_optional(text, "account", MAX_ACCOUNT),
         "amount": lambda text: parse_amount(text) if text and text.strip() else None,
         "stage": lambda text: pick_stage(text or "", open_stages),
-        "close": lambda text: _form_date(text, today),
+        "close": lambda text: picked_date(text, today),
         "next_step": lambda text: check_optional(text, "next step", MAX_NEXT_STEP),
     }
     checked = check_fields(values, checks)
@@ -143,15 +143,3 @@ def parse_form(values: dict[str, str | None], today: date, open_stages: Sequence
         expected_close=checked["close"],
         next_step=checked["next_step"],
     )
-
-
-def _form_date(text: str | None, today: date) -> date | None:
-    if not text:
-        return None
-    try:
-        chosen = date.fromisoformat(text)
-    except ValueError:
-        raise ParseError("Pick a date from the calendar.") from None
-    if chosen < today:
-        raise ParseError("That date has passed; pick today or a day ahead.")
-    return chosen

@@ -156,6 +156,19 @@ def parse_close_date(text: str, today: date, quarter_start_month: int = 1) -> da
     return found
 
 
+def picked_date(text: str | None, today: date) -> date | None:
+    """A day picked in a form's calendar: today or later (None when none was picked)."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ParseError("Pick a date from the calendar.") from None
+    if day < today:
+        raise ParseError("That date has passed; pick today or a day ahead.")
+    return day
+
+
 def looks_like_day(token: str) -> bool:
     """Spot the day word in a quick entry; "tomorrow" counts so it gets a clear error later."""
     word = token.lower()

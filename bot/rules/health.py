@@ -19,6 +19,7 @@ from bot.rules.figures import (
 )
 from bot.rules.periods import local_midnight, local_now, period_bounds, week_start
 from storage.records import HealthData, HealthWindow, KindTotal, StalledDeal
+from storage.rows import read_row
 
 STREAK_WEEKS = 52  # Weeks looked back for the streak, besides this one; a longer streak shows as "52+".
 AVERAGE_WEEKS = 4
@@ -121,16 +122,14 @@ def health_figures(
         default=None,
     )
 
-    return HealthReport(
+    # The figures the data already holds (open pipeline, quota, largest deal, stalled) keep their names.
+    return read_row(
+        HealthReport,
+        data,
         today=today,
         period=period,
         period_start=period_start,
         period_end=period_end,
-        open_count=data.open_count,
-        open_value=data.open_value,
-        open_in_period=data.open_in_period,
-        quota=data.quota,
-        won_in_period=data.won_in_period,
         coverage=coverage(data.open_in_period, data.quota, data.won_in_period),
         coverage_target=coverage_target,
         win_rate_target=win_rate_target(data.won_count, data.lost_count),
@@ -151,12 +150,9 @@ def health_figures(
         top_deal=top.label if top else None,
         top_deal_share=top.minutes / total if top else 0.0,
         effective_deals=effective_count(deal_minutes),
-        largest_open=data.largest_open,
         largest_share=data.largest_open / data.open_value if data.open_value else 0.0,
         value_verdict=value_concentration_verdict(data.largest_open, data.open_value),
         stalled_days=stalled_days,
-        stalled=data.stalled,
-        stalled_count=data.stalled_count,
     )
 
 

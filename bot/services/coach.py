@@ -18,7 +18,7 @@ from bot.rules.timing import Profile, next_working_day, profile
 from bot.services import Services, obstacles, pipeline, stored_once
 from storage import answers, concentration, reps
 from storage.answers import Answer
-from storage.records import OpportunityView
+from storage.records import NewObstacle, OpportunityView
 
 SNOOZE_WEEK = timedelta(days=7)
 FOCUS_QUESTION = "Why is this deal worth the focus now?"
@@ -75,6 +75,23 @@ def _answer_once(services: Services, team_id: str, key: str | None, write) -> An
     return answer
 
 
+def _record(
+    services: Services, team_id: str, user_id: str, kind: str, for_date: date, key: str | None, **fields
+) -> Answer:
+    """One answer of `kind` from the rep, kept against Slack request `key`, stamped now unless `now` is given."""
+    now = fields.pop("now", None) or services.now()
+    return answers.record_answer(services.db, team_id, user_id, kind, now, for_date, request_key=key, **fields)
+
+
+def _keep_once(
+    services: Services, team_id: str, user_id: str, kind: str, for_date: date, key: str | None, **fields
+) -> Answer:
+    """`_record`, once per Slack request `key`."""
+    return _answer_once(
+        services, team_id, key, lambda: _record(services, team_id, user_id, kind, for_date, key, **fields)
+    )
+
+
 def snooze_week(
     services: Services, team_id: str, user_id: str, for_date: date, key: str | None = None
 ) -> tuple[date, date]:
@@ -84,9 +101,7 @@ def snooze_week(
     def write() -> Answer:
         with services.db.transaction():
             reps.update_rep(services.db, team_id, user_id, now, snoozed_until=now + SNOOZE_WEEK)
-            return answers.record_answer(
-                services.db, team_id, user_id, answers.SNOOZE, now, for_date, answer="1w", request_key=key
-            )
+            return _record(services, team_id, user_id, answers.SNOOZE, for_date, key, answer="1w", now=now)
 
     snoozed = _answer_once(services, team_id, key, write)
     zone = profile_of(services, reps.get_or_create_rep(services.db, team_id, user_id, now)).tz
@@ -106,21 +121,16 @@ def plan_block(
 ) -> tuple[date, date]:
     """Keep a planned prospecting block; (the day the follow-up asks about it, the rep's today)."""
     now = services.now()
-    _answer_once(
+    _keep_once(
         services,
         team_id,
+        user_id,
+        answers.PROSPECTING_BLOCK,
+        for_date,
         key,
-        lambda: answers.record_answer(
-            services.db,
-            team_id,
-            user_id,
-            answers.PROSPECTING_BLOCK,
-            now,
-            for_date,
-            planned_day=day,
-            planned_minutes=minutes,
-            request_key=key,
-        ),
+        planned_day=day,
+        planned_minutes=minutes,
+        now=now,
     )
     rep = reps.get_or_create_rep(services.db, team_id, user_id, now)
     found = profile_of(services, rep)
@@ -134,29 +144,20 @@ def choose_focus(
     why: str,
     for_date: date,
     opportunity_id: object = None,
-    obstacle_kind: str | None = None,
-    checkpoint: date | None = None,
+    obstacle: NewObstacle | None = None,
     key: str | None = None,
 ) -> None:
-    """Keep the reason to focus; with an obstacle kind, name it (and its checkpoint) on the nudge's top deal.
+    """Keep the reason to focus; with an obstacle, name it (and its checkpoint) on the nudge's top deal.
     Once per Slack request `key`: a resubmitted form keeps one answer and names one obstacle."""
 
     def write() -> Answer:
         with services.db.transaction():
-            answer = answers.record_answer(
-                services.db,
-                team_id,
-                user_id,
-                answers.FOCUS_REASON,
-                services.now(),
-                for_date,
-                answer=why,
-                question=FOCUS_QUESTION,
-                request_key=key,
+            answer = _record(
+                services, team_id, user_id, answers.FOCUS_REASON, for_date, key, answer=why, question=FOCUS_QUESTION
             )
-            deal = focus_deal(services, team_id, user_id, opportunity_id) if obstacle_kind else None
-            if deal is not None:
-                obstacles.name(services, team_id, user_id, deal.id, obstacle_kind, None, checkpoint)
+            deal = focus_deal(services, team_id, user_id, opportunity_id) if obstacle else None
+            if deal is not None and obstacle is not None:
+                obstacles.name(services, team_id, user_id, deal.id, obstacle)
             return answer
 
     _answer_once(services, team_id, key, write)
@@ -180,22 +181,16 @@ def answer_reflection(
 ) -> None:
     """Keep a reflection answer with its question (Home shows the last one)."""
     question = BY_ID.get(str(question_id))
-    _answer_once(
+    _keep_once(
         services,
         team_id,
+        user_id,
+        answers.REFLECTION,
+        for_date,
         key,
-        lambda: answers.record_answer(
-            services.db,
-            team_id,
-            user_id,
-            answers.REFLECTION,
-            services.now(),
-            for_date,
-            answer=answer,
-            question_id=question.id if question else None,
-            question=question.text if question else None,
-            request_key=key,
-        ),
+        answer=answer,
+        question_id=question.id if question else None,
+        question=question.text if question else None,
     )
     services.changed(team_id, user_id)
 
@@ -207,23 +202,17 @@ def record_block_followup(
     block = answers.get_answer(services.db, team_id, user_id, block_id) if isinstance(block_id, int) else None
     if block is None or block.kind != answers.PROSPECTING_BLOCK:
         return False
-    _answer_once(
+    _keep_once(
         services,
         team_id,
+        user_id,
+        answers.BLOCK_FOLLOWUP,
+        services.team_today(),
         key,
-        lambda: answers.record_answer(
-            services.db,
-            team_id,
-            user_id,
-            answers.BLOCK_FOLLOWUP,
-            services.now(),
-            services.team_today(),
-            answer="done" if done else "missed",
-            question_id=str(block.id),
-            planned_day=block.planned_day,
-            planned_minutes=block.planned_minutes,
-            request_key=key,
-        ),
+        answer="done" if done else "missed",
+        question_id=str(block.id),
+        planned_day=block.planned_day,
+        planned_minutes=block.planned_minutes,
     )
     return True
 

@@ -11,7 +11,7 @@ from bot.parsing.obstacles import ObstacleLine
 from bot.services import Services, pipeline
 from storage import answers
 from storage import obstacles as store
-from storage.records import ObstacleView, OpportunityView
+from storage.records import NewObstacle, ObstacleView, OpportunityView
 
 MOVED, NOT_YET, STEP_BACK, LOST = "moved", "not_yet", "step_back", "lost"
 ANSWERS = (MOVED, NOT_YET, STEP_BACK, LOST)
@@ -32,18 +32,12 @@ def checkpoint_question(obstacle: ObstacleView) -> str:
 
 
 def name(
-    services: Services,
-    team_id: str,
-    user_id: str,
-    opportunity_id: int,
-    kind: str | None,
-    note: str | None,
-    checkpoint: date | None,
+    services: Services, team_id: str, user_id: str, opportunity_id: int, named: NewObstacle
 ) -> ObstacleView | None:
     """Name (or, with kind None, clear) the obstacle on one of the rep's open deals; kept as an answer too."""
     now = services.now()
     with services.db.transaction():
-        found = store.name_obstacle(services.db, team_id, user_id, opportunity_id, kind, note, checkpoint, now)
+        found = store.name_obstacle(services.db, team_id, user_id, opportunity_id, named, now)
         answers.record_answer(
             services.db,
             team_id,
@@ -51,10 +45,10 @@ def name(
             answers.OBSTACLE,
             now,
             services.team_today(),
-            answer=note,
+            answer=named.note,
             question_id=str(opportunity_id),
-            question=kind or "none",
-            planned_day=checkpoint,
+            question=named.kind or "none",
+            planned_day=named.checkpoint,
         )
     services.changed(team_id, user_id)
     return found
@@ -65,7 +59,7 @@ def name_by_line(services: Services, team_id: str, user_id: str, line: ObstacleL
     lookup = pipeline.find(services, team_id, user_id, line.deal)
     if lookup.found is None:
         return Named(None, None, lookup.candidates)
-    found = name(services, team_id, user_id, lookup.found.id, line.kind, line.note, line.checkpoint)
+    found = name(services, team_id, user_id, lookup.found.id, NewObstacle(line.kind, line.note, line.checkpoint))
     return Named(lookup.found, found, [])
 
 

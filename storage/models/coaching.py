@@ -7,11 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import ID, Base
+from storage.models.base import ID, Base, RepRow, WorkspaceRow
 from storage.types import UtcDateTime
 
 
-class Rep(Base):
+class Rep(RepRow, Base):
     """A rep's coaching settings and what we know about reaching them (one row per workspace and user).
 
     Null hours, days or reflection slot mean "the team's default" (WORK_HOURS, WORK_DAYS, REFLECTION_SLOT).
@@ -20,9 +20,6 @@ class Rep(Base):
 
     __tablename__ = "reps"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    user_id: Mapped[str] = mapped_column(ID)
     tz: Mapped[str | None] = mapped_column(String(64))
     tz_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     coaching_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -40,7 +37,7 @@ class Rep(Base):
     __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_reps_team_user"),)
 
 
-class ScheduledMessage(Base):
+class ScheduledMessage(WorkspaceRow, Base):
     """The outbox: every scheduled DM is claimed here under a unique key before it is sent.
 
     status: pending (planned, nobody has taken it yet), claimed (someone is sending it), retry (a
@@ -51,8 +48,6 @@ class ScheduledMessage(Base):
 
     __tablename__ = "scheduled_messages"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
     recipient_id: Mapped[str] = mapped_column(ID)  # a rep's user id, or the digest's channel id
     kind: Mapped[str] = mapped_column(String(20))
     period_key: Mapped[str] = mapped_column(String(40))
@@ -77,14 +72,11 @@ class ScheduledMessage(Base):
     )
 
 
-class CoachingAnswer(Base):
+class CoachingAnswer(RepRow, Base):
     """Everything a rep tells the coach: reflections, reasons to focus, planned prospecting blocks, follow-ups."""
 
     __tablename__ = "coaching_answers"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    user_id: Mapped[str] = mapped_column(ID)
     kind: Mapped[str] = mapped_column(String(20))
     question_id: Mapped[str | None] = mapped_column(String(32))
     question: Mapped[str | None] = mapped_column(String(300))

@@ -7,17 +7,15 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import ID, Base
+from storage.models.base import ID, Base, RepRow, WorkspaceRow
 from storage.types import UtcDateTime
 
 
-class Opportunity(Base):
+class Opportunity(WorkspaceRow, Base):
     """A deal a rep is working. `name_key` is the casefolded name, so lookups are case-insensitive anywhere."""
 
     __tablename__ = "opportunities"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
     owner_id: Mapped[str] = mapped_column(ID)
     name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(480))
@@ -46,13 +44,11 @@ class Opportunity(Base):
     )
 
 
-class StageChange(Base):
+class StageChange(WorkspaceRow, Base):
     """Every move between stages, kept so that stage aging and win rates can be computed from history."""
 
     __tablename__ = "stage_changes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
     from_stage: Mapped[str | None] = mapped_column(String(40))
     to_stage: Mapped[str] = mapped_column(String(40))
@@ -68,14 +64,11 @@ class StageChange(Base):
     )
 
 
-class Activity(Base):
+class Activity(RepRow, Base):
     """Logged selling time: deal work (opportunity_id set, kind 'deal') or prospecting (a kind, touches)."""
 
     __tablename__ = "activities"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    user_id: Mapped[str] = mapped_column(ID)
     kind: Mapped[str] = mapped_column(String(16))
     opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
     touches: Mapped[int] = mapped_column(default=0)
@@ -95,15 +88,12 @@ class Activity(Base):
     )
 
 
-class UndoneRequest(Base):
+class UndoneRequest(RepRow, Base):
     """An `undo` a rep typed, by its Slack request, with what it removed (JSON; NULL when there was nothing):
     a replay of the same request removes nothing more and is answered as the first was. Kept a day."""
 
     __tablename__ = "undone_requests"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    user_id: Mapped[str] = mapped_column(ID)
     request_key: Mapped[str] = mapped_column(String(100))
     undone_at: Mapped[datetime] = mapped_column(UtcDateTime)
     removed: Mapped[str | None] = mapped_column(Text)
@@ -114,14 +104,11 @@ class UndoneRequest(Base):
     )
 
 
-class Quota(Base):
+class Quota(RepRow, Base):
     """A rep's quota for one period (month or quarter), keyed by the period's first day."""
 
     __tablename__ = "quotas"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    user_id: Mapped[str] = mapped_column(ID)
     period_start: Mapped[date] = mapped_column(Date)
     amount: Mapped[int] = mapped_column(BigInteger)
     set_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -129,16 +116,13 @@ class Quota(Base):
     __table_args__ = (UniqueConstraint("team_id", "user_id", "period_start", name="uq_quotas_rep_period"),)
 
 
-class Obstacle(Base):
+class Obstacle(RepRow, Base):
     """What stands between a deal and a decision, named by its rep, with the checkpoint date by which they
     will know whether it moved. Every naming is a row: the open one has closed_at null, and naming another,
     clearing it or answering a checkpoint closes it with an outcome (replaced, cleared, moved, lost)."""
 
     __tablename__ = "obstacles"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    user_id: Mapped[str] = mapped_column(ID)
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(String(300))
