@@ -156,7 +156,7 @@ def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, b
     with common.storing_form(ack, send, view) as stored:
         reply = keep(services, form.team_id, form.user_id, answer, form.meta, _for_date(services, form.meta), form.key)
         stored()
-        form.send(reply)
+        send(reply)
 
 
 def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
