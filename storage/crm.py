@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
+from storage.claims import new_token
 from storage.db import Database
 from storage.models import CrmLink, CrmSyncState, Opportunity
 from storage.opportunities import view_of
@@ -33,6 +34,15 @@ class SyncState:
     last_error: str | None
     last_error_at: datetime | None
     last_requests: int
+    keyed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    """A sync that holds its workspace: `token` says whose hold it is."""
+
+    token: str
+    keyed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -56,17 +66,51 @@ def _state_view(row: CrmSyncState) -> SyncState:
         row.last_error,
         row.last_error_at,
         row.last_requests,
+        row.keyed_at,
     )
+
+
+def _of(team_id: str, provider: str) -> tuple:
+    return (CrmSyncState.team_id == team_id, CrmSyncState.provider == provider)
 
 
 def sync_state(db: Database, team_id: str, provider: str) -> SyncState:
     with db.transaction() as session:
-        row = session.scalar(
-            select(CrmSyncState).where(CrmSyncState.team_id == team_id, CrmSyncState.provider == provider)
-        )
+        row = session.scalar(select(CrmSyncState).where(*_of(team_id, provider)))
         if row is None:
             return SyncState(team_id, provider, None, None, None, None, None, None, 0)
         return _state_view(row)
+
+
+def _ensure_state(db: Database, team_id: str, provider: str) -> None:
+    """The workspace's sync-state row, made once however many processes ask at the same moment."""
+    insert = insert_for(db)
+    with db.transaction() as session:
+        session.execute(
+            insert(CrmSyncState)
+            .values(team_id=team_id, provider=provider, last_requests=0)
+            .on_conflict_do_nothing(index_elements=["team_id", "provider"])
+        )
+
+
+def start_run(db: Database, team_id: str, provider: str, now: datetime, lease: timedelta) -> Run | None:
+    """Hold the workspace for one sync (compare-and-set); None while another sync holds it."""
+    _ensure_state(db, team_id, provider)
+    token = new_token()
+    with db.transaction() as session:
+        held = session.execute(
+            update(CrmSyncState)
+            .where(*_of(team_id, provider))
+            .where(or_(CrmSyncState.running_until.is_(None), CrmSyncState.running_until < now))
+            .values(running_until=now + lease, running_by=token)
+            .returning(CrmSyncState.keyed_at)
+        ).first()
+    return Run(token, held[0]) if held else None
+
+
+def note_keyed(db: Database, team_id: str, provider: str, now: datetime) -> None:
+    with db.transaction() as session:
+        session.execute(update(CrmSyncState).where(*_of(team_id, provider)).values(keyed_at=now))
 
 
 def record_run(
@@ -79,17 +123,15 @@ def record_run(
     cursor: datetime | None = None,
     imported: bool = False,
     error: str | None = None,
+    run: Run | None = None,
 ) -> SyncState:
-    """After a run: move the cursor forward (never back), note the first full import, and the last error."""
+    """After a run: move the cursor forward (never back), note the first full import, and the last error;
+    with `run`, the run's hold on the workspace ends."""
+    _ensure_state(db, team_id, provider)
     with db.transaction() as session:
-        row = session.scalar(
-            select(CrmSyncState)
-            .where(CrmSyncState.team_id == team_id, CrmSyncState.provider == provider)
-            .with_for_update()
-        )
-        if row is None:
-            row = CrmSyncState(team_id=team_id, provider=provider, last_requests=0)
-            session.add(row)
+        row = session.scalar(select(CrmSyncState).where(*_of(team_id, provider)).with_for_update())
+        if run is not None and row.running_by == run.token:
+            row.running_until, row.running_by = None, None
         row.last_run_at, row.last_requests = now, requests
         if cursor is not None and (row.cursor is None or cursor > row.cursor):
             row.cursor = cursor
@@ -160,27 +202,6 @@ def link(
     )
     with db.transaction() as session:
         return session.execute(statement).scalar() is not None
-
-
-def awaiting_create(db: Database, team_id: str, provider: str) -> dict[str, int]:
-    """Opportunities whose CRM create is outstanding and not yet linked, by folded name: a deal the sync
-    finds under that name is the one our create made (its answer lost), not a new one to import."""
-    from storage.models import CrmOutbox
-
-    with db.transaction() as session:
-        rows = session.execute(
-            select(Opportunity.name_key, Opportunity.id)
-            .join(CrmOutbox, CrmOutbox.opportunity_id == Opportunity.id)
-            .outerjoin(CrmLink, CrmLink.opportunity_id == Opportunity.id)
-            .where(
-                CrmOutbox.team_id == team_id,
-                CrmOutbox.provider == provider,
-                CrmOutbox.change_key == "create",
-                CrmOutbox.status.in_(("claimed", "retry")),  # tried at least once: it may have landed
-                CrmLink.id.is_(None),
-            )
-        ).all()
-        return {name_key: opportunity_id for name_key, opportunity_id in rows}
 
 
 def note_pushed(db: Database, team_id: str, provider: str, crm_id: str, modified_at: datetime) -> None:

@@ -3,8 +3,12 @@
 It keeps deals, owners and one deals pipeline in memory and answers the way HubSpot's v3 API does:
 search on any property with paging and HubSpot's 10,000-result cap, batch read (207 for missing ids),
 create, update, archived listing, merges (the survivor lists the merged ids in hs_merged_object_ids),
-owners and pipelines. Failures are queued on demand: 401, 429 with Retry-After, 5xx (optionally after
-the write was applied, as a real timeout can be). Every exchange is recorded, and ROUTES names the
+owners, pipelines and deal properties (a property with a unique value refuses a second deal holding the
+same value, 409, and reads a deal by it). It enforces HubSpot's rate limits on its own clock
+(tests/hubspot_limits.py), and its search index trails writes by `search_lag` on its record clock, as
+HubSpot's does: a change is found by search only that long after it was made (reads by id see it at
+once). Failures are queued on demand: 401, 429 with Retry-After, 5xx (optionally after the write was
+applied, as a real timeout can be: a create's answer lost). Every exchange is recorded, and ROUTES names the
 client's own request and response model for each path, so tests/test_hubspot_contract.py can check that
 both sides are shapes the official client builds and reads.
 """
@@ -14,10 +18,12 @@ from __future__ import annotations
 import json
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
+
+from tests.hubspot_limits import FakeTime, Limits, RealTime
 
 TOKEN = "pat-stand-in-token"
 SEARCH_CAP = 10_000
@@ -31,6 +37,9 @@ ROUTES = [
     ("PATCH", r"/crm/v3/objects/deals/(?P<id>\d+)", "deals", "SimplePublicObjectInput", {200: "SimplePublicObject"}),
     ("GET", r"/crm/v3/objects/deals", "deals", None,
      {200: "CollectionResponseSimplePublicObjectWithAssociationsForwardPaging"}),
+    ("GET", r"/crm/v3/objects/deals/(?P<id>[^/]+)", "deals", None, {200: "SimplePublicObjectWithAssociations"}),
+    ("GET", r"/crm/v3/properties/deals/(?P<id>\w+)", "properties", None, {200: "ModelProperty"}),
+    ("POST", r"/crm/v3/properties/deals", "properties", "PropertyCreate", {201: "ModelProperty"}),
     ("GET", r"/crm/v3/owners/?", "owners", None, {200: "CollectionResponsePublicOwnerForwardPaging"}),
     ("GET", r"/crm/v3/pipelines/deals", "pipelines", None, {200: "CollectionResponsePipelineNoPaging"}),
     ("GET", r"/crm/v3/pipelines/deals/(?P<id>[\w-]+)", "pipelines", None, {200: "Pipeline"}),
@@ -75,6 +84,7 @@ class Deal:
     updated_at: datetime
     archived_at: datetime | None = None
     merged_into: str | None = None
+    versions: list = field(default_factory=list)  # (searchable from, properties) not yet superseded
 
 
 def iso(moment: datetime) -> str:
@@ -119,12 +129,27 @@ class HubSpotStandIn:
             self.next_id = 1001
             self.clock = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
             self.pipeline_id = "default"
+            self.search_lag = timedelta(0)
+            self.step = timedelta(milliseconds=1)  # how far the record clock moves at each write
+            self.properties: dict[str, dict] = {}  # deal properties made through the API
+            self.time = RealTime()
+            self.limits = Limits(self.time)
+
+    def fake_time(self) -> FakeTime:
+        """Rate limits counted on a clock that moves only when the client's pacing sleeps."""
+        self.time = FakeTime()
+        self.limits = Limits(self.time)
+        return self.time
+
+    @property
+    def violations(self) -> list[str]:
+        return self.limits.violations
 
     # --- what tests do to "HubSpot" directly (as a person in HubSpot's UI would) ---
 
     def tick(self) -> datetime:
-        """Every write happens at a distinct millisecond, as HubSpot's modification times mostly do."""
-        self.clock += timedelta(milliseconds=1)
+        """Every write happens at a distinct moment (`step` apart), as HubSpot's modification times mostly do."""
+        self.clock += self.step
         return self.clock
 
     def add_owner(self, owner_id: str, email: str, first: str = "Ada", last: str = "Lovelace") -> None:
@@ -185,13 +210,34 @@ class HubSpotStandIn:
     def _touch(self, deal: Deal, when: datetime | None = None) -> None:
         deal.updated_at = when or self.tick()
         deal.properties["hs_lastmodifieddate"] = iso(deal.updated_at)
+        deal.versions.append((deal.updated_at + self.search_lag, dict(deal.properties)))
 
-    def _object(self, deal: Deal, wanted: list[str] | None, with_associations: bool = False) -> dict:
+    def _indexed(self, deal: Deal) -> dict | None:
+        """The deal as search sees it now: its newest version whose lag has passed (None: not yet)."""
+        shown = [version for version in deal.versions if version[0] <= self.clock]
+        if shown:
+            deal.versions = deal.versions[deal.versions.index(shown[-1]) :]
+        return shown[-1][1] if shown else None
+
+    def _taken(self, properties: dict, deal_id: str | None = None) -> str | None:
+        """A unique property's value another live deal already holds, if any."""
+        for name, spec in self.properties.items():
+            value = properties.get(name)
+            if (
+                spec.get("hasUniqueValue")
+                and value
+                and any(d.properties.get(name) == value and d.id != deal_id for d in self.live_deals())
+            ):
+                return name
+        return None
+
+    def _object(self, deal: Deal, wanted: list[str] | None, shown: dict | None = None) -> dict:
         always = ("hs_object_id", "createdate", "hs_lastmodifieddate")
         names = set(wanted or ("dealname", "amount", "dealstage", "pipeline", "closedate")) | set(always)
+        properties = deal.properties if shown is None else shown
         body = {
             "id": deal.id,
-            "properties": {name: deal.properties.get(name) for name in sorted(names)},
+            "properties": {name: properties.get(name) for name in sorted(names)},
             "createdAt": iso(deal.created_at),
             "updatedAt": iso(deal.updated_at),
             "archived": deal.archived_at is not None,
@@ -207,14 +253,16 @@ class HubSpotStandIn:
             return 400, _error("VALIDATION_ERROR", "limit must be at most 200")
         if after + limit > SEARCH_CAP:
             return 400, _error("VALIDATION_ERROR", f"paging past {SEARCH_CAP} results is not supported")
-        found = [d for d in self.live_deals() if _matches(d, body.get("filterGroups") or [])]
+        indexed = [(d, shown) for d in self.live_deals() if (shown := self._indexed(d)) is not None]
+        found = [(d, shown) for d, shown in indexed if _matches(shown, body.get("filterGroups") or [])]
         for sort in reversed(body.get("sorts") or [{"propertyName": "hs_object_id"}]):
             name = sort["propertyName"]
             found.sort(
-                key=lambda d, n=name: _sort_key(d.properties.get(n)), reverse=sort.get("direction") == "DESCENDING"
+                key=lambda pair, n=name: _sort_key(pair[1].get(n)), reverse=sort.get("direction") == "DESCENDING"
             )
         page = found[after : after + limit]
-        answer: dict = {"total": len(found), "results": [self._object(d, body.get("properties")) for d in page]}
+        results = [self._object(d, body.get("properties"), shown) for d, shown in page]
+        answer: dict = {"total": len(found), "results": results}
         if after + limit < len(found):
             answer["paging"] = {"next": {"after": str(after + limit), "link": "?after=" + str(after + limit)}}
         return 200, answer
@@ -271,6 +319,9 @@ class HubSpotStandIn:
             return 404, _error("NOT_FOUND", f"no route {exchange.method} {exchange.path}"), {}
         if exchange.headers.get("authorization") != f"Bearer {TOKEN}":
             return 401, _error("INVALID_AUTHENTICATION", "Authentication credentials not found."), {}
+        if self.limits.admit(search=exchange.path.endswith("/search")):
+            return 429, {**_error("RATE_LIMITS", "You have reached your ten-secondly limit."),
+                         "policyName": "TEN_SECONDLY_ROLLING"}, {"Retry-After": "1"}  # fmt: skip
         failure = self._failure_for(exchange)
         if failure and not failure.after_applying:
             return self._failed(failure)
@@ -281,26 +332,54 @@ class HubSpotStandIn:
 
     def _serve(self, exchange: Exchange, found: re.Match) -> tuple[int, object]:
         method, path, body, query = exchange.method, exchange.path, exchange.body or {}, exchange.query
+        groups = found.groupdict()
+        if path.startswith("/crm/v3/properties"):
+            return self._property(method, body, groups.get("id"))
         if path.endswith("/search"):
             return self._search(body)
         if path.endswith("/batch/read"):
             return self._batch_read(body)
         if method == "POST":
-            return 201, self._object(self._create(dict(body.get("properties") or {})), None)
+            properties = dict(body.get("properties") or {})
+            if self._taken(properties):
+                return 409, _error("CONFLICT", "A deal already holds that unique value")
+            return 201, self._object(self._create(properties), None)
         if method == "PATCH":
-            deal = self.deals.get(found["id"])
+            deal = self.deals.get(groups["id"])
             if deal is None or deal not in self.live_deals():
                 return 404, _error("OBJECT_NOT_FOUND", "resource not found")
+            if self._taken(body.get("properties") or {}, deal.id):
+                return 409, _error("CONFLICT", "A deal already holds that unique value")
             deal.properties.update(body.get("properties") or {})
             self._touch(deal)
             return 200, self._object(deal, list(body.get("properties") or {}))
+        if path.startswith("/crm/v3/objects/deals/"):
+            return self._one_deal(unquote(groups["id"]), query)
         if path.startswith("/crm/v3/objects/deals"):
             return self._archived(query)
         if path.startswith("/crm/v3/owners"):
             return self._owners(query)
-        if "id" in found.groupdict():
-            return (200, self._pipeline()) if found["id"] == self.pipeline_id else (404, _error("NOT_FOUND", "no"))
+        if "id" in groups:
+            return (200, self._pipeline()) if groups["id"] == self.pipeline_id else (404, _error("NOT_FOUND", "no"))
         return 200, {"results": [self._pipeline()]}
+
+    def _one_deal(self, wanted: str, query: dict) -> tuple[int, object]:
+        by = query.get("idProperty", ["hs_object_id"])[0]
+        for deal in self.live_deals():
+            if deal.properties.get(by) == wanted:
+                wanted_names = [name for names in query.get("properties", []) for name in names.split(",") if name]
+                return 200, self._object(deal, wanted_names or None)
+        return 404, _error("OBJECT_NOT_FOUND", "resource not found")
+
+    def _property(self, method: str, body: dict, name: str | None) -> tuple[int, object]:
+        if method == "POST":
+            if body["name"] in self.properties:
+                return 409, _error("CONFLICT", f"Property {body['name']} already exists")
+            stamp = iso(self.clock)
+            self.properties[body["name"]] = {"options": [], "createdAt": stamp, "updatedAt": stamp, **body}
+            return 201, self.properties[body["name"]]
+        known = self.properties.get(name or "")
+        return (200, known) if known else (404, _error("OBJECT_NOT_FOUND", f"Property {name} does not exist"))
 
     def _failure_for(self, exchange: Exchange) -> Failure | None:
         for failure in self.failures:
@@ -362,14 +441,14 @@ def _sort_key(value: str | None) -> tuple:
         return (0, 0, value)
 
 
-def _matches(deal: Deal, groups: list[dict]) -> bool:
+def _matches(properties: dict, groups: list[dict]) -> bool:
     if not groups:
         return True
-    return any(all(_holds(deal, one) for one in group.get("filters", [])) for group in groups)
+    return any(all(_holds(properties, one) for one in group.get("filters", [])) for group in groups)
 
 
-def _holds(deal: Deal, one: dict) -> bool:
-    value = deal.properties.get(one["propertyName"])
+def _holds(properties: dict, one: dict) -> bool:
+    value = properties.get(one["propertyName"])
     operator = one["operator"]
     if operator == "HAS_PROPERTY":
         return value not in (None, "")

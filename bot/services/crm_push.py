@@ -3,9 +3,11 @@
 `after_change` is what the pipeline service calls once a deal is opened, moved, won or lost in Slack: it
 only enqueues (storage/crm_outbox.py), so Slack's 3 seconds are never spent on the CRM. `send_due` claims
 due writes and sends the deal as it stands then: its name, stage, owner, amount and close date (time
-logged and coaching stay ours). A create whose earlier try failed first looks for the deal that try may
-have made, so a 5xx that hid a success never creates it twice; the outbox's claims keep two instances
-from sending the same write.
+logged and coaching stay ours). A create carries our deal's key, unique in the CRM: a create whose
+earlier try failed first looks the deal up by that key, and HubSpot refuses a second deal with it, so a
+5xx that hid a success never creates it twice, and two same-named deals stay two. The outbox's claims
+keep two instances from sending the same write, and one sync of a workspace runs at a time (a second
+one that starts meanwhile is skipped).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from datetime import datetime, timedelta
 from bot.integrations import BadToken, CrmError, CrmProvider, DealWrite, NotFound
 from bot.rules.crm_stages import reverse_map, stage_map
 from bot.services import Services
-from bot.services.crm_sync import SyncReport, pull
+from bot.services.crm_pace import SharedPace
+from bot.services.crm_sync import SyncReport, deal_key, pull
 from storage import crm as store
 from storage import crm_outbox as outbox
 from storage import crm_owners
@@ -24,13 +27,17 @@ from storage.records import OpportunityView
 
 log = logging.getLogger("pipeline_coach.crm")
 PROVIDER = "hubspot"
-FIND_WINDOW = timedelta(minutes=15)
+RUN_LEASE = timedelta(minutes=30)  # a sync that crashed frees its workspace after this
 
 
-def make_provider(settings) -> CrmProvider:
+def make_provider(services: Services) -> CrmProvider:
     from bot.integrations.hubspot import HubSpotProvider
 
-    return HubSpotProvider(settings.hubspot_access_token, settings.hubspot_pipeline, host=settings.hubspot_api_url)
+    settings = services.settings
+    pace = SharedPace(services.db, settings.hubspot_access_token)
+    return HubSpotProvider(
+        settings.hubspot_access_token, settings.hubspot_pipeline, host=settings.hubspot_api_url, pace=pace
+    )
 
 
 def after_change(services: Services, opp: OpportunityView) -> None:
@@ -84,10 +91,12 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
     if opp is None or opp.status == store.REMOVED:
         outbox.mark_sent(db, write, now)  # nothing left to write
         return 0
-    deal = DealWrite(opp.name, back.get(opp.stage, ""), owners.get(opp.owner_id), opp.amount, opp.expected_close)
+    key = deal_key(write.team_id, opp.id) if write.is_create else None
+    owner = owners.get(opp.owner_id)
+    deal = DealWrite(opp.name, back.get(opp.stage, ""), owner, opp.amount, opp.expected_close, key=key)
     if write.is_create:
         if crm_id is None and write.attempts > 1:
-            found = provider.find_created(deal, write.changed_at - FIND_WINDOW)
+            found = provider.find_by_key(key)
             if found is not None:
                 crm_id = found.id
                 store.link(db, write.team_id, PROVIDER, opp.id, found.id, found.modified_at, now)
@@ -121,9 +130,16 @@ def run_sync(
     """One sync: pull from the CRM, then send Slack's pending changes. A bad token or an unreachable CRM
     ends the run with one line in the log (and in the sync state the admin sees), never a trace per record."""
     report = SyncReport()
-    provider = provider or make_provider(services.settings)
+    provider = provider or make_provider(services)
     team_id = services.client.auth_test()["team_id"]
+    run = store.start_run(services.db, team_id, PROVIDER, now, RUN_LEASE)
+    if run is None:
+        report.skipped = True
+        return report
     try:
+        if run.keyed_at is None:
+            provider.ensure_key_property()
+            store.note_keyed(services.db, team_id, PROVIDER, now)
         pull(services, provider, team_id, now, report, full)
         sent = send_due(services, provider, team_id, now, report)
         report.notes.append(f"{sent} written to HubSpot")
@@ -131,6 +147,10 @@ def run_sync(
         report.error, report.bad_token = str(error), isinstance(error, BadToken)
         if log_errors:  # the command line prints it instead: one line either way
             log.error("CRM sync stopped: %s", error)
-    report.requests = getattr(provider, "requests", 0)
-    store.record_run(services.db, team_id, PROVIDER, now, requests=report.requests, error=report.error)
+    except Exception:
+        report.error = "an unexpected error (see the log)"
+        raise
+    finally:  # the workspace is free for the next sync, however this one ended
+        report.requests = getattr(provider, "requests", 0)
+        store.record_run(services.db, team_id, PROVIDER, now, requests=report.requests, error=report.error, run=run)
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import ID, Base
@@ -46,8 +46,27 @@ class CrmSyncState(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_requests: Mapped[int] = mapped_column(Integer, default=0)
+    running_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # one sync of a workspace at a time
+    running_by: Mapped[str | None] = mapped_column(String(80))
+    keyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the CRM has our deal-key property
 
     __table_args__ = (UniqueConstraint("team_id", "provider", name="uq_crm_sync_state_team"),)
+
+
+class CrmPace(Base):
+    """A token bucket shared by every thread and process that calls one CRM account (bucket: its name).
+
+    `stamp` is when `tokens` was last counted, in seconds since the epoch (a float, so SQL can refill it).
+    """
+
+    __tablename__ = "crm_pace"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(80))
+    tokens: Mapped[float] = mapped_column(Float)
+    stamp: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (UniqueConstraint("bucket", name="uq_crm_pace_bucket"),)
 
 
 class CrmOwner(Base):
