@@ -92,7 +92,9 @@ def _due(now: datetime):
 
 
 def claim_due(db: Database, team_id: str, provider: str, now: datetime, limit: int = 200) -> list[Write]:
-    """Due writes of a workspace, oldest first, each taken by compare-and-set; creates before updates."""
+    """Due writes of a workspace, oldest first, taken together by one compare-and-set UPDATE: a row another
+    sender took meanwhile is no longer due when the UPDATE reaches it, so it is skipped, never shared."""
+    token = new_token()
     with db.transaction() as session:
         ids = session.scalars(
             select(CrmOutbox.id)
@@ -100,36 +102,36 @@ def claim_due(db: Database, team_id: str, provider: str, now: datetime, limit: i
             .order_by(CrmOutbox.id)
             .limit(limit)
         ).all()
-    taken = []
-    for row_id in ids:
-        token = new_token()
-        with db.transaction() as session:
-            row = session.execute(
-                update(CrmOutbox)
-                .where(CrmOutbox.id == row_id, _due(now))
-                .values(status=CLAIMED, claimed_at=now, claimed_by=token, attempts=CrmOutbox.attempts + 1)
-                .returning(
-                    CrmOutbox.id,
-                    CrmOutbox.team_id,
-                    CrmOutbox.provider,
-                    CrmOutbox.opportunity_id,
-                    CrmOutbox.change_key,
-                    CrmOutbox.changed_at,
-                    CrmOutbox.attempts,
-                )
-            ).first()
-        if row is not None:
-            taken.append(Write(*row, token=token))
-    return taken
+        if not ids:
+            return []
+        rows = session.execute(
+            update(CrmOutbox)
+            .where(CrmOutbox.id.in_(ids), _due(now))
+            .values(status=CLAIMED, claimed_at=now, claimed_by=token, attempts=CrmOutbox.attempts + 1)
+            .returning(
+                CrmOutbox.id,
+                CrmOutbox.team_id,
+                CrmOutbox.provider,
+                CrmOutbox.opportunity_id,
+                CrmOutbox.change_key,
+                CrmOutbox.changed_at,
+                CrmOutbox.attempts,
+            )
+        ).all()
+    return sorted((Write(*row, token=token) for row in rows), key=lambda write: write.id)
 
 
 def _owned(write: Write) -> tuple:
     return (CrmOutbox.id == write.id, CrmOutbox.claimed_by == write.token, CrmOutbox.status == CLAIMED)
 
 
-def mark_sent(db: Database, write: Write, now: datetime) -> None:
+def mark_sent(db: Database, writes: list[Write], now: datetime) -> None:
+    """These writes went out (or need not): one UPDATE, each row only while this sender still holds it."""
+    if not writes:
+        return
+    ours = or_(*(and_(*_owned(write)) for write in writes))
     with db.transaction() as session:
-        session.execute(update(CrmOutbox).where(*_owned(write)).values(status=SENT, sent_at=now, last_error=None))
+        session.execute(update(CrmOutbox).where(ours).values(status=SENT, sent_at=now, last_error=None))
 
 
 def mark_failed_attempt(db: Database, write: Write, error: str, now: datetime, wait: timedelta | None = None) -> str:

@@ -1,45 +1,42 @@
 """A token bucket kept in the database, so every thread and process calling one CRM account shares it.
 
 A bucket holds at most `capacity` tokens and gains `rate` a second; a call spends one. Taking a token is
-one compare-and-set UPDATE that refills and spends together (no read-then-write race on either
-database); when the bucket is short, the caller is told how long to wait. Time is seconds since the
-epoch from the caller's clock: processes on one machine or NTP-synced ones agree closely enough, and a
-stamp already ahead of a caller's clock is never moved back (that caller simply refills nothing).
+one UPDATE that refills and spends together (no read-then-write race on either database). A caller that
+finds the bucket short still spends (the count goes below zero) and is told how long to wait: it has
+reserved the next free slot, so callers queue in turn, each with one statement. Time is seconds since
+the epoch from the caller's clock: processes on one machine or NTP-synced ones agree closely enough, and
+a stamp already ahead of a caller's clock is never moved back (that caller simply refills nothing).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Float, case, literal, select, update
+from sqlalchemy import Float, case, literal, update
 
 from storage.db import Database
 from storage.models import CrmPace
 from storage.upsert import insert_for
 
 
-def _level(now: float, rate: float, capacity: float):
-    """The bucket's tokens at `now`, in SQL: what it held plus what it gained, capped."""
+def reserve(db: Database, bucket: str, rate: float, capacity: float, now: float) -> float:
+    """Spend one token of `bucket`: the seconds to wait before using it (0.0: at once)."""
     at = literal(now, Float)
-    gained = case((at > CrmPace.stamp, at - CrmPace.stamp), else_=0.0) * rate
-    return case((CrmPace.tokens + gained > capacity, literal(capacity, Float)), else_=CrmPace.tokens + gained)
-
-
-def take(db: Database, bucket: str, rate: float, capacity: float, now: float) -> float:
-    """Spend one token of `bucket`: 0.0 if spent, else the seconds to wait before asking again."""
-    level = _level(now, rate, capacity)
+    level = CrmPace.tokens + case((at > CrmPace.stamp, at - CrmPace.stamp), else_=0.0) * rate
     spend = (
         update(CrmPace)
-        .where(CrmPace.bucket == bucket, level >= 1.0)
-        .values(tokens=level - 1.0, stamp=case((CrmPace.stamp > now, CrmPace.stamp), else_=literal(now, Float)))
+        .where(CrmPace.bucket == bucket)
+        .values(
+            tokens=case((level > capacity, capacity), else_=level) - 1.0,
+            stamp=case((at > CrmPace.stamp, at), else_=CrmPace.stamp),
+        )
+        .returning(CrmPace.tokens)
     )
     with db.transaction() as session:
-        if session.execute(spend).rowcount:
-            return 0.0
-        held = session.scalar(select(level).where(CrmPace.bucket == bucket))
-    if held is None:  # a bucket not used before starts full, less the token this call takes
-        insert = insert_for(db)
-        fresh = insert(CrmPace).values(bucket=bucket, tokens=capacity - 1.0, stamp=now)
-        with db.transaction() as session:
-            if session.execute(fresh.on_conflict_do_nothing().returning(CrmPace.id)).scalar() is not None:
+        left = session.execute(spend).scalar()
+        if left is None:  # a bucket not used before starts full, less this call's token
+            insert = insert_for(db)
+            fresh = insert(CrmPace).values(bucket=bucket, tokens=capacity - 1.0, stamp=now).on_conflict_do_nothing()
+            if session.execute(fresh.returning(CrmPace.id)).scalar() is not None:
                 return 0.0
-        return take(db, bucket, rate, capacity, now)
-    return max((1.0 - held) / rate, 0.001)
+    if left is None:  # another caller made it first
+        return reserve(db, bucket, rate, capacity, now)
+    return max(-left, 0.0) / rate

@@ -319,9 +319,9 @@ class HubSpotStandIn:
             return 404, _error("NOT_FOUND", f"no route {exchange.method} {exchange.path}"), {}
         if exchange.headers.get("authorization") != f"Bearer {TOKEN}":
             return 401, _error("INVALID_AUTHENTICATION", "Authentication credentials not found."), {}
-        if self.limits.admit(search=exchange.path.endswith("/search")):
-            return 429, {**_error("RATE_LIMITS", "You have reached your ten-secondly limit."),
-                         "policyName": "TEN_SECONDLY_ROLLING"}, {"Retry-After": "1"}  # fmt: skip
+        broken = self.limits.admit(search=exchange.path.endswith("/search"))
+        if broken:
+            return 429, _error("RATE_LIMITS", f"You went {broken}."), {"Retry-After": "1"}
         failure = self._failure_for(exchange)
         if failure and not failure.after_applying:
             return self._failed(failure)

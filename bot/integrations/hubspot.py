@@ -53,9 +53,10 @@ PROPERTIES = [
     KEY_PROPERTY,
 ]
 # HubSpot's published limits, kept with room to spare: at most 10 + 8 x 10 = 90 requests in any 10 s
-# (the limit is 100) and 1 + 3 = 4 searches in any second (the limit is 5). A search spends from both.
+# (the limit is 100) and 1 + 2 = 3 searches in any second (the limit is 5). A search spends from both.
+# The room covers a request that reaches HubSpot up to a second after it took its token.
 REQUESTS = ("requests", 8.0, 10.0)  # (bucket, tokens a second, capacity)
-SEARCHES = ("searches", 3.0, 1.0)
+SEARCHES = ("searches", 2.0, 1.0)
 SEARCH_LAG = timedelta(minutes=5)  # HubSpot's search shows a change seconds after it is made: look back this far
 PAGE = 200  # the search endpoint's largest page
 SEARCH_CAP = 10_000  # HubSpot's search returns at most this many results for one query

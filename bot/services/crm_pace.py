@@ -28,7 +28,8 @@ class SharedPace:
         self._account = "hubspot:" + hashlib.sha256(account.encode()).hexdigest()[:24]
 
     def __call__(self, buckets: tuple[tuple[str, float, float], ...]) -> None:
-        """Return once a token of every bucket (name, tokens a second, capacity) is spent, in order."""
+        """Return once a token of every bucket (name, tokens a second, capacity) is ours to use, in order."""
         for name, rate, capacity in buckets:
-            while wait := crm_pace.take(self._db, f"{self._account}:{name}", rate, capacity, self._clock()):
+            wait = crm_pace.reserve(self._db, f"{self._account}:{name}", rate, capacity, self._clock())
+            if wait > 0:
                 self._sleep(wait)

@@ -62,10 +62,11 @@ def send_due(services: Services, provider: CrmProvider, team_id: str, now: datet
     owners = {o.slack_user_id: o.owner_id for o in crm_owners.owners(db, team_id, PROVIDER) if o.slack_user_id}
     creates_waiting = {w.opportunity_id for w in writes if w.is_create}
     written: set[int] = set()  # a deal written in this run went out as it stands now: later rows are in it
+    carried: list[outbox.Write] = []
     sent = 0
     for index, write in enumerate(writes):
         if write.opportunity_id in written:
-            outbox.mark_sent(db, write, now)
+            carried.append(write)
             continue
         try:
             made = _send(services, provider, write, back, owners, creates_waiting, now)
@@ -75,12 +76,14 @@ def send_due(services: Services, provider: CrmProvider, team_id: str, now: datet
         except BadToken:
             for rest in writes[index:]:
                 outbox.release(db, rest, now, "HubSpot refused the access token")
+            outbox.mark_sent(db, carried, now)
             raise
         except NotFound:
             outbox.mark_failed_attempt(db, write, "the deal is gone from HubSpot", now)
         except CrmError as error:
             status = outbox.mark_failed_attempt(db, write, str(error), now)
             log.warning("CRM write for opportunity %s failed (%s); %s", write.opportunity_id, error, status)
+    outbox.mark_sent(db, carried, now)
     return sent
 
 
@@ -89,7 +92,7 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
     opp = store.opportunity(db, write.team_id, write.opportunity_id)
     crm_id = store.crm_id_of(db, write.team_id, PROVIDER, write.opportunity_id)
     if opp is None or opp.status == store.REMOVED:
-        outbox.mark_sent(db, write, now)  # nothing left to write
+        outbox.mark_sent(db, [write], now)  # nothing left to write
         return 0
     key = deal_key(write.team_id, opp.id) if write.is_create else None
     owner = owners.get(opp.owner_id)
@@ -103,7 +106,7 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
         if crm_id is None:
             made = provider.create_deal(deal)
             store.link(db, write.team_id, PROVIDER, opp.id, made.id, made.modified_at, now)
-        outbox.mark_sent(db, write, now)
+        outbox.mark_sent(db, [write], now)
         return 1
     if crm_id is None:
         if write.opportunity_id in creates_waiting or outbox.create_outstanding(
@@ -115,7 +118,7 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
         return 0
     done = provider.update_deal(crm_id, deal)
     store.note_pushed(db, write.team_id, PROVIDER, crm_id, done.modified_at)
-    outbox.mark_sent(db, write, now)
+    outbox.mark_sent(db, [write], now)
     return 1
 
 
