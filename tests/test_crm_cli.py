@@ -106,3 +106,13 @@ def test_without_a_crm_an_admin_is_told_what_to_set(bot):
     bot.slack.admins.add("U9")
     bot.command("admin crm", user="U9")
     assert "HUBSPOT_ACCESS_TOKEN" in bot.last_reply()["text"]
+
+
+def test_a_scheduled_sync_while_another_runs_says_it_skipped(crm_bot, hubspot):
+    from bot.services.crm_push import RUN_LEASE
+    from storage import crm
+
+    crm.start_run(crm_bot.db, "T1", "hubspot", crm_bot.clock(), RUN_LEASE)  # another process's sync, mid-run
+    report = JOBS["crm_sync"].run(crm_bot.services, crm_bot.clock())
+    assert "skipped: another sync of this workspace is still running" in report.summary()
+    assert hubspot.exchanges == [], "HubSpot was not asked for anything"
