@@ -8,7 +8,7 @@ back as frozen dataclasses.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -55,19 +55,24 @@ class Linked:
     opportunity: OpportunityView
 
 
-def _state_view(row: CrmSyncState) -> SyncState:
-    return SyncState(
-        row.team_id,
-        row.provider,
-        row.cursor,
-        row.imported_at,
-        row.last_run_at,
-        row.last_success_at,
-        row.last_error,
-        row.last_error_at,
-        row.last_requests,
-        row.keyed_at,
-    )
+def view_from(view, row):
+    """A frozen record from a row whose columns have the record's field names."""
+    return view(**{field.name: getattr(row, field.name) for field in fields(view)})
+
+
+def insert_once(db: Database, model, **values) -> bool:
+    """Add the row unless one with the same unique key exists (a racing writer's too): True if added."""
+    statement = insert_for(db)(model).values(**values).on_conflict_do_nothing().returning(model.id)
+    with db.transaction() as session:
+        return session.execute(statement).scalar() is not None
+
+
+def link_values(
+    team_id: str, provider: str, opportunity_id: int, crm_id: str, modified_at: datetime, now: datetime
+) -> dict:
+    """A new link's columns, whoever makes it (the sync importing a deal, or a sender creating one)."""
+    return {"team_id": team_id, "provider": provider, "crm_id": crm_id, "opportunity_id": opportunity_id,
+            "crm_modified_at": modified_at, "linked_at": now}  # fmt: skip
 
 
 def _of(team_id: str, provider: str) -> tuple:
@@ -79,18 +84,12 @@ def sync_state(db: Database, team_id: str, provider: str) -> SyncState:
         row = session.scalar(select(CrmSyncState).where(*_of(team_id, provider)))
         if row is None:
             return SyncState(team_id, provider, None, None, None, None, None, None, 0)
-        return _state_view(row)
+        return view_from(SyncState, row)
 
 
 def _ensure_state(db: Database, team_id: str, provider: str) -> None:
     """The workspace's sync-state row, made once however many processes ask at the same moment."""
-    insert = insert_for(db)
-    with db.transaction() as session:
-        session.execute(
-            insert(CrmSyncState)
-            .values(team_id=team_id, provider=provider, last_requests=0)
-            .on_conflict_do_nothing(index_elements=["team_id", "provider"])
-        )
+    insert_once(db, CrmSyncState, team_id=team_id, provider=provider, last_requests=0)
 
 
 def start_run(db: Database, team_id: str, provider: str, now: datetime, lease: timedelta) -> Run | None:
@@ -142,7 +141,7 @@ def record_run(
         else:
             row.last_error, row.last_error_at = error[:300], now
         session.flush()
-        return _state_view(row)
+        return view_from(SyncState, row)
 
 
 def linked(db: Database, team_id: str, provider: str, crm_ids: Iterable[str]) -> dict[str, Linked]:
@@ -185,23 +184,8 @@ def link(
 ) -> bool:
     """Remember an opportunity's CRM record, and that this modification is our own echo. A second link of
     the same pair (a sync and a sender racing) is a no-op; False if the opportunity was already linked."""
-    insert = insert_for(db)
-    statement = (
-        insert(CrmLink)
-        .values(
-            team_id=team_id,
-            provider=provider,
-            crm_id=crm_id,
-            opportunity_id=opportunity_id,
-            crm_modified_at=modified_at,
-            pushed_modified_at=modified_at,
-            linked_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(CrmLink.id)
-    )
-    with db.transaction() as session:
-        return session.execute(statement).scalar() is not None
+    values = link_values(team_id, provider, opportunity_id, crm_id, modified_at, now)
+    return insert_once(db, CrmLink, **values, pushed_modified_at=modified_at)
 
 
 def note_pushed(db: Database, team_id: str, provider: str, crm_id: str, modified_at: datetime) -> None:

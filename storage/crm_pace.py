@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from sqlalchemy import Float, case, literal, update
 
+from storage.crm import insert_once
 from storage.db import Database
 from storage.models import CrmPace
-from storage.upsert import insert_for
 
 
 def reserve(db: Database, bucket: str, rate: float, capacity: float, now: float) -> float:
@@ -32,11 +32,8 @@ def reserve(db: Database, bucket: str, rate: float, capacity: float, now: float)
     )
     with db.transaction() as session:
         left = session.execute(spend).scalar()
-        if left is None:  # a bucket not used before starts full, less this call's token
-            insert = insert_for(db)
-            fresh = insert(CrmPace).values(bucket=bucket, tokens=capacity - 1.0, stamp=now).on_conflict_do_nothing()
-            if session.execute(fresh.returning(CrmPace.id)).scalar() is not None:
-                return 0.0
-    if left is None:  # another caller made it first
-        return reserve(db, bucket, rate, capacity, now)
-    return max(-left, 0.0) / rate
+    if left is not None:
+        return max(-left, 0.0) / rate
+    if insert_once(db, CrmPace, bucket=bucket, tokens=capacity - 1.0, stamp=now):
+        return 0.0  # a bucket not used before starts full, less this call's token
+    return reserve(db, bucket, rate, capacity, now)  # another caller made it first
