@@ -144,6 +144,11 @@ def record_run(
         return view_from(SyncState, row)
 
 
+def links_of(team_id: str, provider: str, *where) -> tuple:
+    """The filter for a workspace's links to one provider's records (and whatever else is given)."""
+    return (CrmLink.team_id == team_id, CrmLink.provider == provider, *where)
+
+
 def linked(db: Database, team_id: str, provider: str, crm_ids: Iterable[str]) -> dict[str, Linked]:
     wanted = sorted(set(crm_ids))
     found: dict[str, Linked] = {}
@@ -152,11 +157,7 @@ def linked(db: Database, team_id: str, provider: str, crm_ids: Iterable[str]) ->
             rows = session.execute(
                 select(CrmLink, Opportunity)
                 .join(Opportunity, Opportunity.id == CrmLink.opportunity_id)
-                .where(
-                    CrmLink.team_id == team_id,
-                    CrmLink.provider == provider,
-                    CrmLink.crm_id.in_(wanted[start : start + 500]),
-                )
+                .where(*links_of(team_id, provider, CrmLink.crm_id.in_(wanted[start : start + 500])))
             ).all()
             for link, opp in rows:
                 found[link.crm_id] = Linked(link.crm_id, link.crm_modified_at, link.pushed_modified_at, view_of(opp))
@@ -166,17 +167,13 @@ def linked(db: Database, team_id: str, provider: str, crm_ids: Iterable[str]) ->
 def crm_id_of(db: Database, team_id: str, provider: str, opportunity_id: int) -> str | None:
     with db.transaction() as session:
         return session.scalar(
-            select(CrmLink.crm_id).where(
-                CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.opportunity_id == opportunity_id
-            )
+            select(CrmLink.crm_id).where(*links_of(team_id, provider, CrmLink.opportunity_id == opportunity_id))
         )
 
 
 def linked_ids(db: Database, team_id: str, provider: str) -> set[str]:
     with db.transaction() as session:
-        return set(
-            session.scalars(select(CrmLink.crm_id).where(CrmLink.team_id == team_id, CrmLink.provider == provider))
-        )
+        return set(session.scalars(select(CrmLink.crm_id).where(*links_of(team_id, provider))))
 
 
 def link(
@@ -192,7 +189,7 @@ def note_pushed(db: Database, team_id: str, provider: str, crm_id: str, modified
     with db.transaction() as session:
         session.execute(
             update(CrmLink)
-            .where(CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.crm_id == crm_id)
+            .where(*links_of(team_id, provider, CrmLink.crm_id == crm_id))
             .values(pushed_modified_at=modified_at, crm_modified_at=modified_at)
         )
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, select, update
 
-from storage.crm import REMOVED, link_values, view_from
+from storage.crm import REMOVED, link_values, links_of, view_from
 from storage.db import Database
 from storage.models import CrmConflict, CrmFlag, CrmLink, Opportunity, StageChange
 from storage.opportunities import view_of
@@ -86,7 +86,7 @@ def save_records(
             else:
                 session.execute(
                     update(CrmLink)
-                    .where(CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.crm_id == record.crm_id)
+                    .where(*links_of(team_id, provider, CrmLink.crm_id == record.crm_id))
                     .values(crm_modified_at=record.crm_modified_at)
                 )
             if record.opportunity_id is None or record.stage_moved:
@@ -156,7 +156,7 @@ def close_removed(
         rows = session.execute(
             select(CrmLink.crm_id, Opportunity)
             .join(Opportunity, Opportunity.id == CrmLink.opportunity_id)
-            .where(CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.crm_id.in_(sorted(reasons)))
+            .where(*links_of(team_id, provider, CrmLink.crm_id.in_(sorted(reasons))))
         ).all()
         standing = _standing(session, team_id, provider, sorted(reasons))
         for crm_id, row in rows:

@@ -15,15 +15,26 @@ both sides are shapes the official client builds and reads.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlparse
+from http.server import ThreadingHTTPServer
+from urllib.parse import unquote
 
 from tests.hubspot_limits import FakeTime, Limits, RealTime
+from tests.hubspot_records import (
+    Deal,
+    Exchange,
+    Failure,
+    error,
+    handler_for,
+    indexed,
+    iso,
+    matches,
+    moment_of,
+    paged,
+    sort_by,
+)
 
 TOKEN = "pat-stand-in-token"
 SEARCH_CAP = 10_000
@@ -55,55 +66,11 @@ STAGES = [
 ]
 
 
-@dataclass
-class Exchange:
-    method: str
-    path: str
-    query: dict
-    body: object
-    headers: dict
-    status: int = 0
-    response: object = None
-    route: tuple | None = None
-
-
-@dataclass
-class Failure:
-    status: int
-    method: str | None = None
-    path: str | None = None
-    retry_after: int | None = None
-    after_applying: bool = False  # a 5xx answered after the write was done (what a timeout can hide)
-
-
-@dataclass
-class Deal:
-    id: str
-    properties: dict
-    created_at: datetime
-    updated_at: datetime
-    archived_at: datetime | None = None
-    merged_into: str | None = None
-    versions: list = field(default_factory=list)  # (searchable from, properties) not yet superseded
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def millis(moment: datetime) -> str:
-    return str(int(moment.timestamp() * 1000))
-
-
-def _moment(value: str) -> datetime:
-    return datetime.fromtimestamp(int(value) / 1000, UTC) if value.isdigit() else datetime.fromisoformat(value)
-
-
 class HubSpotStandIn:
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
         self._lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.reset()
@@ -201,7 +168,7 @@ class HubSpotStandIn:
         self.next_id += 1
         props = {"pipeline": self.pipeline_id, **properties, "hs_object_id": deal_id}
         props.setdefault("createdate", iso(now))
-        created = _moment(props["createdate"]) if props["createdate"] else now
+        created = moment_of(props["createdate"]) if props["createdate"] else now
         deal = Deal(deal_id, props, created, now)
         self.deals[deal_id] = deal
         self._touch(deal, now)
@@ -211,13 +178,6 @@ class HubSpotStandIn:
         deal.updated_at = when or self.tick()
         deal.properties["hs_lastmodifieddate"] = iso(deal.updated_at)
         deal.versions.append((deal.updated_at + self.search_lag, dict(deal.properties)))
-
-    def _indexed(self, deal: Deal) -> dict | None:
-        """The deal as search sees it now: its newest version whose lag has passed (None: not yet)."""
-        shown = [version for version in deal.versions if version[0] <= self.clock]
-        if shown:
-            deal.versions = deal.versions[deal.versions.index(shown[-1]) :]
-        return shown[-1][1] if shown else None
 
     def _taken(self, properties: dict, deal_id: str | None = None) -> str | None:
         """A unique property's value another live deal already holds, if any."""
@@ -250,22 +210,14 @@ class HubSpotStandIn:
         limit = int(body.get("limit") or 10)
         after = int(body.get("after") or 0)
         if limit > 200:
-            return 400, _error("VALIDATION_ERROR", "limit must be at most 200")
+            return 400, error("VALIDATION_ERROR", "limit must be at most 200")
         if after + limit > SEARCH_CAP:
-            return 400, _error("VALIDATION_ERROR", f"paging past {SEARCH_CAP} results is not supported")
-        indexed = [(d, shown) for d in self.live_deals() if (shown := self._indexed(d)) is not None]
-        found = [(d, shown) for d, shown in indexed if _matches(shown, body.get("filterGroups") or [])]
-        for sort in reversed(body.get("sorts") or [{"propertyName": "hs_object_id"}]):
-            name = sort["propertyName"]
-            found.sort(
-                key=lambda pair, n=name: _sort_key(pair[1].get(n)), reverse=sort.get("direction") == "DESCENDING"
-            )
-        page = found[after : after + limit]
-        results = [self._object(d, body.get("properties"), shown) for d, shown in page]
-        answer: dict = {"total": len(found), "results": results}
-        if after + limit < len(found):
-            answer["paging"] = {"next": {"after": str(after + limit), "link": "?after=" + str(after + limit)}}
-        return 200, answer
+            return 400, error("VALIDATION_ERROR", f"paging past {SEARCH_CAP} results is not supported")
+        shown = [(d, seen) for d in self.live_deals() if (seen := indexed(d, self.clock)) is not None]
+        found = [(d, seen) for d, seen in shown if matches(seen, body.get("filterGroups") or [])]
+        sort_by(found, body.get("sorts"))
+        results = [self._object(d, body.get("properties"), seen) for d, seen in found[after : after + limit]]
+        return 200, paged(found, after, limit, {"total": len(found), "results": results})
 
     def _batch_read(self, body: dict) -> tuple[int, dict]:
         wanted = [item["id"] for item in body.get("inputs", [])]
@@ -284,19 +236,13 @@ class HubSpotStandIn:
         limit = min(int(query.get("limit", ["10"])[0]), 100)
         after = int(query.get("after", ["0"])[0])
         gone = sorted((d for d in self.deals.values() if d.archived_at is not None), key=lambda d: int(d.id))
-        page = gone[after : after + limit]
-        answer: dict = {"results": [self._object(d, query.get("properties")) for d in page]}
-        if after + limit < len(gone):
-            answer["paging"] = {"next": {"after": str(after + limit), "link": "?after=" + str(after + limit)}}
-        return 200, answer
+        results = [self._object(d, query.get("properties")) for d in gone[after : after + limit]]
+        return 200, paged(gone, after, limit, {"results": results})
 
     def _owners(self, query: dict) -> tuple[int, dict]:
         limit = min(int(query.get("limit", ["100"])[0]), 500)
         after = int(query.get("after", ["0"])[0])
-        answer: dict = {"results": self.owners[after : after + limit]}
-        if after + limit < len(self.owners):
-            answer["paging"] = {"next": {"after": str(after + limit), "link": "?after=" + str(after + limit)}}
-        return 200, answer
+        return 200, paged(self.owners, after, limit, {"results": self.owners[after : after + limit]})
 
     def _pipeline(self) -> dict:
         stamp = iso(datetime(2026, 1, 1, tzinfo=UTC))
@@ -316,12 +262,12 @@ class HubSpotStandIn:
                 exchange.route = route
                 break
         else:
-            return 404, _error("NOT_FOUND", f"no route {exchange.method} {exchange.path}"), {}
+            return 404, error("NOT_FOUND", f"no route {exchange.method} {exchange.path}"), {}
         if exchange.headers.get("authorization") != f"Bearer {TOKEN}":
-            return 401, _error("INVALID_AUTHENTICATION", "Authentication credentials not found."), {}
+            return 401, error("INVALID_AUTHENTICATION", "Authentication credentials not found."), {}
         broken = self.limits.admit(search=exchange.path.endswith("/search"))
         if broken:
-            return 429, _error("RATE_LIMITS", f"You went {broken}."), {"Retry-After": "1"}
+            return 429, error("RATE_LIMITS", f"You went {broken}."), {"Retry-After": "1"}
         failure = self._failure_for(exchange)
         if failure and not failure.after_applying:
             return self._failed(failure)
@@ -342,14 +288,14 @@ class HubSpotStandIn:
         if method == "POST":
             properties = dict(body.get("properties") or {})
             if self._taken(properties):
-                return 409, _error("CONFLICT", "A deal already holds that unique value")
+                return 409, error("CONFLICT", "A deal already holds that unique value")
             return 201, self._object(self._create(properties), None)
         if method == "PATCH":
             deal = self.deals.get(groups["id"])
             if deal is None or deal not in self.live_deals():
-                return 404, _error("OBJECT_NOT_FOUND", "resource not found")
+                return 404, error("OBJECT_NOT_FOUND", "resource not found")
             if self._taken(body.get("properties") or {}, deal.id):
-                return 409, _error("CONFLICT", "A deal already holds that unique value")
+                return 409, error("CONFLICT", "A deal already holds that unique value")
             deal.properties.update(body.get("properties") or {})
             self._touch(deal)
             return 200, self._object(deal, list(body.get("properties") or {}))
@@ -360,7 +306,7 @@ class HubSpotStandIn:
         if path.startswith("/crm/v3/owners"):
             return self._owners(query)
         if "id" in groups:
-            return (200, self._pipeline()) if groups["id"] == self.pipeline_id else (404, _error("NOT_FOUND", "no"))
+            return (200, self._pipeline()) if groups["id"] == self.pipeline_id else (404, error("NOT_FOUND", "no"))
         return 200, {"results": [self._pipeline()]}
 
     def _one_deal(self, wanted: str, query: dict) -> tuple[int, object]:
@@ -369,17 +315,17 @@ class HubSpotStandIn:
             if deal.properties.get(by) == wanted:
                 wanted_names = [name for names in query.get("properties", []) for name in names.split(",") if name]
                 return 200, self._object(deal, wanted_names or None)
-        return 404, _error("OBJECT_NOT_FOUND", "resource not found")
+        return 404, error("OBJECT_NOT_FOUND", "resource not found")
 
     def _property(self, method: str, body: dict, name: str | None) -> tuple[int, object]:
         if method == "POST":
             if body["name"] in self.properties:
-                return 409, _error("CONFLICT", f"Property {body['name']} already exists")
+                return 409, error("CONFLICT", f"Property {body['name']} already exists")
             stamp = iso(self.clock)
             self.properties[body["name"]] = {"options": [], "createdAt": stamp, "updatedAt": stamp, **body}
             return 201, self.properties[body["name"]]
         known = self.properties.get(name or "")
-        return (200, known) if known else (404, _error("OBJECT_NOT_FOUND", f"Property {name} does not exist"))
+        return (200, known) if known else (404, error("OBJECT_NOT_FOUND", f"Property {name} does not exist"))
 
     def _failure_for(self, exchange: Exchange) -> Failure | None:
         for failure in self.failures:
@@ -391,71 +337,4 @@ class HubSpotStandIn:
     def _failed(self, failure: Failure) -> tuple[int, dict, dict]:
         headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
         category = {401: "INVALID_AUTHENTICATION", 429: "RATE_LIMITS"}.get(failure.status, "INTERNAL_ERROR")
-        return failure.status, _error(category, f"stand-in answered {failure.status}"), headers
-
-    def _handler(self):
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _any(self) -> None:
-                url = urlparse(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                exchange = Exchange(
-                    self.command, url.path, parse_qs(url.query), json.loads(raw) if raw else None, headers
-                )
-                with stand_in._lock:
-                    status, body, extra = stand_in._route(exchange)
-                    exchange.status, exchange.response = status, body
-                    stand_in.exchanges.append(exchange)
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json;charset=utf-8")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PATCH = _any  # noqa: N815
-
-            def log_message(self, *args) -> None:
-                return
-
-        return Handler
-
-
-def _error(category: str, message: str) -> dict:
-    return {"message": message, "correlationId": "00000000-0000-0000-0000-000000000000", "category": category}
-
-
-def _sort_key(value: str | None) -> tuple:
-    if value is None:
-        return (1, 0, "")
-    if value.isdigit():
-        return (0, int(value), "")
-    try:
-        return (0, _moment(value).timestamp() * 1000, "")
-    except ValueError:
-        return (0, 0, value)
-
-
-def _matches(properties: dict, groups: list[dict]) -> bool:
-    if not groups:
-        return True
-    return any(all(_holds(properties, one) for one in group.get("filters", [])) for group in groups)
-
-
-def _holds(properties: dict, one: dict) -> bool:
-    value = properties.get(one["propertyName"])
-    operator = one["operator"]
-    if operator == "HAS_PROPERTY":
-        return value not in (None, "")
-    if operator == "IN":
-        return value in one.get("values", [])
-    if value is None:
-        return operator == "NEQ"
-    mine, theirs = _sort_key(value), _sort_key(one.get("value", ""))
-    return {"EQ": mine == theirs, "NEQ": mine != theirs, "GT": mine > theirs, "GTE": mine >= theirs,
-            "LT": mine < theirs, "LTE": mine <= theirs}[operator]  # fmt: skip
+        return failure.status, error(category, f"stand-in answered {failure.status}"), headers
