@@ -1,5 +1,8 @@
 """A token bucket kept in the database, so every thread and process calling one CRM account shares it.
 
+Slack's limiter (bot/ratelimit.py) keeps its buckets in one process's memory, which fits a limit per bot
+token that one process holds; a CRM counts every process on its token together, so this one is a row.
+
 A bucket holds at most `capacity` tokens and gains `rate` a second; a call spends one. Taking a token is
 one UPDATE that refills and spends together (no read-then-write race on either database). A caller that
 finds the bucket short still spends (the count goes below zero) and is told how long to wait: it has
