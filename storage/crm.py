@@ -8,11 +8,12 @@ back as frozen dataclasses.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
+from storage.claims import new_token
 from storage.db import Database
 from storage.models import CrmLink, CrmSyncState, Opportunity
 from storage.opportunities import view_of
@@ -33,6 +34,15 @@ class SyncState:
     last_error: str | None
     last_error_at: datetime | None
     last_requests: int
+    keyed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    """A sync that holds its workspace: `token` says whose hold it is."""
+
+    token: str
+    keyed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -45,28 +55,61 @@ class Linked:
     opportunity: OpportunityView
 
 
-def _state_view(row: CrmSyncState) -> SyncState:
-    return SyncState(
-        row.team_id,
-        row.provider,
-        row.cursor,
-        row.imported_at,
-        row.last_run_at,
-        row.last_success_at,
-        row.last_error,
-        row.last_error_at,
-        row.last_requests,
-    )
+def view_from(view, row):
+    """A frozen record from a row whose columns have the record's field names."""
+    return view(**{field.name: getattr(row, field.name) for field in fields(view)})
+
+
+def insert_once(db: Database, model, **values) -> bool:
+    """Add the row unless one with the same unique key exists (a racing writer's too): True if added."""
+    statement = insert_for(db)(model).values(**values).on_conflict_do_nothing().returning(model.id)
+    with db.transaction() as session:
+        return session.execute(statement).scalar() is not None
+
+
+def link_values(
+    team_id: str, provider: str, opportunity_id: int, crm_id: str, modified_at: datetime, now: datetime
+) -> dict:
+    """A new link's columns, whoever makes it (the sync importing a deal, or a sender creating one)."""
+    return {"team_id": team_id, "provider": provider, "crm_id": crm_id, "opportunity_id": opportunity_id,
+            "crm_modified_at": modified_at, "linked_at": now}  # fmt: skip
+
+
+def _of(team_id: str, provider: str) -> tuple:
+    return (CrmSyncState.team_id == team_id, CrmSyncState.provider == provider)
 
 
 def sync_state(db: Database, team_id: str, provider: str) -> SyncState:
     with db.transaction() as session:
-        row = session.scalar(
-            select(CrmSyncState).where(CrmSyncState.team_id == team_id, CrmSyncState.provider == provider)
-        )
+        row = session.scalar(select(CrmSyncState).where(*_of(team_id, provider)))
         if row is None:
             return SyncState(team_id, provider, None, None, None, None, None, None, 0)
-        return _state_view(row)
+        return view_from(SyncState, row)
+
+
+def _ensure_state(db: Database, team_id: str, provider: str) -> None:
+    """The workspace's sync-state row, made once however many processes ask at the same moment."""
+    insert_once(db, CrmSyncState, team_id=team_id, provider=provider, last_requests=0)
+
+
+def start_run(db: Database, team_id: str, provider: str, now: datetime, lease: timedelta) -> Run | None:
+    """Hold the workspace for one sync (compare-and-set); None while another sync holds it."""
+    _ensure_state(db, team_id, provider)
+    token = new_token()
+    with db.transaction() as session:
+        held = session.execute(
+            update(CrmSyncState)
+            .where(*_of(team_id, provider))
+            .where(or_(CrmSyncState.running_until.is_(None), CrmSyncState.running_until < now))
+            .values(running_until=now + lease, running_by=token)
+            .returning(CrmSyncState.keyed_at)
+        ).first()
+    return Run(token, held[0]) if held else None
+
+
+def note_keyed(db: Database, team_id: str, provider: str, now: datetime) -> None:
+    with db.transaction() as session:
+        session.execute(update(CrmSyncState).where(*_of(team_id, provider)).values(keyed_at=now))
 
 
 def record_run(
@@ -79,17 +122,15 @@ def record_run(
     cursor: datetime | None = None,
     imported: bool = False,
     error: str | None = None,
+    run: Run | None = None,
 ) -> SyncState:
-    """After a run: move the cursor forward (never back), note the first full import, and the last error."""
+    """After a run: move the cursor forward (never back), note the first full import, and the last error;
+    with `run`, the run's hold on the workspace ends."""
+    _ensure_state(db, team_id, provider)
     with db.transaction() as session:
-        row = session.scalar(
-            select(CrmSyncState)
-            .where(CrmSyncState.team_id == team_id, CrmSyncState.provider == provider)
-            .with_for_update()
-        )
-        if row is None:
-            row = CrmSyncState(team_id=team_id, provider=provider, last_requests=0)
-            session.add(row)
+        row = session.scalar(select(CrmSyncState).where(*_of(team_id, provider)).with_for_update())
+        if run is not None and row.running_by == run.token:
+            row.running_until, row.running_by = None, None
         row.last_run_at, row.last_requests = now, requests
         if cursor is not None and (row.cursor is None or cursor > row.cursor):
             row.cursor = cursor
@@ -100,7 +141,12 @@ def record_run(
         else:
             row.last_error, row.last_error_at = error[:300], now
         session.flush()
-        return _state_view(row)
+        return view_from(SyncState, row)
+
+
+def links_of(team_id: str, provider: str, *where) -> tuple:
+    """The filter for a workspace's links to one provider's records (and whatever else is given)."""
+    return (CrmLink.team_id == team_id, CrmLink.provider == provider, *where)
 
 
 def linked(db: Database, team_id: str, provider: str, crm_ids: Iterable[str]) -> dict[str, Linked]:
@@ -111,11 +157,7 @@ def linked(db: Database, team_id: str, provider: str, crm_ids: Iterable[str]) ->
             rows = session.execute(
                 select(CrmLink, Opportunity)
                 .join(Opportunity, Opportunity.id == CrmLink.opportunity_id)
-                .where(
-                    CrmLink.team_id == team_id,
-                    CrmLink.provider == provider,
-                    CrmLink.crm_id.in_(wanted[start : start + 500]),
-                )
+                .where(*links_of(team_id, provider, CrmLink.crm_id.in_(wanted[start : start + 500])))
             ).all()
             for link, opp in rows:
                 found[link.crm_id] = Linked(link.crm_id, link.crm_modified_at, link.pushed_modified_at, view_of(opp))
@@ -125,17 +167,13 @@ def linked(db: Database, team_id: str, provider: str, crm_ids: Iterable[str]) ->
 def crm_id_of(db: Database, team_id: str, provider: str, opportunity_id: int) -> str | None:
     with db.transaction() as session:
         return session.scalar(
-            select(CrmLink.crm_id).where(
-                CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.opportunity_id == opportunity_id
-            )
+            select(CrmLink.crm_id).where(*links_of(team_id, provider, CrmLink.opportunity_id == opportunity_id))
         )
 
 
 def linked_ids(db: Database, team_id: str, provider: str) -> set[str]:
     with db.transaction() as session:
-        return set(
-            session.scalars(select(CrmLink.crm_id).where(CrmLink.team_id == team_id, CrmLink.provider == provider))
-        )
+        return set(session.scalars(select(CrmLink.crm_id).where(*links_of(team_id, provider))))
 
 
 def link(
@@ -143,51 +181,15 @@ def link(
 ) -> bool:
     """Remember an opportunity's CRM record, and that this modification is our own echo. A second link of
     the same pair (a sync and a sender racing) is a no-op; False if the opportunity was already linked."""
-    insert = insert_for(db)
-    statement = (
-        insert(CrmLink)
-        .values(
-            team_id=team_id,
-            provider=provider,
-            crm_id=crm_id,
-            opportunity_id=opportunity_id,
-            crm_modified_at=modified_at,
-            pushed_modified_at=modified_at,
-            linked_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(CrmLink.id)
-    )
-    with db.transaction() as session:
-        return session.execute(statement).scalar() is not None
-
-
-def awaiting_create(db: Database, team_id: str, provider: str) -> dict[str, int]:
-    """Opportunities whose CRM create is outstanding and not yet linked, by folded name: a deal the sync
-    finds under that name is the one our create made (its answer lost), not a new one to import."""
-    from storage.models import CrmOutbox
-
-    with db.transaction() as session:
-        rows = session.execute(
-            select(Opportunity.name_key, Opportunity.id)
-            .join(CrmOutbox, CrmOutbox.opportunity_id == Opportunity.id)
-            .outerjoin(CrmLink, CrmLink.opportunity_id == Opportunity.id)
-            .where(
-                CrmOutbox.team_id == team_id,
-                CrmOutbox.provider == provider,
-                CrmOutbox.change_key == "create",
-                CrmOutbox.status.in_(("claimed", "retry")),  # tried at least once: it may have landed
-                CrmLink.id.is_(None),
-            )
-        ).all()
-        return {name_key: opportunity_id for name_key, opportunity_id in rows}
+    values = link_values(team_id, provider, opportunity_id, crm_id, modified_at, now)
+    return insert_once(db, CrmLink, **values, pushed_modified_at=modified_at)
 
 
 def note_pushed(db: Database, team_id: str, provider: str, crm_id: str, modified_at: datetime) -> None:
     with db.transaction() as session:
         session.execute(
             update(CrmLink)
-            .where(CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.crm_id == crm_id)
+            .where(*links_of(team_id, provider, CrmLink.crm_id == crm_id))
             .values(pushed_modified_at=modified_at, crm_modified_at=modified_at)
         )
 

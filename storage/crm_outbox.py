@@ -14,15 +14,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from storage.claims import new_token
+from storage.claims import CLAIMED, FAILED, LEASE, PENDING, RETRY, SENT, new_token
+from storage.crm import insert_once, view_from
 from storage.db import Database
 from storage.models import CrmOutbox
-from storage.upsert import insert_for
 
-PENDING, CLAIMED, RETRY, SENT, FAILED, SUPERSEDED = "pending", "claimed", "retry", "sent", "failed", "superseded"
+SUPERSEDED = "superseded"  # the CRM had a newer change, which won (the other statuses are storage/claims.py's)
 CREATE = "create"
 MAX_ATTEMPTS = 6
-LEASE = timedelta(minutes=10)
 FIRST_BACKOFF = timedelta(minutes=1)
 
 
@@ -64,23 +63,8 @@ def enqueue(
     db: Database, team_id: str, provider: str, opportunity_id: int, change_key: str, changed_at: datetime
 ) -> bool:
     """Queue one write; the same change queued twice is one row. True if this call added it."""
-    insert = insert_for(db)
-    statement = (
-        insert(CrmOutbox)
-        .values(
-            team_id=team_id,
-            provider=provider,
-            opportunity_id=opportunity_id,
-            change_key=change_key[:40],
-            changed_at=changed_at,
-            status=PENDING,
-            attempts=0,
-        )
-        .on_conflict_do_nothing(index_elements=["team_id", "provider", "opportunity_id", "change_key"])
-        .returning(CrmOutbox.id)
-    )
-    with db.transaction() as session:
-        return session.execute(statement).scalar() is not None
+    return insert_once(db, CrmOutbox, team_id=team_id, provider=provider, opportunity_id=opportunity_id,
+                       change_key=change_key[:40], changed_at=changed_at, status=PENDING, attempts=0)  # fmt: skip
 
 
 def _due(now: datetime):
@@ -92,44 +76,43 @@ def _due(now: datetime):
 
 
 def claim_due(db: Database, team_id: str, provider: str, now: datetime, limit: int = 200) -> list[Write]:
-    """Due writes of a workspace, oldest first, each taken by compare-and-set; creates before updates."""
+    """Due writes of a workspace, oldest first, taken together by one compare-and-set UPDATE: a row another
+    sender took meanwhile is no longer due when the UPDATE reaches it, so it is skipped, never shared."""
+    token = new_token()
     with db.transaction() as session:
         ids = session.scalars(
-            select(CrmOutbox.id)
-            .where(CrmOutbox.team_id == team_id, CrmOutbox.provider == provider, _due(now))
-            .order_by(CrmOutbox.id)
-            .limit(limit)
+            select(CrmOutbox.id).where(*_of(team_id, provider, _due(now))).order_by(CrmOutbox.id).limit(limit)
         ).all()
-    taken = []
-    for row_id in ids:
-        token = new_token()
-        with db.transaction() as session:
-            row = session.execute(
-                update(CrmOutbox)
-                .where(CrmOutbox.id == row_id, _due(now))
-                .values(status=CLAIMED, claimed_at=now, claimed_by=token, attempts=CrmOutbox.attempts + 1)
-                .returning(
-                    CrmOutbox.id,
-                    CrmOutbox.team_id,
-                    CrmOutbox.provider,
-                    CrmOutbox.opportunity_id,
-                    CrmOutbox.change_key,
-                    CrmOutbox.changed_at,
-                    CrmOutbox.attempts,
-                )
-            ).first()
-        if row is not None:
-            taken.append(Write(*row, token=token))
-    return taken
+        if not ids:
+            return []
+        rows = session.execute(
+            update(CrmOutbox)
+            .where(CrmOutbox.id.in_(ids), _due(now))
+            .values(status=CLAIMED, claimed_at=now, claimed_by=token, attempts=CrmOutbox.attempts + 1)
+            .returning(
+                CrmOutbox.id,
+                CrmOutbox.team_id,
+                CrmOutbox.provider,
+                CrmOutbox.opportunity_id,
+                CrmOutbox.change_key,
+                CrmOutbox.changed_at,
+                CrmOutbox.attempts,
+            )
+        ).all()
+    return sorted((Write(*row, token=token) for row in rows), key=lambda write: write.id)
 
 
 def _owned(write: Write) -> tuple:
     return (CrmOutbox.id == write.id, CrmOutbox.claimed_by == write.token, CrmOutbox.status == CLAIMED)
 
 
-def mark_sent(db: Database, write: Write, now: datetime) -> None:
+def mark_sent(db: Database, writes: list[Write], now: datetime) -> None:
+    """These writes went out (or need not): one UPDATE, each row only while this sender still holds it."""
+    if not writes:
+        return
+    ours = or_(*(and_(*_owned(write)) for write in writes))
     with db.transaction() as session:
-        session.execute(update(CrmOutbox).where(*_owned(write)).values(status=SENT, sent_at=now, last_error=None))
+        session.execute(update(CrmOutbox).where(ours).values(status=SENT, sent_at=now, last_error=None))
 
 
 def mark_failed_attempt(db: Database, write: Write, error: str, now: datetime, wait: timedelta | None = None) -> str:
@@ -153,48 +136,38 @@ def release(db: Database, write: Write, now: datetime, reason: str) -> None:
         )
 
 
+def _of(team_id: str, provider: str, *where) -> tuple:
+    return (CrmOutbox.team_id == team_id, CrmOutbox.provider == provider, *where)
+
+
 def supersede(db: Database, team_id: str, provider: str, opportunity_id: int, before: datetime) -> int:
     """The CRM's newer change won: our older pending updates of that deal are not sent."""
+    older = (CrmOutbox.change_key != CREATE, CrmOutbox.status.in_((PENDING, RETRY)), CrmOutbox.changed_at < before)
     with db.transaction() as session:
         done = session.execute(
-            update(CrmOutbox)
-            .where(
-                CrmOutbox.team_id == team_id,
-                CrmOutbox.provider == provider,
-                CrmOutbox.opportunity_id == opportunity_id,
-                CrmOutbox.change_key != CREATE,
-                CrmOutbox.status.in_((PENDING, RETRY)),
-                CrmOutbox.changed_at < before,
-            )
+            update(CrmOutbox).where(*_of(team_id, provider, CrmOutbox.opportunity_id == opportunity_id, *older))
             .values(status=SUPERSEDED)
-        )
+        )  # fmt: skip
         return done.rowcount or 0
 
 
 def create_outstanding(db: Database, team_id: str, provider: str, opportunity_id: int) -> bool:
     """Whether the deal's create is still to be sent (so its updates wait rather than fail)."""
+    create = (CrmOutbox.opportunity_id == opportunity_id, CrmOutbox.change_key == CREATE)
     with db.transaction() as session:
-        found = session.scalar(
-            select(CrmOutbox.id).where(
-                CrmOutbox.team_id == team_id,
-                CrmOutbox.provider == provider,
-                CrmOutbox.opportunity_id == opportunity_id,
-                CrmOutbox.change_key == CREATE,
-                CrmOutbox.status.in_((PENDING, RETRY, CLAIMED)),
-            )
-        )
+        found = session.scalar(select(CrmOutbox.id).where(*_of(team_id, provider, *create, _outstanding())))
         return found is not None
+
+
+def _outstanding():
+    return CrmOutbox.status.in_((PENDING, RETRY, CLAIMED))
 
 
 def pending_changes(db: Database, team_id: str, provider: str) -> dict[int, datetime]:
     """Opportunities with a Slack change not yet written to the CRM, and the time of the newest one."""
     with db.transaction() as session:
         rows = session.execute(
-            select(CrmOutbox.opportunity_id, CrmOutbox.changed_at).where(
-                CrmOutbox.team_id == team_id,
-                CrmOutbox.provider == provider,
-                CrmOutbox.status.in_((PENDING, RETRY, CLAIMED)),
-            )
+            select(CrmOutbox.opportunity_id, CrmOutbox.changed_at).where(*_of(team_id, provider, _outstanding()))
         )
         found: dict[int, datetime] = {}
         for opportunity_id, changed_at in rows:
@@ -205,7 +178,4 @@ def pending_changes(db: Database, team_id: str, provider: str) -> dict[int, date
 def writes_for(db: Database, team_id: str) -> list[WriteRecord]:
     with db.transaction() as session:
         rows = session.scalars(select(CrmOutbox).where(CrmOutbox.team_id == team_id).order_by(CrmOutbox.id))
-        return [
-            WriteRecord(r.id, r.opportunity_id, r.change_key, r.status, r.attempts, r.next_attempt_at, r.last_error)
-            for r in rows
-        ]
+        return [view_from(WriteRecord, row) for row in rows]

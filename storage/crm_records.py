@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, select, update
 
-from storage.crm import REMOVED
+from storage.crm import REMOVED, link_values, links_of, view_from
 from storage.db import Database
 from storage.models import CrmConflict, CrmFlag, CrmLink, Opportunity, StageChange
 from storage.opportunities import view_of
@@ -65,15 +65,7 @@ def save_records(
         rows = (
             {row.id: row for row in session.scalars(select(Opportunity).where(Opportunity.id.in_(ids)))} if ids else {}
         )
-        standing: dict[str, set[str]] = {}
-        for crm_id, problem in session.execute(
-            select(CrmFlag.crm_id, CrmFlag.problem).where(
-                CrmFlag.team_id == team_id,
-                CrmFlag.provider == provider,
-                CrmFlag.crm_id.in_([record.crm_id for record in records]),
-            )
-        ):
-            standing.setdefault(crm_id, set()).add(problem)
+        standing = _standing(session, team_id, provider, [record.crm_id for record in records])
         page = []
         for record in records:
             row = rows.get(record.opportunity_id) if record.opportunity_id else None
@@ -89,20 +81,12 @@ def save_records(
         session.flush()  # one batch of inserts for the page's new opportunities, then their ids are known
         for record, row in page:
             if record.opportunity_id is None:
-                session.add(
-                    CrmLink(
-                        team_id=team_id,
-                        provider=provider,
-                        crm_id=record.crm_id,
-                        opportunity_id=row.id,
-                        crm_modified_at=record.crm_modified_at,
-                        linked_at=now,
-                    )
-                )
+                values = link_values(team_id, provider, row.id, record.crm_id, record.crm_modified_at, now)
+                session.add(CrmLink(**values))
             else:
                 session.execute(
                     update(CrmLink)
-                    .where(CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.crm_id == record.crm_id)
+                    .where(*links_of(team_id, provider, CrmLink.crm_id == record.crm_id))
                     .values(crm_modified_at=record.crm_modified_at)
                 )
             if record.opportunity_id is None or record.stage_moved:
@@ -133,32 +117,34 @@ def save_records(
     return saved
 
 
+def _flags_of(team_id: str, provider: str, crm_ids: list[str]) -> tuple:
+    return (CrmFlag.team_id == team_id, CrmFlag.provider == provider, CrmFlag.crm_id.in_(crm_ids))
+
+
+def _standing(session, team_id: str, provider: str, crm_ids: list[str]) -> dict[str, set[str]]:
+    """The problems each record is flagged for now."""
+    standing: dict[str, set[str]] = {}
+    rows = session.execute(select(CrmFlag.crm_id, CrmFlag.problem).where(*_flags_of(team_id, provider, crm_ids)))
+    for crm_id, problem in rows:
+        standing.setdefault(crm_id, set()).add(problem)
+    return standing
+
+
+def _flag(session, team_id, provider, crm_id: str, opportunity_id: int, problem: str, detail: str, now) -> None:
+    session.add(CrmFlag(team_id=team_id, provider=provider, crm_id=crm_id, opportunity_id=opportunity_id,
+                        problem=problem, detail=detail[:300], flagged_at=now))  # fmt: skip
+
+
 def _replace_flags(session, team_id, provider, record: Record, opportunity_id: int, standing: set[str], now) -> None:
     """A record's flags are what is wrong with it now: fixed problems disappear, standing ones keep their date."""
     current = dict(record.flags)
     stale = standing - set(current) - {REMOVED}
     if stale:
-        session.execute(
-            delete(CrmFlag).where(
-                CrmFlag.team_id == team_id,
-                CrmFlag.provider == provider,
-                CrmFlag.crm_id == record.crm_id,
-                CrmFlag.problem.in_(sorted(stale)),
-            )
-        )
+        where = _flags_of(team_id, provider, [record.crm_id])
+        session.execute(delete(CrmFlag).where(*where, CrmFlag.problem.in_(sorted(stale))))
     for problem, detail in current.items():
         if problem not in standing:
-            session.add(
-                CrmFlag(
-                    team_id=team_id,
-                    provider=provider,
-                    crm_id=record.crm_id,
-                    opportunity_id=opportunity_id,
-                    problem=problem,
-                    detail=detail[:300],
-                    flagged_at=now,
-                )
-            )
+            _flag(session, team_id, provider, record.crm_id, opportunity_id, problem, detail, now)
 
 
 def close_removed(
@@ -170,51 +156,30 @@ def close_removed(
         rows = session.execute(
             select(CrmLink.crm_id, Opportunity)
             .join(Opportunity, Opportunity.id == CrmLink.opportunity_id)
-            .where(CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.crm_id.in_(sorted(reasons)))
+            .where(*links_of(team_id, provider, CrmLink.crm_id.in_(sorted(reasons))))
         ).all()
+        standing = _standing(session, team_id, provider, sorted(reasons))
         for crm_id, row in rows:
             if row.status == OPEN:
                 row.status, row.closed_at, row.last_change_at = REMOVED, now, now
                 row.lost_reason = reasons[crm_id][:500]
                 closed.append(view_of(row))
-            flagged = session.scalar(
-                select(CrmFlag.id).where(
-                    CrmFlag.team_id == team_id,
-                    CrmFlag.provider == provider,
-                    CrmFlag.crm_id == crm_id,
-                    CrmFlag.problem == REMOVED,
-                )
-            )
-            if flagged is None:
-                session.add(
-                    CrmFlag(
-                        team_id=team_id,
-                        provider=provider,
-                        crm_id=crm_id,
-                        opportunity_id=row.id,
-                        problem=REMOVED,
-                        detail=reasons[crm_id][:300],
-                        flagged_at=now,
-                    )
-                )
+            if REMOVED not in standing.get(crm_id, set()):
+                _flag(session, team_id, provider, crm_id, row.id, REMOVED, reasons[crm_id], now)
     return closed
 
 
-def flags(db: Database, team_id: str, provider: str) -> list[Flag]:
+def _listed(db: Database, view, when, *where) -> list:
+    """Rows of `when`'s table, oldest first, as `view` records (their fields named as the columns)."""
+    model = when.class_
     with db.transaction() as session:
-        rows = session.scalars(
-            select(CrmFlag)
-            .where(CrmFlag.team_id == team_id, CrmFlag.provider == provider)
-            .order_by(CrmFlag.flagged_at, CrmFlag.id)
-        )
-        return [Flag(r.crm_id, r.opportunity_id, r.problem, r.detail, r.flagged_at) for r in rows]
+        return [view_from(view, row) for row in session.scalars(select(model).where(*where).order_by(when, model.id))]
+
+
+def flags(db: Database, team_id: str, provider: str) -> list[Flag]:
+    return _listed(db, Flag, CrmFlag.flagged_at, CrmFlag.team_id == team_id, CrmFlag.provider == provider)
 
 
 def conflicts(db: Database, team_id: str, opportunity_id: int) -> list[Conflict]:
-    with db.transaction() as session:
-        rows = session.scalars(
-            select(CrmConflict)
-            .where(CrmConflict.team_id == team_id, CrmConflict.opportunity_id == opportunity_id)
-            .order_by(CrmConflict.decided_at, CrmConflict.id)
-        )
-        return [Conflict(r.field, r.kept_value, r.lost_value, r.winner, r.decided_at) for r in rows]
+    where = (CrmConflict.team_id == team_id, CrmConflict.opportunity_id == opportunity_id)
+    return _listed(db, Conflict, CrmConflict.decided_at, *where)

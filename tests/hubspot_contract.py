@@ -13,10 +13,16 @@ from types import SimpleNamespace
 import hubspot.crm.deals as deals_package
 import hubspot.crm.owners as owners_package
 import hubspot.crm.pipelines as pipelines_package
+import hubspot.crm.properties as properties_package
 
 from tests.hubspot_stand_in import ERROR_MODEL, Exchange
 
-PACKAGES = {"deals": deals_package, "owners": owners_package, "pipelines": pipelines_package}
+PACKAGES = {
+    "deals": deals_package,
+    "owners": owners_package,
+    "pipelines": pipelines_package,
+    "properties": properties_package,
+}
 ROOT = Path(__file__).resolve().parents[1]
 # hubspot-api-client types search `sorts` as strings, while HubSpot takes objects
 # ({"propertyName", "direction"}); the client passes them through as given (hubspot-api-python#236).

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.integrations.hubspot import HubSpotProvider
+from bot.services.crm_pace import SharedPace
 from tests.hubspot_contract import check_exchange
 from tests.hubspot_stand_in import TOKEN, HubSpotStandIn
 
@@ -25,8 +27,10 @@ def hubspot_server() -> Iterator[HubSpotStandIn]:
 @pytest.fixture
 def hubspot(hubspot_server: HubSpotStandIn, slack) -> Iterator[HubSpotStandIn]:
     """HubSpot emptied per test, with two owners; Slack knows both of them by email. Afterwards every
-    exchange the test caused is checked against HubSpot's official client (tests/hubspot_contract.py)."""
+    exchange the test caused is checked against HubSpot's official client (tests/hubspot_contract.py), and
+    not one request may have gone over HubSpot's rate limits (counted on the stand-in's fake clock)."""
     hubspot_server.reset()
+    hubspot_server.fake_time()
     hubspot_server.add_owner("501", "ada@example.com", "Ada", "Lovelace")
     hubspot_server.add_owner("502", "grace@example.com", "Grace", "Hopper")
 
@@ -40,6 +44,15 @@ def hubspot(hubspot_server: HubSpotStandIn, slack) -> Iterator[HubSpotStandIn]:
     yield hubspot_server
     for exchange in list(hubspot_server.exchanges):
         check_exchange(exchange, sample=3)
+    assert hubspot_server.violations == [], "requests over HubSpot's rate limits"
+
+
+def provider_for(hubspot: HubSpotStandIn, db, sleeps: list | None = None, token=TOKEN, pipeline="default"):
+    """The product's provider, paced through `db` on the stand-in's clock; its own waits (429s, 5xx
+    backoffs) go into `sleeps` when given, and pass on the stand-in's clock too."""
+    pace = SharedPace(db, token, clock=hubspot.time, sleep=hubspot.time.sleep)
+    sleep = sleeps.append if sleeps is not None else hubspot.time.sleep
+    return HubSpotProvider(token, pipeline, host=hubspot.base_url, sleep=sleep, pace=pace)
 
 
 def crm_settings(hubspot: HubSpotStandIn, **overrides) -> dict:

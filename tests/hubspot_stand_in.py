@@ -3,21 +3,38 @@
 It keeps deals, owners and one deals pipeline in memory and answers the way HubSpot's v3 API does:
 search on any property with paging and HubSpot's 10,000-result cap, batch read (207 for missing ids),
 create, update, archived listing, merges (the survivor lists the merged ids in hs_merged_object_ids),
-owners and pipelines. Failures are queued on demand: 401, 429 with Retry-After, 5xx (optionally after
-the write was applied, as a real timeout can be). Every exchange is recorded, and ROUTES names the
+owners, pipelines and deal properties (a property with a unique value refuses a second deal holding the
+same value, 409, and reads a deal by it). It enforces HubSpot's rate limits on its own clock
+(tests/hubspot_limits.py), and its search index trails writes by `search_lag` on its record clock, as
+HubSpot's does: a change is found by search only that long after it was made (reads by id see it at
+once). Failures are queued on demand: 401, 429 with Retry-After, 5xx (optionally after the write was
+applied, as a real timeout can be: a create's answer lost). Every exchange is recorded, and ROUTES names the
 client's own request and response model for each path, so tests/test_hubspot_contract.py can check that
 both sides are shapes the official client builds and reads.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from http.server import ThreadingHTTPServer
+from urllib.parse import unquote
+
+from tests.hubspot_limits import FakeTime, Limits, RealTime
+from tests.hubspot_records import (
+    Deal,
+    Exchange,
+    Failure,
+    error,
+    handler_for,
+    indexed,
+    iso,
+    matches,
+    moment_of,
+    paged,
+    sort_by,
+)
 
 TOKEN = "pat-stand-in-token"
 SEARCH_CAP = 10_000
@@ -31,6 +48,9 @@ ROUTES = [
     ("PATCH", r"/crm/v3/objects/deals/(?P<id>\d+)", "deals", "SimplePublicObjectInput", {200: "SimplePublicObject"}),
     ("GET", r"/crm/v3/objects/deals", "deals", None,
      {200: "CollectionResponseSimplePublicObjectWithAssociationsForwardPaging"}),
+    ("GET", r"/crm/v3/objects/deals/(?P<id>[^/]+)", "deals", None, {200: "SimplePublicObjectWithAssociations"}),
+    ("GET", r"/crm/v3/properties/deals/(?P<id>\w+)", "properties", None, {200: "ModelProperty"}),
+    ("POST", r"/crm/v3/properties/deals", "properties", "PropertyCreate", {201: "ModelProperty"}),
     ("GET", r"/crm/v3/owners/?", "owners", None, {200: "CollectionResponsePublicOwnerForwardPaging"}),
     ("GET", r"/crm/v3/pipelines/deals", "pipelines", None, {200: "CollectionResponsePipelineNoPaging"}),
     ("GET", r"/crm/v3/pipelines/deals/(?P<id>[\w-]+)", "pipelines", None, {200: "Pipeline"}),
@@ -46,54 +66,11 @@ STAGES = [
 ]
 
 
-@dataclass
-class Exchange:
-    method: str
-    path: str
-    query: dict
-    body: object
-    headers: dict
-    status: int = 0
-    response: object = None
-    route: tuple | None = None
-
-
-@dataclass
-class Failure:
-    status: int
-    method: str | None = None
-    path: str | None = None
-    retry_after: int | None = None
-    after_applying: bool = False  # a 5xx answered after the write was done (what a timeout can hide)
-
-
-@dataclass
-class Deal:
-    id: str
-    properties: dict
-    created_at: datetime
-    updated_at: datetime
-    archived_at: datetime | None = None
-    merged_into: str | None = None
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def millis(moment: datetime) -> str:
-    return str(int(moment.timestamp() * 1000))
-
-
-def _moment(value: str) -> datetime:
-    return datetime.fromtimestamp(int(value) / 1000, UTC) if value.isdigit() else datetime.fromisoformat(value)
-
-
 class HubSpotStandIn:
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
         self._lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.reset()
@@ -119,12 +96,27 @@ class HubSpotStandIn:
             self.next_id = 1001
             self.clock = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
             self.pipeline_id = "default"
+            self.search_lag = timedelta(0)
+            self.step = timedelta(milliseconds=1)  # how far the record clock moves at each write
+            self.properties: dict[str, dict] = {}  # deal properties made through the API
+            self.time = RealTime()
+            self.limits = Limits(self.time)
+
+    def fake_time(self) -> FakeTime:
+        """Rate limits counted on a clock that moves only when the client's pacing sleeps."""
+        self.time = FakeTime()
+        self.limits = Limits(self.time)
+        return self.time
+
+    @property
+    def violations(self) -> list[str]:
+        return self.limits.violations
 
     # --- what tests do to "HubSpot" directly (as a person in HubSpot's UI would) ---
 
     def tick(self) -> datetime:
-        """Every write happens at a distinct millisecond, as HubSpot's modification times mostly do."""
-        self.clock += timedelta(milliseconds=1)
+        """Every write happens at a distinct moment (`step` apart), as HubSpot's modification times mostly do."""
+        self.clock += self.step
         return self.clock
 
     def add_owner(self, owner_id: str, email: str, first: str = "Ada", last: str = "Lovelace") -> None:
@@ -176,7 +168,7 @@ class HubSpotStandIn:
         self.next_id += 1
         props = {"pipeline": self.pipeline_id, **properties, "hs_object_id": deal_id}
         props.setdefault("createdate", iso(now))
-        created = _moment(props["createdate"]) if props["createdate"] else now
+        created = moment_of(props["createdate"]) if props["createdate"] else now
         deal = Deal(deal_id, props, created, now)
         self.deals[deal_id] = deal
         self._touch(deal, now)
@@ -185,13 +177,27 @@ class HubSpotStandIn:
     def _touch(self, deal: Deal, when: datetime | None = None) -> None:
         deal.updated_at = when or self.tick()
         deal.properties["hs_lastmodifieddate"] = iso(deal.updated_at)
+        deal.versions.append((deal.updated_at + self.search_lag, dict(deal.properties)))
 
-    def _object(self, deal: Deal, wanted: list[str] | None, with_associations: bool = False) -> dict:
+    def _taken(self, properties: dict, deal_id: str | None = None) -> str | None:
+        """A unique property's value another live deal already holds, if any."""
+        for name, spec in self.properties.items():
+            value = properties.get(name)
+            if (
+                spec.get("hasUniqueValue")
+                and value
+                and any(d.properties.get(name) == value and d.id != deal_id for d in self.live_deals())
+            ):
+                return name
+        return None
+
+    def _object(self, deal: Deal, wanted: list[str] | None, shown: dict | None = None) -> dict:
         always = ("hs_object_id", "createdate", "hs_lastmodifieddate")
         names = set(wanted or ("dealname", "amount", "dealstage", "pipeline", "closedate")) | set(always)
+        properties = deal.properties if shown is None else shown
         body = {
             "id": deal.id,
-            "properties": {name: deal.properties.get(name) for name in sorted(names)},
+            "properties": {name: properties.get(name) for name in sorted(names)},
             "createdAt": iso(deal.created_at),
             "updatedAt": iso(deal.updated_at),
             "archived": deal.archived_at is not None,
@@ -204,20 +210,14 @@ class HubSpotStandIn:
         limit = int(body.get("limit") or 10)
         after = int(body.get("after") or 0)
         if limit > 200:
-            return 400, _error("VALIDATION_ERROR", "limit must be at most 200")
+            return 400, error("VALIDATION_ERROR", "limit must be at most 200")
         if after + limit > SEARCH_CAP:
-            return 400, _error("VALIDATION_ERROR", f"paging past {SEARCH_CAP} results is not supported")
-        found = [d for d in self.live_deals() if _matches(d, body.get("filterGroups") or [])]
-        for sort in reversed(body.get("sorts") or [{"propertyName": "hs_object_id"}]):
-            name = sort["propertyName"]
-            found.sort(
-                key=lambda d, n=name: _sort_key(d.properties.get(n)), reverse=sort.get("direction") == "DESCENDING"
-            )
-        page = found[after : after + limit]
-        answer: dict = {"total": len(found), "results": [self._object(d, body.get("properties")) for d in page]}
-        if after + limit < len(found):
-            answer["paging"] = {"next": {"after": str(after + limit), "link": "?after=" + str(after + limit)}}
-        return 200, answer
+            return 400, error("VALIDATION_ERROR", f"paging past {SEARCH_CAP} results is not supported")
+        shown = [(d, seen) for d in self.live_deals() if (seen := indexed(d, self.clock)) is not None]
+        found = [(d, seen) for d, seen in shown if matches(seen, body.get("filterGroups") or [])]
+        sort_by(found, body.get("sorts"))
+        results = [self._object(d, body.get("properties"), seen) for d, seen in found[after : after + limit]]
+        return 200, paged(found, after, limit, {"total": len(found), "results": results})
 
     def _batch_read(self, body: dict) -> tuple[int, dict]:
         wanted = [item["id"] for item in body.get("inputs", [])]
@@ -236,19 +236,13 @@ class HubSpotStandIn:
         limit = min(int(query.get("limit", ["10"])[0]), 100)
         after = int(query.get("after", ["0"])[0])
         gone = sorted((d for d in self.deals.values() if d.archived_at is not None), key=lambda d: int(d.id))
-        page = gone[after : after + limit]
-        answer: dict = {"results": [self._object(d, query.get("properties")) for d in page]}
-        if after + limit < len(gone):
-            answer["paging"] = {"next": {"after": str(after + limit), "link": "?after=" + str(after + limit)}}
-        return 200, answer
+        results = [self._object(d, query.get("properties")) for d in gone[after : after + limit]]
+        return 200, paged(gone, after, limit, {"results": results})
 
     def _owners(self, query: dict) -> tuple[int, dict]:
         limit = min(int(query.get("limit", ["100"])[0]), 500)
         after = int(query.get("after", ["0"])[0])
-        answer: dict = {"results": self.owners[after : after + limit]}
-        if after + limit < len(self.owners):
-            answer["paging"] = {"next": {"after": str(after + limit), "link": "?after=" + str(after + limit)}}
-        return 200, answer
+        return 200, paged(self.owners, after, limit, {"results": self.owners[after : after + limit]})
 
     def _pipeline(self) -> dict:
         stamp = iso(datetime(2026, 1, 1, tzinfo=UTC))
@@ -268,9 +262,12 @@ class HubSpotStandIn:
                 exchange.route = route
                 break
         else:
-            return 404, _error("NOT_FOUND", f"no route {exchange.method} {exchange.path}"), {}
+            return 404, error("NOT_FOUND", f"no route {exchange.method} {exchange.path}"), {}
         if exchange.headers.get("authorization") != f"Bearer {TOKEN}":
-            return 401, _error("INVALID_AUTHENTICATION", "Authentication credentials not found."), {}
+            return 401, error("INVALID_AUTHENTICATION", "Authentication credentials not found."), {}
+        broken = self.limits.admit(search=exchange.path.endswith("/search"))
+        if broken:
+            return 429, error("RATE_LIMITS", f"You went {broken}."), {"Retry-After": "1"}
         failure = self._failure_for(exchange)
         if failure and not failure.after_applying:
             return self._failed(failure)
@@ -281,26 +278,54 @@ class HubSpotStandIn:
 
     def _serve(self, exchange: Exchange, found: re.Match) -> tuple[int, object]:
         method, path, body, query = exchange.method, exchange.path, exchange.body or {}, exchange.query
+        groups = found.groupdict()
+        if path.startswith("/crm/v3/properties"):
+            return self._property(method, body, groups.get("id"))
         if path.endswith("/search"):
             return self._search(body)
         if path.endswith("/batch/read"):
             return self._batch_read(body)
         if method == "POST":
-            return 201, self._object(self._create(dict(body.get("properties") or {})), None)
+            properties = dict(body.get("properties") or {})
+            if self._taken(properties):
+                return 409, error("CONFLICT", "A deal already holds that unique value")
+            return 201, self._object(self._create(properties), None)
         if method == "PATCH":
-            deal = self.deals.get(found["id"])
+            deal = self.deals.get(groups["id"])
             if deal is None or deal not in self.live_deals():
-                return 404, _error("OBJECT_NOT_FOUND", "resource not found")
+                return 404, error("OBJECT_NOT_FOUND", "resource not found")
+            if self._taken(body.get("properties") or {}, deal.id):
+                return 409, error("CONFLICT", "A deal already holds that unique value")
             deal.properties.update(body.get("properties") or {})
             self._touch(deal)
             return 200, self._object(deal, list(body.get("properties") or {}))
+        if path.startswith("/crm/v3/objects/deals/"):
+            return self._one_deal(unquote(groups["id"]), query)
         if path.startswith("/crm/v3/objects/deals"):
             return self._archived(query)
         if path.startswith("/crm/v3/owners"):
             return self._owners(query)
-        if "id" in found.groupdict():
-            return (200, self._pipeline()) if found["id"] == self.pipeline_id else (404, _error("NOT_FOUND", "no"))
+        if "id" in groups:
+            return (200, self._pipeline()) if groups["id"] == self.pipeline_id else (404, error("NOT_FOUND", "no"))
         return 200, {"results": [self._pipeline()]}
+
+    def _one_deal(self, wanted: str, query: dict) -> tuple[int, object]:
+        by = query.get("idProperty", ["hs_object_id"])[0]
+        for deal in self.live_deals():
+            if deal.properties.get(by) == wanted:
+                wanted_names = [name for names in query.get("properties", []) for name in names.split(",") if name]
+                return 200, self._object(deal, wanted_names or None)
+        return 404, error("OBJECT_NOT_FOUND", "resource not found")
+
+    def _property(self, method: str, body: dict, name: str | None) -> tuple[int, object]:
+        if method == "POST":
+            if body["name"] in self.properties:
+                return 409, error("CONFLICT", f"Property {body['name']} already exists")
+            stamp = iso(self.clock)
+            self.properties[body["name"]] = {"options": [], "createdAt": stamp, "updatedAt": stamp, **body}
+            return 201, self.properties[body["name"]]
+        known = self.properties.get(name or "")
+        return (200, known) if known else (404, error("OBJECT_NOT_FOUND", f"Property {name} does not exist"))
 
     def _failure_for(self, exchange: Exchange) -> Failure | None:
         for failure in self.failures:
@@ -312,71 +337,4 @@ class HubSpotStandIn:
     def _failed(self, failure: Failure) -> tuple[int, dict, dict]:
         headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
         category = {401: "INVALID_AUTHENTICATION", 429: "RATE_LIMITS"}.get(failure.status, "INTERNAL_ERROR")
-        return failure.status, _error(category, f"stand-in answered {failure.status}"), headers
-
-    def _handler(self):
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _any(self) -> None:
-                url = urlparse(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                exchange = Exchange(
-                    self.command, url.path, parse_qs(url.query), json.loads(raw) if raw else None, headers
-                )
-                with stand_in._lock:
-                    status, body, extra = stand_in._route(exchange)
-                    exchange.status, exchange.response = status, body
-                    stand_in.exchanges.append(exchange)
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json;charset=utf-8")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PATCH = _any  # noqa: N815
-
-            def log_message(self, *args) -> None:
-                return
-
-        return Handler
-
-
-def _error(category: str, message: str) -> dict:
-    return {"message": message, "correlationId": "00000000-0000-0000-0000-000000000000", "category": category}
-
-
-def _sort_key(value: str | None) -> tuple:
-    if value is None:
-        return (1, 0, "")
-    if value.isdigit():
-        return (0, int(value), "")
-    try:
-        return (0, _moment(value).timestamp() * 1000, "")
-    except ValueError:
-        return (0, 0, value)
-
-
-def _matches(deal: Deal, groups: list[dict]) -> bool:
-    if not groups:
-        return True
-    return any(all(_holds(deal, one) for one in group.get("filters", [])) for group in groups)
-
-
-def _holds(deal: Deal, one: dict) -> bool:
-    value = deal.properties.get(one["propertyName"])
-    operator = one["operator"]
-    if operator == "HAS_PROPERTY":
-        return value not in (None, "")
-    if operator == "IN":
-        return value in one.get("values", [])
-    if value is None:
-        return operator == "NEQ"
-    mine, theirs = _sort_key(value), _sort_key(one.get("value", ""))
-    return {"EQ": mine == theirs, "NEQ": mine != theirs, "GT": mine > theirs, "GTE": mine >= theirs,
-            "LT": mine < theirs, "LTE": mine <= theirs}[operator]  # fmt: skip
+        return failure.status, error(category, f"stand-in answered {failure.status}"), headers

@@ -73,7 +73,7 @@ def test_jobs_list_names_the_crm_job(slack, sqlite_url):
 def test_the_crm_job_runs_the_sync_as_a_scheduler_tick_would(crm_bot, hubspot):
     hubspot.add_deal(dealname="Acme", dealstage="qualifiedtobuy", amount="10", hubspot_owner_id="501")
     report = JOBS["crm_sync"].run(crm_bot.services, crm_bot.clock())
-    assert report.outcomes["created"] == 1 and report.outcomes["crm requests"] == 4
+    assert report.outcomes["created"] == 1 and report.outcomes["crm requests"] == 6
     assert "crm_sync at" in report.summary()
 
 
@@ -106,3 +106,13 @@ def test_without_a_crm_an_admin_is_told_what_to_set(bot):
     bot.slack.admins.add("U9")
     bot.command("admin crm", user="U9")
     assert "HUBSPOT_ACCESS_TOKEN" in bot.last_reply()["text"]
+
+
+def test_a_scheduled_sync_while_another_runs_says_it_skipped(crm_bot, hubspot):
+    from bot.services.crm_push import RUN_LEASE
+    from storage import crm
+
+    crm.start_run(crm_bot.db, "T1", "hubspot", crm_bot.clock(), RUN_LEASE)  # another process's sync, mid-run
+    report = JOBS["crm_sync"].run(crm_bot.services, crm_bot.clock())
+    assert "skipped: another sync of this workspace is still running" in report.summary()
+    assert hubspot.exchanges == [], "HubSpot was not asked for anything"

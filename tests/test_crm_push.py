@@ -5,20 +5,16 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from bot.integrations.hubspot import HubSpotProvider
 from bot.services.crm_push import run_sync
 from storage import crm, crm_records
 from storage import crm_outbox as outbox
-from tests.hubspot_fixtures import crm_bot, crm_settings, hubspot, hubspot_server  # fixtures
-from tests.hubspot_stand_in import TOKEN
+from tests.hubspot_fixtures import crm_bot, crm_settings, hubspot, hubspot_server, provider_for  # fixtures
 
 CREATE_PATH = "/crm/v3/objects/deals"
 
 
 def sync(bot, hubspot, sleeps=None):
-    sleep = sleeps.append if sleeps is not None else (lambda seconds: None)
-    provider = HubSpotProvider(TOKEN, "default", host=hubspot.base_url, sleep=sleep)
-    return run_sync(bot.services, bot.clock(), provider=provider)
+    return run_sync(bot.services, bot.clock(), provider=provider_for(hubspot, bot.db, sleeps))
 
 
 def open_in_slack(bot, text: str, user: str = "UADA") -> None:

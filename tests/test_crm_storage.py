@@ -57,7 +57,7 @@ def test_a_write_abandoned_mid_send_is_taken_over_after_the_lease(db):
     [first] = outbox.claim_due(db, "T1", "hubspot", NOW)
     assert outbox.claim_due(db, "T1", "hubspot", NOW + timedelta(minutes=5)) == []
     [taken] = outbox.claim_due(db, "T1", "hubspot", NOW + outbox.LEASE + timedelta(seconds=1))
-    outbox.mark_sent(db, first, NOW)  # the vanished sender's late mark changes nothing
+    outbox.mark_sent(db, [first], NOW)  # the vanished sender's late mark changes nothing
     assert outbox.writes_for(db, "T1")[0].status == "claimed" and taken.attempts == 2
 
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from bot.integrations.hubspot import HubSpotProvider
 from bot.services.crm_push import run_sync
 from storage import crm, crm_owners, crm_records
 from storage.opportunities import open_opportunities, stage_history
-from tests.hubspot_fixtures import crm_bot, hubspot, hubspot_server  # fixtures
+from tests.hubspot_fixtures import crm_bot, hubspot, hubspot_server, provider_for  # fixtures
 from tests.hubspot_stand_in import TOKEN
 
 
 def sync(bot, hubspot, full=False):
-    provider = HubSpotProvider(TOKEN, "default", host=hubspot.base_url, sleep=lambda seconds: None)
-    return run_sync(bot.services, bot.clock(), full=full, provider=provider)
+    return run_sync(bot.services, bot.clock(), full=full, provider=provider_for(hubspot, bot.db))
 
 
 def celebrations(bot) -> list[str]:
@@ -129,6 +129,7 @@ def test_a_bad_token_gives_one_clear_line_and_is_kept_for_the_admin(crm_bot, hub
 
 
 def test_a_second_sync_with_no_changes_makes_a_constant_number_of_requests(crm_bot, hubspot):
+    hubspot.step = timedelta(seconds=2)  # deals changed two seconds apart: 151 in the look-back's 5 minutes
     for number in range(450):
         hubspot.add_deal(dealname=f"Deal {number}", dealstage="qualifiedtobuy", amount="10", hubspot_owner_id="501")
     first = sync(crm_bot, hubspot)
@@ -138,13 +139,15 @@ def test_a_second_sync_with_no_changes_makes_a_constant_number_of_requests(crm_b
     sync(crm_bot, hubspot)
     third = sync(crm_bot, hubspot)
 
-    assert first.created == 450 and first.requests == 1 + 1 + 3 + 1  # owners, pipelines, 3 search pages, archived
-    assert second.requests == third.requests == 1 + 1 + 1 + 1  # the same, with one search page
-    assert second.unchanged == third.unchanged == 1  # the search starts at the last change it saw
+    # our key property (looked for, then made), owners, pipelines, 3 search pages, archived
+    assert first.created == 450 and first.requests == 2 + 1 + 1 + 3 + 1
+    assert second.requests == third.requests == 1 + 1 + 1 + 1  # owners, pipelines, one search page, archived
+    assert second.unchanged == third.unchanged == 151  # the search looks back 5 minutes before its last change
     assert len(crm_bot.slack.of("users.lookupByEmail")) == 2  # each owner matched once
 
 
-def test_ten_thousand_deals_import_and_the_next_sync_costs_four_requests(crm_bot, hubspot):
+def test_ten_thousand_deals_import_and_the_next_sync_costs_five_requests(crm_bot, hubspot):
+    hubspot.step = timedelta(seconds=1)
     for number in range(10_000):
         hubspot.add_deal(dealname=f"Deal {number}", dealstage="qualifiedtobuy", amount="10", hubspot_owner_id="501")
     started = time.monotonic()
@@ -152,7 +155,8 @@ def test_ten_thousand_deals_import_and_the_next_sync_costs_four_requests(crm_bot
     seconds = time.monotonic() - started
     second = sync(crm_bot, hubspot)
 
-    assert first.created == 10_000 and first.requests == 1 + 1 + 50 + 1  # owners, pipelines, 50 pages, archived
-    assert second.requests == 4 and second.created == second.updated == 0
+    # the key property (2), owners, pipelines, 50 pages, archived; all paced under HubSpot's limits
+    assert first.created == 10_000 and first.requests == 2 + 1 + 1 + 50 + 1
+    assert second.requests == 5 and second.created == second.updated == 0  # 301 changes in the look-back: 2 pages
     assert open_opportunities(crm_bot.db, "T1", "UADA", 1)[1] == 10_000
     print(f"10,000 deals: first sync {first.requests} requests in {seconds:.1f} s; next sync {second.requests}")

@@ -24,7 +24,7 @@ import pytest
 from bot.integrations import BadToken, CrmError, DealWrite, NotFound
 from bot.integrations.hubspot import HubSpotProvider
 from tests.hubspot_contract import PACKAGES, check_exchange
-from tests.hubspot_fixtures import hubspot_server  # fixture
+from tests.hubspot_fixtures import hubspot_server, provider_for  # fixture
 from tests.hubspot_stand_in import ROUTES, TOKEN, HubSpotStandIn, iso
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,9 +37,11 @@ def stand_in(hubspot_server: HubSpotStandIn) -> HubSpotStandIn:
     return hubspot_server
 
 
-def every_kind_of_exchange(stand_in: HubSpotStandIn) -> None:
+def every_kind_of_exchange(stand_in: HubSpotStandIn, db) -> None:
     """What the product does with HubSpot, successes and failures alike."""
-    provider = HubSpotProvider(TOKEN, "default", host=stand_in.base_url, sleep=lambda seconds: None)
+    provider = provider_for(stand_in, db)
+    provider.ensure_key_property()
+    provider.ensure_key_property()
     for number in range(250):
         stand_in.add_deal(dealname=f"Deal {number}", dealstage="qualifiedtobuy", amount="10", hubspot_owner_id="501")
     stand_in.archive_deal("1001")
@@ -49,10 +51,11 @@ def every_kind_of_exchange(stand_in: HubSpotStandIn) -> None:
     assert provider.removed_deal_ids() == {"1001"}
     assert set(provider.read_deals(["1002", "1001"])) == {"1002"}
     assert set(provider.read_deals(["1002"])) == {"1002"}
-    write = DealWrite("Made here", "contractsent", "501", 48000, date(2026, 12, 15))
+    write = DealWrite("Made here", "contractsent", "501", 48000, date(2026, 12, 15), key="T1-1")
     made = provider.create_deal(write)
     provider.update_deal(made.id, write)
-    assert provider.find_created(write, stand_in.deals[made.id].created_at).id == made.id
+    assert provider.find_by_key("T1-1").id == made.id and provider.find_by_key("T1-2") is None
+    assert provider.create_deal(write).id == made.id  # refused (409), then read by its key
     stand_in.fail_next(429, retry_after=1)
     stand_in.fail_next(500)
     provider.owners()
@@ -67,15 +70,17 @@ def every_kind_of_exchange(stand_in: HubSpotStandIn) -> None:
     assert client.crm.pipelines.pipelines_api.get_by_id("deals", "default").id == "default"
 
 
-def test_every_request_is_one_the_client_builds_and_every_answer_one_it_reads(stand_in):
-    every_kind_of_exchange(stand_in)
+def test_every_request_is_one_the_client_builds_and_every_answer_one_it_reads(stand_in, db):
+    stand_in.fake_time()
+    every_kind_of_exchange(stand_in, db)
+    assert stand_in.violations == []
     statuses = set()
     for exchange in stand_in.exchanges:
         check_exchange(exchange)
         statuses.add((exchange.method, exchange.route[1], exchange.status))
     served = {(method, path) for method, path, _ in statuses}
     assert served == {(route[0], route[1]) for route in ROUTES}, "every route was exercised"
-    assert {status for *_, status in statuses} >= {200, 201, 207, 401, 404, 429, 500, 503}
+    assert {status for *_, status in statuses} >= {200, 201, 207, 401, 404, 409, 429, 500, 503}
 
 
 def test_every_route_is_a_path_the_client_defines():
@@ -86,7 +91,8 @@ def test_every_route_is_a_path_the_client_defines():
             if name.endswith("_api")
         )
         template = re.sub(r"\(\?P<id>[^)]*\)", "{ID}", pattern).replace("/?", "/")
-        template = template.replace("/pipelines/deals", "/pipelines/{ID}")  # the client's {objectType}
+        for typed in ("/pipelines/deals", "/properties/deals"):  # the client's {objectType}
+            template = template.replace(typed, typed.rsplit("/", 1)[0] + "/{ID}")
         paths = re.findall(
             rf'"({re.escape(template).replace(re.escape("{ID}"), "{[a-zA-Z]+}")})",\s*"{method}"', source
         )

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
 from bot.integrations import BadToken, CrmError, CrmStage, DealWrite
-from bot.integrations.hubspot import HubSpotProvider
+from bot.integrations.hubspot import KEY_PROPERTY, HubSpotProvider
 from bot.rules.crm_stages import reverse_map, stage_map
 from tests.hubspot_fixtures import hubspot_server  # fixture
+from tests.hubspot_fixtures import provider_for as paced
 from tests.hubspot_stand_in import TOKEN, HubSpotStandIn
 
 OURS = ("Prospecting", "Discovery", "Proposal", "Negotiation")
 
 
 @pytest.fixture
-def stand_in(hubspot_server: HubSpotStandIn) -> HubSpotStandIn:
+def stand_in(hubspot_server: HubSpotStandIn, db) -> Iterator[HubSpotStandIn]:
     hubspot_server.reset()
-    return hubspot_server
+    hubspot_server.fake_time()
+    hubspot_server.db = db
+    yield hubspot_server
+    assert hubspot_server.violations == []
 
 
 def provider_for(stand_in, sleeps=None, token=TOKEN, pipeline="default") -> HubSpotProvider:
-    return HubSpotProvider(token, pipeline, host=stand_in.base_url, sleep=(sleeps if sleeps is not None else []).append)
+    return paced(stand_in, stand_in.db, sleeps if sleeps is not None else [], token=token, pipeline=pipeline)
 
 
 def test_every_deal_is_read_once_in_order_even_past_the_10000_result_search_cap(stand_in):
@@ -60,13 +65,23 @@ def test_server_errors_are_retried_with_a_bounded_backoff(stand_in):
 
 
 def test_a_create_is_never_blindly_retried_because_its_first_try_may_have_landed(stand_in):
-    stand_in.fail_next(500, method="POST", after_applying=True)
     provider = provider_for(stand_in)
-    write = DealWrite("Acme", "qualifiedtobuy", None, 10, None)
+    provider.ensure_key_property()
+    stand_in.fail_next(500, method="POST", after_applying=True)
+    write = DealWrite("Acme", "qualifiedtobuy", None, 10, None, key="T1-7")
     with pytest.raises(CrmError):
         provider.create_deal(write)
+    [made] = stand_in.live_deals()
+    assert provider.find_by_key("T1-7").id == made.id and provider.find_by_key("T1-8") is None
+    assert provider.create_deal(write).id == made.id, "HubSpot refuses the key twice: the first deal is ours"
     assert len(stand_in.live_deals()) == 1
-    assert provider.find_created(write, stand_in.live_deals()[0].created_at).id == stand_in.live_deals()[0].id
+
+
+def test_our_key_property_is_made_once_unique_and_hidden(stand_in):
+    provider_for(stand_in).ensure_key_property()
+    provider_for(stand_in).ensure_key_property()
+    made = stand_in.of("POST", "/crm/v3/properties/deals")
+    assert len(made) == 1 and made[0].body["hasUniqueValue"] is True and made[0].body["name"] == KEY_PROPERTY
 
 
 def test_a_bad_token_is_one_clear_error_and_is_not_retried(stand_in):

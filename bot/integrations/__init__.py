@@ -6,6 +6,7 @@ follow as other providers of the same Protocol without touching it.
 
 from bot.integrations.base import (
     BadToken,
+    Conflict,
     CrmDeal,
     CrmError,
     CrmOwner,
@@ -18,6 +19,7 @@ from bot.integrations.base import (
 
 __all__ = [
     "BadToken",
+    "Conflict",
     "CrmDeal",
     "CrmError",
     "CrmOwner",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 
@@ -41,6 +41,7 @@ class CrmDeal:
     created_at: datetime
     modified_at: datetime
     merged_ids: tuple[str, ...] = ()
+    key: str | None = None  # our deal's key, on deals we created
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class DealWrite:
     owner_id: str | None
     amount: int | None
     close_date: date | None
+    key: str | None = None  # our deal's key: set on a create, so the deal is found again by it
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,21 @@ class NotFound(CrmError):
     """The record is gone (deleted or merged away) on the CRM's side."""
 
 
+class Conflict(CrmError):
+    """The CRM already holds a record with a value that must be unique."""
+
+
 class CrmProvider(Protocol):
     name: str
+    search_lag: timedelta  # how far the CRM's change search may trail its writes: each sync looks back this far
+
+    def ensure_key_property(self) -> None:
+        """Make sure the CRM can hold our deal key, unique (once, on connect)."""
+        ...
+
+    def pipeline_id(self) -> str:
+        """The followed pipeline's id."""
+        ...
 
     def owners(self) -> list[CrmOwner]: ...
 
@@ -91,10 +106,12 @@ class CrmProvider(Protocol):
         """The deals that still exist among `ids`."""
         ...
 
-    def find_created(self, write: DealWrite, since: datetime) -> WriteResult | None:
-        """A deal matching a create we may already have made (its answer lost to an error), or None."""
+    def find_by_key(self, key: str) -> WriteResult | None:
+        """The deal our create made under `key` (its answer lost to an error), or None."""
         ...
 
-    def create_deal(self, write: DealWrite) -> WriteResult: ...
+    def create_deal(self, write: DealWrite) -> WriteResult:
+        """Create the deal once per `write.key`: a second create of the same key returns the first deal."""
+        ...
 
     def update_deal(self, deal_id: str, write: DealWrite) -> WriteResult: ...

@@ -27,6 +27,9 @@ def run(services: Services, now: datetime) -> JobReport:
     from bot.services.crm_push import run_sync
 
     sync = run_sync(services, now)
+    if sync.skipped:
+        report.count("skipped: another sync of this workspace is still running")
+        return report
     if sync.error:
         report.count("stopped: " + sync.error)
         return report

@@ -3,9 +3,11 @@
 `after_change` is what the pipeline service calls once a deal is opened, moved, won or lost in Slack: it
 only enqueues (storage/crm_outbox.py), so Slack's 3 seconds are never spent on the CRM. `send_due` claims
 due writes and sends the deal as it stands then: its name, stage, owner, amount and close date (time
-logged and coaching stay ours). A create whose earlier try failed first looks for the deal that try may
-have made, so a 5xx that hid a success never creates it twice; the outbox's claims keep two instances
-from sending the same write.
+logged and coaching stay ours). A create carries our deal's key, unique in the CRM: a create whose
+earlier try failed first looks the deal up by that key, and HubSpot refuses a second deal with it, so a
+5xx that hid a success never creates it twice, and two same-named deals stay two. The outbox's claims
+keep two instances from sending the same write, and one sync of a workspace runs at a time (a second
+one that starts meanwhile is skipped).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from datetime import datetime, timedelta
 from bot.integrations import BadToken, CrmError, CrmProvider, DealWrite, NotFound
 from bot.rules.crm_stages import reverse_map, stage_map
 from bot.services import Services
-from bot.services.crm_sync import SyncReport, pull
+from bot.services.crm_pace import SharedPace
+from bot.services.crm_sync import SyncReport, deal_key, pull
 from storage import crm as store
 from storage import crm_outbox as outbox
 from storage import crm_owners
@@ -24,13 +27,17 @@ from storage.records import OpportunityView
 
 log = logging.getLogger("pipeline_coach.crm")
 PROVIDER = "hubspot"
-FIND_WINDOW = timedelta(minutes=15)
+RUN_LEASE = timedelta(minutes=30)  # a sync that crashed frees its workspace after this
 
 
-def make_provider(settings) -> CrmProvider:
+def make_provider(services: Services) -> CrmProvider:
     from bot.integrations.hubspot import HubSpotProvider
 
-    return HubSpotProvider(settings.hubspot_access_token, settings.hubspot_pipeline, host=settings.hubspot_api_url)
+    settings = services.settings
+    pace = SharedPace(services.db, settings.hubspot_access_token)
+    return HubSpotProvider(
+        settings.hubspot_access_token, settings.hubspot_pipeline, host=settings.hubspot_api_url, pace=pace
+    )
 
 
 def after_change(services: Services, opp: OpportunityView) -> None:
@@ -55,10 +62,11 @@ def send_due(services: Services, provider: CrmProvider, team_id: str, now: datet
     owners = {o.slack_user_id: o.owner_id for o in crm_owners.owners(db, team_id, PROVIDER) if o.slack_user_id}
     creates_waiting = {w.opportunity_id for w in writes if w.is_create}
     written: set[int] = set()  # a deal written in this run went out as it stands now: later rows are in it
+    carried: list[outbox.Write] = []
     sent = 0
     for index, write in enumerate(writes):
         if write.opportunity_id in written:
-            outbox.mark_sent(db, write, now)
+            carried.append(write)
             continue
         try:
             made = _send(services, provider, write, back, owners, creates_waiting, now)
@@ -68,12 +76,14 @@ def send_due(services: Services, provider: CrmProvider, team_id: str, now: datet
         except BadToken:
             for rest in writes[index:]:
                 outbox.release(db, rest, now, "HubSpot refused the access token")
+            outbox.mark_sent(db, carried, now)
             raise
         except NotFound:
             outbox.mark_failed_attempt(db, write, "the deal is gone from HubSpot", now)
         except CrmError as error:
             status = outbox.mark_failed_attempt(db, write, str(error), now)
             log.warning("CRM write for opportunity %s failed (%s); %s", write.opportunity_id, error, status)
+    outbox.mark_sent(db, carried, now)
     return sent
 
 
@@ -82,19 +92,21 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
     opp = store.opportunity(db, write.team_id, write.opportunity_id)
     crm_id = store.crm_id_of(db, write.team_id, PROVIDER, write.opportunity_id)
     if opp is None or opp.status == store.REMOVED:
-        outbox.mark_sent(db, write, now)  # nothing left to write
+        outbox.mark_sent(db, [write], now)  # nothing left to write
         return 0
-    deal = DealWrite(opp.name, back.get(opp.stage, ""), owners.get(opp.owner_id), opp.amount, opp.expected_close)
+    key = deal_key(write.team_id, opp.id) if write.is_create else None
+    owner = owners.get(opp.owner_id)
+    deal = DealWrite(opp.name, back.get(opp.stage, ""), owner, opp.amount, opp.expected_close, key=key)
     if write.is_create:
         if crm_id is None and write.attempts > 1:
-            found = provider.find_created(deal, write.changed_at - FIND_WINDOW)
+            found = provider.find_by_key(key)
             if found is not None:
                 crm_id = found.id
                 store.link(db, write.team_id, PROVIDER, opp.id, found.id, found.modified_at, now)
         if crm_id is None:
             made = provider.create_deal(deal)
             store.link(db, write.team_id, PROVIDER, opp.id, made.id, made.modified_at, now)
-        outbox.mark_sent(db, write, now)
+        outbox.mark_sent(db, [write], now)
         return 1
     if crm_id is None:
         if write.opportunity_id in creates_waiting or outbox.create_outstanding(
@@ -106,7 +118,7 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
         return 0
     done = provider.update_deal(crm_id, deal)
     store.note_pushed(db, write.team_id, PROVIDER, crm_id, done.modified_at)
-    outbox.mark_sent(db, write, now)
+    outbox.mark_sent(db, [write], now)
     return 1
 
 
@@ -121,9 +133,16 @@ def run_sync(
     """One sync: pull from the CRM, then send Slack's pending changes. A bad token or an unreachable CRM
     ends the run with one line in the log (and in the sync state the admin sees), never a trace per record."""
     report = SyncReport()
-    provider = provider or make_provider(services.settings)
+    provider = provider or make_provider(services)
     team_id = services.client.auth_test()["team_id"]
+    run = store.start_run(services.db, team_id, PROVIDER, now, RUN_LEASE)
+    if run is None:
+        report.skipped = True
+        return report
     try:
+        if run.keyed_at is None:
+            provider.ensure_key_property()
+            store.note_keyed(services.db, team_id, PROVIDER, now)
         pull(services, provider, team_id, now, report, full)
         sent = send_due(services, provider, team_id, now, report)
         report.notes.append(f"{sent} written to HubSpot")
@@ -131,6 +150,10 @@ def run_sync(
         report.error, report.bad_token = str(error), isinstance(error, BadToken)
         if log_errors:  # the command line prints it instead: one line either way
             log.error("CRM sync stopped: %s", error)
-    report.requests = getattr(provider, "requests", 0)
-    store.record_run(services.db, team_id, PROVIDER, now, requests=report.requests, error=report.error)
+    except Exception:
+        report.error = "an unexpected error (see the log)"
+        raise
+    finally:  # the workspace is free for the next sync, however this one ended
+        report.requests = getattr(provider, "requests", 0)
+        store.record_run(services.db, team_id, PROVIDER, now, requests=report.requests, error=report.error, run=run)
     return report

@@ -17,7 +17,7 @@ def status_lines(services: Services, team_id: str) -> list[str]:
     if state.last_error:
         lines.append(f"Last error ({state.last_error_at}): {state.last_error}")
     try:
-        stages = make_provider(services.settings).stages()
+        stages = make_provider(services).stages()
         mapping = stage_map(stages, services.settings.open_stages, services.settings.hubspot_stage_map)
         lines += ["Stages (HUBSPOT_STAGE_MAP overrides):"] + ["  " + line for line in describe(stages, mapping)]
     except CrmError as error:

@@ -3,9 +3,13 @@
 Deals are upserted by their CRM id, page by page (one transaction a page), stage moves go into the same
 history as Slack's, and a deal created or won in the CRM after the first full import is celebrated
 exactly like one opened in Slack. The first import and `--full` never celebrate. Deals deleted or merged
-away in the CRM are closed here as removed, never silently lost. A record with a missing or odd field is
-stored with what can be trusted and flagged; one bad record never stops the sync, and a bad token stops
-the run with one line. Conflicts: the newest change wins; the losing value is kept in crm_conflicts.
+away in the CRM (and, with `--full`, deals that left the followed pipeline) are closed here as removed,
+never silently lost. Each run searches from the cursor less the CRM's search lag, so a change the search
+showed late is still read; what was already applied is skipped by its id and modification time. A deal
+carrying our key is the one our create made (its answer lost): it is linked, never imported again. A
+record with a missing or odd field is stored with what can be trusted and flagged; one bad record never
+stops the sync, and a bad token stops the run with one line. Conflicts: the newest change wins; the
+losing value is kept in crm_conflicts.
 """
 
 from __future__ import annotations
@@ -44,11 +48,14 @@ class SyncReport:
     conflicts: int = 0
     celebrated: int = 0
     requests: int = 0
+    skipped: bool = False
     error: str | None = None
     bad_token: bool = False
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        if self.skipped:
+            return "CRM sync skipped: another sync of this workspace is still running"
         if self.error:
             return f"CRM sync stopped: {self.error}"
         return (
@@ -72,9 +79,9 @@ def pull(
     mapping = stage_map(stages, settings.open_stages, settings.hubspot_stage_map)
     context = _Context(services, provider.name, team_id, now, mapping, owner_map, may_celebrate, new_after, report)
     context.pending = outbox.pending_changes(db, team_id, provider.name)
-    context.awaiting = store.awaiting_create(db, team_id, provider.name)
     cursor, seen, merged, page = state.cursor, set(), {}, []
-    for deal in provider.changed_deals(None if full else state.cursor):
+    since = None if full or state.cursor is None else state.cursor - provider.search_lag
+    for deal in provider.changed_deals(since):
         page.append(deal)
         seen.add(deal.id)
         merged.update({gone: deal for gone in deal.merged_ids})
@@ -90,12 +97,21 @@ def pull(
     )
     if full:
         unseen = sorted(known - seen - set(reasons))
-        still_there = provider.read_deals(unseen) if unseen else {}
-        reasons.update(
-            {gone: "No longer in the followed HubSpot pipeline" for gone in unseen if gone not in still_there}
-        )
+        still_there, followed = provider.read_deals(unseen) if unseen else {}, provider.pipeline_id()
+        left = [gone for gone in unseen if gone not in still_there or still_there[gone].pipeline_id != followed]
+        reasons.update({gone: "No longer in the followed HubSpot pipeline" for gone in left})
     report.removed += len(crm_records.close_removed(db, team_id, provider.name, reasons, now))
     store.record_run(db, team_id, provider.name, now, requests=0, cursor=cursor, imported=True)
+
+
+def deal_key(team_id: str, opportunity_id: int) -> str:
+    """Our deal's key in the CRM (unique there): which workspace and opportunity a created deal is."""
+    return f"{team_id}-{opportunity_id}"
+
+
+def _ours(key: str | None, team_id: str) -> int | None:
+    team, _, number = (key or "").rpartition("-")
+    return int(number) if team == team_id and number.isdigit() else None
 
 
 def match_owners(services: Services, team_id: str, provider: str, now: datetime) -> None:
@@ -132,7 +148,6 @@ class _Context:
     new_after: datetime | None
     report: SyncReport
     pending: dict[int, datetime] = field(default_factory=dict)
-    awaiting: dict[str, int] = field(default_factory=dict)
 
     def apply(self, deals: list[CrmDeal]) -> None:
         if not deals:
@@ -145,8 +160,9 @@ class _Context:
             if link and link.crm_modified_at and deal.modified_at <= link.crm_modified_at:
                 self.report.unchanged += 1
                 continue
-            ours = self.awaiting.pop(" ".join((deal.name or "").split()).casefold(), None) if link is None else None
-            if ours is not None:  # the deal our own create made, though its answer was lost
+            ours = _ours(deal.key, self.team_id) if link is None else None
+            if ours is not None and store.opportunity(db, self.team_id, ours) is not None:
+                # the deal our own create made, though its answer was lost: linked, never imported
                 store.link(db, self.team_id, self.provider, ours, deal.id, deal.modified_at, self.now)
                 self.report.unchanged += 1
                 continue

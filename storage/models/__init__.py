@@ -2,7 +2,7 @@
 
 from storage.models.base import ID, Base
 from storage.models.coaching import CoachingAnswer, Rep, ScheduledMessage, Workspace, WorkspaceSettings
-from storage.models.crm import CrmConflict, CrmFlag, CrmLink, CrmOutbox, CrmOwner, CrmSyncState
+from storage.models.crm import CrmConflict, CrmFlag, CrmLink, CrmOutbox, CrmOwner, CrmPace, CrmSyncState
 from storage.models.pipeline import Activity, Obstacle, Opportunity, Quota, StageChange, UndoneRequest
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "CrmLink",
     "CrmOutbox",
     "CrmOwner",
+    "CrmPace",
     "CrmSyncState",
     "Obstacle",
     "Opportunity",

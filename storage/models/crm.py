@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import ID, Base
 from storage.types import UtcDateTime
 
 
-class CrmLink(Base):
-    """An opportunity's record in a CRM: one per opportunity, and one opportunity per CRM record."""
-
-    __tablename__ = "crm_links"
+class _PerProvider:
+    """Every CRM table's rows belong to one workspace and one provider."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(ID)
     provider: Mapped[str] = mapped_column(String(16))
+
+
+class CrmLink(_PerProvider, Base):
+    """An opportunity's record in a CRM: one per opportunity, and one opportunity per CRM record."""
+
+    __tablename__ = "crm_links"
+
     crm_id: Mapped[str] = mapped_column(String(64))
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
     crm_modified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -31,14 +36,11 @@ class CrmLink(Base):
     )
 
 
-class CrmSyncState(Base):
+class CrmSyncState(_PerProvider, Base):
     """Where a workspace's sync stands: the cursor, whether the first full import is done, the last error."""
 
     __tablename__ = "crm_sync_state"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    provider: Mapped[str] = mapped_column(String(16))
     cursor: Mapped[datetime | None] = mapped_column(UtcDateTime)
     imported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -46,18 +48,34 @@ class CrmSyncState(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_requests: Mapped[int] = mapped_column(Integer, default=0)
+    running_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # one sync of a workspace at a time
+    running_by: Mapped[str | None] = mapped_column(String(80))
+    keyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the CRM has our deal-key property
 
     __table_args__ = (UniqueConstraint("team_id", "provider", name="uq_crm_sync_state_team"),)
 
 
-class CrmOwner(Base):
+class CrmPace(Base):
+    """A token bucket shared by every thread and process that calls one CRM account (bucket: its name).
+
+    `stamp` is when `tokens` was last counted, in seconds since the epoch (a float, so SQL can refill it).
+    """
+
+    __tablename__ = "crm_pace"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(80))
+    tokens: Mapped[float] = mapped_column(Float)
+    stamp: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (UniqueConstraint("bucket", name="uq_crm_pace_bucket"),)
+
+
+class CrmOwner(_PerProvider, Base):
     """A CRM owner and the Slack user matched to them by email (null: no match, listed for the admin)."""
 
     __tablename__ = "crm_owners"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    provider: Mapped[str] = mapped_column(String(16))
     owner_id: Mapped[str] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120))
@@ -67,14 +85,11 @@ class CrmOwner(Base):
     __table_args__ = (UniqueConstraint("team_id", "provider", "owner_id", name="uq_crm_owners_owner"),)
 
 
-class CrmFlag(Base):
+class CrmFlag(_PerProvider, Base):
     """A CRM record imported with what could be trusted; `problem` says what could not (for the admin)."""
 
     __tablename__ = "crm_flags"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    provider: Mapped[str] = mapped_column(String(16))
     crm_id: Mapped[str] = mapped_column(String(64))
     opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
     problem: Mapped[str] = mapped_column(String(20))
@@ -101,7 +116,7 @@ class CrmConflict(Base):
     __table_args__ = (Index("ix_crm_conflicts_opportunity", "team_id", "opportunity_id", "decided_at"),)
 
 
-class CrmOutbox(Base):
+class CrmOutbox(_PerProvider, Base):
     """CRM writes, claimed before they are sent (the discipline of scheduled_messages).
 
     change_key "create" is unique per opportunity, so a deal is created once; later changes get a key of
@@ -112,9 +127,6 @@ class CrmOutbox(Base):
 
     __tablename__ = "crm_outbox"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    provider: Mapped[str] = mapped_column(String(16))
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
     change_key: Mapped[str] = mapped_column(String(40))
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,42 @@
+"""A token bucket kept in the database, so every thread and process calling one CRM account shares it.
+
+Slack's limiter (bot/ratelimit.py) keeps its buckets in one process's memory, which fits a limit per bot
+token that one process holds; a CRM counts every process on its token together, so this one is a row.
+
+A bucket holds at most `capacity` tokens and gains `rate` a second; a call spends one. Taking a token is
+one UPDATE that refills and spends together (no read-then-write race on either database). A caller that
+finds the bucket short still spends (the count goes below zero) and is told how long to wait: it has
+reserved the next free slot, so callers queue in turn, each with one statement. Time is seconds since
+the epoch from the caller's clock: processes on one machine or NTP-synced ones agree closely enough, and
+a stamp already ahead of a caller's clock is never moved back (that caller simply refills nothing).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, case, literal, update
+
+from storage.crm import insert_once
+from storage.db import Database
+from storage.models import CrmPace
+
+
+def reserve(db: Database, bucket: str, rate: float, capacity: float, now: float) -> float:
+    """Spend one token of `bucket`: the seconds to wait before using it (0.0: at once)."""
+    at = literal(now, Float)
+    level = CrmPace.tokens + case((at > CrmPace.stamp, at - CrmPace.stamp), else_=0.0) * rate
+    spend = (
+        update(CrmPace)
+        .where(CrmPace.bucket == bucket)
+        .values(
+            tokens=case((level > capacity, capacity), else_=level) - 1.0,
+            stamp=case((at > CrmPace.stamp, at), else_=CrmPace.stamp),
+        )
+        .returning(CrmPace.tokens)
+    )
+    with db.transaction() as session:
+        left = session.execute(spend).scalar()
+    if left is not None:
+        return max(-left, 0.0) / rate
+    if insert_once(db, CrmPace, bucket=bucket, tokens=capacity - 1.0, stamp=now):
+        return 0.0  # a bucket not used before starts full, less this call's token
+    return reserve(db, bucket, rate, capacity, now)  # another caller made it first
