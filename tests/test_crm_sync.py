@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 from bot.integrations.hubspot import HubSpotProvider
+from bot.jobs.celebrations import POSTER
 from bot.services.crm_push import run_sync
 from storage import crm, crm_owners, crm_records
 from storage.opportunities import open_opportunities, stage_history
@@ -19,6 +20,8 @@ def sync(bot, hubspot, full=False):
 
 
 def celebrations(bot) -> list[str]:
+    """The channel's posts, once the poster has posted what the sync planned."""
+    assert POSTER.wait_until_idle(timeout=10)
     return [call.args["text"] for call in bot.slack.of("chat.postMessage") if call.args.get("channel") == "CWINS"]
 
 
