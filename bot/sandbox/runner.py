@@ -129,8 +129,9 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"--port must be between 1 and 65535 (0: any free port), not {args.port}.", file=sys.stderr)
         return 2
-    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.redaction import configure_logging  # no secret in any log line (the sandbox's own included)
+
+    configure_logging(os.environ.get("LOG_LEVEL", "WARNING"))
     try:
         sandbox = start(args.port, Path(DATABASE_FILE).resolve(), now, demo=args.demo)
     except OSError as error:
