@@ -12,10 +12,10 @@ from bot import fanout
 from bot.delivery import WorkspaceUnreachable, deliver
 from bot.installations import NotInstalled
 from bot.jobs.report import JobReport
-from bot.people import time_zones
 from bot.rules.timing import Profile, state_of, why_not_now
 from bot.services import Services, workspace, workspace_settings
 from bot.services.coach import profile_of
+from bot.zones import time_zones
 from storage import claims, queue, reps
 from storage.reps import RepSettings
 
@@ -49,7 +49,7 @@ def every_workspace(name: str, run_team: TeamRun, services: Services, now: datet
     fails is skipped for this tick with one log line; the others go on."""
     services = ticking(services, now)
     report = JobReport(name, now)
-    enroll_recent(services, now)
+    reps.enrol_everyone(services.db, now)  # reps whose deals came from anywhere: an import, the CRM
     for team_id, scoped in workspaces_to_serve(services, report):
         try:
             run_team(scoped, team_id, now, report)
@@ -95,15 +95,9 @@ def why_not_message(rep: RepSettings | None, now: datetime) -> str | None:
     return SKIP_REASONS.get(reason, reason) if reason else None
 
 
-def enroll_recent(services: Services, now: datetime) -> None:
-    """Rows for anyone who logged time or opened a deal within the nudge window but has none yet."""
-    since = now - timedelta(days=services.settings.nudge_window_days + 1)
-    reps.enroll_recent(services.db, since.date(), since, now)
-
-
 def reps_using_the_bot(services: Services, team_id: str, now: datetime) -> dict[str, RepSettings]:
-    """Every rep in the workspace who uses the bot (a deal, logged time or settings), with their settings:
-    the reps table alone (rows are made when a deal is opened or time logged), never the history."""
+    """Every rep in the workspace (storage/reps.py says who), with their settings: the reps table alone,
+    which every tick first fills with anyone the data says is a rep (enrol_everyone)."""
     return reps.reps_of_team(services.db, team_id)
 
 

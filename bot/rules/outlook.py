@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.rules.timing import next_working_day
+from storage.records import ObstacleView
 
 YOURS, TEAM = "yours", "team"
 NO_HISTORY, NO_QUOTA = "not enough history", "no quota"
@@ -153,3 +154,14 @@ def standing_days(since: datetime, now: datetime) -> int:
 def checkpoint_ask_day(checkpoint: date, working_days: frozenset[int]) -> date:
     """The day a checkpoint is asked about: the checkpoint itself if it is a working day, else the next one."""
     return checkpoint if checkpoint.weekday() in working_days else next_working_day(checkpoint, working_days)
+
+
+@dataclass(frozen=True)
+class RepOutlook:
+    """What the Home tab and the health report show of a rep's outlook: the number, the pace, the obstacles."""
+
+    number: NumberDependency | None
+    threshold: float
+    pace: OpeningPace
+    period: str
+    obstacles: tuple[ObstacleView, ...]
