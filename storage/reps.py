@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import CompoundSelect, Select, bindparam, exists, select, union, update
+from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, exists, select, union, update
 
 from storage import workspaces
 from storage.crm_owners import PLACEHOLDER
@@ -88,13 +88,17 @@ def _distinct(column, name: str, *where) -> Select:
     return select(seen.c.value).where(seen.c.value.is_not(None))
 
 
+def someone(owner) -> ColumnElement[bool]:
+    """A deal's owner is a person: not a deal still waiting for its CRM owner's Slack match (nobody's yet)."""
+    return ~owner.startswith(PLACEHOLDER, autoescape=True)
+
+
 def _people(team_id: str) -> CompoundSelect:
-    """The workspace's reps, by the definition above (a deal still waiting for its CRM owner's match is
-    nobody's yet)."""
+    """The workspace's reps, by the definition above."""
     owners = _distinct(Opportunity.owner_id, "deal_owners", Opportunity.team_id == team_id).subquery()
     return union(
         select(Rep.user_id.label("user_id")).where(Rep.team_id == team_id),
-        select(owners.c.value).where(~owners.c.value.startswith(PLACEHOLDER, autoescape=True)),
+        select(owners.c.value).where(someone(owners.c.value)),
         _distinct(Activity.user_id, "time_loggers", Activity.team_id == team_id),
         select(CrmOwner.slack_user_id).where(CrmOwner.team_id == team_id, CrmOwner.slack_user_id.is_not(None)),
     )

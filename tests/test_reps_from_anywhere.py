@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.integrations.hubspot import HubSpotProvider
 from bot.services.crm_push import run_sync
-from storage import activities, crm_owners, reps
+from storage import activities, crm_owners, reps, team
 from storage.csv_import import OpportunityRow, import_opportunities
 from storage.models import Activity, Opportunity
 from storage.records import OPEN, NewActivity
@@ -80,6 +80,11 @@ def test_who_is_a_rep_a_deal_logged_time_settings_or_a_crm_owner_match(db):
     assert set(reps.reps_of_team(db, "T2")) == {"UELSEWHERE"}
     assert reps.reps_of_team(db, "T1")["USETTINGS"].work_days == "mon-thu", "settings are left as they were"
     assert reps.enrol_everyone(db, NOW) == 0
+
+    week = NOW - timedelta(days=7)
+    figures = team.rep_figures(db, "T1", week, 4, NOW.date(), NOW.date(), week, NOW)
+    assert [row.user_id for row in figures] == ["UDEAL", "UTIME"], "the manager view: the same reps, with figures"
+    assert team.week_news(db, "T1", week, NOW + timedelta(days=1), 10).openers == set()
 
 
 def test_a_rep_typing_in_slack_is_a_rep_at_once(db):
