@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -110,10 +110,11 @@ def people(db: Database, team_id: str) -> set[str]:
         return set(session.scalars(_people(team_id)))
 
 
-def enrol_everyone(db: Database, now: datetime) -> int:
-    """Give every rep of every workspace who has none a settings row (and the workspace its row), so the
-    jobs, which read the reps table, reach reps whose deals came from an import or the CRM. Each tick of
-    each job starts with it; it costs index seeks per person and workspace, not a pass over the history."""
+def enrol_everyone(db: Database, now: datetime, skip: Collection[str] = ()) -> int:
+    """Give every rep of every workspace (but `skip`: those uninstalled) who has none a settings row (and
+    the workspace its row), so the jobs, which read the reps table, reach reps whose deals came from an
+    import or the CRM. Each tick of each job starts with it; it costs index seeks per person and
+    workspace, not a pass over the history."""
     teams = union(
         _distinct(Opportunity.team_id, "deal_teams"),
         _distinct(Activity.team_id, "time_teams"),
@@ -121,7 +122,7 @@ def enrol_everyone(db: Database, now: datetime) -> int:
     )
     enrolled = 0
     with db.transaction() as session:
-        team_ids = sorted(session.scalars(teams))
+        team_ids = sorted(set(session.scalars(teams)) - set(skip))
     for team_id in team_ids:
         everyone = _people(team_id).subquery()
         known = select(Rep.id).where(Rep.team_id == team_id, Rep.user_id == everyone.c.user_id)

@@ -49,8 +49,9 @@ def every_workspace(name: str, run_team: TeamRun, services: Services, now: datet
     fails is skipped for this tick with one log line; the others go on."""
     services = ticking(services, now)
     report = JobReport(name, now)
-    reps.enrol_everyone(services.db, now)  # reps whose deals came from anywhere: an import, the CRM
-    for team_id, scoped in workspaces_to_serve(services, report):
+    stopped = workspace.stopped_teams(services)
+    reps.enrol_everyone(services.db, now, skip=stopped)  # reps whose deals came from anywhere: an import, the CRM
+    for team_id, scoped in workspaces_to_serve(services, report, stopped):
         try:
             run_team(scoped, team_id, now, report)
         except WorkspaceUnreachable as failure:
@@ -58,9 +59,11 @@ def every_workspace(name: str, run_team: TeamRun, services: Services, now: datet
     return report
 
 
-def workspaces_to_serve(services: Services, report: JobReport) -> Iterator[tuple[str, Services]]:
+def workspaces_to_serve(
+    services: Services, report: JobReport, stopped: frozenset[str] | None = None
+) -> Iterator[tuple[str, Services]]:
     """(team id, services scoped to it) for every workspace the app still serves and can reach."""
-    stopped = workspace.stopped_teams(services)
+    stopped = workspace.stopped_teams(services) if stopped is None else stopped
     serving = [team_id for team_id in reps.teams(services.db) if team_id not in stopped]
     workspace_settings.prefetch(services, serving)
     for team_id in serving:
