@@ -12,9 +12,13 @@ from datetime import timedelta
 import pytest
 
 from bot.app import create_services
+from bot.integrations.hubspot import HubSpotProvider
 from bot.jobs import JOBS
 from bot.redaction import MASK, add_secrets, configure_logging, redact, settings_secrets
+from bot.services.crm_push import run_sync
 from tests.conftest import SIGNING_SECRET
+from tests.hubspot_fixtures import crm_settings, hubspot, hubspot_server  # noqa: F401 - fixtures
+from tests.hubspot_stand_in import TOKEN
 from tests.test_install_by_link import expire_soon
 from tests.workspaces import OAUTH, install
 
@@ -63,6 +67,17 @@ def test_a_rep_at_work_at_debug_logs_neither_token_nor_signing_secret(debug_log,
     log = debug_log.getvalue()
     assert "chat.postMessage" in log, "slack_sdk's request lines were captured"
     assert "xoxb-test-token" not in log and "xapp-test-token" not in log and SIGNING_SECRET not in log
+
+
+def test_a_crm_sync_at_debug_logs_no_hubspot_token(debug_log, make_bot, hubspot):  # noqa: F811
+    bot = make_bot(**crm_settings(hubspot))
+    add_secrets(settings_secrets(bot.services.settings))
+    hubspot.add_deal(dealname="Acme", dealstage="qualifiedtobuy", amount="1000", hubspot_owner_id="501")
+    provider = HubSpotProvider(TOKEN, "default", host=hubspot.base_url, sleep=lambda seconds: None)
+    assert run_sync(bot.services, bot.clock(), full=False, provider=provider).created == 1
+    log = debug_log.getvalue()
+    assert "users.lookupByEmail" in log, "the sync's debug lines were captured (HubSpot's client keeps quiet)"
+    assert TOKEN not in log
 
 
 def test_an_error_naming_a_calendar_feed_logs_without_its_address(debug_log):
