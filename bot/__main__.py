@@ -10,6 +10,7 @@ import re
 import sys
 
 from bot import crm_cli, jobs_cli
+from bot.redaction import configure_logging, settings_secrets
 from bot.sandbox import runner as sandbox_runner
 from bot.settings import SettingsError, load_settings
 
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as problem:
         print(problem, file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings_secrets(settings))
 
     from storage.db import Database
 

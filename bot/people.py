@@ -1,22 +1,14 @@
-"""Who people are, as Slack tells us: managers (MANAGER_IDS and the MANAGER_GROUP user group), each rep's
-time zone (bulk-read daily in bot/zones.py), and who can no longer be reached."""
+"""Who people are, as Slack tells us: managers (MANAGER_IDS and the MANAGER_GROUP user group) and who can no
+longer be reached. Each rep's time zone is bot/zones.py's. A leaf: the services are built on it."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
-
-from storage.reps import RepSettings
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 log = logging.getLogger("pipeline_coach.people")
 
@@ -79,12 +71,3 @@ class ManagerDirectory:
             except SlackClientError as error:
                 log.warning("could not read manager group %s: %s", self._group, error)
             return self._members
-
-
-def time_zones(
-    services: Services, team_id: str, reps: Iterable[RepSettings], now: datetime
-) -> tuple[dict[str, str | None], set[str]]:
-    """Each rep's zone and who is gone: read in bulk (bot/zones.py), users.info only for the few missed."""
-    from bot.zones import time_zones as bulk_time_zones
-
-    return bulk_time_zones(services, team_id, reps, now)

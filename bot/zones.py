@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.people import TOKEN_FAILURES, UNREACHABLE, WorkspaceUnreachable
 from storage import claims, workspaces
 from storage import reps as reps_store
 from storage.reps import RepSettings
@@ -73,8 +74,6 @@ def refresh_workspace(services: Services, team_id: str, now: datetime) -> bool:
                 break
         done = True
     except SlackApiError as error:
-        from bot.people import TOKEN_FAILURES, WorkspaceUnreachable  # bot.people imports this module
-
         reason = str(error.response.get("error") or "")
         if reason in TOKEN_FAILURES:  # the workspace's token: skip the workspace this tick, one line
             raise WorkspaceUnreachable(f"Slack says {reason}") from None
@@ -123,7 +122,6 @@ def _wait_for_other_instance(services: Services, team_id: str) -> None:
 
 def _one_by_one(services: Services, reps: list[RepSettings]) -> tuple[dict[str, str | None], dict[str, str]]:
     """users.info for the reps the list missed."""
-    from bot.people import TOKEN_FAILURES, UNREACHABLE, WorkspaceUnreachable
 
     fetched: dict[str, str | None] = {}
     gone: dict[str, str] = {}

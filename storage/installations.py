@@ -1,24 +1,15 @@
-"""slack_sdk's installation and OAuth state tables, declared on our metadata with slack_sdk's own table
-builders (so they are exactly what its SQLAlchemy stores read and write) and created by our migration
-0008. The stores themselves (slack_sdk.oauth) do the reads and writes of an install; this module holds
-only what they lack: the enterprise a workspace belongs to, and erasing a workspace's rows."""
+"""slack_sdk's installation and OAuth state tables (storage/models/installations.py): the stores themselves
+(slack_sdk.oauth) do the reads and writes of an install; this module holds only what they lack: the
+enterprise a workspace belongs to, and erasing a workspace's rows."""
 
 from __future__ import annotations
 
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import delete, desc, select
 
 from storage.db import Database
-from storage.models import Base
+from storage.models import BOTS, INSTALLATIONS, OAUTH_STATES
 
-INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
-    Base.metadata, SQLAlchemyInstallationStore.default_installations_table_name
-)
-BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, SQLAlchemyInstallationStore.default_bots_table_name)
-OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
-    Base.metadata, SQLAlchemyOAuthStateStore.default_table_name
-)
+__all__ = ["BOTS", "INSTALLATIONS", "OAUTH_STATES", "delete_team", "enterprise_of"]
 
 
 def enterprise_of(db: Database, client_id: str, team_id: str) -> tuple[bool, str | None]:

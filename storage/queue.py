@@ -91,14 +91,15 @@ def take(db: Database, team_id: str, kind: str, size: int, token: str, now: date
     PostgreSQL: one transaction, the rows locked (SKIP LOCKED) before they are rendered. SQLite: the rows
     are read and rendered first, then claimed and stored in one short write, so SQLite's single writer is
     never held while a batch renders (people saving a deal would wait behind it); a row claimed meanwhile
-    by someone else is left out by the claim itself."""
+    by someone else is left out by the claim itself, and a batch lost whole to another instance is read
+    again: an empty answer always means nothing is left to take."""
     oldest = (
         select(ScheduledMessage.id)
         .where(ScheduledMessage.team_id == team_id, ScheduledMessage.kind == kind, ScheduledMessage.status == PENDING)
         .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
         .limit(size)
     )
-    if db.dialect != "postgresql":
+    while db.dialect != "postgresql":  # again only if another instance claimed every row read meanwhile
         with db.transaction() as session:
             chosen = list(session.scalars(oldest))
         if not chosen:
@@ -107,8 +108,9 @@ def take(db: Database, team_id: str, kind: str, size: int, token: str, now: date
         rendered = render(candidates) if candidates else {}
         with db.transaction():
             claimed = {row.id for row in _claim(db, chosen, token, now)}
-            taken = [row for row in candidates if row.id in claimed]  # oldest first, as read
-            return _store(db, team_id, kind, token, taken, rendered)
+            if claimed:
+                taken = [row for row in candidates if row.id in claimed]  # oldest first, as read
+                return _store(db, team_id, kind, token, taken, rendered)
     with db.transaction() as session:
         # Locked by this transaction until it commits; every other instance's SELECT skips them.
         chosen = list(session.scalars(oldest.with_for_update(skip_locked=True)))

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import bindparam, exists, select, union, update
+from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, exists, select, union, update
 
 from storage import workspaces
+from storage.crm_owners import PLACEHOLDER
 from storage.db import Database
-from storage.models import Activity, Opportunity, Rep
+from storage.models import Activity, CrmOwner, Opportunity, Rep
 from storage.upsert import insert_for
 
 
@@ -73,24 +74,63 @@ def ensure_reps(db: Database, team_id: str, user_ids: Iterable[str], now: dateti
         session.execute(statement, rows)
 
 
-def enroll_recent(db: Database, since_day: date, since_at: datetime, now: datetime) -> None:
-    """Give a settings row (and its workspace a row) to anyone who logged time or opened a deal lately.
+# Who is a rep: a person with a deal, logged time, coaching settings or a CRM owner matched to them,
+# however the row got there (a Slack command, a CSV import, the CRM sync). The jobs enrol them all.
 
-    Rows are normally made when a deal is opened or time is logged; this catches anything written
-    another way. It reads only the window's rows, through indexes that lead with the day and the moment.
-    """
-    recent = union(
-        select(Activity.team_id, Activity.user_id).where(Activity.occurred_on >= since_day),
-        select(Opportunity.team_id, Opportunity.owner_id.label("user_id")).where(Opportunity.created_at >= since_at),
-    ).subquery()
-    known = select(Rep.id).where(Rep.team_id == recent.c.team_id, Rep.user_id == recent.c.user_id)
+
+def _distinct(column, name: str, *where) -> Select:
+    """The distinct values of an indexed column, one index seek each (a loose index scan): the cost follows
+    how many there are, never how many rows hold them (ten years of activity cost no more than one week)."""
+    first = select(column.label("value")).where(*where).order_by(column).limit(1).subquery()
+    seen = select(first.c.value).cte(name, recursive=True)
+    following = select(column).where(*where, column > seen.c.value).order_by(column).limit(1).scalar_subquery()
+    seen = seen.union_all(select(following).where(seen.c.value.is_not(None)))
+    return select(seen.c.value).where(seen.c.value.is_not(None))
+
+
+def someone(owner) -> ColumnElement[bool]:
+    """A deal's owner is a person: not a deal still waiting for its CRM owner's Slack match (nobody's yet)."""
+    return ~owner.startswith(PLACEHOLDER, autoescape=True)
+
+
+def _people(team_id: str) -> CompoundSelect:
+    """The workspace's reps, by the definition above."""
+    owners = _distinct(Opportunity.owner_id, "deal_owners", Opportunity.team_id == team_id).subquery()
+    return union(
+        select(Rep.user_id.label("user_id")).where(Rep.team_id == team_id),
+        select(owners.c.value).where(someone(owners.c.value)),
+        _distinct(Activity.user_id, "time_loggers", Activity.team_id == team_id),
+        select(CrmOwner.slack_user_id).where(CrmOwner.team_id == team_id, CrmOwner.slack_user_id.is_not(None)),
+    )
+
+
+def people(db: Database, team_id: str) -> set[str]:
+    """Every rep of the workspace, whether or not they have a settings row yet."""
     with db.transaction() as session:
-        new = session.execute(select(recent.c.team_id, recent.c.user_id).where(~exists(known))).all()
-    by_team: dict[str, set[str]] = {}
-    for team_id, user_id in new:
-        by_team.setdefault(team_id, set()).add(user_id)
-    for team_id, users in by_team.items():
-        ensure_reps(db, team_id, users, now)
+        return set(session.scalars(_people(team_id)))
+
+
+def enrol_everyone(db: Database, now: datetime, skip: Collection[str] = ()) -> int:
+    """Give every rep of every workspace (but `skip`: those uninstalled) who has none a settings row (and
+    the workspace its row), so the jobs, which read the reps table, reach reps whose deals came from an
+    import or the CRM. Each tick of each job starts with it; it costs index seeks per person and
+    workspace, not a pass over the history."""
+    teams = union(
+        _distinct(Opportunity.team_id, "deal_teams"),
+        _distinct(Activity.team_id, "time_teams"),
+        select(CrmOwner.team_id).where(CrmOwner.slack_user_id.is_not(None)),
+    )
+    enrolled = 0
+    with db.transaction() as session:
+        team_ids = sorted(set(session.scalars(teams)) - set(skip))
+    for team_id in team_ids:
+        everyone = _people(team_id).subquery()
+        known = select(Rep.id).where(Rep.team_id == team_id, Rep.user_id == everyone.c.user_id)
+        with db.transaction() as session:
+            new = list(session.scalars(select(everyone.c.user_id).where(~exists(known))))
+        ensure_reps(db, team_id, new, now)
+        enrolled += len(new)
+    return enrolled
 
 
 def reps_of_team(db: Database, team_id: str) -> dict[str, RepSettings]:

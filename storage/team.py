@@ -10,6 +10,7 @@ from storage.db import Database
 from storage.models import Activity, Opportunity, Quota
 from storage.opportunities import view_of
 from storage.records import DEAL, OPEN, WON, RepFigures, WeekNews
+from storage.reps import someone
 
 
 def rep_figures(
@@ -22,7 +23,8 @@ def rep_figures(
     period_start_at: datetime,
     period_end_at: datetime,
 ) -> list[RepFigures]:
-    """Per rep, with anything on record: creation this week and the weeks before, pipeline, quota, prospecting."""
+    """Per rep (storage/reps.py says who) with anything on record: creation this week and the weeks before,
+    pipeline, quota, prospecting."""
     earlier = week_start - timedelta(weeks=previous_weeks)
     open_now = Opportunity.status == OPEN
     closing_in_period = and_(
@@ -44,7 +46,7 @@ def rep_figures(
             func.sum(case((closing_in_period, amount), else_=0)).label("open_in_period"),
             func.sum(case((won_in_period, amount), else_=0)).label("won_in_period"),
         )
-        .where(Opportunity.team_id == team_id)
+        .where(Opportunity.team_id == team_id, someone(Opportunity.owner_id))
         .group_by(Opportunity.owner_id)
     )
     quotas = select(Quota.user_id, Quota.amount).where(Quota.team_id == team_id, Quota.period_start == period_start)
@@ -88,6 +90,7 @@ def week_news(db: Database, team_id: str, start: datetime, end: datetime, limit:
         Opportunity.created_at >= start - timedelta(weeks=1),
         Opportunity.created_at < start,
     )
+    person = someone(Opportunity.owner_id)
     with db.transaction() as session:
         opened_rows = session.scalars(
             select(Opportunity).where(created).order_by(Opportunity.owner_id, Opportunity.id).limit(limit)
@@ -98,8 +101,8 @@ def week_news(db: Database, team_id: str, start: datetime, end: datetime, limit:
             opened_total=session.scalar(select(func.count()).where(created)) or 0,
             won=[view_of(row) for row in won_rows],
             won_total=session.scalar(select(func.count()).where(won)) or 0,
-            openers=set(session.scalars(select(Opportunity.owner_id).where(created).distinct())),
-            openers_week_before=set(session.scalars(select(Opportunity.owner_id).where(before).distinct())),
+            openers=set(session.scalars(select(Opportunity.owner_id).where(created, person).distinct())),
+            openers_week_before=set(session.scalars(select(Opportunity.owner_id).where(before, person).distinct())),
         )
 
 

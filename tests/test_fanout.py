@@ -9,12 +9,15 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot import fanout
 from bot.app import create_services
 from bot.delivery import TAKEN_OVER, deliver
 from bot.jobs import JOBS
 from storage import claims, outbox, queue, reps
 from storage.db import Database
+from storage.models import ScheduledMessage
 from tests.conftest import Clock, settings_for
 from tests.test_time_zones_bulk import directory
 
@@ -115,16 +118,29 @@ def test_a_long_fan_out_renews_its_leases_so_another_instance_takes_nothing_over
     assert dms_per_rep(slack) == {user: 1 for user in users}
 
 
+def takers(db) -> set[str]:
+    """The instances that took a batch of the slot from the shared queue (each drain claims under its own
+    token)."""
+    message = ScheduledMessage
+    taken = select(message.claimed_by).where(message.kind == KIND, message.status != "pending")
+    with db.engine.connect() as connection:
+        return set(connection.execute(taken).scalars())
+
+
 def test_two_instances_share_one_slot_without_a_duplicate_call(slack, db):
     users = [f"U{n:03}" for n in range(120)]
     reps.ensure_reps(db, "T1", users, FRIDAY_3PM_NEW_YORK)
     slack.always("users.list", directory({user: {"tz": "America/New_York"} for user in users}, page=50))
 
-    def answer_after_a_moment(args: dict) -> dict:
-        time.sleep(0.15)  # long enough a slot that the second instance, waiting on the zones, joins in
+    def answer_once_both_instances_hold_a_batch(args: dict) -> dict:
+        """However busy the machine, the first instance cannot finish the slot alone: Slack answers nobody
+        until the queue shows batches taken by two instances (the second waits on the zones, then joins)."""
+        deadline = time.monotonic() + 30
+        while len(takers(db)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
         return {"ok": True, "channel": args.get("channel"), "ts": "1.0"}
 
-    slack.always("chat.postMessage", answer_after_a_moment)
+    slack.always("chat.postMessage", answer_once_both_instances_hold_a_batch)
     instances = [services_on(slack, Database(db.url), lambda: FRIDAY_3PM_NEW_YORK, fanout_workers=2) for _ in range(2)]
     start = threading.Barrier(2)
     reports, errors = [], []
@@ -144,7 +160,7 @@ def test_two_instances_share_one_slot_without_a_duplicate_call(slack, db):
 
     assert errors == []
     assert dms_per_rep(slack) == {user: 1 for user in users}, "a rep got two DMs, or none"
-    assert sorted(report.sent for report in reports)[0] > 0, "one instance did all the work"
+    assert len(takers(db)) == 2 and sorted(report.sent for report in reports)[0] > 0, "one did all the work"
     assert sum(report.sent for report in reports) == 120
     assert len(slack.of("users.list")) == 3  # one instance read the directory (3 pages); the other waited
     assert slack.of("users.info") == []

@@ -12,10 +12,10 @@ from bot import fanout
 from bot.delivery import WorkspaceUnreachable, deliver
 from bot.installations import NotInstalled
 from bot.jobs.report import JobReport
-from bot.people import time_zones
 from bot.rules.timing import Profile, state_of, why_not_now
 from bot.services import Services, workspace, workspace_settings
 from bot.services.coach import profile_of
+from bot.zones import time_zones
 from storage import claims, queue, reps
 from storage.reps import RepSettings
 
@@ -49,8 +49,9 @@ def every_workspace(name: str, run_team: TeamRun, services: Services, now: datet
     fails is skipped for this tick with one log line; the others go on."""
     services = ticking(services, now)
     report = JobReport(name, now)
-    enroll_recent(services, now)
-    for team_id, scoped in workspaces_to_serve(services, report):
+    stopped = workspace.stopped_teams(services)
+    reps.enrol_everyone(services.db, now, skip=stopped)  # reps whose deals came from anywhere: an import, the CRM
+    for team_id, scoped in workspaces_to_serve(services, report, stopped):
         try:
             run_team(scoped, team_id, now, report)
         except WorkspaceUnreachable as failure:
@@ -58,9 +59,11 @@ def every_workspace(name: str, run_team: TeamRun, services: Services, now: datet
     return report
 
 
-def workspaces_to_serve(services: Services, report: JobReport) -> Iterator[tuple[str, Services]]:
+def workspaces_to_serve(
+    services: Services, report: JobReport, stopped: frozenset[str] | None = None
+) -> Iterator[tuple[str, Services]]:
     """(team id, services scoped to it) for every workspace the app still serves and can reach."""
-    stopped = workspace.stopped_teams(services)
+    stopped = workspace.stopped_teams(services) if stopped is None else stopped
     serving = [team_id for team_id in reps.teams(services.db) if team_id not in stopped]
     workspace_settings.prefetch(services, serving)
     for team_id in serving:
@@ -95,15 +98,9 @@ def why_not_message(rep: RepSettings | None, now: datetime) -> str | None:
     return SKIP_REASONS.get(reason, reason) if reason else None
 
 
-def enroll_recent(services: Services, now: datetime) -> None:
-    """Rows for anyone who logged time or opened a deal within the nudge window but has none yet."""
-    since = now - timedelta(days=services.settings.nudge_window_days + 1)
-    reps.enroll_recent(services.db, since.date(), since, now)
-
-
 def reps_using_the_bot(services: Services, team_id: str, now: datetime) -> dict[str, RepSettings]:
-    """Every rep in the workspace who uses the bot (a deal, logged time or settings), with their settings:
-    the reps table alone (rows are made when a deal is opened or time logged), never the history."""
+    """Every rep in the workspace (storage/reps.py says who), with their settings: the reps table alone,
+    which every tick first fills with anyone the data says is a rep (enrol_everyone)."""
     return reps.reps_of_team(services.db, team_id)
 
 

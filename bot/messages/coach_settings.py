@@ -4,18 +4,31 @@ answers to the coach (`/opportunity reflections`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot.messages.format import clock, day_label, duration, format_work_days, obstacle_name, plural
 from bot.messages.kit import context, reply, section
 from bot.parsing.coaching import CoachChange
 from bot.rules.periods import weekday_short
+from bot.rules.timing import Profile
 from bot.text import clip, escape
 
 if TYPE_CHECKING:
-    from bot.services.coach import CoachView
     from storage.answers import Answer
+
+
+@dataclass(frozen=True)
+class CoachView:
+    """What the rep's coaching card shows."""
+
+    profile: Profile
+    tz: str | None
+    snoozed_until: datetime | None
+    undeliverable: bool
+    cooldown_days: int
+    local_today: date
 
 CHECKPOINT_ANSWERS = {"moved": "Moved.", "not_yet": "Not yet", "step_back": "Stepped back.", "lost": "Lost."}
 CONFIRMATIONS = {

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.messages.format import day_label
 from bot.messages.health import health_reply
@@ -21,10 +21,30 @@ from bot.messages.kit import (
 )
 from bot.messages.opportunities import OPEN_NEW_MODAL, opportunity_row
 from bot.messages.team import team_reply
+from bot.rules.health import HealthReport
+from bot.rules.outlook import RepOutlook
+from bot.rules.team import TeamView
 from bot.text import clip, escape
+from storage.answers import Answer
+from storage.records import ObstacleView, OpportunityView
 
-if TYPE_CHECKING:
-    from bot.services.home import HomePage
+
+@dataclass(frozen=True)
+class HomePage:
+    """What a rep's Home tab shows (bot/services/home.py gathers it)."""
+
+    health: HealthReport
+    opportunities: list[OpportunityView]
+    open_total: int
+    last_reflection: Answer | None
+    outlook: RepOutlook | None = None
+    is_admin: bool = False  # the workspace settings button is shown to its admins only
+    team: TeamView | None = None  # a manager's Home opens on their team (the same view as /opportunity team)
+
+    def obstacle_of(self, opportunity_id: int) -> ObstacleView | None:
+        found = self.outlook.obstacles if self.outlook else ()
+        return next((item for item in found if item.opportunity_id == opportunity_id), None)
+
 
 LOG_DEAL_TIME = "home_log_deal_time"
 LOG_PROSPECTING = "home_log_prospecting"

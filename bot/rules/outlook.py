@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.rules.timing import next_working_day
+from storage.records import ObstacleView, OpportunityView
 
 YOURS, TEAM = "yours", "team"
 NO_HISTORY, NO_QUOTA = "not enough history", "no quota"
@@ -153,3 +154,30 @@ def standing_days(since: datetime, now: datetime) -> int:
 def checkpoint_ask_day(checkpoint: date, working_days: frozenset[int]) -> date:
     """The day a checkpoint is asked about: the checkpoint itself if it is a working day, else the next one."""
     return checkpoint if checkpoint.weekday() in working_days else next_working_day(checkpoint, working_days)
+
+
+@dataclass(frozen=True)
+class RepOutlook:
+    """What the Home tab and the health report show of a rep's outlook: the number, the pace, the obstacles."""
+
+    number: NumberDependency | None
+    threshold: float
+    pace: OpeningPace
+    period: str
+    obstacles: tuple[ObstacleView, ...]
+
+
+@dataclass(frozen=True)
+class TeamCreation:
+    """The team's openings for the leaders: last week's, the quiet reps, the pace, the early deals."""
+
+    opened_last_week: int
+    openers_last_week: int
+    reps: int
+    quiet: int
+    quiet_days: int
+    pace: OpeningPace
+    period: str
+    early: tuple[OpportunityView, ...]
+    early_total: int
+    early_stages: tuple[str, ...]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.rules.figures import coverage
+from bot.rules.outlook import TeamCreation
 from storage.records import RepFigures
 
 AVERAGE_WEEKS = 4
@@ -64,3 +65,12 @@ def creation_to_capture(opened: int, won: int) -> float | None:
 def streak_keepers(opened_last_week: set[str], opened_week_before: set[str]) -> int:
     """Reps who opened at least one opportunity in each of the last two weeks."""
     return len(opened_last_week & opened_week_before)
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """What a manager sees of the team (`/opportunity team`, and the top of their Home)."""
+
+    rows: list[TeamRow]
+    coverage: float | None
+    creation: TeamCreation | None = None

@@ -153,8 +153,9 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= port <= 65535:
         print(f"--port must be between 1 and 65535 (0: any free port), not {port}.", file=sys.stderr)
         return 2
-    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.redaction import configure_logging  # no secret in any log line (the sandbox's own included)
+
+    configure_logging(os.environ.get("LOG_LEVEL", "WARNING"))
     try:
         sandbox = start(port, Path(DATABASE_FILE).resolve(), now, demo=args.demo, find_free=args.port is None)
     except OSError as error:

@@ -7,9 +7,9 @@ Each action is one transaction; an answer that shows on Home signals the rep's H
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.messages.coach_settings import CoachView
 from bot.parsing.coaching import CoachChange, coach_defaults
 from bot.questions import BY_ID
 from bot.rules import nudges
@@ -33,18 +33,6 @@ def profile_of(services: Services, rep: reps.RepSettings, tz: str | None = None)
 def profile_for(services: Services, team_id: str, user_id: str, tz: str | None = None) -> Profile:
     """One rep's effective coaching settings (their row is created the first time we meet them)."""
     return profile_of(services, reps.get_or_create_rep(services.db, team_id, user_id, services.now()), tz)
-
-
-@dataclass(frozen=True)
-class CoachView:
-    """What the rep's coaching card shows."""
-
-    profile: Profile
-    tz: str | None
-    snoozed_until: datetime | None
-    undeliverable: bool
-    cooldown_days: int
-    local_today: date
 
 
 def coach_settings(services: Services, team_id: str, user_id: str, change: CoachChange) -> CoachView:

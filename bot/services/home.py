@@ -6,21 +6,18 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 
 from slack_sdk.errors import SlackClientError
 
 from bot.messages import home as views
-from bot.rules.health import HealthReport
+from bot.messages.home import HomePage
 from bot.services import Services, admin
 from bot.services.health import build_health
-from bot.services.outlook import RepOutlook, rep_outlook
-from bot.services.team import TeamView, is_manager, team_view
+from bot.services.outlook import rep_outlook
+from bot.services.team import is_manager, team_view
 from bot.workers import PEOPLE
 from storage import answers, opportunities
-from storage.answers import Answer
 from storage.db import DatabaseUnavailable
-from storage.records import ObstacleView, OpportunityView
 
 log = logging.getLogger("pipeline_coach.home")
 HOME_ROWS = 50
@@ -28,21 +25,6 @@ _publisher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="home")
 _queued: dict[tuple[int, str, str], Future] = {}  # refreshes not started yet, by (services, team, rep)
 _unfinished: set[Future] = set()
 _queued_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class HomePage:
-    health: HealthReport
-    opportunities: list[OpportunityView]
-    open_total: int
-    last_reflection: Answer | None
-    outlook: RepOutlook | None = None
-    is_admin: bool = False  # the workspace settings button is shown to its admins only
-    team: TeamView | None = None  # a manager's Home opens on their team (the same view as /opportunity team)
-
-    def obstacle_of(self, opportunity_id: int) -> ObstacleView | None:
-        found = self.outlook.obstacles if self.outlook else ()
-        return next((item for item in found if item.opportunity_id == opportunity_id), None)
 
 
 def home_page(services: Services, team_id: str, user_id: str, ask_slack: bool = False) -> HomePage:

@@ -4,43 +4,26 @@ and `/opportunity team`). A few GROUP BYs per workspace, never a query per rep."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.rules import leaders
 from bot.rules.health import HealthReport
-from bot.rules.outlook import History, NumberDependency, OpeningPace, history_to_use, number_dependency, opening_pace
+from bot.rules.outlook import (
+    History,
+    NumberDependency,
+    RepOutlook,
+    TeamCreation,
+    history_to_use,
+    number_dependency,
+    opening_pace,
+)
 from bot.rules.periods import local_midnight, period_bounds, week_start
 from bot.services import Services
 from bot.services.health import current_period, health_window
 from storage import obstacles, outlook
 from storage import team as team_store
-from storage.records import ObstacleView, OpportunityView
 
 EARLY_LISTED = 5
-
-
-@dataclass(frozen=True)
-class RepOutlook:
-    number: NumberDependency | None
-    threshold: float
-    pace: OpeningPace
-    period: str
-    obstacles: tuple[ObstacleView, ...]
-
-
-@dataclass(frozen=True)
-class TeamCreation:
-    opened_last_week: int
-    openers_last_week: int
-    reps: int
-    quiet: int
-    quiet_days: int
-    pace: OpeningPace
-    period: str
-    early: tuple[OpportunityView, ...]
-    early_total: int
-    early_stages: tuple[str, ...]
 
 
 def _history(found) -> History:

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.rules import team as rules
+from bot.rules.team import TeamView
 from bot.services import Services
 from bot.services.coach import concentrated_reps
 from bot.services.health import health_window
-from bot.services.outlook import TeamCreation, team_creation
+from bot.services.outlook import team_creation
 from storage import team as store
-
-
-@dataclass(frozen=True)
-class TeamView:
-    rows: list[rules.TeamRow]
-    coverage: float | None
-    creation: TeamCreation | None = None
 
 
 def is_manager(services: Services, user_id: str) -> bool:

@@ -3,10 +3,14 @@
 from storage.models.base import ID, Base
 from storage.models.coaching import CoachingAnswer, Rep, ScheduledMessage, Workspace, WorkspaceSettings
 from storage.models.crm import CrmConflict, CrmFlag, CrmLink, CrmOutbox, CrmOwner, CrmPace, CrmSyncState
+from storage.models.installations import BOTS, INSTALLATIONS, OAUTH_STATES  # slack_sdk's tables
 from storage.models.pipeline import Activity, Obstacle, Opportunity, Quota, StageChange, UndoneRequest
 
 __all__ = [
+    "BOTS",
     "ID",
+    "INSTALLATIONS",
+    "OAUTH_STATES",
     "Activity",
     "Base",
     "CoachingAnswer",
@@ -27,6 +31,3 @@ __all__ = [
     "Workspace",
     "WorkspaceSettings",
 ]
-
-# slack_sdk's installation and OAuth state tables join this metadata (created by migration 0008).
-from storage import installations as _installations  # noqa: E402, F401
