@@ -79,6 +79,14 @@ class HealthReport:
     stalled_days: int
     stalled: tuple[StalledDeal, ...]
     stalled_count: int
+    # How the time was known: captured from a calendar or CRM, logged by hand, or captured and unplaced.
+    captured_minutes: int = 0
+    unplaced_meetings: int = 0
+    unplaced_minutes: int = 0
+
+    @property
+    def hand_logged_minutes(self) -> int:
+        return max(self.total_minutes - self.captured_minutes, 0)
 
     @property
     def coverage_met(self) -> bool:
@@ -157,6 +165,9 @@ def health_figures(
         stalled_days=stalled_days,
         stalled=data.stalled,
         stalled_count=data.stalled_count,
+        captured_minutes=sum(item.captured_minutes for item in data.time_by_deal),
+        unplaced_meetings=data.unplaced_meetings,
+        unplaced_minutes=data.unplaced_minutes,
     )
 
 

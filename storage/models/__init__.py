@@ -1,6 +1,7 @@
 """The tables, one module per area; import them from here (`from storage.models import Opportunity`)."""
 
 from storage.models.base import ID, Base
+from storage.models.capture import CalendarConnection, CapturedTime, DomainChoice
 from storage.models.coaching import CoachingAnswer, Rep, ScheduledMessage, Workspace, WorkspaceSettings
 from storage.models.crm import CrmConflict, CrmFlag, CrmLink, CrmOutbox, CrmOwner, CrmSyncState
 from storage.models.pipeline import Activity, Obstacle, Opportunity, Quota, StageChange, UndoneRequest
@@ -9,6 +10,8 @@ __all__ = [
     "ID",
     "Activity",
     "Base",
+    "CalendarConnection",
+    "CapturedTime",
     "CoachingAnswer",
     "CrmConflict",
     "CrmFlag",
@@ -16,6 +19,7 @@ __all__ = [
     "CrmOutbox",
     "CrmOwner",
     "CrmSyncState",
+    "DomainChoice",
     "Obstacle",
     "Opportunity",
     "Quota",
