@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, delete, func, select, update
 
 from storage.db import Database
-from storage.models import CalendarConnection, CapturedTime, CrmLink, DomainChoice, Opportunity
+from storage.models import Activity, CalendarConnection, CapturedTime, CrmLink, DomainChoice, Opportunity
 from storage.upsert import insert_for
 
 REP_CHOICE = "rep"  # a placement the rep made by hand: a later read keeps it
@@ -98,15 +98,27 @@ def connection_of(db: Database, team_id: str, user_id: str) -> Connection | None
         return _connection(row) if row else None
 
 
-def due_connections(db: Database, now: datetime, limit: int) -> list[Connection]:
-    """Connections whose next read is due, the longest waiting first (through the next-read index)."""
+def take_due(db: Database, now: datetime, limit: int, lease_until: datetime) -> list[Connection]:
+    """Connections whose next read is due, the longest waiting first, taken by moving their next read to
+    `lease_until` (another instance then skips them; a read records the real next time)."""
     with db.transaction() as session:
-        rows = session.scalars(
-            select(CalendarConnection)
-            .where(CalendarConnection.next_read_at <= now)
-            .order_by(CalendarConnection.next_read_at, CalendarConnection.id)
-            .limit(limit)
+        ids = list(
+            session.scalars(
+                select(CalendarConnection.id)
+                .where(CalendarConnection.next_read_at <= now)
+                .order_by(CalendarConnection.next_read_at, CalendarConnection.id)
+                .limit(limit)
+            )
         )
+        if not ids:
+            return []
+        taken = session.scalars(
+            update(CalendarConnection)
+            .where(CalendarConnection.id.in_(ids), CalendarConnection.next_read_at <= now)
+            .values(next_read_at=lease_until)
+            .returning(CalendarConnection.id)
+        ).all()
+        rows = session.scalars(select(CalendarConnection).where(CalendarConnection.id.in_(taken)))
         return [_connection(row) for row in rows]
 
 
@@ -205,6 +217,7 @@ def _upsert(
 ) -> None:
     insert = insert_for(db)(CapturedTime)
     kept = CapturedTime.rule == REP_CHOICE
+
     def unless_chosen(name: str):
         return case((kept, getattr(CapturedTime, name)), else_=getattr(insert.excluded, name))
 
@@ -237,23 +250,6 @@ def counts(db: Database, team_id: str, user_id: str, since: date) -> dict[str, t
             .group_by(CapturedTime.placement)
         )
         return {placement: (int(count), int(minutes or 0)) for placement, count, minutes in rows}
-
-
-def captured_on(db: Database, team_id: str, user_id: str, opportunity_id: int, day: date) -> int:
-    """Minutes captured on one deal on one day (what a hand log that day is measured against)."""
-    with db.transaction() as session:
-        return int(
-            session.scalar(
-                select(func.coalesce(func.sum(CapturedTime.minutes), 0)).where(
-                    CapturedTime.team_id == team_id,
-                    CapturedTime.user_id == user_id,
-                    CapturedTime.occurred_on == day,
-                    CapturedTime.opportunity_id == opportunity_id,
-                    CapturedTime.placement == "deal",
-                )
-            )
-            or 0
-        )
 
 
 def open_deals(db: Database, team_id: str, user_id: str) -> list[tuple[int, str, str | None]]:
@@ -354,3 +350,23 @@ def mark_asked(db: Database, team_id: str, ids: Iterable[int], day: date) -> Non
                 .where(and_(CapturedTime.team_id == team_id, CapturedTime.id.in_(wanted[start : start + 500])))
                 .values(asked_on=day)
             )
+
+
+def deal_day_minutes(db: Database, team_id: str, user_id: str, opportunity_id: int, day: date) -> tuple[int, int]:
+    """(hand-logged, captured) minutes of one rep on one deal on one day, in one statement."""
+    logged = select(func.coalesce(func.sum(Activity.minutes), 0)).where(
+        Activity.team_id == team_id,
+        Activity.user_id == user_id,
+        Activity.occurred_on == day,
+        Activity.opportunity_id == opportunity_id,
+    )
+    captured = select(func.coalesce(func.sum(CapturedTime.minutes), 0)).where(
+        CapturedTime.team_id == team_id,
+        CapturedTime.user_id == user_id,
+        CapturedTime.occurred_on == day,
+        CapturedTime.opportunity_id == opportunity_id,
+        CapturedTime.placement == "deal",
+    )
+    with db.transaction() as session:
+        row = session.execute(select(logged.scalar_subquery(), captured.scalar_subquery())).one()
+        return int(row[0] or 0), int(row[1] or 0)

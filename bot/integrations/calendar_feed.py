@@ -39,7 +39,7 @@ class FeedError(Exception):
 
 def normalise_address(raw: str, allow_private: bool = False) -> str:
     """The https address to read (webcal:// becomes https://), or BadAddress saying why not."""
-    address = (raw or "").strip().strip("<>")
+    address = (raw or "").strip().strip("<>").split("|", 1)[0]  # Slack may send a link as <url|label>
     if address.lower().startswith("webcal://"):
         address = "https://" + address[len("webcal://") :]
     parts = urlsplit(address)
@@ -250,3 +250,8 @@ def _utc(moment: datetime | date, zone: ZoneInfo) -> datetime:
 def window(now: datetime, days: int) -> tuple[datetime, datetime]:
     """The span one read covers: `days` back and a day ahead (what is gone from it was moved or removed)."""
     return now - timedelta(days=days), now + timedelta(days=1)
+
+
+def own_addresses(parsed: ParsedFeed) -> frozenset[str]:
+    """The rep's own address as the feed itself suggests it (Google names a main calendar after it)."""
+    return _email_in(parsed.calendar_name)

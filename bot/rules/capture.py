@@ -142,3 +142,17 @@ def _leading_word(name: str) -> str | None:
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     size = len(phrase)
     return size > 0 and any(words[index : index + size] == phrase for index in range(len(words) - size + 1))
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """A hand log on a deal and day that already has captured meetings: what it added to the count."""
+
+    captured_minutes: int
+    added_minutes: int
+
+
+def hand_log_adds(logged_before: int, logged_now: int, captured: int) -> int:
+    """The rule that keeps an hour from counting twice (storage/concentration.py does the same in SQL): on
+    a deal and a day, hand-logged time counts only the part above the captured minutes."""
+    return max(logged_now, captured) - max(logged_before, captured)

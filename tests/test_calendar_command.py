@@ -1,0 +1,230 @@
+"""Time that logs itself, end to end: a rep connects a calendar by its secret address through the real
+app, the `calendars` job reads it from a local feed server, and the coach counts those meetings like
+hand-logged time, each hour once. The address never appears in a reply or a log (captured at DEBUG)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.jobs import JOBS
+from bot.sealed import new_key
+from storage import captured
+from tests.calendar_server import CalendarServer, calendar, event
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # the clock fixture's start: Monday 10:00 in New York
+SECRET = "private-cal-9f8e7d6c"  # the secret part of every feed address served here
+ME = "rep@us.example"
+
+
+@pytest.fixture(scope="module")
+def feeds():
+    running = CalendarServer().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def rep_bot(make_bot, feeds, caplog):
+    caplog.set_level(logging.DEBUG)
+    bot = make_bot(secrets_key=new_key(), calendar_private_addresses=True)
+    bot.slack.always(
+        "users.info",
+        lambda args: {"ok": True, "user": {"id": args.get("user"), "tz": "America/New_York", "profile": {"email": ME}}},
+    )
+    return bot
+
+
+def say(bot, text: str, command: str = "/opportunity") -> dict:
+    """Type a command; its private answer (on the response_url when it came after the ack)."""
+    before = len(bot.slack.of("response_url"))
+    reply = bot.driver.command(command, text)
+    assert reply.status == 200, reply.body
+    if reply.body and "Reading your calendar" not in reply.body:
+        return reply.json
+    return bot.slack.wait_for("response_url", before + 1)[before].args
+
+
+def words(payload: dict) -> str:
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def acme_meeting(uid: str, start: datetime, minutes: int = 60, **more) -> str:
+    people = more.pop("attendees", (("ann@acme.com", "ACCEPTED"), (ME, "ACCEPTED")))
+    return event(uid, start, minutes, more.pop("title", "Acme renewal review"), attendees=people, **more)
+
+
+def run(bot, job: str, at: datetime | None = None):
+    if at is not None:
+        bot.clock.set(at)
+    return JOBS[job].run(bot.services, bot.clock())
+
+
+def assert_secret_kept(bot, caplog) -> None:
+    everything = words([call.args for call in bot.slack.calls]) + caplog.text
+    assert SECRET not in everything
+
+
+def test_a_rep_connects_their_calendar_and_sees_what_it_found_never_the_address(rep_bot, feeds, caplog):
+    say(rep_bot, "new Acme renewal 48k")
+    url = feeds.serve(
+        f"{SECRET}/basic.ics",
+        calendar(
+            acme_meeting("m1", NOW - timedelta(days=1)),
+            acme_meeting("m2", NOW - timedelta(days=2), title="Catch-up", attendees=(("bo@globex.com", "ACCEPTED"),)),
+            event(
+                "standup", NOW - timedelta(days=1, hours=2), 15, "Standup", attendees=(("boss@us.example", "ACCEPTED"),)
+            ),
+        ),
+        etag='"v1"',
+    )
+
+    connected = say(rep_bot, f"calendar connect {url}")
+    status = say(rep_bot, "calendar")
+
+    assert "I found 3 meetings" in words(connected) and "127.0.0.1…" in words(connected)
+    assert "1 on a deal" in words(connected) and "1 I'll ask you about" in words(connected)
+    assert "127.0.0.1…" in words(status) and "last read today" in words(status)
+    assert "3 meetings captured" in words(status) and "1h of them selling time" in words(status)
+    stored = captured.connection_of(rep_bot.db, "T1", "U1")
+    assert SECRET not in stored.sealed_address and stored.own_email == ME
+    assert_secret_kept(rep_bot, caplog)
+
+
+def test_without_a_secrets_key_connecting_says_kindly_it_is_not_set_up(make_bot, feeds, caplog):
+    caplog.set_level(logging.DEBUG)
+    bot = make_bot(calendar_private_addresses=True)
+    url = feeds.serve(f"{SECRET}/unused.ics", calendar())
+
+    reply = bot.driver.command("/opportunity", f"calendar connect {url}")
+
+    assert "can't be connected in this workspace yet" in reply.body
+    assert "SECRETS_KEY is not set" in caplog.text and feeds.requests(f"{SECRET}/unused.ics") == []
+    assert_secret_kept(bot, caplog)
+
+
+def test_a_bad_or_broken_address_saves_nothing_and_says_what_to_paste(rep_bot, feeds, caplog):
+    broken = feeds.serve(f"{SECRET}/gone.ics", "gone", status=404)
+    page = feeds.serve(f"{SECRET}/page.ics", "<html>sign in</html>", content_type="text/html")
+
+    assert "starts with https://" in words(say(rep_bot, "calendar connect calendar.example.com/x"))
+    assert "answered 404" in words(say(rep_bot, f"calendar connect {broken}"))
+    assert "did not return a calendar" in words(say(rep_bot, f"calendar connect {page}"))
+    assert captured.connection_of(rep_bot.db, "T1", "U1") is None
+    assert_secret_kept(rep_bot, caplog)
+
+
+def test_captured_meetings_bring_the_nudge_a_hand_logged_week_would(rep_bot, feeds, caplog):
+    say(rep_bot, "new Acme renewal 48k")
+    say(rep_bot, "new Beta pilot 12k")
+    say(rep_bot, "10 calls 1h", command="/prospect")
+    meetings = [acme_meeting(f"a{day}", NOW - timedelta(days=day, hours=1)) for day in range(1, 8)]
+    url = feeds.serve(f"{SECRET}/nudge.ics", calendar(*meetings))
+    say(rep_bot, f"calendar connect {url}")
+
+    report = run(rep_bot, "nudges")
+
+    assert report.sent == 1
+    [nudge] = [call.args for call in rep_bot.slack.of("chat.postMessage") if call.args.get("channel") == "U1"]
+    body = words(nudge["blocks"])
+    assert "Acme renewal" in body and "88%" in body
+    assert "7h in meetings on Acme renewal this fortnight, from your calendar" in body
+    assert "1h logged by hand" in body
+    assert_secret_kept(rep_bot, caplog)
+
+
+def test_moved_cancelled_and_declined_meetings_follow_the_feed(rep_bot, feeds, caplog):
+    say(rep_bot, "new Acme renewal 48k")
+    weekly = ("RRULE:FREQ=WEEKLY;COUNT=3",)
+    first_week = NOW - timedelta(days=14, hours=-1)  # Monday 9 November, 11:00 in New York
+    series = acme_meeting("weekly", first_week, extra=weekly)
+    one_off = acme_meeting("one-off", NOW - timedelta(days=3))
+    declined = acme_meeting(
+        "declined", NOW - timedelta(days=4), attendees=((ME, "DECLINED"), ("ann@acme.com", "ACCEPTED"))
+    )
+    url = feeds.serve(f"{SECRET}/moves.ics", calendar(series, one_off, declined), etag='"v1"')
+    say(rep_bot, f"calendar connect {url}")
+    assert _minutes_on_deals(rep_bot) == 4 * 60  # three weekly meetings and the one-off; not the declined one
+
+    moved = acme_meeting(
+        "weekly",
+        NOW - timedelta(days=6),
+        30,
+        extra=(f"RECURRENCE-ID:{(first_week + timedelta(days=7)):%Y%m%dT%H%M%SZ}",),
+    )
+    cancelled = acme_meeting("one-off", NOW - timedelta(days=3), extra=("STATUS:CANCELLED",))
+    feeds.serve(f"{SECRET}/moves.ics", calendar(series, moved, cancelled, declined), etag='"v2"')
+    assert run(rep_bot, "calendars", NOW + timedelta(hours=1)).outcomes["read"] == 1
+
+    rows = _rows(rep_bot)
+    assert _minutes_on_deals(rep_bot) == 60 + 30 + 60  # the moved instance is 30 minutes now, the one-off gone
+    assert len(rows) == 3 and sorted(minutes for _, minutes in rows) == [30, 60, 60]
+    # Read again, unchanged: one conditional request, nothing rewritten.
+    assert run(rep_bot, "calendars", NOW + timedelta(hours=2)).outcomes["unchanged"] == 1
+    assert feeds.requests(f"{SECRET}/moves.ics")[-1].status == 304
+    assert _rows(rep_bot) == rows
+    assert_secret_kept(rep_bot, caplog)
+
+
+def test_a_hand_log_on_a_day_with_a_captured_meeting_adds_only_the_part_above_it(rep_bot, feeds, caplog):
+    say(rep_bot, "new Acme renewal 48k")
+    url = feeds.serve(f"{SECRET}/double.ics", calendar(acme_meeting("today", NOW - timedelta(hours=2))))
+    say(rep_bot, f"calendar connect {url}")
+
+    logged = say(rep_bot, "log acme 90m")
+    health = say(rep_bot, "health")
+
+    assert "Your 1h of Acme renewal meetings that day already count from your calendar; I added 30m" in words(logged)
+    assert "1h 30m logged" in words(health)
+    assert "1h captured from your meetings, 30m logged by hand" in words(health)
+    assert_secret_kept(rep_bot, caplog)
+
+
+def test_disconnect_removes_the_address_and_forget_erases_what_was_captured(rep_bot, feeds, caplog):
+    say(rep_bot, "new Acme renewal 48k")
+    url = feeds.serve(f"{SECRET}/bye.ics", calendar(acme_meeting("m", NOW - timedelta(days=1))))
+    say(rep_bot, f"calendar connect {url}")
+
+    kept = say(rep_bot, "calendar disconnect")
+    assert "still counts" in words(kept) and captured.connection_of(rep_bot.db, "T1", "U1") is None
+    assert len(_rows(rep_bot)) == 1
+
+    say(rep_bot, f"calendar connect {url}")
+    erased = say(rep_bot, "calendar disconnect --forget")
+    assert "erased 1 captured meeting" in words(erased) and _rows(rep_bot) == []
+    assert "No calendar is connected" in words(say(rep_bot, "calendar"))
+    assert_secret_kept(rep_bot, caplog)
+
+
+def test_a_feed_failing_for_a_day_is_retried_with_backoff_and_its_rep_told_once(rep_bot, feeds, caplog):
+    url = feeds.serve(f"{SECRET}/flaky.ics", calendar(), etag='"v1"')
+    say(rep_bot, f"calendar connect {url}")
+    feeds.serve(f"{SECRET}/flaky.ics", "down", status=503)
+
+    moment, tells = NOW, []
+    for _ in range(12):
+        moment += timedelta(hours=3)
+        run(rep_bot, "calendars", moment)
+        tells = [c.args for c in rep_bot.slack.of("chat.postMessage") if "read your calendar" in c.args.get("text", "")]
+    reads = feeds.requests(f"{SECRET}/flaky.ics")
+
+    assert len(tells) == 1 and "127.0.0.1…" in tells[0]["text"]
+    assert 3 < len(reads) < 13  # backed off: not every tick reads a failing feed
+    assert "503" in words(say(rep_bot, "calendar"))
+    assert_secret_kept(rep_bot, caplog)
+
+
+def _rows(bot) -> list[tuple[str, int]]:
+    from sqlalchemy import select
+
+    from storage.models import CapturedTime
+
+    with bot.db.transaction() as session:
+        return sorted(session.execute(select(CapturedTime.placement, CapturedTime.minutes)).all())
+
+
+def _minutes_on_deals(bot) -> int:
+    return sum(minutes for placement, minutes in _rows(bot) if placement == "deal")
