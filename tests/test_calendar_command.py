@@ -134,7 +134,7 @@ def test_a_hand_log_on_a_day_with_a_captured_meeting_adds_only_the_part_above_it
     health = say(rep_bot, "health")
 
     assert "Your 1h of Acme renewal meetings that day already count from your calendar; I added 30m" in words(logged)
-    assert "1h 30m logged" in words(health)
+    assert "1h 30m in all" in words(health)
     assert "1h captured from your meetings, 30m logged by hand" in words(health)
     assert_secret_kept(rep_bot, caplog)
 
@@ -184,3 +184,23 @@ def _rows(bot) -> list[tuple[str, int]]:
 
 def _minutes_on_deals(bot) -> int:
     return sum(minutes for placement, minutes in _rows(bot) if placement == "deal")
+
+
+def test_home_says_how_much_was_captured_logged_by_hand_and_still_unplaced(rep_bot, feeds):
+    from bot.services import home
+
+    say(rep_bot, "new Acme renewal 48k")
+    say(rep_bot, "log acme 30m yesterday")
+    meetings = calendar(
+        acme_meeting("placed", NOW - timedelta(days=2), 90),
+        acme_meeting(
+            "unplaced", NOW - timedelta(days=3), 45, title="Intro", attendees=(("cy@initech.com", "ACCEPTED"),)
+        ),
+    )
+    say(rep_bot, f"calendar connect {feeds.serve(f'{SECRET}/home.ics', meetings)}")
+    home.wait_for_republishes(timeout=5)
+
+    page = words(rep_bot.slack.of("views.publish")[-1].args["view"])
+
+    assert "2h in all" in page  # the window's selling time: 1h 30m captured and 30m by hand
+    assert "1h 30m captured from your meetings, 30m logged by hand; 1 meeting (45m) not placed yet" in page

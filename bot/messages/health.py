@@ -76,7 +76,8 @@ def _prospecting_lines(report: HealthReport) -> list[dict]:
 
 
 def _time_lines(report: HealthReport) -> list[dict]:
-    heading = f"*Where your time went (last {report.window_days} days, {duration(report.total_minutes)} logged):*"
+    counted = "in all" if report.captured_minutes else "logged"
+    heading = f"*Where your time went (last {report.window_days} days, {duration(report.total_minutes)} {counted}):*"
     if not report.total_minutes:
         return [
             section(
