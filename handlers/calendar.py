@@ -41,6 +41,12 @@ def calendar_command(ack: Ack, command: dict, respond: Respond, client: WebClien
             forget = bool(address.strip())
             gone, erased = calendar.disconnect(services, command["team_id"], command["user_id"], forget)
             respond(**views.disconnected_reply(gone, erased, forget))
+    elif verb == "titles" and address.strip().lower() in ("on", "off"):
+        ack()
+        keep = address.strip().lower() == "on"
+        with common.replying_on_failure(common.to_respond(respond)):
+            allowed = calendar.keep_titles(services, command["team_id"], command["user_id"], keep)
+            respond(**views.titles_reply(allowed, keep))
     else:
         raise ParseError(views.CALENDAR_USAGE)
 

@@ -35,10 +35,10 @@ def rep_bot(make_bot, feeds, caplog):
     return bot
 
 
-def say(bot, text: str, command: str = "/opportunity") -> dict:
+def say(bot, text: str, command: str = "/opportunity", user: str = "U1") -> dict:
     """Type a command; its private answer (on the response_url when it came after the ack)."""
     before = len(bot.slack.of("response_url"))
-    reply = bot.driver.command(command, text)
+    reply = bot.driver.command(command, text, user=user)
     assert reply.status == 200, reply.body
     if reply.body and "Reading your calendar" not in reply.body:
         return reply.json

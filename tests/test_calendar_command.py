@@ -204,3 +204,27 @@ def test_home_says_how_much_was_captured_logged_by_hand_and_still_unplaced(rep_b
 
     assert "2h in all" in page  # the window's selling time: 1h 30m captured and 30m by hand
     assert "1h 30m captured from your meetings, 30m logged by hand; 1 meeting (45m) not placed yet" in page
+
+
+def test_titles_are_dropped_unless_a_workspace_admin_keeps_them(rep_bot, feeds):
+    from sqlalchemy import select
+
+    from storage.models import CapturedTime
+
+    say(rep_bot, "new Acme renewal 48k")
+    url = feeds.serve(f"{SECRET}/titles.ics", calendar(acme_meeting("t", NOW - timedelta(days=1))))
+    say(rep_bot, f"calendar connect {url}")
+
+    def titles() -> list:
+        with rep_bot.db.transaction() as session:
+            return list(session.scalars(select(CapturedTime.title)))
+
+    assert titles() == [None]  # matched to Acme renewal by its title, then dropped
+    assert "Only a workspace admin" in words(say(rep_bot, "calendar titles on"))
+    rep_bot.slack.admins.add("U9")
+    rep_bot.slack.always(
+        "users.info", lambda args: {"ok": True, "user": {"id": args.get("user"), "is_admin": args.get("user") == "U9"}}
+    )
+    assert "now kept" in words(say(rep_bot, "calendar titles on", user="U9"))
+    say(rep_bot, f"calendar connect {url}")
+    assert titles() == ["Acme renewal review"]

@@ -28,7 +28,8 @@ NOT_CONNECTED = (
 )
 CALENDAR_USAGE = (
     "Try `/opportunity calendar` (what's connected), `/opportunity calendar connect ADDRESS`, "
-    "or `/opportunity calendar disconnect` (add `--forget` to erase what it captured)."
+    "or `/opportunity calendar disconnect` (add `--forget` to erase what it captured). "
+    "Admins: `/opportunity calendar titles on|off`."
 )
 
 
@@ -84,6 +85,14 @@ def disconnected_reply(was_connected: bool, erased: int, forget: bool) -> dict:
     else:
         text += " What it captured still counts; `/opportunity calendar disconnect --forget` erases it."
     return reply(text, [section(f":wave: {text}")])
+
+
+def titles_reply(allowed: bool, keep: bool) -> dict:
+    if not allowed:
+        return problem("Only a workspace admin can choose whether meeting titles are kept.")
+    if keep:
+        return reply("Meeting titles are now kept with captured time, for everyone in this workspace.")
+    return reply("Meeting titles are no longer kept: each is used to match its deal when read, then dropped.")
 
 
 def reading_reply() -> dict:

@@ -104,6 +104,17 @@ def status(services: Services, team_id: str, user_id: str) -> Status | None:
     )
 
 
+def keep_titles(services: Services, team_id: str, user_id: str, keep: bool) -> bool:
+    """A workspace admin chooses whether meeting titles are kept with captured time (False: not an admin).
+    Titles already stored stay until their meetings are read again."""
+    from bot.services import admin, workspace_settings
+
+    if not admin.is_admin(services, team_id, user_id):
+        return False
+    workspace_settings.save(services, team_id, {"calendar_keep_titles": keep}, user_id)
+    return True
+
+
 def disconnect(services: Services, team_id: str, user_id: str, forget: bool) -> tuple[bool, int]:
     """Remove the address (and, with `forget`, the captured calendar time). (was connected, erased)"""
     result = captured.remove_connection(services.db, team_id, user_id, forget)
