@@ -131,3 +131,28 @@ def test_a_real_20_megabyte_feed_is_refused_at_the_default_limit_without_reading
     url = server.serve("huge.ics", b"BEGIN:VCALENDAR\r\n" + b"X" * 20_000_001)
     with pytest.raises(feeds.FeedError, match="larger"):
         feeds.fetch(url, allow_private=True)
+
+
+def test_years_of_history_are_skipped_before_parsing_without_losing_a_meeting_in_the_window():
+    import icalendar
+    import recurring_ical_events
+
+    from tests.bench_scripts import load
+
+    body = load("calendar_benchmark").feed_body(3, 1500)
+    moved_out = event("series", NOW - timedelta(days=40), extra=("RRULE:FREQ=WEEKLY;COUNT=10",))
+    moved_away = event(
+        "series", NOW + timedelta(days=30), extra=(f"RECURRENCE-ID:{(NOW - timedelta(days=5)):%Y%m%dT%H%M%SZ}",)
+    )
+    body = body.replace(b"END:VCALENDAR", (moved_out + "\r\n" + moved_away + "\r\nEND:VCALENDAR").encode())
+
+    kept = feeds.in_window(body, SINCE, UNTIL)
+    everything = recurring_ical_events.of(icalendar.Calendar.from_ical(body)).between(SINCE, UNTIL)
+    filtered = recurring_ical_events.of(icalendar.Calendar.from_ical(kept)).between(SINCE, UNTIL)
+
+    def instances(found) -> set:
+        return {(str(item["UID"]), item.decoded("DTSTART")) for item in found}
+
+    assert instances(filtered) == instances(everything) and len(instances(everything)) > 20
+    assert len(kept) < len(body) / 3
+    assert ("series", NOW - timedelta(days=5)) not in instances(filtered)  # moved a month ahead

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 import socket
 import time
 import urllib.error
@@ -171,7 +172,7 @@ def parse(
     moved (RECURRENCE-ID) and removed instances, floating times read in the rep's `zone`. Cancelled, free
     (TRANSP:TRANSPARENT), all-day and declined-by-the-rep events are left out. FeedError if it is not ICS."""
     try:
-        calendar = icalendar.Calendar.from_ical(body)
+        calendar = icalendar.Calendar.from_ical(in_window(body, since, until))
         instances = list(recurring_ical_events.of(calendar).between(since, until))
     except Exception:  # noqa: BLE001 - any parser failure is one plain reason, never the feed's text
         raise FeedError("the address did not return a calendar (ICS)") from None
@@ -179,6 +180,58 @@ def parse(
     own = frozenset(email.lower() for email in own_emails) | _email_in(name)
     meetings = list(_meetings(instances, feed, ZoneInfo(zone), own))
     return ParsedFeed(meetings, str(name) if name else None, len(instances))
+
+
+_FOLD = re.compile(r"\r?\n[ \t]")
+_VEVENT = re.compile(r"BEGIN:VEVENT\r?\n.*?END:VEVENT\r?\n?", re.DOTALL)
+_RULE = re.compile(r"^RRULE[;:](.*)$", re.MULTILINE)
+_EXTRA_DATES = re.compile(r"^RDATE[;:]", re.MULTILINE)
+_START_DAY = re.compile(r"^DTSTART[^:\r\n]*:(\d{8})", re.MULTILINE)
+_INSTANCE_DAY = re.compile(r"^RECURRENCE-ID[^:\r\n]*:(\d{8})", re.MULTILINE)
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}
+MARGIN = timedelta(days=2)  # wider than any zone's offset, so a local date never drops an event in the window
+
+
+def in_window(body: bytes, since: datetime, until: datetime) -> str:
+    """The feed without the events that cannot touch the window, before icalendar reads it: a feed holds
+    years of history, and parsing all of it costs far more than the window's few dozen meetings.
+
+    Only what is certain is left out, by dates alone: a one-off (or a moved instance) starting and
+    originally due days outside the window, a series starting after it, or one whose UNTIL, or COUNT
+    without BY-rules, ends before it. Anything unclear is kept, and icalendar decides."""
+    text = _FOLD.sub("", body.decode("utf-8", errors="replace"))
+    first, last = (since - MARGIN).strftime("%Y%m%d"), (until + MARGIN).strftime("%Y%m%d")
+
+    def near(day: str | None) -> bool:
+        return day is not None and first <= day <= last
+
+    def keep(block: re.Match) -> str:
+        event = block.group(0)
+        start = _START_DAY.search(event)
+        day = start.group(1) if start else None
+        rule = _RULE.search(event)
+        if day is None or _EXTRA_DATES.search(event):
+            return event
+        if rule is None:
+            instance = _INSTANCE_DAY.search(event)
+            return event if near(day) or (instance and near(instance.group(1))) else ""
+        return "" if day > last or _series_ended(rule.group(1), day, first) else event
+
+    return _VEVENT.sub(keep, text)
+
+
+def _series_ended(rule: str, start_day: str, first: str) -> bool:
+    parts = dict(part.partition("=")[::2] for part in rule.upper().split(";"))
+    if "UNTIL" in parts:
+        return parts["UNTIL"][:8] < first
+    if "COUNT" not in parts or any(name.startswith("BY") for name in parts) or parts.get("FREQ") not in _PERIOD_DAYS:
+        return False
+    try:
+        span = (int(parts["COUNT"]) - 1) * int(parts.get("INTERVAL") or 1) * _PERIOD_DAYS[parts["FREQ"]]
+        end = datetime.strptime(start_day, "%Y%m%d") + timedelta(days=span)
+    except (ValueError, OverflowError):
+        return False
+    return end.strftime("%Y%m%d") < first
 
 
 def _meetings(instances, feed: str, zone: ZoneInfo, own: frozenset[str]) -> Iterator[CapturedMeeting]:
