@@ -6,6 +6,8 @@ bot/services/calendar.py, and never echoed, logged or kept in a reply.
 
 from __future__ import annotations
 
+import re
+
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
@@ -20,6 +22,7 @@ from handlers import common
 def register(app: App) -> None:
     app.view(views.CONNECT_VIEW)(submit_connect)
     app.action(views.FORGET_ACTION)(forget_clicked)
+    app.action(re.compile(f"^{views.PLACE_ACTION}:"))(place_clicked)
 
 
 def calendar_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context, rest: str) -> None:
@@ -105,3 +108,16 @@ def forget_clicked(ack: Ack, body: dict, respond: Respond, context) -> None:
 
 
 SUBCOMMANDS = {"calendar": calendar_command}
+
+
+def place_clicked(ack: Ack, body: dict, respond: Respond, context) -> None:
+    """One tap on a question's button: the meeting (and later ones with those people) goes there."""
+    ack()
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
+    action = (body.get("actions") or [{}])[0]
+    chosen = common.read_json(action.get("value"))
+    label = ((action.get("text") or {}).get("text")) or None
+    with common.replying_on_failure(common.to_respond(respond)):
+        domains = calendar.place(services, team_id, user_id, chosen.get("m"), chosen.get("p"), chosen.get("o"))
+        respond(**views.placed_reply(domains, chosen.get("p"), label), replace_original=False)

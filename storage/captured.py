@@ -310,14 +310,14 @@ def unplaced(db: Database, team_id: str, since: date, limit: int = 1000) -> list
 
 def choose(
     db: Database, team_id: str, user_id: str, meeting_id: int, placement: str, opportunity_id: int | None, now: datetime
-) -> list[str]:
+) -> list[str] | None:
     """The rep placed a meeting: it and every unplaced meeting with the same domains follow, and the choice
-    is remembered for each domain. The domains it applied to ([] if the meeting is not theirs)."""
+    is remembered for each domain. The domains it applied to (None if the meeting is not theirs)."""
     mine = (CapturedTime.team_id == team_id, CapturedTime.user_id == user_id)
     with db.transaction() as session:
         domains = session.scalar(select(CapturedTime.domains).where(*mine, CapturedTime.id == meeting_id))
         if domains is None and not session.scalar(select(func.count()).where(*mine, CapturedTime.id == meeting_id)):
-            return []
+            return None
         named = [domain for domain in (domains or "").split(",") if domain]
         chosen = dict(placement=placement, opportunity_id=opportunity_id, rule=REP_CHOICE)
         session.execute(update(CapturedTime).where(*mine, CapturedTime.id == meeting_id).values(**chosen))
@@ -370,3 +370,40 @@ def deal_day_minutes(db: Database, team_id: str, user_id: str, opportunity_id: i
     with db.transaction() as session:
         row = session.execute(select(logged.scalar_subquery(), captured.scalar_subquery())).one()
         return int(row[0] or 0), int(row[1] or 0)
+
+
+def asked_this_week(db: Database, team_id: str, since: date) -> dict[str, tuple[int, int]]:
+    """{rep: (asked and still unplaced, asked and answered)} for questions asked since a day, in one pass."""
+    asked = CapturedTime.asked_on >= since
+    with db.transaction() as session:
+        rows = session.execute(
+            select(
+                CapturedTime.user_id,
+                func.count(case((CapturedTime.placement == "unplaced", 1))),
+                func.count(case((CapturedTime.rule == REP_CHOICE, 1))),
+            )
+            .where(CapturedTime.team_id == team_id, asked)
+            .group_by(CapturedTime.user_id)
+        )
+        return {user: (int(ignored), int(answered)) for user, ignored, answered in rows}
+
+
+def likely_deals(
+    db: Database, team_id: str, user_ids: Iterable[str], per_rep: int = 3
+) -> dict[str, list[tuple[int, str]]]:
+    """Each rep's most recently moved open deals (the buttons of a question), in one query."""
+    wanted = sorted(set(user_ids))
+    found: dict[str, list[tuple[int, str]]] = {}
+    if not wanted:
+        return found
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Opportunity.owner_id, Opportunity.id, Opportunity.name)
+            .where(Opportunity.team_id == team_id, Opportunity.owner_id.in_(wanted), Opportunity.status == "open")
+            .order_by(Opportunity.owner_id, Opportunity.last_change_at.desc(), Opportunity.id.desc())
+        )
+        for owner, deal_id, name in rows:
+            deals = found.setdefault(owner, [])
+            if len(deals) < per_rep:
+                deals.append((deal_id, name))
+    return found

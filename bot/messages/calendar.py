@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
 
-from bot.messages.format import age, duration, plural
+from bot.messages.format import age, clock, day_label, duration, plural
 from bot.messages.kit import actions, button, context, input_block, modal, problem, reply, section, text_input
 from bot.rules.capture import DEAL, NOT_SELLING, PROSPECTING, UNPLACED
+from bot.rules.periods import local_now
+from bot.text import clip, escape
 
 CONNECT_VIEW = "calendar_connect"
 FORGET_ACTION = "calendar_forget"
+PLACE_ACTION = "meeting_place"  # a question's buttons: meeting_place:0, meeting_place:1, …
 ADDRESS_BLOCK = "address"
 
 HOW_TO = (
@@ -121,3 +125,35 @@ def failing_message(host: str) -> tuple[str, list[dict]]:
         "`/opportunity calendar connect`."
     )
     return text, [section(f":calendar: {text}")]
+
+
+def question_message(meetings, deals: list[tuple[int, str]], tz: str | None, today: date) -> tuple[str, list[dict]]:
+    """One DM for a few unplaced meetings with outside people: each with its likely deals, Prospecting
+    and Not selling time. Times in the rep's zone; titles are not kept, so the people's domains name it."""
+    count = plural(len(meetings), "meeting")
+    text = f"I couldn't tell where {count} with people outside the company belong. One tap each?"
+    blocks = [section(f":calendar: {text}")]
+    for meeting in meetings:
+        local = local_now(meeting.starts_at, tz)
+        who = ", ".join((meeting.domains or "").split(",")[:3]) or "outside people"
+        at = f"{day_label(local.date(), today)}, {clock(local.time())}"
+        line = f"*{at}* · {duration(meeting.minutes)} with {escape(who)}"
+        choices = [(clip(name, 40), DEAL, deal_id) for deal_id, name in deals]
+        choices += [("Prospecting", PROSPECTING, None), ("Not selling time", NOT_SELLING, None)]
+        buttons = [
+            button(label, f"{PLACE_ACTION}:{index}", json.dumps({"m": meeting.id, "p": placement, "o": deal}))
+            for index, (label, placement, deal) in enumerate(choices)
+        ]
+        blocks += [section(line), actions(buttons, f"meeting-{meeting.id}")]
+    blocks.append(context("Your choice is remembered for later meetings with the same company."))
+    return text, blocks
+
+
+def placed_reply(domains: list[str] | None, placement: object, deal_name: str | None) -> dict:
+    if domains is None:
+        return problem("That question has expired. `/opportunity calendar` shows what your calendar captured.")
+    where = {PROSPECTING: "prospecting", NOT_SELLING: "not selling time"}.get(placement) or escape(
+        clip(deal_name or "that deal", 60)
+    )
+    later = f" Later meetings with {escape(', '.join(domains[:3]))} go there too." if domains else ""
+    return reply(f"Got it: that meeting counts as {where}.{later}")

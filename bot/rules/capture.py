@@ -156,3 +156,12 @@ def hand_log_adds(logged_before: int, logged_now: int, captured: int) -> int:
     """The rule that keeps an hour from counting twice (storage/concentration.py does the same in SQL): on
     a deal and a day, hand-logged time counts only the part above the captured minutes."""
     return max(logged_now, captured) - max(logged_before, captured)
+
+
+ASK_AT_MOST = 5  # meetings in one question DM
+
+
+def may_ask(ignored_this_week: int, answered_this_week: int) -> bool:
+    """Ask about unplaced meetings unless the rep left this week's questions unanswered: then not again
+    until next week (at most one question DM a working day is the outbox key's part)."""
+    return not (ignored_this_week and not answered_this_week)

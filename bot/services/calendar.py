@@ -81,6 +81,7 @@ def connect(services: Services, team_id: str, user_id: str, raw_address: str) ->
     captured.save_connection(
         services.db, team_id, user_id, box.seal(address), feeds.mask(address), feed, own_email, now
     )
+    reps_store.ensure_reps(services.db, team_id, [user_id], now)  # the coach's jobs walk the reps table
     connection = captured.connection_of(services.db, team_id, user_id)
     assert connection is not None
     return _take_in(services, connection, fetched, parsed, now)
@@ -113,6 +114,23 @@ def keep_titles(services: Services, team_id: str, user_id: str, keep: bool) -> b
         return False
     workspace_settings.save(services, team_id, {"calendar_keep_titles": keep}, user_id)
     return True
+
+
+def place(
+    services: Services, team_id: str, user_id: str, meeting_id: object, placement: object, deal: object
+) -> list[str]:
+    """The rep placed a captured meeting from a question: it, and later meetings with the same people's
+    domains, go there. The domains remembered; [] when the choice is stale (the meeting or deal is gone)."""
+    if not isinstance(meeting_id, int) or placement not in (rules.DEAL, rules.PROSPECTING, rules.NOT_SELLING):
+        return []
+    if placement == rules.DEAL:
+        if not isinstance(deal, int) or deal not in {d[0] for d in captured.open_deals(services.db, team_id, user_id)}:
+            return []
+    else:
+        deal = None
+    domains = captured.choose(services.db, team_id, user_id, meeting_id, str(placement), deal, services.now())
+    services.changed(team_id, user_id)
+    return domains
 
 
 def disconnect(services: Services, team_id: str, user_id: str, forget: bool) -> tuple[bool, int]:
