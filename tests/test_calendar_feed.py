@@ -7,23 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.integrations import calendar_feed as feeds
-from tests.calendar_server import NEW_YORK, CalendarServer, calendar, event
+from bot.integrations import calendar_feed as reader
+from tests.calendar_server import NEW_YORK, calendar, event
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
-SINCE, UNTIL = feeds.window(NOW, 14)
+SINCE, UNTIL = reader.window(NOW, 14)
 ME = "rep@us.example"
 
 
-@pytest.fixture(scope="module")
-def server():
-    running = CalendarServer().start()
-    yield running
-    running.stop()
-
-
 def parse(text: str, own=frozenset({ME}), zone="America/New_York"):
-    return feeds.parse(text.encode(), feed="f1", since=SINCE, until=UNTIL, zone=zone, own_emails=own)
+    return reader.parse(text.encode(), feed="f1", since=SINCE, until=UNTIL, zone=zone, own_emails=own)
 
 
 def test_a_weekly_series_with_a_moved_instance_counts_each_meeting_once_at_its_real_time():
@@ -73,43 +66,41 @@ def test_cancelled_free_all_day_and_declined_events_are_left_out_and_floating_ti
 def test_the_calendar_name_tells_the_reps_own_address_when_slack_did_not():
     text = calendar(event("declined", NOW - timedelta(days=1), attendees=((ME, "DECLINED"),)), name=ME)
     parsed = parse(text, own=frozenset())
-    assert parsed.meetings == [] and feeds.own_addresses(parsed) == {ME}
+    assert parsed.meetings == [] and reader.own_addresses(parsed) == {ME}
 
 
 def test_addresses_are_checked_and_shown_only_as_their_host():
-    assert feeds.normalise_address("webcal://calendar.example.com/ical/secret123/basic.ics", True) == (
+    assert reader.normalise_address("webcal://calendar.example.com/ical/secret123/basic.ics", True) == (
         "https://calendar.example.com/ical/secret123/basic.ics"
     )
-    assert feeds.normalise_address("<https://calendar.example.com/x.ics|https://calendar.example.com/x.ics>", True)
+    assert reader.normalise_address("<https://calendar.example.com/x.ics|https://calendar.example.com/x.ics>", True)
     for wrong in ("calendar.example.com/x.ics", "ftp://calendar.example.com/x.ics", "https://", "mailto:a@b.c"):
-        with pytest.raises(feeds.BadAddress):
-            feeds.normalise_address(wrong, True)
+        with pytest.raises(reader.BadAddress):
+            reader.normalise_address(wrong, True)
     for private in ("http://127.0.0.1:8000/x.ics", "https://localhost/x.ics", "https://10.1.2.3/x.ics"):
-        with pytest.raises(feeds.BadAddress):
-            feeds.normalise_address(private)
-    with pytest.raises(feeds.BadAddress):
-        feeds.normalise_address("https://user:pw@calendar.example.com/x.ics", True)
-    assert feeds.mask("https://calendar.example.com/ical/secret123/basic.ics") == "calendar.example.com…"
+        with pytest.raises(reader.BadAddress):
+            reader.normalise_address(private)
+    with pytest.raises(reader.BadAddress):
+        reader.normalise_address("https://user:pw@calendar.example.com/x.ics", True)
+    assert reader.mask("https://calendar.example.com/ical/secret123/basic.ics") == "calendar.example.com…"
 
 
-def test_an_unchanged_feed_costs_one_conditional_request(server):
-    url = server.serve(
-        "etag.ics", calendar(event("a", NOW)), etag='"v1"', last_modified="Mon, 23 Nov 2026 10:00:00 GMT"
-    )
-    first = feeds.fetch(url, allow_private=True)
+def test_an_unchanged_feed_costs_one_conditional_request(feeds):
+    url = feeds.serve("etag.ics", calendar(event("a", NOW)), etag='"v1"', last_modified="Mon, 23 Nov 2026 10:00:00 GMT")
+    first = reader.fetch(url, allow_private=True)
     assert first.body and first.etag == '"v1"'
 
-    again = feeds.fetch(url, etag=first.etag, last_modified=first.last_modified, allow_private=True)
+    again = reader.fetch(url, etag=first.etag, last_modified=first.last_modified, allow_private=True)
 
     assert again.status == 304 and again.body is None and again.etag == '"v1"'
-    assert [hit.conditional for hit in server.requests("etag.ics")] == [False, True]
+    assert [hit.conditional for hit in feeds.requests("etag.ics")] == [False, True]
 
 
-def test_slow_failing_oversized_and_not_calendar_answers_fail_in_plain_words(server):
-    slow = server.serve("slow.ics", calendar(), delay=1.0)
-    broken = server.serve("broken.ics", "oops", status=500)
-    large = server.serve("large.ics", calendar(*(event(f"e{n}", NOW) for n in range(200))))
-    html = server.serve("page.html", "<html><body>Sign in</body></html>", content_type="text/html")
+def test_slow_failing_oversized_and_not_calendar_answers_fail_in_plain_words(feeds):
+    slow = feeds.serve("slow.ics", calendar(), delay=1.0)
+    broken = feeds.serve("broken.ics", "oops", status=500)
+    large = feeds.serve("large.ics", calendar(*(event(f"e{n}", NOW) for n in range(200))))
+    html = feeds.serve("page.html", "<html><body>Sign in</body></html>", content_type="text/html")
 
     failures = []
     for url, options, words in (
@@ -117,20 +108,20 @@ def test_slow_failing_oversized_and_not_calendar_answers_fail_in_plain_words(ser
         (broken, {}, "answered 500"),
         (large, {"max_bytes": 10_000}, "larger"),
     ):
-        with pytest.raises(feeds.FeedError, match=words) as failure:
-            feeds.fetch(url, allow_private=True, **options)
+        with pytest.raises(reader.FeedError, match=words) as failure:
+            reader.fetch(url, allow_private=True, **options)
         failures.append(str(failure.value))
-    with pytest.raises(feeds.FeedError, match="not return a calendar"):
-        parse(feeds.fetch(html, allow_private=True).body.decode())
-    with pytest.raises(feeds.FeedError, match="not public"):
-        feeds.fetch(broken)  # a private address is refused at read time too
+    with pytest.raises(reader.FeedError, match="not return a calendar"):
+        parse(reader.fetch(html, allow_private=True).body.decode())
+    with pytest.raises(reader.FeedError, match="not public"):
+        reader.fetch(broken)  # a private address is refused at read time too
     assert not any("127.0.0.1" in text or ".ics" in text for text in failures)
 
 
-def test_a_real_20_megabyte_feed_is_refused_at_the_default_limit_without_reading_it_whole(server):
-    url = server.serve("huge.ics", b"BEGIN:VCALENDAR\r\n" + b"X" * 20_000_001)
-    with pytest.raises(feeds.FeedError, match="larger"):
-        feeds.fetch(url, allow_private=True)
+def test_a_real_20_megabyte_feed_is_refused_at_the_default_limit_without_reading_it_whole(feeds):
+    url = feeds.serve("huge.ics", b"BEGIN:VCALENDAR\r\n" + b"X" * 20_000_001)
+    with pytest.raises(reader.FeedError, match="larger"):
+        reader.fetch(url, allow_private=True)
 
 
 def test_years_of_history_are_skipped_before_parsing_without_losing_a_meeting_in_the_window():
@@ -146,7 +137,7 @@ def test_years_of_history_are_skipped_before_parsing_without_losing_a_meeting_in
     )
     body = body.replace(b"END:VCALENDAR", (moved_out + "\r\n" + moved_away + "\r\nEND:VCALENDAR").encode())
 
-    kept = feeds.in_window(body, SINCE, UNTIL)
+    kept = reader.in_window(body, SINCE, UNTIL)
     everything = recurring_ical_events.of(icalendar.Calendar.from_ical(body)).between(SINCE, UNTIL)
     filtered = recurring_ical_events.of(icalendar.Calendar.from_ical(kept)).between(SINCE, UNTIL)
 
