@@ -284,7 +284,7 @@ def remembered(db: Database, team_id: str, user_id: str) -> dict[str, tuple[str,
         return {row.domain: (row.placement, row.opportunity_id) for row in rows}
 
 
-def unplaced(db: Database, team_id: str, since: date, limit: int = 1000) -> list[Unplaced]:
+def unplaced(db: Database, team_id: str, since: date, limit: int = 20000) -> list[Unplaced]:
     """Unplaced meetings with outside people in a workspace since a day, not yet asked about."""
     with db.transaction() as session:
         rows = session.execute(

@@ -228,3 +228,26 @@ def test_titles_are_dropped_unless_a_workspace_admin_keeps_them(rep_bot, feeds):
     assert "now kept" in words(say(rep_bot, "calendar titles on", user="U9"))
     say(rep_bot, f"calendar connect {url}")
     assert titles() == ["Acme renewal review"]
+
+
+def test_the_form_connects_too_and_the_status_button_disconnects_and_forgets(rep_bot, feeds, caplog):
+    from tests.driver import typed
+
+    say(rep_bot, "new Acme renewal 48k")
+    url = feeds.serve(f"{SECRET}/form.ics", calendar(acme_meeting("m", NOW - timedelta(days=1))))
+    assert rep_bot.driver.command("/opportunity", "calendar connect").status == 200
+    view = rep_bot.slack.wait_for("views.open")[-1].args["view"]
+    assert "Secret address in iCal format" in words(view)
+
+    assert rep_bot.driver.submit(view, {"address": typed("")}).json["response_action"] == "errors"
+    assert rep_bot.driver.submit(view, {"address": typed(url)}).status == 200
+    told = rep_bot.slack.wait_for("chat.postEphemeral")[-1].args
+    assert "I found 1 meeting" in told["text"] and len(_rows(rep_bot)) == 1
+
+    status = say(rep_bot, "calendar")
+    forget = next(e for b in status["blocks"] if b["type"] == "actions" for e in b["elements"])
+    before = len(rep_bot.slack.of("response_url"))
+    rep_bot.driver.click({"action_id": forget["action_id"], "value": forget["value"]})
+    erased = rep_bot.slack.wait_for("response_url", before + 1)[before].args
+    assert "erased 1 captured meeting" in erased["text"] and _rows(rep_bot) == []
+    assert_secret_kept(rep_bot, caplog)
