@@ -251,3 +251,21 @@ def test_the_form_connects_too_and_the_status_button_disconnects_and_forgets(rep
     erased = rep_bot.slack.wait_for("response_url", before + 1)[before].args
     assert "erased 1 captured meeting" in erased["text"] and _rows(rep_bot) == []
     assert_secret_kept(rep_bot, caplog)
+
+
+def test_a_slow_feed_times_out_without_holding_up_the_others(make_bot, feeds, caplog):
+    from bot.sealed import new_key
+
+    caplog.set_level(logging.DEBUG)
+    bot = make_bot(secrets_key=new_key(), calendar_private_addresses=True, calendar_timeout_seconds=0.3)
+    fine = feeds.serve(f"{SECRET}/fine.ics", calendar(acme_meeting("m", NOW - timedelta(days=1))))
+    slow = feeds.serve(f"{SECRET}/slow.ics", calendar(acme_meeting("m", NOW - timedelta(days=1))))
+    for user, url in (("U1", fine), ("U2", slow)):
+        assert "I found 1 meeting" in words(say(bot, f"calendar connect {url}", user=user))
+    feeds.serve(f"{SECRET}/slow.ics", calendar(), delay=1.0)
+
+    report = run(bot, "calendars", NOW + timedelta(hours=1))
+
+    assert report.outcomes["read"] == 1 and report.outcomes["failed"] == 1
+    assert "did not answer in time" in words(say(bot, "calendar", user="U2"))
+    assert_secret_kept(bot, caplog)

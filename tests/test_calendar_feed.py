@@ -147,3 +147,17 @@ def test_years_of_history_are_skipped_before_parsing_without_losing_a_meeting_in
     assert instances(filtered) == instances(everything) and len(instances(everything)) > 20
     assert len(kept) < len(body) / 3
     assert ("series", NOW - timedelta(days=5)) not in instances(filtered)  # moved a month ahead
+
+
+def test_secrets_are_sealed_with_the_one_key_and_a_bad_key_is_one_line():
+    from bot.sealed import SecretBox, SecretUnreadable, new_key
+    from bot.settings import SettingsError, load_settings
+
+    box = SecretBox(new_key())
+    sealed = box.seal("https://calendar.example.com/ical/secret123/basic.ics")
+    assert "secret123" not in sealed and box.open(sealed).endswith("secret123/basic.ics")
+    with pytest.raises(SecretUnreadable):
+        SecretBox(new_key()).open(sealed)  # the key was changed: the address cannot be read back
+    with pytest.raises(SettingsError) as problem:
+        load_settings(slack_bot_token="xoxb-1", slack_signing_secret="s", secrets_key="not-a-key", _env_file=None)
+    assert str(problem.value).count("\n") == 0 and "SECRETS_KEY" in str(problem.value)
