@@ -32,7 +32,7 @@ from bot.integrations import calendar_feed as feeds  # noqa: E402
 from bot.jobs import calendar as calendar_job  # noqa: E402
 from bot.sealed import SecretBox, new_key  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from storage import captured, reps  # noqa: E402
+from storage import calendars, reps  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Base, CapturedTime, Opportunity  # noqa: E402
 from tests.calendar_server import CalendarServer, calendar, event  # noqa: E402
@@ -87,7 +87,7 @@ def seed(db: Database, box: SecretBox, server: CalendarServer, count: int, event
     for index, user in enumerate(people):
         url = server.serve(f"feeds/{user}.ics", bodies[index % VARIANTS], etag=f'"{user}-v1"')
         urls.append(url)
-        captured.save_connection(db, TEAM, user, box.seal(url), "127.0.0.1…", feeds.feed_key(url), ME, NOW)
+        calendars.save_connection(db, TEAM, user, box.seal(url), "127.0.0.1…", feeds.feed_key(url), ME, NOW)
     deals = [
         {"team_id": TEAM, "owner_id": user, "name": f"Deal{n} renewal", "name_key": f"deal{n} renewal",
          "stage": "Discovery", "status": "open", "created_at": NOW, "last_change_at": NOW}

@@ -81,6 +81,8 @@ class CalendarServer:
                 return self._answer(feed.status, feed.body, feed.content_type, False, feed)
 
             def _answer(self, status, body, content_type, conditional, feed: Feed | None = None) -> None:
+                with server._lock:  # recorded before the answer leaves, so a test reading it never races it
+                    server.served.append(Served(self.path, status, conditional, len(body)))
                 started = time.perf_counter()
                 self.send_response(status)
                 if content_type:
@@ -97,7 +99,6 @@ class CalendarServer:
                     pass
                 with server._lock:
                     server.serve_seconds += time.perf_counter() - started
-                    server.served.append(Served(self.path, status, conditional, len(body)))
 
         return Handler
 

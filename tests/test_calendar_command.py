@@ -8,7 +8,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.jobs import JOBS
-from storage import captured
+from storage import calendars
 from tests.calendar_fixtures import ME, NOW, SECRET, acme_meeting, say, words
 from tests.calendar_server import calendar, event
 
@@ -45,7 +45,7 @@ def test_a_rep_connects_their_calendar_and_sees_what_it_found_never_the_address(
     assert "1 on a deal" in words(connected) and "1 I'll ask you about" in words(connected)
     assert "127.0.0.1…" in words(status) and "last read today" in words(status)
     assert "3 meetings captured" in words(status) and "1h of them selling time" in words(status)
-    stored = captured.connection_of(rep_bot.db, "T1", "U1")
+    stored = calendars.connection_of(rep_bot.db, "T1", "U1")
     assert SECRET not in stored.sealed_address and stored.own_email == ME
     assert_secret_kept(rep_bot, caplog)
 
@@ -69,7 +69,7 @@ def test_a_bad_or_broken_address_saves_nothing_and_says_what_to_paste(rep_bot, f
     assert "starts with https://" in words(say(rep_bot, "calendar connect calendar.example.com/x"))
     assert "answered 404" in words(say(rep_bot, f"calendar connect {broken}"))
     assert "did not return a calendar" in words(say(rep_bot, f"calendar connect {page}"))
-    assert captured.connection_of(rep_bot.db, "T1", "U1") is None
+    assert calendars.connection_of(rep_bot.db, "T1", "U1") is None
     assert_secret_kept(rep_bot, caplog)
 
 
@@ -145,7 +145,7 @@ def test_disconnect_removes_the_address_and_forget_erases_what_was_captured(rep_
     say(rep_bot, f"calendar connect {url}")
 
     kept = say(rep_bot, "calendar disconnect")
-    assert "still counts" in words(kept) and captured.connection_of(rep_bot.db, "T1", "U1") is None
+    assert "still counts" in words(kept) and calendars.connection_of(rep_bot.db, "T1", "U1") is None
     assert len(_rows(rep_bot)) == 1
 
     say(rep_bot, f"calendar connect {url}")

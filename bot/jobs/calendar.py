@@ -19,7 +19,7 @@ from bot.messages import calendar as views
 from bot.sealed import SecretUnreadable
 from bot.services import Services
 from bot.services import calendar as service
-from storage import captured, claims
+from storage import calendars, claims
 
 log = logging.getLogger("pipeline_coach.calendar")
 BATCH = 200  # connections taken per round; a tick takes rounds until none is due
@@ -40,13 +40,13 @@ def run(services: Services, now: datetime) -> JobReport:
         return report
     lease = timedelta(minutes=services.settings.calendar_poll_minutes)
     with ThreadPoolExecutor(max_workers=services.settings.calendar_readers, thread_name_prefix="calendar") as pool:
-        while due := captured.take_due(services.db, now, BATCH, now + lease):
+        while due := calendars.take_due(services.db, now, BATCH, now + lease):
             for outcome in pool.map(lambda connection: _read_one(services, connection, now), due):
                 report.count(outcome)
     return report
 
 
-def _read_one(services: Services, connection: captured.Connection, now: datetime) -> str:
+def _read_one(services: Services, connection: calendars.Connection, now: datetime) -> str:
     scoped = services.for_team(connection.team_id)
     try:
         result = service.read(scoped, connection, now)
@@ -59,7 +59,7 @@ def _read_one(services: Services, connection: captured.Connection, now: datetime
     return "unchanged" if result.unchanged else "read"
 
 
-def _tell_if_failing_long(services: Services, connection: captured.Connection, now: datetime) -> None:
+def _tell_if_failing_long(services: Services, connection: calendars.Connection, now: datetime) -> None:
     """Once per failing streak, after a day of failures: the claim's key is the streak's first day."""
     since = connection.failing_since or now
     if now - since < service.TELL_AFTER:

@@ -20,7 +20,7 @@ from bot.rules import capture as rules
 from bot.rules.periods import local_now
 from bot.sealed import SecretUnreadable, box_for
 from bot.services import Services
-from storage import captured
+from storage import calendars, captured
 from storage import reps as reps_store
 
 log = logging.getLogger("pipeline_coach.calendar")
@@ -78,17 +78,17 @@ def connect(services: Services, team_id: str, user_id: str, raw_address: str) ->
     feed = feeds.feed_key(address)
     fetched = _fetch(services, address)
     parsed = _parse(services, team_id, user_id, feed, own_email, fetched, now)  # nothing is kept if it fails
-    captured.save_connection(
+    calendars.save_connection(
         services.db, team_id, user_id, box.seal(address), feeds.mask(address), feed, own_email, now
     )
     reps_store.ensure_reps(services.db, team_id, [user_id], now)  # the coach's jobs walk the reps table
-    connection = captured.connection_of(services.db, team_id, user_id)
+    connection = calendars.connection_of(services.db, team_id, user_id)
     assert connection is not None
     return _take_in(services, connection, fetched, parsed, now)
 
 
 def status(services: Services, team_id: str, user_id: str) -> Status | None:
-    connection = captured.connection_of(services.db, team_id, user_id)
+    connection = calendars.connection_of(services.db, team_id, user_id)
     if connection is None:
         return None
     days = services.settings.calendar_window_days
@@ -135,13 +135,13 @@ def place(
 
 def disconnect(services: Services, team_id: str, user_id: str, forget: bool) -> tuple[bool, int]:
     """Remove the address (and, with `forget`, the captured calendar time). (was connected, erased)"""
-    result = captured.remove_connection(services.db, team_id, user_id, forget)
+    result = calendars.remove_connection(services.db, team_id, user_id, forget)
     if forget and result[1]:
         services.changed(team_id, user_id)
     return result
 
 
-def read(services: Services, connection: captured.Connection, now: datetime) -> ReadResult:
+def read(services: Services, connection: calendars.Connection, now: datetime) -> ReadResult:
     """One scheduled read: conditional, failures counted and backed off (the rep is told once, later)."""
     box = box_for(services.settings)
     if box is None:
@@ -154,7 +154,7 @@ def read(services: Services, connection: captured.Connection, now: datetime) -> 
         raise
     if fetched.body is None:
         next_read = now + timedelta(minutes=services.settings.calendar_poll_minutes)
-        captured.record_read(services.db, connection.id, now, next_read, etag=fetched.etag,
+        calendars.record_read(services.db, connection.id, now, next_read, etag=fetched.etag,
                              last_modified=fetched.last_modified)  # fmt: skip
         return ReadResult(unchanged=True, found=connection.found)
     try:
@@ -223,7 +223,7 @@ def _parse(services: Services, team_id: str, user_id: str, feed: str, own_email:
 
 def _take_in(
     services: Services,
-    connection: captured.Connection,
+    connection: calendars.Connection,
     fetched: feeds.FeedRead,
     parsed: feeds.ParsedFeed,
     now: datetime,
@@ -235,7 +235,7 @@ def _take_in(
         services, connection.team_id, connection.user_id, feeds.SOURCE, parsed.meetings, since, until, frozenset(own)
     )
     next_read = now + timedelta(minutes=settings.calendar_poll_minutes)
-    captured.record_read(services.db, connection.id, now, next_read, etag=fetched.etag,
+    calendars.record_read(services.db, connection.id, now, next_read, etag=fetched.etag,
                          last_modified=fetched.last_modified, found=len(parsed.meetings))  # fmt: skip
     return ReadResult(False, len(parsed.meetings), by_placement, reconciled)
 
@@ -252,10 +252,10 @@ def _fetch(services: Services, address: str, etag: str | None = None, last_modif
     )
 
 
-def _failed(services: Services, connection: captured.Connection, reason: str, now: datetime) -> None:
+def _failed(services: Services, connection: calendars.Connection, reason: str, now: datetime) -> None:
     """Back off (the poll interval, doubling, at most MAX_BACKOFF); the reason is ours, never the address."""
     wait = min(timedelta(minutes=services.settings.calendar_poll_minutes) * 2**connection.failures, MAX_BACKOFF)
-    captured.record_failure(services.db, connection.id, now, reason, now + wait)
+    calendars.record_failure(services.db, connection.id, now, reason, now + wait)
     log.info("calendar of %s in %s not read: %s", connection.user_id, connection.team_id, reason)
 
 
