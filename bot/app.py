@@ -42,9 +42,12 @@ def create_services(
 def create_app(services: Services, listeners: ListenerPool | None = None) -> App:
     """A Bolt app whose listeners store a rep's entry, then ack, then work (process_before_response stays
     False), on a bounded pool (bot/workers.py) that a shutdown can drain."""
+    from bot import redact
     from bot.services import workspace
     from bot.services.home import republish_later
     from handlers import register_all
+
+    redact.install()  # calendar addresses never reach a log, whichever library logs them
 
     oauth = None
     if services.installations is not None:

@@ -161,3 +161,19 @@ def test_secrets_are_sealed_with_the_one_key_and_a_bad_key_is_one_line():
     with pytest.raises(SettingsError) as problem:
         load_settings(slack_bot_token="xoxb-1", slack_signing_secret="s", secrets_key="not-a-key", _env_file=None)
     assert str(problem.value).count("\n") == 0 and "SECRETS_KEY" in str(problem.value)
+
+
+def test_any_log_record_carrying_a_calendar_address_is_masked_as_it_is_made(caplog):
+    import logging
+
+    from bot import redact
+
+    redact.install()
+    caplog.set_level(logging.DEBUG)
+    secret = "https://calendar.example.com/ical/secret123/basic.ics"
+    log = logging.getLogger("slack_sdk.socket_mode.test")
+    log.debug("received: %s", {"command": "/opportunity", "text": f"calendar connect {secret}"})
+    log.debug('{"state": {"values": {"address": {"value": {"type": "plain_text_input", "value": "%s"}}}}}', secret)
+    log.debug("webcal://calendar.example.com/ical/secret123/basic.ics and calendar connect <%s>", secret)
+
+    assert "secret123" not in caplog.text and caplog.text.count("[hidden]") == 4
