@@ -269,3 +269,29 @@ def test_a_slow_feed_times_out_without_holding_up_the_others(make_bot, feeds, ca
     assert report.outcomes["read"] == 1 and report.outcomes["failed"] == 1
     assert "did not answer in time" in words(say(bot, "calendar", user="U2"))
     assert_secret_kept(bot, caplog)
+
+
+def test_a_crms_meetings_are_placed_the_same_way_through_its_deal_links(rep_bot):
+    from bot.integrations.activities import CapturedMeeting
+    from bot.services import calendar as capture_service
+    from storage.models import CrmLink, Opportunity
+
+    say(rep_bot, "new Globex pilot 20k")
+    with rep_bot.db.transaction() as session:
+        deal = session.query(Opportunity).one()
+        session.add(CrmLink(team_id="T1", provider="hubspot", crm_id="hs-42", opportunity_id=deal.id, linked_at=NOW))
+    hour = timedelta(hours=1)
+    start = NOW - timedelta(days=1)
+    with_deal = CapturedMeeting(
+        "hubspot", "meeting:1", start, start + hour, "Weekly", ("bo@globex.com",), deal_ids=("hs-42",)
+    )
+    call = CapturedMeeting("hubspot", "call:2", start, start + hour / 2, None, ("cy@initech.com",), has_contacts=True)
+    records = [with_deal, call]
+    services = rep_bot.services.for_team("T1")
+
+    reconciled, placed = capture_service.capture(services, "T1", "U1", "hubspot", records, NOW - 14 * hour * 24, NOW)
+    again, _ = capture_service.capture(services, "T1", "U1", "hubspot", records, NOW - 14 * hour * 24, NOW)
+
+    assert (reconciled.added, placed["deal"], placed["prospecting"]) == (2, 1, 1)
+    assert (again.added, again.changed, again.removed) == (0, 0, 0)
+    assert "1h 30m captured from your meetings" in words(say(rep_bot, "health"))
