@@ -94,22 +94,22 @@ def test_captured_meetings_bring_the_nudge_a_hand_logged_week_would(rep_bot, fee
 
 def test_moved_cancelled_and_declined_meetings_follow_the_feed(rep_bot, feeds, caplog):
     say(rep_bot, "new Acme renewal 48k")
-    weekly = ("RRULE:FREQ=WEEKLY;COUNT=3",)
-    first_week = NOW - timedelta(days=14, hours=-1)  # Monday 9 November, 11:00 in New York
-    series = acme_meeting("weekly", first_week, extra=weekly)
+    daily = ("RRULE:FREQ=DAILY;COUNT=3",)
+    first_day = NOW - timedelta(days=5, hours=1)  # Wednesday 18 November, 09:00 in New York
+    series = acme_meeting("daily", first_day, extra=daily)
     one_off = acme_meeting("one-off", NOW - timedelta(days=3))
     declined = acme_meeting(
         "declined", NOW - timedelta(days=4), attendees=((ME, "DECLINED"), ("ann@acme.com", "ACCEPTED"))
     )
     url = feeds.serve(f"{SECRET}/moves.ics", calendar(series, one_off, declined), etag='"v1"')
     say(rep_bot, f"calendar connect {url}")
-    assert _minutes_on_deals(rep_bot) == 4 * 60  # three weekly meetings and the one-off; not the declined one
+    assert _minutes_on_deals(rep_bot) == 4 * 60  # three daily meetings and the one-off; not the declined one
 
     moved = acme_meeting(
-        "weekly",
+        "daily",
         NOW - timedelta(days=6),
         30,
-        extra=(f"RECURRENCE-ID:{(first_week + timedelta(days=7)):%Y%m%dT%H%M%SZ}",),
+        extra=(f"RECURRENCE-ID:{(first_day + timedelta(days=1)):%Y%m%dT%H%M%SZ}",),
     )
     cancelled = acme_meeting("one-off", NOW - timedelta(days=3), extra=("STATUS:CANCELLED",))
     feeds.serve(f"{SECRET}/moves.ics", calendar(series, moved, cancelled, declined), etag='"v2"')

@@ -301,8 +301,9 @@ def _utc(moment: datetime | date, zone: ZoneInfo) -> datetime:
 
 
 def window(now: datetime, days: int) -> tuple[datetime, datetime]:
-    """The span one read covers: `days` back and a day ahead (what is gone from it was moved or removed)."""
-    return now - timedelta(days=days), now + timedelta(days=1)
+    """The span one read covers: meetings that started in the last `days` (time already spent; one moved
+    out of it, or gone from the feed, is removed; one still ahead is counted once it starts)."""
+    return now - timedelta(days=days), now
 
 
 def own_addresses(parsed: ParsedFeed) -> frozenset[str]:
