@@ -39,7 +39,7 @@ class SecretBox:
         try:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken:
-            raise SecretUnreadable("a stored secret cannot be opened with SECRETS_KEY") from None
+            raise SecretUnreadable("the stored address can no longer be read; please connect it again") from None
 
 
 def box_for(settings) -> SecretBox | None:

@@ -17,7 +17,7 @@ from bot.integrations.calendar_feed import FeedError
 from bot.jobs.report import JobReport
 from bot.messages import calendar as views
 from bot.sealed import SecretUnreadable
-from bot.services import Services
+from bot.services import Services, workspace
 from bot.services import calendar as service
 from storage import calendars, claims
 
@@ -39,9 +39,14 @@ def run(services: Services, now: datetime) -> JobReport:
         report.count("off: SECRETS_KEY is not set")
         return report
     lease = timedelta(minutes=services.settings.calendar_poll_minutes)
+    stopped = workspace.stopped_teams(services)  # uninstalled: their calendars wait for retention's erase
+
+    def read(connection: calendars.Connection) -> str:
+        return "workspace stopped" if connection.team_id in stopped else _read_one(services, connection, now)
+
     with ThreadPoolExecutor(max_workers=services.settings.calendar_readers, thread_name_prefix="calendar") as pool:
         while due := calendars.take_due(services.db, now, BATCH, now + lease):
-            for outcome in pool.map(lambda connection: _read_one(services, connection, now), due):
+            for outcome in pool.map(read, due):
                 report.count(outcome)
     return report
 
