@@ -91,3 +91,17 @@ def test_a_rep_who_leaves_the_questions_unanswered_is_not_asked_again_that_week(
     run(rep_bot, "calendars", next_monday)
     assert run(rep_bot, "meeting_questions", next_monday).sent == 1
     assert len(questions(rep_bot)) == 2 and "globex.com" in json.dumps(questions(rep_bot)[-1]["blocks"])
+
+
+def test_a_stale_or_forged_answer_changes_nothing_and_says_the_question_expired(rep_bot, feeds):
+    items = [outside("a", NOW - timedelta(days=1), "initech.com")]
+    say(rep_bot, f"calendar connect {feeds.serve(f'{SECRET}/stale.ics', calendar(*items))}")
+    before = placements(rep_bot)
+
+    for value in ('{"m": 999999, "p": "prospecting"}', '{"m": 1, "p": "deal", "o": 424242}', "not json"):
+        count = len(rep_bot.slack.of("response_url"))
+        rep_bot.driver.click(
+            {"action_id": "meeting_place:0", "value": value, "text": {"type": "plain_text", "text": "X"}}
+        )
+        assert "expired" in rep_bot.slack.wait_for("response_url", count + 1)[count].args["text"]
+    assert placements(rep_bot) == before

@@ -118,18 +118,19 @@ def keep_titles(services: Services, team_id: str, user_id: str, keep: bool) -> b
 
 def place(
     services: Services, team_id: str, user_id: str, meeting_id: object, placement: object, deal: object
-) -> list[str]:
+) -> list[str] | None:
     """The rep placed a captured meeting from a question: it, and later meetings with the same people's
-    domains, go there. The domains remembered; [] when the choice is stale (the meeting or deal is gone)."""
+    domains, go there. The domains remembered; None when the choice is stale (the meeting or deal is gone)."""
     if not isinstance(meeting_id, int) or placement not in (rules.DEAL, rules.PROSPECTING, rules.NOT_SELLING):
-        return []
+        return None
     if placement == rules.DEAL:
         if not isinstance(deal, int) or deal not in {d[0] for d in captured.open_deals(services.db, team_id, user_id)}:
-            return []
+            return None
     else:
         deal = None
     domains = captured.choose(services.db, team_id, user_id, meeting_id, str(placement), deal, services.now())
-    services.changed(team_id, user_id)
+    if domains is not None:
+        services.changed(team_id, user_id)
     return domains
 
 
