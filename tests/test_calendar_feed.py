@@ -73,7 +73,8 @@ def test_addresses_are_checked_and_shown_only_as_their_host():
         "https://calendar.example.com/ical/secret123/basic.ics"
     )
     assert reader.normalise_address("<https://calendar.example.com/x.ics|https://calendar.example.com/x.ics>", True)
-    for wrong in ("calendar.example.com/x.ics", "ftp://calendar.example.com/x.ics", "https://", "mailto:a@b.c"):
+    not_feeds = ("calendar.example.com/x.ics", "ftp://calendar.example.com/x.ics", "https://", "mailto:a@b.c")
+    for wrong in (*not_feeds, "https://[abc/x.ics", "https://calendar.example.com:99999/x.ics"):
         with pytest.raises(reader.BadAddress):
             reader.normalise_address(wrong, True)
     for private in ("http://127.0.0.1:8000/x.ics", "https://localhost/x.ics", "https://10.1.2.3/x.ics"):

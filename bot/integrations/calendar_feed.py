@@ -30,6 +30,9 @@ USER_AGENT = "PipelineCoach-calendar/1"
 COUNTED_ANSWERS = frozenset({"ACCEPTED", "TENTATIVE", ""})  # the rep's own PARTSTAT; "" when not listed
 
 
+NOT_AN_ADDRESS = "That doesn't look like a calendar address: paste the one that starts with https:// or webcal://."
+
+
 class BadAddress(ValueError):
     """An address that is not a calendar feed we may read; the text says what to paste instead."""
 
@@ -43,15 +46,17 @@ def normalise_address(raw: str, allow_private: bool = False) -> str:
     address = (raw or "").strip().strip("<>").split("|", 1)[0]  # Slack may send a link as <url|label>
     if address.lower().startswith("webcal://"):
         address = "https://" + address[len("webcal://") :]
-    parts = urlsplit(address)
     schemes = ("https", "http") if allow_private else ("https",)
-    if parts.scheme.lower() not in schemes or not parts.hostname:
-        raise BadAddress(
-            "That doesn't look like a calendar address: paste the one that starts with https:// or webcal://."
-        )
+    try:
+        parts = urlsplit(address)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a malformed host or port
+        parts, port = None, 0
+    if parts is None or parts.scheme.lower() not in schemes or not parts.hostname:
+        raise BadAddress(NOT_AN_ADDRESS)
     if parts.username or parts.password:
         raise BadAddress("Paste the calendar's secret address itself, without a user name or password in it.")
-    check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allow_private)
+    check_host(parts.hostname, port, allow_private)
     return address
 
 
