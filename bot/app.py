@@ -42,10 +42,13 @@ def create_services(
 def create_app(services: Services, listeners: ListenerPool | None = None) -> App:
     """A Bolt app whose listeners store a rep's entry, then ack, then work (process_before_response stays
     False), on a bounded pool (bot/workers.py) that a shutdown can drain."""
+    from bot import redaction
     from bot.jobs import celebrations
     from bot.services import workspace
     from bot.services.home import republish_later
     from handlers import register_all
+
+    redaction.install()  # no secret reaches a log, whichever library logs it
 
     oauth = None
     if services.installations is not None:

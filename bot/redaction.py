@@ -42,6 +42,9 @@ PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?i)(?<=authorization)(['\"]?\s*[:=]\s*['\"]?)basic\s+[\w.~+/=-]+"),
     # A password inside a URL (a DATABASE_URL in an error)
     re.compile(r"(?<=://)[^\s/:@'\"]*:[^\s/@'\"]+(?=@)"),
+    # A calendar address being connected, whatever its shape: the command's text, and the form's field
+    re.compile(r"(calendar\s+connect\s+)(?:<[^>\s]*>|[^\s\"'\\]+)", re.IGNORECASE),
+    re.compile(r"""(['"]address['"]\s*:\s*\{\s*['"]value['"]\s*:\s*\{[^{}]*?['"]value['"]\s*:\s*['"])[^'"]*"""),
 )
 
 # Calendar feeds: the address is the secret. Any URL or path that is webcal://…, holds /ical/ (Google) or
@@ -110,6 +113,35 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+_factory_lock = threading.Lock()
+_factory_installed = False
+
+
+def install() -> None:
+    """Redact every log record as it is made, whichever handler later takes it (a test's capture, a
+    handler a library adds; Socket Mode's client logs each payload it receives at DEBUG, a slash
+    command's text included). Idempotent: the app calls it each time it is built."""
+    global _factory_installed
+    with _factory_lock:
+        if _factory_installed:
+            return
+        made = logging.getLogRecordFactory()
+
+        def redacted(*args, **kwargs) -> logging.LogRecord:
+            record = made(*args, **kwargs)
+            try:
+                message = record.getMessage()
+            except Exception:  # a malformed record is the logging module's to report
+                return record
+            safe = redact(message)
+            if safe != message:
+                record.msg, record.args = safe, None
+            return record
+
+        logging.setLogRecordFactory(redacted)
+        _factory_installed = True
+
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -119,6 +151,7 @@ def configure_logging(
     """The process's logging: one console handler on the root logger, behind the redacting filter (which
     also guards any handler the root already has). Returns the handler, so a test can take it off again."""
     add_secrets(secrets)
+    install()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter(FORMAT))
     root = logging.getLogger()

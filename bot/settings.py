@@ -194,6 +194,26 @@ class Settings(BaseSettings):
     admin_group: str | None = None
     workspace_retention_days: int = Field(default=30, ge=0, le=3650)
 
+    # Secrets at rest and time that logs itself (issue 22): see the README's "Time that logs itself".
+    secrets_key: str | None = None
+    calendar_poll_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    calendar_window_days: int = Field(default=14, ge=1, le=90)
+    calendar_max_feed_mb: float = Field(default=20, gt=0, le=200)
+    calendar_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    calendar_readers: int = Field(default=4, ge=1, le=32)
+    calendar_private_addresses: bool = False
+    calendar_keep_titles: bool = False
+
+    @field_validator("secrets_key")
+    @classmethod
+    def _fernet_key_shape(cls, value: str | None) -> str | None:
+        from bot.sealed import check_key
+
+        value = (value or "").strip() or None
+        if value:
+            check_key(value)
+        return value
+
     @field_validator("slack_scopes", mode="before")
     @classmethod
     def _split_scopes(cls, value: object) -> tuple[str, ...]:

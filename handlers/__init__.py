@@ -5,6 +5,7 @@ from slack_bolt import App
 
 from handlers import (
     admin,
+    calendar,
     coaching,
     commands,
     export,
@@ -17,7 +18,9 @@ from handlers import (
     workspace,
 )
 
-FEATURES = (commands, opportunities, selling_time, coaching, home, team, export, obstacles, people, workspace, admin)
+FEATURES = (
+    commands, opportunities, selling_time, coaching, home, team, export, obstacles, people, workspace, admin, calendar
+)  # fmt: skip
 
 
 def register_all(app: App) -> None:

@@ -11,7 +11,7 @@ from bot.messages.kit import problem
 from bot.parsing import ParseError
 from bot.parsing.tokens import suggest
 from bot.text import clean, escape
-from handlers import admin, coaching, export, obstacles, opportunities, selling_time, team
+from handlers import admin, calendar, coaching, export, obstacles, opportunities, selling_time, team
 from handlers.common import services_of
 
 SUBCOMMANDS = {
@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     **export.SUBCOMMANDS,  # export
     **obstacles.SUBCOMMANDS,  # obstacle
     **admin.SUBCOMMANDS,  # admin, forget-me
+    **calendar.SUBCOMMANDS,  # calendar (connect, disconnect)
 }
 
 

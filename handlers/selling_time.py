@@ -87,7 +87,7 @@ def log_time(ack: Ack, command, respond: Respond, client: WebClient, context, re
         found = selling_time.log_deal_time_by_name(services, command["team_id"], command["user_id"], entry, key)
         stored()
         if found.stored is not None:
-            respond(**views.logged_reply(found.stored, services.team_today(), views.OPPORTUNITY_UNDO))
+            respond(**views.logged_reply(found.stored, services.team_today(), views.OPPORTUNITY_UNDO, found.overlap))
         elif found.candidates:
             respond(**opportunity_views.candidates_reply("log", entry.reference, found.candidates, carry_log(entry)))
         else:

@@ -4,21 +4,24 @@ each rep last opened a deal. The (team, day) index of migration 0002 keeps it to
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, select, true, union_all
 
 from storage.db import Database
-from storage.models import Activity, Opportunity, Rep
+from storage.models import Activity, CapturedTime, Opportunity, Rep
 from storage.records import RepSellingTime
+
+COUNTED_PLACEMENTS = ("deal", "prospecting")  # captured time that is selling time
 
 
 def selling_time_by_rep(
     db: Database, team_id: str, since: date, until: date, user_ids: Collection[str] | None = None
 ) -> list[RepSellingTime]:
-    """Every rep in the workspace (or only `user_ids`) with logged minutes on days since..until
+    """Every rep in the workspace (or only `user_ids`) with selling minutes (logged and captured, see
+    counted_per_deal) on days since..until
     (inclusive), in one SQL pass; with `user_ids`, through the (team, user, day) index, so a page of reps
     reads only its own rows.
 
@@ -40,28 +43,79 @@ def selling_time_by_rep(
                 top_opportunity_id=row.top_id,
                 top_opportunity_name=row.top_name,
                 top_opportunity_minutes=int(row.top_minutes or 0),
+                captured_minutes=int(row.captured or 0),
+                top_captured_minutes=int(row.top_captured or 0),
             )
             for row in rows
         ]
+
+
+def counted_per_deal(team_id, since, until, rep: Callable[[ColumnElement], ColumnElement], name: str = "per_deal"):
+    """Minutes per (rep, deal) over days since..until, hand-logged and captured together, in SQL.
+
+    One hour is never counted twice: on a deal and a day, a hand log counts only the part above the
+    minutes captured from a calendar or CRM (the larger of the two counts); prospecting adds up. Columns:
+    user_id, opportunity_id (None: prospecting), minutes (counted), captured (of which captured)."""
+    logged = select(
+        Activity.user_id.label("user_id"),
+        Activity.opportunity_id.label("opportunity_id"),
+        Activity.occurred_on.label("day"),
+        Activity.minutes.label("logged"),
+        literal(0).label("captured"),
+    ).where(
+        Activity.team_id == team_id, Activity.occurred_on >= since, Activity.occurred_on <= until, rep(Activity.user_id)
+    )
+    captured = select(
+        CapturedTime.user_id,
+        CapturedTime.opportunity_id,
+        CapturedTime.occurred_on,
+        literal(0),
+        CapturedTime.minutes,
+    ).where(
+        CapturedTime.team_id == team_id,
+        CapturedTime.occurred_on >= since,
+        CapturedTime.occurred_on <= until,
+        rep(CapturedTime.user_id),
+        CapturedTime.placement.in_(COUNTED_PLACEMENTS),
+    )
+    both = union_all(logged, captured).subquery(f"{name}_rows")
+    per_day = (
+        select(
+            both.c.user_id,
+            both.c.opportunity_id,
+            func.sum(both.c.logged).label("logged"),
+            func.sum(both.c.captured).label("captured"),
+        )
+        .group_by(both.c.user_id, both.c.opportunity_id, both.c.day)
+        .subquery(f"{name}_days")
+    )
+    counted = case(
+        (per_day.c.opportunity_id.is_(None), per_day.c.logged + per_day.c.captured),
+        (per_day.c.captured > per_day.c.logged, per_day.c.captured),
+        else_=per_day.c.logged,
+    )
+    return (
+        select(
+            per_day.c.user_id,
+            per_day.c.opportunity_id,
+            func.sum(counted).label("minutes"),
+            func.sum(per_day.c.captured).label("captured"),
+        )
+        .group_by(per_day.c.user_id, per_day.c.opportunity_id)
+        .cte(name)
+    )
 
 
 @lru_cache(maxsize=2)
 def _selling_time_query(for_some_reps: bool) -> Select:
     """Built once per form; team_id, since, until (and the reps) are bound at execution."""
     team_id = bindparam("team_id")
-    in_window = (
-        Activity.team_id == team_id,
-        Activity.occurred_on >= bindparam("since"),
-        Activity.occurred_on <= bindparam("until"),
-    )
-    if for_some_reps:
-        in_window += (Activity.user_id.in_(bindparam("users", expanding=True)),)
-    per_deal = (
-        select(Activity.user_id, Activity.opportunity_id, func.sum(Activity.minutes).label("minutes"))
-        .where(*in_window)
-        .group_by(Activity.user_id, Activity.opportunity_id)
-        .cte("per_deal")
-    )
+    users = bindparam("users", expanding=True)
+
+    def rep(column: ColumnElement) -> ColumnElement:
+        return column.in_(users) if for_some_reps else true()
+
+    per_deal = counted_per_deal(team_id, bindparam("since"), bindparam("until"), rep)
     is_prospecting = per_deal.c.opportunity_id.is_(None)
     ranked = select(
         per_deal,
@@ -80,6 +134,8 @@ def _selling_time_query(for_some_reps: bool) -> Select:
             func.sum(case((ranked.c.opportunity_id.is_(None), ranked.c.minutes), else_=0)).label("prospecting"),
             func.max(case((top, ranked.c.opportunity_id))).label("top_id"),
             func.max(case((top, ranked.c.minutes), else_=0)).label("top_minutes"),
+            func.sum(ranked.c.captured).label("captured"),
+            func.max(case((top, ranked.c.captured), else_=0)).label("top_captured"),
         )
         .group_by(ranked.c.user_id)
         .having(func.sum(ranked.c.minutes) > 0)

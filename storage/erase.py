@@ -12,7 +12,10 @@ from storage.installations import INSTALLATIONS
 from storage.models import (
     Activity,
     Base,
+    CalendarConnection,
+    CapturedTime,
     CoachingAnswer,
+    DomainChoice,
     Opportunity,
     Quota,
     Rep,
@@ -54,6 +57,9 @@ def forget_rep(db: Database, team_id: str, user_id: str, alias: str) -> dict[str
             ("quotas", Quota, Quota.user_id),
             ("messages", ScheduledMessage, ScheduledMessage.recipient_id),
             ("settings", Rep, Rep.user_id),
+            ("captured meetings", CapturedTime, CapturedTime.user_id),
+            ("calendar connections", CalendarConnection, CalendarConnection.user_id),
+            ("meeting choices", DomainChoice, DomainChoice.user_id),
         ):
             counts[label] = session.execute(delete(model).where(model.team_id == team_id, column == user_id)).rowcount
         counts["deals kept without a name"] = session.execute(

@@ -27,8 +27,9 @@ from sqlalchemy import (
     union_all,
 )
 
+from storage.concentration import counted_per_deal
 from storage.db import Database
-from storage.models import Activity, Opportunity, Quota
+from storage.models import Activity, CapturedTime, Opportunity, Quota
 from storage.records import (
     DEAL,
     LOST,
@@ -43,6 +44,7 @@ from storage.records import (
 from storage.types import UtcDateTime
 
 STALLED_LISTED = 10
+UNPLACED = "unplaced"  # captured meetings the rules could not place (bot/rules/capture.py)
 
 
 def _typed(value, type_):
@@ -159,22 +161,39 @@ def _health_statement(weeks: int) -> CompoundSelect:
         .group_by(Activity.kind)
     )
 
+    # Hand-logged and captured time together, each hour once (storage/concentration.py's rule).
+    counted = counted_per_deal(team_id, window.time_since, window.today, lambda column: column == user_id, "deal_time")
     deal_time = (
         select(
             tag("time"),
-            Activity.opportunity_id,
+            counted.c.opportunity_id,
             func.max(Opportunity.name),
-            func.sum(Activity.minutes),
-            no_number,
+            func.sum(counted.c.minutes),
+            func.sum(counted.c.captured),
             no_number,
             no_number,
             no_time,
         )
-        .select_from(Activity)
-        .outerjoin(Opportunity, and_(Opportunity.id == Activity.opportunity_id, Opportunity.team_id == team_id))
-        .where(*my_activities, Activity.occurred_on >= window.time_since, Activity.occurred_on <= window.today)
-        .group_by(Activity.opportunity_id)
-        .having(func.sum(Activity.minutes) > 0)
+        .select_from(counted)
+        .outerjoin(Opportunity, and_(Opportunity.id == counted.c.opportunity_id, Opportunity.team_id == team_id))
+        .group_by(counted.c.opportunity_id)
+        .having(func.sum(counted.c.minutes) > 0)
+    )
+    unplaced = select(
+        tag("unplaced"),
+        no_number,
+        no_label,
+        _typed(func.count(), BigInteger),
+        _typed(func.coalesce(func.sum(CapturedTime.minutes), 0), BigInteger),
+        no_number,
+        no_number,
+        no_time,
+    ).where(
+        CapturedTime.team_id == team_id,
+        CapturedTime.user_id == user_id,
+        CapturedTime.occurred_on >= window.time_since,
+        CapturedTime.occurred_on <= window.today,
+        CapturedTime.placement == UNPLACED,
     )
 
     recent_work = exists().where(
@@ -211,7 +230,7 @@ def _health_statement(weeks: int) -> CompoundSelect:
         no_number,
         stalled_rows.c.last_change_at,
     )
-    return union_all(opened_open, closed, quota, weeks, kinds, deal_time, stalled)
+    return union_all(opened_open, closed, quota, weeks, kinds, deal_time, stalled, unplaced)
 
 
 def health_from_rows(rows: Sequence, weeks: int) -> HealthData:
@@ -224,6 +243,7 @@ def health_from_rows(rows: Sequence, weeks: int) -> HealthData:
     quota = (found.get("quota") or [None])[0]
     by_week = {int(row.key): int(row.a) for row in found.get("week", ())}
     stalled = sorted(found.get("stalled", ()), key=lambda row: (row.at, row.key))
+    unplaced = (found.get("unplaced") or [None])[0]
     return HealthData(
         open_count=int(opened.a),
         open_value=int(opened.b),
@@ -239,12 +259,14 @@ def health_from_rows(rows: Sequence, weeks: int) -> HealthData:
         ),
         time_by_deal=tuple(
             sorted(
-                (DealTime(row.key, row.label, int(row.a)) for row in found.get("time", ())),
+                (DealTime(row.key, row.label, int(row.a), int(row.b or 0)) for row in found.get("time", ())),
                 key=lambda item: (item.opportunity_id is not None, item.opportunity_id or 0),
             )
         ),
         stalled=tuple(StalledDeal(int(row.key), row.label, row.a, row.at) for row in stalled),
         stalled_count=int(stalled[0].b) if stalled else 0,
+        unplaced_meetings=int(unplaced.a) if unplaced else 0,
+        unplaced_minutes=int(unplaced.b) if unplaced else 0,
     )
 
 

@@ -130,6 +130,8 @@ class RepSellingTime:
     top_opportunity_id: int | None
     top_opportunity_name: str | None
     top_opportunity_minutes: int
+    captured_minutes: int = 0  # of total_minutes, captured from a calendar or CRM
+    top_captured_minutes: int = 0  # of top_opportunity_minutes
 
 
 # --- one rep's health report: its window and the aggregates storage returns -------------------
@@ -163,11 +165,13 @@ class KindTotal:
 
 @dataclass(frozen=True)
 class DealTime:
-    """Minutes logged on one opportunity in the window; opportunity_id None is prospecting."""
+    """Minutes on one opportunity in the window (hand-logged and captured, each hour once); opportunity_id
+    None is prospecting."""
 
     opportunity_id: int | None
     name: str | None
     minutes: int
+    captured_minutes: int = 0  # of minutes, captured from a calendar or CRM
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,8 @@ class HealthData:
     time_by_deal: tuple[DealTime, ...]
     stalled: tuple[StalledDeal, ...]
     stalled_count: int
+    unplaced_meetings: int = 0  # captured meetings still waiting for the rep to say where they go
+    unplaced_minutes: int = 0
 
 
 # --- the team: per-rep figures and a week's news ------------------------------------------------

@@ -23,6 +23,7 @@ from bot.settings import Settings, load_settings
 from bot.socket_mode import CoachSocketModeHandler
 from storage.db import Database
 from storage.models import Base
+from tests.calendar_fixtures import feeds, rep_bot  # noqa: F401 - the calendar tests' fixtures
 from tests.driver import SIGNING_SECRET, SlackDriver
 from tests.slack_contract import check_call
 from tests.socket_driver import SocketDriver

@@ -31,7 +31,18 @@ class Job:
 
 
 def _registry() -> dict[str, Job]:
-    from bot.jobs import checkpoints, crm, digest, followups, leader_digest, nudges, reflections, retention
+    from bot.jobs import (
+        calendar,
+        checkpoints,
+        crm,
+        digest,
+        followups,
+        leader_digest,
+        meeting_questions,
+        nudges,
+        reflections,
+        retention,
+    )
 
     return {
         "nudges": Job("nudges", "DM reps whose logged time is concentrated on one deal", nudges.run),
@@ -57,6 +68,18 @@ def _registry() -> dict[str, Job]:
             crm.run,
             enabled=crm.enabled,
             interval=crm.interval,
+        ),
+        "calendars": Job(
+            "calendars",
+            "read connected calendars and place their meetings (with SECRETS_KEY)",
+            calendar.run,
+            enabled=calendar.enabled,
+            interval=calendar.interval,
+        ),
+        "meeting_questions": Job(
+            "meeting_questions",
+            "ask reps, once a working day, where captured meetings with outside people belong",
+            meeting_questions.run,
         ),
     }
 

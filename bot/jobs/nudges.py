@@ -118,6 +118,8 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
                 number_share=number.share if number else None,
                 number_deal=number.deal_name if number else None,
                 period=settings.quota_period,
+                captured_minutes=found.time.captured_minutes,
+                top_deal_captured_minutes=found.time.top_captured_minutes,
             )
             text, blocks = views.nudge_message(evidence, question.text, local_day)
             return (text, blocks, question.id)

@@ -64,6 +64,9 @@ class NudgeEvidence:
     number_share: float | None = None
     number_deal: str | None = None
     period: str = "quarter"
+    # Time that logs itself: how much of it came from the rep's meetings (calendar or CRM).
+    captured_minutes: int = 0
+    top_deal_captured_minutes: int = 0
 
 
 def _bar_line(label: str, minutes: int, total: int) -> str:
@@ -80,7 +83,21 @@ def evidence_text(evidence: NudgeEvidence) -> str:
     if other:
         lines.append(_bar_line("Other deals", other, total))
     lines.append(_bar_line("Prospecting", evidence.prospecting_minutes, total))
-    return "\n".join(lines)
+    return "\n".join(lines + source_lines(evidence))
+
+
+def source_lines(evidence: NudgeEvidence) -> list[str]:
+    """Where the numbers come from, once meetings were captured: "18h in meetings on Globex …"."""
+    if not evidence.captured_minutes:
+        return []
+    span = "this fortnight" if evidence.window_days == 14 else f"in {evidence.window_days} days"
+    if evidence.top_deal_captured_minutes and evidence.top_deal_name:
+        name = escape(clip(evidence.top_deal_name, 60))
+        line = f"{duration(evidence.top_deal_captured_minutes)} in meetings on {name} {span}, from your calendar"
+    else:
+        line = f"{duration(evidence.captured_minutes)} in meetings {span}, from your calendar"
+    hand = evidence.total_minutes - evidence.captured_minutes
+    return [f"_{line}" + (f"; {duration(hand)} logged by hand._" if hand > 0 else "._")]
 
 
 def pipeline_text(evidence: NudgeEvidence) -> str:
@@ -126,7 +143,7 @@ def nudge_message(evidence: NudgeEvidence, question: str, for_date: date) -> tup
     name = escape(clip(evidence.top_deal_name or "", 60))
     lead = (
         f":compass: A quick look at your last {evidence.window_days} days: "
-        f"{duration(evidence.total_minutes)} of logged selling time."
+        f"{duration(evidence.total_minutes)} of {'' if evidence.captured_minutes else 'logged '}selling time."
     )
     if "top_deal" in evidence.reasons and name:
         fair = (

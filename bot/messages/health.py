@@ -78,7 +78,8 @@ def _prospecting_lines(report: HealthReport) -> list[dict]:
 
 
 def _time_lines(report: HealthReport) -> list[dict]:
-    heading = f"*Where your time went (last {report.window_days} days, {duration(report.total_minutes)} logged):*"
+    counted = "in all" if report.captured_minutes else "logged"
+    heading = f"*Where your time went (last {report.window_days} days, {duration(report.total_minutes)} {counted}):*"
     if not report.total_minutes:
         return [
             section(
@@ -96,7 +97,20 @@ def _time_lines(report: HealthReport) -> list[dict]:
             f"`{text_bar(report.other_share)}` {percent(report.other_share)} "
             f"{plural(report.other_count, 'other deal')} ({duration(report.other_minutes)})"
         )
-    return [section(heading + "\n" + "\n".join(lines))]
+    return [section(heading + "\n" + "\n".join(lines + _sources_lines(report)))]
+
+
+def _sources_lines(report: HealthReport) -> list[str]:
+    """Where the numbers come from, once a calendar (or CRM) has captured anything."""
+    if not report.captured_minutes and not report.unplaced_meetings:
+        return []
+    line = (
+        f"_{duration(report.captured_minutes)} captured from your meetings, "
+        f"{duration(report.hand_logged_minutes)} logged by hand"
+    )
+    if report.unplaced_meetings:
+        line += f"; {plural(report.unplaced_meetings, 'meeting')} ({duration(report.unplaced_minutes)}) not placed yet"
+    return [line + "._"]
 
 
 def _concentration_lines(report: HealthReport, symbol: str) -> list[dict]:

@@ -65,6 +65,7 @@ HELP_LINES = (
     ("`/opportunity undo`", "remove your last entry from the past 10 minutes"),
     ("`/opportunity quota 250k`", "set your quota for this period"),
     ("`/opportunity health`", "your pipeline at a glance: coverage, creation, where your time goes"),
+    ("`/opportunity calendar connect`", "let your meetings count as selling time (your calendar's secret address)"),
     ("`/opportunity coach`", "your coaching settings; change with `off`, `on`, `snooze 2w`, `hours 8-16`, …"),
     ("`/opportunity reflections`", "your recent answers to the coach (only you see them)"),
     ("`/opportunity forget-me`", "erase your own data (you can export it first)"),

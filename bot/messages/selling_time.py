@@ -19,8 +19,9 @@ from bot.messages.kit import (
     text_input,
 )
 from bot.parsing.values import PROSPECTING_KINDS
+from bot.rules.capture import Overlap
 from bot.rules.entries import UNDO_WINDOW
-from bot.text import escape
+from bot.text import clip, escape
 from storage.records import DEAL, ActivityView, OpportunityView
 
 PROSPECT_VIEW = "prospect_log"
@@ -72,13 +73,23 @@ def entry_summary(entry: ActivityView, today: date) -> str:
 _ONE_WORD = {kind: kind for kind in PROSPECTING_KINDS} | {"meetings": "meetings", "other": "other prospecting"}
 
 
-def logged_reply(entry: ActivityView, today: date, undo: str) -> dict:
+def logged_reply(entry: ActivityView, today: date, undo: str, overlap: Overlap | None = None) -> dict:
     text = f"Logged {entry_summary(entry, today)}."
+    if overlap is not None:
+        text += " " + overlap_note(entry, overlap)
     blocks = [section(f":white_check_mark: {text}")]
     if entry.note:
         blocks.append(context("Note: " + escape(entry.note)))
     blocks.append(context(f"Made a mistake? `{undo}` removes it within {UNDO_MINUTES} minutes."))
     return reply(text, blocks)
+
+
+def overlap_note(entry: ActivityView, overlap: Overlap) -> str:
+    """Why a hand log added less than it says (bot/rules/capture.py: an hour is never counted twice)."""
+    name = escape(clip(entry.opportunity_name or "deal", 60))
+    added = f"I added {duration(overlap.added_minutes)}" if overlap.added_minutes else "it adds nothing new"
+    meetings = duration(overlap.captured_minutes)
+    return f"Your {meetings} of {name} meetings that day already count from your calendar; {added}."
 
 
 def undone_reply(entry: ActivityView | None, today: date) -> dict:

@@ -80,6 +80,14 @@ class HealthReport:
     stalled_days: int
     stalled: tuple[StalledDeal, ...]
     stalled_count: int
+    # How the time was known: captured from a calendar or CRM, logged by hand, or captured and unplaced.
+    captured_minutes: int = 0
+    unplaced_meetings: int = 0
+    unplaced_minutes: int = 0
+
+    @property
+    def hand_logged_minutes(self) -> int:
+        return max(self.total_minutes - self.captured_minutes, 0)
 
     @property
     def coverage_met(self) -> bool:
@@ -153,6 +161,7 @@ def health_figures(
         largest_share=data.largest_open / data.open_value if data.open_value else 0.0,
         value_verdict=value_concentration_verdict(data.largest_open, data.open_value),
         stalled_days=stalled_days,
+        captured_minutes=sum(item.captured_minutes for item in data.time_by_deal),
     )
 
 

@@ -88,7 +88,16 @@ def sandbox_settings(api_url: str, database_path: Path, token: str, secret: str)
     }
     if not any(key.upper() == "TEAM_TIMEZONE" for key in os.environ):
         overrides["team_timezone"] = people.TEAM_TIMEZONE
+    overrides |= calendar_settings()
     return load_settings(**overrides)
+
+
+def calendar_settings() -> dict[str, object]:
+    """Calendars in the sandbox: a key for this run only (its sealed addresses die with it) and local feeds
+    allowed, so a feed served from this machine can be connected."""
+    from bot.sealed import new_key
+
+    return {"secrets_key": os.environ.get("SECRETS_KEY") or new_key(), "calendar_private_addresses": True}
 
 
 def listen(workspace: Workspace, port: int, pages, find_free: bool) -> SlackStandIn:

@@ -10,10 +10,11 @@ from datetime import date
 
 from bot.parsing import ParseError
 from bot.parsing.selling_time import EXPIRED_CHOICE, DealLog, read_carried_log
+from bot.rules.capture import Overlap, hand_log_adds
 from bot.rules.entries import undo_bounds
 from bot.services import Services, pipeline, stored_once
 from bot.services.health import current_period
-from storage import activities, quotas
+from storage import activities, captured, quotas
 from storage.records import ActivityView, NewActivity, NotOpen
 
 
@@ -57,6 +58,7 @@ class DealLogLookup:
 
     stored: ActivityView | None
     candidates: list
+    overlap: Overlap | None = None  # the deal's meetings that day, already counted from a calendar
 
 
 def log_deal_time_by_name(
@@ -65,7 +67,20 @@ def log_deal_time_by_name(
     lookup = pipeline.find(services, team_id, user_id, entry.reference)
     if lookup.found is None:
         return DealLogLookup(None, lookup.candidates)
-    return DealLogLookup(log_deal_time(services, team_id, user_id, entry, lookup.found.id, key), [])
+    stored = log_deal_time(services, team_id, user_id, entry, lookup.found.id, key)
+    return DealLogLookup(stored, [], captured_overlap(services, stored))
+
+
+def captured_overlap(services: Services, entry: ActivityView) -> Overlap | None:
+    """What a hand log added on a deal and day that already has captured meetings (None: it has none)."""
+    if entry.opportunity_id is None:
+        return None
+    logged, meetings = captured.deal_day_minutes(
+        services.db, entry.team_id, entry.user_id, entry.opportunity_id, entry.occurred_on
+    )
+    if not meetings:
+        return None
+    return Overlap(meetings, hand_log_adds(max(logged - entry.minutes, 0), logged, meetings))
 
 
 def log_picked_deal(

@@ -41,6 +41,7 @@ EDITABLE = (
     "nudge_no_new_days",
     "nudge_min_prospecting_share",
     "nudge_cooldown_days",
+    "calendar_keep_titles",
 )
 CACHE_SECONDS = 5.0
 _lock = threading.Lock()

@@ -1,6 +1,7 @@
 """The tables, one module per area; import them from here (`from storage.models import Opportunity`)."""
 
 from storage.models.base import ID, Base
+from storage.models.capture import CalendarConnection, CapturedTime, DomainChoice
 from storage.models.coaching import CoachingAnswer, Rep, ScheduledMessage, Workspace, WorkspaceSettings
 from storage.models.crm import CrmConflict, CrmFlag, CrmLink, CrmOutbox, CrmOwner, CrmPace, CrmSyncState
 from storage.models.installations import BOTS, INSTALLATIONS, OAUTH_STATES  # slack_sdk's tables
@@ -13,6 +14,8 @@ __all__ = [
     "OAUTH_STATES",
     "Activity",
     "Base",
+    "CalendarConnection",
+    "CapturedTime",
     "CoachingAnswer",
     "CrmConflict",
     "CrmFlag",
@@ -21,6 +24,7 @@ __all__ = [
     "CrmOwner",
     "CrmPace",
     "CrmSyncState",
+    "DomainChoice",
     "Obstacle",
     "Opportunity",
     "Quota",

@@ -1,0 +1,89 @@
+"""Time that logs itself: calendar connections, the meetings captured from them (or from a CRM), and the
+choices a rep made for an attendee's domain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import ID, Base
+from storage.types import UtcDateTime
+
+
+class CalendarConnection(Base):
+    """A rep's calendar feed. `address` is sealed with SECRETS_KEY (bot/sealed.py), `host` is what may be
+    shown. The validators make the next read conditional; failures back off until `next_read_at`."""
+
+    __tablename__ = "calendar_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    address: Mapped[str] = mapped_column(Text)
+    host: Mapped[str] = mapped_column(String(255))
+    feed: Mapped[str] = mapped_column(String(16))  # a non-secret name for the address
+    own_email: Mapped[str | None] = mapped_column(String(254))  # the rep's, for their declined invitations
+    etag: Mapped[str | None] = mapped_column(String(255))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    connected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_read_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    found: Mapped[int] = mapped_column(Integer, default=0)  # meetings counted at the last read
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", name="uq_calendar_connections_rep"),
+        Index("ix_calendar_connections_due", "next_read_at"),
+    )
+
+
+class CapturedTime(Base):
+    """One captured meeting, once under its stable key however often it is read or moved. Only what
+    coaching needs: times, where it went and by which rule, the outside attendees' domains; the title
+    only where the workspace keeps titles."""
+
+    __tablename__ = "captured_time"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    source: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(80))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
+    occurred_on: Mapped[date] = mapped_column(Date)  # the rep's local day
+    placement: Mapped[str] = mapped_column(String(12))  # deal, prospecting, unplaced, not_selling
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(16))
+    domains: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(String(200))
+    asked_on: Mapped[date | None] = mapped_column(Date)  # when the rep was asked where it goes
+    captured_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "source", "key", name="uq_captured_time_key"),
+        Index("ix_captured_time_rep_day", "team_id", "user_id", "occurred_on"),
+        Index("ix_captured_time_team_day", "team_id", "occurred_on"),
+        Index("ix_captured_time_opportunity", "opportunity_id", "occurred_on"),
+    )
+
+
+class DomainChoice(Base):
+    """What a rep chose for meetings with people from one domain, applied to later meetings."""
+
+    __tablename__ = "domain_choices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    domain: Mapped[str] = mapped_column(String(120))
+    placement: Mapped[str] = mapped_column(String(12))
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    chosen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "domain", name="uq_domain_choices_rep_domain"),)
