@@ -65,7 +65,7 @@ def run_import(args: argparse.Namespace, settings) -> int:
             stages=_pairs(args.stage, "--stage"),
             date_order=args.date_order,
             encoding=args.encoding,
-            batch_size=args.batch_size or csv_import.BATCH_SIZE,
+            batch_size=csv_import.BATCH_SIZE if args.batch_size is None else args.batch_size,
         )
         if not 1 <= options.batch_size <= 10_000:
             raise ValueError("--batch-size must be from 1 to 10000")

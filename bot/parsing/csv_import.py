@@ -91,8 +91,9 @@ def plan_columns(header: list[str], kind: str, mapping: dict[str, str]) -> Colum
         if field and field not in ours:
             raise ColumnsProblem(f"--map {theirs}={field}: {field!r} is not one of our fields ({', '.join(ours)})")
         chosen[by_fold[fold(theirs)]] = field or None
+    explicit = set(chosen.values())
     for index, name in enumerate(header):
-        if index not in chosen and known.get(fold(name)) not in chosen.values():
+        if index not in chosen and known.get(fold(name)) not in explicit:
             chosen[index] = known.get(fold(name))
     fields: dict[str, int] = {}
     for index, field in sorted(chosen.items()):
