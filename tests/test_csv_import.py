@@ -29,7 +29,9 @@ def knows_people(slack) -> None:
 
     def by_email(args):
         found = [uid for uid, (email, _) in PEOPLE.items() if email == str(args.get("email")).lower()]
-        return {"ok": True, "user": {"id": found[0], "deleted": False}} if found else {"ok": False, "error": "users_not_found"}
+        if not found:
+            return {"ok": False, "error": "users_not_found"}
+        return {"ok": True, "user": {"id": found[0], "deleted": False}}
 
     members = [
         {"id": uid, "name": email.split("@")[0], "real_name": name, "profile": {"email": email, "real_name": name}}
@@ -185,7 +187,8 @@ def test_a_file_larger_than_a_batch_is_written_batch_by_batch_and_matched_across
 
 def test_a_dry_run_prints_the_columns_it_read_and_a_broken_file_gets_one_line(slack, sqlite_url, tmp_path):  # noqa: F811
     knows_people(slack)
-    path = write(tmp_path, "sheet.csv", "Deal Name,Owner email,Stage,Pipeline\nHooli,ada@example.com,Discovery,x\nBad,UADA,Nope,y\n")
+    sheet = "Deal Name,Owner email,Stage,Pipeline\nHooli,ada@example.com,Discovery,x\nBad,UADA,Nope,y\n"
+    path = write(tmp_path, "sheet.csv", sheet)
 
     done = bot_cli("import", "opportunities", path, "--team", "T1", "--dry-run", slack=slack, database_url=sqlite_url)
 
@@ -214,5 +217,6 @@ def test_a_dry_run_prints_the_columns_it_read_and_a_broken_file_gets_one_line(sl
         failed = bot_cli("import", "opportunities", bad, "--team", "T1", *extra, slack=slack, database_url=sqlite_url)
         assert failed.returncode == 2 and len(failed.stderr.strip().splitlines()) == 1, (says, failed.stderr)
         assert says in failed.stderr
-    missing = bot_cli("import", "opportunities", str(tmp_path / "nope.csv"), "--team", "T1", slack=slack, database_url=sqlite_url)
+    nowhere = str(tmp_path / "nope.csv")
+    missing = bot_cli("import", "opportunities", nowhere, "--team", "T1", slack=slack, database_url=sqlite_url)
     assert missing.returncode == 2 and missing.stderr.startswith("Could not read") and "Traceback" not in missing.stderr

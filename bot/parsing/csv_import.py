@@ -16,9 +16,9 @@ from datetime import UTC, date, datetime
 
 from bot.parsing import ParseError
 from bot.parsing.values import PROSPECTING_KINDS, AmbiguousDate, parse_amount, parse_date, parse_moment
+from bot.settings import CLOSED_STAGES
 from storage.csv_import import Incoming
 from storage.export import ACTIVITY_COLUMNS, OPPORTUNITY_COLUMNS
-from bot.settings import CLOSED_STAGES
 from storage.records import DEAL, LOST, OPEN, WON
 
 STATUSES = (OPEN, WON, LOST, "removed")
