@@ -203,7 +203,7 @@ class _rows:
             self._handle = open(self.path, newline="", encoding=self.encoding)  # noqa: SIM115 (closed in __exit__)
             first = self._handle.readline()
         except (OSError, UnicodeDecodeError) as error:
-            raise BadFile(self._problem(error, 1)) from None
+            raise BadFile(self._problem(error, _line_of_bad_bytes(self.path, self.encoding))) from None
         delimiter = max((",", ";", "\t"), key=first.count) if first.strip() else ","
         self._reader = csv.reader(self._handle, delimiter=delimiter)
         header = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
@@ -216,7 +216,9 @@ class _rows:
                 if any(cell.strip() for cell in cells):
                     yield line, cells
                 line = self._reader.line_num + 2
-        except (UnicodeDecodeError, csv.Error) as error:
+        except UnicodeDecodeError as error:
+            raise BadFile(self._problem(error, _line_of_bad_bytes(self.path, self.encoding))) from None
+        except csv.Error as error:
             raise BadFile(self._problem(error, line)) from None
 
     def _problem(self, error: Exception, line: int) -> str:
@@ -231,3 +233,15 @@ class _rows:
 
     def __exit__(self, *_exc) -> None:
         self._handle.close()
+
+
+def _line_of_bad_bytes(path: str, encoding: str) -> int:
+    """The line of the first bytes that are not `encoding` text (reading decodes ahead, so it cannot say)."""
+    decoder, lines = codecs.getincrementaldecoder(encoding)(), 1
+    with open(path, "rb") as raw:
+        while chunk := raw.read(1 << 16):
+            try:
+                lines += decoder.decode(chunk).count("\n")
+            except UnicodeDecodeError as error:
+                return lines + codecs.getincrementaldecoder(encoding)().decode(chunk[: error.start]).count("\n")
+    return lines
