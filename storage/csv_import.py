@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text, update
 
 from storage.db import Database
 from storage.models import Activity, Opportunity, StageChange
@@ -56,19 +56,13 @@ def _same(old, new) -> bool:
     return old == new
 
 
-def _changes(record, row: Incoming, now: datetime) -> dict:
-    changed = {k: v for k, v in row.values.items() if not _same(getattr(record, k), v)}
-    if "stage" in changed and "last_change_at" not in row.values:
+def _changes(record: dict, values: dict, row: Incoming, now: datetime) -> dict:
+    changed = {k: v for k, v in values.items() if not _same(record[k], v)}
+    if "stage" in changed and "last_change_at" not in values:
         changed["last_change_at"] = now
-    if "status" in changed and "closed_at" not in row.values:
+    if "status" in changed and "closed_at" not in values:
         changed["closed_at"] = row.fill.get("closed_at")
     return changed
-
-
-def _planned(planned: Planned, key: tuple, record, row: Incoming, now: datetime) -> str:
-    """A dry run's outcome for a row: as an earlier row of the file left it, else as the database has it."""
-    earlier = planned.outcome(key, row.values)
-    return earlier or (CREATED if record is None else UPDATED if _changes(record, row, now) else UNCHANGED)
 
 
 def _first_by(records, key) -> dict:
@@ -76,6 +70,63 @@ def _first_by(records, key) -> dict:
     for record in records:
         found.setdefault(key(record), record)
     return found
+
+
+def _records(session, query) -> list[dict]:
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+class _Batch:
+    """One batch's records as plain dicts: those found by id or key, the new ones, and the changes, written
+    at the end in one executemany each (INSERT … RETURNING for the new ids, UPDATE by primary key)."""
+
+    def __init__(self, team_id: str, by_id: dict, by_key: dict, now: datetime, planned: Planned | None) -> None:
+        self.team_id, self.by_id, self.by_key, self.now, self.planned = team_id, by_id, by_key, now, planned
+        self.new: list[dict] = []
+        self.changes: list[dict] = []
+        self.moves: list[tuple] = []  # (deal id, old stage, new stage, by, at) of stored deals
+
+    def settle(self, row: Incoming, key: tuple, values: dict, kind: str) -> str:
+        record = self.by_id.get(row.id) if row.id is not None else self.by_key.get(key)
+        if record is not None and record["team_id"] != self.team_id:
+            return f"id {row.id} belongs to another workspace"
+        if self.planned is not None:
+            earlier = self.planned.outcome((kind, row.id or key), values)
+            changed = record is not None and _changes(record, values, row, self.now)
+            return earlier or (CREATED if record is None else UPDATED if changed else UNCHANGED)
+        if record is None:
+            record = {**row.fill, **values, "team_id": self.team_id, "_new": True}
+            if row.id is not None:
+                record["id"], self.by_id[row.id] = row.id, record
+            self.new.append(record)
+            self.by_key[key] = record
+            return CREATED
+        changed = _changes(record, values, row, self.now)
+        if changed and not record.get("_new"):
+            self.changes.append({"id": record["id"], **changed})
+            if "stage" in changed:
+                at = changed["last_change_at"]
+                self.moves.append((record["id"], record["stage"], changed["stage"], values.get("owner_id"), at))
+        record.update(changed)
+        return UPDATED if changed else UNCHANGED
+
+    def write(self, session, db: Database, model, key: tuple[str, ...]) -> None:
+        """New records in one INSERT … RETURNING (ids matched back by `key`, the columns they were matched
+        by: no order is promised, so many rows go in each statement), changes in one UPDATE by id."""
+        table = model.__table__
+        columns = sorted(set().union(*self.new) - {"_new", "id"}) if self.new else []
+        fresh = [record for record in self.new if "id" not in record]
+        restored = [record for record in self.new if "id" in record]
+        if fresh:
+            returning = insert(table).returning(table.c.id, *(table.c[column] for column in key))
+            added = session.execute(returning, [{c: record.get(c) for c in columns} for record in fresh])
+            for new_id, *found in added:
+                self.by_key[tuple(found)]["id"] = new_id
+        if restored:
+            session.execute(insert(table), [{c: record.get(c) for c in ("id", *columns)} for record in restored])
+            _catch_up_ids(session, db, table.name)
+        if self.changes:
+            session.execute(update(model), self.changes)
 
 
 def _catch_up_ids(session, db: Database, table: str) -> None:
@@ -88,52 +139,40 @@ def import_deals(db: Database, team_id: str, rows: list[Incoming], now: datetime
     """Each row's outcome (CREATED, UPDATED, UNCHANGED or why it cannot be stored), in order."""
     with db.transaction() as session:
         ids = [row.id for row in rows if row.id is not None]
-        by_id = {opp.id: opp for opp in session.scalars(select(Opportunity).where(Opportunity.id.in_(ids)))}
+        by_id = {
+            deal["id"]: deal for deal in _records(session, select(Opportunity.__table__).where(Opportunity.id.in_(ids)))
+        }
         keyed = [row.key for row in rows if row.id is None]
-        matches = session.scalars(
-            select(Opportunity)
-            .where(
-                Opportunity.team_id == team_id,
-                Opportunity.owner_id.in_({owner for owner, _ in keyed}),
-                Opportunity.name_key.in_({name for _, name in keyed}),
+        matches = (
+            _records(
+                session,
+                select(Opportunity.__table__)
+                .where(
+                    Opportunity.team_id == team_id,
+                    Opportunity.owner_id.in_({owner for owner, _ in keyed}),
+                    Opportunity.name_key.in_({name for _, name in keyed}),
+                )
+                .order_by(Opportunity.id),
             )
-            .order_by(Opportunity.id)
+            if keyed
+            else []
         )
-        by_key = _first_by(matches, lambda opp: (opp.owner_id, opp.name_key)) if keyed else {}
-        outcomes, created, moves = [], [], []
-        for row in rows:
-            record = by_id.get(row.id) if row.id is not None else by_key.get(row.key)
-            if record is not None and record.team_id != team_id:
-                outcomes.append(f"id {row.id} belongs to another workspace")
-                continue
-            if planned is not None:
-                outcomes.append(_planned(planned, ("deal", row.id or row.key), record, row, now))
-                continue
-            if record is None:
-                record = Opportunity(id=row.id, team_id=team_id, name_key=row.key[1], **{**row.fill, **row.values})
-                session.add(record)
-                created.append(record)
-                by_key[row.key] = by_id[row.id] = record
-                outcomes.append(CREATED)
-                continue
-            changed = _changes(record, row, now)
-            if "stage" in changed:
-                at = changed["last_change_at"]
-                moves.append((record.id, record.stage, changed["stage"], row.values["owner_id"], at))
-            for column, value in changed.items():
-                setattr(record, column, value)
-            record.name_key = record.name.casefold()
-            outcomes.append(UPDATED if changed else UNCHANGED)
-        session.flush()
-        moves += [(opp.id, None, opp.stage, opp.owner_id, opp.created_at) for opp in created]
-        session.add_all(
-            StageChange(
-                team_id=team_id, opportunity_id=deal, from_stage=old, to_stage=new, changed_by=by, changed_at=at
-            )
-            for deal, old, new, by, at in moves
+        batch = _Batch(
+            team_id, by_id, _first_by(matches, lambda deal: (deal["owner_id"], deal["name_key"])), now, planned
         )
-        if any(opp.id in ids for opp in created):
-            _catch_up_ids(session, db, "opportunities")
+        outcomes = [batch.settle(row, row.key, {**row.values, "name_key": row.key[1]}, "deal") for row in rows]
+        if planned is None:
+            batch.write(session, db, Opportunity, ("owner_id", "name_key"))
+            firsts = [(deal["id"], None, deal["stage"], deal["owner_id"], deal["created_at"]) for deal in batch.new]
+            if batch.moves or firsts:
+                session.execute(
+                    insert(StageChange),
+                    [
+                        {"team_id": team_id, "opportunity_id": deal, "from_stage": old, "to_stage": new,
+                         "changed_by": by, "changed_at": at}
+                        for deal, old, new, by, at in firsts + batch.moves
+                    ],
+                )  # fmt: skip
     return outcomes
 
 
@@ -142,46 +181,27 @@ def import_activities(db: Database, team_id: str, rows: list[Incoming], now: dat
     with db.transaction() as session:
         deals = _deals_of(session, team_id, rows)
         ids = [row.id for row in rows if row.id is not None]
-        by_id = {act.id: act for act in session.scalars(select(Activity).where(Activity.id.in_(ids)))}
-        nearby = session.scalars(
-            select(Activity)
+        by_id = {act["id"]: act for act in _records(session, select(Activity.__table__).where(Activity.id.in_(ids)))}
+        nearby = _records(
+            session,
+            select(Activity.__table__)
             .where(
                 Activity.team_id == team_id,
                 Activity.user_id.in_({row.values["user_id"] for row in rows}),
                 Activity.occurred_on.in_({row.values["occurred_on"] for row in rows}),
             )
-            .order_by(Activity.id)
+            .order_by(Activity.id),
         )
-        by_key = _first_by(nearby, lambda act: tuple(getattr(act, column) for column in ACTIVITY_KEY))
-        outcomes, restored = [], False
+        batch = _Batch(team_id, by_id, _first_by(nearby, lambda act: tuple(act[c] for c in ACTIVITY_KEY)), now, planned)
+        outcomes = []
         for row, deal in zip(rows, deals, strict=True):
             if isinstance(deal, str):
                 outcomes.append(deal)
                 continue
             values = {k: v for k, v in row.values.items() if k != "opportunity_name"} | {"opportunity_id": deal}
-            key = tuple(values[column] for column in ACTIVITY_KEY)
-            record = by_id.get(row.id) if row.id is not None else by_key.get(key)
-            if record is not None and record.team_id != team_id:
-                outcomes.append(f"id {row.id} belongs to another workspace")
-                continue
-            adjusted = Incoming(row.line, row.id, key, values, row.fill)
-            if planned is not None:
-                outcomes.append(_planned(planned, ("activity", row.id or key), record, adjusted, now))
-                continue
-            if record is None:
-                record = Activity(id=row.id, team_id=team_id, **{**row.fill, **values})
-                session.add(record)
-                by_key[key] = by_id[row.id] = record
-                restored = restored or row.id is not None
-                outcomes.append(CREATED)
-                continue
-            changed = _changes(record, adjusted, now)
-            for column, value in changed.items():
-                setattr(record, column, value)
-            outcomes.append(UPDATED if changed else UNCHANGED)
-        session.flush()
-        if restored:
-            _catch_up_ids(session, db, "activities")
+            outcomes.append(batch.settle(row, tuple(values[c] for c in ACTIVITY_KEY), values, "activity"))
+        if planned is None:
+            batch.write(session, db, Activity, ACTIVITY_KEY)
     return outcomes
 
 

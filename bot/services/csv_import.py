@@ -104,14 +104,12 @@ def import_file(
             raise BadFile(f"{options.path}: {problem}") from None
         reader = RowReader(plan, tuple(header), owners, stages, now, options.date_order)
         owner_field = "owner_id" if options.kind == "opportunities" else "user_id"
-        total = 0
-        for total, (_, cells) in enumerate(rows, 1):  # every row read, every owner asked about once
-            try:
-                reader.owners(*reader.cell(cells, owner_field))
-            except Rejected:
-                pass
+        total, people = 0, set()
+        for total, (_, cells) in enumerate(rows, 1):  # every row read before one is written
+            people.add(reader.cell(cells, owner_field)[0])
             if total % 10_000 == 0:
                 progress("read", total, None)
+    owners.prepare(people - {""})
     report = ImportReport(options.kind, options.dry_run, plan, encoding)
     build = reader.deal if options.kind == "opportunities" else reader.activity
     write = store.import_deals if options.kind == "opportunities" else store.import_activities

@@ -2,8 +2,9 @@
 
 Ids are checked with users.info and emails with users.lookupByEmail, once each for the whole import. A
 name (other tools export "Deal owner" as a name), or a file with more than LIST_AFTER different people,
-reads the workspace's directory once instead (users.list, a thousand people a page). Nothing is taken
-as given: an id Slack does not know is a rejected row, never an owner.
+reads the workspace's directory once instead (users.list, a thousand people a page), so the Slack calls
+follow the people in the file, never its rows. Nothing is taken as given: an id Slack does not know is a
+rejected row, never an owner.
 """
 
 from __future__ import annotations
@@ -42,12 +43,19 @@ class Directory:
         self._answers: dict[str, tuple[bool, str]] = {}
         self._people: _People | None = None
 
+    def prepare(self, values: set[str]) -> None:
+        """Ask Slack about every owner of the file before a row is written, the cheapest way for them."""
+        if len(values) > LIST_AFTER or not all(map(_asks_one, values)):
+            self._people = self._read_directory()
+        for value in values:
+            self._answers.setdefault(value.casefold(), self._find(value))
+
     def __call__(self, value: str, column: str) -> str:
         if not value:
             raise Rejected(f"{column} is empty: give a Slack user id (U0123ABCD), an email or a name")
         folded = value.casefold()
         if folded not in self._answers:
-            if self._people is None and (len(self._answers) >= LIST_AFTER or not _asks_one(value)):
+            if self._people is None and not _asks_one(value):
                 self._people = self._read_directory()
             self._answers[folded] = self._find(value)
         found, answer = self._answers[folded]
