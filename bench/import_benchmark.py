@@ -8,9 +8,9 @@ For each size (default 10,000 and 50,000 deals, 50 reps) it writes a HubSpot dea
 ids, amounts like $12,345.50, other columns to ignore), empties the database, then runs the real command
 (`python -m bot import opportunities FILE --team TBENCH`, a process of its own, against an embedded Slack
 stand-in) and reports its wall time and peak memory (the process's max RSS), less those of the same
-command on a 100-row file (start-up, imports, migrations check; the quickest of three runs). It then runs the same file again (every
-row must come back unchanged) and, as the physical bound measured in the same run, times a bare
-executemany INSERT of the same deals and their first stage rows on the same database.
+command on a 100-row file (start-up, imports, migrations check; the quickest of three runs). It then
+runs the same file again (every row must come back unchanged) and, as the physical bound measured in the
+same run, times a bare executemany INSERT of the same deals and their first stage rows.
 
 Linear work shows as a time ratio near the size ratio (5× for 10k -> 50k; the square would be 25×),
 flat memory as the same growth at both sizes.
