@@ -1,10 +1,10 @@
 """Storing one batch of imported rows: restore by id, match the rest through an index, write in bulk.
 
 A batch is one short transaction of the caller's: its records are read with one query per kind of match
-(ids; owners and names), so the work follows the batch, not the table. Only the columns a file gives
-are compared and written, so importing the same file again changes nothing. A dry run reads the same
-way and writes nothing; `Planned` remembers what it would have written, so a row that repeats an
-earlier one of the file is reported as the real run would report it.
+(ids; names, through the (team, name, owner) index), so the work follows the batch, not the table.
+Only the columns a file gives are compared and written, so importing the same file again changes
+nothing. A dry run reads the same way and writes nothing; `Planned` remembers what it would have
+written, so a row that repeats an earlier one of the file is reported as the real run would report it.
 """
 
 from __future__ import annotations
@@ -135,9 +135,17 @@ def _catch_up_ids(session, db: Database, table: str) -> None:
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
 
 
+def _fresh_plans(session, db: Database) -> None:
+    """psycopg prepares a statement run five times, and PostgreSQL may then keep one plan for it, made
+    when the import had barely begun (a scan of a tiny table): each batch plans with the table it has."""
+    if db.dialect == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 def import_deals(db: Database, team_id: str, rows: list[Incoming], now: datetime, planned: Planned | None) -> list:
     """Each row's outcome (CREATED, UPDATED, UNCHANGED or why it cannot be stored), in order."""
     with db.transaction() as session:
+        _fresh_plans(session, db)
         ids = [row.id for row in rows if row.id is not None]
         by_id = {
             deal["id"]: deal for deal in _records(session, select(Opportunity.__table__).where(Opportunity.id.in_(ids)))
@@ -149,8 +157,7 @@ def import_deals(db: Database, team_id: str, rows: list[Incoming], now: datetime
                 select(Opportunity.__table__)
                 .where(
                     Opportunity.team_id == team_id,
-                    Opportunity.owner_id.in_({owner for owner, _ in keyed}),
-                    Opportunity.name_key.in_({name for _, name in keyed}),
+                    Opportunity.name_key.in_({name for _, name in keyed}),  # no owner: see migration 0012
                 )
                 .order_by(Opportunity.id),
             )
@@ -179,6 +186,7 @@ def import_deals(db: Database, team_id: str, rows: list[Incoming], now: datetime
 def import_activities(db: Database, team_id: str, rows: list[Incoming], now: datetime, planned: Planned | None) -> list:
     """Each row's outcome, as import_deals; a deal activity's deal is found by id or by its rep and name."""
     with db.transaction() as session:
+        _fresh_plans(session, db)
         deals = _deals_of(session, team_id, rows)
         ids = [row.id for row in rows if row.id is not None]
         by_id = {act["id"]: act for act in _records(session, select(Activity.__table__).where(Activity.id.in_(ids)))}
@@ -215,7 +223,6 @@ def _deals_of(session, team_id: str, rows: list[Incoming]) -> list[int | None | 
         select(Opportunity.owner_id, Opportunity.name_key, Opportunity.id)
         .where(
             Opportunity.team_id == team_id,
-            Opportunity.owner_id.in_({owner for owner, _ in named}),
             Opportunity.name_key.in_({name for _, name in named}),
         )
         .order_by(Opportunity.id)

@@ -43,7 +43,7 @@ class Opportunity(Base):
         Index("ix_opportunities_team_closed", "team_id", "status", "closed_at"),
         Index("ix_opportunities_owner_created", "team_id", "owner_id", "created_at"),
         Index("ix_opportunities_created", "created_at", "team_id", "owner_id"),
-        Index("ix_opportunities_owner_name", "team_id", "owner_id", "name_key"),  # imports match by name
+        Index("ix_opportunities_name", "team_id", "name_key", "owner_id"),  # imports match by name
     )
 
 
