@@ -9,6 +9,8 @@ written, so a row that repeats an earlier one of the file is reported as the rea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -135,17 +137,26 @@ def _catch_up_ids(session, db: Database, table: str) -> None:
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
 
 
-def _fresh_plans(session, db: Database) -> None:
-    """psycopg prepares a statement run five times, and PostgreSQL may then keep one plan for it, made
-    when the import had barely begun (a scan of a tiny table): each batch plans with the table it has."""
-    if db.dialect == "postgresql":
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+@contextmanager
+def _batch_transaction(db: Database) -> Iterator:
+    """One batch's transaction, its statements not prepared on PostgreSQL: psycopg prepares a statement
+    run five times, PostgreSQL may then keep a plan made when the import had barely begun (a scan of a
+    tiny table) for every later batch, and psycopg keeps each batch's long text per set of value types."""
+    with db.transaction() as session:
+        if db.dialect != "postgresql":
+            yield session
+            return
+        driver = session.connection().connection.driver_connection
+        before, driver.prepare_threshold = driver.prepare_threshold, None
+        try:
+            yield session
+        finally:
+            driver.prepare_threshold = before
 
 
 def import_deals(db: Database, team_id: str, rows: list[Incoming], now: datetime, planned: Planned | None) -> list:
     """Each row's outcome (CREATED, UPDATED, UNCHANGED or why it cannot be stored), in order."""
-    with db.transaction() as session:
-        _fresh_plans(session, db)
+    with _batch_transaction(db) as session:
         ids = [row.id for row in rows if row.id is not None]
         by_id = {
             deal["id"]: deal for deal in _records(session, select(Opportunity.__table__).where(Opportunity.id.in_(ids)))
@@ -185,8 +196,7 @@ def import_deals(db: Database, team_id: str, rows: list[Incoming], now: datetime
 
 def import_activities(db: Database, team_id: str, rows: list[Incoming], now: datetime, planned: Planned | None) -> list:
     """Each row's outcome, as import_deals; a deal activity's deal is found by id or by its rep and name."""
-    with db.transaction() as session:
-        _fresh_plans(session, db)
+    with _batch_transaction(db) as session:
         deals = _deals_of(session, team_id, rows)
         ids = [row.id for row in rows if row.id is not None]
         by_id = {act["id"]: act for act in _records(session, select(Activity.__table__).where(Activity.id.in_(ids)))}
