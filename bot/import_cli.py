@@ -9,6 +9,7 @@ one line: exit 2 for the command or the file, 1 when the database goes away mid-
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -69,6 +70,8 @@ def run_import(args: argparse.Namespace, settings) -> int:
         )
         if not 1 <= options.batch_size <= 10_000:
             raise ValueError("--batch-size must be from 1 to 10000")
+        if args.team and not re.fullmatch(r"[TE][A-Z0-9]{1,31}", args.team):
+            raise ValueError(f"--team {args.team!r} is not a workspace id: it looks like T0123ABCD")
     except ValueError as problem:
         print(problem, file=sys.stderr)
         return 2

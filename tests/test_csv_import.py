@@ -210,6 +210,7 @@ def test_a_dry_run_prints_the_columns_it_read_and_a_broken_file_gets_one_line(sl
         ("name,owner_id,stage\n", ["--map", "name"], "--map 'name' should look like 'Their name=ours'"),
         ("name,owner_id,stage\n", ["--encoding", "klingon"], "--encoding 'klingon' is not an encoding"),
         ("name,owner_id,stage\n", ["--batch-size", "0"], "--batch-size must be from 1 to 10000"),
+        ("name,owner_id,stage\n", ["--team", "acme"], "--team 'acme' is not a workspace id"),
         ("Deal Name,Title,owner_id,stage\n", [], "columns 'Deal Name' and 'Title' both look like name"),
     ]
     for content, extra, says in cases:
