@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.services.csv_import import BadFile, ImportStopped
+from bot.services.csv_import import BadFile, ImportStopped, SlackTrouble
 from storage import opportunities as store
 from storage.db import Database
 from storage.timeouts import Timeouts
@@ -235,3 +235,13 @@ def test_a_database_that_goes_away_mid_import_says_how_far_it_got_and_a_rerun_fi
     assert len(every_row(db)["opportunities"]) == 5
     again = import_file(db, client, "T1", options, OPEN_STAGES, NOW)
     assert (again.created, again.unchanged) == (7, 5)
+
+
+def test_a_slack_that_refuses_the_token_stops_the_import_before_anything_is_written(db, slack, tmp_path):
+    slack.always("users.info", lambda args: {"ok": False, "error": "invalid_auth"})
+    path = write(tmp_path, "deals.csv", "name,owner_id,stage\nAcme,UADA,Discovery\n")
+
+    with pytest.raises(SlackTrouble, match=r"Slack refused users\.info \(invalid_auth\); nothing was imported"):
+        run_import(db, slack, path)
+
+    assert every_row(db)["opportunities"] == []

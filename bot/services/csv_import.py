@@ -139,7 +139,8 @@ def _batches(rows, build, report: ImportReport, size: int) -> Iterator[list[stor
         if len(batch) >= size:
             yield batch
             batch = []
-    yield batch
+    if batch:
+        yield batch
 
 
 def _stopped(report: ImportReport, total: int, error: Exception) -> str:
