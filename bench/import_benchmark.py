@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -197,6 +198,7 @@ def main(argv: list[str] | None = None) -> dict:
         )
     slack.stop()
     db.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
     return results
 
 

@@ -193,7 +193,7 @@ class RowReader:
 
     def _whole(self, cells, field: str, high: int) -> int | None:
         text, column = self.cell(cells, field)
-        if text and (not text.isdigit() or int(text) > high):
+        if text and (not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > high):
             raise Rejected(f"{column} {text!r} is not a whole number from 0 to {high}")
         return int(text) if text else None
 
