@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from bot.integrations.hubspot import HubSpotProvider
 from bot.services.crm_push import run_sync
 from storage import activities, crm_owners, reps, team
-from storage.csv_import import OpportunityRow, import_opportunities
 from storage.models import Activity, Opportunity
 from storage.records import OPEN, NewActivity
 from tests.hubspot_fixtures import crm_bot, hubspot, hubspot_server  # noqa: F401 - fixtures
 from tests.hubspot_stand_in import TOKEN
 from tests.test_checkpoint_jobs import WEDNESDAY_9AM_NEW_YORK
 from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, dms, run, say
+from tests.test_csv_import import knows_people, run_import, write
 
 A_YEAR_AGO = MONDAY_10AM_NEW_YORK - timedelta(days=365)
 
@@ -25,16 +25,15 @@ def checkpoint_questions(bot, user: str) -> list[str]:
     return [json.dumps(dm["blocks"]) for dm in dms(bot, user) if "Has it moved?" in json.dumps(dm["blocks"])]
 
 
-def test_a_rep_whose_only_deals_came_from_an_import_gets_the_checkpoint_question_on_its_morning(bot):
-    imported = OpportunityRow(
-        None, "U1", "Acme renewal", "Acme Corp", 48000, "Discovery", OPEN, None, None, A_YEAR_AGO, A_YEAR_AGO, None,
-        None,
-    )  # fmt: skip
-    assert import_opportunities(bot.db, "T1", [(2, imported)], dry_run=False) == [(2, "created")]
-    say(bot, 'obstacle acme budget "no money until Q2" checkpoint:wednesday', "U1")
+def test_a_rep_whose_only_deals_came_from_an_import_gets_the_checkpoint_question_on_its_morning(bot, tmp_path):
+    knows_people(bot.slack)
+    path = write(tmp_path, "deals.csv", "name,owner_id,account,amount,stage,created_at\n"
+                 "Acme renewal,UADA,Acme Corp,48k,Discovery,2025-11-23\n")  # fmt: skip
+    assert run_import(bot.db, bot.slack, path).created == 1
+    say(bot, 'obstacle acme budget "no money until Q2" checkpoint:wednesday', "UADA")
 
     assert run(bot, "checkpoints", WEDNESDAY_9AM_NEW_YORK).sent == 1
-    [question] = checkpoint_questions(bot, "U1")
+    [question] = checkpoint_questions(bot, "UADA")
     assert "Checkpoint for Acme renewal" in question and "no money until Q2" in question
 
 

@@ -1,7 +1,7 @@
 """The words every grammar shares: amounts, dates, durations, prospecting kinds and counts."""
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.parsing import ParseError, echo, normalize, unreadable
@@ -67,6 +67,17 @@ _MONTH_DAY_RE = re.compile(
     re.ASCII,
 )
 _IN_RE = re.compile(r"in (\d{1,3}|an?) (day|week|month)s?", re.ASCII)
+_NUMERIC_RE = re.compile(r"(\d{1,4})([/.])(\d{1,2})\2(\d{4}|\d{1,2})", re.ASCII)
+DATE_ORDERS = ("mdy", "dmy")  # how 03/04/2026 is read when the writer says so; unsaid, it is refused
+_TIME_RE = re.compile(
+    r"(?P<day>.+?)(?:[ t,]+(?P<hour>\d{1,2}):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d)(?:\.\d+)?)?"
+    r" ?(?P<half>am|pm)?)?(?: ?(?:z|utc|gmt|[+]00:?00))?",
+    re.ASCII,
+)
+
+
+class AmbiguousDate(ParseError):
+    """A date like 03/04/2026 that reads as two different days; never guessed."""
 
 
 def _month_end(day: date) -> date:
@@ -93,6 +104,26 @@ def _real_date(year: int, month: int, day: int, shown: str) -> date:
 def _iso_date(phrase: str) -> date | None:
     found = _ISO_RE.fullmatch(phrase)
     return _real_date(*map(int, found.groups()), phrase) if found else None
+
+
+def _numeric_date(phrase: str, order: str | None) -> date | None:
+    """Read 2026/12/15, 12/15/2026 or 15.12.2026; a day and month that could swap need `order`."""
+    found = _NUMERIC_RE.fullmatch(phrase)
+    if found is None:
+        return None
+    first, _, second, last = found.groups()
+    if len(first) == 4:
+        return _real_date(int(first), int(second), int(last), phrase)
+    if len(last) != 4 or len(first) > 2:
+        return None
+    a, b = int(first), int(second)
+    if order is None and a != b and a <= 12 and b <= 12:
+        raise AmbiguousDate(
+            f"{echo(phrase)} could be {_MONTH_NAMES[a - 1][:3]} {b} or {_MONTH_NAMES[b - 1][:3]} {a}. "
+            f"Type it like {int(last)}-{a:02}-{b:02} or {_MONTH_NAMES[a - 1][:3]} {b}."
+        )
+    month_first = order == "mdy" if order else a <= 12
+    return _real_date(int(last), *((a, b) if month_first else (b, a)), phrase)
 
 
 def _month_day(phrase: str, today: date) -> date | None:
@@ -144,7 +175,7 @@ def parse_close_date(text: str, today: date, quarter_start_month: int = 1) -> da
     if not 1 <= quarter_start_month <= 12:
         raise ValueError(f"quarter_start_month must be 1-12, not {quarter_start_month}")
     phrase = normalize(text)
-    found = _relative_date(phrase, today, quarter_start_month) or _iso_date(phrase) or _month_day(phrase, today)
+    found = _relative_date(phrase, today, quarter_start_month) or _any_date(phrase, today, None)
     if found is None:
         examples = f"friday, dec 15, {_month_end(today).isoformat()}, eom, eoq or in 2 weeks"
         raise unreadable(text, "a close date", examples)
@@ -167,6 +198,33 @@ def picked_date(text: str | None, today: date) -> date | None:
     if day < today:
         raise ParseError("That date has passed; pick today or a day ahead.")
     return day
+
+
+def _any_date(phrase: str, today: date, order: str | None) -> date | None:
+    return _iso_date(phrase) or _numeric_date(phrase, order) or _month_day(phrase, today)
+
+
+def parse_date(text: str, today: date, order: str | None = None) -> date:
+    """Read a calendar date as files and other tools write it, past or future: 2026-12-15, 12/15/2026,
+    15.12.2026, dec 15 2026. `order` ("mdy" or "dmy") reads day-and-month pairs that could swap."""
+    found = _any_date(normalize(text), today, order)
+    if found is None:
+        raise unreadable(text, "a date", "2026-12-15, 12/15/2026 or dec 15 2026")
+    return found
+
+
+def parse_moment(text: str, today: date, order: str | None = None) -> datetime:
+    """Read a date with an optional time of day, in UTC: 2026-11-23 15:00:00, 11/23/2026 3:00 PM, 2026-11-23T15:00Z."""
+    found = _TIME_RE.fullmatch(normalize(text))
+    if found is None:
+        raise unreadable(text, "a time", "2026-11-23 15:00:00 or 11/23/2026 3:00 pm")
+    day = parse_date(found["day"], today, order)
+    hour, half = int(found["hour"] or 0), found["half"]
+    if half and not 1 <= hour <= 12 or hour > 23:
+        raise unreadable(text, "a time", "2026-11-23 15:00:00 or 11/23/2026 3:00 pm")
+    hour = hour % 12 + (12 if half == "pm" else 0) if half else hour
+    minute, second = int(found["minute"] or 0), int(found["second"] or 0)
+    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=UTC)
 
 
 def looks_like_day(token: str) -> bool:

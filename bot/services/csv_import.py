@@ -1,215 +1,246 @@
-"""`python -m bot import opportunities|activities FILE.csv`: the columns `/opportunity export` writes.
+"""`python -m bot import opportunities|activities FILE.csv`: our export, or another tool's deal export.
 
-Each row is checked on its own: a bad row is rejected with its line number and the reason, the rest
-import. A row with an `id` restores or updates that record of the workspace; a row without one is
-matched by what identifies it (an opportunity by owner and name, an activity by all its fields), so a
-second import of the same file changes nothing. Owners are Slack user ids or emails (users.lookupByEmail).
+Two streaming passes, so memory stays flat whatever the file's size. The first reads the whole file
+(its encoding, every row's cells) and checks every owner with Slack: a file that cannot be read, or a
+Slack that cannot be asked, is refused before anything is written. The second turns each row into a
+record and writes them in batches, each its own short transaction, so the running bot's requests
+never wait long behind an import. A bad row is rejected with its line number and the reason; the rest
+import. Rows are matched (by id, else by owner and name) so a re-run changes nothing it already did:
+after a database that went away mid-way, running the same command again finishes the job.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import re
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 
-from bot.parsing.values import MAX_AMOUNT, PROSPECTING_KINDS
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.parsing.csv_import import ColumnPlan, ColumnsProblem, Rejected, RowReader, Stages, plan_columns
+from bot.services.import_owners import Directory, SlackTrouble
 from storage import csv_import as store
-from storage.export import ACTIVITY_COLUMNS, OPPORTUNITY_COLUMNS
+from storage.db import DatabaseUnavailable
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-STATUSES = ("open", "won", "lost", "removed")
+BATCH_SIZE = 1000
+BATCH_SECONDS = 60.0  # one batch's transaction, far under it on any sane database (the bot's own is 2 s)
+SHOWN_REJECTIONS = 100  # the rest are counted, so a file of bad rows cannot fill the memory or the screen
+Progress = Callable[[str, int, int | None], None]  # (phase, rows done, rows in all or None)
 
-
-class Rejected(Exception):
-    """One row cannot be imported; the message says why, in a line a person can act on."""
+__all__ = ["BadFile", "ImportOptions", "ImportReport", "ImportStopped", "SlackTrouble", "import_file"]
 
 
 class BadFile(Exception):
-    """The file as a whole cannot be read (missing, not CSV, unknown columns): one line, exit 2."""
+    """The file as a whole cannot be used (missing, unreadable, its columns): one line, exit 2."""
+
+
+class ImportStopped(Exception):
+    """The database went away mid-way: the message says how far it got and that a re-run is safe."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    kind: str  # "opportunities" or "activities"
+    path: str
+    dry_run: bool = False
+    mapping: dict[str, str] = field(default_factory=dict)  # --map: their column -> our field ("" ignores it)
+    stages: dict[str, str] = field(default_factory=dict)  # --stage: their stage -> ours
+    date_order: str | None = None  # --date-order: "mdy" or "dmy"
+    encoding: str | None = None  # --encoding; None: detected
+    batch_size: int = BATCH_SIZE
 
 
 @dataclass
 class ImportReport:
     kind: str
     dry_run: bool
+    columns: ColumnPlan | None = None
+    encoding: str = ""
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    more_rejected: int = 0
+
+    def reject(self, line: int, reason: str) -> None:
+        if len(self.rejected) < SHOWN_REJECTIONS:
+            self.rejected.append((line, reason))
+        else:
+            self.more_rejected += 1
+
+    @property
+    def done(self) -> int:
+        return self.created + self.updated + self.unchanged + len(self.rejected) + self.more_rejected
 
     def lines(self) -> list[str]:
         verb = "Would create" if self.dry_run else "Created"
         head = (
             f"{verb} {self.created}, {'update' if self.dry_run else 'updated'} {self.updated}, "
-            f"{self.unchanged} unchanged, {len(self.rejected)} rejected ({self.kind})."
+            f"{self.unchanged} unchanged, {len(self.rejected) + self.more_rejected} rejected ({self.kind})."
         )
-        return [head] + [f"  line {line}: {reason}" for line, reason in self.rejected]
-
-
-def read_rows(path: str, columns: tuple[str, ...], required: tuple[str, ...]) -> list[tuple[int, dict]]:
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            unknown = [name for name in header if name not in columns]
-            missing = [name for name in required if name not in header]
-            if unknown or missing:
-                problem = f"unknown column {unknown[0]!r}" if unknown else f"no {missing[0]!r} column"
-                raise BadFile(
-                    f"{path}: {problem}; the columns are those /opportunity export writes: {', '.join(columns)}"
-                )
-            rows, line = [], reader.line_num + 1
-            for row in reader:
-                rows.append((line, row))
-                line = reader.line_num + 1
-            return rows
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise BadFile(f"Could not read {path}: {error}") from None
-
-
-def _text(row: dict, name: str, limit: int, required: bool = False) -> str | None:
-    value = (row.get(name) or "").strip()
-    if value[:1] == "'" and value[1:2] in _FORMULA_START:
-        value = value[1:]  # the export's guard against spreadsheet formulas
-    if not value:
-        if required:
-            raise Rejected(f"{name} is empty")
-        return None
-    if len(value) > limit:
-        raise Rejected(f"{name} is longer than {limit} characters")
-    return value
-
-
-def _whole(row: dict, name: str, low: int, high: int) -> int | None:
-    value = (row.get(name) or "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise Rejected(f"{name} {value!r} is not a whole number from {low} to {high}")
-    return int(value)
-
-
-def _day(row: dict, name: str) -> date | None:
-    value = (row.get(name) or "").strip()
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise Rejected(f"{name} {value!r} is not a date like 2026-12-15") from None
-
-
-def _moment(row: dict, name: str) -> datetime | None:
-    value = (row.get(name) or "").strip()
-    try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC) if value else None
-    except ValueError:
-        raise Rejected(f"{name} {value!r} is not a UTC time like 2026-11-23 15:00:00") from None
-
-
-class Owners:
-    """Slack user ids as given; emails looked up once each with users.lookupByEmail."""
-
-    def __init__(self, lookup: Callable[[str], str | None]) -> None:
-        self._lookup, self._known = lookup, {}
-
-    def __call__(self, value: str | None, column: str) -> str:
-        if not value:
-            raise Rejected(f"{column} is empty: give a Slack user id (U0123ABCD) or an email")
-        if _USER_ID.match(value):
-            return value
-        if "@" in value:
-            if value.casefold() not in self._known:
-                self._known[value.casefold()] = self._lookup(value)
-            found = self._known[value.casefold()]
-            if found is None:
-                raise Rejected(f"{column} {value!r}: no Slack user has that email")
-            return found
-        raise Rejected(f"{column} {value!r} is neither a Slack user id nor an email")
-
-
-def opportunity_of(row: dict, owners: Owners, stages: tuple[str, ...], now: datetime) -> store.OpportunityRow:
-    by_fold = {stage.casefold(): stage for stage in stages}
-    stage_text = _text(row, "stage", 40, required=True) or ""
-    stage = by_fold.get(stage_text.casefold())
-    if stage is None:
-        raise Rejected(f"stage {stage_text!r} is not one of {', '.join(stages)}")
-    status = (_text(row, "status", 8) or {"Won": "won", "Lost": "lost"}.get(stage, "open")).lower()
-    if status not in STATUSES:
-        raise Rejected(f"status {status!r} is not one of {', '.join(STATUSES)}")
-    if (stage == "Won") != (status == "won") or (stage == "Lost" and status != "lost"):
-        raise Rejected(f"status {status!r} does not fit stage {stage!r}")
-    created = _moment(row, "created_at") or now
-    return store.OpportunityRow(
-        id=_whole(row, "id", 1, 2**62),
-        owner_id=owners(_text(row, "owner_id", 254), "owner_id"),
-        name=_text(row, "name", 120, required=True) or "",
-        account=_text(row, "account", 120),
-        amount=_whole(row, "amount", 0, MAX_AMOUNT),
-        stage=stage,
-        status=status,
-        expected_close=_day(row, "expected_close"),
-        next_step=_text(row, "next_step", 300),
-        created_at=created,
-        last_change_at=_moment(row, "last_change_at") or created,
-        closed_at=_moment(row, "closed_at"),
-        lost_reason=_text(row, "lost_reason", 500),
-    )
-
-
-def activity_of(row: dict, owners: Owners, now: datetime) -> store.ActivityRow:
-    kind = (_text(row, "kind", 16, required=True) or "").lower()
-    if kind != "deal" and kind not in PROSPECTING_KINDS:
-        raise Rejected(f"kind {kind!r} is not deal or one of {', '.join(PROSPECTING_KINDS)}")
-    opportunity_id = _whole(row, "opportunity_id", 1, 2**62)
-    opportunity_name = _text(row, "opportunity_name", 120)
-    if kind == "deal" and opportunity_id is None and opportunity_name is None:
-        raise Rejected("a deal activity needs opportunity_id or opportunity_name")
-    occurred = _day(row, "occurred_on")
-    if occurred is None:
-        raise Rejected("occurred_on is empty")
-    touches, minutes = _whole(row, "touches", 0, 500) or 0, _whole(row, "minutes", 0, 16 * 60) or 0
-    if touches == 0 and minutes == 0:
-        raise Rejected("touches and minutes are both empty or zero")
-    return store.ActivityRow(
-        id=_whole(row, "id", 1, 2**62),
-        user_id=owners(_text(row, "user_id", 254), "user_id"),
-        kind=kind,
-        opportunity_id=opportunity_id if kind == "deal" else None,
-        opportunity_name=opportunity_name if kind == "deal" else None,
-        touches=touches,
-        minutes=minutes,
-        occurred_on=occurred,
-        note=_text(row, "note", 300),
-        created_at=_moment(row, "created_at") or now,
-    )
+        lines = [head] + [f"  line {line}: {reason}" for line, reason in sorted(self.rejected)]
+        if self.more_rejected:
+            lines.append(f"  … and {self.more_rejected} more rejected rows (fix these first, then import again)")
+        if self.dry_run and self.columns is not None:
+            lines += [f"Read as {self.encoding}."] + self.columns.describe()
+        return lines
 
 
 def import_file(
-    db, team_id: str, kind: str, path: str, lookup: Callable[[str], str | None], stages, now: datetime, dry_run: bool
+    db, client, team_id: str, options: ImportOptions, open_stages, now: datetime, progress: Progress | None = None
 ) -> ImportReport:
-    report = ImportReport(kind, dry_run)
-    owners = Owners(lookup)
-    if kind == "opportunities":
-        rows = read_rows(path, OPPORTUNITY_COLUMNS, ("name", "owner_id", "stage"))
-        build = lambda row: opportunity_of(row, owners, stages, now)  # noqa: E731
-        apply = store.import_opportunities
-    else:
-        rows = read_rows(path, ACTIVITY_COLUMNS, ("user_id", "kind", "occurred_on"))
-        build = lambda row: activity_of(row, owners, now)  # noqa: E731
-        apply = store.import_activities
-    parsed = []
-    for line, row in rows:
+    """Check the whole file, then write it in batches (a dry run writes nothing) and report each row's fate."""
+    progress = progress or (lambda phase, done, total: None)
+    encoding = _encoding(options.path, options.encoding)
+    owners = Directory(client)
+    with _rows(options.path, encoding) as (header, rows):
         try:
-            parsed.append((line, build(row)))
-        except Rejected as problem:
-            report.rejected.append((line, str(problem)))
-    outcomes = apply(db, team_id, parsed, dry_run=dry_run)
-    for line, outcome in outcomes:
-        if outcome in ("created", "updated", "unchanged"):
-            setattr(report, outcome, getattr(report, outcome) + 1)
-        else:
-            report.rejected.append((line, outcome))
-    report.rejected.sort()
+            plan = plan_columns(header, options.kind, options.mapping)
+            stages = Stages(tuple(open_stages), options.stages) if options.kind == "opportunities" else None
+        except ColumnsProblem as problem:
+            raise BadFile(f"{options.path}: {problem}") from None
+        reader = RowReader(plan, tuple(header), owners, stages, now, options.date_order)
+        owner_field = "owner_id" if options.kind == "opportunities" else "user_id"
+        total, people = 0, set()
+        for total, (_, cells) in enumerate(rows, 1):  # every row read before one is written
+            people.add(reader.cell(cells, owner_field)[0])
+            if total % 10_000 == 0:
+                progress("read", total, None)
+    owners.prepare(people - {""})
+    report = ImportReport(options.kind, options.dry_run, plan, encoding)
+    build = reader.deal if options.kind == "opportunities" else reader.activity
+    write = store.import_deals if options.kind == "opportunities" else store.import_activities
+    planned = store.Planned() if options.dry_run else None
+    with _rows(options.path, encoding) as (_, rows):
+        for batch in _batches(rows, build, report, options.batch_size):
+            try:
+                outcomes = write(db, team_id, batch, now, planned)
+            except (DatabaseUnavailable, SQLAlchemyError) as error:
+                raise ImportStopped(_stopped(report, total, error)) from None
+            for row, outcome in zip(batch, outcomes, strict=True):
+                if outcome in (store.CREATED, store.UPDATED, store.UNCHANGED):
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+                else:
+                    report.reject(row.line, outcome)
+            progress("checked" if options.dry_run else "imported", report.done, total)
     return report
+
+
+def _batches(rows, build, report: ImportReport, size: int) -> Iterator[list[store.Incoming]]:
+    batch: list[store.Incoming] = []
+    for line, cells in rows:
+        try:
+            batch.append(build(line, cells))
+        except Rejected as problem:
+            report.reject(line, str(problem))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _stopped(report: ImportReport, total: int, error: Exception) -> str:
+    error = f"{error.__class__.__name__}: {(str(error).splitlines() or [''])[0][:200]}"
+    done = "nothing" if report.dry_run else f"{report.done:,} of {total:,} rows were done"
+    return (
+        f"The database stopped answering ({error}); {done}. Running the same command again is safe: "
+        "rows already imported come back unchanged and the rest are added."
+    )
+
+
+def _encoding(path: str, given: str | None) -> str:
+    """The file's encoding: as given, else from its BOM, else UTF-8 if every byte reads as UTF-8, else cp1252
+    (Excel's Western default), else latin-1, which reads any byte."""
+    if given:
+        try:
+            return codecs.lookup(given).name
+        except LookupError:
+            raise BadFile(f"--encoding {given!r} is not an encoding Python knows (try utf-8, utf-16, cp1252)") from None
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(4096)
+            if head.startswith(codecs.BOM_UTF8):
+                return "utf-8-sig"
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                return "utf-16"
+            if head.startswith(b"PK\x03\x04"):
+                raise BadFile(f"{path} looks like an Excel workbook: save it as CSV first")
+            if b"\x00" in head:
+                return "utf-16-be" if head[0] == 0 else "utf-16-le"
+            candidates = [(name, codecs.getincrementaldecoder(name)()) for name in ("utf-8", "cp1252")]
+            chunk = head
+            while chunk and candidates:
+                candidates = [(name, decoder) for name, decoder in candidates if _reads(decoder, chunk)]
+                chunk = raw.read(1 << 20)
+            candidates = [(name, decoder) for name, decoder in candidates if _reads(decoder, b"", final=True)]
+            return candidates[0][0] if candidates else "latin-1"
+    except OSError as error:
+        raise BadFile(f"Could not read {path}: {error.strerror or error}") from None
+
+
+def _reads(decoder, chunk: bytes, final: bool = False) -> bool:
+    try:
+        decoder.decode(chunk, final)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+class _rows:
+    """`with _rows(path, encoding) as (header, rows)`: the header and an iterator of (line, cells), with
+    blank rows left out; a file that cannot be read at any point becomes one BadFile line."""
+
+    def __init__(self, path: str, encoding: str) -> None:
+        self.path, self.encoding = path, encoding
+
+    def __enter__(self) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+        try:
+            self._handle = open(self.path, newline="", encoding=self.encoding)  # noqa: SIM115 (closed in __exit__)
+            first = self._handle.readline()
+        except (OSError, UnicodeDecodeError) as error:
+            raise BadFile(self._problem(error, _line_of_bad_bytes(self.path, self.encoding))) from None
+        delimiter = max((",", ";", "\t"), key=first.count) if first.strip() else ","
+        self._reader = csv.reader(self._handle, delimiter=delimiter)
+        header = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
+        return [name.strip() for name in header], self._each()
+
+    def _each(self) -> Iterator[tuple[int, list[str]]]:
+        line = 2
+        try:
+            for cells in self._reader:
+                if any(cell.strip() for cell in cells):
+                    yield line, cells
+                line = self._reader.line_num + 2
+        except UnicodeDecodeError as error:
+            raise BadFile(self._problem(error, _line_of_bad_bytes(self.path, self.encoding))) from None
+        except csv.Error as error:
+            raise BadFile(self._problem(error, line)) from None
+
+    def _problem(self, error: Exception, line: int) -> str:
+        if isinstance(error, UnicodeDecodeError):
+            return (
+                f"{self.path}: line {line} is not {self.encoding} text; "
+                "give the file's encoding with --encoding (utf-8, utf-16, cp1252, latin-1)"
+            )
+        if isinstance(error, OSError):
+            return f"Could not read {self.path}: {error.strerror or error}"
+        return f"{self.path}: line {line} is not CSV ({error})"
+
+    def __exit__(self, *_exc) -> None:
+        self._handle.close()
+
+
+def _line_of_bad_bytes(path: str, encoding: str) -> int:
+    """The line of the first bytes that are not `encoding` text (reading decodes ahead, so it cannot say)."""
+    decoder, lines = codecs.getincrementaldecoder(encoding)(), 1
+    with open(path, "rb") as raw:
+        while chunk := raw.read(1 << 16):
+            try:
+                lines += decoder.decode(chunk).count("\n")
+            except UnicodeDecodeError as error:
+                return lines + codecs.getincrementaldecoder(encoding)().decode(chunk[: error.start]).count("\n")
+    return lines

@@ -41,6 +41,7 @@ class Opportunity(WorkspaceRow, Base):
         Index("ix_opportunities_team_closed", "team_id", "status", "closed_at"),
         Index("ix_opportunities_owner_created", "team_id", "owner_id", "created_at"),
         Index("ix_opportunities_created", "created_at", "team_id", "owner_id"),
+        Index("ix_opportunities_name", "team_id", "name_key", "owner_id"),  # imports match by name
     )
 
 

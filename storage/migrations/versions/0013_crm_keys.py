@@ -10,7 +10,7 @@ from alembic import op
 from storage.types import UtcDateTime
 
 revision = "0013_crm_keys"
-down_revision = "0011"
+down_revision = "0012_import"
 branch_labels = None
 depends_on = None
 
