@@ -132,6 +132,23 @@ def counts(db: Database, team_id: str, user_id: str, since: date) -> dict[str, t
         return {placement: (int(count), int(minutes or 0)) for placement, count, minutes in rows}
 
 
+def starts(db: Database, team_id: str, source: str, since: datetime, until: datetime) -> dict[str, list[datetime]]:
+    """Each rep's captured meetings of one source that start in [since, until): {user: [start, …]}, one query."""
+    with db.transaction() as session:
+        rows = session.execute(
+            select(CapturedTime.user_id, CapturedTime.starts_at).where(
+                CapturedTime.team_id == team_id,
+                CapturedTime.source == source,
+                CapturedTime.starts_at >= since,
+                CapturedTime.starts_at < until,
+            )
+        )
+        found: dict[str, list[datetime]] = {}
+        for user_id, start in rows:
+            found.setdefault(user_id, []).append(start)
+        return found
+
+
 def open_deals(db: Database, team_id: str, user_id: str) -> list[tuple[int, str, str | None]]:
     with db.transaction() as session:
         rows = session.execute(

@@ -165,3 +165,19 @@ def may_ask(ignored_this_week: int, answered_this_week: int) -> bool:
     """Ask about unplaced meetings unless the rep left this week's questions unanswered: then not again
     until next week (at most one question DM a working day is the outbox key's part)."""
     return not (ignored_this_week and not answered_this_week)
+
+
+SAME_MEETING_MINUTES = 5  # a CRM's meeting starting this close to one from the rep's calendar is that one
+
+
+def not_on_calendar(meetings: Iterable[CapturedMeeting], calendar_starts: Iterable) -> list[CapturedMeeting]:
+    """A CRM's meetings less those the rep's calendar already brought in (the same meeting logged in both
+    places counts once, as the calendar's); calls are the CRM's alone and always stay."""
+    starts = sorted(calendar_starts)
+
+    def on_calendar(meeting: CapturedMeeting) -> bool:
+        return any(
+            abs((start - meeting.starts_at).total_seconds()) <= SAME_MEETING_MINUTES * 60 for start in starts
+        )
+
+    return [meeting for meeting in meetings if meeting.kind != "meeting" or not on_calendar(meeting)]

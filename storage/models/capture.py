@@ -70,6 +70,7 @@ class CapturedTime(Base):
         Index("ix_captured_time_rep_day", "team_id", "user_id", "occurred_on"),
         Index("ix_captured_time_team_day", "team_id", "occurred_on"),
         Index("ix_captured_time_opportunity", "opportunity_id", "occurred_on"),
+        Index("ix_captured_time_source_start", "team_id", "source", "starts_at"),  # a CRM's meetings vs the calendar
     )
 
 

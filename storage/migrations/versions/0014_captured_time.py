@@ -68,6 +68,7 @@ def upgrade() -> None:
     op.create_index("ix_captured_time_rep_day", "captured_time", ["team_id", "user_id", "occurred_on"])
     op.create_index("ix_captured_time_team_day", "captured_time", ["team_id", "occurred_on"])
     op.create_index("ix_captured_time_opportunity", "captured_time", ["opportunity_id", "occurred_on"])
+    op.create_index("ix_captured_time_source_start", "captured_time", ["team_id", "source", "starts_at"])
     op.create_table(
         "domain_choices",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -85,6 +86,7 @@ def downgrade() -> None:
     op.drop_table("domain_choices")
     op.drop_index("ix_captured_time_opportunity", table_name="captured_time")
     op.drop_index("ix_captured_time_team_day", table_name="captured_time")
+    op.drop_index("ix_captured_time_source_start", table_name="captured_time")
     op.drop_index("ix_captured_time_rep_day", table_name="captured_time")
     op.drop_table("captured_time")
     op.drop_index("ix_calendar_connections_due", table_name="calendar_connections")
