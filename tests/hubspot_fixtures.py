@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.hubspot_activities_stand_in import HubSpotActivitiesStandIn
 from tests.hubspot_contract import check_exchange
 from tests.hubspot_stand_in import TOKEN, HubSpotStandIn
 
@@ -17,7 +18,7 @@ SLACK_USERS = {"ada@example.com": "UADA", "grace@example.com": "UGRACE"}
 
 @pytest.fixture(scope="session")
 def hubspot_server() -> Iterator[HubSpotStandIn]:
-    server = HubSpotStandIn().start()
+    server = HubSpotActivitiesStandIn().start()  # deals, owners, pipelines, meetings and calls
     yield server
     server.stop()
 

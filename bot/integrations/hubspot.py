@@ -12,14 +12,14 @@ import time as clock
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
-import hubspot
 from hubspot.crm import deals as deals_api
-from hubspot.crm import owners as owners_api
-from hubspot.crm import pipelines as pipelines_api
-from urllib3.exceptions import HTTPError as TransportError
-from urllib3.util.retry import Retry
 
-from bot.integrations.base import BadToken, CrmDeal, CrmError, CrmOwner, CrmStage, DealWrite, NotFound, WriteResult
+from bot.integrations.base import CrmDeal, CrmError, CrmOwner, CrmStage, DealWrite, WriteResult
+from bot.integrations.hubspot_client import Caller, connect
+from bot.integrations.hubspot_client import ms as _ms
+from bot.integrations.hubspot_client import next_after as _next
+from bot.integrations.hubspot_client import number as _number
+from bot.integrations.hubspot_client import when as _when
 
 log = logging.getLogger("pipeline_coach.hubspot")
 
@@ -36,12 +36,6 @@ PROPERTIES = [
 ]
 PAGE = 200  # the search endpoint's largest page
 SEARCH_CAP = 10_000  # HubSpot's search returns at most this many results for one query
-MAX_TRIES = 4
-LONGEST_WAIT = 30.0
-API_ERRORS = (deals_api.ApiException, owners_api.ApiException, pipelines_api.ApiException)
-TIMEOUT = (5, 30)
-# urllib3 retries only failed connections; status codes (429 included) are ours to handle, in _call.
-_CONNECT_ONLY = Retry(total=2, connect=2, read=0, status=0, redirect=0, respect_retry_after_header=False)
 
 
 class HubSpotProvider:
@@ -50,10 +44,7 @@ class HubSpotProvider:
     def __init__(
         self, access_token: str, pipeline: str, host: str | None = None, sleep: Callable[[float], None] = clock.sleep
     ) -> None:
-        options = {"access_token": access_token, "retry": _CONNECT_ONLY}
-        if host:
-            options["host"] = host.rstrip("/")
-        client = hubspot.Client.create(**options)
+        client = connect(access_token, host)
         # Each property of the client's discovery tree builds a fresh API client: keep one of each.
         self._search = client.crm.deals.search_api
         self._basic = client.crm.deals.basic_api
@@ -62,8 +53,11 @@ class HubSpotProvider:
         self._pipelines = client.crm.pipelines.pipelines_api
         self._pipeline = pipeline or "default"
         self._pipeline_found = None
-        self._sleep = sleep
-        self.requests = 0
+        self._call = Caller("deals, owners, pipelines", sleep)
+
+    @property
+    def requests(self) -> int:
+        return self._call.requests
 
     # --- reading ---
 
@@ -197,62 +191,6 @@ class HubSpotProvider:
             else:
                 raise CrmError(f"HubSpot has no deals pipeline {self._pipeline!r}: check HUBSPOT_PIPELINE")
         return self._pipeline_found
-
-    def _call(self, method, *args, retry_errors: bool = True, **kwargs):
-        for attempt in range(1, MAX_TRIES + 1):
-            self.requests += 1
-            try:
-                return method(*args, _request_timeout=TIMEOUT, **kwargs)
-            except API_ERRORS as error:
-                status = error.status or 0
-                if status in (401, 403):
-                    what = (
-                        "is not valid or has expired" if status == 401 else "lacks a scope (deals, owners, pipelines)"
-                    )
-                    raise BadToken(f"HubSpot refused HUBSPOT_ACCESS_TOKEN: it {what}") from None
-                if status == 404:
-                    raise NotFound(f"HubSpot has no such record ({status})") from None
-                if status == 429 and attempt < MAX_TRIES:
-                    self._sleep(min(_number((error.headers or {}).get("Retry-After")) or 1.0, LONGEST_WAIT))
-                    continue
-                if status >= 500 and retry_errors and attempt < MAX_TRIES:
-                    self._sleep(0.2 * 2 ** (attempt - 1))
-                    continue
-                raise CrmError(f"HubSpot answered {status} {error.reason or ''}".strip()) from None
-            except (TransportError, OSError) as error:
-                if retry_errors and attempt < MAX_TRIES:
-                    self._sleep(0.2 * 2 ** (attempt - 1))
-                    continue
-                raise CrmError(f"HubSpot could not be reached: {error.__class__.__name__}") from None
-        raise CrmError("HubSpot kept answering 429 (rate limited)")
-
-
-def _next(page) -> str | None:
-    paging = getattr(page, "paging", None)
-    return paging.next.after if paging is not None and paging.next is not None else None
-
-
-def _ms(moment: datetime) -> str:
-    return str(int(moment.timestamp() * 1000))
-
-
-def _number(value) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _when(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        if value.isdigit():
-            return datetime.fromtimestamp(int(value) / 1000, UTC)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _day(value: str | None) -> date | None:
