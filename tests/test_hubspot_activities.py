@@ -180,6 +180,17 @@ def test_hubspot_rate_limits_and_hiccups_are_waited_out(stand_in):
     assert record.deal_ids == (acme,) and sleeps == [2.0, 0.2]
 
 
+def test_every_request_first_takes_its_turn_from_the_pace_the_deal_sync_shares(stand_in):
+    stand_in.add_meeting(at(0, 10), at(0, 11), contacts=[stand_in.add_contact()])
+    turns: list = []
+
+    list(HubSpotActivities(TOKEN, host=stand_in.base_url, pace=turns.append).activities(*WEEK))
+
+    spent = [[bucket[0] for bucket in buckets] for buckets in turns]
+    assert spent == [["requests", "searches"], ["requests"], ["requests"], ["requests", "searches"]]
+    assert [x.path.endswith("/search") for x in stand_in.exchanges] == [True, False, False, True]
+
+
 def test_the_token_never_appears_in_any_log_even_at_debug(stand_in, caplog):
     for name in ["", *logging.root.manager.loggerDict]:  # urllib3's and the client's loggers too
         caplog.set_level(logging.DEBUG, logger=name)

@@ -7,21 +7,15 @@ have landed: the outbox looks for it instead), and 401/403 become one `BadToken`
 
 from __future__ import annotations
 
-import logging
 import time as clock
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from hubspot.crm import deals as deals_api
 
 from bot.integrations.base import CrmDeal, CrmError, CrmOwner, CrmStage, DealWrite, WriteResult
-from bot.integrations.hubspot_client import Caller, connect
-from bot.integrations.hubspot_client import ms as _ms
-from bot.integrations.hubspot_client import next_after as _next
-from bot.integrations.hubspot_client import number as _number
-from bot.integrations.hubspot_client import when as _when
-
-log = logging.getLogger("pipeline_coach.hubspot")
+from bot.integrations.hubspot_client import PAGE, Caller, connect, search_pages
+from bot.integrations.hubspot_records import ms, next_after, number, when
 
 PROPERTIES = [
     "dealname",
@@ -34,8 +28,6 @@ PROPERTIES = [
     "hs_lastmodifieddate",
     "hs_merged_object_ids",
 ]
-PAGE = 200  # the search endpoint's largest page
-SEARCH_CAP = 10_000  # HubSpot's search returns at most this many results for one query
 
 
 class HubSpotProvider:
@@ -68,7 +60,7 @@ class HubSpotProvider:
             for owner in page.results:
                 name = " ".join(part for part in (owner.first_name, owner.last_name) if part) or owner.email or owner.id
                 found.append(CrmOwner(str(owner.id), owner.email or None, name))
-            after = _next(page)
+            after = next_after(page)
             if after is None:
                 return found
 
@@ -78,7 +70,7 @@ class HubSpotProvider:
         for stage in sorted(pipeline.stages, key=lambda one: one.display_order):
             meta = stage.metadata or {}
             closed = str(meta.get("isClosed", "false")).lower() == "true"
-            probability = _number(meta.get("probability"))
+            probability = number(meta.get("probability"))
             won = closed and probability is not None and probability >= 1.0
             lost = closed and probability is not None and probability <= 0.0
             stages.append(CrmStage(stage.id, stage.label, stage.display_order, closed, won, lost))
@@ -87,45 +79,31 @@ class HubSpotProvider:
     def changed_deals(self, since: datetime | None) -> Iterator[CrmDeal]:
         """Search on hs_lastmodifieddate, oldest first, in pages of 200; past HubSpot's 10,000-result cap
         the search starts again from the last modification seen, skipping what was already yielded."""
-        cursor, seen_at_cursor = since, set()
         pipeline_id = self._followed_pipeline().id
-        while True:
-            window, after = cursor, None  # one query's filter stays fixed while its pages are read
-            while True:
-                filters = [{"propertyName": "pipeline", "operator": "EQ", "value": pipeline_id}]
-                if window is not None:
-                    filters.append({"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": _ms(window)})
-                request = deals_api.PublicObjectSearchRequest(
-                    filter_groups=[{"filters": filters}],
-                    sorts=[{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}],
-                    properties=PROPERTIES,
-                    limit=PAGE,
-                    after=after,
-                )
-                page = self._call(self._search.do_search, public_object_search_request=request)
-                for item in page.results:
-                    deal = _deal(item)
-                    if deal.modified_at == cursor and deal.id in seen_at_cursor:
-                        continue
-                    if deal.modified_at != cursor:
-                        cursor, seen_at_cursor = deal.modified_at, set()
-                    seen_at_cursor.add(deal.id)
-                    yield deal
-                after = _next(page)
-                if after is None:
-                    return
-                if int(after) + PAGE > SEARCH_CAP:
-                    break
-            if cursor == window:  # a whole window of deals modified in one millisecond: step past it
-                log.warning("more than %s HubSpot deals share one modification time; stepping past it", SEARCH_CAP)
-                cursor, seen_at_cursor = cursor + timedelta(milliseconds=1), set()
+
+        def request(window: datetime | None, after: str | None):
+            filters = [{"propertyName": "pipeline", "operator": "EQ", "value": pipeline_id}]
+            if window is not None:
+                filters.append({"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": ms(window)})
+            return deals_api.PublicObjectSearchRequest(
+                filter_groups=[{"filters": filters}],
+                sorts=[{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}],
+                properties=PROPERTIES,
+                limit=PAGE,
+                after=after,
+            )
+
+        for page in search_pages(
+            self._call, self._search.do_search, request, lambda item: _deal(item).modified_at, since, "deals"
+        ):
+            yield from map(_deal, page)
 
     def removed_deal_ids(self) -> set[str]:
         gone, after = set(), None
         while True:
             page = self._call(self._basic.get_page, limit=100, after=after, archived=True, properties=["hs_object_id"])
             gone.update(str(item.id) for item in page.results)
-            after = _next(page)
+            after = next_after(page)
             if after is None:
                 return gone
 
@@ -145,7 +123,7 @@ class HubSpotProvider:
         filters = [
             {"propertyName": "dealname", "operator": "EQ", "value": write.name},
             {"propertyName": "pipeline", "operator": "EQ", "value": self._followed_pipeline().id},
-            {"propertyName": "createdate", "operator": "GTE", "value": _ms(since)},
+            {"propertyName": "createdate", "operator": "GTE", "value": ms(since)},
         ]
         request = deals_api.PublicObjectSearchRequest(
             filter_groups=[{"filters": filters}], properties=["dealname", "hs_lastmodifieddate"], limit=1
@@ -161,17 +139,17 @@ class HubSpotProvider:
     def create_deal(self, write: DealWrite) -> WriteResult:
         body = deals_api.SimplePublicObjectInputForCreate(properties=self._properties(write), associations=[])
         made = self._call(self._basic.create, simple_public_object_input_for_create=body, retry_errors=False)
-        return WriteResult(str(made.id), _when(made.properties.get("hs_lastmodifieddate")) or made.updated_at)
+        return WriteResult(str(made.id), when(made.properties.get("hs_lastmodifieddate")) or made.updated_at)
 
     def update_deal(self, deal_id: str, write: DealWrite) -> WriteResult:
         body = deals_api.SimplePublicObjectInput(properties=self._properties(write))
         done = self._call(self._basic.update, deal_id, simple_public_object_input=body)
-        return WriteResult(str(done.id), _when(done.properties.get("hs_lastmodifieddate")) or done.updated_at)
+        return WriteResult(str(done.id), when(done.properties.get("hs_lastmodifieddate")) or done.updated_at)
 
     def _properties(self, write: DealWrite) -> dict[str, str]:
         values = {"dealname": write.name, "dealstage": write.stage_id, "pipeline": self._followed_pipeline().id}
         values["amount"] = "" if write.amount is None else str(write.amount)
-        values["closedate"] = "" if write.close_date is None else _ms(datetime.combine(write.close_date, time(), UTC))
+        values["closedate"] = "" if write.close_date is None else ms(datetime.combine(write.close_date, time(), UTC))
         if write.owner_id:
             values["hubspot_owner_id"] = write.owner_id
         return values
@@ -194,7 +172,7 @@ class HubSpotProvider:
 
 
 def _day(value: str | None) -> date | None:
-    moment = _when(value)
+    moment = when(value)
     return moment.date() if moment else None
 
 
@@ -209,7 +187,7 @@ def _deal(item) -> CrmDeal:
         pipeline_id=props.get("pipeline"),
         owner_id=props.get("hubspot_owner_id") or None,
         close_date=_day(props.get("closedate")),
-        created_at=_when(props.get("createdate")) or item.created_at,
-        modified_at=_when(props.get("hs_lastmodifieddate")) or item.updated_at,
+        created_at=when(props.get("createdate")) or item.created_at,
+        modified_at=when(props.get("hs_lastmodifieddate")) or item.updated_at,
         merged_ids=merged,
     )

@@ -8,12 +8,12 @@ Held means: a meeting whose outcome is not CANCELED, NO_SHOW or RESCHEDULED (no 
 booked) and that ends after it starts; a call whose status is COMPLETED and that lasted (hs_call_duration,
 in milliseconds, above zero). A window costs one search per 200 meetings or calls (past HubSpot's
 10,000-result cap a new search starts from the last start seen), and per page one associations read per
-100 ids for deals and one for contacts: never a request per activity.
+100 ids for deals and one for contacts: never a request per activity. HubSpot's search trails its writes
+by seconds, so a caller reads windows that overlap its last read; keys are stable, nothing counts twice.
 """
 
 from __future__ import annotations
 
-import logging
 import time as clock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -24,14 +24,11 @@ from hubspot.crm.associations import v4 as associations
 from hubspot.crm.objects import calls, meetings
 
 from bot.integrations.activities import CapturedMeeting
-from bot.integrations.hubspot_client import Caller, connect, ms, next_after, number, when
-
-log = logging.getLogger("pipeline_coach.hubspot")
+from bot.integrations.hubspot_client import PAGE, Caller, Pace, connect, search_pages
+from bot.integrations.hubspot_records import ms, next_after, number, when
 
 SOURCE = "hubspot"
 SCOPES = "crm.objects.contacts.read, for meetings and calls"
-PAGE = 200  # the search endpoint's largest page
-SEARCH_CAP = 10_000  # HubSpot's search returns at most this many results for one query
 BATCH = 100  # ids per associations read
 NOT_HELD = frozenset({"CANCELED", "NO_SHOW", "RESCHEDULED"})
 
@@ -88,8 +85,13 @@ class HubSpotActivities:
     name = SOURCE
 
     def __init__(
-        self, access_token: str, host: str | None = None, sleep: Callable[[float], None] = clock.sleep
+        self,
+        access_token: str,
+        host: str | None = None,
+        sleep: Callable[[float], None] = clock.sleep,
+        pace: Pace | None = None,
     ) -> None:
+        """`pace(buckets)` returns when a request may go: give the deal sync's, so both share one budget."""
         client = connect(access_token, host)
         # Each property of the client's discovery tree builds a fresh API client: keep one of each.
         self._searches = {
@@ -97,7 +99,7 @@ class HubSpotActivities:
             CALLS.objects: client.crm.objects.calls.search_api,
         }
         self._associations = client.crm.associations.v4.batch_api
-        self._call = Caller(SCOPES, sleep)
+        self._call = Caller(SCOPES, sleep, pace)
 
     @property
     def requests(self) -> int:
@@ -118,43 +120,24 @@ class HubSpotActivities:
                     yield replace(record, deal_ids=deal_ids, has_contacts=bool(contacts.get(object_id)))
 
     def _pages(self, kind: Kind, since: datetime, until: datetime) -> Iterator[list]:
-        """Search pages of `kind`, oldest start first; past the search cap the search starts again from
-        the last start seen, skipping what was already read."""
-        cursor, seen_at_cursor = since, set()
-        while True:
-            window, after = cursor, None  # one query's filter stays fixed while its pages are read
-            while True:
-                filters = [
-                    {"propertyName": kind.start, "operator": "GTE", "value": ms(window)},
-                    {"propertyName": kind.start, "operator": "LT", "value": ms(until)},
-                    *kind.filters,
-                ]
-                request = kind.package.PublicObjectSearchRequest(
-                    filter_groups=[{"filters": filters}],
-                    sorts=[{"propertyName": kind.start, "direction": "ASCENDING"}],
-                    properties=list(kind.properties),
-                    limit=PAGE,
-                    after=after,
-                )
-                page = self._call(self._searches[kind.objects].do_search, public_object_search_request=request)
-                fresh = []
-                for item in page.results:
-                    starts = when((item.properties or {}).get(kind.start))
-                    if starts is None or (starts == cursor and item.id in seen_at_cursor):
-                        continue
-                    if starts != cursor:
-                        cursor, seen_at_cursor = starts, set()
-                    seen_at_cursor.add(item.id)
-                    fresh.append(item)
-                yield fresh
-                after = next_after(page)
-                if after is None:
-                    return
-                if int(after) + PAGE > SEARCH_CAP:
-                    break
-            if cursor == window:  # a whole window starting in one millisecond: step past it
-                log.warning("more than %s HubSpot %s start at one moment; stepping past it", SEARCH_CAP, kind.objects)
-                cursor, seen_at_cursor = cursor + timedelta(milliseconds=1), set()
+        def request(window: datetime, after: str | None):
+            filters = [
+                {"propertyName": kind.start, "operator": "GTE", "value": ms(window)},
+                {"propertyName": kind.start, "operator": "LT", "value": ms(until)},
+                *kind.filters,
+            ]
+            return kind.package.PublicObjectSearchRequest(
+                filter_groups=[{"filters": filters}],
+                sorts=[{"propertyName": kind.start, "direction": "ASCENDING"}],
+                properties=list(kind.properties),
+                limit=PAGE,
+                after=after,
+            )
+
+        def starts(item) -> datetime | None:
+            return when((item.properties or {}).get(kind.start))
+
+        return search_pages(self._call, self._searches[kind.objects].do_search, request, starts, since, kind.objects)
 
     def _associated(self, objects: str, to: str, ids: list[str]) -> dict[str, list[str]]:
         """The `to` records associated with each of `ids`, read 100 ids a request. An id with more

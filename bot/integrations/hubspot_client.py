@@ -1,15 +1,18 @@
-"""What every HubSpot reader shares: one official client, one way to call it, HubSpot's value formats.
+"""How every HubSpot reader and writer talks to HubSpot: one official client, one way to call it.
 
-A 429 waits for the Retry-After HubSpot sends (bounded), 5xx and dropped connections are retried with a
-short, bounded backoff (never for a create, whose first try may have landed), and 401/403 become one
-`BadToken` naming the setting, never the token.
+Each call first takes its turn from `pace` when one is given (a token bucket per portal, shared by every
+thread and process), so HubSpot's published limits are kept before any 429. A 429 anyway waits for the
+Retry-After HubSpot sends (bounded), 5xx and dropped connections are retried with a short, bounded
+backoff (never for a create, whose first try may have landed), and 401/403 become one `BadToken` naming
+the setting, never the token.
 """
 
 from __future__ import annotations
 
+import logging
 import time as clock
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 
 import hubspot
 from hubspot.crm import deals, owners, pipelines
@@ -19,7 +22,16 @@ from urllib3.exceptions import HTTPError as TransportError
 from urllib3.util.retry import Retry
 
 from bot.integrations.base import BadToken, CrmError, NotFound
+from bot.integrations.hubspot_records import next_after, number
 
+log = logging.getLogger("pipeline_coach.hubspot")
+
+PAGE = 200  # the search endpoint's largest page
+SEARCH_CAP = 10_000  # HubSpot's search returns at most this many results for one query
+# HubSpot's published limits, kept with room to spare: at most 10 + 8 x 10 = 90 requests in any 10 s
+# (the limit is 100) and 1 + 3 = 4 searches in any second (the limit is 5). A search spends from both.
+REQUESTS = ("requests", 8.0, 10.0)  # (bucket, tokens a second, capacity)
+SEARCHES = ("searches", 3.0, 1.0)
 MAX_TRIES = 4
 LONGEST_WAIT = 30.0
 TIMEOUT = (5, 30)
@@ -27,6 +39,8 @@ TIMEOUT = (5, 30)
 API_ERRORS = tuple(package.ApiException for package in (deals, owners, pipelines, meetings, calls, associations))
 # urllib3 retries only failed connections; status codes (429 included) are ours to handle, in Caller.
 _CONNECT_ONLY = Retry(total=2, connect=2, read=0, status=0, redirect=0, respect_retry_after_header=False)
+
+Pace = Callable[[tuple[tuple[str, float, float], ...]], None]
 
 
 def connect(access_token: str, host: str | None = None) -> hubspot.Client:
@@ -37,15 +51,19 @@ def connect(access_token: str, host: str | None = None) -> hubspot.Client:
 
 
 class Caller:
-    """Makes one client call with HubSpot's limits honoured; counts every request it sends."""
+    """Makes one client call within HubSpot's limits; counts every request it sends."""
 
-    def __init__(self, scopes: str, sleep: Callable[[float], None] = clock.sleep) -> None:
+    def __init__(self, scopes: str, sleep: Callable[[float], None] = clock.sleep, pace: Pace | None = None) -> None:
+        """`scopes` names what a 403 lacks; `pace(buckets)` returns when a request may go (None: unpaced)."""
         self._scopes = scopes
         self._sleep = sleep
+        self._pace = pace or (lambda buckets: None)
         self.requests = 0
 
     def __call__(self, method, *args, retry_errors: bool = True, **kwargs):
+        buckets = (REQUESTS, SEARCHES) if method.__name__ == "do_search" else (REQUESTS,)
         for attempt in range(1, MAX_TRIES + 1):
+            self._pace(buckets)
             self.requests += 1
             try:
                 return method(*args, _request_timeout=TIMEOUT, **kwargs)
@@ -71,30 +89,39 @@ class Caller:
         raise CrmError("HubSpot kept answering 429 (rate limited)")
 
 
-def next_after(page) -> str | None:
-    paging = getattr(page, "paging", None)
-    return paging.next.after if paging is not None and paging.next is not None else None
+def search_pages(
+    call: Caller,
+    do_search,
+    request_for: Callable[[datetime | None, str | None], object],
+    moment_of: Callable[[object], datetime | None],
+    since: datetime | None,
+    what: str,
+) -> Iterator[list]:
+    """Every result of a search sorted ascending on one date-time property, page by page, each once.
 
-
-def ms(moment: datetime) -> str:
-    return str(int(moment.timestamp() * 1000))
-
-
-def number(value) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def when(value: str | None) -> datetime | None:
-    """A HubSpot date-time property (ISO 8601 or epoch milliseconds) as an aware UTC datetime."""
-    if not value:
-        return None
-    try:
-        if value.isdigit():
-            return datetime.fromtimestamp(int(value) / 1000, UTC)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    `request_for(window, after)` builds one page's request, filtered from `window` on (None: from the
+    start). Past HubSpot's 10,000-result cap the search starts again from the last moment seen, skipping
+    what was already yielded; a whole cap sharing one millisecond is stepped past."""
+    cursor, seen_at_cursor = since, set()
+    while True:
+        window, after = cursor, None  # one query's filter stays fixed while its pages are read
+        while True:
+            page = call(do_search, public_object_search_request=request_for(window, after))
+            fresh = []
+            for item in page.results:
+                moment = moment_of(item)
+                if moment is None or (moment == cursor and item.id in seen_at_cursor):
+                    continue
+                if moment != cursor:
+                    cursor, seen_at_cursor = moment, set()
+                seen_at_cursor.add(item.id)
+                fresh.append(item)
+            yield fresh
+            after = next_after(page)
+            if after is None:
+                return
+            if int(after) + PAGE > SEARCH_CAP:
+                break
+        if cursor == window:
+            log.warning("more than %s HubSpot %s share one moment; stepping past it", SEARCH_CAP, what)
+            cursor, seen_at_cursor = cursor + timedelta(milliseconds=1), set()
