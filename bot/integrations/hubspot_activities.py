@@ -33,7 +33,7 @@ BATCH = 100  # ids per associations read
 NOT_HELD = frozenset({"CANCELED", "NO_SHOW", "RESCHEDULED"})
 
 
-def _meeting(item) -> CapturedMeeting | None:
+def _meeting_record(item) -> CapturedMeeting | None:
     props = item.properties or {}
     if (props.get("hs_meeting_outcome") or "").upper() in NOT_HELD:
         return None
@@ -46,7 +46,7 @@ def _meeting(item) -> CapturedMeeting | None:
     )  # fmt: skip
 
 
-def _call(item) -> CapturedMeeting | None:
+def _call_record(item) -> CapturedMeeting | None:
     props = item.properties or {}
     starts, lasted = when(props.get("hs_timestamp")), number(props.get("hs_call_duration"))
     if starts is None or not lasted or lasted <= 0:
@@ -72,12 +72,12 @@ class Kind:
 MEETINGS = Kind(
     "meetings", meetings, "hs_meeting_start_time",
     ("hs_meeting_start_time", "hs_meeting_end_time", "hs_meeting_title", "hs_meeting_outcome", "hubspot_owner_id"),
-    _meeting,
+    _meeting_record,
 )  # fmt: skip
 CALLS = Kind(
     "calls", calls, "hs_timestamp",
     ("hs_timestamp", "hs_call_duration", "hs_call_title", "hs_call_status", "hubspot_owner_id"),
-    _call, ({"propertyName": "hs_call_status", "operator": "EQ", "value": "COMPLETED"},),
+    _call_record, ({"propertyName": "hs_call_status", "operator": "EQ", "value": "COMPLETED"},),
 )  # fmt: skip
 
 
