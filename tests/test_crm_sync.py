@@ -18,7 +18,12 @@ def sync(bot, hubspot, full=False):
     return run_sync(bot.services, bot.clock(), full=full, provider=provider_for(hubspot, bot.db))
 
 
-def celebrations(bot) -> list[str]:
+def celebrations(bot, expected: int = 0) -> list[str]:
+    """What the team channel was told. The poster posts on its own thread: wait for the `expected` posts,
+    then for quiet, so one more would be seen too."""
+    if expected:
+        bot.slack.wait_for("chat.postMessage", expected, channel="CWINS")
+    bot.slack.settle()
     return [call.args["text"] for call in bot.slack.of("chat.postMessage") if call.args.get("channel") == "CWINS"]
 
 
@@ -43,7 +48,7 @@ def test_a_deal_created_in_hubspot_after_the_import_is_celebrated_once(crm_bot, 
     assert sync(crm_bot, hubspot).celebrated == 1
     assert sync(crm_bot, hubspot).celebrated == 0
 
-    [posted] = celebrations(crm_bot)
+    [posted] = celebrations(crm_bot, expected=1)
     assert "Initech expansion" in posted and "<@UADA>" in posted
 
 
@@ -56,7 +61,7 @@ def test_a_deal_won_in_hubspot_is_celebrated_and_its_stage_moves_go_into_history
     hubspot.update_deal(deal, dealstage="closedwon")
     sync(crm_bot, hubspot)
 
-    [posted] = celebrations(crm_bot)
+    [posted] = celebrations(crm_bot, expected=1)
     assert "won" in posted and "Umbrella" in posted
     opportunity = crm.linked(crm_bot.db, "T1", "hubspot", [deal])[deal].opportunity
     assert opportunity.status == "won"
