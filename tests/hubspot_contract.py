@@ -10,7 +10,10 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
+import hubspot.crm.associations.v4 as associations_package
 import hubspot.crm.deals as deals_package
+import hubspot.crm.objects.calls as calls_package
+import hubspot.crm.objects.meetings as meetings_package
 import hubspot.crm.owners as owners_package
 import hubspot.crm.pipelines as pipelines_package
 import hubspot.crm.properties as properties_package
@@ -22,6 +25,9 @@ PACKAGES = {
     "owners": owners_package,
     "pipelines": pipelines_package,
     "properties": properties_package,
+    "meetings": meetings_package,
+    "calls": calls_package,
+    "associations": associations_package,
 }
 ROOT = Path(__file__).resolve().parents[1]
 # hubspot-api-client types search `sorts` as strings, while HubSpot takes objects

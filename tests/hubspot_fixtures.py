@@ -10,7 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot.integrations.hubspot import HubSpotProvider
+from bot.integrations.hubspot_activities import HubSpotActivities
 from bot.services.crm_pace import SharedPace
+from tests.hubspot_activities_stand_in import HubSpotActivitiesStandIn
 from tests.hubspot_contract import check_exchange
 from tests.hubspot_stand_in import TOKEN, HubSpotStandIn
 
@@ -19,7 +21,7 @@ SLACK_USERS = {"ada@example.com": "UADA", "grace@example.com": "UGRACE"}
 
 @pytest.fixture(scope="session")
 def hubspot_server() -> Iterator[HubSpotStandIn]:
-    server = HubSpotStandIn().start()
+    server = HubSpotActivitiesStandIn().start()  # deals, owners, pipelines, meetings and calls
     yield server
     server.stop()
 
@@ -47,12 +49,23 @@ def hubspot(hubspot_server: HubSpotStandIn, slack) -> Iterator[HubSpotStandIn]:
     assert hubspot_server.violations == [], "requests over HubSpot's rate limits"
 
 
+def pace_for(hubspot: HubSpotStandIn, db, token=TOKEN) -> SharedPace:
+    """The portal's pace as the product keeps it (buckets in `db`), on the stand-in's clock: the deal sync
+    and the meetings-and-calls reader both spend from it."""
+    return SharedPace(db, token, clock=hubspot.time, sleep=hubspot.time.sleep)
+
+
 def provider_for(hubspot: HubSpotStandIn, db, sleeps: list | None = None, token=TOKEN, pipeline="default"):
     """The product's provider, paced through `db` on the stand-in's clock; its own waits (429s, 5xx
     backoffs) go into `sleeps` when given, and pass on the stand-in's clock too."""
-    pace = SharedPace(db, token, clock=hubspot.time, sleep=hubspot.time.sleep)
     sleep = sleeps.append if sleeps is not None else hubspot.time.sleep
-    return HubSpotProvider(token, pipeline, host=hubspot.base_url, sleep=sleep, pace=pace)
+    return HubSpotProvider(token, pipeline, host=hubspot.base_url, sleep=sleep, pace=pace_for(hubspot, db, token))
+
+
+def activities_for(hubspot: HubSpotStandIn, db, sleeps: list | None = None, token=TOKEN) -> HubSpotActivities:
+    """The meetings-and-calls reader, paced as `provider_for`'s provider is: the same buckets."""
+    sleep = sleeps.append if sleeps is not None else hubspot.time.sleep
+    return HubSpotActivities(token, host=hubspot.base_url, sleep=sleep, pace=pace_for(hubspot, db, token))
 
 
 def crm_settings(hubspot: HubSpotStandIn, **overrides) -> dict:

@@ -65,7 +65,7 @@ def indexed(deal: Deal, now: datetime) -> dict | None:
     return shown[-1][1] if shown else None
 
 
-def sort_by(found: list[tuple[Deal, dict]], sorts: list[dict]) -> None:
+def sort_by(found: list[tuple[object, dict]], sorts: list[dict]) -> None:
     for sort in reversed(sorts or [{"propertyName": "hs_object_id"}]):
         name = sort["propertyName"]
         found.sort(key=lambda pair, n=name: _sort_key(pair[1].get(n)), reverse=sort.get("direction") == "DESCENDING")

@@ -67,6 +67,8 @@ STAGES = [
 
 
 class HubSpotStandIn:
+    routes = ROUTES  # a stand-in with more of HubSpot extends these (tests/hubspot_activities_stand_in.py)
+
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
         self._lock = threading.RLock()
@@ -207,16 +209,21 @@ class HubSpotStandIn:
         return body
 
     def _search(self, body: dict) -> tuple[int, dict]:
+        shown = [(d, seen) for d in self.live_deals() if (seen := indexed(d, self.clock)) is not None]
+        return self._searched(body, shown, lambda d, seen: self._object(d, body.get("properties"), seen))
+
+    def _searched(self, body: dict, shown: list[tuple], render) -> tuple[int, dict]:
+        """HubSpot's search over (record, its properties as search sees them): filters, sorts, pages of at
+        most 200 and the 10,000-result cap; `render(record, properties)` is one result."""
         limit = int(body.get("limit") or 10)
         after = int(body.get("after") or 0)
         if limit > 200:
             return 400, error("VALIDATION_ERROR", "limit must be at most 200")
         if after + limit > SEARCH_CAP:
             return 400, error("VALIDATION_ERROR", f"paging past {SEARCH_CAP} results is not supported")
-        shown = [(d, seen) for d in self.live_deals() if (seen := indexed(d, self.clock)) is not None]
-        found = [(d, seen) for d, seen in shown if matches(seen, body.get("filterGroups") or [])]
+        found = [(one, seen) for one, seen in shown if matches(seen, body.get("filterGroups") or [])]
         sort_by(found, body.get("sorts"))
-        results = [self._object(d, body.get("properties"), seen) for d, seen in found[after : after + limit]]
+        results = [render(one, seen) for one, seen in found[after : after + limit]]
         return 200, paged(found, after, limit, {"total": len(found), "results": results})
 
     def _batch_read(self, body: dict) -> tuple[int, dict]:
@@ -256,7 +263,7 @@ class HubSpotStandIn:
                 "archived": False, "createdAt": stamp, "updatedAt": stamp}  # fmt: skip
 
     def _route(self, exchange: Exchange) -> tuple[int, object, dict]:
-        for route in ROUTES:
+        for route in self.routes:
             found = re.fullmatch(route[1], exchange.path)
             if route[0] == exchange.method and found:
                 exchange.route = route

@@ -8,15 +8,20 @@ client's pacing sleeps, so minutes of pacing take no wall-clock time and nothing
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
 
 from bot.integrations.hubspot import HubSpotProvider
-from bot.services.crm_push import after_change, run_sync
+from bot.services.crm_push import after_change, make_activities, make_provider, run_sync
 from storage.db import Database
+from storage.models import CrmPace
 from storage.opportunities import NewOpportunity, create_opportunity
-from tests.hubspot_fixtures import crm_bot, hubspot, hubspot_server, provider_for  # fixtures
+from tests.hubspot_fixtures import activities_for, crm_bot, hubspot, hubspot_server, provider_for  # fixtures
 from tests.hubspot_stand_in import TOKEN
 
 SEARCH = "/crm/v3/objects/deals/search"
+MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def add_deals(hubspot, count: int) -> None:
@@ -93,3 +98,37 @@ def test_two_processes_calling_hubspot_at_once_share_one_pace(hubspot, db):
     assert errors == []
     assert len(hubspot.exchanges) == 2 * (1 + 4 * 15) and {x.status for x in hubspot.exchanges} == {200}
     assert hubspot.violations == []
+
+
+def test_reading_meetings_and_calls_between_deal_reads_keeps_the_portal_under_its_limits(hubspot, db):
+    """The meetings-and-calls reader spends from the deal sync's buckets: taking turns, again and again,
+    they keep one pace (with a budget each, they would make up to 16 requests a second, over HubSpot's 10)."""
+    add_deals(hubspot, 1_000)
+    for number in range(450):
+        starts = MONDAY + timedelta(minutes=number)
+        hubspot.add_meeting(starts, starts + timedelta(minutes=25), contacts=[hubspot.add_contact()])
+    provider, reader = provider_for(hubspot, db), activities_for(hubspot, db)
+    ids = [deal.id for deal in provider.changed_deals(None)]
+    started, rounds = hubspot.time(), 8
+
+    for _ in range(rounds):
+        assert len(provider.read_deals(ids)) == 1_000
+        assert len(list(reader.activities(MONDAY, MONDAY + timedelta(days=7)))) == 450
+
+    per_round = 10 + 3 + 2 * 5 + 1  # a batch read of 1,000 deals; 450 meetings, their associations, no calls
+    assert provider.requests + reader.requests == len(hubspot.exchanges) == (1 + 5) + rounds * per_round
+    assert {x.status for x in hubspot.exchanges} == {200, 207}  # 207: meetings with no deal, as HubSpot says
+    assert hubspot.violations == []
+    assert hubspot.time() - started >= (rounds * per_round - 10) / 8, "8 a second after a burst of 10, for both"
+
+
+def test_the_product_builds_the_reader_on_the_deal_syncs_buckets(crm_bot, hubspot):
+    hubspot.add_meeting(MONDAY, MONDAY + timedelta(hours=1), deals=[hubspot.add_deal(dealname="Acme")])
+
+    make_provider(crm_bot.services).owners()  # a request of the deal sync: the portal's requests bucket
+    list(make_activities(crm_bot.services).activities(MONDAY, MONDAY + timedelta(days=7)))  # its first searches
+
+    with crm_bot.db.transaction() as session:
+        buckets = sorted(session.scalars(select(CrmPace.bucket)))
+    account = buckets[0].rsplit(":", 1)[0]
+    assert buckets == [f"{account}:requests", f"{account}:searches"], "one portal, one pair of buckets"

@@ -29,6 +29,18 @@ class CapturedMeeting:
 
 
 class ActivitySource(Protocol):
+    """A place meetings and calls are read from. A CRM maps its own activities onto CapturedMeeting:
+
+    - HubSpot (hubspot_activities.py): meetings and calls; hubspot_owner_id is `owner_id`, associated
+      deals are `deal_ids`, associated contacts set `has_contacts`; key "meeting:<id>" / "call:<id>".
+    - Salesforce, next: an Event is a meeting (StartDateTime to EndDateTime, or ActivityDateTime plus
+      DurationInMinutes; key "event:<Id>"); a Task with TaskSubtype Call and Status Completed is a call
+      (CompletedDateTime, else ActivityDate, plus CallDurationInSeconds; key "task:<Id>"). OwnerId is
+      `owner_id`; a WhatId naming an Opportunity (Id prefix 006) is `deal_ids`; a WhoId naming a Contact
+      or Lead (003, 00Q) sets `has_contacts`, so with no opportunity it counts as prospecting. Both come
+      inline from one SOQL query per object, paged by nextRecordsUrl: no association reads needed.
+    """
+
     name: str
 
     def activities(self, since: datetime, until: datetime) -> Iterator[CapturedMeeting]:

@@ -1,42 +1,22 @@
 """HubSpot as a CRM provider, through HubSpot's official client (`hubspot-api-client`), never raw HTTP.
 
-Every call goes through `_call`, which first takes its turn from `pace` (a token bucket per portal that
-every thread and process shares, bot/services/crm_pace.py), so HubSpot's published limits are kept before
-any 429: a private app may make 100 requests per 10 seconds, and the search endpoint 5 a second. A 429
-anyway waits for the Retry-After HubSpot sends (bounded), 5xx and dropped connections are retried with a
-short, bounded backoff (never for a create, whose first try may have landed: it is looked up by our deal
-key instead), and 401/403 become one `BadToken` the sync reports once.
+Every call goes through one `Caller` (bot/integrations/hubspot_client.py), paced by the portal's shared
+token bucket, with its handling of 429s, 5xx, 409s and refused tokens. A create is never retried (its
+first try may have landed): it is looked up by our deal key instead.
 """
 
 from __future__ import annotations
 
-import logging
 import time as clock
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time, timedelta
 
-import hubspot
 from hubspot.crm import deals as deals_api
-from hubspot.crm import owners as owners_api
-from hubspot.crm import pipelines as pipelines_api
 from hubspot.crm import properties as properties_api
-from urllib3.exceptions import HTTPError as TransportError
-from urllib3.util.retry import Retry
 
-from bot.integrations.base import (
-    BadToken,
-    Conflict,
-    CrmDeal,
-    CrmError,
-    CrmOwner,
-    CrmStage,
-    DealWrite,
-    NotFound,
-    WriteResult,
-)
+from bot.integrations.base import Conflict, CrmDeal, CrmError, CrmOwner, CrmStage, DealWrite, NotFound, WriteResult
+from bot.integrations.hubspot_client import PAGE, Caller, Pace, connect, search_pages
 from bot.integrations.hubspot_records import KEY_PROPERTY, deal_of, ms, next_after, number, when
-
-log = logging.getLogger("pipeline_coach.hubspot")
 
 PROPERTIES = [
     "dealname",
@@ -52,28 +32,8 @@ PROPERTIES = [
     # lost is found again by it (HubSpot refuses a second deal with the same value), never by name.
     KEY_PROPERTY,
 ]
-# HubSpot's published limits, kept with room to spare: at most 10 + 8 x 10 = 90 requests in any 10 s
-# (the limit is 100) and 1 + 2 = 3 searches in any second (the limit is 5). A search spends from both.
-# The room covers a request that reaches HubSpot up to a second after it took its token.
-REQUESTS = ("requests", 8.0, 10.0)  # (bucket, tokens a second, capacity)
-SEARCHES = ("searches", 2.0, 1.0)
 SEARCH_LAG = timedelta(minutes=5)  # HubSpot's search shows a change seconds after it is made: look back this far
-PAGE = 200  # the search endpoint's largest page
-SEARCH_CAP = 10_000  # HubSpot's search returns at most this many results for one query
-MAX_TRIES = 4
-LONGEST_WAIT = 30.0
-API_ERRORS = (
-    deals_api.ApiException,
-    owners_api.ApiException,
-    pipelines_api.ApiException,
-    properties_api.ApiException,
-)
-TIMEOUT = (5, 30)
-# urllib3 retries only failed connections; status codes (429 included) are ours to handle, in _call.
-_CONNECT_ONLY = Retry(total=2, connect=2, read=0, status=0, redirect=0, respect_retry_after_header=False)
-
-
-Pace = Callable[[tuple[tuple[str, float, float], ...]], None]
+SCOPES = "deals, owners, pipelines or deal properties: see the README"
 
 
 class HubSpotProvider:
@@ -89,10 +49,7 @@ class HubSpotProvider:
         pace: Pace | None = None,
     ) -> None:
         """`pace(buckets)` returns when a request may go (None: unpaced, for one-off scripts only)."""
-        options = {"access_token": access_token, "retry": _CONNECT_ONLY}
-        if host:
-            options["host"] = host.rstrip("/")
-        client = hubspot.Client.create(**options)
+        client = connect(access_token, host)
         # Each property of the client's discovery tree builds a fresh API client: keep one of each.
         self._search = client.crm.deals.search_api
         self._basic = client.crm.deals.basic_api
@@ -102,9 +59,11 @@ class HubSpotProvider:
         self._properties_api = client.crm.properties.core_api
         self._pipeline = pipeline or "default"
         self._pipeline_found = None
-        self._sleep = sleep
-        self._pace = pace or (lambda buckets: None)
-        self.requests = 0
+        self._call = Caller(SCOPES, sleep, pace)
+
+    @property
+    def requests(self) -> int:
+        return self._call.requests
 
     # --- reading ---
 
@@ -134,38 +93,24 @@ class HubSpotProvider:
     def changed_deals(self, since: datetime | None) -> Iterator[CrmDeal]:
         """Search on hs_lastmodifieddate, oldest first, in pages of 200; past HubSpot's 10,000-result cap
         the search starts again from the last modification seen, skipping what was already yielded."""
-        cursor, seen_at_cursor = since, set()
         pipeline_id = self._followed_pipeline().id
-        while True:
-            window, after = cursor, None  # one query's filter stays fixed while its pages are read
-            while True:
-                filters = [{"propertyName": "pipeline", "operator": "EQ", "value": pipeline_id}]
-                if window is not None:
-                    filters.append({"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": ms(window)})
-                request = deals_api.PublicObjectSearchRequest(
-                    filter_groups=[{"filters": filters}],
-                    sorts=[{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}],
-                    properties=PROPERTIES,
-                    limit=PAGE,
-                    after=after,
-                )
-                page = self._call(self._search.do_search, public_object_search_request=request)
-                for item in page.results:
-                    deal = deal_of(item)
-                    if deal.modified_at == cursor and deal.id in seen_at_cursor:
-                        continue
-                    if deal.modified_at != cursor:
-                        cursor, seen_at_cursor = deal.modified_at, set()
-                    seen_at_cursor.add(deal.id)
-                    yield deal
-                after = next_after(page)
-                if after is None:
-                    return
-                if int(after) + PAGE > SEARCH_CAP:
-                    break
-            if cursor == window:  # a whole window of deals modified in one millisecond: step past it
-                log.warning("more than %s HubSpot deals share one modification time; stepping past it", SEARCH_CAP)
-                cursor, seen_at_cursor = cursor + timedelta(milliseconds=1), set()
+
+        def request(window: datetime | None, after: str | None):
+            filters = [{"propertyName": "pipeline", "operator": "EQ", "value": pipeline_id}]
+            if window is not None:
+                filters.append({"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": ms(window)})
+            return deals_api.PublicObjectSearchRequest(
+                filter_groups=[{"filters": filters}],
+                sorts=[{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}],
+                properties=PROPERTIES,
+                limit=PAGE,
+                after=after,
+            )
+
+        for page in search_pages(
+            self._call, self._search.do_search, request, lambda item: deal_of(item).modified_at, since, "deals"
+        ):
+            yield from map(deal_of, page)
 
     def removed_deal_ids(self) -> set[str]:
         gone, after = set(), None
@@ -264,33 +209,3 @@ class HubSpotProvider:
             else:
                 raise CrmError(f"HubSpot has no deals pipeline {self._pipeline!r}: check HUBSPOT_PIPELINE")
         return self._pipeline_found
-
-    def _call(self, method, *args, retry_errors: bool = True, **kwargs):
-        buckets = (REQUESTS, SEARCHES) if method == self._search.do_search else (REQUESTS,)
-        for attempt in range(1, MAX_TRIES + 1):
-            self._pace(buckets)
-            self.requests += 1
-            try:
-                return method(*args, _request_timeout=TIMEOUT, **kwargs)
-            except API_ERRORS as error:
-                status = error.status or 0
-                if status in (401, 403):
-                    what = "is not valid or has expired" if status == 401 else "lacks a scope (see the README)"
-                    raise BadToken(f"HubSpot refused HUBSPOT_ACCESS_TOKEN: it {what}") from None
-                if status == 404:
-                    raise NotFound(f"HubSpot has no such record ({status})") from None
-                if status == 409:
-                    raise Conflict("HubSpot already holds a record with that unique value") from None
-                if status == 429 and attempt < MAX_TRIES:
-                    self._sleep(min(number((error.headers or {}).get("Retry-After")) or 1.0, LONGEST_WAIT))
-                    continue
-                if status >= 500 and retry_errors and attempt < MAX_TRIES:
-                    self._sleep(0.2 * 2 ** (attempt - 1))
-                    continue
-                raise CrmError(f"HubSpot answered {status} {error.reason or ''}".strip()) from None
-            except (TransportError, OSError) as error:
-                if retry_errors and attempt < MAX_TRIES:
-                    self._sleep(0.2 * 2 ** (attempt - 1))
-                    continue
-                raise CrmError(f"HubSpot could not be reached: {error.__class__.__name__}") from None
-        raise CrmError("HubSpot kept answering 429 (rate limited)")

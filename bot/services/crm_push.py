@@ -16,6 +16,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.integrations import BadToken, CrmError, CrmProvider, DealWrite, NotFound
+from bot.integrations.activities import ActivitySource
 from bot.rules.crm_stages import reverse_map, stage_map
 from bot.services import Services
 from bot.services.crm_pace import SharedPace
@@ -34,10 +35,21 @@ def make_provider(services: Services) -> CrmProvider:
     from bot.integrations.hubspot import HubSpotProvider
 
     settings = services.settings
-    pace = SharedPace(services.db, settings.hubspot_access_token)
     return HubSpotProvider(
-        settings.hubspot_access_token, settings.hubspot_pipeline, host=settings.hubspot_api_url, pace=pace
+        settings.hubspot_access_token, settings.hubspot_pipeline, host=settings.hubspot_api_url, pace=_pace(services)
     )
+
+
+def make_activities(services: Services) -> ActivitySource:
+    """HubSpot's meetings and calls, read on the deal sync's pace: one budget per portal, never two."""
+    from bot.integrations.hubspot_activities import HubSpotActivities
+
+    settings = services.settings
+    return HubSpotActivities(settings.hubspot_access_token, host=settings.hubspot_api_url, pace=_pace(services))
+
+
+def _pace(services: Services) -> SharedPace:
+    return SharedPace(services.db, services.settings.hubspot_access_token)
 
 
 def after_change(services: Services, opp: OpportunityView) -> None:
