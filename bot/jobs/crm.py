@@ -1,4 +1,5 @@
-"""The `crm_sync` job: pull deals from the CRM and write Slack's changes to it (bot/crm_push.py).
+"""The `crm_sync` job: pull deals from the CRM, write Slack's changes to it (bot/crm_push.py), then take in
+the CRM's meetings and calls as captured time (bot/services/crm_activities.py).
 
 Scheduled every CRM_SYNC_MINUTES, and only when HUBSPOT_ACCESS_TOKEN is set.
 """
@@ -38,4 +39,20 @@ def run(services: Services, now: datetime) -> JobReport:
             report.count(outcome)
             report.outcomes[outcome] = getattr(sync, outcome)
     report.outcomes["crm requests"] = sync.requests
+    _capture_meetings(services, now, report)
     return report
+
+
+def _capture_meetings(services: Services, now: datetime, report: JobReport) -> None:
+    """The CRM's meetings and calls become captured time once its deals are in (their links place them)."""
+    from bot.integrations.base import CrmError
+    from bot.services.crm_activities import capture_meetings
+
+    try:
+        placed = capture_meetings(services, now)
+    except CrmError as error:
+        report.count("meetings and calls not read: " + str(error))
+        return
+    for placement, count in sorted(placed.items()):
+        if count:
+            report.outcomes[f"meetings and calls ({placement})"] = count

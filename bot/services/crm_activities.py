@@ -19,26 +19,16 @@ from bot.integrations.calendar_feed import SOURCE as CALENDAR
 from bot.rules.capture import not_on_calendar
 from bot.services import Services
 from bot.services.calendar import capture
-from bot.services.crm_pace import SharedPace
+from bot.services.crm_push import PROVIDER, make_activities
 from storage import captured, crm_owners
 
-PROVIDER = "hubspot"
 
-
-def make_source(services: Services) -> ActivitySource:
-    from bot.integrations.hubspot_activities import HubSpotActivities
-
-    settings = services.settings
-    pace = SharedPace(services.db, settings.hubspot_access_token)
-    return HubSpotActivities(settings.hubspot_access_token, host=settings.hubspot_api_url, pace=pace)
-
-
-def capture_meetings(
-    services: Services, team_id: str, now: datetime, source: ActivitySource | None = None
-) -> Counter:
-    """Read the window's meetings and calls once, then place every matched owner's; how many went where."""
+def capture_meetings(services: Services, now: datetime, source: ActivitySource | None = None) -> Counter:
+    """Read the window's meetings and calls once, then place every matched owner's; how many went where.
+    Raises the CRM's errors (CrmError, BadToken) for the job to report."""
+    team_id = services.client.auth_test()["team_id"]
     since = now - timedelta(days=services.settings.calendar_window_days)
-    source = source or make_source(services)
+    source = source or make_activities(services)
     meetings = list(source.activities(since, now))
     reps = {
         owner.owner_id: owner.slack_user_id
