@@ -263,7 +263,10 @@ def run(slack: LimitedSlack, db: Database, url: str, people: list[str], args, fo
     env = instance_env(slack, url, args)
     bare_port = free_port()
     bare_command = [sys.executable, "-m", "bench.bare_bolt", "--port", str(bare_port)]
-    bare_command += ["--slack-api-url", slack.base_url, "--db-url", args.database_url or f"sqlite:///{folder}/bare.db"]
+    # The floor stores in a database of the same kind, never in the bot's own SQLite file (the bot is paused
+    # mid-write while the floor's bursts run, and SQLite's one writer would make the floor wait on it).
+    floor_url = args.database_url if db.dialect == "postgresql" else f"sqlite:///{folder}/bare.db"
+    bare_command += ["--slack-api-url", slack.base_url, "--db-url", floor_url]
     bare_command += ["--store"] if args.quick_entry else []
     if args.celebrations:
         env["CELEBRATION_CHANNEL"] = CELEBRATION_CHANNEL
