@@ -7,6 +7,7 @@ import json
 from datetime import date, timedelta
 
 from storage import outbox, quotas
+from tests.reading import shows
 from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, concentrated_history, run, say, the_nudge
 
 
@@ -58,12 +59,17 @@ def test_the_needed_opening_pace_comes_from_the_reps_own_history_with_each_input
     say(bot, "new Another lead 10k")
 
     text = health_text(bot)
-    assert "You open 0.3 a week; next quarter's quota needs about 1.9." in text
-    assert "Win rate 40% (yours: 2 won of 5 closed)." in text
-    assert "Average win $30,000 (yours)." in text
-    assert "About 40 days from open to won, so next quarter's deals are opened from 22 Nov." in text
-    assert "Next quarter's quota: $300,000." in text
-    assert "Your openings: 0.3 a week over the last 8 weeks." in text
+    shows(
+        text,
+        """
+        You open 0.3 a week; next quarter's quota needs about 1.9.
+        Win rate 40% (yours: 2 won of 5 closed).
+        Average win $30,000 (yours).
+        About 40 days from open to won, so next quarter's deals are opened from 22 Nov.
+        Next quarter's quota: $300,000.
+        Your openings: 0.3 a week over the last 8 weeks.
+        """,
+    )
 
 
 def test_without_enough_history_it_says_so_rather_than_guess(bot):
@@ -79,10 +85,15 @@ def test_a_new_rep_borrows_the_teams_figures_until_they_have_closed_five(bot):
     say(bot, "quota 300k", "U1")  # this quarter's, as next quarter's is not set
     say(bot, "new Fresh lead 10k", "U1")
     text = health_text(bot, "U1")
-    assert "Win rate 40% (the team's: 2 won of 5 closed)." in text
-    assert "This quarter's quota (next quarter's isn't set): $300,000." in text
-    assert "Team figures until you have closed enough deals of your own." in text
-    assert "needs about 1.9" in text
+    shows(
+        text,
+        """
+        Win rate 40% (the team's: 2 won of 5 closed).
+        This quarter's quota (next quarter's isn't set): $300,000.
+        Team figures until you have closed enough deals of your own.
+        needs about 1.9
+        """,
+    )
 
 
 def test_home_shows_the_number_and_the_pace(bot):
