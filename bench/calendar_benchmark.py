@@ -29,6 +29,7 @@ from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from bot.app import create_services  # noqa: E402
 from bot.integrations import calendar_feed as feeds  # noqa: E402
+from bot.integrations import calendar_ics as ics  # noqa: E402
 from bot.jobs import calendar as calendar_job  # noqa: E402
 from bot.sealed import SecretBox, new_key  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
@@ -99,10 +100,10 @@ def seed(db: Database, box: SecretBox, server: CalendarServer, count: int, event
 
 
 def expected_rows(count: int, events: int) -> int:
-    since, until = feeds.window(NOW, 14)
+    since, until = ics.window(NOW, 14)
     per_variant = [
         len(
-            feeds.parse(
+            ics.parse(
                 feed_body(v, events), feed="x", since=since, until=until, zone="UTC", own_emails=frozenset({ME})
             ).meetings
         )

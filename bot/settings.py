@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot import setting_values as read
 
 DEFAULT_SCOPES = (
     "commands",
@@ -21,10 +22,6 @@ DEFAULT_SCOPES = (
 )
 DEFAULT_OPEN_STAGES = ("Prospecting", "Discovery", "Proposal", "Negotiation")
 CLOSED_STAGES = ("Won", "Lost")
-_TOKEN_SHAPES = {  # what the token is, its prefix, and where in the app's settings a person finds it
-    "slack_bot_token": ("the bot token", "xoxb-", "OAuth & Permissions page"),
-    "slack_app_token": ("an app-level token", "xapp-", "Basic Information page"),
-}
 
 
 class Settings(BaseSettings):
@@ -66,16 +63,7 @@ class Settings(BaseSettings):
     @field_validator("work_hours", "work_days", "reflection_slot", "digest_slot", "manager_slot")
     @classmethod
     def _coach_times_read(cls, value: str, info) -> str:
-        from bot.parsing import coaching
-
-        reader = {"work_hours": coaching.parse_hours, "work_days": coaching.parse_work_days}.get(
-            info.field_name, coaching.parse_weekly_slot
-        )
-        try:
-            reader(value)
-        except ValueError as problem:
-            raise ValueError(str(problem).rstrip(".")) from None
-        return value
+        return read.coach_time(info.field_name, value)
 
     # The team's rhythm (issue 5): the weekly digest and who counts as a manager.
     digest_slot: str = "mon 09:00"
@@ -128,19 +116,12 @@ class Settings(BaseSettings):
     @field_validator("manager_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> frozenset[str]:
-        parts = value.split(",") if isinstance(value, str) else value
-        ids = frozenset(str(part).strip() for part in parts or () if str(part).strip())
-        if any(not part.isalnum() for part in ids):
-            raise ValueError("must be comma-separated Slack user ids such as U0123ABCD,U0456EFGH")
-        return ids
+        return read.user_ids(value)
 
     @field_validator("manager_group", "admin_group")
     @classmethod
     def _group_shape(cls, value: str | None) -> str | None:
-        value = (value or "").strip()
-        if value and not (value.startswith("S") and value.isalnum()):
-            raise ValueError("must be a user group id such as S0123ABCD (not its @handle)")
-        return value or None
+        return read.group_id(value)
 
     # The CRM (issue 12): see the README's "CRM: HubSpot" section. Without a token nothing changes.
     hubspot_access_token: str | None = None
@@ -152,14 +133,12 @@ class Settings(BaseSettings):
     @field_validator("hubspot_access_token", "hubspot_api_url", "celebration_channel")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
-        return (value or "").strip() or None
+        return read.blank_is_none(value)
 
     @field_validator("hubspot_api_url")
     @classmethod
     def _hubspot_url_shape(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL such as https://api.hubapi.com")
-        return value
+        return value and read.http_url(value, "https://api.hubapi.com")
 
     @field_validator("hubspot_stage_map", mode="before")
     @classmethod
@@ -209,7 +188,7 @@ class Settings(BaseSettings):
     def _fernet_key_shape(cls, value: str | None) -> str | None:
         from bot.sealed import check_key
 
-        value = (value or "").strip() or None
+        value = read.blank_is_none(value)
         if value:
             check_key(value)
         return value
@@ -217,54 +196,28 @@ class Settings(BaseSettings):
     @field_validator("slack_scopes", mode="before")
     @classmethod
     def _split_scopes(cls, value: object) -> tuple[str, ...]:
-        parts = value.split(",") if isinstance(value, str) else value
-        scopes = tuple(str(part).strip() for part in parts or () if str(part).strip())
-        if not scopes:
-            raise ValueError("needs at least one bot scope, e.g. commands,chat:write")
-        return scopes
+        return read.scopes(value)
 
     @field_validator("slack_bot_token", "slack_app_token")
     @classmethod
     def _token_shape(cls, value: str | None, info) -> str | None:
-        if value in (None, ""):
-            return None
-        what, prefix, where = _TOKEN_SHAPES[info.field_name]
-        if not value.startswith(prefix):
-            raise ValueError(f"must be {what} that starts with {prefix} ({where})")
-        return value
+        return read.token(info.field_name, value)
 
     @field_validator("slack_api_url")
     @classmethod
     def _api_url_shape(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        value = read.http_url(value, "https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
     @field_validator("open_stages", mode="before")
     @classmethod
     def _split_stages(cls, value: object) -> tuple[str, ...]:
-        if isinstance(value, str):
-            value = [part.strip() for part in value.split(",")]
-        stages = tuple(str(part).strip() for part in value if str(part).strip())  # type: ignore[union-attr]
-        if not 1 <= len(stages) <= 10:
-            raise ValueError("needs between 1 and 10 comma-separated stage names, e.g. Discovery,Proposal")
-        folded = [stage.casefold() for stage in stages]
-        if len(set(folded)) != len(folded):
-            raise ValueError("lists the same stage twice")
-        if {"won", "lost"} & set(folded):
-            raise ValueError("lists only open stages; Won and Lost are always there")
-        if any(len(stage) > 30 for stage in stages):
-            raise ValueError("has a stage name longer than 30 characters")
-        return stages
+        return read.open_stages(value)
 
     @field_validator("team_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("must be an IANA time zone such as Europe/London or America/New_York") from None
-        return value
+        return read.time_zone(value)
 
     @model_validator(mode="after")
     def _one_way_to_reach_slack(self) -> Settings:
@@ -273,7 +226,7 @@ class Settings(BaseSettings):
         if self.oauth and self.socket_mode:
             raise ValueError("installing by link (SLACK_CLIENT_ID) needs HTTP mode: unset SLACK_APP_TOKEN")
         if not self.slack_bot_token and not self.oauth:
-            raise _Missing("SLACK_BOT_TOKEN")
+            raise read.Missing("SLACK_BOT_TOKEN")
         if not self.slack_app_token and not self.slack_signing_secret:
             raise ValueError("SLACK_SIGNING_SECRET is needed to serve HTTP (or set SLACK_APP_TOKEN for Socket Mode)")
         return self
@@ -292,10 +245,6 @@ class Settings(BaseSettings):
         return bool(self.slack_client_id and self.slack_client_secret)
 
 
-class _Missing(ValueError):
-    """A required setting is absent (reported like pydantic's own 'missing')."""
-
-
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line a person can act on."""
 
@@ -305,16 +254,4 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        raise SettingsError("\n".join(_describe(error) for error in exc.errors())) from None
-
-
-def _describe(error: dict) -> str:
-    field = str(error["loc"][0]).upper() if error.get("loc") else ""
-    message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
-    if message.startswith("SLACK_BOT_TOKEN") and " " not in message:
-        field, error = message, {**error, "type": "missing"}
-    if error.get("type") == "missing":
-        return f"Setting {field} is missing: set it in the environment or in .env (see .env.example)."
-    if not field:
-        return f"Settings problem: {message}."
-    return f"Setting {field}: {message} (see .env.example)."
+        raise SettingsError("\n".join(read.describe(error) for error in exc.errors())) from None

@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.messages import opportunities as views
+from bot.messages import opportunity_forms as form_views
 from bot.messages.kit import problem
 from bot.messages.selling_time import log_time_modal
 from bot.parsing import ParseError
@@ -44,9 +45,9 @@ def register(app: App) -> None:
     app.action(views.ROW_MENU)(row_menu)
     app.action(re.compile(rf"^{views.PICK_OPPORTUNITY}_\d+$"))(pick_opportunity)
     app.action(views.OPEN_NEW_MODAL)(new_button)
-    app.view(views.NEW_VIEW)(submit_new)
-    app.view(views.STAGE_VIEW)(submit_stage)
-    app.view(views.LOST_VIEW)(submit_lost)
+    app.view(form_views.NEW_VIEW)(submit_new)
+    app.view(form_views.STAGE_VIEW)(submit_stage)
+    app.view(form_views.LOST_VIEW)(submit_lost)
 
 
 def render_moved(services, moved: pipeline.Moved) -> dict:
@@ -65,7 +66,7 @@ def render_opened(services, opened: pipeline.Opened) -> dict:
 
 def open_new_form(client: WebClient, trigger_id: str, channel_id: str, services) -> bool:
     return open_form(
-        client, trigger_id, views.new_opportunity_modal(services.settings.open_stages, metadata(channel_id))
+        client, trigger_id, form_views.new_opportunity_modal(services.settings.open_stages, metadata(channel_id))
     )
 
 
@@ -190,8 +191,8 @@ def row_menu(ack: Ack, body: dict, action: dict, respond: Respond, client: WebCl
             return
         form_meta = metadata(channel_id, id=opp.id)
         forms = {
-            "stage": lambda: views.stage_modal(opp, services.settings.all_stages, form_meta),
-            "lost": lambda: views.lost_modal(opp, form_meta),
+            "stage": lambda: form_views.stage_modal(opp, services.settings.all_stages, form_meta),
+            "lost": lambda: form_views.lost_modal(opp, form_meta),
             "log": lambda: log_time_modal(opp, form_meta, services.team_today()),
             "obstacle": lambda: obstacle_form(services, team_id, user_id, opp, form_meta),
         }

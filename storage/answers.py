@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import CoachingAnswer
+from storage.records import RepRecord
 from storage.rows import added, read_row
 
 REFLECTION, FOCUS_REASON, PROSPECTING_BLOCK, BLOCK_FOLLOWUP, SNOOZE = (
@@ -25,10 +26,7 @@ OBSTACLE, CHECKPOINT = "obstacle", "checkpoint"
 
 
 @dataclass(frozen=True)
-class Answer:
-    id: int
-    team_id: str
-    user_id: str
+class Answer(RepRecord):
     kind: str
     question_id: str | None
     question: str | None

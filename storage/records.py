@@ -13,6 +13,15 @@ DEAL = "deal"  # the kind of an activity that is work on a deal; every other kin
 
 
 @dataclass(frozen=True)
+class RepRecord:
+    """A rep's row as a record: its id, its workspace and its rep first, as every RepRow model starts."""
+
+    id: int
+    team_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
 class OpportunityView:
     id: int
     team_id: str
@@ -71,10 +80,7 @@ class NewActivity:
 
 
 @dataclass(frozen=True)
-class ActivityView:
-    id: int
-    team_id: str
-    user_id: str
+class ActivityView(RepRecord):
     kind: str
     opportunity_id: int | None
     opportunity_name: str | None
@@ -91,12 +97,9 @@ OBSTACLE_KINDS = ("budget", "politics", "timing", "competing priority", "other")
 
 
 @dataclass(frozen=True)
-class ObstacleView:
+class ObstacleView(RepRecord):
     """The open obstacle on a deal (closed_at None), or one from its history."""
 
-    id: int
-    team_id: str
-    user_id: str
     opportunity_id: int
     opportunity_name: str
     kind: str

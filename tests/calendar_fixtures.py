@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.sealed import new_key
-from tests.calendar_server import CalendarServer, event
+from tests.calendar_server import CalendarServer, calendar, event
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # the clock fixture's start: Monday 10:00 in New York
 SECRET = "private-cal-9f8e7d6c"  # the secret part of every feed address served here
@@ -52,3 +52,10 @@ def words(payload: dict) -> str:
 def acme_meeting(uid: str, start: datetime, minutes: int = 60, **more) -> str:
     people = more.pop("attendees", (("ann@acme.com", "ACCEPTED"), (ME, "ACCEPTED")))
     return event(uid, start, minutes, more.pop("title", "Acme renewal review"), attendees=people, **more)
+
+
+def connect(bot, feeds, name: str, *events: str, **serving) -> str:
+    """The rep connects a feed served under `name` holding `events`; its address, for connecting again."""
+    url = feeds.serve(f"{SECRET}/{name}", calendar(*events), **serving)
+    say(bot, f"calendar connect {url}")
+    return url

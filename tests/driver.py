@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import threading
 import time
@@ -11,6 +9,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlencode
+
+from bot.sandbox.visitor import signature, signed_request
 
 SIGNING_SECRET = "test-signing-secret"
 
@@ -27,8 +27,7 @@ class Reply:
 
 
 def sign(body: str, timestamp: int, secret: str = SIGNING_SECRET) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return signature(secret, timestamp, body)
 
 
 class SlackDriver:
@@ -42,16 +41,7 @@ class SlackDriver:
 
     def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None):
         timestamp = int(time.time()) if timestamp is None else timestamp
-        request = urllib.request.Request(
-            self.events_url,
-            data=body.encode(),
-            method="POST",
-            headers={
-                "Content-Type": content_type,
-                "X-Slack-Request-Timestamp": str(timestamp),
-                "X-Slack-Signature": signature or sign(body, timestamp),
-            },
-        )
+        request = signed_request(self.events_url, body, content_type, timestamp, signature or sign(body, timestamp))
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=10) as response:

@@ -105,5 +105,11 @@ class Page:
 
         self.wait.until(clicked)
 
+    def next_morning(self, day: str, news: str) -> None:
+        """Move the sandbox clock to the next working morning: the clock shows `day`, the jobs' list `news`."""
+        self.click("[data-jump=morning]", "Next working morning")
+        self.text_appears("#clock-now", day)
+        self.text_appears("#jobs li", news)
+
     def shot(self, name: str) -> None:
         self.driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.jobs import JOBS
 from storage import calendars
-from tests.calendar_fixtures import ME, NOW, SECRET, acme_meeting, say, words
+from tests.calendar_fixtures import ME, NOW, SECRET, acme_meeting, connect, say, words
 from tests.calendar_server import calendar, event
 
 
@@ -78,8 +78,7 @@ def test_captured_meetings_bring_the_nudge_a_hand_logged_week_would(rep_bot, fee
     say(rep_bot, "new Beta pilot 12k")
     say(rep_bot, "10 calls 1h", command="/prospect")
     meetings = [acme_meeting(f"a{day}", NOW - timedelta(days=day, hours=1)) for day in range(1, 8)]
-    url = feeds.serve(f"{SECRET}/nudge.ics", calendar(*meetings))
-    say(rep_bot, f"calendar connect {url}")
+    connect(rep_bot, feeds, "nudge.ics", *meetings)
 
     report = run(rep_bot, "nudges")
 
@@ -101,8 +100,7 @@ def test_moved_cancelled_and_declined_meetings_follow_the_feed(rep_bot, feeds, c
     declined = acme_meeting(
         "declined", NOW - timedelta(days=4), attendees=((ME, "DECLINED"), ("ann@acme.com", "ACCEPTED"))
     )
-    url = feeds.serve(f"{SECRET}/moves.ics", calendar(series, one_off, declined), etag='"v1"')
-    say(rep_bot, f"calendar connect {url}")
+    connect(rep_bot, feeds, "moves.ics", series, one_off, declined, etag='"v1"')
     assert _minutes_on_deals(rep_bot) == 4 * 60  # three daily meetings and the one-off; not the declined one
 
     moved = acme_meeting(
@@ -127,8 +125,7 @@ def test_moved_cancelled_and_declined_meetings_follow_the_feed(rep_bot, feeds, c
 
 def test_a_hand_log_on_a_day_with_a_captured_meeting_adds_only_the_part_above_it(rep_bot, feeds, caplog):
     say(rep_bot, "new Acme renewal 48k")
-    url = feeds.serve(f"{SECRET}/double.ics", calendar(acme_meeting("today", NOW - timedelta(hours=2))))
-    say(rep_bot, f"calendar connect {url}")
+    connect(rep_bot, feeds, "double.ics", acme_meeting("today", NOW - timedelta(hours=2)))
 
     logged = say(rep_bot, "log acme 90m")
     health = say(rep_bot, "health")
@@ -141,8 +138,7 @@ def test_a_hand_log_on_a_day_with_a_captured_meeting_adds_only_the_part_above_it
 
 def test_disconnect_removes_the_address_and_forget_erases_what_was_captured(rep_bot, feeds, caplog):
     say(rep_bot, "new Acme renewal 48k")
-    url = feeds.serve(f"{SECRET}/bye.ics", calendar(acme_meeting("m", NOW - timedelta(days=1))))
-    say(rep_bot, f"calendar connect {url}")
+    url = connect(rep_bot, feeds, "bye.ics", acme_meeting("m", NOW - timedelta(days=1)))
 
     kept = say(rep_bot, "calendar disconnect")
     assert "still counts" in words(kept) and calendars.connection_of(rep_bot.db, "T1", "U1") is None
@@ -156,8 +152,7 @@ def test_disconnect_removes_the_address_and_forget_erases_what_was_captured(rep_
 
 
 def test_a_feed_failing_for_a_day_is_retried_with_backoff_and_its_rep_told_once(rep_bot, feeds, caplog):
-    url = feeds.serve(f"{SECRET}/flaky.ics", calendar(), etag='"v1"')
-    say(rep_bot, f"calendar connect {url}")
+    connect(rep_bot, feeds, "flaky.ics", etag='"v1"')
     feeds.serve(f"{SECRET}/flaky.ics", "down", status=503)
 
     moment, tells = NOW, []
@@ -212,8 +207,7 @@ def test_titles_are_dropped_unless_a_workspace_admin_keeps_them(rep_bot, feeds):
     from storage.models import CapturedTime
 
     say(rep_bot, "new Acme renewal 48k")
-    url = feeds.serve(f"{SECRET}/titles.ics", calendar(acme_meeting("t", NOW - timedelta(days=1))))
-    say(rep_bot, f"calendar connect {url}")
+    url = connect(rep_bot, feeds, "titles.ics", acme_meeting("t", NOW - timedelta(days=1)))
 
     def titles() -> list:
         with rep_bot.db.transaction() as session:

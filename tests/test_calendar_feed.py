@@ -8,15 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.integrations import calendar_feed as reader
+from bot.integrations import calendar_ics as ics
 from tests.calendar_server import NEW_YORK, calendar, event
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
-SINCE, UNTIL = reader.window(NOW, 14)
+SINCE, UNTIL = ics.window(NOW, 14)
 ME = "rep@us.example"
 
 
 def parse(text: str, own=frozenset({ME}), zone="America/New_York"):
-    return reader.parse(text.encode(), feed="f1", since=SINCE, until=UNTIL, zone=zone, own_emails=own)
+    return ics.parse(text.encode(), feed="f1", since=SINCE, until=UNTIL, zone=zone, own_emails=own)
 
 
 def test_a_weekly_series_with_a_moved_instance_counts_each_meeting_once_at_its_real_time():
@@ -65,7 +66,7 @@ def test_cancelled_free_all_day_and_declined_events_are_left_out_and_floating_ti
 def test_the_calendar_name_tells_the_reps_own_address_when_slack_did_not():
     text = calendar(event("declined", NOW - timedelta(days=1), attendees=((ME, "DECLINED"),)), name=ME)
     parsed = parse(text, own=frozenset())
-    assert parsed.meetings == [] and reader.own_addresses(parsed) == {ME}
+    assert parsed.meetings == [] and ics.own_addresses(parsed) == {ME}
 
 
 def test_addresses_are_checked_and_shown_only_as_their_host():
@@ -137,7 +138,7 @@ def test_years_of_history_are_skipped_before_parsing_without_losing_a_meeting_in
     )
     body = body.replace(b"END:VCALENDAR", (moved_out + "\r\n" + moved_away + "\r\nEND:VCALENDAR").encode())
 
-    kept = reader.in_window(body, SINCE, UNTIL)
+    kept = ics.in_window(body, SINCE, UNTIL)
     everything = recurring_ical_events.of(icalendar.Calendar.from_ical(body)).between(SINCE, UNTIL)
     filtered = recurring_ical_events.of(icalendar.Calendar.from_ical(kept)).between(SINCE, UNTIL)
 

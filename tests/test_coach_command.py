@@ -12,6 +12,7 @@ from bot.parsing.coaching import parse_work_days
 from bot.rules.timing import next_working_day
 from bot.settings import SettingsError, load_settings
 from storage import reps as store
+from tests.reading import shows
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
@@ -29,10 +30,15 @@ def rep(bot, user: str = "U1") -> store.RepSettings:
 
 def test_coach_alone_shows_the_defaults(bot):
     shown = card(bot, "coach")
-    assert "Coaching is *on*" in shown
-    assert "09:00–17:00, Mon–Fri (team default)" in shown
-    assert "Fri 15:00 (team default)" in shown
-    assert "at most once every 7 days" in shown
+    shows(
+        shown,
+        """
+        Coaching is *on*
+        09:00–17:00, Mon–Fri (team default)
+        Fri 15:00 (team default)
+        at most once every 7 days
+        """,
+    )
     assert '"response_type": "ephemeral"' in shown
 
 

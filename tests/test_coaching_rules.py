@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from bot.rules.figures import (
     weekly_streak,
     win_rate_target,
 )
-from bot.rules.nudges import NudgeThresholds, RepActivity, concentration_reasons
+from bot.rules.nudges import RepActivity, concentration_reasons, thresholds
 from bot.rules.periods import local_now, period_bounds, week_start
 from bot.rules.timing import (
     CoachingState,
@@ -29,6 +30,7 @@ from bot.rules.timing import (
     weekly_slot_due,
     within_working_hours,
 )
+from bot.settings import Settings
 
 AUCKLAND = "Pacific/Auckland"  # UTC+13 in November (daylight saving)
 HONOLULU = "Pacific/Honolulu"  # UTC-10 all year
@@ -204,7 +206,7 @@ def test_weeks_start_on_monday():
 
 # --- Nudge rules ---------------------------------------------------------------------------------
 
-DEFAULTS = NudgeThresholds()
+DEFAULTS = thresholds(Settings.model_construct())  # the NUDGE_* settings as shipped
 
 
 def activity(total: int, top: int, prospecting: int = 0, days_since_opened: int | None = 2) -> RepActivity:
@@ -254,7 +256,7 @@ def test_both_rules_can_fire_together():
 
 
 def test_every_threshold_is_a_setting():
-    strict = NudgeThresholds(min_minutes=60, top_share=0.5, no_new_days=3, min_prospecting_share=0.5)
+    strict = replace(DEFAULTS, min_minutes=60, top_share=0.5, no_new_days=3, min_prospecting_share=0.5)
     assert concentration_reasons(activity(60, 30, 29, 3), strict) == ["top_deal", "no_new_opportunities"]
     assert concentration_reasons(activity(59, 30, 29, 3), strict) == []
 
@@ -462,7 +464,5 @@ def test_a_deal_opened_last_night_counts_as_opened_yesterday_not_today():
     time_on_one_deal = RepSellingTime("U1", 600, 0, 7, "Acme", 600)
     monday_9am_new_york = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
     sunday_10pm_new_york = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 11 hours earlier
-    found = concentrated_reps(
-        [time_on_one_deal], {"U1": sunday_10pm_new_york}, monday_9am_new_york, NudgeThresholds(), NEW_YORK
-    )
+    found = concentrated_reps([time_on_one_deal], {"U1": sunday_10pm_new_york}, monday_9am_new_york, DEFAULTS, NEW_YORK)
     assert found["U1"].days_since_opened == 1

@@ -6,17 +6,15 @@ from datetime import date
 import pytest
 
 from bot.parsing import ParseError
+from bot.parsing.dates import looks_like_day, parse_activity_day, parse_close_date
 from bot.parsing.tokens import match_choice, suggest, tokenize
 from bot.parsing.values import (
     MAX_COUNT,
     MAX_ENTRY_MINUTES,
     PROSPECTING_KINDS,
     looks_like_amount,
-    looks_like_day,
     looks_like_duration,
-    parse_activity_day,
     parse_amount,
-    parse_close_date,
     parse_count,
     parse_duration,
     parse_prospecting_kind,

@@ -9,7 +9,7 @@ import pytest
 
 from bot.import_cli import Progress
 from bot.parsing import ParseError
-from bot.parsing.values import AmbiguousDate, parse_close_date, parse_date, parse_moment
+from bot.parsing.dates import AmbiguousDate, parse_close_date, parse_date, parse_moment
 
 TODAY = date(2026, 11, 23)
 

@@ -15,6 +15,14 @@ def open_form(bot) -> dict:
     return bot.slack.wait_for("views.open")[-1].args["view"]
 
 
+def submit_new(bot, view: dict, *, stage: str = "Discovery", close: str | None = None, **words: str):
+    """The new-opportunity form as a rep fills it: `words` typed into their fields, a stage, maybe a date."""
+    values = {field: typed(text) for field, text in words.items()} | {"stage": chosen(stage)}
+    if close:
+        values["close"] = picked_date(close)
+    return bot.driver.submit(view, values)
+
+
 def test_a_bare_command_opens_the_new_opportunity_form(bot):
     view = open_form(bot)
 
@@ -34,16 +42,14 @@ def test_a_bare_command_opens_the_new_opportunity_form(bot):
 
 def test_submitting_the_form_saves_celebrates_and_confirms_privately(bot):
     view = open_form(bot)
-    reply = bot.driver.submit(
+    reply = submit_new(
+        bot,
         view,
-        {
-            "name": typed("Acme Corp renewal"),
-            "account": typed("Acme Corp"),
-            "amount": typed("$48,000"),
-            "stage": chosen("Discovery"),
-            "close": picked_date("2026-12-15"),
-            "next_step": typed("Send the pricing deck"),
-        },
+        name="Acme Corp renewal",
+        account="Acme Corp",
+        amount="$48,000",
+        close="2026-12-15",
+        next_step="Send the pricing deck",
     )
 
     assert reply.status == 200 and reply.body == ""
@@ -63,15 +69,7 @@ def test_submitting_the_form_saves_celebrates_and_confirms_privately(bot):
 
 def test_form_problems_come_back_beside_their_fields_and_nothing_is_saved(bot):
     view = open_form(bot)
-    reply = bot.driver.submit(
-        view,
-        {
-            "name": typed("   "),
-            "amount": typed("lots"),
-            "stage": chosen("Discovery"),
-            "close": picked_date("2026-01-02"),
-        },
-    )
+    reply = submit_new(bot, view, name="   ", amount="lots", close="2026-01-02")
 
     answer = reply.json
     assert answer["response_action"] == "errors"
@@ -83,7 +81,7 @@ def test_form_problems_come_back_beside_their_fields_and_nothing_is_saved(bot):
 def test_when_the_channel_is_closed_to_the_bot_the_confirmation_arrives_as_a_dm(bot):
     view = open_form(bot)
     bot.slack.queue("chat.postEphemeral", {"ok": False, "error": "channel_not_found"})
-    bot.driver.submit(view, {"name": typed("Globex pilot"), "stage": chosen("Prospecting")})
+    submit_new(bot, view, name="Globex pilot", stage="Prospecting")
 
     dms = [c.args for c in bot.slack.wait_for("chat.postMessage", 2) if c.args["channel"] == "U1"]
     assert dms and "Globex pilot" in dms[0]["text"]

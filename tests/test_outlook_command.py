@@ -7,11 +7,14 @@ import json
 from datetime import date, timedelta
 
 from storage import outbox, quotas
+from tests.reading import shows
 from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, concentrated_history, run, say, the_nudge
 
 
-def health_text(bot, user: str = "U1") -> str:
-    say(bot, "health", user)
+def health_text(bot, *typed: str, user: str = "U1") -> str:
+    """What `/opportunity health` shows `user` after they typed each of `typed`."""
+    for text in (*typed, "health"):
+        say(bot, text, user)
     return json.dumps(bot.slack.of("response_url")[-1].args, ensure_ascii=False)
 
 
@@ -28,61 +31,57 @@ def closed_history(bot, user: str = "U1", won: int = 2, lost: int = 3) -> None:
 
 
 def test_a_number_riding_on_one_deal_is_flagged_with_a_question(bot):
-    say(bot, "quota 100k")
-    say(bot, "new Acme renewal 60k close:dec 15")
-    say(bot, "new Beta pilot 10k close:dec 20")
-
-    text = health_text(bot)
+    text = health_text(bot, "quota 100k", "new Acme renewal 60k close:dec 15", "new Beta pilot 10k close:dec 20")
     assert ":dart: *Your number rides on one deal:* *Acme renewal* ($60,000) is 60% of the $100,000" in text
     assert "Is the need to make your number what drives this pursuit?" in text
 
 
 def test_a_number_spread_over_deals_is_shown_but_not_flagged(bot):
-    say(bot, "quota 100k")
-    say(bot, "new Acme renewal 50k close:dec 15")
-    text = health_text(bot)
+    text = health_text(bot, "quota 100k", "new Acme renewal 50k close:dec 15")
     assert "*Your number and your largest deal:* *Acme renewal* ($50,000) is 50%" in text
     assert "rides on one deal" not in text
 
 
 def test_a_deal_closing_next_quarter_does_not_carry_this_ones_number(bot):
-    say(bot, "quota 100k")
-    say(bot, "new Acme renewal 90k close:2027-02-01")
-    assert "Your number" not in health_text(bot)
+    assert "Your number" not in health_text(bot, "quota 100k", "new Acme renewal 90k close:2027-02-01")
 
 
 def test_the_needed_opening_pace_comes_from_the_reps_own_history_with_each_input(bot):
     closed_history(bot)
     quotas.set_quota(bot.db, "T1", "U1", date(2027, 1, 1), 300_000, bot.clock())
-    say(bot, "new Fresh lead 10k")
-    say(bot, "new Another lead 10k")
-
-    text = health_text(bot)
-    assert "You open 0.3 a week; next quarter's quota needs about 1.9." in text
-    assert "Win rate 40% (yours: 2 won of 5 closed)." in text
-    assert "Average win $30,000 (yours)." in text
-    assert "About 40 days from open to won, so next quarter's deals are opened from 22 Nov." in text
-    assert "Next quarter's quota: $300,000." in text
-    assert "Your openings: 0.3 a week over the last 8 weeks." in text
+    text = health_text(bot, "new Fresh lead 10k", "new Another lead 10k")
+    shows(
+        text,
+        """
+        You open 0.3 a week; next quarter's quota needs about 1.9.
+        Win rate 40% (yours: 2 won of 5 closed).
+        Average win $30,000 (yours).
+        About 40 days from open to won, so next quarter's deals are opened from 22 Nov.
+        Next quarter's quota: $300,000.
+        Your openings: 0.3 a week over the last 8 weeks.
+        """,
+    )
 
 
 def test_without_enough_history_it_says_so_rather_than_guess(bot):
-    say(bot, "new Fresh lead 10k")
-    say(bot, "quota 100k")
-    text = health_text(bot)
+    text = health_text(bot, "new Fresh lead 10k", "quota 100k")
     assert "Not enough history yet to say what next quarter needs (you open 0.1 a week)." in text
     assert "needs about" not in text
 
 
 def test_a_new_rep_borrows_the_teams_figures_until_they_have_closed_five(bot):
     closed_history(bot, user="U2")
-    say(bot, "quota 300k", "U1")  # this quarter's, as next quarter's is not set
-    say(bot, "new Fresh lead 10k", "U1")
-    text = health_text(bot, "U1")
-    assert "Win rate 40% (the team's: 2 won of 5 closed)." in text
-    assert "This quarter's quota (next quarter's isn't set): $300,000." in text
-    assert "Team figures until you have closed enough deals of your own." in text
-    assert "needs about 1.9" in text
+    # this quarter's quota, as next quarter's is not set
+    text = health_text(bot, "quota 300k", "new Fresh lead 10k", user="U1")
+    shows(
+        text,
+        """
+        Win rate 40% (the team's: 2 won of 5 closed).
+        This quarter's quota (next quarter's isn't set): $300,000.
+        Team figures until you have closed enough deals of your own.
+        needs about 1.9
+        """,
+    )
 
 
 def test_home_shows_the_number_and_the_pace(bot):
@@ -124,6 +123,5 @@ def test_a_rep_whose_number_rides_on_one_deal_gets_a_reflection_about_the_number
 
 
 def test_a_deal_worth_more_than_all_that_is_left_is_said_plainly(bot):
-    say(bot, "quota 50k")
-    say(bot, "new Acme renewal 60k close:dec 15")
-    assert "*Acme renewal* ($60,000) alone would cover the $50,000 still to win this quarter" in health_text(bot)
+    text = health_text(bot, "quota 50k", "new Acme renewal 60k close:dec 15")
+    assert "*Acme renewal* ($60,000) alone would cover the $50,000 still to win this quarter" in text

@@ -73,18 +73,14 @@ def test_a_rep_tries_the_whole_product_in_a_browser(sandbox, browser):
 
     page.click("#tab-messages", "Messages")
     page.click(".nav-item", "sales-wins")
-    page.click("[data-jump=morning]", "Next working morning")
-    page.text_appears("#clock-now", "Mon 23 Nov")
-    page.text_appears("#jobs li", "Maya got a nudge.")
+    page.next_morning("Mon 23 Nov", "Maya got a nudge.")
     page.click(".nav-item.unread", "Pipeline Coach")
     nudge = page.text_appears(".message", "Snooze a week")
     assert nudge.find_elements(page.by.CSS_SELECTOR, ".bk-actions .bk-button")
     page.shot("dm-nudge")
     page.click(".message .bk-button", "Snooze a week")
     page.text_appears(".message", "Snoozed until")
-    page.click("[data-jump=morning]", "Next working morning")
-    page.text_appears("#clock-now", "Tue 24 Nov")
-    page.text_appears("#jobs li", "Nothing new for Maya: Maya snoozed the coach until")
+    page.next_morning("Tue 24 Nov", "Nothing new for Maya: Maya snoozed the coach until")
     assert browser.execute_script("return window.__renderFailures || []") == []
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.jobs.report import JobReport
+from bot.jobs.report import JobReport, Switch
 
 
 @dataclass(frozen=True)
@@ -19,15 +19,14 @@ class Job:
     name: str
     description: str
     run: Callable[..., JobReport] = field(repr=False)
-    # Which deployments schedule it, and how often (minutes); None: always, every NUDGE_CHECK_MINUTES.
-    enabled: Callable[..., bool] | None = field(default=None, repr=False)
-    interval: Callable[..., int] | None = field(default=None, repr=False)
+    # Which deployments schedule it, and how often; None: always, every NUDGE_CHECK_MINUTES.
+    switch: Switch | None = field(default=None, repr=False)
 
     def scheduled(self, settings) -> bool:
-        return self.enabled is None or self.enabled(settings)
+        return self.switch is None or self.switch.on(settings)
 
     def minutes(self, settings) -> int:
-        return self.interval(settings) if self.interval else settings.nudge_check_minutes
+        return self.switch.minutes(settings) if self.switch else settings.nudge_check_minutes
 
 
 def _registry() -> dict[str, Job]:
@@ -44,44 +43,33 @@ def _registry() -> dict[str, Job]:
         retention,
     )
 
-    return {
-        "nudges": Job("nudges", "DM reps whose logged time is concentrated on one deal", nudges.run),
-        "reflections": Job(
-            "reflections", "send each rep's weekly reflection question at their local time", reflections.run
-        ),
-        "digest": Job("digest", "post last week's openings and wins in the celebration channel", digest.run),
-        "followups": Job(
-            "followups", "ask, the next working day, whether a planned prospecting block happened", followups.run
-        ),
-        "retention": Job(
-            "retention", "erase workspaces uninstalled more than WORKSPACE_RETENTION_DAYS ago", retention.run
-        ),
-        "checkpoints": Job(
-            "checkpoints", "ask on an obstacle's checkpoint morning whether it has moved", checkpoints.run
-        ),
-        "leader_digest": Job(
-            "leader_digest", "DM each manager a weekly creation digest at MANAGER_SLOT", leader_digest.run
-        ),
-        "crm_sync": Job(
+    jobs = (
+        Job("nudges", "DM reps whose logged time is concentrated on one deal", nudges.run),
+        Job("reflections", "send each rep's weekly reflection question at their local time", reflections.run),
+        Job("digest", "post last week's openings and wins in the celebration channel", digest.run),
+        Job("followups", "ask, the next working day, whether a planned prospecting block happened", followups.run),
+        Job("retention", "erase workspaces uninstalled more than WORKSPACE_RETENTION_DAYS ago", retention.run),
+        Job("checkpoints", "ask on an obstacle's checkpoint morning whether it has moved", checkpoints.run),
+        Job("leader_digest", "DM each manager a weekly creation digest at MANAGER_SLOT", leader_digest.run),
+        Job(
             "crm_sync",
             "pull deals from HubSpot and write Slack's changes to it (with HUBSPOT_ACCESS_TOKEN)",
             crm.run,
-            enabled=crm.enabled,
-            interval=crm.interval,
+            crm.SWITCH,
         ),
-        "calendars": Job(
+        Job(
             "calendars",
             "read connected calendars and place their meetings (with SECRETS_KEY)",
             calendar.run,
-            enabled=calendar.enabled,
-            interval=calendar.interval,
+            calendar.SWITCH,
         ),
-        "meeting_questions": Job(
+        Job(
             "meeting_questions",
             "ask reps, once a working day, where captured meetings with outside people belong",
             meeting_questions.run,
         ),
-    }
+    )
+    return {job.name: job for job in jobs}
 
 
 JOBS: dict[str, Job] = _registry()

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.delivery import deliver
 from bot.integrations.calendar_feed import FeedError
-from bot.jobs.report import JobReport
+from bot.jobs.report import JobReport, Switch
 from bot.messages import calendar as views
 from bot.sealed import SecretUnreadable
 from bot.services import Services, workspace
@@ -23,20 +23,12 @@ from storage import calendars, claims
 
 log = logging.getLogger("pipeline_coach.calendar")
 BATCH = 200  # connections taken per round; a tick takes rounds until none is due
-
-
-def enabled(settings) -> bool:
-    return bool(settings.secrets_key)
-
-
-def interval(settings) -> int:
-    return settings.calendar_poll_minutes
+SWITCH = Switch(needs="secrets_key", setting="SECRETS_KEY", every="calendar_poll_minutes")
 
 
 def run(services: Services, now: datetime) -> JobReport:
     report = JobReport("calendars", now)
-    if not services.settings.secrets_key:
-        report.count("off: SECRETS_KEY is not set")
+    if SWITCH.off(services.settings, report):
         return report
     lease = timedelta(minutes=services.settings.calendar_poll_minutes)
     stopped = workspace.stopped_teams(services)  # uninstalled: their calendars wait for retention's erase

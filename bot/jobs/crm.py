@@ -8,22 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.jobs.report import JobReport
+from bot.jobs.report import JobReport, Switch
 from bot.services import Services
 
-
-def enabled(settings) -> bool:
-    return settings.crm_enabled
-
-
-def interval(settings) -> int:
-    return settings.crm_sync_minutes
+SWITCH = Switch(needs="crm_enabled", setting="HUBSPOT_ACCESS_TOKEN", every="crm_sync_minutes")
 
 
 def run(services: Services, now: datetime) -> JobReport:
     report = JobReport("crm_sync", now)
-    if not services.settings.crm_enabled:
-        report.count("off: HUBSPOT_ACCESS_TOKEN is not set")
+    if SWITCH.off(services.settings, report):
         return report
     from bot.services.crm_push import run_sync
 

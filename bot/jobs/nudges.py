@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
+from bot.messages.nudge_evidence import NudgeEvidence
 from bot.questions import REPEAT_AFTER_WEEKS, Question, obstacle_question, pick_question
 from bot.rules.outlook import standing_days
 from bot.rules.periods import local_now
@@ -102,7 +103,7 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
             number = shared["riding"].get(row.recipient_id)
             asked = shared["asked"].get(row.recipient_id, set())
             question = _question(found.reasons, obstacle, number, asked, local_day)
-            evidence = views.NudgeEvidence(
+            evidence = NudgeEvidence(
                 window_days=settings.nudge_window_days,
                 total_minutes=found.time.total_minutes,
                 top_deal_name=found.time.top_opportunity_name,

@@ -25,3 +25,26 @@ class JobReport:
     def summary(self) -> str:
         done = ", ".join(f"{outcome} {number}" for outcome, number in sorted(self.outcomes.items())) or "nothing sent"
         return f"{self.job} at {self.now.isoformat()}: {self.reps} reps looked at, {self.due} due; {done}"
+
+
+@dataclass(frozen=True)
+class Switch:
+    """What turns an optional job on, and how often it runs: `needs` is the settings field that must be
+    set (`setting` is its name for the operator), `every` the field holding its interval in minutes."""
+
+    needs: str
+    setting: str
+    every: str
+
+    def on(self, settings) -> bool:
+        return bool(getattr(settings, self.needs))
+
+    def minutes(self, settings) -> int:
+        return getattr(settings, self.every)
+
+    def off(self, settings, report: JobReport) -> bool:
+        """True (and said in the report) when the job has nothing to do in this deployment."""
+        if self.on(settings):
+            return False
+        report.count(f"off: {self.setting} is not set")
+        return True

@@ -118,6 +118,16 @@ def modal(callback_id: str, title: str, submit: str, metadata: str, blocks: list
     }
 
 
+def answer_modal(
+    callback_id: str, title: str, submit: str, metadata: str, lead: str, field: tuple[str, str, str, int], **options
+) -> dict:
+    """A modal that asks one written answer under a line saying what it is about. `field` is (block_id,
+    label, placeholder, max_length); `options` are input_block's (optional, hint)."""
+    block_id, label, placeholder, max_length = field
+    answer = input_block(block_id, label, text_input(placeholder, max_length, multiline=True), **options)
+    return modal(callback_id, title, submit, metadata, [section(lead), answer])
+
+
 def reply(text: str, blocks: list[dict] | None = None) -> dict:
     """A private reply to the rep (slash-command response or response_url)."""
     payload: dict = {"response_type": "ephemeral", "text": clip(text, 3000)}

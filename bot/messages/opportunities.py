@@ -1,5 +1,5 @@
 """Block Kit for opportunities: help, confirmations, celebrations, the list with its row menus, the
-"which one did you mean?" buttons, and the opportunity forms."""
+"which one did you mean?" buttons (the forms: opportunity_forms.py)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,11 @@ from bot.messages.kit import (
     button,
     button_value,
     context,
-    datepicker,
     header,
-    input_block,
-    modal,
     option,
     overflow,
     reply,
     section,
-    static_select,
-    text_input,
 )
 from bot.text import clip, escape
 from storage.records import ObstacleView, OpportunityView
@@ -32,9 +27,6 @@ LIST_ROWS = 40
 ROW_MENU = "opportunity_row_menu"
 PICK_OPPORTUNITY = "pick_opportunity"
 OPEN_NEW_MODAL = "open_new_opportunity"
-NEW_VIEW = "opportunity_new"
-STAGE_VIEW = "opportunity_stage"
-LOST_VIEW = "opportunity_lost"
 
 ALREADY_DONE = "Already saved: that was this same request again, so nothing was stored twice."
 
@@ -240,63 +232,3 @@ def candidates_reply(verb: str, typed: str, candidates: Sequence[OpportunityView
     for start in range(0, len(buttons), MAX_ACTIONS_PER_BLOCK):
         blocks.append(actions(buttons[start : start + MAX_ACTIONS_PER_BLOCK]))
     return reply(text, blocks)
-
-
-# ---- modals ------------------------------------------------------------------
-
-
-def stage_select(stages: Sequence[str], initial: str | None = None) -> dict:
-    options = [option(stage, stage) for stage in stages]
-    return static_select(options, option(initial, initial) if initial in stages else None)
-
-
-def new_opportunity_modal(stages: Sequence[str], metadata: str, name: str = "") -> dict:
-    return modal(
-        NEW_VIEW,
-        "New opportunity",
-        "Open it",
-        metadata,
-        [
-            input_block("name", "Name", text_input("Acme Corp renewal", 120, initial=name)),
-            input_block("account", "Account or company", text_input("Acme Corp", 120), optional=True),
-            input_block(
-                "amount", "Amount", text_input("48k", 20), optional=True, hint="Like 48000, 48k, $48,000 or 1.2m"
-            ),
-            input_block("stage", "Stage", stage_select(stages, stages[0])),
-            input_block("close", "Expected close", datepicker(), optional=True),
-            input_block(
-                "next_step", "Next step", text_input("Book a discovery call", 300, multiline=True), optional=True
-            ),
-        ],
-    )
-
-
-def stage_modal(opp: OpportunityView, stages: Sequence[str], metadata: str) -> dict:
-    return modal(
-        STAGE_VIEW,
-        "Change stage",
-        "Save",
-        metadata,
-        [
-            section(f"{opportunity_title(opp)} is in *{escape(opp.stage)}*."),
-            input_block("stage", "New stage", stage_select(stages, opp.stage)),
-        ],
-    )
-
-
-def lost_modal(opp: OpportunityView, metadata: str) -> dict:
-    return modal(
-        LOST_VIEW,
-        "Mark as lost",
-        "Mark lost",
-        metadata,
-        [
-            section(f"Closing {opportunity_title(opp)} as lost."),
-            input_block(
-                "reason",
-                "What happened?",
-                text_input("Chose a competitor, no budget, went quiet…", 500, multiline=True),
-                optional=True,
-            ),
-        ],
-    )

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.parsing import ParseError
-from bot.parsing.values import PROSPECTING_KINDS, AmbiguousDate, parse_amount, parse_date, parse_moment
+from bot.parsing.dates import AmbiguousDate, parse_date, parse_moment
+from bot.parsing.values import PROSPECTING_KINDS, parse_amount
 from bot.settings import CLOSED_STAGES
 from storage.csv_import import Incoming
 from storage.export import ACTIVITY_COLUMNS, OPPORTUNITY_COLUMNS

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.parsing import FieldErrors, ParseError, echo
+from bot.parsing.dates import parse_close_date, picked_date
 from bot.parsing.opportunities import check_optional
 from bot.parsing.tokens import suggest, tokenize
-from bot.parsing.values import parse_close_date, picked_date
 from storage.records import OBSTACLE_KINDS
 
 MAX_NOTE = 300

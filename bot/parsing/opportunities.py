@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.parsing import ParseError, check_fields
+from bot.parsing.dates import parse_close_date, picked_date
 from bot.parsing.tokens import match_choice, tokenize
-from bot.parsing.values import looks_like_amount, parse_amount, parse_close_date, picked_date
+from bot.parsing.values import looks_like_amount, parse_amount
 from storage.records import NewOpportunity, OpportunityView
 
 MAX_NAME = 120

@@ -1,6 +1,7 @@
 """The selling-time grammar: `/prospect 25 calls 2h yesterday`, `/opportunity log acme 90m`, quotas.
 
-Built on bot/parsing/values.py, so every mistake is a ParseError whose message says what to type instead.
+Built on bot/parsing/values.py and dates.py, so every mistake is a ParseError whose message says what to
+type instead.
 A word like `90m` reads as money elsewhere (90 million); here it is always a duration, because these
 grammars never take an amount, except `quota`, which takes nothing else.
 """
@@ -13,13 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.parsing import FieldErrors, ParseError, check_fields
+from bot.parsing.dates import looks_like_day, parse_activity_day
 from bot.parsing.opportunities import check_optional
 from bot.parsing.tokens import suggest, tokenize
 from bot.parsing.values import (
     PROSPECTING_KINDS,
-    looks_like_day,
     looks_like_duration,
-    parse_activity_day,
     parse_amount,
     parse_count,
     parse_duration,

@@ -13,13 +13,14 @@ from storage.records import RepSellingTime
 
 @dataclass(frozen=True)
 class NudgeThresholds:
-    """Every setting of the nudge rules. window_days is for the caller building RepActivity."""
+    """Every setting of the nudge rules, read from the NUDGE_* settings (`thresholds`), whose defaults are the
+    only ones. window_days is for the caller building RepActivity."""
 
-    window_days: int = 14
-    min_minutes: int = 360
-    top_share: float = 0.60
-    no_new_days: int = 10
-    min_prospecting_share: float = 0.20
+    window_days: int
+    min_minutes: int
+    top_share: float
+    no_new_days: int
+    min_prospecting_share: float
 
 
 @dataclass(frozen=True)

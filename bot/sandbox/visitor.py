@@ -20,6 +20,17 @@ from bot.sandbox.workspace import Workspace, public_view
 APP_ID = "A0SANDBOX"
 
 
+def signature(secret: str, timestamp: int, body: str) -> str:
+    """Slack's v0 signature of a request: HMAC-SHA256 of `v0:timestamp:body` under the signing secret."""
+    return "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+
+
+def signed_request(url: str, body: str, content_type: str, timestamp: int, signed: str) -> urllib.request.Request:
+    """The POST Slack makes to the app's /slack/events: the body with its timestamp and signature."""
+    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signed}
+    return urllib.request.Request(url, data=body.encode(), method="POST", headers=headers)
+
+
 class Visitor:
     """Sends Slack-shaped, signed requests to the app's /slack/events on behalf of the page's people."""
 
@@ -29,17 +40,9 @@ class Visitor:
     # ---- sending --------------------------------------------------------------------------------
 
     def _post(self, body: str, content_type: str) -> tuple[int, str]:
-        timestamp = str(int(time.time()))
-        signature = hmac.new(self.secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
-        request = urllib.request.Request(
-            self.events_url,
-            data=body.encode(),
-            method="POST",
-            headers={
-                "Content-Type": content_type,
-                "X-Slack-Request-Timestamp": timestamp,
-                "X-Slack-Signature": "v0=" + signature,
-            },
+        timestamp = int(time.time())
+        request = signed_request(
+            self.events_url, body, content_type, timestamp, signature(self.secret, timestamp, body)
         )
         try:
             with urllib.request.urlopen(request, timeout=3) as response:  # Slack waits 3 s for the ack

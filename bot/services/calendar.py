@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from slack_sdk.errors import SlackClientError
 
 from bot.integrations import calendar_feed as feeds
+from bot.integrations import calendar_ics as ics
 from bot.integrations.activities import CapturedMeeting
 from bot.rules import capture as rules
 from bot.rules.periods import local_now
@@ -216,22 +217,22 @@ def capture(
 
 
 def _parse(services: Services, team_id: str, user_id: str, feed: str, own_email: str | None, fetched, now: datetime):
-    since, until = feeds.window(now, services.settings.calendar_window_days)
+    since, until = ics.window(now, services.settings.calendar_window_days)
     own = frozenset({own_email}) if own_email else frozenset()
     zone = _zone(services, team_id, user_id)
-    return feeds.parse(fetched.body or b"", feed=feed, since=since, until=until, zone=zone, own_emails=own)
+    return ics.parse(fetched.body or b"", feed=feed, since=since, until=until, zone=zone, own_emails=own)
 
 
 def _take_in(
     services: Services,
     connection: calendars.Connection,
     fetched: feeds.FeedRead,
-    parsed: feeds.ParsedFeed,
+    parsed: ics.ParsedFeed,
     now: datetime,
 ) -> ReadResult:
     settings = services.settings
-    since, until = feeds.window(now, settings.calendar_window_days)
-    own = feeds.own_addresses(parsed) | ({connection.own_email} if connection.own_email else set())
+    since, until = ics.window(now, settings.calendar_window_days)
+    own = ics.own_addresses(parsed) | ({connection.own_email} if connection.own_email else set())
     reconciled, by_placement = capture(
         services, connection.team_id, connection.user_id, feeds.SOURCE, parsed.meetings, since, until, frozenset(own)
     )

@@ -8,19 +8,16 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import ID, Base
+from storage.models.base import Base, RepRow
 from storage.types import UtcDateTime
 
 
-class CalendarConnection(Base):
+class CalendarConnection(RepRow, Base):
     """A rep's calendar feed. `address` is sealed with SECRETS_KEY (bot/sealed.py), `host` is what may be
     shown. The validators make the next read conditional; failures back off until `next_read_at`."""
 
     __tablename__ = "calendar_connections"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    user_id: Mapped[str] = mapped_column(ID)
     address: Mapped[str] = mapped_column(Text)
     host: Mapped[str] = mapped_column(String(255))
     feed: Mapped[str] = mapped_column(String(16))  # a non-secret name for the address
@@ -42,16 +39,13 @@ class CalendarConnection(Base):
     )
 
 
-class CapturedTime(Base):
+class CapturedTime(RepRow, Base):
     """One captured meeting, once under its stable key however often it is read or moved. Only what
     coaching needs: times, where it went and by which rule, the outside attendees' domains; the title
     only where the workspace keeps titles."""
 
     __tablename__ = "captured_time"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    user_id: Mapped[str] = mapped_column(ID)
     source: Mapped[str] = mapped_column(String(16))
     key: Mapped[str] = mapped_column(String(80))
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -74,14 +68,11 @@ class CapturedTime(Base):
     )
 
 
-class DomainChoice(Base):
+class DomainChoice(RepRow, Base):
     """What a rep chose for meetings with people from one domain, applied to later meetings."""
 
     __tablename__ = "domain_choices"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
-    user_id: Mapped[str] = mapped_column(ID)
     domain: Mapped[str] = mapped_column(String(120))
     placement: Mapped[str] = mapped_column(String(12))
     opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))

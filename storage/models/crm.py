@@ -7,15 +7,13 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import ID, Base
+from storage.models.base import ID, Base, WorkspaceRow
 from storage.types import UtcDateTime
 
 
-class _PerProvider:
+class _PerProvider(WorkspaceRow):
     """Every CRM table's rows belong to one workspace and one provider."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
     provider: Mapped[str] = mapped_column(String(16))
 
 
@@ -99,13 +97,11 @@ class CrmFlag(_PerProvider, Base):
     __table_args__ = (UniqueConstraint("team_id", "provider", "crm_id", "problem", name="uq_crm_flags_problem"),)
 
 
-class CrmConflict(Base):
+class CrmConflict(WorkspaceRow, Base):
     """A field changed on both sides: the newest change won; the losing value is kept here."""
 
     __tablename__ = "crm_conflicts"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(ID)
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
     field: Mapped[str] = mapped_column(String(20))
     kept_value: Mapped[str | None] = mapped_column(String(300))
