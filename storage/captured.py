@@ -134,19 +134,13 @@ def counts(db: Database, team_id: str, user_id: str, since: date) -> dict[str, t
 
 def starts(db: Database, team_id: str, source: str, since: datetime, until: datetime) -> dict[str, list[datetime]]:
     """Each rep's captured meetings of one source that start in [since, until): {user: [start, …]}, one query."""
+    found: dict[str, list[datetime]] = {}
+    where = (CapturedTime.team_id == team_id, CapturedTime.source == source, CapturedTime.starts_at >= since)
     with db.transaction() as session:
-        rows = session.execute(
-            select(CapturedTime.user_id, CapturedTime.starts_at).where(
-                CapturedTime.team_id == team_id,
-                CapturedTime.source == source,
-                CapturedTime.starts_at >= since,
-                CapturedTime.starts_at < until,
-            )
-        )
-        found: dict[str, list[datetime]] = {}
-        for user_id, start in rows:
+        query = select(CapturedTime.user_id, CapturedTime.starts_at).where(*where, CapturedTime.starts_at < until)
+        for user_id, start in session.execute(query):
             found.setdefault(user_id, []).append(start)
-        return found
+    return found
 
 
 def open_deals(db: Database, team_id: str, user_id: str) -> list[tuple[int, str, str | None]]:

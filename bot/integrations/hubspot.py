@@ -7,15 +7,14 @@ first try may have landed): it is looked up by our deal key instead.
 
 from __future__ import annotations
 
-import time as clock
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
 from hubspot.crm import deals as deals_api
 from hubspot.crm import properties as properties_api
 
 from bot.integrations.base import Conflict, CrmDeal, CrmError, CrmOwner, CrmStage, DealWrite, NotFound, WriteResult
-from bot.integrations.hubspot_client import PAGE, Caller, Pace, connect, search_pages
+from bot.integrations.hubspot_client import PAGE, Reader, search_pages
 from bot.integrations.hubspot_records import KEY_PROPERTY, deal_of, ms, next_after, number, when
 
 PROPERTIES = [
@@ -36,34 +35,24 @@ SEARCH_LAG = timedelta(minutes=5)  # HubSpot's search shows a change seconds aft
 SCOPES = "deals, owners, pipelines or deal properties: see the README"
 
 
-class HubSpotProvider:
+class HubSpotProvider(Reader):
     name = "hubspot"
     search_lag = SEARCH_LAG
+    scopes = SCOPES
 
-    def __init__(
-        self,
-        access_token: str,
-        pipeline: str,
-        host: str | None = None,
-        sleep: Callable[[float], None] = clock.sleep,
-        pace: Pace | None = None,
-    ) -> None:
-        """`pace(buckets)` returns when a request may go (None: unpaced, for one-off scripts only)."""
-        client = connect(access_token, host)
-        # Each property of the client's discovery tree builds a fresh API client: keep one of each.
+    def __init__(self, access_token: str, pipeline: str, host: str | None = None, **pacing) -> None:
+        """`pacing`: Reader's `sleep` and `pace`."""
+        super().__init__(access_token, host, **pacing)
+        self._pipeline = pipeline or "default"
+        self._pipeline_found = None
+
+    def _take_apis(self, client) -> None:
         self._search = client.crm.deals.search_api
         self._basic = client.crm.deals.basic_api
         self._batch = client.crm.deals.batch_api
         self._owners = client.crm.owners.owners_api
         self._pipelines = client.crm.pipelines.pipelines_api
         self._properties_api = client.crm.properties.core_api
-        self._pipeline = pipeline or "default"
-        self._pipeline_found = None
-        self._call = Caller(SCOPES, sleep, pace)
-
-    @property
-    def requests(self) -> int:
-        return self._call.requests
 
     # --- reading ---
 

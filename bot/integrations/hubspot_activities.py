@@ -14,7 +14,6 @@ by seconds, so a caller reads windows that overlap its last read; keys are stabl
 
 from __future__ import annotations
 
-import time as clock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -24,7 +23,7 @@ from hubspot.crm.associations import v4 as associations
 from hubspot.crm.objects import calls, meetings
 
 from bot.integrations.activities import CapturedMeeting
-from bot.integrations.hubspot_client import PAGE, Caller, Pace, connect, search_pages
+from bot.integrations.hubspot_client import PAGE, Reader, search_pages
 from bot.integrations.hubspot_records import ms, next_after, number, when
 
 SOURCE = "hubspot"
@@ -81,29 +80,16 @@ CALLS = Kind(
 )  # fmt: skip
 
 
-class HubSpotActivities:
+class HubSpotActivities(Reader):
     name = SOURCE
+    scopes = SCOPES
 
-    def __init__(
-        self,
-        access_token: str,
-        host: str | None = None,
-        sleep: Callable[[float], None] = clock.sleep,
-        pace: Pace | None = None,
-    ) -> None:
-        """`pace(buckets)` returns when a request may go: give the deal sync's, so both share one budget."""
-        client = connect(access_token, host)
-        # Each property of the client's discovery tree builds a fresh API client: keep one of each.
+    def _take_apis(self, client) -> None:
         self._searches = {
             MEETINGS.objects: client.crm.objects.meetings.search_api,
             CALLS.objects: client.crm.objects.calls.search_api,
         }
         self._associations = client.crm.associations.v4.batch_api
-        self._call = Caller(SCOPES, sleep, pace)
-
-    @property
-    def requests(self) -> int:
-        return self._call.requests
 
     def activities(self, since: datetime, until: datetime) -> Iterator[CapturedMeeting]:
         """Every held meeting and completed call starting in [since, until): meetings first, each oldest first."""

@@ -55,6 +55,29 @@ def connect(access_token: str, host: str | None = None) -> hubspot.Client:
     return hubspot.Client.create(**options)
 
 
+class Reader:
+    """What every reader of one HubSpot portal starts from: the official client, its API handles taken once
+    (`_take_apis`), and one Caller that paces, retries and counts. `pace(buckets)` returns when a request
+    may go: give every reader of a portal the same one, so they share one budget (None: unpaced, for
+    one-off scripts only)."""
+
+    scopes = "see the README"  # what a refused token lacks, in the one line an operator reads
+
+    def __init__(
+        self, access_token: str, host: str | None = None, sleep: Callable[[float], None] = clock.sleep,
+        pace: Pace | None = None,
+    ) -> None:  # fmt: skip
+        self._take_apis(connect(access_token, host))
+        self._call = Caller(self.scopes, sleep, pace)
+
+    def _take_apis(self, client: hubspot.Client) -> None:
+        """Each property of the client's discovery tree builds a fresh API client: keep one of each."""
+
+    @property
+    def requests(self) -> int:
+        return self._call.requests
+
+
 class Caller:
     """Makes one client call within HubSpot's limits; counts every request it sends."""
 
