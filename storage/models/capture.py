@@ -88,3 +88,17 @@ class DomainChoice(Base):
     chosen_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (UniqueConstraint("team_id", "user_id", "domain", name="uq_domain_choices_rep_domain"),)
+
+
+class DealContact(Base):
+    """The email of a CRM contact associated with one of our deals, read with the deal at each sync: a
+    calendar meeting with that person is time on the deal (rule `crm_contact`)."""
+
+    __tablename__ = "deal_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+
+    __table_args__ = (UniqueConstraint("opportunity_id", "email", name="uq_deal_contacts_email"),)
