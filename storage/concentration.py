@@ -50,21 +50,22 @@ def selling_time_by_rep(
         ]
 
 
-def counted_per_deal(team_id, since, until, rep: Callable[[ColumnElement], ColumnElement], name: str = "per_deal"):
-    """Minutes per (rep, deal) over days since..until, hand-logged and captured together, in SQL.
+def selling_rows(team_id, since, until, rep: Callable[[ColumnElement], ColumnElement], name: str = "selling"):
+    """The one home of "a rep's selling time, captured plus logged": every hand-logged entry and every
+    captured meeting placed on a deal or prospecting, on days since..until (either may be None: open),
+    as one UNION ALL. Columns: user_id, opportunity_id (None: prospecting), day, logged, captured."""
 
-    One hour is never counted twice: on a deal and a day, a hand log counts only the part above the
-    minutes captured from a calendar or CRM (the larger of the two counts); prospecting adds up. Columns:
-    user_id, opportunity_id (None: prospecting), minutes (counted), captured (of which captured)."""
+    def days(column: ColumnElement) -> list[ColumnElement]:
+        bounds = [] if since is None else [column >= since]
+        return bounds if until is None else [*bounds, column <= until]
+
     logged = select(
         Activity.user_id.label("user_id"),
         Activity.opportunity_id.label("opportunity_id"),
         Activity.occurred_on.label("day"),
         Activity.minutes.label("logged"),
         literal(0).label("captured"),
-    ).where(
-        Activity.team_id == team_id, Activity.occurred_on >= since, Activity.occurred_on <= until, rep(Activity.user_id)
-    )
+    ).where(Activity.team_id == team_id, *days(Activity.occurred_on), rep(Activity.user_id))
     captured = select(
         CapturedTime.user_id,
         CapturedTime.opportunity_id,
@@ -73,12 +74,20 @@ def counted_per_deal(team_id, since, until, rep: Callable[[ColumnElement], Colum
         CapturedTime.minutes,
     ).where(
         CapturedTime.team_id == team_id,
-        CapturedTime.occurred_on >= since,
-        CapturedTime.occurred_on <= until,
+        *days(CapturedTime.occurred_on),
         rep(CapturedTime.user_id),
         CapturedTime.placement.in_(COUNTED_PLACEMENTS),
     )
-    both = union_all(logged, captured).subquery(f"{name}_rows")
+    return union_all(logged, captured).subquery(f"{name}_rows")
+
+
+def counted_per_deal(team_id, since, until, rep: Callable[[ColumnElement], ColumnElement], name: str = "per_deal"):
+    """Minutes per (rep, deal) over days since..until, hand-logged and captured together, in SQL.
+
+    One hour is never counted twice: on a deal and a day, a hand log counts only the part above the
+    minutes captured from a calendar or CRM (the larger of the two counts); prospecting adds up. Columns:
+    user_id, opportunity_id (None: prospecting), minutes (counted), captured (of which captured)."""
+    both = selling_rows(team_id, since, until, rep, name)
     per_day = (
         select(
             both.c.user_id,
@@ -165,3 +174,13 @@ def last_opened_by_rep(db: Database, team_id: str, user_ids: Collection[str] | N
         query = query.where(Rep.user_id.in_(sorted(set(user_ids))))
     with db.transaction() as session:
         return {user: opened for user, opened in session.execute(query) if opened is not None}
+
+
+def last_prospecting_by_rep(db: Database, team_id: str, since: date | None = None) -> dict[str, date]:
+    """The last day each rep prospected (since `since`, or ever), logged or captured (a calendar's or CRM's
+    meeting placed on prospecting), in one GROUP BY through the (team, day) indexes; a rep missing here
+    has none in the window. For the team view's "last prospected" and the leaders' quiet-prospecting count."""
+    rows = selling_rows(team_id, since, None, lambda column: true(), "prospecting")
+    query = select(rows.c.user_id, func.max(rows.c.day)).where(rows.c.opportunity_id.is_(None)).group_by(rows.c.user_id)
+    with db.transaction() as session:
+        return dict(session.execute(query).all())

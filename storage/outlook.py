@@ -10,9 +10,9 @@ from datetime import date, datetime
 from sqlalchemy import Float, and_, case, cast, func, select
 
 from storage.db import Database
-from storage.models import Activity, Opportunity, Quota
+from storage.models import Opportunity, Quota
 from storage.opportunities import view_of
-from storage.records import DEAL, LOST, OPEN, WON, OpportunityView
+from storage.records import LOST, OPEN, WON, OpportunityView
 
 
 @dataclass(frozen=True)
@@ -136,18 +136,6 @@ def quotas(db: Database, team_id: str, period_start: date, user_id: str | None =
         query = query.where(Quota.user_id == user_id)
     with db.transaction() as session:
         return {user: int(amount) for user, amount in session.execute(query)}
-
-
-def last_prospecting(db: Database, team_id: str, since: date) -> dict[str, date]:
-    """When each rep in the workspace last logged prospecting, on days since `since` (one GROUP BY over the
-    window's rows, through the (team, day) index; a rep missing here logged none in the window)."""
-    query = (
-        select(Activity.user_id, func.max(Activity.occurred_on))
-        .where(Activity.team_id == team_id, Activity.occurred_on >= since, Activity.kind != DEAL)
-        .group_by(Activity.user_id)
-    )
-    with db.transaction() as session:
-        return dict(session.execute(query).all())
 
 
 def early_deals(db: Database, team_id: str, stages: tuple[str, ...], limit: int) -> tuple[list[OpportunityView], int]:

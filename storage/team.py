@@ -6,10 +6,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 
+from storage.concentration import last_prospecting_by_rep
 from storage.db import Database
 from storage.models import Activity, Opportunity, Quota
 from storage.opportunities import view_of
-from storage.records import DEAL, OPEN, WON, RepFigures, WeekNews
+from storage.records import OPEN, WON, RepFigures, WeekNews
 from storage.reps import someone
 
 
@@ -24,7 +25,7 @@ def rep_figures(
     period_end_at: datetime,
 ) -> list[RepFigures]:
     """Per rep (storage/reps.py says who) with anything on record: creation this week and the weeks before,
-    pipeline, quota, prospecting."""
+    pipeline, quota, the last day they prospected (logged or captured)."""
     earlier = week_start - timedelta(weeks=previous_weeks)
     open_now = Opportunity.status == OPEN
     closing_in_period = and_(
@@ -50,15 +51,10 @@ def rep_figures(
         .group_by(Opportunity.owner_id)
     )
     quotas = select(Quota.user_id, Quota.amount).where(Quota.team_id == team_id, Quota.period_start == period_start)
-    prospecting = (
-        select(Activity.user_id, func.max(Activity.occurred_on))
-        .where(Activity.team_id == team_id, Activity.kind != DEAL)
-        .group_by(Activity.user_id)
-    )
     with db.transaction() as session:
         deal_rows = {row.user_id: row for row in session.execute(deals)}
         quota_of = {row[0]: row[1] for row in session.execute(quotas)}
-        last_prospecting = {row[0]: row[1] for row in session.execute(prospecting)}
+    last_prospecting = last_prospecting_by_rep(db, team_id)  # logged or captured
     everyone = sorted(set(deal_rows) | set(quota_of) | set(last_prospecting))
     return [_figures(user, deal_rows.get(user), quota_of.get(user), last_prospecting.get(user)) for user in everyone]
 

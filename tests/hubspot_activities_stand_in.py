@@ -1,10 +1,12 @@
-"""HubSpot's meetings and calls, and the v4 associations batch read, added to the HubSpot stand-in.
+"""HubSpot's meetings, calls and contacts, and the v4 associations batch read, added to the HubSpot stand-in.
 
 The same server (tests/hubspot_stand_in.py) with more of HubSpot: meetings and calls kept in memory,
 their search endpoints (any property filter, sorting, pages of at most 200, the 10,000-result cap) and
 `POST /crm/v4/associations/{from}/{to}/batch/read` as HubSpot answers it: at most 1,000 ids a request,
 500 associations an id per answer with a per-id `after`, and a 207 listing the ids that have none
-(NO_ASSOCIATIONS_FOUND). Token checks, queued failures and the exchange record are the base's own.
+(NO_ASSOCIATIONS_FOUND); deals' contacts through the same read, and contacts' emails by
+`POST /crm/v3/objects/contacts/batch/read` (at most 100 ids, a 207 naming the missing ones). Token
+checks, queued failures and the exchange record are the base's own.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import datetime
 from tests.hubspot_records import error, iso
 from tests.hubspot_stand_in import ROUTES, HubSpotStandIn
 
-ASSOCIATIONS_PATH = r"/crm/v4/associations/(?P<from>meetings|calls)/(?P<to>deals|contacts)/batch/read"
+ASSOCIATIONS_PATH = r"/crm/v4/associations/(?P<from>meetings|calls|deals)/(?P<to>deals|contacts)/batch/read"
 ACTIVITY_ROUTES = [
     ("POST", r"/crm/v3/objects/meetings/search", "meetings", "PublicObjectSearchRequest",
      {200: "CollectionResponseWithTotalSimplePublicObjectForwardPaging"}),
@@ -24,12 +26,15 @@ ACTIVITY_ROUTES = [
     ("POST", ASSOCIATIONS_PATH, "associations", "BatchInputPublicFetchAssociationsBatchRequest",
      {200: "BatchResponsePublicAssociationMultiWithLabel",
       207: "BatchResponsePublicAssociationMultiWithLabelWithErrors"}),
+    ("POST", r"/crm/v3/objects/contacts/batch/read", "contacts", "BatchReadInputSimplePublicObjectId",
+     {200: "BatchResponseSimplePublicObject", 207: "BatchResponseSimplePublicObjectWithErrors"}),
 ]  # fmt: skip
+OBJECTS_READ_LIMIT = 100  # ids per objects batch read
 BATCH_READ_LIMIT = 1_000  # ids per associations batch read (HubSpot's limit since February 2025)
 ASSOCIATIONS_PAGE = 500  # associations of one id per answer
 # HubSpot's own association type ids, from the activity's side.
 TYPE_IDS = {("meetings", "contacts"): 200, ("meetings", "deals"): 212,
-            ("calls", "contacts"): 194, ("calls", "deals"): 206}  # fmt: skip
+            ("calls", "contacts"): 194, ("calls", "deals"): 206, ("deals", "contacts"): 3}  # fmt: skip
 SINGULAR = {"meetings": "meeting", "calls": "call", "deals": "deal", "contacts": "contact"}
 
 
@@ -48,6 +53,7 @@ class HubSpotActivitiesStandIn(HubSpotStandIn):
         with self._lock:
             self.activities: dict[str, dict[str, Activity]] = {"meetings": {}, "calls": {}}
             self.links: dict[tuple[str, str, str], list[str]] = {}  # (objects, id, to) -> associated ids
+            self.contacts: dict[str, str | None] = {}  # id -> email
 
     # --- what tests do to "HubSpot" directly (a rep logging a meeting or a call) ---
 
@@ -69,10 +75,16 @@ class HubSpotActivitiesStandIn(HubSpotStandIn):
                       "hs_timestamp": iso(at), "hs_call_duration": lasted}  # fmt: skip
         return self._add("calls", properties, deals, contacts)
 
-    def add_contact(self) -> str:
+    def add_contact(self, email: str | None = None, deals=()) -> str:
+        """A contact (with an email, if given), associated with `deals`."""
         with self._lock:
+            assert all(deal in self.deals for deal in deals), "HubSpot associates existing deals only"
+            contact = str(self.next_id)
             self.next_id += 1
-            return str(self.next_id - 1)
+            self.contacts[contact] = email
+            for deal in deals:
+                self.links.setdefault(("deals", str(deal), "contacts"), []).append(contact)
+            return contact
 
     def _add(self, objects: str, properties: dict, deals, contacts) -> str:
         with self._lock:
@@ -94,6 +106,8 @@ class HubSpotActivitiesStandIn(HubSpotStandIn):
             return super()._serve(exchange, found)
         if "to" in found.groupdict():
             return self._associations_read(found["from"], found["to"], exchange.body or {})
+        if exchange.route[2] == "contacts":
+            return self._contacts_read(exchange.body or {})
         return self._activity_search(exchange.route[2], exchange.body or {})
 
     def _activity_search(self, objects: str, body: dict) -> tuple[int, dict]:
@@ -104,6 +118,26 @@ class HubSpotActivitiesStandIn(HubSpotStandIn):
                     "createdAt": iso(one.created_at), "updatedAt": iso(one.created_at), "archived": False}  # fmt: skip
 
         return self._searched(body, [(one, one.properties) for one in self.activities[objects].values()], render)
+
+    def _contacts_read(self, body: dict) -> tuple[int, dict]:
+        inputs = [str(one["id"]) for one in body.get("inputs") or []]
+        if len(inputs) > OBJECTS_READ_LIMIT:
+            return 400, error("VALIDATION_ERROR", f"at most {OBJECTS_READ_LIMIT} inputs per batch read")
+        wanted = {*(body.get("properties") or ()), "hs_object_id"}
+        stamp = iso(self.clock)
+        results = [
+            {"id": one, "properties": {name: {"email": self.contacts[one], "hs_object_id": one}.get(name)
+                                       for name in sorted(wanted)},
+             "createdAt": stamp, "updatedAt": stamp, "archived": False}
+            for one in inputs if one in self.contacts
+        ]  # fmt: skip
+        answer: dict = {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}
+        missing = [one for one in inputs if one not in self.contacts]
+        if not missing:
+            return 200, answer
+        failed = {"status": "error", "category": "OBJECT_NOT_FOUND", "message": "Could not get some CONTACT objects",
+                  "context": {"ids": missing}, "errors": [], "links": {}}  # fmt: skip
+        return 207, {**answer, "numErrors": 1, "errors": [failed]}
 
     def _associations_read(self, objects: str, to: str, body: dict) -> tuple[int, dict]:
         inputs = body.get("inputs") or []

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import hubspot.crm.associations.v4 as associations_package
+import hubspot.crm.contacts as contacts_package
 import hubspot.crm.deals as deals_package
 import hubspot.crm.objects.calls as calls_package
 import hubspot.crm.objects.meetings as meetings_package
@@ -28,6 +29,7 @@ PACKAGES = {
     "meetings": meetings_package,
     "calls": calls_package,
     "associations": associations_package,
+    "contacts": contacts_package,
 }
 ROOT = Path(__file__).resolve().parents[1]
 # hubspot-api-client types search `sorts` as strings, while HubSpot takes objects

@@ -1,5 +1,5 @@
-"""Placing a captured meeting: the CRM's word first, then the rep's earlier choice for a domain, then a
-deal named in the title; internal meetings only when they name a deal; never a guess."""
+"""Placing a captured meeting: the CRM's word first, then a CRM contact of one deal, then the rep's earlier
+choice for a domain, then a deal named in the title; internal meetings only when they name a deal; never a guess."""
 
 from __future__ import annotations
 
@@ -30,6 +30,17 @@ def placed(item: CapturedMeeting, ctx: rules.Context | None = None) -> tuple[str
 def test_the_crm_association_wins_over_everything_else():
     item = meeting("Globex pilot review", "ann@acme.com", source="hubspot", deal_ids=("crm-9",))
     assert placed(item, context(crm={"crm-9": 1})) == ("deal", 1, "crm")
+
+
+def test_an_attendee_who_is_a_crm_contact_of_exactly_one_open_deal_places_it_before_any_remembered_domain():
+    contacts = {"ann@acme.com": frozenset({1}), "cy@acme.com": frozenset({1, 2}), "old@acme.com": frozenset({99}),
+                "me@us.example": frozenset({1})}  # fmt: skip
+    ctx = rules.Context(frozenset({"us.example"}), (ACME, ACME_MORE, GLOBEX), {"acme.com": rules.Choice("deal", 2)}, {},
+                        contacts)  # fmt: skip
+    assert placed(meeting("Catch-up", "Ann@Acme.com"), ctx) == ("deal", 1, "crm_contact")
+    assert placed(meeting("Catch-up", "cy@acme.com"), ctx) == ("deal", 2, "remembered"), "two deals: no answer"
+    assert placed(meeting("Catch-up", "old@acme.com"), ctx) == ("deal", 2, "remembered"), "a closed deal"
+    assert placed(meeting("Globex sync", "me@us.example"), ctx) == ("deal", 3, "internal_title"), "our own: no"
 
 
 def test_a_domain_the_rep_placed_before_comes_next_then_the_title():

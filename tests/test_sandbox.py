@@ -68,9 +68,9 @@ def test_a_nudge_arrives_on_the_next_working_morning_and_snooze_works(sandbox):
     answer = page_call(sandbox, "/sandbox/clock", {"user": MAYA.id, "jump": "morning"})
     assert answer["now"] == "2026-11-23T14:00:00+00:00", "Monday 09:00 in New York"
     assert "Maya got a nudge." in answer["jobs"]
-    nudge = latest(sandbox, "", channel=dm(MAYA.id))
-    buttons = [e for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    snooze = next(button for button in buttons if button["text"]["text"] == "Snooze a week")
+    buttons_of = lambda message: [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]  # noqa: E731
+    nudge = next(m for m in reversed(messages_in(seen_by(sandbox), dm(MAYA.id))) if "Snooze a week" in str(m))
+    snooze = next(button for button in buttons_of(nudge) if button["text"]["text"] == "Snooze a week")
     where = {"type": "message", "channel": dm(MAYA.id), "ts": nudge["ts"]}
     action = {**snooze, "block_id": "b"}
     assert page_call(sandbox, "/sandbox/action", {"user": MAYA.id, "where": where, "action": action})["ok"]

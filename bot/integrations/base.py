@@ -106,6 +106,10 @@ class CrmProvider(Protocol):
         """The deals that still exist among `ids`."""
         ...
 
+    def deal_contacts(self, deal_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        """The email addresses of each deal's contacts (lower-cased): a meeting with one is time on it."""
+        ...
+
     def find_by_key(self, key: str) -> WriteResult | None:
         """The deal our create made under `key` (its answer lost to an error), or None."""
         ...

@@ -19,16 +19,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import ModuleType
 
-from hubspot.crm.associations import v4 as associations
 from hubspot.crm.objects import calls, meetings
 
 from bot.integrations.activities import CapturedMeeting
-from bot.integrations.hubspot_client import PAGE, Reader, search_pages
-from bot.integrations.hubspot_records import ms, next_after, number, when
+from bot.integrations.hubspot_client import PAGE, Reader, associated, search_pages
+from bot.integrations.hubspot_records import ms, number, when
 
 SOURCE = "hubspot"
 SCOPES = "crm.objects.contacts.read, for meetings and calls"
-BATCH = 100  # ids per associations read
 NOT_HELD = frozenset({"CANCELED", "NO_SHOW", "RESCHEDULED"})
 
 
@@ -99,8 +97,8 @@ class HubSpotActivities(Reader):
                 if not held:
                     continue
                 ids = [object_id for object_id, _ in held]
-                deals = self._associated(kind.objects, "deals", ids)
-                contacts = self._associated(kind.objects, "contacts", ids)
+                deals = associated(self._call, self._associations, kind.objects, "deals", ids)
+                contacts = associated(self._call, self._associations, kind.objects, "contacts", ids)
                 for object_id, record in held:
                     deal_ids = tuple(dict.fromkeys(deals.get(object_id, ())))
                     yield replace(record, deal_ids=deal_ids, has_contacts=bool(contacts.get(object_id)))
@@ -124,23 +122,3 @@ class HubSpotActivities(Reader):
             return when((item.properties or {}).get(kind.start))
 
         return search_pages(self._call, self._searches[kind.objects].do_search, request, starts, since, kind.objects)
-
-    def _associated(self, objects: str, to: str, ids: list[str]) -> dict[str, list[str]]:
-        """The `to` records associated with each of `ids`, read 100 ids a request. An id with more
-        associations than one answer holds is asked again, with others, from where its answer stopped."""
-        found: dict[str, list[str]] = {}
-        pending = [{"id": object_id} for object_id in ids]
-        while pending:
-            following = []
-            for start in range(0, len(pending), BATCH):
-                body = associations.BatchInputPublicFetchAssociationsBatchRequest(inputs=pending[start : start + BATCH])
-                answer = self._call(
-                    self._associations.get_page, objects, to, batch_input_public_fetch_associations_batch_request=body
-                )  # a 207 lists the ids with no associations among its errors: nothing to add for them
-                for result in answer.results or []:
-                    source = str(result._from.id)
-                    found.setdefault(source, []).extend(str(target.to_object_id) for target in result.to or [])
-                    if (after := next_after(result)) is not None:
-                        following.append({"id": source, "after": after})
-            pending = following
-        return found

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import hubspot
-from hubspot.crm import deals, owners, pipelines, properties
+from hubspot.crm import contacts, deals, owners, pipelines, properties
 from hubspot.crm.associations import v4 as associations
 from hubspot.crm.objects import calls, meetings
 from urllib3.exceptions import HTTPError as TransportError
@@ -29,6 +29,7 @@ from bot.integrations.hubspot_records import next_after, number
 log = logging.getLogger("pipeline_coach.hubspot")
 
 PAGE = 200  # the search endpoint's largest page
+BATCH = 100  # ids per associations or objects batch read
 SEARCH_CAP = 10_000  # HubSpot's search returns at most this many results for one query
 # HubSpot's published limits, kept with room to spare: at most 10 + 8 x 10 = 90 requests in any 10 s
 # (the limit is 100) and 1 + 2 = 3 searches in any second (the limit is 5). A search spends from both.
@@ -40,7 +41,7 @@ LONGEST_WAIT = 30.0
 TIMEOUT = (5, 30)
 # Each package of the client raises its own ApiException class.
 API_ERRORS = tuple(
-    package.ApiException for package in (deals, owners, pipelines, properties, meetings, calls, associations)
+    package.ApiException for package in (deals, owners, pipelines, properties, meetings, calls, contacts, associations)
 )
 # urllib3 retries only failed connections; status codes (429 included) are ours to handle, in Caller.
 _CONNECT_ONLY = Retry(total=2, connect=2, read=0, status=0, redirect=0, respect_retry_after_header=False)
@@ -155,3 +156,26 @@ def search_pages(
         if cursor == window:
             log.warning("more than %s HubSpot %s share one moment; stepping past it", SEARCH_CAP, what)
             cursor, seen_at_cursor = cursor + timedelta(milliseconds=1), set()
+
+
+def associated(
+    call: Caller, batch_api, objects: str, to: str, ids: list[str], batch: int = BATCH
+) -> dict[str, list[str]]:
+    """The `to` records associated with each of `ids` (v4 associations), `batch` ids a request (HubSpot
+    takes up to 1,000). An id with more associations than one answer holds is asked again, with others,
+    from where its answer stopped. Never a request per id."""
+    found: dict[str, list[str]] = {}
+    pending = [{"id": object_id} for object_id in ids]
+    while pending:
+        following = []
+        for start in range(0, len(pending), batch):
+            body = associations.BatchInputPublicFetchAssociationsBatchRequest(inputs=pending[start : start + batch])
+            answer = call(batch_api.get_page, objects, to, batch_input_public_fetch_associations_batch_request=body)
+            # a 207 lists the ids with no associations among its errors: nothing to add for them
+            for result in answer.results or []:
+                source = str(result._from.id)
+                found.setdefault(source, []).extend(str(target.to_object_id) for target in result.to or [])
+                if (after := next_after(result)) is not None:
+                    following.append({"id": source, "after": after})
+        pending = following
+    return found

@@ -1,8 +1,9 @@
 """Where a captured meeting's time goes: a deal, prospecting, "ask the rep" (unplaced) or not selling time.
 
 Pure and explainable: every placement names the rule that made it. Meetings with people from outside the
-company are placed, in order, by the CRM's association, by a choice the rep made before for an
-attendee's domain, then by a deal's (or its account's) name in the title; CRM contacts without a deal
+company are placed, in order, by the CRM's association, by an attendee who is a CRM contact of exactly one
+of the rep's open deals, by a choice the rep made before for an attendee's domain, then by a deal's (or
+its account's) name in the title; CRM contacts without a deal
 make it prospecting. Internal-only meetings count only when their title names a deal. Nothing is
 guessed: no rule, or two deals that fit equally, leaves the meeting unplaced.
 """
@@ -11,15 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.integrations.activities import CapturedMeeting
 
 DEAL, PROSPECTING, UNPLACED, NOT_SELLING = "deal", "prospecting", "unplaced", "not_selling"
 PLACEMENTS = (DEAL, PROSPECTING, UNPLACED, NOT_SELLING)
 # The rules, by the name stored with each entry.
-CRM, REMEMBERED, TITLE, INTERNAL_TITLE, CRM_CONTACTS, NO_RULE, INTERNAL, REP = (
+CRM, CRM_CONTACT, REMEMBERED, TITLE, INTERNAL_TITLE, CRM_CONTACTS, NO_RULE, INTERNAL, REP = (
     "crm",
+    "crm_contact",
     "remembered",
     "title",
     "internal_title",
@@ -34,6 +36,7 @@ WHY = {
     TITLE: "its title names the deal",
     INTERNAL_TITLE: "an internal meeting whose title names the deal",
     CRM_CONTACTS: "CRM contacts, no deal yet",
+    CRM_CONTACT: "someone there is a CRM contact of the deal",
     NO_RULE: "nothing says which deal",
     INTERNAL: "internal only",
     REP: "you chose",
@@ -73,6 +76,7 @@ class Context:
     deals: tuple[OpenDeal, ...]
     remembered: Mapping[str, Choice]  # domain -> the rep's choice
     crm_deals: Mapping[str, int]  # CRM deal id -> our open deal's id
+    contacts: Mapping[str, frozenset[int]] = field(default_factory=dict)  # CRM contact's email -> open deals
 
 
 def domain_of(email: str) -> str:
@@ -97,6 +101,14 @@ def place(meeting: CapturedMeeting, context: Context) -> Placement:
         if named is not None:
             return Placement(DEAL, named, INTERNAL_TITLE, outside)
         return Placement(NOT_SELLING, None, INTERNAL, outside)
+    theirs = {
+        deal
+        for email in meeting.attendee_emails
+        if domain_of(email) in outside
+        for deal in context.contacts.get(email.strip().lower(), ())
+    }
+    if len(theirs & open_ids) == 1:
+        return Placement(DEAL, (theirs & open_ids).pop(), CRM_CONTACT, outside)
     remembered = {context.remembered[domain] for domain in outside if domain in context.remembered}
     remembered = {choice for choice in remembered if choice.opportunity_id in open_ids or choice.placement != DEAL}
     if len(remembered) == 1:
@@ -176,8 +188,6 @@ def not_on_calendar(meetings: Iterable[CapturedMeeting], calendar_starts: Iterab
     starts = sorted(calendar_starts)
 
     def on_calendar(meeting: CapturedMeeting) -> bool:
-        return any(
-            abs((start - meeting.starts_at).total_seconds()) <= SAME_MEETING_MINUTES * 60 for start in starts
-        )
+        return any(abs((start - meeting.starts_at).total_seconds()) <= SAME_MEETING_MINUTES * 60 for start in starts)
 
     return [meeting for meeting in meetings if meeting.kind != "meeting" or not on_calendar(meeting)]

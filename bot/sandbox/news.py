@@ -23,6 +23,7 @@ GOT = {
     "followups": "a question about a planned prospecting block",
     "checkpoints": "a checkpoint question about an obstacle",
     "leader_digest": "the leaders' weekly creation digest",
+    "meeting_questions": "a one-tap question about where a meeting's time goes",
 }
 
 

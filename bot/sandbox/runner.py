@@ -55,10 +55,17 @@ class Sandbox:
     # channel. `run` tells a page reloaded in the same run (which keeps its person) from a new run.
     opens_on: dict = field(default_factory=lambda: {"user": people.MAYA.id, "conversation": people.CHANNEL_ID})
     run: str = field(default_factory=lambda: secrets.token_hex(4))
+    feeds: dict[str, bytes] = field(default_factory=dict)  # calendar feeds served on the page's port, by path
 
     @property
     def url(self) -> str:
         return self.slack.base_url.removesuffix("api/")
+
+    def serve_feed(self, body: bytes) -> str:
+        """Serve a calendar feed from this machine, under a path with a secret made for this run."""
+        path = f"/calendars/{secrets.token_urlsafe(12)}/basic.ics"
+        self.feeds[path] = body
+        return self.url.rstrip("/") + path
 
     def stop(self) -> None:
         if self.scheduler is not None:
@@ -143,8 +150,10 @@ def start(port: int, database_path: Path, now: datetime, demo: bool = False, fin
     slack.start()
     if demo:
         from bot.sandbox import demo as demo_data
+        from bot.sandbox import demo_calendar
 
         demo_data.seed(services, clock)
+        demo_calendar.connect_maya(services, sandbox.serve_feed)
     sandbox.scheduler = start_scheduler(services)
     return sandbox
 

@@ -29,6 +29,8 @@ def pages(sandbox):
             return _file("index.html")
         if verb == "GET" and path.startswith("/static/"):
             return _file(path.removeprefix("/static/"))
+        if verb == "GET" and path in sandbox.feeds:  # a demo calendar, read by the bot like any feed
+            return Answer({}, content_type="text/calendar; charset=utf-8", raw=sandbox.feeds[path])
         if verb == "GET" and path.startswith("/files/"):
             return _download(sandbox, path.removeprefix("/files/"))
         if verb == "GET" and path == "/sandbox/state":

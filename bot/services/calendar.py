@@ -21,7 +21,7 @@ from bot.rules import capture as rules
 from bot.rules.periods import local_now
 from bot.sealed import SecretUnreadable, box_for
 from bot.services import Services
-from storage import calendars, captured
+from storage import calendars, captured, deal_contacts
 from storage import reps as reps_store
 
 log = logging.getLogger("pipeline_coach.calendar")
@@ -191,6 +191,7 @@ def capture(
             for domain, (placement, opportunity) in captured.remembered(db, team_id, user_id).items()
         },
         crm_deals=captured.crm_deal_ids(db, team_id, (crm_id for m in meetings for crm_id in m.deal_ids)),
+        contacts=deal_contacts.open_deals_by_email(db, team_id, user_id),
     )
     keep_titles = services.settings.calendar_keep_titles
     entries, by_placement = [], {placement: 0 for placement in rules.PLACEMENTS}

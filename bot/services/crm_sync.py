@@ -9,12 +9,14 @@ showed late is still read; what was already applied is skipped by its id and mod
 carrying our key is the one our create made (its answer lost): it is linked, never imported again. A
 record with a missing or odd field is stored with what can be trusted and flagged; one bad record never
 stops the sync, and a bad token stops the run with one line. Conflicts: the newest change wins; the
-losing value is kept in crm_conflicts.
+losing value is kept in crm_conflicts. Each page's open deals bring their contacts' emails (one
+associations read a page), which place calendar meetings with those people on the deal.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -27,7 +29,7 @@ from bot.services import Services
 from bot.services.celebrations import celebrate
 from storage import crm as store
 from storage import crm_outbox as outbox
-from storage import crm_owners, crm_records
+from storage import crm_owners, crm_records, deal_contacts
 from storage.records import OPEN, OpportunityView
 
 log = logging.getLogger("pipeline_coach.crm")
@@ -78,6 +80,7 @@ def pull(
     stages = provider.stages()
     mapping = stage_map(stages, settings.open_stages, settings.hubspot_stage_map)
     context = _Context(services, provider.name, team_id, now, mapping, owner_map, may_celebrate, new_after, report)
+    context.read_contacts, context.every_contact = provider.deal_contacts, full
     context.pending = outbox.pending_changes(db, team_id, provider.name)
     cursor, seen, merged, page = state.cursor, set(), {}, []
     since = None if full or state.cursor is None else state.cursor - provider.search_lag
@@ -148,6 +151,8 @@ class _Context:
     new_after: datetime | None
     report: SyncReport
     pending: dict[int, datetime] = field(default_factory=dict)
+    read_contacts: Callable[[list[str]], dict[str, tuple[str, ...]]] | None = None
+    every_contact: bool = False  # `--full`: the contacts of unchanged deals are read again too
 
     def apply(self, deals: list[CrmDeal]) -> None:
         if not deals:
@@ -183,6 +188,18 @@ class _Context:
                 self.report.updated += 1
             for kind in kinds:
                 self.celebrate(view, kind)
+        views = {crm_id: link.opportunity for crm_id, link in known.items()} if self.every_contact else {}
+        self.take_contacts({**views, **{record.crm_id: view for record, view in zip(records, saved, strict=True)}})
+
+    def take_contacts(self, views: dict[str, OpportunityView]) -> None:
+        """The contacts of the page's open deals, in one associations read and a batch read of their emails:
+        a calendar meeting with one of them is time on that deal (bot/rules/capture.py, `crm_contact`)."""
+        if self.read_contacts is None or not views:
+            return
+        open_ones = sorted(crm_id for crm_id, view in views.items() if view.status == OPEN)
+        found = self.read_contacts(open_ones) if open_ones else {}
+        emails = {view.id: found.get(crm_id, ()) for crm_id, view in views.items()}
+        deal_contacts.replace(self.services.db, self.team_id, emails)
 
     def decide(self, deal: CrmDeal, link: store.Linked | None) -> tuple[crm_records.Record, list[str]]:
         opp = link.opportunity if link else None

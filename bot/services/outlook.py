@@ -20,7 +20,7 @@ from bot.rules.outlook import (
 from bot.rules.periods import local_midnight, period_bounds, week_start
 from bot.services import Services
 from bot.services.health import current_period, health_window
-from storage import obstacles, outlook
+from storage import concentration, obstacles, outlook
 from storage import team as team_store
 
 EARLY_LISTED = 5
@@ -98,7 +98,7 @@ def team_creation(services: Services, team_id: str, today: date) -> TeamCreation
         sum(found.opened_since for found in everyone.values()),
         settings.opening_pace_weeks,
     )
-    prospecting = outlook.last_prospecting(
+    prospecting = concentration.last_prospecting_by_rep(  # logged or captured
         services.db, team_id, today - timedelta(days=settings.quiet_prospecting_days - 1)
     )
     reps = set(everyone) | set(prospecting)

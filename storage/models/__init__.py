@@ -1,7 +1,7 @@
 """The tables, one module per area; import them from here (`from storage.models import Opportunity`)."""
 
 from storage.models.base import ID, Base
-from storage.models.capture import CalendarConnection, CapturedTime, DomainChoice
+from storage.models.capture import CalendarConnection, CapturedTime, DealContact, DomainChoice
 from storage.models.coaching import CoachingAnswer, Rep, ScheduledMessage, Workspace, WorkspaceSettings
 from storage.models.crm import CrmConflict, CrmFlag, CrmLink, CrmOutbox, CrmOwner, CrmPace, CrmSyncState
 from storage.models.installations import BOTS, INSTALLATIONS, OAUTH_STATES  # slack_sdk's tables
@@ -16,6 +16,7 @@ __all__ = [
     "Base",
     "CalendarConnection",
     "CapturedTime",
+    "DealContact",
     "CoachingAnswer",
     "CrmConflict",
     "CrmFlag",

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, RepRow
+from storage.models.base import Base, RepRow, WorkspaceRow
 from storage.types import UtcDateTime
 
 
@@ -79,3 +79,15 @@ class DomainChoice(RepRow, Base):
     chosen_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (UniqueConstraint("team_id", "user_id", "domain", name="uq_domain_choices_rep_domain"),)
+
+
+class DealContact(WorkspaceRow, Base):
+    """The email of a CRM contact associated with one of our deals, read with the deal at each sync: a
+    calendar meeting with that person is time on the deal (rule `crm_contact`)."""
+
+    __tablename__ = "deal_contacts"
+
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+
+    __table_args__ = (UniqueConstraint("opportunity_id", "email", name="uq_deal_contacts_email"),)
