@@ -28,6 +28,9 @@ STEP_ASIDE_SECONDS = 0.5
 # A burst is over once nobody has waited for this long: the server reads a burst's requests one by one,
 # and work that starts in a gap between two of them delays reading the rest.
 BURST_GAP_SECONDS = 0.02
+# Work nobody waits on (a Home refresh, the channel's news) waits for this much calm, a few seconds at
+# most: under load a burst's reads can leave gaps longer than BURST_GAP_SECONDS, and such work is heavy.
+CALM_SECONDS, CALM_MOST_SECONDS = 0.25, 3.0
 
 
 class PeopleFirst:
@@ -72,18 +75,19 @@ class PeopleFirst:
                     self._quiet_since = time.monotonic()
                     self._quiet.notify_all()
 
-    def step_aside(self, most: float = STEP_ASIDE_SECONDS) -> None:
-        """Wait until nobody has waited for an answer for a burst's gap, `most` seconds at most."""
-        deadline = time.monotonic() + most
+    def step_aside(self, most: float = STEP_ASIDE_SECONDS, calm_for: float | None = None) -> None:
+        """Wait until nobody has waited for an answer for a burst's gap (or `calm_for`, for work nobody
+        waits on at all), `most` seconds at most."""
+        deadline, gap = time.monotonic() + most, self._burst_gap if calm_for is None else calm_for
         with self._quiet:
             while (left := deadline - time.monotonic()) > 0:
                 if self._waiting or self._queued():
                     self._quiet.wait_for(lambda: not self._waiting and not self._queued(), timeout=left)
                     continue
                 calm = time.monotonic() - self._quiet_since
-                if calm >= self._burst_gap:
+                if calm >= gap:
                     return
-                self._quiet.wait(min(self._burst_gap - calm, left))
+                self._quiet.wait(min(gap - calm, left))
 
 
 PEOPLE = PeopleFirst()

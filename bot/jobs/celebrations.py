@@ -16,7 +16,7 @@ import time
 
 from bot.services import Services
 from bot.services import celebrations as service
-from bot.workers import PEOPLE
+from bot.workers import CALM_MOST_SECONDS, CALM_SECONDS, PEOPLE
 
 log = logging.getLogger("pipeline_coach.celebrations")
 
@@ -55,7 +55,7 @@ class Poster:
                 self._busy = True
                 service.WAITING.event.clear()
             try:
-                PEOPLE.step_aside()  # nobody waits on a celebration: people's answers go first
+                PEOPLE.step_aside(CALM_MOST_SECONDS, CALM_SECONDS)  # nobody waits on the news: people first
                 kicked = {id(services.db): services for services in service.WAITING.take()}
                 for key, services in {**self._retrying, **kicked}.items():
                     self._drain(services)

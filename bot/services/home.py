@@ -15,13 +15,15 @@ from bot.services import Services, admin
 from bot.services.health import build_health
 from bot.services.outlook import rep_outlook
 from bot.services.team import is_manager, team_view
-from bot.workers import PEOPLE
+from bot.workers import CALM_MOST_SECONDS, CALM_SECONDS, PEOPLE
 from storage import answers, opportunities
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger("pipeline_coach.home")
 HOME_ROWS = 50
-_publisher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="home")
+# One thread: refreshes are heavy and nobody waits on them, so they take turns rather than the GIL from
+# people whose requests arrive meanwhile (a refresh already queued for a rep covers later changes too).
+_publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="home")
 _queued: dict[tuple[int, str, str], Future] = {}  # refreshes not started yet, by (services, team, rep)
 _unfinished: set[Future] = set()
 _queued_lock = threading.Lock()
@@ -88,7 +90,7 @@ def _finished(future: Future) -> None:
 
 
 def _publish_queued(services: Services, key: tuple[int, str, str]) -> None:
-    PEOPLE.step_aside()  # nobody waits on a Home refresh: requests still awaiting their answer go first
+    PEOPLE.step_aside(CALM_MOST_SECONDS, CALM_SECONDS)  # nobody waits on a Home refresh: people's answers first
     with _queued_lock:
         _queued.pop(key, None)  # from here on, a new change queues a refresh of its own
     publish_home(services, key[1], key[2])
