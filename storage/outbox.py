@@ -102,8 +102,9 @@ def teams_with_waiting(db: Database, kind: str, now: datetime) -> list[str]:
     """Workspaces with a message of this kind planned and not yet taken, due for a retry, or abandoned by
     an owner who vanished (the status index finds them)."""
     waiting = or_(ScheduledMessage.status == PENDING, due(now))
+    open_states = ScheduledMessage.status.in_((PENDING, *OUTSTANDING))  # the index skips what is settled
     with db.transaction() as session:
-        query = select(ScheduledMessage.team_id).where(ScheduledMessage.kind == kind, waiting)
+        query = select(ScheduledMessage.team_id).where(open_states, ScheduledMessage.kind == kind, waiting)
         return sorted(set(session.scalars(query.distinct())))
 
 
