@@ -1,11 +1,12 @@
-"""HubSpot's meetings, calls and contacts, and the v4 associations batch read, added to the HubSpot stand-in.
+"""HubSpot's meetings, calls, contacts and companies, and the v4 associations batch read, added to the HubSpot stand-in.
 
 The same server (tests/hubspot_stand_in.py) with more of HubSpot: meetings and calls kept in memory,
 their search endpoints (any property filter, sorting, pages of at most 200, the 10,000-result cap) and
 `POST /crm/v4/associations/{from}/{to}/batch/read` as HubSpot answers it: at most 1,000 ids a request,
 500 associations an id per answer with a per-id `after`, and a 207 listing the ids that have none
-(NO_ASSOCIATIONS_FOUND); deals' contacts through the same read, and contacts' emails by
-`POST /crm/v3/objects/contacts/batch/read` (at most 100 ids, a 207 naming the missing ones). Token
+(NO_ASSOCIATIONS_FOUND); deals' contacts and companies through the same read, and contacts' emails and
+companies' domains by `POST /crm/v3/objects/{contacts|companies}/batch/read` (at most 100 ids, a 207
+naming the missing ones). Token
 checks, queued failures and the exchange record are the base's own.
 """
 
@@ -17,7 +18,7 @@ from datetime import datetime
 from tests.hubspot_records import error, iso
 from tests.hubspot_stand_in import ROUTES, HubSpotStandIn
 
-ASSOCIATIONS_PATH = r"/crm/v4/associations/(?P<from>meetings|calls|deals)/(?P<to>deals|contacts)/batch/read"
+ASSOCIATIONS_PATH = r"/crm/v4/associations/(?P<from>meetings|calls|deals)/(?P<to>deals|contacts|companies)/batch/read"
 ACTIVITY_ROUTES = [
     ("POST", r"/crm/v3/objects/meetings/search", "meetings", "PublicObjectSearchRequest",
      {200: "CollectionResponseWithTotalSimplePublicObjectForwardPaging"}),
@@ -28,14 +29,19 @@ ACTIVITY_ROUTES = [
       207: "BatchResponsePublicAssociationMultiWithLabelWithErrors"}),
     ("POST", r"/crm/v3/objects/contacts/batch/read", "contacts", "BatchReadInputSimplePublicObjectId",
      {200: "BatchResponseSimplePublicObject", 207: "BatchResponseSimplePublicObjectWithErrors"}),
+    ("POST", r"/crm/v3/objects/companies/batch/read", "companies", "BatchReadInputSimplePublicObjectId",
+     {200: "BatchResponseSimplePublicObject", 207: "BatchResponseSimplePublicObjectWithErrors"}),
 ]  # fmt: skip
 OBJECTS_READ_LIMIT = 100  # ids per objects batch read
 BATCH_READ_LIMIT = 1_000  # ids per associations batch read (HubSpot's limit since February 2025)
 ASSOCIATIONS_PAGE = 500  # associations of one id per answer
 # HubSpot's own association type ids, from the activity's side.
 TYPE_IDS = {("meetings", "contacts"): 200, ("meetings", "deals"): 212,
-            ("calls", "contacts"): 194, ("calls", "deals"): 206, ("deals", "contacts"): 3}  # fmt: skip
-SINGULAR = {"meetings": "meeting", "calls": "call", "deals": "deal", "contacts": "contact"}
+            ("calls", "contacts"): 194, ("calls", "deals"): 206, ("deals", "contacts"): 3,
+            ("deals", "companies"): 5}  # fmt: skip
+SINGULAR = {"meetings": "meeting", "calls": "call", "deals": "deal", "contacts": "contact", "companies": "company"}
+# The property each objects batch read serves (contacts' emails, companies' domains).
+HELD = {"contacts": "email", "companies": "domain"}
 
 
 @dataclass
@@ -54,6 +60,7 @@ class HubSpotActivitiesStandIn(HubSpotStandIn):
             self.activities: dict[str, dict[str, Activity]] = {"meetings": {}, "calls": {}}
             self.links: dict[tuple[str, str, str], list[str]] = {}  # (objects, id, to) -> associated ids
             self.contacts: dict[str, str | None] = {}  # id -> email
+            self.companies: dict[str, str | None] = {}  # id -> domain
 
     # --- what tests do to "HubSpot" directly (a rep logging a meeting or a call) ---
 
@@ -77,14 +84,21 @@ class HubSpotActivitiesStandIn(HubSpotStandIn):
 
     def add_contact(self, email: str | None = None, deals=()) -> str:
         """A contact (with an email, if given), associated with `deals`."""
+        return self._add_held("contacts", email, deals)
+
+    def add_company(self, domain: str | None = None, deals=()) -> str:
+        """A company (with a domain, if given), associated with `deals`."""
+        return self._add_held("companies", domain, deals)
+
+    def _add_held(self, objects: str, value: str | None, deals) -> str:
         with self._lock:
             assert all(deal in self.deals for deal in deals), "HubSpot associates existing deals only"
-            contact = str(self.next_id)
+            made = str(self.next_id)
             self.next_id += 1
-            self.contacts[contact] = email
+            (self.contacts if objects == "contacts" else self.companies)[made] = value
             for deal in deals:
-                self.links.setdefault(("deals", str(deal), "contacts"), []).append(contact)
-            return contact
+                self.links.setdefault(("deals", str(deal), objects), []).append(made)
+            return made
 
     def _add(self, objects: str, properties: dict, deals, contacts) -> str:
         with self._lock:
@@ -106,8 +120,8 @@ class HubSpotActivitiesStandIn(HubSpotStandIn):
             return super()._serve(exchange, found)
         if "to" in found.groupdict():
             return self._associations_read(found["from"], found["to"], exchange.body or {})
-        if exchange.route[2] == "contacts":
-            return self._contacts_read(exchange.body or {})
+        if exchange.route[2] in HELD:
+            return self._objects_read(exchange.route[2], exchange.body or {})
         return self._activity_search(exchange.route[2], exchange.body or {})
 
     def _activity_search(self, objects: str, body: dict) -> tuple[int, dict]:
@@ -119,23 +133,24 @@ class HubSpotActivitiesStandIn(HubSpotStandIn):
 
         return self._searched(body, [(one, one.properties) for one in self.activities[objects].values()], render)
 
-    def _contacts_read(self, body: dict) -> tuple[int, dict]:
+    def _objects_read(self, objects: str, body: dict) -> tuple[int, dict]:
         inputs = [str(one["id"]) for one in body.get("inputs") or []]
         if len(inputs) > OBJECTS_READ_LIMIT:
             return 400, error("VALIDATION_ERROR", f"at most {OBJECTS_READ_LIMIT} inputs per batch read")
         wanted = {*(body.get("properties") or ()), "hs_object_id"}
-        stamp = iso(self.clock)
+        stamp, held = iso(self.clock), self.contacts if objects == "contacts" else self.companies
         results = [
-            {"id": one, "properties": {name: {"email": self.contacts[one], "hs_object_id": one}.get(name)
+            {"id": one, "properties": {name: {HELD[objects]: held[one], "hs_object_id": one}.get(name)
                                        for name in sorted(wanted)},
              "createdAt": stamp, "updatedAt": stamp, "archived": False}
-            for one in inputs if one in self.contacts
+            for one in inputs if one in held
         ]  # fmt: skip
         answer: dict = {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}
-        missing = [one for one in inputs if one not in self.contacts]
+        missing = [one for one in inputs if one not in held]
         if not missing:
             return 200, answer
-        failed = {"status": "error", "category": "OBJECT_NOT_FOUND", "message": "Could not get some CONTACT objects",
+        message = f"Could not get some {SINGULAR[objects].upper()} objects"
+        failed = {"status": "error", "category": "OBJECT_NOT_FOUND", "message": message,
                   "context": {"ids": missing}, "errors": [], "links": {}}  # fmt: skip
         return 207, {**answer, "numErrors": 1, "errors": [failed]}
 

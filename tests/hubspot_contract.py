@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import hubspot.crm.associations.v4 as associations_package
+import hubspot.crm.companies as companies_package
 import hubspot.crm.contacts as contacts_package
 import hubspot.crm.deals as deals_package
 import hubspot.crm.objects.calls as calls_package
@@ -30,6 +31,7 @@ PACKAGES = {
     "calls": calls_package,
     "associations": associations_package,
     "contacts": contacts_package,
+    "companies": companies_package,
 }
 ROOT = Path(__file__).resolve().parents[1]
 # hubspot-api-client types search `sorts` as strings, while HubSpot takes objects

@@ -1,5 +1,6 @@
-"""Placing a captured meeting: the CRM's word first, then a CRM contact of one deal, then the rep's earlier
-choice for a domain, then a deal named in the title; internal meetings only when they name a deal; never a guess."""
+"""Placing a captured meeting: the CRM's word first, then a CRM contact of one deal, then a CRM company domain
+of one deal, then the rep's earlier choice for a domain, then a deal named in the title; internal meetings
+only when they name a deal; never a guess."""
 
 from __future__ import annotations
 
@@ -41,6 +42,29 @@ def test_an_attendee_who_is_a_crm_contact_of_exactly_one_open_deal_places_it_bef
     assert placed(meeting("Catch-up", "cy@acme.com"), ctx) == ("deal", 2, "remembered"), "two deals: no answer"
     assert placed(meeting("Catch-up", "old@acme.com"), ctx) == ("deal", 2, "remembered"), "a closed deal"
     assert placed(meeting("Globex sync", "me@us.example"), ctx) == ("deal", 3, "internal_title"), "our own: no"
+
+
+def test_an_attendee_from_the_crm_company_of_exactly_one_open_deal_places_it_after_contacts_before_memory():
+    companies = {"acme.com": frozenset({1}), "initech.com": frozenset({2, 3}), "hooli.com": frozenset({99}),
+                 "us.example": frozenset({1})}  # fmt: skip
+    remembered = {"acme.com": rules.Choice("deal", 2), "initech.com": rules.Choice("deal", 2)}
+    ctx = rules.Context(frozenset({"us.example"}), (ACME, ACME_MORE, GLOBEX), remembered, {},
+                        {"pat@acme.com": frozenset({3})}, companies)  # fmt: skip
+    assert placed(meeting("Catch-up", "Ann@ACME.com"), ctx) == ("deal", 1, "crm_company")
+    assert placed(meeting("Catch-up", "pat@acme.com"), ctx) == ("deal", 3, "crm_contact"), "a contact comes first"
+    assert placed(meeting("Catch-up", "cy@initech.com"), ctx) == ("deal", 2, "remembered"), "two deals: no answer"
+    assert placed(meeting("Catch-up", "bo@hooli.com"), ctx) == ("unplaced", None, "none"), "a closed deal"
+    assert placed(meeting("Team standup", "me@us.example"), ctx) == ("not_selling", None, "internal"), "our own"
+    both = rules.Context(
+        frozenset(), (ACME, GLOBEX), {}, {}, {}, {"acme.com": frozenset({1}), "globex.com": frozenset({3})}
+    )
+    assert placed(meeting("Three-way", "ann@acme.com", "bo@globex.com"), both) == ("unplaced", None, "none")
+
+
+def test_a_company_domain_is_read_as_emails_carry_it():
+    assert rules.company_domain("WWW.Acme.com") == "acme.com"
+    assert rules.company_domain("https://www.acme.com/about") == "acme.com"
+    assert rules.company_domain(" acme.com. ") == "acme.com"
 
 
 def test_a_domain_the_rep_placed_before_comes_next_then_the_title():

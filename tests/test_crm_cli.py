@@ -73,7 +73,7 @@ def test_jobs_list_names_the_crm_job(slack, sqlite_url):
 def test_the_crm_job_runs_the_sync_as_a_scheduler_tick_would(crm_bot, hubspot):
     hubspot.add_deal(dealname="Acme", dealstage="qualifiedtobuy", amount="10", hubspot_owner_id="501")
     report = JOBS["crm_sync"].run(crm_bot.services, crm_bot.clock())
-    assert report.outcomes["created"] == 1 and report.outcomes["crm requests"] == 7  # the deal's contacts too
+    assert report.outcomes["created"] == 1 and report.outcomes["crm requests"] == 8  # its contacts and companies too
     assert "crm_sync at" in report.summary()
 
 

@@ -1,7 +1,8 @@
 """Ada's calendar says "Quarterly check-in" with Pat, nothing about a deal. But Pat is a HubSpot contact on
 her Acme renewal, and on none of her other deals: the hour goes to Acme renewal, said to be so because
-someone there is a CRM contact of the deal. A contact on two of her deals is no answer, and a stranger
-stays a question for her."""
+someone there is a CRM contact of the deal. Sam from Globex is no contact at all, but Globex, the company on
+her Globex expansion deal, has the domain globex.com: that hour goes to the expansion. A contact or a
+company domain on two of her deals is no answer, and a stranger stays a question for her."""
 
 from __future__ import annotations
 
@@ -35,6 +36,21 @@ def meeting(uid: str, days_ago: int, guest: str) -> str:
     return event(uid, start, 60, "Quarterly check-in", attendees=((guest, "ACCEPTED"), (ADA, "ACCEPTED")))
 
 
+def synced_reading_once(bot, hubspot, objects: str) -> None:
+    """A sync of the three deals: one associations read for the page of deals, one batch read of what they
+    hold (contacts' emails or companies' domains), every request counted."""
+    before = len(hubspot.exchanges)
+    report = run_sync(bot.services, bot.clock(), provider=provider_for(hubspot, bot.db))
+    assert report.created == 3 and report.error is None
+    assert len(hubspot.of("POST", f"/crm/v4/associations/deals/{objects}")) == 1, "one read for the page of deals"
+    assert len(hubspot.of("POST", f"/crm/v3/objects/{objects}/batch/read")) == 1, "one read of what they hold"
+    assert len(hubspot.exchanges) - before == report.requests
+
+
+def connect(bot, feeds, *meetings: str) -> None:
+    say(bot, f"calendar connect {feeds.serve(f'{SECRET}/ada.ics', calendar(*meetings))}", user="UADA")
+
+
 def placements(bot) -> dict[str, tuple[str, str, str | None]]:
     """{the outside attendees' domain: (placement, rule, deal)}"""
     with bot.db.transaction() as session:
@@ -53,17 +69,10 @@ def test_a_meeting_with_a_hubspot_contact_of_one_deal_goes_on_that_deal(ada_bot,
     hubspot.add_contact("Pat@Acme.com", deals=[acme])
     hubspot.add_contact("lee@initech.com", deals=[pilot, upsell])
     hubspot.add_contact(None, deals=[acme])  # a contact with no email matches nobody
-    before = len(hubspot.exchanges)
 
-    report = run_sync(ada_bot.services, ada_bot.clock(), provider=provider_for(hubspot, ada_bot.db))
-
-    assert report.created == 3 and report.error is None
-    assert len(hubspot.of("POST", "/crm/v4/associations/deals/contacts")) == 1, "one read for the page of deals"
-    assert len(hubspot.of("POST", "/crm/v3/objects/contacts/batch/read")) == 1, "one read for their emails"
-    assert len(hubspot.exchanges) - before == report.requests
-    feed = calendar(meeting("pat", 1, "pat@acme.com"), meeting("lee", 2, "lee@initech.com"),
-                    meeting("kim", 3, "kim@hooli.com"))  # fmt: skip
-    say(ada_bot, f"calendar connect {feeds.serve(f'{SECRET}/ada.ics', feed)}", user="UADA")
+    synced_reading_once(ada_bot, hubspot, "contacts")
+    connect(ada_bot, feeds, meeting("pat", 1, "pat@acme.com"), meeting("lee", 2, "lee@initech.com"),
+            meeting("kim", 3, "kim@hooli.com"))  # fmt: skip
 
     found = placements(ada_bot)
     assert found["acme.com"] == ("deal", "crm_contact", "Acme renewal")
@@ -79,7 +88,24 @@ def test_a_deal_that_closes_or_loses_the_contact_no_longer_draws_the_meeting(ada
     ada_bot.clock.set(NOW + timedelta(minutes=10))
     run_sync(ada_bot.services, ada_bot.clock(), provider=provider_for(hubspot, ada_bot.db))
 
-    say(ada_bot, f"calendar connect {feeds.serve(f'{SECRET}/lost.ics', calendar(meeting('pat', 1, 'pat@acme.com')))}",
-        user="UADA")  # fmt: skip
+    connect(ada_bot, feeds, meeting("pat", 1, "pat@acme.com"))
 
     assert placements(ada_bot)["acme.com"] == ("unplaced", "none", None)
+
+
+def test_a_meeting_with_someone_from_a_hubspot_company_of_one_deal_goes_on_that_deal(ada_bot, hubspot, feeds):
+    expansion = hubspot.add_deal(dealname="Expansion", dealstage="qualifiedtobuy", hubspot_owner_id="501")
+    pilot = hubspot.add_deal(dealname="Pilot", dealstage="qualifiedtobuy", hubspot_owner_id="501")
+    upsell = hubspot.add_deal(dealname="Upsell", dealstage="qualifiedtobuy", hubspot_owner_id="501")
+    hubspot.add_company("WWW.Globex.com", deals=[expansion])  # as typed in HubSpot: one company, globex.com
+    hubspot.add_company("initech.com", deals=[pilot, upsell])
+    hubspot.add_company(None, deals=[expansion])  # a company with no domain matches nobody
+
+    synced_reading_once(ada_bot, hubspot, "companies")
+    connect(ada_bot, feeds, meeting("sam", 1, "sam@globex.com"), meeting("lee", 2, "lee@initech.com"),
+            meeting("kim", 3, "kim@hooli.com"))  # fmt: skip
+
+    found = placements(ada_bot)
+    assert found["globex.com"] == ("deal", "crm_company", "Expansion")
+    assert found["initech.com"] == ("unplaced", "none", None), "a company on two deals: never a guess"
+    assert found["hooli.com"] == ("unplaced", "none", None)

@@ -142,8 +142,9 @@ def test_a_second_sync_with_no_changes_makes_a_constant_number_of_requests(crm_b
     sync(crm_bot, hubspot)
     third = sync(crm_bot, hubspot)
 
-    # our key property (looked for, then made), owners, pipelines, 3 search pages, their contacts, archived
-    assert first.created == 450 and first.requests == 2 + 1 + 1 + 3 + 3 + 1
+    # our key property (looked for, then made), owners, pipelines, 3 search pages, their contacts and their
+    # companies, archived
+    assert first.created == 450 and first.requests == 2 + 1 + 1 + 3 + 3 + 3 + 1
     assert second.requests == third.requests == 1 + 1 + 1 + 1  # owners, pipelines, one search page, archived
     assert second.unchanged == third.unchanged == 151  # the search looks back 5 minutes before its last change
     assert len(crm_bot.slack.of("users.lookupByEmail")) == 2  # each owner matched once
@@ -158,8 +159,9 @@ def test_ten_thousand_deals_import_and_the_next_sync_costs_five_requests(crm_bot
     seconds = time.monotonic() - started
     second = sync(crm_bot, hubspot)
 
-    # the key property (2), owners, pipelines, 50 pages and their contacts, archived; paced under HubSpot's limits
-    assert first.created == 10_000 and first.requests == 2 + 1 + 1 + 50 + 50 + 1
+    # the key property (2), owners, pipelines, 50 pages, their contacts and companies, archived; paced under
+    # HubSpot's limits
+    assert first.created == 10_000 and first.requests == 2 + 1 + 1 + 50 + 50 + 50 + 1
     assert second.requests == 5 and second.created == second.updated == 0  # 301 changes in the look-back: 2 pages
     assert open_opportunities(crm_bot.db, "T1", "UADA", 1)[1] == 10_000
     print(f"10,000 deals: first sync {first.requests} requests in {seconds:.1f} s; next sync {second.requests}")

@@ -110,6 +110,10 @@ class CrmProvider(Protocol):
         """The email addresses of each deal's contacts (lower-cased): a meeting with one is time on it."""
         ...
 
+    def deal_domains(self, deal_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        """The domains of each deal's companies: a meeting with someone from one is time on it."""
+        ...
+
     def find_by_key(self, key: str) -> WriteResult | None:
         """The deal our create made under `key` (its answer lost to an error), or None."""
         ...

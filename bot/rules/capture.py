@@ -2,8 +2,9 @@
 
 Pure and explainable: every placement names the rule that made it. Meetings with people from outside the
 company are placed, in order, by the CRM's association, by an attendee who is a CRM contact of exactly one
-of the rep's open deals, by a choice the rep made before for an attendee's domain, then by a deal's (or
-its account's) name in the title; CRM contacts without a deal
+of the rep's open deals, by an attendee's email domain that is the CRM company domain of exactly one of
+them, by a choice the rep made before for an attendee's domain, then by a deal's (or its account's) name
+in the title; CRM contacts without a deal
 make it prospecting. Internal-only meetings count only when their title names a deal. Nothing is
 guessed: no rule, or two deals that fit equally, leaves the meeting unplaced.
 """
@@ -19,9 +20,10 @@ from bot.integrations.activities import CapturedMeeting
 DEAL, PROSPECTING, UNPLACED, NOT_SELLING = "deal", "prospecting", "unplaced", "not_selling"
 PLACEMENTS = (DEAL, PROSPECTING, UNPLACED, NOT_SELLING)
 # The rules, by the name stored with each entry.
-CRM, CRM_CONTACT, REMEMBERED, TITLE, INTERNAL_TITLE, CRM_CONTACTS, NO_RULE, INTERNAL, REP = (
+CRM, CRM_CONTACT, CRM_COMPANY, REMEMBERED, TITLE, INTERNAL_TITLE, CRM_CONTACTS, NO_RULE, INTERNAL, REP = (
     "crm",
     "crm_contact",
+    "crm_company",
     "remembered",
     "title",
     "internal_title",
@@ -37,6 +39,7 @@ WHY = {
     INTERNAL_TITLE: "an internal meeting whose title names the deal",
     CRM_CONTACTS: "CRM contacts, no deal yet",
     CRM_CONTACT: "someone there is a CRM contact of the deal",
+    CRM_COMPANY: "someone there is from the deal's company in the CRM",
     NO_RULE: "nothing says which deal",
     INTERNAL: "internal only",
     REP: "you chose",
@@ -77,10 +80,18 @@ class Context:
     remembered: Mapping[str, Choice]  # domain -> the rep's choice
     crm_deals: Mapping[str, int]  # CRM deal id -> our open deal's id
     contacts: Mapping[str, frozenset[int]] = field(default_factory=dict)  # CRM contact's email -> open deals
+    companies: Mapping[str, frozenset[int]] = field(default_factory=dict)  # CRM company's domain -> open deals
 
 
 def domain_of(email: str) -> str:
     return email.rpartition("@")[2].strip().lower()
+
+
+def company_domain(text: str) -> str:
+    """A company's domain as emails carry it: "https://www.Acme.com/" and "acme.com" are one company."""
+    domain = text.strip().lower().partition("://")[2] or text.strip().lower()
+    domain = domain.split("/", 1)[0].rstrip(".")
+    return domain.removeprefix("www.")
 
 
 def outside_domains(emails: Iterable[str], own_domains: frozenset[str]) -> tuple[str, ...]:
@@ -109,6 +120,9 @@ def place(meeting: CapturedMeeting, context: Context) -> Placement:
     }
     if len(theirs & open_ids) == 1:
         return Placement(DEAL, (theirs & open_ids).pop(), CRM_CONTACT, outside)
+    companies = {deal for domain in outside for deal in context.companies.get(company_domain(domain), ())}
+    if len(companies & open_ids) == 1:
+        return Placement(DEAL, (companies & open_ids).pop(), CRM_COMPANY, outside)
     remembered = {context.remembered[domain] for domain in outside if domain in context.remembered}
     remembered = {choice for choice in remembered if choice.opportunity_id in open_ids or choice.placement != DEAL}
     if len(remembered) == 1:

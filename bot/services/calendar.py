@@ -183,6 +183,7 @@ def capture(
     db = services.db
     meetings = list(meetings)
     zone = _zone(services, team_id, user_id)
+    contacts, companies = deal_contacts.open_deals_by_contact(db, team_id, user_id)
     context = rules.Context(
         own_domains=frozenset(rules.domain_of(email) for email in own_emails if "@" in email),
         deals=tuple(rules.OpenDeal(*deal) for deal in captured.open_deals(db, team_id, user_id)),
@@ -191,7 +192,8 @@ def capture(
             for domain, (placement, opportunity) in captured.remembered(db, team_id, user_id).items()
         },
         crm_deals=captured.crm_deal_ids(db, team_id, (crm_id for m in meetings for crm_id in m.deal_ids)),
-        contacts=deal_contacts.open_deals_by_email(db, team_id, user_id),
+        contacts=contacts,
+        companies=companies,
     )
     keep_titles = services.settings.calendar_keep_titles
     entries, by_placement = [], {placement: 0 for placement in rules.PLACEMENTS}

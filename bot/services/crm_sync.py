@@ -16,7 +16,6 @@ associations read a page), which place calendar meetings with those people on th
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -24,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.integrations import CrmDeal, CrmProvider
+from bot.rules.capture import company_domain
 from bot.rules.crm_stages import LOST, WON, stage_map
 from bot.services import Services
 from bot.services.celebrations import celebrate
@@ -80,7 +80,7 @@ def pull(
     stages = provider.stages()
     mapping = stage_map(stages, settings.open_stages, settings.hubspot_stage_map)
     context = _Context(services, provider.name, team_id, now, mapping, owner_map, may_celebrate, new_after, report)
-    context.read_contacts, context.every_contact = provider.deal_contacts, full
+    context.crm, context.every_contact = provider, full
     context.pending = outbox.pending_changes(db, team_id, provider.name)
     cursor, seen, merged, page = state.cursor, set(), {}, []
     since = None if full or state.cursor is None else state.cursor - provider.search_lag
@@ -151,7 +151,7 @@ class _Context:
     new_after: datetime | None
     report: SyncReport
     pending: dict[int, datetime] = field(default_factory=dict)
-    read_contacts: Callable[[list[str]], dict[str, tuple[str, ...]]] | None = None
+    crm: CrmProvider | None = None  # read for the deals' contacts and companies
     every_contact: bool = False  # `--full`: the contacts of unchanged deals are read again too
 
     def apply(self, deals: list[CrmDeal]) -> None:
@@ -192,14 +192,18 @@ class _Context:
         self.take_contacts({**views, **{record.crm_id: view for record, view in zip(records, saved, strict=True)}})
 
     def take_contacts(self, views: dict[str, OpportunityView]) -> None:
-        """The contacts of the page's open deals, in one associations read and a batch read of their emails:
-        a calendar meeting with one of them is time on that deal (bot/rules/capture.py, `crm_contact`)."""
-        if self.read_contacts is None or not views:
+        """The page's open deals' contacts' emails and companies' domains: a calendar meeting with one of
+        them is time on that deal (bot/rules/capture.py, `crm_contact` and `crm_company`)."""
+        if self.crm is None or not views:
             return
         open_ones = sorted(crm_id for crm_id, view in views.items() if view.status == OPEN)
-        found = self.read_contacts(open_ones) if open_ones else {}
+        found = self.crm.deal_contacts(open_ones) if open_ones else {}
+        companies = self.crm.deal_domains(open_ones) if open_ones else {}
         emails = {view.id: found.get(crm_id, ()) for crm_id, view in views.items()}
-        deal_contacts.replace(self.services.db, self.team_id, emails)
+        domains = {
+            view.id: {company_domain(domain) for domain in companies.get(crm_id, ())} for crm_id, view in views.items()
+        }
+        deal_contacts.replace(self.services.db, self.team_id, emails, domains)
 
     def decide(self, deal: CrmDeal, link: store.Linked | None) -> tuple[crm_records.Record, list[str]]:
         opp = link.opportunity if link else None

@@ -82,12 +82,14 @@ class DomainChoice(RepRow, Base):
 
 
 class DealContact(WorkspaceRow, Base):
-    """The email of a CRM contact associated with one of our deals, read with the deal at each sync: a
-    calendar meeting with that person is time on the deal (rule `crm_contact`)."""
+    """Who one of our deals is with in the CRM, read with the deal at each sync: a contact's email (`kind`
+    "email", rule `crm_contact`) or an associated company's domain ("domain", rule `crm_company`); a
+    calendar meeting with that person or company is time on the deal."""
 
     __tablename__ = "deal_contacts"
 
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(String(254))
 
-    __table_args__ = (UniqueConstraint("opportunity_id", "email", name="uq_deal_contacts_email"),)
+    __table_args__ = (UniqueConstraint("opportunity_id", "kind", "value", name="uq_deal_contacts_value"),)

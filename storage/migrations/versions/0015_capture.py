@@ -21,8 +21,9 @@ def upgrade() -> None:
         sa.Column(
             "opportunity_id", sa.Integer(), sa.ForeignKey("opportunities.id", ondelete="CASCADE"), nullable=False
         ),
-        sa.Column("email", sa.String(254), nullable=False),
-        sa.UniqueConstraint("opportunity_id", "email", name="uq_deal_contacts_email"),
+        sa.Column("kind", sa.String(8), nullable=False),
+        sa.Column("value", sa.String(254), nullable=False),
+        sa.UniqueConstraint("opportunity_id", "kind", "value", name="uq_deal_contacts_value"),
     )
 
 
