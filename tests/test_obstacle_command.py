@@ -21,6 +21,7 @@ from tests.test_coaching_jobs import (
     say,
     the_nudge,
 )
+from tests.waiting import a_home_shows
 
 
 def last_text(bot) -> str:
@@ -121,8 +122,7 @@ def test_health_and_home_show_the_obstacle(bot):
     assert "*Acme renewal*: waiting on timing since 23 Nov, checkpoint 1 Dec" in last_text(bot)
 
     bot.driver.open_home("U1")
-    homes = [json.dumps(call.args["view"], ensure_ascii=False) for call in bot.slack.wait_for("views.publish", 3)]
-    assert any("waiting on timing since 23 Nov, checkpoint 1 Dec" in home for home in homes[1:])
+    assert a_home_shows(bot, "waiting on timing since 23 Nov, checkpoint 1 Dec")
 
 
 def test_the_nudge_names_the_obstacle_how_long_it_stood_and_asks_about_it(bot):

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from storage import outbox, quotas
 from tests.reading import shows
 from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, concentrated_history, run, say, the_nudge
+from tests.waiting import a_home_shows
 
 
 def health_text(bot, *typed: str, user: str = "U1") -> str:
@@ -88,8 +89,7 @@ def test_home_shows_the_number_and_the_pace(bot):
     say(bot, "quota 100k")
     say(bot, "new Acme renewal 60k close:dec 15")
     bot.driver.open_home("U1")
-    homes = [json.dumps(call.args["view"], ensure_ascii=False) for call in bot.slack.wait_for("views.publish", 3)]
-    assert any("Your number rides on one deal" in home and "New opportunities you need" in home for home in homes)
+    assert a_home_shows(bot, "Your number rides on one deal", "New opportunities you need")
 
 
 def test_the_nudge_gives_the_number_as_a_reason_and_asks_about_it(bot):
