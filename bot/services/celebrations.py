@@ -102,8 +102,8 @@ def post_waiting(services: Services, team_id: str, now: datetime) -> str | None:
 def _post(services: Services, lot: list[claims.Claim], now: datetime) -> str:
     channel = lot[0].key.recipient_id
     same = [claim for claim in lot if claim.key.recipient_id == channel]
-    for other in lot[len(same) :]:  # the channel changed meanwhile: the rest waits for a post of its own
-        claims.mark_failed_attempt(services.db, other, "posted separately", now)
+    for other in (claim for claim in lot if claim.key.recipient_id != channel):  # the channel changed meanwhile:
+        claims.mark_failed_attempt(services.db, other, "posted separately", now)  # a post of its own, later
     text, blocks = messages.celebrations_together([(_kind(claim), claim.text, claim.blocks) for claim in same])
     try:
         with background_work():
