@@ -14,7 +14,6 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -40,12 +39,6 @@ OFF = (
 )
 
 
-@dataclass(frozen=True)
-class Celebration:
-    queued: bool  # on its way to the channel (posted by the poster, at the channel's pace)
-    note: str | None = None  # what the rep's confirmation says about it
-
-
 class Waiting:
     """The poster's wake-up call: which services planned celebrations since it last looked."""
 
@@ -68,17 +61,17 @@ class Waiting:
 WAITING = Waiting()
 
 
-def celebrate(services: Services, opp: records.OpportunityView, kind: str) -> Celebration:
-    """Plan the channel post for a new deal ("new") or a win ("won"); call it inside the deal's own
-    transaction, so the news and the deal are stored together or not at all."""
+def celebrate(services: Services, opp: records.OpportunityView, kind: str) -> bool:
+    """Plan the channel post for a new deal ("new") or a win ("won"), if celebrations are on (whether
+    they are); call it inside the deal's own transaction, so the news and the deal are stored together."""
     channel = services.settings.celebration_channel
     if not channel:
-        return Celebration(False, OFF)
+        return False
     now = services.now()
     planned = queue.Planned(channel, f"{kind}:{opp.id}", now)
     queue.plan(services.db, opp.team_id, KIND, [planned], claims.new_token(), now)
     services.db.after_commit(lambda: WAITING.add(services))
-    return Celebration(True)
+    return True
 
 
 def post_waiting(services: Services, team_id: str, now: datetime) -> str | None:

@@ -280,7 +280,7 @@ class _Context:
         return kinds
 
     def celebrate(self, view: OpportunityView, kind: str) -> None:
-        if celebrate(self.services, view, kind).queued:
+        if celebrate(self.services, view, kind):
             self.report.celebrated += 1
 
 
