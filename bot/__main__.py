@@ -105,6 +105,8 @@ def run(settings, db) -> int:
         log.info("Pipeline Coach is connected to Slack over Socket Mode")
         handler.on_refused = stop.set  # a token revoked while running: stop gracefully, then say so
         scheduler = start_scheduler(services)  # the coach's jobs, unless SCHEDULER_ENABLED=false
+        if settings.crm_connectable and not _serve_crm_callback(app, db, services, settings.port):
+            return 2
         code = lifecycle.serve_socket_mode(handler, listeners, scheduler, grace, stop)
         if handler.refused:
             print(handler.refused, file=sys.stderr)
@@ -113,16 +115,33 @@ def run(settings, db) -> int:
     from bot.server import make_server
 
     try:
-        server = make_server(app, db, "0.0.0.0", settings.port, threads=settings.worker_threads)
+        server = make_server(app, db, "0.0.0.0", settings.port, threads=settings.worker_threads, services=services)
     except OSError as error:
         print(f"Could not listen on PORT {settings.port}: {error.strerror}. Set PORT to a free port.", file=sys.stderr)
         return 2
     scheduler = start_scheduler(services)
     paths = "POST /slack/events, GET /healthz" + (
         ", GET /slack/install and /slack/oauth_redirect" if settings.oauth else ""
-    )
+    ) + (", GET /crm/oauth/callback" if settings.crm_connectable else "")
     log.info("Pipeline Coach is listening on port %s (%s)", settings.port, paths)
     return lifecycle.serve_http(server, listeners, scheduler, grace, stop)
+
+
+def _serve_crm_callback(app, db, services, port: int) -> bool:
+    """Socket Mode has no HTTP server for Slack; a CRM's OAuth callback still needs one: a small one on PORT
+    (the callback and /healthz only), on a thread of its own. False (said in one line) if PORT is taken."""
+    import threading
+
+    from bot.server import make_server
+
+    try:
+        server = make_server(app, db, "0.0.0.0", port, threads=2, services=services, slack_events=False)
+    except OSError as error:
+        print(f"Could not listen on PORT {port} for the CRM's OAuth callback: {error.strerror}.", file=sys.stderr)
+        return False
+    threading.Thread(target=server.run, name="crm-callback", daemon=True).start()
+    log.info("listening on port %s for GET /crm/oauth/callback and /healthz", port)
+    return True
 
 
 def exit_with(code: int) -> None:

@@ -67,7 +67,7 @@ def add_secrets(values: Iterable[str | None]) -> None:
 def settings_secrets(settings) -> list[str | None]:
     """The settings that are secrets: tokens, the signing, client and state secrets, the CRM's token."""
     names = ("slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_client_secret")
-    names += ("slack_state_secret", "hubspot_access_token")
+    names += ("slack_state_secret", "hubspot_access_token", "hubspot_client_secret", "salesforce_client_secret")
     return [getattr(settings, name, None) for name in names]
 
 

@@ -1,17 +1,24 @@
-"""HTTP mode: one WSGI app serving POST /slack/events and GET /healthz, run by waitress."""
+"""HTTP mode: one WSGI app serving POST /slack/events, GET /healthz and GET /crm/oauth/callback (where a
+CRM sends an admin's browser back), run by waitress. In Socket Mode the same server, without the Slack
+route, listens on PORT only for the callback and /healthz, when a CRM's OAuth app is configured."""
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as StillWaiting
+from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.services.crm_connect import CALLBACK_PATH as CRM_CALLBACK_PATH
 from bot.workers import PEOPLE
-from storage.db import Database
+from storage.db import Database, DatabaseUnavailable
+
+log = logging.getLogger("pipeline_coach")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_TIMEOUT = 0.8  # seconds: /healthz answers within a second whatever the database does
@@ -39,11 +46,19 @@ class HealthProbe:
             return f"the database did not answer within {self.timeout:.1f} s"
 
 
-def make_wsgi(app: App, db: Database):
+def make_wsgi(app: App, db: Database, services=None, slack_events: bool = True):
+    """The bot's HTTP surface; `services` serve the CRM's OAuth callback (none: no such route), and
+    `slack_events=False` leaves Slack's route out (Socket Mode: Slack comes over the socket, signed there)."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     probe = HealthProbe(db)
 
     def wsgi(environ, start_response):
+        if services is not None and environ.get("PATH_INFO") == CRM_CALLBACK_PATH:
+            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+                return _page(start_response, "405 Method Not Allowed", "<p>Open this address in a browser.</p>")
+            return _page(start_response, *crm_callback(services, environ.get("QUERY_STRING", "")))
+        if not slack_events and environ.get("PATH_INFO") != "/healthz":
+            return _page(start_response, "404 Not Found", "<p>Nothing here.</p>")
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             problem = probe.problem()
             answer = {"ok": problem is None, "database": "reachable" if problem is None else "unreachable"}
@@ -59,11 +74,37 @@ def make_wsgi(app: App, db: Database):
     return wsgi
 
 
-def make_server(app: App, db: Database, host: str, port: int, threads: int = 8):
+def crm_callback(services, query: str) -> tuple[str, str]:
+    """The CRM sent the admin's browser back: (HTTP status, the page saying how it went)."""
+    from bot.messages.crm_connect import page
+    from bot.services.crm_connect import finish
+
+    values = {name: found[0] for name, found in parse_qs(query).items() if found}
+    try:
+        done = finish(services, values.get("state", ""), values.get("code", ""), values.get("error"))
+    except DatabaseUnavailable:
+        log.warning("a CRM connection came back while the database was unavailable")
+        return "503 Service Unavailable", page(False, "Pipeline Coach can't save the connection just now. Press "
+                                                      "Connect in Slack again in a minute.")  # fmt: skip
+    return ("200 OK" if done.connected else "400 Bad Request"), page(done.connected, done.message)
+
+
+def _page(start_response, status: str, body: str):
+    data = body.encode()
+    headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))),
+               ("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")]  # fmt: skip
+    start_response(status, headers)
+    return [data]
+
+
+def make_server(
+    app: App, db: Database, host: str, port: int, threads: int = 8, services=None, slack_events: bool = True
+):
     """A waitress server (threaded, production-grade) ready for bot.lifecycle.serve_http()."""
     from waitress import create_server
 
-    server = create_server(make_wsgi(app, db), host=host, port=port, threads=threads, ident="pipeline-coach")
+    wsgi = make_wsgi(app, db, services, slack_events)
+    server = create_server(wsgi, host=host, port=port, threads=threads, ident="pipeline-coach")
     tasks = server.task_dispatcher.queue  # requests read and waiting for one of the `threads`
     PEOPLE.count_queued(lambda: len(tasks))
     return server

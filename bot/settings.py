@@ -160,7 +160,48 @@ class Settings(BaseSettings):
 
     @property
     def crm_enabled(self) -> bool:
+        """The one HubSpot of a single-workspace install (HUBSPOT_ACCESS_TOKEN)."""
         return bool(self.hubspot_access_token)
+
+    # A CRM per workspace, connected from Slack by OAuth (issue 26): see docs/admins/crm-connect.md.
+    hubspot_client_id: str | None = None
+    hubspot_client_secret: str | None = None
+    salesforce_client_id: str | None = None
+    salesforce_client_secret: str | None = None
+    public_url: str | None = None
+
+    @field_validator("hubspot_client_id", "hubspot_client_secret", "salesforce_client_id",
+                     "salesforce_client_secret", "public_url")  # fmt: skip
+    @classmethod
+    def _blank_crm_app_is_unset(cls, value: str | None) -> str | None:
+        return read.blank_is_none(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_shape(cls, value: str | None) -> str | None:
+        return value and read.http_url(value, "https://coach.example.com").rstrip("/")
+
+    @model_validator(mode="after")
+    def _crm_apps_complete(self) -> Settings:
+        for crm in ("hubspot", "salesforce"):
+            if bool(getattr(self, f"{crm}_client_id")) != bool(getattr(self, f"{crm}_client_secret")):
+                raise ValueError(f"{crm.upper()}_CLIENT_ID and {crm.upper()}_CLIENT_SECRET go together")
+            if getattr(self, f"{crm}_client_id") and not self.public_url:
+                raise ValueError(
+                    f"{crm.upper()}_CLIENT_ID needs PUBLIC_URL, the address the bot is reached at "
+                    "(the CRM sends the admin back to PUBLIC_URL/crm/oauth/callback)"
+                )
+        return self
+
+    @property
+    def crm_connectable(self) -> tuple[str, ...]:
+        """The CRMs a workspace's admin may connect from Slack (their OAuth app is configured)."""
+        return tuple(crm for crm in ("hubspot", "salesforce") if getattr(self, f"{crm}_client_id"))
+
+    @property
+    def crm_sync_on(self) -> bool:
+        """Whether the CRM sync job has anything to run: the environment's HubSpot, or a workspace's own."""
+        return self.crm_enabled or bool(self.crm_connectable)
 
     # Many workspaces (issue 13): see the README's "Many workspaces" section.
     slack_client_id: str | None = None

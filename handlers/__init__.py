@@ -8,6 +8,7 @@ from handlers import (
     calendar,
     coaching,
     commands,
+    crm_admin,
     export,
     home,
     obstacles,
@@ -19,7 +20,8 @@ from handlers import (
 )
 
 FEATURES = (
-    commands, opportunities, selling_time, coaching, home, team, export, obstacles, people, workspace, admin, calendar
+    commands, opportunities, selling_time, coaching, home, team, export, obstacles, people, workspace, admin, calendar,
+    crm_admin,
 )  # fmt: skip
 
 

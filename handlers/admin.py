@@ -17,8 +17,9 @@ from bot.messages import team as team_views
 from bot.messages.kit import problem
 from bot.parsing.admin import FormErrors, read_admin_form
 from bot.parsing.export import parse_export
-from bot.services import admin, crm_status, erase, export
+from bot.services import admin, erase, export
 from bot.services.workspace_settings import InvalidSettings
+from handlers import crm_admin
 from handlers.common import (
     FORM_FAILED,
     home_click,
@@ -62,10 +63,7 @@ def admin_command(ack: Ack, command: dict, respond: Respond, client: WebClient, 
                 respond(**problem(FORM_FAILED))
             return
         if words[0].lower() == "crm" and len(words) == 1:
-            if not services.settings.crm_enabled:
-                respond(**problem(views.NO_CRM))
-                return
-            respond(**views.crm_status_reply(crm_status.status_lines(services, team_id)))
+            crm_admin.show(respond, context, team_id, user_id)
             return
         if words[0].lower() != "forget" or len(words) > 2:
             respond(**problem(ADMIN_USAGE))

@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.integrations.hubspot import HubSpotProvider
-from bot.services.crm_push import after_change, make_activities, make_provider, run_sync
+from bot.services.crm_accounts import account_for, make_activities, make_provider
+from bot.services.crm_push import after_change, run_sync
 from storage.db import Database
 from storage.models import CrmPace
 from storage.opportunities import NewOpportunity, create_opportunity
@@ -125,8 +126,9 @@ def test_reading_meetings_and_calls_between_deal_reads_keeps_the_portal_under_it
 def test_the_product_builds_the_reader_on_the_deal_syncs_buckets(crm_bot, hubspot):
     hubspot.add_meeting(MONDAY, MONDAY + timedelta(hours=1), deals=[hubspot.add_deal(dealname="Acme")])
 
-    make_provider(crm_bot.services).owners()  # a request of the deal sync: the portal's requests bucket
-    list(make_activities(crm_bot.services).activities(MONDAY, MONDAY + timedelta(days=7)))  # its first searches
+    account = account_for(crm_bot.services, "T1")
+    make_provider(crm_bot.services, account).owners()  # a request of the deal sync: the portal's requests bucket
+    list(make_activities(crm_bot.services, account).activities(MONDAY, MONDAY + timedelta(days=7)))  # its searches
 
     with crm_bot.db.transaction() as session:
         buckets = sorted(session.scalars(select(CrmPace.bucket)))

@@ -6,7 +6,9 @@ one), so HubSpot's published limits are kept before any 429: a private app may m
 10 seconds, and the search endpoints 5 a second. A 429 anyway waits for the Retry-After HubSpot sends
 (bounded), 5xx and dropped connections are retried with a short, bounded backoff (never for a create,
 whose first try may have landed), a 409 is a `Conflict` (a unique value already held), and 401/403
-become one `BadToken` naming the setting, never the token.
+become one `BadToken` naming the setting, never the token. The token comes from an `AccessToken`
+(bot/integrations/oauth.py): a workspace's OAuth connection is refreshed before it expires, and once more
+when HubSpot refuses it (401); a token fresh from that refresh refused too means the connection is gone.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from urllib3.util.retry import Retry
 
 from bot.integrations.base import BadToken, Conflict, CrmError, NotFound
 from bot.integrations.hubspot_records import next_after, number
+from bot.integrations.oauth_records import AccessToken, token_source
 
 log = logging.getLogger("pipeline_coach.hubspot")
 
@@ -65,11 +68,12 @@ class Reader:
     scopes = "see the README"  # what a refused token lacks, in the one line an operator reads
 
     def __init__(
-        self, access_token: str, host: str | None = None, sleep: Callable[[float], None] = clock.sleep,
+        self, access_token: str | AccessToken, host: str | None = None, sleep: Callable[[float], None] = clock.sleep,
         pace: Pace | None = None,
     ) -> None:  # fmt: skip
-        self._take_apis(connect(access_token, host))
-        self._call = Caller(self.scopes, sleep, pace)
+        token = token_source(access_token)
+        self._take_apis(connect(token.current(), host))
+        self._call = Caller(self.scopes, sleep, pace, token)
 
     def _take_apis(self, client: hubspot.Client) -> None:
         """Each property of the client's discovery tree builds a fresh API client: keep one of each."""
@@ -82,25 +86,39 @@ class Reader:
 class Caller:
     """Makes one client call within HubSpot's limits; counts every request it sends."""
 
-    def __init__(self, scopes: str, sleep: Callable[[float], None] = clock.sleep, pace: Pace | None = None) -> None:
-        """`scopes` names what a 403 lacks; `pace(buckets)` returns when a request may go (None: unpaced)."""
+    def __init__(
+        self, scopes: str, sleep: Callable[[float], None] = clock.sleep, pace: Pace | None = None,
+        token: AccessToken | None = None,
+    ) -> None:  # fmt: skip
+        """`scopes` names what a 403 lacks; `pace(buckets)` returns when a request may go (None: unpaced);
+        `token` is where each request's bearer token comes from (None: the client's own, unchanged)."""
         self._scopes = scopes
         self._sleep = sleep
         self._pace = pace or (lambda buckets: None)
+        self._token = token
         self.requests = 0
 
     def __call__(self, method, *args, retry_errors: bool = True, **kwargs):
         buckets = (REQUESTS, SEARCHES) if method.__name__ == "do_search" else (REQUESTS,)
+        renewed = False  # one refresh per call at most: a token fresh from it refused too is the end
         for attempt in range(1, MAX_TRIES + 1):
             self._pace(buckets)
             self.requests += 1
+            used = self._authorize(method)
             try:
                 return method(*args, _request_timeout=TIMEOUT, **kwargs)
             except API_ERRORS as error:
                 status = error.status or 0
+                if status == 401 and self._token is not None and used is not None:
+                    if not renewed and self._token.renewed(used):
+                        renewed = True
+                        continue
+                    if renewed:
+                        self._token.rejected(used)
                 if status in (401, 403):
                     what = "is not valid or has expired" if status == 401 else f"lacks a scope ({self._scopes})"
-                    raise BadToken(f"HubSpot refused HUBSPOT_ACCESS_TOKEN: it {what}") from None
+                    name = self._token.name if self._token is not None else "HUBSPOT_ACCESS_TOKEN"
+                    raise BadToken(f"HubSpot refused {name}: it {what}") from None
                 if status == 404:
                     raise NotFound(f"HubSpot has no such record ({status})") from None
                 if status == 409:
@@ -118,6 +136,14 @@ class Caller:
                     continue
                 raise CrmError(f"HubSpot could not be reached: {error.__class__.__name__}") from None
         raise CrmError("HubSpot kept answering 429 (rate limited)")
+
+    def _authorize(self, method) -> str | None:
+        """Give the API object behind `method` the current token (refreshed first if it is about to expire)."""
+        if self._token is None:
+            return None
+        token = self._token.current()
+        method.__self__.api_client.configuration.access_token = token
+        return token
 
 
 def search_pages(

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from bot.messages import kit
 from bot.rules.periods import WEEKDAYS
 from bot.settings import Settings
-from bot.text import escape
 
 ADMIN_VIEW = "workspace_admin"
 FORGET_CONFIRMED = "forget_confirmed"
@@ -85,20 +84,6 @@ def admin_modal(settings: Settings, groups: Sequence[tuple[str, str]], metadata:
         _text("nudge_cooldown_days", "Days between nudges", settings.nudge_cooldown_days),
     ]  # fmt: skip
     return kit.modal(ADMIN_VIEW, "Workspace settings", "Save", metadata, blocks)
-
-
-NO_CRM = (
-    "No CRM is connected. To sync deals with HubSpot, an operator sets HUBSPOT_ACCESS_TOKEN "
-    '(the README\'s "CRM: HubSpot" walks through it).'
-)
-
-
-def crm_status_reply(lines: Sequence[str]) -> dict:
-    """The CRM sync's state for an admin, as `python -m bot crm status` prints it."""
-    text = "\n".join(escape(line) for line in lines)
-    chunks = [text[start : start + 2900] for start in range(0, len(text), 2900)] or [""]
-    blocks = [kit.section("*The CRM sync* (HubSpot)")] + [kit.section(f"```{chunk}```") for chunk in chunks[:40]]
-    return kit.reply("The CRM sync's state.", blocks)
 
 
 def admins_only() -> dict:

@@ -19,16 +19,24 @@ from bot.integrations.calendar_feed import SOURCE as CALENDAR
 from bot.rules.capture import not_on_calendar
 from bot.services import Services
 from bot.services.calendar import capture
-from bot.services.crm_push import PROVIDER, make_activities
+from bot.services.crm_accounts import account_for, make_activities
 from storage import captured, crm_owners
 
+PROVIDER = "hubspot"  # the one CRM whose meetings and calls are read so far
 
-def capture_meetings(services: Services, now: datetime, source: ActivitySource | None = None) -> Counter:
+
+def capture_meetings(
+    services: Services, now: datetime, source: ActivitySource | None = None, team_id: str | None = None
+) -> Counter:
     """Read the window's meetings and calls once, then place every matched owner's; how many went where.
     Raises the CRM's errors (CrmError, BadToken) for the job to report."""
-    team_id = services.client.auth_test()["team_id"]
+    team_id = team_id or services.client.auth_test()["team_id"]
     since = now - timedelta(days=services.settings.calendar_window_days)
-    source = source or make_activities(services)
+    if source is None:
+        account = account_for(services, team_id)
+        if account is None or account.provider != PROVIDER:
+            return Counter()
+        source = make_activities(services, account)
     meetings = list(source.activities(since, now))
     reps = {
         owner.owner_id: owner.slack_user_id

@@ -7,7 +7,8 @@ logged and coaching stay ours). A create carries our deal's key, unique in the C
 earlier try failed first looks the deal up by that key, and HubSpot refuses a second deal with it, so a
 5xx that hid a success never creates it twice, and two same-named deals stay two. The outbox's claims
 keep two instances from sending the same write, and one sync of a workspace runs at a time (a second
-one that starts meanwhile is skipped).
+one that starts meanwhile is skipped). Each workspace syncs with its own CRM account
+(bot/services/crm_accounts.py): its own token, cursor, owners, stage map and outbox.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.integrations import BadToken, CrmError, CrmProvider, DealWrite, NotFound
-from bot.integrations.activities import ActivitySource
 from bot.rules.crm_stages import reverse_map, stage_map
 from bot.services import Services
-from bot.services.crm_pace import SharedPace
+from bot.services.crm_accounts import account_for, make_provider, provider_of
 from bot.services.crm_sync import SyncReport, deal_key, pull
 from storage import crm as store
 from storage import crm_outbox as outbox
@@ -27,51 +27,32 @@ from storage import crm_owners
 from storage.records import OpportunityView
 
 log = logging.getLogger("pipeline_coach.crm")
-PROVIDER = "hubspot"
 RUN_LEASE = timedelta(minutes=30)  # a sync that crashed frees its workspace after this
 
 
-def make_provider(services: Services) -> CrmProvider:
-    from bot.integrations.hubspot import HubSpotProvider
-
-    settings = services.settings
-    return HubSpotProvider(
-        settings.hubspot_access_token, settings.hubspot_pipeline, host=settings.hubspot_api_url, pace=_pace(services)
-    )
-
-
-def make_activities(services: Services) -> ActivitySource:
-    """HubSpot's meetings and calls, read on the deal sync's pace: one budget per portal, never two."""
-    from bot.integrations.hubspot_activities import HubSpotActivities
-
-    settings = services.settings
-    return HubSpotActivities(settings.hubspot_access_token, host=settings.hubspot_api_url, pace=_pace(services))
-
-
-def _pace(services: Services) -> SharedPace:
-    return SharedPace(services.db, services.settings.hubspot_access_token)
-
-
 def after_change(services: Services, opp: OpportunityView) -> None:
-    """Queue this deal's change for the CRM (no-op without HUBSPOT_ACCESS_TOKEN)."""
-    if not services.settings.crm_enabled or opp.owner_id.startswith(crm_owners.PLACEHOLDER):
+    """Queue this deal's change for the workspace's CRM (no-op while it has none)."""
+    if opp.owner_id.startswith(crm_owners.PLACEHOLDER):
+        return
+    provider = provider_of(services, opp.team_id)
+    if provider is None:
         return
     db = services.db
-    if store.crm_id_of(db, opp.team_id, PROVIDER, opp.id) is None:
-        outbox.enqueue(db, opp.team_id, PROVIDER, opp.id, outbox.CREATE, opp.last_change_at)
-    outbox.enqueue(db, opp.team_id, PROVIDER, opp.id, opp.last_change_at.isoformat(), opp.last_change_at)
+    if store.crm_id_of(db, opp.team_id, provider, opp.id) is None:
+        outbox.enqueue(db, opp.team_id, provider, opp.id, outbox.CREATE, opp.last_change_at)
+    outbox.enqueue(db, opp.team_id, provider, opp.id, opp.last_change_at.isoformat(), opp.last_change_at)
 
 
 def send_due(services: Services, provider: CrmProvider, team_id: str, now: datetime, report: SyncReport) -> int:
     db, settings = services.db, services.settings
-    writes = outbox.claim_due(db, team_id, PROVIDER, now)
+    writes = outbox.claim_due(db, team_id, provider.name, now)
     if not writes:
         return 0
     stages = provider.stages()
     back = reverse_map(
         stages, stage_map(stages, settings.open_stages, settings.hubspot_stage_map), settings.open_stages
     )
-    owners = {o.slack_user_id: o.owner_id for o in crm_owners.owners(db, team_id, PROVIDER) if o.slack_user_id}
+    owners = {o.slack_user_id: o.owner_id for o in crm_owners.owners(db, team_id, provider.name) if o.slack_user_id}
     creates_waiting = {w.opportunity_id for w in writes if w.is_create}
     written: set[int] = set()  # a deal written in this run went out as it stands now: later rows are in it
     carried: list[outbox.Write] = []
@@ -100,9 +81,9 @@ def send_due(services: Services, provider: CrmProvider, team_id: str, now: datet
 
 
 def _send(services, provider, write: outbox.Write, back, owners, creates_waiting, now) -> int:
-    db = services.db
+    db, name = services.db, provider.name
     opp = store.opportunity(db, write.team_id, write.opportunity_id)
-    crm_id = store.crm_id_of(db, write.team_id, PROVIDER, write.opportunity_id)
+    crm_id = store.crm_id_of(db, write.team_id, name, write.opportunity_id)
     if opp is None or opp.status == store.REMOVED:
         outbox.mark_sent(db, [write], now)  # nothing left to write
         return 0
@@ -114,22 +95,22 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
             found = provider.find_by_key(key)
             if found is not None:
                 crm_id = found.id
-                store.link(db, write.team_id, PROVIDER, opp.id, found.id, found.modified_at, now)
+                store.link(db, write.team_id, name, opp.id, found.id, found.modified_at, now)
         if crm_id is None:
             made = provider.create_deal(deal)
-            store.link(db, write.team_id, PROVIDER, opp.id, made.id, made.modified_at, now)
+            store.link(db, write.team_id, name, opp.id, made.id, made.modified_at, now)
         outbox.mark_sent(db, [write], now)
         return 1
     if crm_id is None:
         if write.opportunity_id in creates_waiting or outbox.create_outstanding(
-            db, write.team_id, PROVIDER, write.opportunity_id
+            db, write.team_id, name, write.opportunity_id
         ):
             outbox.release(db, write, now, "waiting for the deal to be created in HubSpot")
         else:
             outbox.mark_failed_attempt(db, write, "the deal was never created in HubSpot", now)
         return 0
     done = provider.update_deal(crm_id, deal)
-    store.note_pushed(db, write.team_id, PROVIDER, crm_id, done.modified_at)
+    store.note_pushed(db, write.team_id, name, crm_id, done.modified_at)
     outbox.mark_sent(db, [write], now)
     return 1
 
@@ -141,20 +122,27 @@ def run_sync(
     full: bool = False,
     provider: CrmProvider | None = None,
     log_errors: bool = True,
+    team_id: str | None = None,
 ) -> SyncReport:
-    """One sync: pull from the CRM, then send Slack's pending changes. A bad token or an unreachable CRM
-    ends the run with one line in the log (and in the sync state the admin sees), never a trace per record."""
+    """One sync of one workspace (the bot token's, unless `team_id` is given) with its own CRM account: pull,
+    then send Slack's pending changes. A bad token or an unreachable CRM ends the run with one line in the
+    log (and in the sync state the admin sees), never a trace per record."""
     report = SyncReport()
-    provider = provider or make_provider(services)
-    team_id = services.client.auth_test()["team_id"]
-    run = store.start_run(services.db, team_id, PROVIDER, now, RUN_LEASE)
+    team_id = team_id or services.client.auth_test()["team_id"]
+    account = account_for(services, team_id) if provider is None else None
+    if provider is None and account is None:
+        report.error = "no CRM is connected"
+        return report
+    name = provider.name if provider is not None else account.provider
+    run = store.start_run(services.db, team_id, name, now, RUN_LEASE)
     if run is None:
         report.skipped = True
         return report
     try:
+        provider = provider or make_provider(services, account)
         if run.keyed_at is None:
             provider.ensure_key_property()
-            store.note_keyed(services.db, team_id, PROVIDER, now)
+            store.note_keyed(services.db, team_id, name, now)
         pull(services, provider, team_id, now, report, full)
         sent = send_due(services, provider, team_id, now, report)
         report.notes.append(f"{sent} written to HubSpot")
@@ -167,5 +155,5 @@ def run_sync(
         raise
     finally:  # the workspace is free for the next sync, however this one ended
         report.requests = getattr(provider, "requests", 0)
-        store.record_run(services.db, team_id, PROVIDER, now, requests=report.requests, error=report.error, run=run)
+        store.record_run(services.db, team_id, name, now, requests=report.requests, error=report.error, run=run)
     return report

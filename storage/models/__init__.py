@@ -3,7 +3,17 @@
 from storage.models.base import ID, Base
 from storage.models.capture import CalendarConnection, CapturedTime, DealContact, DomainChoice
 from storage.models.coaching import CoachingAnswer, Rep, ScheduledMessage, Workspace, WorkspaceSettings
-from storage.models.crm import CrmConflict, CrmFlag, CrmLink, CrmOutbox, CrmOwner, CrmPace, CrmSyncState
+from storage.models.crm import (
+    CrmConflict,
+    CrmConnection,
+    CrmFlag,
+    CrmLink,
+    CrmOAuthState,
+    CrmOutbox,
+    CrmOwner,
+    CrmPace,
+    CrmSyncState,
+)
 from storage.models.installations import BOTS, INSTALLATIONS, OAUTH_STATES  # slack_sdk's tables
 from storage.models.pipeline import Activity, Obstacle, Opportunity, Quota, StageChange, UndoneRequest
 
@@ -19,8 +29,10 @@ __all__ = [
     "DealContact",
     "CoachingAnswer",
     "CrmConflict",
+    "CrmConnection",
     "CrmFlag",
     "CrmLink",
+    "CrmOAuthState",
     "CrmOutbox",
     "CrmOwner",
     "CrmPace",

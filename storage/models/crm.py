@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import ID, Base, WorkspaceRow
@@ -138,3 +138,46 @@ class CrmOutbox(_PerProvider, Base):
         UniqueConstraint("team_id", "provider", "opportunity_id", "change_key", name="uq_crm_outbox_change"),
         Index("ix_crm_outbox_due", "status", "next_attempt_at"),
     )
+
+
+class CrmConnection(WorkspaceRow, Base):
+    """A workspace's own CRM, connected by an admin through OAuth: one per workspace, whichever provider.
+
+    Both tokens are sealed with SECRETS_KEY (bot/sealed.py). `host` is where the tokens work (Salesforce's
+    instance URL; empty for HubSpot, whose API has one host), `account` what may be shown of the account
+    (HubSpot's portal id, Salesforce's org). A refresh is claimed (`refreshing_until`, `refreshing_by`)
+    so two instances never spend the same refresh token. status: connected, or revoked (with `reason`).
+    """
+
+    __tablename__ = "crm_connections"
+
+    provider: Mapped[str] = mapped_column(String(16))
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    host: Mapped[str | None] = mapped_column(String(255))
+    account: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(300))
+    connected_by: Mapped[str] = mapped_column(ID)
+    connected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    refreshing_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    refreshing_by: Mapped[str | None] = mapped_column(String(80))
+
+    __table_args__ = (UniqueConstraint("team_id", name="uq_crm_connections_team"),)
+
+
+class CrmOAuthState(WorkspaceRow, Base):
+    """An OAuth round trip under way: the state (kept only as its digest) binds it to one admin, one
+    workspace and one provider; it is used once and expires."""
+
+    __tablename__ = "crm_oauth_states"
+
+    digest: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(ID)
+    provider: Mapped[str] = mapped_column(String(16))
+    login_host: Mapped[str | None] = mapped_column(String(255))  # Salesforce: production or sandbox
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("digest", name="uq_crm_oauth_states_digest"),)
