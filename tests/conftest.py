@@ -175,7 +175,8 @@ def make_bot(slack: SlackStandIn, socket_server: SocketModeStandIn, db: Database
             socket_server.wait_connected(len(handlers))
             return RunningBot(services, slack, SocketDriver(socket_server, slack.response_url), clock)
         server = wsgiref_server(
-            "127.0.0.1", 0, make_wsgi(app, database), server_class=QuietThreadingServer, handler_class=QuietHandler
+            "127.0.0.1", 0, make_wsgi(app, database, services), server_class=QuietThreadingServer,
+            handler_class=QuietHandler,
         )
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()

@@ -19,6 +19,7 @@ import hubspot.crm.objects.meetings as meetings_package
 import hubspot.crm.owners as owners_package
 import hubspot.crm.pipelines as pipelines_package
 import hubspot.crm.properties as properties_package
+import hubspot.oauth as oauth_package
 
 from tests.hubspot_stand_in import ERROR_MODEL, Exchange
 
@@ -32,6 +33,7 @@ PACKAGES = {
     "associations": associations_package,
     "contacts": contacts_package,
     "companies": companies_package,
+    "oauth": oauth_package,
 }
 ROOT = Path(__file__).resolve().parents[1]
 # hubspot-api-client types search `sorts` as strings, while HubSpot takes objects

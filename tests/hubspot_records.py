@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, parse_qsl, urlparse
 
 
 @dataclass
@@ -87,7 +87,9 @@ def handler_for(stand_in):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             headers = {name.lower(): value for name, value in self.headers.items()}
-            exchange = Exchange(self.command, url.path, parse_qs(url.query), json.loads(raw) if raw else None, headers)
+            form = headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+            body = (dict(parse_qsl(raw.decode())) if form else json.loads(raw)) if raw else None
+            exchange = Exchange(self.command, url.path, parse_qs(url.query), body, headers)
             with stand_in._lock:
                 status, body, extra = stand_in._route(exchange)
                 exchange.status, exchange.response = status, body

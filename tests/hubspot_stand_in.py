@@ -162,6 +162,10 @@ class HubSpotStandIn:
     def live_deals(self) -> list[Deal]:
         return [d for d in self.deals.values() if d.archived_at is None and d.merged_into is None]
 
+    def authorized(self, header: str | None) -> bool:
+        """The private app's token (a portal behind tests/hubspot_oauth_stand_in.py takes its OAuth tokens)."""
+        return header == f"Bearer {TOKEN}"
+
     # --- the API ---
 
     def _create(self, properties: dict) -> Deal:
@@ -270,7 +274,7 @@ class HubSpotStandIn:
                 break
         else:
             return 404, error("NOT_FOUND", f"no route {exchange.method} {exchange.path}"), {}
-        if exchange.headers.get("authorization") != f"Bearer {TOKEN}":
+        if not self.authorized(exchange.headers.get("authorization")):
             return 401, error("INVALID_AUTHENTICATION", "Authentication credentials not found."), {}
         broken = self.limits.admit(search=exchange.path.endswith("/search"))
         if broken:
