@@ -68,6 +68,7 @@ class HubSpotPortals:
             self.exchanges: list[Exchange] = []
             self.lifetime = 1800  # seconds an access token lives (HubSpot's 30 minutes)
             self.codes: dict[str, tuple[str, str, str]] = {}  # code -> (portal, redirect_uri, user)
+            self.given_codes: list[str] = []  # every code the consent page gave out
             self.access: dict[str, Issued] = {}
             self.refresh: dict[str, Issued] = {}
             self.consenting: tuple[str, str] | None = None  # (portal, user) the next consent is given for
@@ -154,6 +155,7 @@ class HubSpotPortals:
         portal, user = self.consenting
         code = secrets.token_hex(12)
         self.codes[code] = (portal, query.get("redirect_uri", ""), user)
+        self.given_codes.append(code)
         back = {"code": code, **({"state": query["state"]} if "state" in query else {})}
         return 302, {}, {"Location": f"{query.get('redirect_uri', '')}?{urlencode(back)}"}
 
