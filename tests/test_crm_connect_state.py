@@ -125,3 +125,24 @@ def test_no_secret_reaches_a_log_while_connecting_and_refreshing(two, portals, c
     secrets = [CLIENT_SECRET, *portals.access, *portals.refresh, *portals.given_codes]
     logged = caplog.text + " ".join(str(record.args) for record in caplog.records)
     assert [secret for secret in secrets if secret in logged] == []
+
+
+def test_salesforce_connects_through_its_web_server_flow_on_production_or_a_sandbox(make_bot, portals):
+    from tests.crm_connect_fixtures import connect_settings
+    from tests.workspaces import install
+
+    bot = make_bot(**connect_settings(portals, salesforce_client_id="3MVG9-consumer-key",
+                                      salesforce_client_secret="sf-consumer-secret"))  # fmt: skip
+    driver = install(bot, "T1")
+    bot.slack.admins.add(ADMIN)
+    view = admin_view(bot, driver)
+
+    production = button(view, "Connect Salesforce")["url"]
+    sandbox = button(view, "Connect a Salesforce sandbox")["url"]
+    assert production.startswith("https://login.salesforce.com/services/oauth2/authorize?")
+    assert sandbox.startswith("https://test.salesforce.com/services/oauth2/authorize?")
+    query = consent_query(sandbox)
+    assert query["response_type"] == "code" and query["scope"] == "api refresh_token"
+    assert query["redirect_uri"] == f"{PUBLIC_URL}/crm/oauth/callback" and query["client_id"] == "3MVG9-consumer-key"
+    assert query["state"] != consent_query(production)["state"]
+    button(view, "Connect HubSpot")

@@ -158,3 +158,17 @@ def test_a_port_already_in_use_is_one_clear_line(tmp_path):
     assert result.returncode == 2
     assert f"Could not listen on PORT {port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "line"),
+    [
+        ({"hubspot_client_id": "5f1c"}, "HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET go together"),
+        ({"salesforce_client_id": "3MVG", "salesforce_client_secret": "s3"}, "SALESFORCE_CLIENT_ID needs PUBLIC_URL"),
+        ({"public_url": "coach.example.com"}, "PUBLIC_URL"),
+    ],
+)
+def test_a_crm_app_half_set_up_is_one_line(overrides, line):
+    with pytest.raises(SettingsError) as problem:
+        load_settings(**BASE, **overrides)
+    assert line in str(problem.value) and len(str(problem.value).splitlines()) == 1

@@ -9,9 +9,11 @@ from bot.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_every_setting_is_in_the_readme_and_the_env_example():
-    readme = (ROOT / "README.md").read_text()
+def test_every_setting_is_in_the_documentation_and_the_env_example():
+    documented = (ROOT / "README.md").read_text() + "".join(
+        page.read_text() for page in sorted((ROOT / "docs").rglob("*.md"))
+    )
     example = (ROOT / ".env.example").read_text()
     for name in Settings.model_fields:
-        assert f"`{name.upper()}`" in readme, f"{name.upper()} is not documented in the README"
+        assert f"`{name.upper()}`" in documented, f"{name.upper()} is not documented in the README or docs/"
         assert f"{name.upper()}=" in example, f"{name.upper()} is not in .env.example"
