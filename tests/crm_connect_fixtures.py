@@ -39,8 +39,8 @@ def portals(portals_server: HubSpotPortals, slack) -> Iterator[HubSpotPortals]:
 
     def lookup(args: dict) -> dict:
         user = SLACK_USERS.get(str(args.get("email", "")).lower())
-        return {"ok": True, "user": {"id": user, "deleted": False}} if user else {"ok": False,
-                                                                                 "error": "users_not_found"}  # fmt: skip
+        found = {"ok": True, "user": {"id": user, "deleted": False}}
+        return found if user else {"ok": False, "error": "users_not_found"}
 
     slack.always("users.lookupByEmail", lookup)
     yield portals_server

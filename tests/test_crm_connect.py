@@ -152,7 +152,8 @@ def test_disconnecting_deletes_the_tokens_and_keeps_the_deals(two, portals):
     assert disconnect["confirm"]["confirm"]["text"] == "Disconnect"
 
     before = len(two.bot.slack.of("response_url"))
-    assert two.first.click({"action_id": disconnect["action_id"], "value": disconnect["value"]}, user=ADMIN).status == 200
+    pressed = {"action_id": disconnect["action_id"], "value": disconnect["value"]}
+    assert two.first.click(pressed, user=ADMIN).status == 200
     reply = two.bot.slack.wait_for("response_url", before + 1)[-1].args
 
     assert "HubSpot is disconnected" in reply["text"] and "deals it brought stay" in reply["text"]

@@ -19,6 +19,7 @@ from bot.integrations.oauth import authorize_url, exchange_code, oauth_app, with
 from bot.integrations.oauth_records import LABELS
 from bot.sealed import box_for
 from bot.services import Services
+from bot.services.crm_accounts import PROVIDERS
 from storage import crm as sync_store
 from storage import crm_connections as store
 
@@ -130,6 +131,9 @@ def finish(services: Services, state: str, code: str, error: str | None = None) 
     )  # fmt: skip
     log.info("workspace %s connected %s (by %s)", taken.team_id, label, taken.user_id)
     where = f" (account {grant.account})" if grant.account else ""
+    if taken.provider not in PROVIDERS:  # connected, but this deployment cannot sync with it yet: say so
+        later = "This deployment can't sync its deals yet; they arrive once whoever runs Pipeline Coach upgrades it."
+        return Finished(True, f"{label} is connected{where}. {later} You can close this tab.")
     return Finished(True, f"{label} is connected{where}. Its deals arrive in Slack with the next sync, within "
                           f"{settings.crm_sync_minutes} minutes. You can close this tab.")  # fmt: skip
 
