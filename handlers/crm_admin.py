@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.messages import admin as admin_views
 from bot.messages import crm_connect as views
-from bot.services import admin, crm_connect, crm_status
+from bot.services import admin, crm_connect
 from handlers.common import ids_of, replying_on_failure, services_of, to_respond
 
 
@@ -21,9 +21,7 @@ def register(app: App) -> None:
 
 def show(respond: Respond, context, team_id: str, user_id: str) -> None:
     """The admin's CRM view (the caller checked that `user_id` is an admin)."""
-    services = services_of(context)
-    view = crm_connect.view(services, team_id, user_id)
-    respond(**views.crm_view(view, crm_status.status_lines(services, team_id)))
+    respond(**views.crm_view(crm_connect.view(services_of(context), team_id, user_id)))
 
 
 def link_opened(ack: Ack) -> None:

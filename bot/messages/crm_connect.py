@@ -4,7 +4,6 @@ the sync's state, Disconnect; and the small page the browser shows when the CRM 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 
 from bot.messages import kit
 from bot.text import escape
@@ -24,7 +23,7 @@ NO_KEY = (
 STATUS_LIMIT = 2900
 
 
-def crm_view(view, status: Sequence[str]) -> dict:
+def crm_view(view) -> dict:
     """`view` (bot/services/crm_connect.CrmView) as an admin sees it: one line on the connection (and what to
     do if it stopped), the buttons, the sync's state."""
     connection, blocks = view.connection, []
@@ -53,8 +52,8 @@ def crm_view(view, status: Sequence[str]) -> dict:
         buttons.append(_disconnect(view.label or "the CRM"))
     if buttons:
         blocks.append(kit.actions(buttons[:25], "crm_buttons"))
-    if status:
-        text = "\n".join(escape(line) for line in status)[:STATUS_LIMIT]
+    if view.status:
+        text = "\n".join(escape(line) for line in view.status)[:STATUS_LIMIT]
         blocks.append(kit.section(f"```{text}```"))
     return kit.reply(f"This workspace's CRM: {view.label or 'none connected'}.", blocks[:50])
 
@@ -87,8 +86,8 @@ def page(connected: bool, message: str) -> str:
     title = "Connected" if connected else "Not connected"
     body = html.escape(message).replace("`", "")
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Pipeline Coach: "
-        f"{title}</title><meta name=\"viewport\" content=\"width=device-width\"></head>"
-        f"<body style=\"font-family: sans-serif; max-width: 36em; margin: 4em auto\"><h1>{title}</h1>"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pipeline Coach: '
+        f'{title}</title><meta name="viewport" content="width=device-width"></head>'
+        f'<body style="font-family: sans-serif; max-width: 36em; margin: 4em auto"><h1>{title}</h1>'
         f"<p>{body}</p></body></html>"
     )

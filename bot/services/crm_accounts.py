@@ -28,7 +28,7 @@ from storage import crm_connections as store
 log = logging.getLogger("pipeline_coach.crm")
 REFRESH_BEFORE = timedelta(minutes=5)  # HubSpot's tokens last 30 minutes: refreshed in their last five
 REFRESH_LEASE = timedelta(seconds=30)  # a refresh that crashed frees the connection after this
-WAIT_FOR_OTHER = 5.0  # seconds another instance's refresh is waited for
+WAIT_FOR_OTHER = REFRESH_LEASE.total_seconds()  # another instance's refresh is waited for while its claim holds
 REVOKED_REASON = "{label} no longer accepts this workspace's connection ({why})"
 
 
@@ -61,11 +61,14 @@ def account_for(services: Services, team_id: str) -> Account | None:
 
 
 def provider_of(services: Services, team_id: str) -> str | None:
-    """Which CRM the workspace's changes are queued for (no token opened): one indexed read."""
+    """Which CRM the workspace's changes are queued for (no token opened): one indexed read, none at all in a
+    deployment with no CRM."""
+    settings = services.defaults
+    if not settings.crm_sync_on:
+        return None
     connection = store.connection_of(services.db, team_id)
     if connection is not None:
         return connection.provider if connection.connected else None
-    settings = services.defaults
     return "hubspot" if settings.crm_enabled and not settings.oauth else None
 
 

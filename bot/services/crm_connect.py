@@ -20,7 +20,7 @@ from bot.integrations.oauth_records import LABELS
 from bot.sealed import box_for
 from bot.services import Services
 from bot.services.crm_accounts import PROVIDERS
-from storage import crm as sync_store
+from bot.services.crm_status import status_lines
 from storage import crm_connections as store
 
 log = logging.getLogger("pipeline_coach.crm")
@@ -46,7 +46,7 @@ class CrmView:
     choices: tuple[Choice, ...]
     missing: str | None  # why nothing can be connected from Slack (an operator's setting)
     environment: bool  # HUBSPOT_ACCESS_TOKEN serves this single-workspace install
-    last_error: str | None
+    status: tuple[str, ...]  # the sync's state, as `crm status` prints it (bot/services/crm_status.py)
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,8 @@ def view(services: Services, team_id: str, user_id: str) -> CrmView:
                 choices.append(Choice(provider, "Connect a Salesforce sandbox", url))
     label = LABELS.get(connection.provider, connection.provider) if connection else None
     environment = connection is None and settings.crm_enabled and not settings.oauth
-    provider = connection.provider if connection else "hubspot"
-    state = sync_store.sync_state(services.db, team_id, provider)
-    return CrmView(connection, label, tuple(choices), missing, environment, state.last_error)
+    status = tuple(status_lines(services, team_id))
+    return CrmView(connection, label, tuple(choices), missing, environment, status)
 
 
 def start(services: Services, team_id: str, user_id: str, provider: str, sandbox: bool = False) -> str:
@@ -111,17 +110,17 @@ def finish(services: Services, state: str, code: str, error: str | None = None) 
     if app is None or box is None:
         return Finished(False, f"{label} can't be connected here yet: ask whoever runs Pipeline Coach to finish "
                                "its setup.")  # fmt: skip
+    current = store.connection_of(services.db, taken.team_id)
+    if current is not None and current.connected and current.provider != taken.provider:
+        other = LABELS.get(current.provider, current.provider)
+        return Finished(False, f"This workspace already syncs with {other}. Disconnect it in `/opportunity admin "
+                               f"crm` first, then connect {label}.")  # fmt: skip
     try:
         grant = exchange_code(with_login_host(app, taken.login_host), code, redirect_uri(settings))
     except CrmError as failure:
         log.warning("connecting %s for workspace %s failed: %s", label, taken.team_id, failure)
         return Finished(False, f"{label} did not accept the connection just now. Press Connect in "
                                "`/opportunity admin crm` to try again.")  # fmt: skip
-    current = store.connection_of(services.db, taken.team_id)
-    if current is not None and current.connected and current.provider != taken.provider:
-        other = LABELS.get(current.provider, current.provider)
-        return Finished(False, f"This workspace already syncs with {other}. Disconnect it in `/opportunity admin "
-                               f"crm` first, then connect {label}.")  # fmt: skip
     expires_at = now + timedelta(seconds=grant.expires_in) if grant.expires_in else None
     store.save_connection(
         services.db, taken.team_id, taken.provider,
