@@ -28,6 +28,10 @@ def run(args: argparse.Namespace, settings, db) -> int:
         return run_import(args, settings)
     services = create_services(settings, db=db)
     now = datetime.now(UTC)
+    if not settings.crm_enabled and settings.crm_connectable:
+        print("Each workspace here syncs with the CRM its admin connected: run `python -m bot jobs run crm_sync`, "
+              "or see one workspace's state with /opportunity admin crm.", file=sys.stderr)  # fmt: skip
+        return 2
     if not settings.crm_enabled:
         print('Set HUBSPOT_ACCESS_TOKEN to connect HubSpot (docs/admins/crm.md walks through it).', file=sys.stderr)
         return 2

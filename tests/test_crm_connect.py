@@ -5,13 +5,13 @@ HubSpot revoked shows in its admin view and stops only that workspace; disconnec
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import time
 
 import pytest
 from sqlalchemy import text
 
 from bot.jobs import JOBS
-from storage import crm_connections
+from storage import crm_connections, workspaces
 from storage.opportunities import open_opportunities
 from tests.crm_connect_fixtures import (  # noqa: F401 - fixtures
     ADMIN,
@@ -174,3 +174,19 @@ def test_only_an_admin_sees_the_connect_buttons_or_may_disconnect(two, portals):
     two.first.click({"action_id": "crm_disconnect", "value": "disconnect"}, user="U1")
     assert "for this workspace's admins" in two.bot.slack.wait_for("response_url", before + 1)[-1].args["text"]
     assert crm_connections.connection_of(two.bot.db, "T1") is not None
+
+
+def test_an_uninstalled_workspace_is_not_synced_and_the_other_goes_on(two, portals):
+    connect(two.bot, two.first, portals, PORTAL_A)
+    connect(two.bot, two.second, portals, PORTAL_B)
+    sync(two.bot)
+
+    two.second.event({"type": "app_uninstalled"})
+    deadline = time.monotonic() + 10
+    while "T2" not in workspaces.uninstalled_teams(two.bot.db) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    before = len(portals.exchanges)
+    report = sync(two.bot)
+
+    assert report.outcomes["synced"] == 1 and "skipped: not installed" not in report.outcomes
+    assert {portals.portal_of(x) for x in portals.exchanges[before:]} == {PORTAL_A}

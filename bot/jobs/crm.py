@@ -26,9 +26,11 @@ def run(services: Services, now: datetime) -> JobReport:
     report = JobReport("crm_sync", now)
     if SWITCH.off(services.settings, report):
         return report
+    from bot.services import workspace
     from bot.services.crm_accounts import teams_with_a_crm
 
-    teams = teams_with_a_crm(services)
+    stopped = workspace.stopped_teams(services)  # uninstalled: their CRM waits for retention's erase
+    teams = [team_id for team_id in teams_with_a_crm(services) if team_id not in stopped]
     if not teams:
         report.count("no workspace has a CRM connected")
         return report
