@@ -98,3 +98,12 @@ def test_a_refused_code_is_a_passing_error_not_a_revocation(salesforce):
     with pytest.raises(CrmError) as refused:
         exchange_code(app, "stale-code", "https://coach.example.test/cb")
     assert not isinstance(refused.value, Revoked) and "invalid_grant" in str(refused.value)
+
+
+def test_a_wrong_client_secret_is_the_operators_to_fix_and_revokes_no_connection(salesforce):
+    settings = load_settings(**{**BASE, "salesforce_client_secret": "typo"})
+    app = with_login_host(oauth_app(settings, "salesforce"), salesforce.url)
+    with pytest.raises(CrmError) as refused:
+        refresh(app, "5Aep861-refresh")
+    assert not isinstance(refused.value, Revoked) and "invalid_client_id" in str(refused.value)
+    assert "typo" not in str(refused.value)

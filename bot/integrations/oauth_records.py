@@ -83,8 +83,14 @@ def token_source(token: str | AccessToken) -> AccessToken:
     return FixedToken(token) if isinstance(token, str) else token
 
 
+# The answers that say the refresh token itself is dead (RFC 6749's, and HubSpot's own name for it). A refused
+# client id or secret is the operator's to fix and revokes nobody's connection.
+REFRESH_TOKEN_REFUSED = frozenset({"invalid_grant", "BAD_REFRESH_TOKEN"})
+
+
 def refused(app: OAuthApp, fields: dict, status: int, problem: str) -> None:
-    """Raise what a refused token call means: a refresh token refused is Revoked; anything else may pass."""
-    if fields.get("grant_type") == "refresh_token" and (status in (400, 401) or problem == "invalid_grant"):
+    """Raise what a refused token call (`status`, the answer's error code `problem`) means: a refresh token the
+    CRM refuses is Revoked; anything else (a bad client secret, an outage) may pass."""
+    if fields.get("grant_type") == "refresh_token" and problem in REFRESH_TOKEN_REFUSED:
         raise Revoked(f"{app.label} refused the connection's refresh token ({problem})")
-    raise CrmError(f"{app.label} refused the token request ({problem})")
+    raise CrmError(f"{app.label} refused the token request ({problem}, {status})")
