@@ -4,7 +4,8 @@ The consent page (`GET /oauth/authorize`: the person picks a portal, `consent_as
 sent back to the app's redirect URL with a code and the state it came with), the token endpoint
 (`POST /oauth/v1/token`, form-encoded, `grant_type` authorization_code or refresh_token, the app's client
 id and secret checked; HubSpot keeps a refresh token while it lives and issues access tokens that expire
-after `lifetime` seconds), and the token's portal (`GET /oauth/v1/access-tokens/{token}`). Every other
+after `lifetime` seconds), the token's portal (`GET /oauth/v1/access-tokens/{token}`) and giving a refresh
+token up (`DELETE /oauth/v1/refresh-tokens/{token}`). Every other
 request is a portal's: its bearer token says which, and that portal (a tests/hubspot_activities_stand_in
 kept in memory) answers it; an expired or unknown token gets HubSpot's 401. `expire` and `revoke` do
 what time and an admin uninstalling the app in HubSpot do. Every API exchange is recorded (the consent
@@ -31,6 +32,7 @@ APP_ID = 4242
 OAUTH_ROUTES = [
     ("POST", r"/oauth/v1/token", "oauth", None, {200: "TokenResponseIF"}),
     ("GET", r"/oauth/v1/access-tokens/(?P<id>[^/]+)", "oauth", None, {200: "AccessTokenInfoResponse"}),
+    ("DELETE", r"/oauth/v1/refresh-tokens/(?P<id>[^/]+)", "oauth", None, {204: None}),
 ]
 CONSENT_PATH = "/oauth/authorize"
 
@@ -136,6 +138,8 @@ class HubSpotPortals:
             return self._token(exchange.body or {})
         if exchange.path.startswith("/oauth/v1/access-tokens/"):
             return self._token_info(exchange.path.rsplit("/", 1)[1])
+        if exchange.path.startswith("/oauth/v1/refresh-tokens/") and exchange.method == "DELETE":
+            return self._forget(exchange.path.rsplit("/", 1)[1])
         issued = self.access.get(exchange.headers.get("authorization", "").removeprefix("Bearer "))
         if issued is not None:
             self.requests[issued.portal] = count = self.requests.get(issued.portal, 0) + 1
@@ -180,6 +184,15 @@ class HubSpotPortals:
         self.access[access] = Issued(portal, time.time() + self.lifetime, user)
         answer = {"access_token": access, "refresh_token": refresh, "expires_in": self.lifetime, "token_type": "bearer"}
         return 200, answer, {}
+
+    def _forget(self, refresh: str) -> tuple[int, object, dict]:
+        """The app gives a refresh token up: it and the access tokens it issued stop working."""
+        issued = self.refresh.pop(refresh, None)
+        if issued is None:
+            return 404, error("NOT_FOUND", "refresh token not found"), {}
+        for token in [token for token, one in self.access.items() if one.portal == issued.portal]:
+            del self.access[token]
+        return 204, None, {}
 
     def _token_info(self, token: str) -> tuple[int, object, dict]:
         issued = self.access.get(token)

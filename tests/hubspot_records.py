@@ -94,16 +94,17 @@ def handler_for(stand_in):
                 status, body, extra = stand_in._route(exchange)
                 exchange.status, exchange.response = status, body
                 stand_in.exchanges.append(exchange)
-            payload = json.dumps(body).encode()
+            payload = b"" if status == 204 else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json;charset=utf-8")
+            if payload:
+                self.send_header("Content-Type", "application/json;charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
             for name, value in extra.items():
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = do_PATCH = _any  # noqa: N815
+        do_GET = do_POST = do_PATCH = do_DELETE = _any  # noqa: N815
 
         def log_message(self, *args) -> None:
             return

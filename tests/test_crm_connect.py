@@ -158,6 +158,7 @@ def test_disconnecting_deletes_the_tokens_and_keeps_the_deals(two, portals):
 
     assert "HubSpot is disconnected" in reply["text"] and "deals it brought stay" in reply["text"]
     assert crm_connections.connection_of(two.bot.db, "T1") is None
+    assert portals.refresh == {} and portals.access == {}, "HubSpot was asked to forget the refresh token"
     assert deals_of(two.bot, "T1", "UADA") == ["Acme renewal"]
     before = len(portals.exchanges)
     assert "no workspace has a CRM connected" in sync(two.bot).summary()

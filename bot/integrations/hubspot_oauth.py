@@ -1,5 +1,6 @@
 """HubSpot's side of OAuth, through HubSpot's official client: trade a code or a refresh token for tokens
-(`POST /oauth/v1/token`), and read which portal a new token belongs to (`GET /oauth/v1/access-tokens/…`)."""
+(`POST /oauth/v1/token`), read which portal a new token belongs to (`GET /oauth/v1/access-tokens/…`), and
+forget a refresh token on disconnect (`DELETE /oauth/v1/refresh-tokens/…`)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,18 @@ def token_call(app: OAuthApp, fields: dict) -> Grant:
     except (TransportError, OSError) as error:
         raise CrmError(f"HubSpot could not be reached: {error.__class__.__name__}") from None
     return Grant(answer.access_token, answer.refresh_token, answer.expires_in, host=None, account=account)
+
+
+def revoke_refresh_token(app: OAuthApp, refresh_token: str) -> None:
+    """`DELETE /oauth/v1/refresh-tokens/{token}`: HubSpot forgets it (an already unknown one is fine too)."""
+    client = hubspot.Client.create(host=app.token_url.removesuffix("/oauth/v1/token"))
+    try:
+        client.oauth.refresh_tokens_api.archive(refresh_token, _request_timeout=TIMEOUT)
+    except ApiException as error:
+        if error.status not in (400, 404):
+            raise CrmError(f"HubSpot did not forget the refresh token ({error.status})") from None
+    except (TransportError, OSError) as error:
+        raise CrmError(f"HubSpot could not be reached: {error.__class__.__name__}") from None
 
 
 def _category(body) -> str | None:

@@ -78,6 +78,25 @@ def refresh(app: OAuthApp, refresh_token: str) -> Grant:
     return _token_call(app)(app, {"grant_type": "refresh_token", "refresh_token": refresh_token})
 
 
+def revoke(app: OAuthApp, refresh_token: str, host: str | None = None) -> None:
+    """Tell the CRM to forget the refresh token (a disconnect); CrmError when it could not be told."""
+    if app.provider == "hubspot":
+        from bot.integrations.hubspot_oauth import revoke_refresh_token
+
+        revoke_refresh_token(app, refresh_token)
+        return
+    base = host or app.login_host or ""
+    try:
+        answer = urllib3.PoolManager(timeout=TIMEOUT, retries=False).request(
+            "POST", f"{base}/services/oauth2/revoke", body=urlencode({"token": refresh_token}),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )  # fmt: skip
+    except urllib3.exceptions.HTTPError as error:
+        raise CrmError(f"{app.label} could not be reached: {error.__class__.__name__}") from None
+    if answer.status not in (200, 204):
+        raise CrmError(f"{app.label} did not forget the token ({answer.status})")
+
+
 TokenCall = Callable[[OAuthApp, dict], Grant]
 
 

@@ -3,7 +3,8 @@
 `start` binds a fresh state to that admin, workspace and provider (stored as its digest, used once,
 expired after STATE_LIFETIME) and gives the provider's consent URL; the provider sends the browser back
 to PUBLIC_URL + CALLBACK_PATH, where `finish` takes the state, trades the code for tokens and stores them
-sealed with SECRETS_KEY. Disconnecting deletes the tokens; the deals, links and sync history stay.
+sealed with SECRETS_KEY. Disconnecting deletes the tokens (and asks the CRM to forget its refresh token);
+the deals, links and sync history stay.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.integrations import CrmError
-from bot.integrations.oauth import authorize_url, exchange_code, oauth_app, with_login_host
+from bot.integrations.oauth import authorize_url, exchange_code, oauth_app, revoke, with_login_host
 from bot.integrations.oauth_records import LABELS
-from bot.sealed import box_for
+from bot.sealed import SecretUnreadable, box_for
 from bot.services import Services
 from bot.services.crm_accounts import PROVIDERS
 from bot.services.crm_status import status_lines
@@ -142,8 +143,21 @@ def disconnect(services: Services, team_id: str, user_id: str) -> str | None:
     gone = store.remove_connection(services.db, team_id)
     if gone is None:
         return None
-    log.info("workspace %s disconnected %s (by %s)", team_id, gone.provider, user_id)
-    return LABELS.get(gone.provider, gone.provider)
+    label = LABELS.get(gone.provider, gone.provider)
+    log.info("workspace %s disconnected %s (by %s)", team_id, label, user_id)
+    _forget_at_the_crm(services, gone, label)
+    return label
+
+
+def _forget_at_the_crm(services: Services, gone: store.Connection, label: str) -> None:
+    """Ask the CRM to forget the refresh token too (after ours is deleted: a failure here loses nothing)."""
+    app, box = oauth_app(services.defaults, gone.provider), box_for(services.defaults)
+    if app is None or box is None or gone.sealed_refresh is None:
+        return
+    try:
+        revoke(app, box.open(gone.sealed_refresh), gone.host)
+    except (CrmError, SecretUnreadable) as failure:
+        log.warning("%s was not told to forget workspace %s's token: %s", label, gone.team_id, failure)
 
 
 def _digest(state: str) -> str:
