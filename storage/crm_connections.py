@@ -170,9 +170,18 @@ def remove_connection(db: Database, team_id: str) -> Connection | None:
 
 
 def save_state(
-    db: Database, digest: str, team_id: str, user_id: str, provider: str, login_host: str | None, expires_at: datetime
+    db: Database,
+    digest: str,
+    team_id: str,
+    user_id: str,
+    provider: str,
+    login_host: str | None,
+    expires_at: datetime,
+    now: datetime,
 ) -> None:
+    """Keep a new round trip's state (its digest); states expired by `now` are swept on the way."""
     with db.transaction() as session:
+        session.execute(delete(CrmOAuthState).where(CrmOAuthState.expires_at <= now))
         session.add(CrmOAuthState(digest=digest, team_id=team_id, user_id=user_id, provider=provider,
                                   login_host=login_host, expires_at=expires_at))  # fmt: skip
 

@@ -18,6 +18,7 @@ from hubspot.crm import properties as properties_api
 from bot.integrations.base import Conflict, CrmDeal, CrmError, CrmOwner, CrmStage, DealWrite, NotFound, WriteResult
 from bot.integrations.hubspot_client import BATCH, PAGE, Reader, associated, search_pages
 from bot.integrations.hubspot_records import KEY_PROPERTY, deal_of, ms, next_after, number, when
+from bot.integrations.oauth_records import AccessToken
 
 PROPERTIES = [
     "dealname",
@@ -42,8 +43,9 @@ class HubSpotProvider(Reader):
     search_lag = SEARCH_LAG
     scopes = SCOPES
 
-    def __init__(self, access_token: str, pipeline: str, host: str | None = None, **pacing) -> None:
-        """`pacing`: Reader's `sleep` and `pace`."""
+    def __init__(self, access_token: str | AccessToken, pipeline: str, host: str | None = None, **pacing) -> None:
+        """`access_token`: a private app's token, or a workspace connection's (refreshed as it runs out);
+        `pacing`: Reader's `sleep` and `pace`."""
         super().__init__(access_token, host, **pacing)
         self._pipeline = pipeline or "default"
         self._pipeline_found = None

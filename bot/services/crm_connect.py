@@ -90,8 +90,9 @@ def start(services: Services, team_id: str, user_id: str, provider: str, sandbox
     if app is None:
         raise CrmError(f"this deployment has no {LABELS.get(provider, provider)} app")
     state = secrets.token_urlsafe(32)
-    store.save_state(services.db, _digest(state), team_id, user_id, provider, app.login_host,
-                     services.now() + STATE_LIFETIME)  # fmt: skip
+    now = services.now()
+    store.save_state(services.db, _digest(state), team_id, user_id, provider, app.login_host, now + STATE_LIFETIME,
+                     now)  # fmt: skip
     return authorize_url(app, redirect_uri(services.defaults), state)
 
 
