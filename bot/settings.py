@@ -173,8 +173,13 @@ class Settings(BaseSettings):
     admin_group: str | None = None
     workspace_retention_days: int = Field(default=30, ge=0, le=3650)
 
-    # Secrets at rest and time that logs itself (issue 22): see the README's "Time that logs itself".
+    # Secrets at rest (issues 22 and 25): see docs/operators/keys.md. Time that logs itself: the README.
+    encryption_key: str | None = None
+    """One or more Fernet keys, comma-separated (`python -m bot keys new` makes one). The first encrypts,
+    every one decrypts: each workspace's Slack tokens and every calendar address are encrypted with it in the
+    database. Required when installing by link; empty otherwise: calendars cannot be connected."""
     secrets_key: str | None = None
+    """Deprecated: the old name of `ENCRYPTION_KEY`, still read when `ENCRYPTION_KEY` is empty."""
     calendar_poll_minutes: int = Field(default=30, ge=5, le=24 * 60)
     calendar_window_days: int = Field(default=14, ge=1, le=90)
     calendar_max_feed_mb: float = Field(default=20, gt=0, le=200)
@@ -183,7 +188,7 @@ class Settings(BaseSettings):
     calendar_private_addresses: bool = False
     calendar_keep_titles: bool = False
 
-    @field_validator("secrets_key")
+    @field_validator("encryption_key", "secrets_key")
     @classmethod
     def _fernet_key_shape(cls, value: str | None) -> str | None:
         from bot.sealed import check_key
@@ -192,6 +197,23 @@ class Settings(BaseSettings):
         if value:
             check_key(value)
         return value
+
+    @model_validator(mode="after")
+    def _one_encryption_key(self) -> Settings:
+        """SECRETS_KEY (the old name) keeps deployments working; code reads only `encryption_key`."""
+        if not self.encryption_key and self.secrets_key:
+            self.encryption_key = self.secrets_key
+        if self.oauth and not self.encryption_key:
+            raise ValueError(
+                "installing by link (SLACK_CLIENT_ID) keeps each workspace's tokens in the database, encrypted: "
+                "set ENCRYPTION_KEY to a key made by `python -m bot keys new`"
+            )
+        return self
+
+    @property
+    def deprecated_key_name(self) -> bool:
+        """The key was given only under its old name, SECRETS_KEY."""
+        return bool(self.secrets_key) and self.encryption_key == self.secrets_key
 
     @field_validator("slack_scopes", mode="before")
     @classmethod
