@@ -251,7 +251,7 @@ def test_a_slow_feed_times_out_without_holding_up_the_others(make_bot, feeds, ca
     from bot.sealed import new_key
 
     caplog.set_level(logging.DEBUG)
-    bot = make_bot(secrets_key=new_key(), calendar_private_addresses=True, calendar_timeout_seconds=0.3)
+    bot = make_bot(encryption_key=new_key(), calendar_private_addresses=True, calendar_timeout_seconds=0.3)
     fine = feeds.serve(f"{SECRET}/fine.ics", calendar(acme_meeting("m", NOW - timedelta(days=1))))
     slow = feeds.serve(f"{SECRET}/slow.ics", calendar(acme_meeting("m", NOW - timedelta(days=1))))
     for user, url in (("U1", fine), ("U2", slow)):

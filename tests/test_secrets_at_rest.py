@@ -232,3 +232,30 @@ def test_the_old_name_secrets_key_still_works_and_a_second_key_is_accepted():
     assert settings.encryption_key == f"{first}, {second}" and settings.deprecated_key_name
     sealed = SecretBox(second).seal("https://cal.example/a.ics")
     assert SecretBox(settings.encryption_key).open(sealed) == "https://cal.example/a.ics"
+
+
+def test_calendar_addresses_sealed_before_the_mark_existed_still_open_after_the_migration(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from storage.db import MIGRATIONS, Database
+
+    database = Database(f"sqlite:///{tmp_path}/before.db")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0015_capture")
+    key = new_key()
+    legacy = SecretBox(key).seal("https://cal.example/old.ics").removeprefix(PREFIX)  # as 0014 to 0015 kept it
+    with database.engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO calendar_connections (team_id, user_id, address, host, feed, connected_at, next_read_at,"
+                 " failures, found) VALUES ('T1', 'U1', :address, 'cal.example', 'ics', :now, :now, 0, 0)"),
+            {"address": legacy, "now": CONNECTED.replace(tzinfo=None)},
+        )  # fmt: skip
+    database.upgrade()
+    stored = calendars.connection_of(database, "T1", "U1").sealed_address
+    assert stored == PREFIX + legacy and SecretBox(key).open(stored) == "https://cal.example/old.ics"
+    database.dispose()
