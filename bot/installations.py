@@ -62,10 +62,6 @@ class SignedStateStore(SQLAlchemyOAuthStateStore):
         return hmac.new(self._secret, state.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-INSTALLATION_SECRETS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token", "incoming_webhook_url")
-BOT_SECRETS = ("bot_token", "bot_refresh_token")
-
-
 class InstallationStore(SQLAlchemyInstallationStore):
     """slack_sdk's store, with every token encrypted on its way in and decrypted on its way out (ENCRYPTION_KEY,
     bot/sealed.py), telling the app when a workspace finished installing."""
@@ -77,18 +73,18 @@ class InstallationStore(SQLAlchemyInstallationStore):
         self._box = box
 
     def save(self, installation) -> None:
-        super().save(self._sealed(installation, INSTALLATION_SECRETS))  # which saves its bot through save_bot
+        super().save(self._sealed(installation, store.INSTALLATION_SECRETS))  # which saves its bot through save_bot
         if installation.team_id:
             self.on_saved(installation.team_id)
 
     def save_bot(self, bot) -> None:
-        super().save_bot(self._sealed(bot, BOT_SECRETS))
+        super().save_bot(self._sealed(bot, store.BOT_SECRETS))
 
     def build_installation_entity(self, row):  # type: ignore[override]  # slack_sdk calls it on the instance
-        return self._opened(super().build_installation_entity(row), INSTALLATION_SECRETS)
+        return self._opened(super().build_installation_entity(row), store.INSTALLATION_SECRETS)
 
     def build_bot_entity(self, row):  # type: ignore[override]
-        return self._opened(super().build_bot_entity(row), BOT_SECRETS)
+        return self._opened(super().build_bot_entity(row), store.BOT_SECRETS)
 
     def _sealed(self, entity, fields: tuple[str, ...]):
         """A copy of `entity` with its secrets sealed (the caller's object keeps its plain tokens)."""

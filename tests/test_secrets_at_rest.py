@@ -225,13 +225,16 @@ def test_keys_new_prints_a_key_the_settings_accept(tmp_path):
     assert made.returncode == 0, made.stderr
 
 
-def test_the_old_name_secrets_key_still_works_and_a_second_key_is_accepted():
+def test_the_old_name_secrets_key_still_works_and_a_second_key_is_accepted(db, caplog):
     first, second = new_key(), new_key()
     settings = load_settings(slack_bot_token="xoxb-1", slack_signing_secret="s", secrets_key=f"{first}, {second}",
                              _env_file=None)  # fmt: skip
     assert settings.encryption_key == f"{first}, {second}" and settings.deprecated_key_name
     sealed = SecretBox(second).seal("https://cal.example/a.ics")
     assert SecretBox(settings.encryption_key).open(sealed) == "https://cal.example/a.ics"
+    prepare(settings, db)
+    assert "SECRETS_KEY is the old name of ENCRYPTION_KEY: rename it" in caplog.text
+    assert not settings_with(first).deprecated_key_name
 
 
 def test_calendar_addresses_sealed_before_the_mark_existed_still_open_after_the_migration(tmp_path):
