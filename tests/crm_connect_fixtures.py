@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.sealed import new_key
 from tests.hubspot_contract import check_exchange
 from tests.hubspot_fixtures import SLACK_USERS
 from tests.hubspot_oauth_stand_in import CLIENT_ID, CLIENT_SECRET, HubSpotPortals
-from tests.workspaces import OAUTH, Page, get, install, site
+from tests.workspaces import ENCRYPTION_KEY, OAUTH, Page, get, install, site
 
 PORTAL_A, PORTAL_B = "1001", "2002"  # HubSpot hub ids
 PUBLIC_URL = "https://coach.example.test"
@@ -50,7 +49,7 @@ def portals(portals_server: HubSpotPortals, slack) -> Iterator[HubSpotPortals]:
 
 def connect_settings(portals: HubSpotPortals, **overrides) -> dict:
     return {**OAUTH, "hubspot_client_id": CLIENT_ID, "hubspot_client_secret": CLIENT_SECRET,
-            "hubspot_api_url": portals.base_url, "public_url": PUBLIC_URL, "secrets_key": new_key(),
+            "hubspot_api_url": portals.base_url, "public_url": PUBLIC_URL, "encryption_key": ENCRYPTION_KEY,
             "scheduler_enabled": False, **overrides}  # fmt: skip
 
 

@@ -18,7 +18,7 @@ NO_CRM = (
 )
 NO_KEY = (
     "Connecting a CRM keeps its tokens encrypted, and this deployment has no key for that yet: whoever runs "
-    "Pipeline Coach sets SECRETS_KEY, and then you connect it here."
+    "Pipeline Coach sets ENCRYPTION_KEY, and then you connect it here."
 )
 STATUS_LIMIT = 2900
 

@@ -141,7 +141,7 @@ class WorkspaceToken:
     def _box(self) -> SecretBox:
         box = box_for(self._services.defaults)
         if box is None:
-            raise CrmError("SECRETS_KEY is not set, so the workspace's CRM tokens cannot be read")
+            raise CrmError("ENCRYPTION_KEY is not set, so the workspace's CRM tokens cannot be read")
         return box
 
     def _read(self) -> store.Connection:
@@ -151,7 +151,7 @@ class WorkspaceToken:
         try:
             self._token = self._box().open(connection.sealed_access)
         except SecretUnreadable:
-            raise CrmError("the workspace's CRM tokens cannot be read with SECRETS_KEY: connect it again") from None
+            raise CrmError("the workspace's CRM tokens cannot be read with ENCRYPTION_KEY: connect it again") from None
         self._expires_at = connection.expires_at
         return connection
 

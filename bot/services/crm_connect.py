@@ -3,7 +3,7 @@
 `start` binds a fresh state to that admin, workspace and provider (stored as its digest, used once,
 expired after STATE_LIFETIME) and gives the provider's consent URL; the provider sends the browser back
 to PUBLIC_URL + CALLBACK_PATH, where `finish` takes the state, trades the code for tokens and stores them
-sealed with SECRETS_KEY. Disconnecting deletes the tokens (and asks the CRM to forget its refresh token);
+sealed with ENCRYPTION_KEY. Disconnecting deletes the tokens (and asks the CRM to forget its refresh token);
 the deals, links and sync history stay.
 """
 

@@ -143,10 +143,11 @@ class CrmOutbox(_PerProvider, Base):
 class CrmConnection(WorkspaceRow, Base):
     """A workspace's own CRM, connected by an admin through OAuth: one per workspace, whichever provider.
 
-    Both tokens are sealed with SECRETS_KEY (bot/sealed.py). `host` is where the tokens work (Salesforce's
-    instance URL; empty for HubSpot, whose API has one host), `account` what may be shown of the account
-    (HubSpot's portal id, Salesforce's org). A refresh is claimed (`refreshing_until`, `refreshing_by`)
-    so two instances never spend the same refresh token. status: connected, or revoked (with `reason`).
+    Both tokens are sealed with ENCRYPTION_KEY (bot/sealed.py; storage/secrets.py lists them for rotation).
+    `host` is where the tokens work (Salesforce's instance URL; empty for HubSpot, whose API has one host),
+    `account` what may be shown of the account (HubSpot's portal id, Salesforce's org). A refresh is claimed
+    (`refreshing_until`, `refreshing_by`) so two instances never spend the same refresh token. status:
+    connected, or revoked (with `reason`).
     """
 
     __tablename__ = "crm_connections"
