@@ -146,3 +146,22 @@ def test_salesforce_connects_through_its_web_server_flow_on_production_or_a_sand
     assert query["redirect_uri"] == f"{PUBLIC_URL}/crm/oauth/callback" and query["client_id"] == "3MVG9-consumer-key"
     assert query["state"] != consent_query(production)["state"]
     button(view, "Connect HubSpot")
+
+
+def test_rotating_the_key_re_seals_the_crm_tokens_and_the_sync_goes_on(make_bot, two, portals):
+    from bot.keys import sweep
+    from bot.sealed import SecretBox, new_key
+    from tests.crm_connect_fixtures import connect_settings
+    from tests.workspaces import ENCRYPTION_KEY
+
+    portals.portals[PORTAL_A].add_deal(dealname="Acme renewal", dealstage="qualifiedtobuy", amount="5",
+                                       hubspot_owner_id="501")  # fmt: skip
+    connect(two.bot, two.first, portals, PORTAL_A)
+    newer = new_key()
+
+    swept = sweep(two.bot.db, SecretBox(f"{newer},{ENCRYPTION_KEY}"), rotate=True)
+
+    assert swept.resealed >= 2 and swept.unreadable == 0  # the access and refresh tokens among them
+    renewed = make_bot(**connect_settings(portals, encryption_key=newer))  # the old key gone
+    report = JOBS["crm_sync"].run(renewed.services, renewed.clock())
+    assert report.outcomes["created"] == 1 and "stopped" not in report.outcomes

@@ -1,7 +1,7 @@
 """A CRM per workspace: each workspace's own connection (sealed tokens) and its OAuth round trips.
 
-Revision ID: 0016_crm_connections
-Revises: 0015_capture
+Revision ID: 0017_crm_connections
+Revises: 0016_secrets_at_rest
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from storage.types import UtcDateTime
 
-revision = "0016_crm_connections"
-down_revision = "0015_capture"
+revision = "0017_crm_connections"
+down_revision = "0016_secrets_at_rest"
 branch_labels = None
 depends_on = None
 
