@@ -54,7 +54,7 @@ def make_wsgi(app: App, db: Database, services=None, slack_events: bool = True):
 
     def wsgi(environ, start_response):
         if services is not None and environ.get("PATH_INFO") == CRM_CALLBACK_PATH:
-            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            if environ.get("REQUEST_METHOD") != "GET":  # a HEAD (a link checker) must not use the state up
                 return _page(start_response, "405 Method Not Allowed", "<p>Open this address in a browser.</p>")
             return _page(start_response, *crm_callback(services, environ.get("QUERY_STRING", "")))
         if not slack_events and environ.get("PATH_INFO") != "/healthz":
