@@ -104,10 +104,20 @@ def _people(team_id: str) -> CompoundSelect:
     )
 
 
-def people(db: Database, team_id: str) -> set[str]:
-    """Every rep of the workspace, whether or not they have a settings row yet."""
+def people(db: Database, team_id: str, leaving_out: Collection[str] = ()) -> set[str]:
+    """Every rep of the workspace, whether or not they have a settings row yet. `leaving_out` (the
+    managers, whose digest gives them a settings row) are left out unless they own a deal or logged time."""
+    left_out = sorted(set(leaving_out))
     with db.transaction() as session:
-        return set(session.scalars(_people(team_id)))
+        found = set(session.scalars(_people(team_id)))
+        if not left_out:
+            return found
+        selling = union(
+            select(Opportunity.owner_id).where(Opportunity.team_id == team_id, Opportunity.owner_id.in_(left_out)),
+            select(Activity.user_id).where(Activity.team_id == team_id, Activity.user_id.in_(left_out)),
+        )
+        sellers = set(session.scalars(selling))
+    return found - (set(left_out) - sellers)
 
 
 def enrol_everyone(db: Database, now: datetime, skip: Collection[str] = ()) -> int:

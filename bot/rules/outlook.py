@@ -181,3 +181,4 @@ class TeamCreation:
     early: tuple[OpportunityView, ...]
     early_total: int
     early_stages: tuple[str, ...]
+    opened_by: tuple[tuple[str, int], ...] = ()  # (rep, openings last week), most first: the leader's DM credits them
