@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     work_hours: str = "09:00-17:00"
     work_days: str = "mon-fri"
     reflection_slot: str = "fri 15:00"
+    holiday_calendar: str | None = None  # "GB", "US-CA": no coaching DM lands on its public holidays
+
+    @field_validator("holiday_calendar")
+    @classmethod
+    def _known_calendar(cls, value: str | None) -> str | None:
+        return read.holiday_calendar(value)
 
     @field_validator("work_hours", "work_days", "reflection_slot", "digest_slot", "manager_slot")
     @classmethod

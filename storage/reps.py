@@ -17,7 +17,7 @@ from storage.upsert import insert_for
 
 @dataclass(frozen=True)
 class RepSettings:
-    """A rep's row; None in hours, days or reflection slot means the team's default."""
+    """A rep's row; None in hours, days, reflection slot or holiday calendar means the team's default."""
 
     team_id: str
     user_id: str
@@ -32,6 +32,7 @@ class RepSettings:
     reflection_time: str | None = None
     undeliverable_reason: str | None = None
     last_nudged_at: datetime | None = None
+    holiday_calendar: str | None = None
 
 
 _FIELDS = (
@@ -46,6 +47,7 @@ _FIELDS = (
     "reflection_time",
     "undeliverable_reason",
     "last_nudged_at",
+    "holiday_calendar",
 )
 
 

@@ -69,4 +69,3 @@ def test_a_week_with_no_openings_says_so_with_one_thing_to_try(make_bot):
     assert "no new opportunities last week across 1 rep. One thing to try: book one 45-minute" in body
     assert "0 new opportunities" not in body and "by 0 of" not in body and "Who opened" not in body
     assert digest["text"].startswith("No new opportunities on your team last week")
-

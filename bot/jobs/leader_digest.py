@@ -4,7 +4,8 @@ next period needs, how many reps opened and how many have gone quiet on prospect
 question to ask, never names), and early-stage deals worth their attention.
 
 Like the reflection, a slot is due from its moment for CATCH_UP, keyed by the slot's local date, and
-`/opportunity coach off|snooze` quiets it for the manager as it does for a rep.
+`/opportunity coach off|snooze` quiets it for the manager as it does for a rep. A slot on a public holiday
+of the manager's calendar goes out the next working morning instead (bot/rules/timing.py: weekly_slot).
 """
 
 from __future__ import annotations
@@ -42,11 +43,12 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
 
     weekday, at = parse_weekly_slot(services.settings.manager_slot)
     candidates = [rep for rep in leaders.values() if common.why_not_message(rep, now) is None]
-    if not candidates or (weekday - now.weekday()) % 7 not in (0, 1, 6):
+    holidays_kept = services.settings.holiday_calendar or any(rep.holiday_calendar for rep in candidates)
+    if not candidates or (not holidays_kept and (weekday - now.weekday()) % 7 not in (0, 1, 6)):
         return
     due = []
     for profile in common.in_their_zones(services, team_id, candidates, now):
-        day = weekly_slot_due(now, profile.tz, weekday, at, CATCH_UP)
+        day = weekly_slot_due(now, profile.tz, weekday, at, CATCH_UP, profile.hours)
         if day is not None:
             due.append((profile, day))
     existing = outbox.existing_keys(services.db, team_id, KIND, {day.isoformat() for _, day in due})
