@@ -1,7 +1,8 @@
 """The leaders' weekly digest: each manager (MANAGER_IDS and MANAGER_GROUP) gets one private DM at
 MANAGER_SLOT in their own time zone about creation, not capture: the team's openings against the pace
 next period needs, how many reps opened and how many have gone quiet on prospecting (counts and a
-question to ask, never names), and early-stage deals worth their attention.
+question to ask, never names), who opened what, early-stage deals worth their attention, and beneath it a
+picture of openings per week per rep over 12 weeks with wins (bot/uploads.py: claimed like the DM).
 
 Like the reflection, a slot is due from its moment for CATCH_UP, keyed by the slot's local date, and
 `/opportunity coach off|snooze` quiets it for the manager as it does for a rep. A slot on a public holiday
@@ -18,11 +19,14 @@ from bot.messages import outlook as views
 from bot.parsing.coaching import parse_weekly_slot
 from bot.rules.timing import weekly_slot_due
 from bot.services import Services
+from bot.services.charts import team_chart
 from bot.services.outlook import team_creation
+from bot.uploads import upload_message
 from storage import outbox, reps
 from storage.claims import Key
 
 KIND = "leader_digest"
+CHART_KIND = "leader_chart"  # the week's picture, claimed on its own: uploaded once, after the words
 CATCH_UP = timedelta(hours=3)
 
 
@@ -40,6 +44,7 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
     leaders = {user: settings_of[user] for user in managers if user in settings_of}
     report.reps += len(leaders)
     common.retry_due(services, team_id, KIND, leaders, now, report)
+    common.retry_due(services, team_id, CHART_KIND, leaders, now, report)
 
     weekday, at = parse_weekly_slot(services.settings.manager_slot)
     candidates = [rep for rep in leaders.values() if common.why_not_message(rep, now) is None]
@@ -58,6 +63,14 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         return
     creation = team_creation(services, team_id, services.team_today())
     symbol = services.settings.currency_symbol
+    picture = upload_message(
+        team_chart(services, team_id, services.team_today()),
+        f"openings-{services.team_today().isoformat()}.png",
+        "Openings per week, by rep",
+    )
     for profile, day in due:
         message = views.leader_digest(creation, symbol, day, now)
         common.claim_and_send(services, Key(team_id, profile.user_id, KIND, day.isoformat()), message, now, report)
+        common.claim_and_send(
+            services, Key(team_id, profile.user_id, CHART_KIND, day.isoformat()), picture, now, report
+        )
