@@ -4,6 +4,7 @@ chart (storage/charts.py); the few reps drawn apart are named with users.info (N
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import date
@@ -14,7 +15,8 @@ from bot.messages.charts import chart_spec
 from bot.rules.charts import NAMED_IN_CHART, OTHERS, chart_weeks, weekly_openings, with_hours
 from bot.rules.periods import local_midnight
 from bot.services import Services
-from storage import charts
+from bot.uploads import send_upload, upload_message
+from storage import charts, claims
 
 log = logging.getLogger("pipeline_coach.charts")
 
@@ -53,3 +55,28 @@ def rep_chart(services: Services, team_id: str, user_id: str, today: date) -> di
     chart = weekly_openings(opened, won, weeks, named=1)
     chart = with_hours(chart, charts.selling_minutes_by_day(services.db, team_id, user_id, weeks[0]))
     return chart_spec(chart, {user_id: "You"}, "Your openings per week, wins and where your time went", whose="rep")
+
+
+HEALTH_PICTURE = "health_chart"
+SHARED, ALREADY, FAILED = "shared", "already", "failed"
+
+
+def send_health_picture(services: Services, team_id: str, user_id: str, request_key: str | None) -> str:
+    """Draw the rep's picture and share it in their DM, once per click (a replayed click is claimed already):
+    SHARED, ALREADY or FAILED. Asked for now, it is not retried later: a failure is told, and another click
+    asks again."""
+    now, today = services.now(), services.team_today()
+    spec = rep_chart(services, team_id, user_id, today)
+    message = upload_message(spec, f"my-openings-{today.isoformat()}.png", "Your openings, wins and time")
+    click = hashlib.sha256((request_key or now.isoformat()).encode()).hexdigest()[:16]
+    claim = claims.claim(services.db, claims.Key(team_id, user_id, HEALTH_PICTURE, f"{today}:{click}"), *message, now)
+    if claim is None:
+        return ALREADY
+    try:
+        send_upload(services, claim)
+    except Exception as error:  # Slack or the network: say so; the claim is closed, not left to retry
+        log.warning("the health picture for %s was not shared: %s", user_id, error)
+        claims.mark_skipped(services.db, claim, f"failed: {str(error)[:80]}", services.now())
+        return FAILED
+    claims.mark_sent(services.db, claim, services.now())
+    return SHARED
