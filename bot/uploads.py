@@ -14,7 +14,9 @@ import urllib.request
 
 from slack_sdk.errors import SlackClientError
 
-from bot.messages.charts import alt_text, render_png
+from bot.messages.charts import alt_text, mentioned, named, named_spec, render_png
+from bot.people import first_names
+from bot.rules.charts import NAMED_IN_CHART
 from bot.services import Services
 from storage import claims, uploads
 
@@ -42,10 +44,11 @@ def send_upload(services: Services, claim: claims.Claim) -> None:
     """Draw, upload and share the claim's picture in the recipient's DM (raises what Slack or the network
     raises: the caller marks the claim for a retry)."""
     upload = claim.blocks[0]
-    png = render_png(upload["chart"])
+    names = first_names(services.client, mentioned(upload["chart"], claim.text), NAMED_IN_CHART + 1)
+    png = render_png(named_spec(upload["chart"], names))
     channel = _dm_channel(services, claim.key.recipient_id)
     started = services.client.files_getUploadURLExternal(
-        filename=upload["filename"], length=len(png), alt_txt=claim.text
+        filename=upload["filename"], length=len(png), alt_txt=named(claim.text, names)
     )
     file_id = started["file_id"]
     uploads.note_file(services.db, claim.id, file_id)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from storage import claims, outbox
+from storage import claims, erase, outbox
+from storage.models import ScheduledMessage
 from tests.test_coaching_jobs import run, say
 from tests.test_leader_digest import NEXT_MONDAY_0830_NEW_YORK, last_week_of_creation
 
@@ -91,3 +93,22 @@ def test_a_failed_upload_is_retried_and_then_shared_once(make_bot):
     retried = run(bot, "leader_digest", NEXT_MONDAY_0830_NEW_YORK + claims.backoff(1) + timedelta(minutes=1))
     assert retried.sent == 1
     assert len(pictures(bot)) == 1
+
+
+def test_the_claimed_picture_keeps_mentions_not_names_so_forgetting_a_rep_leaves_no_trace(make_bot):
+    bot = make_bot(manager_ids="UBOSS")
+    named_people(bot)
+    last_week_of_creation(bot)
+    run(bot, "leader_digest", NEXT_MONDAY_0830_NEW_YORK)
+    [shared] = pictures(bot)
+    assert "By rep: Priya 2, Jonas 1." in shared["alt_txt"], "named when drawn"
+
+    def stored() -> str:
+        with bot.db.transaction() as session:
+            return " ".join(
+                session.scalars(select(ScheduledMessage.payload).where(ScheduledMessage.kind == "leader_chart"))
+            )
+
+    assert "<@U2>" in stored() and "Priya" not in stored()
+    erase.forget_rep(bot.db, "T1", "U2", "XFORMER")
+    assert "<@U2>" not in stored() and "a former teammate" in stored()

@@ -8,6 +8,8 @@ exactly the picture that was claimed."""
 from __future__ import annotations
 
 import io
+import json
+import re
 import threading
 from collections.abc import Mapping
 from datetime import date
@@ -25,17 +27,37 @@ def _week(day: date) -> str:
     return f"{day.day} {day:%b}"
 
 
-def chart_spec(chart: WeeklyChart, names: Mapping[str, str], title: str, whose: str = "team") -> dict:
-    """The chart as JSON: weeks, each series with its label (a name; "N others"), wins, hours."""
+def chart_spec(chart: WeeklyChart, title: str, whose: str = "team") -> dict:
+    """The chart as JSON: weeks, each series with its label, wins, hours. A rep is labelled by their mention
+    (`<@U…>`) and named only when drawn (named()), so an erased person's claim keeps no name of theirs."""
     series = []
     for rep, counts in chart.opened:
-        label = plural(chart.others, "other") if rep == OTHERS else names.get(rep, rep)
-        series.append({"label": clip(label, 40), "counts": list(counts)})
+        label = plural(chart.others, "other") if rep == OTHERS else "You" if whose != "team" else f"<@{rep}>"
+        series.append({"label": label, "counts": list(counts)})
     spec = {"title": title, "whose": whose, "weeks": [monday.isoformat() for monday in chart.weeks]}
     spec |= {"series": series, "won": list(chart.won)}
     if chart.deal_hours or chart.prospecting_hours:
         spec["hours"] = {"deals": list(chart.deal_hours), "prospecting": list(chart.prospecting_hours)}
     return spec
+
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+SOMEONE = "a teammate"
+
+
+def mentioned(spec: dict, text: str) -> list[str]:
+    """The people a chart and its alt text mention, in order of appearance."""
+    found = MENTION.findall(json.dumps(spec["series"]) + " " + text)
+    return list(dict.fromkeys(found))
+
+
+def named(text: str, names: Mapping[str, str]) -> str:
+    """Mentions as first names (a picture cannot show a mention); someone unnamed is "a teammate"."""
+    return MENTION.sub(lambda match: clip(names.get(match[1], SOMEONE), 40), text)
+
+
+def named_spec(spec: dict, names: Mapping[str, str]) -> dict:
+    return {**spec, "series": [{**item, "label": named(item["label"], names)} for item in spec["series"]]}
 
 
 def _busiest(weeks: list[date], counts: list[int]) -> str:

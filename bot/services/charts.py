@@ -1,18 +1,15 @@
 """The pictures' figures: the team's openings per week per rep with wins (the leaders' weekly DM) and one
 rep's own openings, wins and selling hours (`/opportunity health`'s picture). Two or three GROUP BYs per
-chart (storage/charts.py); the few reps drawn apart are named with users.info (NAMED_IN_CHART at most)."""
+chart (storage/charts.py); reps are kept as mentions and named only when drawn (bot/uploads.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
 from datetime import date
 
-from slack_sdk.errors import SlackClientError
-
 from bot.messages.charts import chart_spec
-from bot.rules.charts import NAMED_IN_CHART, OTHERS, chart_weeks, weekly_openings, with_hours
+from bot.rules.charts import chart_weeks, weekly_openings, with_hours
 from bot.rules.periods import local_midnight
 from bot.services import Services
 from bot.uploads import send_upload, upload_message
@@ -21,30 +18,12 @@ from storage import charts, claims
 log = logging.getLogger("pipeline_coach.charts")
 
 
-def names_of(services: Services, user_ids: Iterable[str]) -> dict[str, str]:
-    """First names (else display names) of the few reps a chart draws apart; their id if Slack won't say."""
-    names = {}
-    for user_id in list(user_ids)[:NAMED_IN_CHART]:
-        try:
-            user = services.client.users_info(user=user_id).get("user") or {}
-        except SlackClientError as error:
-            log.info("no name for %s in a chart (%s)", user_id, error)
-            continue
-        profile = user.get("profile") or {}
-        name = user.get("real_name") or profile.get("real_name") or profile.get("display_name") or user.get("name")
-        if name:
-            names[user_id] = str(name).split(" ")[0]
-    return names
-
-
 def team_chart(services: Services, team_id: str, today: date) -> dict:
     """Openings per week per rep over the last whole CHART_WEEKS weeks before `today`'s, wins beneath."""
     weeks = chart_weeks(today)
     since = local_midnight(weeks[0], services.settings.team_timezone)
     opened, won = charts.openings_and_wins(services.db, team_id, since)
-    chart = weekly_openings(opened, won, weeks)
-    names = names_of(services, [rep for rep, _ in chart.opened if rep != OTHERS])
-    return chart_spec(chart, names, "Openings per week, by rep (wins beneath)")
+    return chart_spec(weekly_openings(opened, won, weeks), "Openings per week, by rep (wins beneath)")
 
 
 def rep_chart(services: Services, team_id: str, user_id: str, today: date) -> dict:
@@ -54,7 +33,7 @@ def rep_chart(services: Services, team_id: str, user_id: str, today: date) -> di
     opened, won = charts.openings_and_wins(services.db, team_id, since, user_id)
     chart = weekly_openings(opened, won, weeks, named=1)
     chart = with_hours(chart, charts.selling_minutes_by_day(services.db, team_id, user_id, weeks[0]))
-    return chart_spec(chart, {user_id: "You"}, "Your openings per week, wins and where your time went", whose="rep")
+    return chart_spec(chart, "Your openings per week, wins and where your time went", whose="rep")
 
 
 HEALTH_PICTURE = "health_chart"
