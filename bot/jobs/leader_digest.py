@@ -27,6 +27,7 @@ from storage.claims import Key
 
 KIND = "leader_digest"
 CHART_KIND = "leader_chart"  # the week's picture, claimed on its own: uploaded once, after the words
+CHART_TITLE = "Openings per week, by rep"
 CATCH_UP = timedelta(hours=3)
 
 
@@ -56,21 +57,24 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         day = weekly_slot_due(now, profile.tz, weekday, at, CATCH_UP, profile.hours)
         if day is not None:
             due.append((profile, day))
-    existing = outbox.existing_keys(services.db, team_id, KIND, {day.isoformat() for _, day in due})
-    due = [(profile, day) for profile, day in due if (profile.user_id, day.isoformat()) not in existing]
-    report.due += len(due)
-    if not due:
-        return
-    creation = team_creation(services, team_id, services.team_today())
-    symbol = services.settings.currency_symbol
-    picture = upload_message(
-        team_chart(services, team_id, services.team_today()),
-        f"openings-{services.team_today().isoformat()}.png",
-        "Openings per week, by rep",
-    )
-    for profile, day in due:
-        message = views.leader_digest(creation, symbol, day, now)
-        common.claim_and_send(services, Key(team_id, profile.user_id, KIND, day.isoformat()), message, now, report)
-        common.claim_and_send(
-            services, Key(team_id, profile.user_id, CHART_KIND, day.isoformat()), picture, now, report
-        )
+    periods = {day.isoformat() for _, day in due}
+    words, pictures = (_unclaimed(services, team_id, kind, due, periods) for kind in (KIND, CHART_KIND))
+    report.due += len(words)
+    if words:
+        creation = team_creation(services, team_id, services.team_today())
+        symbol = services.settings.currency_symbol
+        for profile, day in words:
+            message = views.leader_digest(creation, symbol, day, now)
+            common.claim_and_send(services, Key(team_id, profile.user_id, KIND, day.isoformat()), message, now, report)
+    if pictures:  # after the words; claimed on its own, so one lost between the two claims is still sent
+        today = services.team_today()
+        picture = upload_message(team_chart(services, team_id, today), f"openings-{today}.png", CHART_TITLE)
+        for profile, day in pictures:
+            key = Key(team_id, profile.user_id, CHART_KIND, day.isoformat())
+            common.claim_and_send(services, key, picture, now, report)
+
+
+def _unclaimed(services: Services, team_id: str, kind: str, due: list, periods: set[str]) -> list:
+    """The due (profile, day) pairs with no claim of this kind yet (one query)."""
+    claimed = outbox.existing_keys(services.db, team_id, kind, periods)
+    return [(profile, day) for profile, day in due if (profile.user_id, day.isoformat()) not in claimed]
