@@ -19,7 +19,8 @@ from bot.rules.charts import OTHERS, WeeklyChart
 from bot.text import clip
 
 ALT_TEXT_LIMIT = 1000  # what files.getUploadURLExternal's alt_txt keeps
-COLOURS = ("#2e7d6f", "#e3a33a", "#4a6fa5", "#c0504d", "#8064a2", "#4bacc6", "#9e9e9e")
+COLOURS = ("#2e7d6f", "#e3a33a", "#4a6fa5", "#c0504d", "#8064a2", "#4bacc6")
+OTHERS_COLOUR = "#9e9e9e"
 _drawing = threading.Lock()  # pyplot keeps global state: one drawing at a time per process
 
 
@@ -33,7 +34,7 @@ def chart_spec(chart: WeeklyChart, title: str, whose: str = "team") -> dict:
     series = []
     for rep, counts in chart.opened:
         label = plural(chart.others, "other") if rep == OTHERS else "You" if whose != "team" else f"<@{rep}>"
-        series.append({"label": label, "counts": list(counts)})
+        series.append({"label": label, "counts": list(counts)} | ({"others": True} if rep == OTHERS else {}))
     spec = {"title": title, "whose": whose, "weeks": [monday.isoformat() for monday in chart.weeks]}
     spec |= {"series": series, "won": list(chart.won)}
     if chart.deal_hours or chart.prospecting_hours:
@@ -112,7 +113,8 @@ def render_png(spec: dict) -> bytes:
             top = axes[0]
             bottom = [0] * len(weeks)
             for place, item in enumerate(spec["series"]):
-                top.bar(weeks, item["counts"], bottom=bottom, label=item["label"], color=COLOURS[place % len(COLOURS)])
+                colour = OTHERS_COLOUR if item.get("others") else COLOURS[place % len(COLOURS)]
+                top.bar(weeks, item["counts"], bottom=bottom, label=item["label"], color=colour)
                 bottom = [below + count for below, count in zip(bottom, item["counts"], strict=True)]
             top.set_title(spec["title"], loc="left", fontsize=11)
             top.set_ylabel("Opened")
@@ -127,6 +129,7 @@ def render_png(spec: dict) -> bytes:
                 axes[2].set_ylabel("Hours")
                 axes[2].legend(fontsize=8, loc="upper left", frameon=False)
             for axis in axes:
+                axis.set_ylim(bottom=0, top=max(axis.get_ylim()[1], 1))  # an empty week range still reads 0–1
                 axis.yaxis.get_major_locator().set_params(integer=True)
                 axis.spines[["top", "right"]].set_visible(False)
             axes[-1].tick_params(axis="x", labelrotation=45, labelsize=8)
