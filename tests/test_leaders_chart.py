@@ -112,3 +112,19 @@ def test_the_claimed_picture_keeps_mentions_not_names_so_forgetting_a_rep_leaves
     assert "<@U2>" in stored() and "Priya" not in stored()
     erase.forget_rep(bot.db, "T1", "U2", "XFORMER")
     assert "<@U2>" not in stored() and "a former teammate" in stored()
+
+
+def test_a_large_team_draws_the_six_who_opened_most_and_the_rest_together():
+    from datetime import date
+
+    from bot.messages.charts import alt_text, chart_spec
+    from bot.rules.charts import chart_weeks, weekly_openings
+    from storage.charts import DayCount
+
+    weeks = chart_weeks(date(2026, 11, 30))
+    opened = [DayCount(f"U0{n}", date(2026, 11, 24), 10 - n) for n in range(1, 10)]
+    spec = chart_spec(weekly_openings(opened, [], weeks), "Openings per week, by rep")
+    assert [item["label"] for item in spec["series"]][-2:] == ["<@U06>", "3 others"]
+    assert spec["series"][-1]["counts"][-1] == 6 and spec["series"][-1]["others"]
+    assert "By rep: <@U01> 9, <@U02> 8, <@U03> 7, <@U04> 6, <@U05> 5, <@U06> 4, 3 others 6." in alt_text(spec)
+    assert "Wins beneath: 0 in all." in alt_text(spec)
