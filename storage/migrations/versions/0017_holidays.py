@@ -1,14 +1,14 @@
 """A rep's own public-holiday calendar ("GB", "US-CA"): no coaching lands on those days.
 
-Revision ID: 0016_holidays
-Revises: 0015_capture
+Revision ID: 0017_holidays
+Revises: 0016_secrets_at_rest
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_holidays"
-down_revision = "0015_capture"
+revision = "0017_holidays"
+down_revision = "0016_secrets_at_rest"
 branch_labels = None
 depends_on = None
 
