@@ -112,3 +112,21 @@ def test_calendars_read_as_people_type_them():
     assert read_calendar("gb") == "GB"
     assert read_calendar(" us / ca ") == "US-CA"
     assert read_calendar("none") is None and read_calendar("") is None
+
+
+def test_a_slot_on_good_friday_waits_over_the_weekend_for_each_regions_working_morning():
+    from datetime import date, time
+
+    from bot.rules.timing import WorkingHours, weekly_slot
+
+    def slot_at(now: datetime, calendar: str):
+        hours = WorkingHours(holidays=calendar)
+        return weekly_slot(now, "Europe/London", 4, time(15), timedelta(hours=3), hours)
+
+    good_friday_3pm = datetime(2026, 4, 3, 14, 0, tzinfo=UTC)  # 15:00 in London (BST)
+    assert slot_at(good_friday_3pm, "GB-ENG") is None
+    easter_monday_9am = datetime(2026, 4, 6, 8, 0, tzinfo=UTC)
+    assert slot_at(easter_monday_9am, "GB-ENG") is None, "Easter Monday is a holiday in England"
+    assert slot_at(easter_monday_9am, "GB-SCT") == (date(2026, 4, 3), easter_monday_9am), "but not in Scotland"
+    tuesday_9am = datetime(2026, 4, 7, 8, 0, tzinfo=UTC)
+    assert slot_at(tuesday_9am, "GB-ENG") == (date(2026, 4, 3), tuesday_9am)
