@@ -33,7 +33,7 @@ def run(args: argparse.Namespace, settings, db) -> int:
               "or see one workspace's state with /opportunity admin crm.", file=sys.stderr)  # fmt: skip
         return 2
     if not settings.crm_enabled:
-        print('Set HUBSPOT_ACCESS_TOKEN to connect HubSpot (docs/admins/crm.md walks through it).', file=sys.stderr)
+        print("Set HUBSPOT_ACCESS_TOKEN to connect HubSpot (docs/admins/crm.md walks through it).", file=sys.stderr)
         return 2
     if args.action == "status":
         for line in status_lines(services):

@@ -91,6 +91,14 @@ class Settings(BaseSettings):
     """The team's default working days (`sun-thu`, `mon,tue,thu`)."""
     reflection_slot: str = "fri 15:00"
     """When the weekly reflection arrives, in each rep's own time zone (`thu 4pm`)."""
+    holiday_calendar: str | None = None
+    """Public holidays kept free of coaching: a country code (`GB`), with its region if it has days of its own
+    (`GB-SCT`, `US-CA`, `DE-BY`). Empty: none. Admins change it in `/opportunity admin`; reps set their own."""
+
+    @field_validator("holiday_calendar")
+    @classmethod
+    def _known_calendar(cls, value: str | None) -> str | None:
+        return read.holiday_calendar(value)
 
     @field_validator("work_hours", "work_days", "reflection_slot", "digest_slot", "manager_slot")
     @classmethod

@@ -1,7 +1,7 @@
 """A CRM per workspace: each workspace's own connection (sealed tokens) and its OAuth round trips.
 
-Revision ID: 0017_crm_connections
-Revises: 0016_secrets_at_rest
+Revision ID: 0018_crm_connections
+Revises: 0017_holidays
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from storage.types import UtcDateTime
 
-revision = "0017_crm_connections"
-down_revision = "0016_secrets_at_rest"
+revision = "0018_crm_connections"
+down_revision = "0017_holidays"
 branch_labels = None
 depends_on = None
 
