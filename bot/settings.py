@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     team_timezone: str = "UTC"
     currency_symbol: str = Field(default="$", max_length=3)
     log_level: str = "INFO"
+    log_format: Literal["plain", "json"] = "plain"  # json: one object a line, for a log system (bot/log_context.py)
+    # Socket Mode has no HTTP port: GET /metrics on this one (unset: none). HTTP mode serves it on PORT.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Selling time and the health report (issue 3): see the README's "Settings" table.
     quota_period: Literal["month", "quarter"] = "quarter"
     quarter_start_month: int = Field(default=1, ge=1, le=12)
@@ -192,6 +195,11 @@ class Settings(BaseSettings):
         if value:
             check_key(value)
         return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _blank_port_is_unset(cls, value: object) -> object:
+        return read.blank_is_none(value) if isinstance(value, str) else value
 
     @field_validator("slack_scopes", mode="before")
     @classmethod

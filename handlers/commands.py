@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot import metrics
 from bot.messages import opportunities as views
 from bot.messages.kit import problem
 from bot.parsing import ParseError
@@ -35,11 +36,13 @@ def opportunity_command(ack: Ack, command: dict, respond: Respond, client: WebCl
     verb, _, rest = " ".join(clean(command.get("text")).split()).partition(" ")
     handler = SUBCOMMANDS.get(verb.lower())
     if handler is None:
+        metrics.request_ended(metrics.REFUSED)
         ack(**unknown_subcommand(verb, services.settings.all_stages))
         return
     try:
         handler(ack, command, respond, client, context, rest)
     except ParseError as mistake:
+        metrics.request_ended(metrics.REFUSED)
         ack(**problem(str(mistake)))
 
 

@@ -14,6 +14,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot import metrics
 from bot.messages.kit import problem
 from bot.parsing import FieldErrors, ParseError
 from bot.services import DatabaseUnavailable, NotStored, Services, Unsure
@@ -64,16 +65,21 @@ def replying_on_failure(send: Send) -> Iterator[None]:
     try:
         yield
     except ParseError as mistake:
+        metrics.request_ended(metrics.REFUSED)
         _safe_send(send, problem(str(mistake)))
     except NotOpen:
+        metrics.request_ended(metrics.REFUSED)
         _safe_send(send, problem(ALREADY_CLOSED))
     except (NotStored, DatabaseUnavailable) as error:
+        metrics.request_ended(metrics.FAILED)
         reason = str(error) or str(error.__context__ or "")  # NotStored carries the failure it checked
         log.warning("the database is unavailable, nothing was saved: %s", reason)  # an outage: one line
         _safe_send(send, problem(NOT_SAVED))
     except Unsure:
+        metrics.request_ended(metrics.FAILED)
         _safe_send(send, problem(UNSURE))
     except Exception:
+        metrics.request_ended(metrics.FAILED)
         log.exception("request failed after acknowledgement")
         _safe_send(send, problem(SOMETHING_WENT_WRONG))
 
@@ -104,11 +110,16 @@ def storing(ack: Callable[..., object], send: Send) -> Iterator[AckOnce]:
         stored = acked.done
         acked()
         _safe_send(send, problem(_what_happened(failure, stored)))
+    else:
+        metrics.request_ended(metrics.STORED)
     finally:
         acked()
 
 
 def _what_happened(failure: Exception, stored: bool) -> str:
+    """What to tell the rep about a failure, counted by what became of the request."""
+    refused = isinstance(failure, (ParseError, NotOpen))
+    metrics.request_ended(metrics.REFUSED if refused else metrics.STORED if stored else metrics.FAILED)
     if isinstance(failure, ParseError):
         return str(failure)
     if isinstance(failure, NotOpen):
@@ -133,6 +144,7 @@ def storing_form(ack: Callable[..., object], send: Send, view: dict) -> Iterator
     try:
         yield acked
     except (NotStored, Unsure, DatabaseUnavailable) as failure:
+        metrics.request_ended(metrics.STORED if acked.done else metrics.FAILED)
         if acked.done:
             _safe_send(send, problem(SAVED_NOT_SHOWN))
             return
@@ -143,6 +155,8 @@ def storing_form(ack: Callable[..., object], send: Send, view: dict) -> Iterator
         stored = acked.done
         acked()
         _safe_send(send, problem(_what_happened(failure, stored)))
+    else:
+        metrics.request_ended(metrics.STORED)
     finally:
         acked()
 
@@ -265,6 +279,7 @@ def checked_submission(
     try:
         return replace(form, fields=parse(field_values(view), form.services.team_today(), *args))
     except FieldErrors as problems:
+        metrics.request_ended(metrics.REFUSED)
         ack(response_action="errors", errors=problems.errors)
         return None
 

@@ -14,7 +14,8 @@ import pytest
 from bot.app import create_services
 from bot.integrations.hubspot import HubSpotProvider
 from bot.jobs import JOBS
-from bot.redaction import MASK, add_secrets, configure_logging, redact, settings_secrets
+from bot.logs import configure_logging
+from bot.redaction import MASK, add_secrets, redact, settings_secrets
 from bot.services.crm_push import run_sync
 from tests.conftest import SIGNING_SECRET
 from tests.hubspot_fixtures import crm_settings, hubspot, hubspot_server  # noqa: F401 - fixtures
