@@ -91,7 +91,8 @@ class JsonLines(JsonFormatter):
             log_data[name] = getattr(record, name, None)
 
     def process_log_record(self, log_data):
-        return {key: redact(value) if isinstance(value, str) else value for key, value in log_data.items()}
+        ordered = {"time": log_data.pop("time", None), **log_data}  # a reader's eye starts at the time
+        return {key: redact(value) if isinstance(value, str) else value for key, value in ordered.items()}
 
 
 def formatter(log_format: str) -> logging.Formatter:
