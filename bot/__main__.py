@@ -154,7 +154,7 @@ def exit_with(code: int) -> None:
 
 
 def console() -> None:
-    """The `pipeline-coach` command: the same as `python -m bot`, subcommands and exit codes alike."""
+    """The `pipeline-coach` console script: the same as `python -m bot`, subcommands included."""
     exit_with(main())
 
 
