@@ -30,10 +30,6 @@ def new_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def current() -> dict[str, str]:
-    return _current.get()
-
-
 def start_request(workspace: str | None, request_id: str) -> None:
     """From here on in this context, records carry this request's workspace and id (and nothing else)."""
     _current.set({key: value for key, value in (("workspace", workspace), ("request_id", request_id)) if value})

@@ -84,6 +84,13 @@ def replying_on_failure(send: Send) -> Iterator[None]:
         _safe_send(send, problem(SOMETHING_WENT_WRONG))
 
 
+def refuse(ack: Callable[..., object], **payload: object) -> None:
+    """Acknowledge with a refusal (bad input: what to type instead, or each reason beside its field), nothing
+    stored; counted as `refused` for GET /metrics."""
+    metrics.request_ended(metrics.REFUSED)
+    ack(**payload)
+
+
 class AckOnce:
     """Slack's ack, called once: right after the entry is stored, or when the attempt ends without it."""
 
@@ -279,8 +286,7 @@ def checked_submission(
     try:
         return replace(form, fields=parse(field_values(view), form.services.team_today(), *args))
     except FieldErrors as problems:
-        metrics.request_ended(metrics.REFUSED)
-        ack(response_action="errors", errors=problems.errors)
+        refuse(ack, response_action="errors", errors=problems.errors)
         return None
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import metrics
 from bot.messages import health as health_views
 from bot.messages import opportunities as opportunity_views
 from bot.messages import selling_time as views
@@ -47,8 +46,7 @@ def prospect_command(ack: Ack, command: dict, respond: Respond, client: WebClien
     try:
         prospect(ack, command, respond, client, context, rest, undo_hint=views.PROSPECT_UNDO)
     except ParseError as mistake:
-        metrics.request_ended(metrics.REFUSED)
-        ack(**problem(str(mistake)))
+        common.refuse(ack, **problem(str(mistake)))
 
 
 def prospect(
