@@ -16,6 +16,7 @@ from bot.jobs import JOBS
 from bot.server import EVENTS_PATH
 from bot.services.crm_push import run_sync
 from storage import claims, queue, reps
+from tests.driver import typed
 from tests.hubspot_fixtures import crm_bot, hubspot, hubspot_server, provider_for  # noqa: F401 - fixtures
 from tests.test_time_zones_bulk import directory
 
@@ -65,6 +66,22 @@ def test_a_rep_s_command_is_counted_by_outcome_and_its_acknowledgement_timed(bot
         ) == 1, outcome
     late = {"surface": "command", "outcome": "late"}
     assert value(after, counted, **late) == value(before, counted, **late)
+
+
+def test_a_form_sent_back_with_its_mistakes_counts_as_refused_on_the_view_surface(bot):
+    bot.command("")  # the new opportunity form
+    form = bot.slack.wait_for("views.open")[0].args["view"]
+    before = scrape(bot)
+
+    refused = bot.driver.submit(form, {"name": typed("   ")})
+
+    assert refused.json["response_action"] == "errors"
+    after = scrape(bot)
+    counted = {"surface": "view", "outcome": "refused"}
+    assert value(after, "pipeline_coach_requests_total", **counted) - value(
+        before, "pipeline_coach_requests_total", **counted) == 1  # fmt: skip
+    acks = "pipeline_coach_ack_seconds_count"
+    assert value(after, acks, surface="view") - value(before, acks, surface="view") == 1
 
 
 def test_a_slot_that_slack_answers_429_once_is_counted_and_its_last_message_s_lateness_shown(bot, clock):
