@@ -92,13 +92,21 @@ def refuse(ack: Callable[..., object], **payload: object) -> None:
 
 
 class AckOnce:
-    """Slack's ack, called once: right after the entry is stored, or when the attempt ends without it."""
+    """Slack's ack, called once: by the handler right after its entry is stored (counted then as `stored`,
+    or `refused` when it sends a form back with its mistakes), or by `storing` when the attempt ends
+    without it (`answer`: the outcome is counted where the failure is read)."""
 
     def __init__(self, ack: Callable[..., object]) -> None:
         self._ack = ack
         self.done = False
 
     def __call__(self, **payload: object) -> None:
+        if not self.done:
+            refused = payload.get("response_action") == "errors"
+            metrics.request_ended(metrics.REFUSED if refused else metrics.STORED)
+        self.answer(**payload)
+
+    def answer(self, **payload: object) -> None:
         if not self.done:
             self.done = True
             self._ack(**payload)
@@ -115,18 +123,16 @@ def storing(ack: Callable[..., object], send: Send) -> Iterator[AckOnce]:
         yield acked
     except Exception as failure:  # noqa: BLE001 - every failure is turned into a true reply
         stored = acked.done
-        acked()
+        acked.answer()
         _safe_send(send, problem(_what_happened(failure, stored)))
-    else:
-        metrics.request_ended(metrics.STORED)
     finally:
-        acked()
+        acked.answer()
 
 
 def _what_happened(failure: Exception, stored: bool) -> str:
-    """What to tell the rep about a failure, counted by what became of the request."""
-    refused = isinstance(failure, (ParseError, NotOpen))
-    metrics.request_ended(metrics.REFUSED if refused else metrics.STORED if stored else metrics.FAILED)
+    """What to tell the rep about a failure; one before the entry was stored is counted here."""
+    if not stored:
+        metrics.request_ended(metrics.REFUSED if isinstance(failure, (ParseError, NotOpen)) else metrics.FAILED)
     if isinstance(failure, ParseError):
         return str(failure)
     if isinstance(failure, NotOpen):
@@ -151,21 +157,19 @@ def storing_form(ack: Callable[..., object], send: Send, view: dict) -> Iterator
     try:
         yield acked
     except (NotStored, Unsure, DatabaseUnavailable) as failure:
-        metrics.request_ended(metrics.STORED if acked.done else metrics.FAILED)
         if acked.done:
             _safe_send(send, problem(SAVED_NOT_SHOWN))
             return
+        metrics.request_ended(metrics.FAILED)
         log.warning("the database is unavailable while a form was submitted: %s", failure)
         reason = FORM_UNSURE if isinstance(failure, Unsure) else FORM_NOT_SAVED
-        acked(response_action="errors", errors={_first_field(view): reason})
+        acked.answer(response_action="errors", errors={_first_field(view): reason})
     except Exception as failure:  # noqa: BLE001 - as in `storing`
         stored = acked.done
-        acked()
+        acked.answer()
         _safe_send(send, problem(_what_happened(failure, stored)))
-    else:
-        metrics.request_ended(metrics.STORED)
     finally:
-        acked()
+        acked.answer()
 
 
 def _first_field(view: dict) -> str:
