@@ -1,9 +1,10 @@
-"""HTTP mode: one WSGI app serving POST /slack/events, GET /healthz and GET /crm/oauth/callback (where a
-CRM sends an admin's browser back), run by waitress. In Socket Mode the same server, without the Slack
-route, listens on PORT only for the callback and /healthz, when a CRM's OAuth app is configured."""
+"""HTTP mode: one WSGI app serving POST /slack/events, GET /healthz, GET /metrics and GET /crm/oauth/callback
+(where a CRM sends an admin's browser back), run by waitress. In Socket Mode the same server, without the
+Slack route, listens on PORT for the callback, /healthz and /metrics, when a CRM's OAuth app is configured."""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import threading
@@ -14,6 +15,7 @@ from urllib.parse import parse_qs
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot import metrics
 from bot.services.crm_connect import CALLBACK_PATH as CRM_CALLBACK_PATH
 from bot.workers import PEOPLE
 from storage.db import Database, DatabaseUnavailable
@@ -51,12 +53,15 @@ def make_wsgi(app: App, db: Database, services=None, slack_events: bool = True):
     `slack_events=False` leaves Slack's route out (Socket Mode: Slack comes over the socket, signed there)."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     probe = HealthProbe(db)
+    numbers = metrics.wsgi_app()
 
     def wsgi(environ, start_response):
         if services is not None and environ.get("PATH_INFO") == CRM_CALLBACK_PATH:
             if environ.get("REQUEST_METHOD") != "GET":  # a HEAD (a link checker) must not use the state up
                 return _page(start_response, "405 Method Not Allowed", "<p>Open this address in a browser.</p>")
             return _page(start_response, *crm_callback(services, environ.get("QUERY_STRING", "")))
+        if environ.get("PATH_INFO") == metrics.METRICS_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            return numbers(environ, start_response)
         if not slack_events and environ.get("PATH_INFO") != "/healthz":
             return _page(start_response, "404 Not Found", "<p>Nothing here.</p>")
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -69,7 +74,8 @@ def make_wsgi(app: App, db: Database, services=None, slack_events: bool = True):
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         with PEOPLE.answering():  # background work steps aside until this request is answered
-            return slack(environ, start_response)
+            # in a context of its own: what the request sets (its log fields, its budget) ends with it
+            return contextvars.copy_context().run(slack, environ, start_response)
 
     return wsgi
 

@@ -47,7 +47,7 @@ def prospect_command(ack: Ack, command: dict, respond: Respond, client: WebClien
     try:
         prospect(ack, command, respond, client, context, rest, undo_hint=views.PROSPECT_UNDO)
     except ParseError as mistake:
-        ack(**problem(str(mistake)))
+        common.refuse(ack, **problem(str(mistake)))
 
 
 def prospect(

@@ -25,6 +25,7 @@ from hubspot.crm.objects import calls, meetings
 from urllib3.exceptions import HTTPError as TransportError
 from urllib3.util.retry import Retry
 
+from bot import metrics
 from bot.integrations.base import BadToken, Conflict, CrmError, NotFound
 from bot.integrations.hubspot_records import next_after, number
 from bot.integrations.oauth_records import AccessToken, token_source
@@ -84,7 +85,8 @@ class Reader:
 
 
 class Caller:
-    """Makes one client call within HubSpot's limits; counts every request it sends."""
+    """Makes one client call within HubSpot's limits; counts every request it sends (and, for GET /metrics,
+    every answer)."""
 
     def __init__(
         self, scopes: str, sleep: Callable[[float], None] = clock.sleep, pace: Pace | None = None,
@@ -106,9 +108,10 @@ class Caller:
             self.requests += 1
             used = self._authorize(method)
             try:
-                return method(*args, _request_timeout=TIMEOUT, **kwargs)
+                answer = method(*args, _request_timeout=TIMEOUT, **kwargs)
             except API_ERRORS as error:
                 status = error.status or 0
+                metrics.hubspot_answered(status)
                 if status == 401 and self._token is not None and used is not None:
                     if not renewed and self._token.renewed(used):
                         renewed = True
@@ -131,10 +134,14 @@ class Caller:
                     continue
                 raise CrmError(f"HubSpot answered {status} {error.reason or ''}".strip()) from None
             except (TransportError, OSError) as error:
+                metrics.hubspot_answered(None)
                 if retry_errors and attempt < MAX_TRIES:
                     self._sleep(0.2 * 2 ** (attempt - 1))
                     continue
                 raise CrmError(f"HubSpot could not be reached: {error.__class__.__name__}") from None
+            else:
+                metrics.hubspot_answered(200)
+                return answer
         raise CrmError("HubSpot kept answering 429 (rate limited)")
 
     def _authorize(self, method) -> str | None:
