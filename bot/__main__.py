@@ -132,11 +132,12 @@ def run(settings, db) -> int:
                       "Set METRICS_PORT to a free port, or leave it empty.", file=sys.stderr)  # fmt: skip
                 return 2
             log.info("Prometheus metrics: GET /metrics on port %s", settings.metrics_port)
+        if settings.crm_connectable and not _serve_crm_callback(app, db, services, settings.port):
+            handler.close()
+            return 2
         log.info("Pipeline Coach is connected to Slack over Socket Mode")
         handler.on_refused = stop.set  # a token revoked while running: stop gracefully, then say so
         scheduler = start_scheduler(services)  # the coach's jobs, unless SCHEDULER_ENABLED=false
-        if settings.crm_connectable and not _serve_crm_callback(app, db, services, settings.port):
-            return 2
         code = lifecycle.serve_socket_mode(handler, listeners, scheduler, grace, stop)
         if handler.refused:
             print(handler.refused, file=sys.stderr)
@@ -167,7 +168,8 @@ def _serve_crm_callback(app, db, services, port: int) -> bool:
     try:
         server = make_server(app, db, "0.0.0.0", port, threads=2, services=services, slack_events=False)
     except OSError as error:
-        print(f"Could not listen on PORT {port} for the CRM's OAuth callback: {error.strerror}.", file=sys.stderr)
+        print(f"Could not listen on PORT {port} for the CRM's OAuth callback: {error.strerror}. Set PORT to a free "
+              "port (not METRICS_PORT's).", file=sys.stderr)  # fmt: skip
         return False
     threading.Thread(target=server.run, name="crm-callback", daemon=True).start()
     log.info("listening on port %s for GET /crm/oauth/callback and /healthz", port)
