@@ -264,7 +264,7 @@ class Settings(BaseSettings):
     public_url: str | None = None
     """The address people reach the bot at (`https://coach.example.com`): a CRM sends an admin's browser back to
     PUBLIC_URL/crm/oauth/callback, registered as the app's redirect URL. In Socket Mode the bot listens on PORT for
-    that page and /healthz alone.
+    that page, /healthz and /metrics (never Slack's events).
     """
 
     @field_validator("hubspot_client_id", "hubspot_client_secret", "salesforce_client_id",
