@@ -26,7 +26,7 @@ class BulkJobs:
             return 400, [{"errorCode": "INVALIDJOB", "message": str(error)}], {}
         self.counter += 1
         job = f"750{self.counter:012d}AAA"
-        rows = [[csv_cell(value_of(self.tables, query.table, record, name)) for name in query.fields] for record in found]
+        rows = [[csv_cell(value_of(self.tables, query.table, one, name)) for name in query.fields] for one in found]
         self.jobs[job] = {"fields": query.fields, "rows": rows, "polls": 0}
         return 200, {"id": job, "operation": "query", "object": query.table, "state": "UploadComplete",
                      "concurrencyMode": "Parallel", "contentType": "CSV", "apiVersion": 59.0,

@@ -10,7 +10,7 @@ from bot.services.crm_push import run_sync
 from bot.services.crm_status import status_lines
 from storage import crm, crm_records
 from storage.opportunities import open_opportunities, stage_history
-from tests.salesforce_fixtures import provider_for, salesforce, salesforce_server, sf_bot  # noqa: F401 (fixtures)
+from tests.salesforce_fixtures import provider_for, salesforce, salesforce_server, sf_bot  # fixtures
 
 
 def sync(bot, full=False, **options):
