@@ -197,7 +197,7 @@ class SalesforceStandIn(Rest, BulkJobs):
             self.drift.append(f"{handler}: unexpected parameters {sorted(set(exchange.query) - params)}")
         if handler != "token" and not set(exchange.headers) >= REST_HEADERS:
             self.drift.append(f"{handler}: missing headers {sorted(REST_HEADERS - set(exchange.headers))}")
-        if handler in ("bulk_create", "bulk_results") and exchange.headers.get("accept") != "text/csv":
+        if handler in ("bulk_create", "bulk_results") and not exchange.headers.get("accept", "").startswith("text/csv"):
             self.drift.append(f"{handler}: the client asks for CSV (Accept: text/csv)")
 
     def _answer(self, exchange: Exchange, handler: str, found: dict):
