@@ -51,8 +51,10 @@ def salesforce_settings(salesforce: SalesforceStandIn, **overrides) -> dict:
 
 @pytest.fixture
 def sf_bot(make_bot, salesforce):
-    """The real bot, connected to Slack's and Salesforce's stand-ins."""
-    return make_bot(**salesforce_settings(salesforce))
+    """The real bot, connected to Slack's and Salesforce's stand-ins, their clocks together at the start."""
+    bot = make_bot(**salesforce_settings(salesforce))
+    salesforce.at = bot.clock()
+    return bot
 
 
 def provider_for(bot, time: FakeTime | None = None, sleeps: list | None = None, **options):

@@ -74,6 +74,11 @@ class SalesforceProvider:
     def requests(self) -> int:
         return self._call.requests
 
+    @property
+    def holds_key(self) -> bool:
+        """Whether the org has our external-id field (else a lost create is found by its values)."""
+        return self._has_key()
+
     # --- reading ---
 
     def owners(self) -> list[CrmOwner]:

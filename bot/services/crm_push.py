@@ -12,8 +12,9 @@ one that starts meanwhile is skipped).
 
 from __future__ import annotations
 
+import json
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.integrations import BadToken, CrmError, CrmProvider, DealWrite, NotFound, crm_label
 from bot.integrations.activities import ActivitySource
@@ -119,6 +120,8 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
         opp.name, back.get(opp.stage, ""), owner, opp.amount, opp.expected_close, key=key, queued_at=queued
     )
     if write.is_create:
+        if crm_id is None and not holds_key(provider):
+            outbox.note_sending(db, write, _recorded(deal))
         if crm_id is None and write.attempts > 1:
             found = provider.find_by_key(key, deal)
             if found is not None:
@@ -143,6 +146,41 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
     return 1
 
 
+def holds_key(provider: CrmProvider) -> bool:
+    """Whether the CRM keeps our deal key on the deals we create (HubSpot does; a Salesforce org where our
+    external-id field could not be made does not)."""
+    return getattr(provider, "holds_key", True)
+
+
+def _recorded(deal: DealWrite) -> str:
+    return json.dumps({"name": deal.name, "stage": deal.stage_id, "owner": deal.owner_id, "amount": deal.amount,
+                       "close": deal.close_date and deal.close_date.isoformat(), "key": deal.key,
+                       "queued": deal.queued_at and deal.queued_at.isoformat()})  # fmt: skip
+
+
+def _as_sent(values: str) -> DealWrite:
+    sent = json.loads(values)
+    close = date.fromisoformat(sent["close"]) if sent["close"] else None
+    queued = datetime.fromisoformat(sent["queued"]) if sent["queued"] else None
+    return DealWrite(sent["name"], sent["stage"], sent["owner"], sent["amount"], close, sent["key"], queued)
+
+
+def recover_lost_creates(services: Services, provider: CrmProvider, team_id: str, now: datetime) -> int:
+    """Before the pull (which would import it as a stranger's deal), find each create whose answer was lost
+    by the values it recorded before it went out, and link it: one query per such create (rare)."""
+    found = 0
+    for opportunity_id, (_, values) in outbox.sent_creates(services.db, team_id, provider.name).items():
+        if store.crm_id_of(services.db, team_id, provider.name, opportunity_id) is not None:
+            continue
+        sent = _as_sent(values)
+        made = provider.find_by_key(sent.key or "", sent)
+        if made is not None:
+            store.link(services.db, team_id, provider.name, opportunity_id, made.id, made.modified_at, now)
+            outbox.close_create(services.db, team_id, provider.name, opportunity_id, now)
+            found += 1
+    return found
+
+
 def run_sync(
     services: Services,
     now: datetime,
@@ -164,6 +202,8 @@ def run_sync(
         if run.keyed_at is None:
             provider.ensure_key_property()
             store.note_keyed(services.db, team_id, crm_name, now)
+        if not holds_key(provider):
+            recover_lost_creates(services, provider, team_id, now)
         pull(services, provider, team_id, now, report, full)
         sent = send_due(services, provider, team_id, now, report)
         report.notes.append(f"{sent} written to {crm_label(crm_name)}")
