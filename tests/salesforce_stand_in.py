@@ -45,7 +45,7 @@ ROUTES = [
     ("POST", r"/services/oauth2/token", "token", "the refresh_token grant (salesforce_client.token_refresh)", set()),
 ]  # fmt: skip
 PREFIXES = {"Opportunity": "006", "User": "005", "Account": "001", "Contact": "003", "OpportunityContactRole": "00K",
-            "RecordType": "012", "OpportunityStage": "01J"}  # fmt: skip
+            "RecordType": "012", "OpportunityStage": "01J", "Event": "00U", "Task": "00T"}  # fmt: skip
 COLUMNS = {
     "Opportunity": {"Id", "Name", "StageName", "Amount", "CloseDate", "OwnerId", "AccountId", "IsClosed", "IsWon",
                     "Probability", "CreatedDate", "SystemModstamp", "RecordTypeId"},
@@ -56,6 +56,9 @@ COLUMNS = {
     "RecordType": {"Id", "DeveloperName", "SobjectType", "IsActive"},
     "OpportunityStage": {"Id", "ApiName", "MasterLabel", "SortOrder", "IsClosed", "IsWon", "DefaultProbability",
                          "IsActive"},
+    "Event": {"Id", "Subject", "StartDateTime", "EndDateTime", "IsAllDayEvent", "OwnerId", "WhatId", "WhoId"},
+    "Task": {"Id", "Subject", "TaskSubtype", "Status", "CompletedDateTime", "CallDurationInSeconds", "OwnerId",
+             "WhatId", "WhoId"},
 }  # fmt: skip
 STAGES = [  # (api name, label, closed, won, probability): labels that say nothing of the flags, on purpose
     ("Prospecting", "Prospecting", False, False, 10.0),
@@ -148,6 +151,16 @@ class SalesforceStandIn(Rest, BulkJobs):
     def add_contact_role(self, opportunity: str, email: str) -> None:
         contact = self.add("Contact", Email=email)
         self.add("OpportunityContactRole", OpportunityId=opportunity, ContactId=contact)
+
+    def add_event(self, owner: str, start: datetime, end: datetime, subject: str, what: str | None = None,
+                  who: str | None = None, all_day: bool = False) -> str:  # fmt: skip
+        return self.add("Event", OwnerId=owner, StartDateTime=start, EndDateTime=end, Subject=subject, WhatId=what,
+                        WhoId=who, IsAllDayEvent=all_day)  # fmt: skip
+
+    def add_call(self, owner: str, completed: datetime, seconds: int, subject: str, what: str | None = None,
+                 who: str | None = None, status: str = "Completed") -> str:  # fmt: skip
+        return self.add("Task", OwnerId=owner, CompletedDateTime=completed, CallDurationInSeconds=seconds,
+                        Subject=subject, WhatId=what, WhoId=who, TaskSubtype="Call", Status=status)  # fmt: skip
 
     def add_key_field(self) -> None:
         with self._lock:

@@ -237,6 +237,10 @@ class SalesforceProvider:
 
     # --- plumbing ---
 
+    def records(self, soql: str) -> list[dict]:
+        """Every record of a SOQL query, paced and refreshed as the provider's own reads (Events, Tasks)."""
+        return self._query(soql)
+
     def _query(self, soql: str) -> list[dict]:
         """Every record of a SOQL query: its first page, then each nextRecordsUrl, one paced call each."""
         page = self._call(lambda sf: sf.query(soql))

@@ -2,7 +2,7 @@
 the CRM's meetings and calls as captured time (bot/services/crm_activities.py).
 
 Scheduled every CRM_SYNC_MINUTES, and only when a CRM is set (HubSpot's token or Salesforce's settings).
-Salesforce's Events and Tasks are not read as captured time yet: only HubSpot's meetings and calls are.
+The CRM's meetings and calls (HubSpot's; Salesforce's Events and call Tasks) become captured time.
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ def run(services: Services, now: datetime) -> JobReport:
             report.count(outcome)
             report.outcomes[outcome] = getattr(sync, outcome)
     report.outcomes["crm requests"] = sync.requests
-    if services.settings.crm_provider == "hubspot":
-        _capture_meetings(services, now, report)
+    _capture_meetings(services, now, report)
     return report
 
 

@@ -50,10 +50,16 @@ def make_provider(services: Services) -> CrmProvider:
 
 
 def make_activities(services: Services) -> ActivitySource:
-    """HubSpot's meetings and calls, read on the deal sync's pace: one budget per portal, never two."""
+    """The CRM's meetings and calls (HubSpot's, or Salesforce's Events and call Tasks), read on the deal
+    sync's pace: one budget per portal or org, never two."""
+    settings = services.settings
+    if settings.crm_provider == "salesforce":
+        from bot.integrations.salesforce_activities import SalesforceActivities
+        from bot.services.salesforce_connection import salesforce_provider
+
+        return SalesforceActivities(salesforce_provider(services))
     from bot.integrations.hubspot_activities import HubSpotActivities
 
-    settings = services.settings
     return HubSpotActivities(settings.hubspot_access_token, host=settings.hubspot_api_url, pace=_pace(services))
 
 
