@@ -18,7 +18,8 @@ def test_events_and_calls_logged_in_salesforce_become_the_owners_selling_time(sf
     now = sf_bot.clock()
     contact = salesforce.add("Contact", Email="buyer@acme.example")
     ada = salesforce.ada
-    salesforce.add_event(ada, now - timedelta(days=2), now - timedelta(days=2, hours=-3), "Acme workshop", acme, contact)
+    workshop = now - timedelta(days=2)
+    salesforce.add_event(ada, workshop, workshop + timedelta(hours=3), "Acme workshop", acme, contact)
     salesforce.add_call(ada, now - timedelta(days=1), 30 * 60, "Intro call", who=contact)
     salesforce.add_call(ada, now - timedelta(days=1), 0, "No answer", who=contact)
     salesforce.add_call(ada, now - timedelta(days=1), 600, "Not done yet", acme, status="Open")

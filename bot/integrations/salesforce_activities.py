@@ -56,6 +56,7 @@ class SalesforceActivities:
 
     def activities(self, since: datetime, until: datetime) -> Iterator[CapturedMeeting]:
         """Every held Event and completed call Task starting in [since, until): events first."""
+
         def window(field: str) -> str:
             return f"{field} >= {soql_time(since)} AND {field} < {soql_time(until)}"
 

@@ -32,3 +32,8 @@ def status_lines(services: Services, team_id: str) -> list[str]:
     lines.append(f"Flagged records: {len(flagged)}")
     lines += [f"  deal {f.crm_id}: {f.problem}: {f.detail}" for f in flagged[:200]]
     return lines
+
+
+def status_view(services: Services, team_id: str) -> tuple[str, list[str]]:
+    """The admin view in Slack: which CRM (as people name it) and its status lines."""
+    return crm_label(provider_name(services.settings)), status_lines(services, team_id)

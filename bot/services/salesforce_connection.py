@@ -9,6 +9,8 @@ from its own instance URL, access token and a refresh (bot/integrations/salesfor
 
 from __future__ import annotations
 
+import time
+
 from bot.integrations.salesforce import SalesforceProvider
 from bot.integrations.salesforce_client import Refresh, Session, password_login
 from bot.services import Services
@@ -27,22 +29,9 @@ def salesforce_provider(services: Services, session: Session | None = None, refr
             session = refresh()
         else:
             session = Session(settings.salesforce_instance_url or "", settings.salesforce_access_token or "")
-    pace_options = {key: options.pop(key) for key in ("pace_clock",) if key in options}
     pace = SalesforcePace(
         services.db, session.instance_url, settings.salesforce_api_share,
-        clock=pace_options.get("pace_clock") or _now, sleep=options.get("sleep") or _sleep,
+        clock=options.pop("pace_clock", time.time), sleep=options.get("sleep", time.sleep),
     )  # fmt: skip
     return SalesforceProvider(session, refresh=refresh, record_type=settings.salesforce_record_type, pace=pace,
                               **options)  # fmt: skip
-
-
-def _now() -> float:
-    import time
-
-    return time.time()
-
-
-def _sleep(seconds: float) -> None:
-    import time
-
-    time.sleep(seconds)
