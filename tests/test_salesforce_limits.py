@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from bot.integrations.salesforce_client import Session, token_refresh
 from bot.services.crm_push import run_sync
 from storage.opportunities import open_opportunities
@@ -26,6 +28,7 @@ def add_many(salesforce, count: int) -> None:
         salesforce.add_opportunity(f"Deal {number}", "Qualification", owner, 1000 + number, date(2027, 3, 31))
 
 
+@pytest.mark.timeout(600)  # 20,000 records into the database: minutes on a busy machine
 def test_20000_opportunities_come_in_through_bulk_api_then_a_quiet_sync_costs_a_handful(sf_bot, salesforce):
     add_many(salesforce, 20_000)
 
