@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from tests.salesforce_soql import Malformed, parse, rest_record, run, shown
+from tests.salesforce_soql import Malformed, parse, rest_record, run, semi_joins, shown
 
 KEY_FIELD = "Pipeline_Coach_Key__c"
 WRITABLE = {"Name", "StageName", "Amount", "CloseDate", "OwnerId", "AccountId", "RecordTypeId", KEY_FIELD}
@@ -20,7 +20,7 @@ def _bad(code: str, message: str, status: int = 400):
 class Rest:
     def _query(self, exchange, **_):
         try:
-            query = parse(exchange.query["q"][0])
+            query = parse(semi_joins(exchange.query["q"][0], self.tables, self.columns))
             found = run(self.tables, self.columns, query)
         except Malformed as error:
             return _bad("MALFORMED_QUERY", str(error))

@@ -59,6 +59,24 @@ def tokens(text: str) -> list[tuple[str, object]]:
     return found
 
 
+_SEMI_JOIN = re.compile(r"\b(\w+) IN \(\s*(SELECT [^()]*)\)", re.IGNORECASE)
+
+
+def semi_joins(text: str, tables: dict, columns: dict[str, set[str]]) -> str:
+    """`Id IN (SELECT OwnerId FROM Opportunity ...)` answered first and written as the list of its values
+    (a semi-join selects one reference field; Salesforce allows no more)."""
+
+    def answer(match: re.Match) -> str:
+        inner = parse(match.group(2))
+        if len(inner.fields) != 1 or "." in inner.fields[0] or inner.count:
+            raise Malformed("a semi-join selects one field")
+        values = {value_of(tables, inner.table, record, inner.fields[0]) for record in run(tables, columns, inner)}
+        quoted = ", ".join("'" + str(value) + "'" for value in sorted(v for v in values if v)) or "''"
+        return f"{match.group(1)} IN ({quoted})"
+
+    return _SEMI_JOIN.sub(answer, text)
+
+
 def parse(text: str) -> Query:
     parts = tokens(text)
     at = 0

@@ -22,14 +22,20 @@ def open_in_slack(bot, text: str, user: str = "UADA") -> None:
     bot.replies(before + 1)
 
 
+def owns_a_deal_already(salesforce) -> None:
+    """Ada's Salesforce user owns an opportunity, so the sync knows her (it reads the users who own some)."""
+    salesforce.add_opportunity("Earlier deal", "Prospecting", salesforce.ada, 100, date(2026, 12, 31))
+
+
 def test_a_deal_opened_then_won_in_slack_lands_in_salesforce_once_under_our_key(sf_bot, salesforce):
+    owns_a_deal_already(salesforce)
     assert sync(sf_bot).error is None  # connects: our external-id field is made, owners are matched
     assert len(salesforce.requests_to("custom_field")) == 1
     open_in_slack(sf_bot, "Acme renewal 48k stage:proposal close:2026-12-15")
 
     assert sync(sf_bot).error is None
 
-    [made] = salesforce.opportunities()
+    [made] = [one for one in salesforce.opportunities() if one["Name"] == "Acme renewal"]
     assert (made["Name"], made["Amount"], made["StageName"], made["OwnerId"]) == (
         "Acme renewal", 48000.0, "Qualification", salesforce.ada,
     )  # fmt: skip
@@ -40,11 +46,11 @@ def test_a_deal_opened_then_won_in_slack_lands_in_salesforce_once_under_our_key(
     sf_bot.clock.advance(minutes=1)
     assert sf_bot.command("won Acme renewal", user="UADA").status == 200
     sync(sf_bot)
-    [won] = salesforce.opportunities()
+    [won] = [one for one in salesforce.opportunities() if one["Name"] == "Acme renewal"]
     assert won["StageName"] == "Signed" and won["IsWon"] is True, "won is the stage Salesforce flags won"
     assert len(salesforce.requests_to("collection_update")) == 1
     sync(sf_bot)
-    assert len(salesforce.opportunities()) == 1 and len(salesforce.requests_to("collection_upsert")) == 1
+    assert len(salesforce.opportunities()) == 2 and len(salesforce.requests_to("collection_upsert")) == 1
 
 
 def test_a_create_whose_answer_was_lost_is_not_made_twice_under_our_key(sf_bot, salesforce):

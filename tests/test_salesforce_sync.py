@@ -65,7 +65,10 @@ def test_a_deleted_opportunity_is_closed_here_and_odd_records_are_flagged_in_crm
     salesforce.add_opportunity("", "Qualification", salesforce.ada, None, date(2027, 1, 1))
     stranger = salesforce.add_user("nobody@elsewhere.example", "Someone Else")
     salesforce.add_opportunity("Theirs", "Qualification", stranger, 10, date(2027, 1, 1))
+    salesforce.add_user("it.admin@example.com", "IT Admin")  # owns no opportunity
     sync(sf_bot)
+    looked_up = {call.args["email"].lower() for call in sf_bot.slack.of("users.lookupByEmail")}
+    assert looked_up == {"ada@example.com", "nobody@elsewhere.example"}, "only owners of opportunities"
 
     salesforce.delete_opportunity(gone)
     assert sync(sf_bot).removed == 1

@@ -82,7 +82,12 @@ class SalesforceProvider:
     # --- reading ---
 
     def owners(self) -> list[CrmOwner]:
-        users = self._query("SELECT Id, Name, Email FROM User WHERE UserType = 'Standard' ORDER BY Id")
+        """The users who own opportunities of the followed record type, in one query (a semi-join): an org's
+        other users are never looked up in Slack."""
+        users = self._query(
+            f"SELECT Id, Name, Email FROM User WHERE Id IN (SELECT OwnerId FROM Opportunity{self._followed()}) "
+            "ORDER BY Id"
+        )
         return [CrmOwner(user["Id"], (user.get("Email") or "").lower() or None, user.get("Name") or user["Id"])
                 for user in users]  # fmt: skip
 
