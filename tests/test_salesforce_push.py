@@ -93,3 +93,24 @@ def test_where_our_field_cannot_be_made_a_lost_create_is_found_by_what_it_sent(s
     newest = max(made, key=lambda one: one["CreatedDate"])
     assert crm.crm_id_of(sf_bot.db, "T1", "salesforce", write.opportunity_id) == newest["Id"]
     assert write.status == "sent"
+
+
+def test_a_runs_new_and_moved_deals_go_out_together_one_collection_request_each(sf_bot, salesforce):
+    owns_a_deal_already(salesforce)
+    sync(sf_bot)
+    for name in ("Acme", "Globex", "Initech"):
+        open_in_slack(sf_bot, f"{name} pilot 5k")
+    sync(sf_bot)
+    sf_bot.clock.advance(minutes=1)
+    for name in ("Acme", "Globex"):
+        assert sf_bot.command(f"stage {name} pilot negotiation", user="UADA").status == 200
+
+    sync(sf_bot)
+
+    [creates] = salesforce.requests_to("collection_upsert")
+    assert len(creates.json()["records"]) == 3
+    [updates] = salesforce.requests_to("collection_update")
+    assert sorted(record["Name"] for record in updates.json()["records"]) == ["Acme pilot", "Globex pilot"]
+    moved = {one["Name"]: one["StageName"] for one in salesforce.opportunities()}
+    assert moved == {"Earlier deal": "Prospecting", "Acme pilot": "Proposal/Price Quote",
+                     "Globex pilot": "Proposal/Price Quote", "Initech pilot": "Prospecting"}  # fmt: skip

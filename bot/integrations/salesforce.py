@@ -20,13 +20,11 @@ from datetime import UTC, datetime, timedelta
 
 from bot.integrations.base import (
     BadToken,
-    Conflict,
     CrmDeal,
     CrmError,
     CrmOwner,
     CrmStage,
     DealWrite,
-    NotFound,
     WriteResult,
 )
 from bot.integrations.salesforce_client import Caller, Pace, Refresh, Session
@@ -36,6 +34,8 @@ from bot.integrations.salesforce_records import (
     csv_rows,
     deal_of,
     field,
+    only,
+    refusal,
     soql_ids,
     soql_text,
     soql_time,
@@ -186,37 +186,47 @@ class SalesforceProvider:
 
     def create_deal(self, write: DealWrite) -> WriteResult:
         """Upsert by our key through sObject Collections (a second create of the key finds the first deal)."""
-        record = {**self._values(write, create=True), "attributes": {"type": "Opportunity"}}
-        if self._has_key():
-            record[KEY_FIELD] = write.key or ""
-            path, method = f"composite/sobjects/Opportunity/{KEY_FIELD}", "PATCH"
-        else:
-            path, method = "composite/sobjects", "POST"
-        [done] = self._write(path, method, [record])
-        return done
+        return only(self.write_batch([write], [])[0])
 
     def update_deal(self, deal_id: str, write: DealWrite) -> WriteResult:
-        record = {**self._values(write, create=False), "Id": deal_id, "attributes": {"type": "Opportunity"}}
-        [done] = self._write("composite/sobjects", "PATCH", [record])
-        return done
+        return only(self.write_batch([], [(deal_id, write)])[1])
 
-    def _write(self, path: str, method: str, records: list[dict]) -> list[WriteResult]:
-        """Up to 200 records in one sObject Collections request, then their SystemModstamps in one SOQL."""
-        body = {"allOrNone": False, "records": records}
-        answers = self._call(lambda sf: sf.restful(path, method=method, json=body), write=True)
-        ids = []
-        for answer in answers:
-            if not answer.get("success"):
-                codes = [error.get("statusCode", "") for error in answer.get("errors") or []]
-                if "DUPLICATE_VALUE" in codes:
-                    raise Conflict("Salesforce already holds an Opportunity with that key")
-                if {"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY", "NOT_FOUND"} & set(codes):
-                    raise NotFound("the Opportunity is gone from Salesforce")
-                raise CrmError(f"Salesforce refused the Opportunity ({', '.join(codes) or 'no reason given'})")
-            ids.append(answer["id"])
-        stamps = {r["Id"]: when(r["SystemModstamp"]) for r in
-                  self._query(f"SELECT Id, SystemModstamp FROM Opportunity WHERE Id IN {soql_ids(ids)}")}  # fmt: skip
-        return [WriteResult(one, stamps.get(one) or self._clock()) for one in ids]
+    def write_batch(
+        self, creates: list[DealWrite], updates: list[tuple[str, DealWrite]]
+    ) -> tuple[list[WriteResult | CrmError], list[WriteResult | CrmError]]:
+        """Creates (upserts by our key) and updates through sObject Collections, 200 records a request, then
+        their SystemModstamps in one SOQL per 200: each deal's answer, or the error Salesforce gave for it."""
+        made = [{**self._values(write, True), "attributes": {"type": "Opportunity"}} for write in creates]
+        if self._has_key():
+            for record, write in zip(made, creates, strict=True):
+                record[KEY_FIELD] = write.key or ""
+            create_path, create_method = f"composite/sobjects/Opportunity/{KEY_FIELD}", "PATCH"
+        else:
+            create_path, create_method = "composite/sobjects", "POST"
+        changed = [{**self._values(write, False), "Id": deal_id, "attributes": {"type": "Opportunity"}}
+                   for deal_id, write in updates]  # fmt: skip
+        answers = (
+            self._collection(create_path, create_method, made),
+            self._collection("composite/sobjects", "PATCH", changed),
+        )
+        ids = [answer for found in answers for answer in found if isinstance(answer, str)]
+        stamps: dict[str, datetime | None] = {}
+        for start in range(0, len(ids), IDS):
+            soql = f"SELECT Id, SystemModstamp FROM Opportunity WHERE Id IN {soql_ids(ids[start : start + IDS])}"
+            stamps.update((record["Id"], when(record["SystemModstamp"])) for record in self._query(soql))
+        return tuple(  # type: ignore[return-value]
+            [WriteResult(one, stamps.get(one) or self._clock()) if isinstance(one, str) else one for one in found]
+            for found in answers
+        )
+
+    def _collection(self, path: str, method: str, records: list[dict]) -> list[str | CrmError]:
+        """Each record's new or written id, or its error, through one request per 200 records."""
+        found: list[str | CrmError] = []
+        for start in range(0, len(records), IDS):
+            body = {"allOrNone": False, "records": records[start : start + IDS]}
+            answers = self._call(lambda sf, body=body: sf.restful(path, method=method, json=body), write=True)
+            found.extend(answer["id"] if answer.get("success") else refusal(answer) for answer in answers)
+        return found
 
     def _values(self, write: DealWrite, create: bool) -> dict:
         values = {"Name": write.name, "StageName": write.stage_id, "Amount": write.amount}

@@ -11,7 +11,7 @@ import csv
 import io
 from datetime import UTC, date, datetime
 
-from bot.integrations.base import CrmDeal, CrmStage
+from bot.integrations.base import Conflict, CrmDeal, CrmError, CrmStage, NotFound, WriteResult
 
 KEY_FIELD = "Pipeline_Coach_Key__c"  # our deal's key, an external id unique in the org (salesforce.py says why)
 FIELDS = (
@@ -97,3 +97,21 @@ def stage_of(record: dict) -> CrmStage:
 def csv_rows(text: str) -> list[dict]:
     """One page of a Bulk API 2.0 query's results (CSV, a header line first)."""
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def refusal(answer: dict) -> CrmError:
+    """A record sObject Collections refused, as the error the sender handles (a duplicate key, a gone deal)."""
+    codes = [error.get("statusCode", "") for error in answer.get("errors") or []]
+    if "DUPLICATE_VALUE" in codes:
+        return Conflict("Salesforce already holds an Opportunity with that key")
+    if {"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY", "NOT_FOUND"} & set(codes):
+        return NotFound("the Opportunity is gone from Salesforce")
+    return CrmError(f"Salesforce refused the Opportunity ({', '.join(codes) or 'no reason given'})")
+
+
+def only(answers: list[WriteResult | CrmError]) -> WriteResult:
+    """The one deal's answer of a batch of one (its error raised)."""
+    [answer] = answers
+    if isinstance(answer, CrmError):
+        raise answer
+    return answer

@@ -20,6 +20,7 @@ from bot.integrations import BadToken, CrmError, CrmProvider, DealWrite, NotFoun
 from bot.integrations.activities import ActivitySource
 from bot.rules.crm_stages import reverse_map, stage_map
 from bot.services import Services
+from bot.services.crm_batch import prepared, recorded
 from bot.services.crm_pace import SharedPace
 from bot.services.crm_sync import SyncReport, deal_key, pull
 from storage import crm as store
@@ -86,6 +87,14 @@ def send_due(services: Services, provider: CrmProvider, team_id: str, now: datet
     back = reverse_map(stages, stage_map(stages, settings.open_stages, settings.crm_stage_map), settings.open_stages)
     owners = {o.slack_user_id: o.owner_id for o in crm_owners.owners(db, team_id, crm_name) if o.slack_user_id}
     creates_waiting = {w.opportunity_id for w in writes if w.is_create}
+    try:  # a provider that takes batches gets this run's plain creates and updates in a few requests
+        provider = prepared(
+            services, provider, writes, lambda w, o: deal_write(w, o, back, owners), holds_key(provider)
+        )
+    except BadToken:
+        for write in writes:
+            outbox.release(db, write, now, f"{crm_label(crm_name)} refused the access token")
+        raise
     written: set[int] = set()  # a deal written in this run went out as it stands now: later rows are in it
     carried: list[outbox.Write] = []
     sent = 0
@@ -112,6 +121,14 @@ def send_due(services: Services, provider: CrmProvider, team_id: str, now: datet
     return sent
 
 
+def deal_write(write: outbox.Write, opp: OpportunityView, back: dict, owners: dict) -> DealWrite:
+    """What a write sends: the deal as it stands now (a create with our key and when it was queued)."""
+    key = deal_key(write.team_id, opp.id) if write.is_create else None
+    queued = write.changed_at if write.is_create else None
+    owner = owners.get(opp.owner_id)
+    return DealWrite(opp.name, back.get(opp.stage, ""), owner, opp.amount, opp.expected_close, key, queued)
+
+
 def _send(services, provider, write: outbox.Write, back, owners, creates_waiting, now) -> int:
     db, crm_name, label = services.db, provider.name, crm_label(provider.name)
     opp = store.opportunity(db, write.team_id, write.opportunity_id)
@@ -119,15 +136,11 @@ def _send(services, provider, write: outbox.Write, back, owners, creates_waiting
     if opp is None or opp.status == store.REMOVED:
         outbox.mark_sent(db, [write], now)  # nothing left to write
         return 0
-    key = deal_key(write.team_id, opp.id) if write.is_create else None
-    owner = owners.get(opp.owner_id)
-    queued = write.changed_at if write.is_create else None
-    deal = DealWrite(
-        opp.name, back.get(opp.stage, ""), owner, opp.amount, opp.expected_close, key=key, queued_at=queued
-    )
+    deal = deal_write(write, opp, back, owners)
+    key = deal.key
     if write.is_create:
         if crm_id is None and not holds_key(provider):
-            outbox.note_sending(db, write, _recorded(deal))
+            outbox.note_sending(db, write, recorded(deal))
         if crm_id is None and write.attempts > 1:
             found = provider.find_by_key(key, deal)
             if found is not None:
@@ -156,12 +169,6 @@ def holds_key(provider: CrmProvider) -> bool:
     """Whether the CRM keeps our deal key on the deals we create (HubSpot does; a Salesforce org where our
     external-id field could not be made does not)."""
     return getattr(provider, "holds_key", True)
-
-
-def _recorded(deal: DealWrite) -> str:
-    return json.dumps({"name": deal.name, "stage": deal.stage_id, "owner": deal.owner_id, "amount": deal.amount,
-                       "close": deal.close_date and deal.close_date.isoformat(), "key": deal.key,
-                       "queued": deal.queued_at and deal.queued_at.isoformat()})  # fmt: skip
 
 
 def _as_sent(values: str) -> DealWrite:
