@@ -30,8 +30,8 @@ def run(args: argparse.Namespace, settings, db) -> int:
     now = datetime.now(UTC)
     if not settings.crm_enabled:
         print(
-            "Set HUBSPOT_ACCESS_TOKEN to connect HubSpot (see the README's \"CRM: HubSpot\"), or Salesforce's "
-            "SALESFORCE_* settings.",
+            "Set HUBSPOT_ACCESS_TOKEN to connect HubSpot, or Salesforce's SALESFORCE_* settings "
+            "(docs/admins/crm.md walks through both).",
             file=sys.stderr,
         )
         return 2

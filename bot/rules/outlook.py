@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.rules.timing import next_working_day
+from bot.rules.timing import WorkingHours, is_working_day, next_working_day
 from storage.records import ObstacleView, OpportunityView
 
 YOURS, TEAM = "yours", "team"
@@ -151,9 +151,10 @@ def standing_days(since: datetime, now: datetime) -> int:
     return max((now - since).days, 0)
 
 
-def checkpoint_ask_day(checkpoint: date, working_days: frozenset[int]) -> date:
-    """The day a checkpoint is asked about: the checkpoint itself if it is a working day, else the next one."""
-    return checkpoint if checkpoint.weekday() in working_days else next_working_day(checkpoint, working_days)
+def checkpoint_ask_day(checkpoint: date, hours: WorkingHours) -> date:
+    """The day a checkpoint is asked about: the checkpoint itself if it is a working day (not a public
+    holiday either), else the next one."""
+    return checkpoint if is_working_day(checkpoint, hours) else next_working_day(checkpoint, hours)
 
 
 @dataclass(frozen=True)
@@ -181,3 +182,4 @@ class TeamCreation:
     early: tuple[OpportunityView, ...]
     early_total: int
     early_stages: tuple[str, ...]
+    opened_by: tuple[tuple[str, int], ...] = ()  # (rep, openings last week), most first: the leader's DM credits them

@@ -1,15 +1,15 @@
 """What a CRM create sent, recorded before it is sent: a CRM that cannot hold our key (a Salesforce org
 where our external-id field could not be made) finds a create whose answer was lost by these values.
 
-Revision ID: 0016_salesforce
-Revises: 0015_capture
+Revision ID: 0018_salesforce
+Revises: 0017_holidays
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_salesforce"
-down_revision = "0015_capture"
+revision = "0018_salesforce"
+down_revision = "0017_holidays"
 branch_labels = None
 depends_on = None
 
