@@ -120,3 +120,16 @@ def test_an_expired_session_without_a_way_to_refresh_stops_with_one_line(sf_bot,
 
     assert report.bad_token and "expired or was revoked" in report.error
     assert TOKEN not in report.error
+
+
+def test_a_refused_login_stops_the_run_with_one_line_and_no_request(sf_bot, salesforce):
+    from bot.integrations.base import BadToken
+    from bot.integrations.salesforce import SalesforceProvider
+
+    def refused():
+        raise BadToken("Salesforce refused the login: check SALESFORCE_USERNAME, SALESFORCE_PASSWORD and …")
+
+    report = run_sync(sf_bot.services, sf_bot.clock(), provider=SalesforceProvider(None, refresh=refused))
+
+    assert report.bad_token and report.error.startswith("Salesforce refused the login")
+    assert salesforce.exchanges == []

@@ -58,7 +58,7 @@ class SalesforceProvider:
     search_lag = SEARCH_LAG
 
     def __init__(
-        self, session: Session, *, refresh: Refresh | None = None, record_type: str | None = None,
+        self, session: Session | None, *, refresh: Refresh | None = None, record_type: str | None = None,
         pace: Pace | None = None, sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC), bulk_over: int = BULK_OVER,
         bulk_wait: float = 2.0,

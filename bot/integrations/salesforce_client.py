@@ -127,12 +127,13 @@ class Caller:
     """Makes one client call within the org's allowance; refreshes an expired session once; counts requests."""
 
     def __init__(
-        self, session: Session, refresh: Refresh | None = None, pace: Pace | None = None,
+        self, session: Session | None, refresh: Refresh | None = None, pace: Pace | None = None,
         sleep: Callable[[float], None] = clock.sleep,
     ) -> None:  # fmt: skip
         self._refresh, self._sleep = refresh, sleep
         self._http = PacedSession(pace or Unpaced())
-        self.client = self._connect(session)
+        # no session yet (a login to make): the first call makes it, where its errors are the run's
+        self.client = self._connect(session) if session is not None else None
 
     @property
     def requests(self) -> int:
@@ -149,6 +150,8 @@ class Caller:
         refreshed = False
         for attempt in range(1, MAX_TRIES + 1):
             try:
+                if self.client is None:
+                    self.client, refreshed = self._connect(self._refresh()), True
                 return method(self.client)
             except SalesforceExpiredSession:
                 if refreshed or self._refresh is None:

@@ -22,15 +22,16 @@ def salesforce_provider(services: Services, session: Session | None = None, refr
     """The provider on `session` (default: the settings'), paced by the org's share of its allowance.
     `options`: SalesforceProvider's (sleep, clock, bulk_wait...) and SalesforcePace's `clock` as `pace_clock`."""
     settings = services.settings
-    if session is None:
-        if settings.salesforce_username:
-            refresh = password_login(settings.salesforce_username, settings.salesforce_password or "",
-                                     settings.salesforce_security_token or "", settings.salesforce_domain)  # fmt: skip
-            session = refresh()
-        else:
-            session = Session(settings.salesforce_instance_url or "", settings.salesforce_access_token or "")
+    org = session.instance_url if session is not None else ""
+    if session is None and settings.salesforce_username:  # logged in on the first call, inside the sync run
+        refresh = password_login(settings.salesforce_username, settings.salesforce_password or "",
+                                 settings.salesforce_security_token or "", settings.salesforce_domain)  # fmt: skip
+        org = f"{settings.salesforce_domain}:{settings.salesforce_username}"
+    elif session is None:
+        session = Session(settings.salesforce_instance_url or "", settings.salesforce_access_token or "")
+        org = session.instance_url
     pace = SalesforcePace(
-        services.db, session.instance_url, settings.salesforce_api_share,
+        services.db, org, settings.salesforce_api_share,
         clock=options.pop("pace_clock", time.time), sleep=options.get("sleep", time.sleep),
     )  # fmt: skip
     return SalesforceProvider(session, refresh=refresh, record_type=settings.salesforce_record_type, pace=pace,
