@@ -114,3 +114,26 @@ def test_a_runs_new_and_moved_deals_go_out_together_one_collection_request_each(
     moved = {one["Name"]: one["StageName"] for one in salesforce.opportunities()}
     assert moved == {"Earlier deal": "Prospecting", "Acme pilot": "Proposal/Price Quote",
                      "Globex pilot": "Proposal/Price Quote", "Initech pilot": "Prospecting"}  # fmt: skip
+
+
+def test_a_stage_changed_on_both_sides_goes_to_the_newest_and_the_loser_is_kept(sf_bot, salesforce):
+    from storage import crm_records
+
+    owns_a_deal_already(salesforce)
+    sync(sf_bot)
+    open_in_slack(sf_bot, "Wayne deal 5k stage:prospecting")
+    sync(sf_bot)
+    [deal] = [one["Id"] for one in salesforce.opportunities() if one["Name"] == "Wayne deal"]
+    [opp_id] = {w.opportunity_id for w in outbox.writes_for(sf_bot.db, "T1")}
+
+    sf_bot.clock.advance(minutes=1)
+    sf_bot.command("stage wayne negotiation", user="UADA")  # Slack first…
+    sf_bot.replies(2)
+    salesforce.at = sf_bot.clock() + timedelta(minutes=1)
+    salesforce.update_opportunity(deal, StageName="Qualification")  # …Salesforce a minute later: it wins
+    sync(sf_bot)
+
+    assert crm.opportunity(sf_bot.db, "T1", opp_id).stage == "Proposal"
+    assert salesforce.tables["Opportunity"][deal]["StageName"] == "Qualification"
+    [lost] = [one for one in crm_records.conflicts(sf_bot.db, "T1", opp_id) if one.field == "stage"]
+    assert (lost.kept_value, lost.lost_value, lost.winner) == ("Proposal", "Negotiation", "salesforce")
