@@ -66,7 +66,8 @@ def admin_command(ack: Ack, command: dict, respond: Respond, client: WebClient, 
             if not services.settings.crm_enabled:
                 respond(**problem(views.NO_CRM))
                 return
-            respond(**views.crm_status_reply(crm_status.status_lines(services, team_id)))
+            crm, lines = crm_status.status_view(services, team_id)
+            respond(**views.crm_status_reply(lines, crm))
             return
         if words[0].lower() != "forget" or len(words) > 2:
             respond(**problem(ADMIN_USAGE))

@@ -93,15 +93,15 @@ def admin_modal(settings: Settings, groups: Sequence[tuple[str, str]], metadata:
 
 NO_CRM = (
     "No CRM is connected. To sync deals with HubSpot, an operator sets HUBSPOT_ACCESS_TOKEN "
-    "(docs/admins/crm.md walks through it)."
+    "(docs/admins/crm.md walks through it); for Salesforce, the SALESFORCE_ settings."
 )
 
 
-def crm_status_reply(lines: Sequence[str]) -> dict:
-    """The CRM sync's state for an admin, as `python -m bot crm status` prints it."""
+def crm_status_reply(lines: Sequence[str], crm: str = "HubSpot") -> dict:
+    """The CRM sync's state for an admin, as `python -m bot crm status` prints it; `crm`: which CRM."""
     text = "\n".join(escape(line) for line in lines)
     chunks = [text[start : start + 2900] for start in range(0, len(text), 2900)] or [""]
-    blocks = [kit.section("*The CRM sync* (HubSpot)")] + [kit.section(f"```{chunk}```") for chunk in chunks[:40]]
+    blocks = [kit.section(f"*The CRM sync* ({escape(crm)})")] + [kit.section(f"```{chunk}```") for chunk in chunks[:40]]
     return kit.reply("The CRM sync's state.", blocks)
 
 
