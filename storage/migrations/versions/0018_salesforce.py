@@ -1,5 +1,7 @@
-"""What a CRM create sent, recorded before it is sent: a CRM that cannot hold our key (a Salesforce org
-where our external-id field could not be made) finds a create whose answer was lost by these values.
+"""What a CRM create sent, kept before it is sent (crm_outbox.sent_values).
+
+A CRM that cannot hold our key (a Salesforce org where our external-id field could not be made) finds a
+create whose answer was lost by these values.
 
 Revision ID: 0018_salesforce
 Revises: 0017_holidays
