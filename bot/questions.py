@@ -124,9 +124,16 @@ OBSTACLE_QUESTIONS: dict[str, tuple[Question, ...]] = {
 BY_ID = {question.id: question for question in BANK}  # the weekly bank; nudge-only questions live apart
 
 
-def obstacle_question(kind: str, recent_ids: Collection[str], seed: int = 0) -> Question:
-    """A question about the obstacle on the deal taking most of the rep's time (one not asked lately if any)."""
+# Questions that only make sense while the obstacle's checkpoint still lies ahead.
+ABOUT_THE_CHECKPOINT = frozenset({"timing-2"})
+
+
+def obstacle_question(kind: str, recent_ids: Collection[str], seed: int = 0, checkpoint_ahead: bool = True) -> Question:
+    """A question about the obstacle on the deal taking most of the rep's time (one not asked lately if any);
+    never one about a checkpoint that has passed (or was never set)."""
     choices = OBSTACLE_QUESTIONS.get(kind) or OBSTACLE_QUESTIONS["other"]
+    if not checkpoint_ahead:
+        choices = tuple(question for question in choices if question.id not in ABOUT_THE_CHECKPOINT)
     fresh = [question for question in choices if question.id not in recent_ids] or list(choices)
     return fresh[seed % len(fresh)]
 

@@ -102,6 +102,8 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
             obstacle = shared["named"].get(top) if top else None
             number = shared["riding"].get(row.recipient_id)
             asked = shared["asked"].get(row.recipient_id, set())
+            rep = reps_by_id.get(row.recipient_id)
+            zone = (rep.tz if rep else None) or settings.team_timezone
             question = _question(found.reasons, obstacle, number, asked, local_day)
             evidence = NudgeEvidence(
                 window_days=settings.nudge_window_days,
@@ -114,7 +116,7 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
                 reasons=found.reasons + (("number_rides",) if number else ()),
                 top_deal_id=top,
                 obstacle_kind=obstacle.kind if obstacle else None,
-                obstacle_days=standing_days(obstacle.named_at, now) if obstacle else 0,
+                obstacle_days=standing_days(obstacle.named_at, now, zone) if obstacle else 0,
                 paused=bool(obstacle and obstacle.paused),
                 number_share=number.share if number else None,
                 number_deal=number.deal_name if number else None,
@@ -131,11 +133,15 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
 
 
 def _question(reasons, obstacle, number, asked: set[str], local_day) -> Question:
-    """About the top deal's obstacle when it has one; about the number when it rides on one deal; else
-    about stepping back."""
+    """About prospecting when the rep stepped back from the top deal (its hours are no longer a question);
+    about the top deal's obstacle when it has one (a checkpoint-bound question only while the checkpoint
+    lies ahead); about the number when it rides on one deal; else about stepping back."""
     seed = local_day.toordinal()
+    if obstacle is not None and obstacle.paused:
+        return pick_question(asked, concentrated=False, seed=seed, themes=("create",))
     if obstacle is not None and "top_deal" in reasons:
-        return obstacle_question(obstacle.kind, asked, seed)
+        ahead = obstacle.checkpoint is not None and obstacle.checkpoint > local_day
+        return obstacle_question(obstacle.kind, asked, seed, checkpoint_ahead=ahead)
     if number is not None:
         return pick_question(asked, concentrated=False, seed=seed, themes=("number",))
     return pick_question(asked, concentrated=True, seed=seed)

@@ -49,7 +49,12 @@ def nudge_message(evidence: NudgeEvidence, question: str, for_date: date) -> tup
         f":compass: A quick look at your last {evidence.window_days} days: "
         f"{duration(evidence.total_minutes)} of {'' if evidence.captured_minutes else 'logged '}selling time."
     )
-    if "top_deal" in evidence.reasons and name:
+    if evidence.paused and name:
+        fair = (
+            f"You chose to step back from *{name}*, so its hours are no longer the question: "
+            "they can go to the deals that will fill next period. An hour of prospecting this week is a good start."
+        )
+    elif "top_deal" in evidence.reasons and name:
         fair = (
             f"*{name}* has had most of it. It may well deserve every hour; big deals often do. "
             "Just worth a moment to check the rest of your pipeline is getting enough too."

@@ -86,9 +86,9 @@ def detach_lines(evidence: NudgeEvidence) -> list[str]:
         share = percent(evidence.top_deal_minutes / evidence.total_minutes)
         went = f"{share} of your time in {evidence.window_days} days went to {name}"
         if evidence.obstacle_kind:
-            waited = f"for {standing(evidence.obstacle_days)}" if evidence.obstacle_days else "since today"
             lines.append(
-                f":construction: {went}, which has been waiting on {obstacle_name(evidence.obstacle_kind)} {waited}."
+                f":construction: {went}, which has been waiting on {obstacle_name(evidence.obstacle_kind)} "
+                f"{standing(evidence.obstacle_days)}."
             )
         if evidence.paused:
             lines.append(
