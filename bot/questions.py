@@ -121,6 +121,12 @@ OBSTACLE_QUESTIONS: dict[str, tuple[Question, ...]] = {
     ),
 }
 
+
+def lesson_question(deal_name: str) -> str:
+    """The one question the reply to "Lost" asks (the answer is kept with the rep's reflections)."""
+    return f"What did {deal_name} teach you that you'll use on the next deal?"
+
+
 BY_ID = {question.id: question for question in BANK}  # the weekly bank; nudge-only questions live apart
 
 

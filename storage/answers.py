@@ -23,6 +23,10 @@ REFLECTION, FOCUS_REASON, PROSPECTING_BLOCK, BLOCK_FOLLOWUP, SNOOZE = (
 # Naming an obstacle (question: its kind or "none", answer: the note, question_id: the deal, planned_day: the
 # checkpoint); answering "has it moved?" (answer: moved/not_yet/step_back/lost, question_id: the obstacle).
 OBSTACLE, CHECKPOINT = "obstacle", "checkpoint"
+# When the rep will step back from a deal (answer: the condition, planned_day: the date, question_id: the
+# obstacle); the signal that would restart a paused deal (question_id: the deal); what a lost deal taught
+# (question_id: the deal).
+DETACH, RESTART_SIGNAL, LESSON = "detach", "restart_signal", "lesson"
 
 
 @dataclass(frozen=True)

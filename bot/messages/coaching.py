@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.messages.coaching_ids import PLAN_BLOCK
 from bot.messages.format import day_label, duration
 from bot.messages.kit import (
     actions,
@@ -28,7 +29,6 @@ from bot.parsing.coaching import BLOCK_LENGTHS, MAX_ANSWER
 from bot.text import clip, escape
 
 # Action ids (buttons) and callback ids (modals): the handlers register exactly these.
-PLAN_BLOCK = "coach_plan_block"
 SNOOZE_WEEK = "coach_snooze_week"
 CHOOSE_FOCUS = "coach_choose_focus"
 ANSWER_REFLECTION = "coach_answer_reflection"
@@ -166,8 +166,10 @@ def reflection_thanks() -> dict:
 # ---- modals ------------------------------------------------------------------------
 
 
-def plan_modal(initial_day: date, metadata: str) -> dict:
-    lengths = [option(duration(minutes), str(minutes)) for minutes in BLOCK_LENGTHS]
+def plan_modal(initial_day: date, metadata: str, minutes: int | None = None) -> dict:
+    """Pick a day and a length (`minutes` preselected when the offer named one, else an hour)."""
+    lengths = [option(duration(length), str(length)) for length in BLOCK_LENGTHS]
+    chosen = next((item for item in lengths if item["value"] == str(minutes)), lengths[2])
     return modal(
         PLAN_VIEW,
         "Plan prospecting",
@@ -176,7 +178,7 @@ def plan_modal(initial_day: date, metadata: str) -> dict:
         [
             section("Pick a day and a length. Protecting even an hour for new conversations adds up."),
             input_block("day", "Which day?", datepicker(initial_day.isoformat())),
-            input_block("minutes", "How long?", static_select(lengths, lengths[2])),
+            input_block("minutes", "How long?", static_select(lengths, chosen)),
         ],
     )
 

@@ -12,8 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
-from bot.rules.outlook import History
+
+class ClosedHistory(Protocol):
+    """What a history must tell (bot/rules/outlook.History): plausible wins only, their amounts and days."""
+
+    won: int
+    won_amount: int
+    won_with_amount: int
+    won_days: float
+
+    @property
+    def closed(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,7 @@ def _period_gap(
 
 
 def opening_gap(
-    history: History | None,
+    history: ClosedHistory | None,
     source: str | None,
     today: date,
     this_period: tuple[date, date],

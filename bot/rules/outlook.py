@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
+from bot.rules.openings import OpeningGap
 from bot.rules.periods import local_now
 from bot.rules.timing import next_working_day
 from storage.records import ObstacleView, OpportunityView
-
-if TYPE_CHECKING:  # openings builds on History, defined here
-    from bot.rules.openings import OpeningGap
 
 YOURS, TEAM = "yours", "team"
 NO_HISTORY, NO_QUOTA = "not enough history", "no quota"
