@@ -127,6 +127,22 @@ def lesson_question(deal_name: str) -> str:
     return f"What did {deal_name} teach you that you'll use on the next deal?"
 
 
+# Asked in a nudge when the top deal shows a walk-away signal (bot/rules/walkaway.py): about that signal.
+WALKAWAY_QUESTIONS: dict[str, Question] = {
+    "pushed": Question(
+        "walk-pushed", "walkaway", "Its close date keeps moving: what date would the buyer commit to if you asked?"
+    ),
+    "long_in_stage": Question(
+        "walk-stage",
+        "walkaway",
+        "What would have to happen for this deal to reach its next stage, and whose move is it?",
+    ),
+    "time_over_value": Question(
+        "walk-value", "walkaway", "If this deal got time in line with its value, where would the other hours go?"
+    ),
+}
+
+
 BY_ID = {question.id: question for question in BANK}  # the weekly bank; nudge-only questions live apart
 
 

@@ -4,13 +4,14 @@ indexes of migration 0001 (team, owner, status) and the activities index of 0002
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Float, and_, case, cast, func, select
 
 from storage.db import Database
-from storage.models import Opportunity, Quota
+from storage.models import CrmSyncState, Opportunity, Quota
 from storage.opportunities import view_of
 from storage.records import LOST, OPEN, WON, OpportunityView
 
@@ -181,3 +182,38 @@ def rep_early_deals(db: Database, team_id: str, user_id: str, stages: tuple[str,
     )
     with db.transaction() as session:
         return [EarlyDealRow(row.amount, row.expected_close, row.created_at) for row in session.execute(query)]
+
+
+def open_amounts_by_stage(db: Database, team_id: str, user_id: str | None = None) -> dict[str, dict[str, int]]:
+    """Per rep (or for one rep): the amounts of their open deals summed per stage, for the weighted pipeline."""
+    query = (
+        select(Opportunity.owner_id, Opportunity.stage, func.sum(Opportunity.amount).label("amount"))
+        .where(Opportunity.team_id == team_id, Opportunity.status == OPEN, Opportunity.amount > 0)
+        .group_by(Opportunity.owner_id, Opportunity.stage)
+    )
+    if user_id is not None:
+        query = query.where(Opportunity.owner_id == user_id)
+    found: dict[str, dict[str, int]] = {}
+    with db.transaction() as session:
+        for row in session.execute(query):
+            found.setdefault(row.owner_id, {})[row.stage] = int(row.amount or 0)
+    return found
+
+
+def crm_stage_weights(db: Database, team_id: str) -> dict[str, float]:
+    """The CRM's probability of winning in each of our stages, as its last sync read them (none: {})."""
+    with db.transaction() as session:
+        kept = session.scalars(
+            select(CrmSyncState.stage_weights).where(
+                CrmSyncState.team_id == team_id, CrmSyncState.stage_weights.is_not(None)
+            )
+        ).all()
+    weights: dict[str, float] = {}
+    for text in kept:
+        try:
+            found = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(found, dict):
+            weights.update({str(k): float(v) for k, v in found.items() if isinstance(v, (int, float))})
+    return weights

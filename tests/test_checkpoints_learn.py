@@ -21,10 +21,11 @@ from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, click, dms, opened_vi
 
 def not_yet(bot, checkpoint: str) -> None:
     """Answer the latest checkpoint question "not yet", with a new checkpoint."""
-    before = len(bot.slack.of("views.open"))
+    before, sent = len(bot.slack.of("views.open")), len(dms(bot))
     click(bot, views.NOT_YET, dms(bot)[-1])
     view = opened_view(bot, before + 1)
     assert bot.driver.submit(view, {"checkpoint": picked_date(checkpoint)}).status == 200
+    bot.slack.wait_for("chat.postMessage", sent + 1, channel="U1")  # "I'll ask again on …"
 
 
 def reflections(bot) -> str:

@@ -20,6 +20,7 @@ from bot.messages.format import (
     short_day,
 )
 from bot.messages.kit import context, divider, header, section
+from bot.messages.walkaway import signal_blocks
 from bot.rules.outlook import NO_QUOTA, TEAM, NumberDependency, OpeningPace
 from bot.text import escape
 
@@ -175,6 +176,7 @@ def outlook_blocks(outlook, symbol: str, today: date) -> list[dict]:
     blocks += number_blocks(outlook.number, outlook.threshold, outlook.period, symbol)
     blocks += pace_blocks(outlook.pace, outlook.period, symbol)
     blocks += gap_blocks(outlook.gap, outlook.period, symbol, today)
+    blocks += signal_blocks(list(outlook.signals), today)
     blocks += obstacle_blocks(outlook.obstacles, today)
     return blocks
 

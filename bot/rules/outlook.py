@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from bot.rules.openings import OpeningGap
 from bot.rules.periods import local_now
 from bot.rules.timing import next_working_day
+from bot.rules.walkaway import Signal
 from storage.records import ObstacleView, OpportunityView
 
 YOURS, TEAM = "yours", "team"
@@ -181,6 +182,7 @@ class RepOutlook:
     period: str
     obstacles: tuple[ObstacleView, ...]
     gap: OpeningGap | None = None  # the real gap in openings, when it can be measured
+    signals: tuple[Signal, ...] = ()  # walk-away signals on the rep's open deals, with their evidence
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from bot.rules.outlook import (
     opening_pace,
 )
 from bot.rules.periods import local_midnight, local_now, period_bounds, week_start
-from bot.services import Services
+from bot.services import Services, walkaway
 from bot.services.health import current_period, health_window
 from storage import concentration, obstacles, outlook
 from storage import team as team_store
@@ -76,7 +76,9 @@ def rep_outlook(services: Services, team_id: str, user_id: str, health: HealthRe
     largest = outlook.largest_closing(services.db, team_id, health.period_end, user_id).get(user_id)
     number = number_dependency(largest, health.quota, health.won_in_period, settings.number_rides_share)
     found = obstacles.open_obstacles(services.db, team_id, user_id=user_id)
-    return RepOutlook(number, settings.number_rides_share, pace, settings.quota_period, tuple(found.values()), gap)
+    signals = tuple(walkaway.rep_signals(services, team_id, user_id))
+    period = settings.quota_period
+    return RepOutlook(number, settings.number_rides_share, pace, period, tuple(found.values()), gap, signals)
 
 
 def _gap(services, team_id, user_id, health: HealthReport, history, source, quota_next) -> OpeningGap | None:

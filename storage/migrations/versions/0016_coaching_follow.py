@@ -1,6 +1,6 @@
 """Coaching that follows through: how many times a checkpoint was answered "not yet" and when the rep said
 they would detach (a date or a condition), kept with the obstacle; and every change of a deal's close date,
-so a date pushed again and again is seen.
+so a date pushed again and again is seen; and the CRM's probability of winning in each of our stages.
 
 Revision ID: 0016_coaching_follow
 Revises: 0015_capture
@@ -34,9 +34,13 @@ def upgrade() -> None:
         sa.Column("changed_at", UtcDateTime(), nullable=False),
     )
     op.create_index("ix_close_date_changes_opportunity", "close_date_changes", ["team_id", "opportunity_id"])
+    with op.batch_alter_table("crm_sync_state") as batch:
+        batch.add_column(sa.Column("stage_weights", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("crm_sync_state") as batch:
+        batch.drop_column("stage_weights")
     op.drop_index("ix_close_date_changes_opportunity", table_name="close_date_changes")
     op.drop_table("close_date_changes")
     with op.batch_alter_table("obstacles") as batch:
