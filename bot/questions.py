@@ -85,7 +85,20 @@ BANK: tuple[Question, ...] = (
     ),
     Question("create-4", "create", "If you had one free hour for prospecting tomorrow, who would you call first?"),
     Question("create-5", "create", "Which customer could introduce you to the next buyer, if you asked?"),
+    # Only for a rep who kept a lesson from a lost deal lately (bot/jobs/reflections.py returns to it).
+    Question("lesson-1", "lesson", "Is there a deal open now where what your lost deal taught you could already help?"),
+    Question(
+        "lesson-2",
+        "lesson",
+        "What will you do differently in the first two weeks of your next deal, given that lesson?",
+    ),
+    Question(
+        "lesson-3",
+        "lesson",
+        "Looking back at the deal you lost, when was the first sign, and would you spot it sooner now?",
+    ),
 )
+ONLY_WHEN_CHOSEN = frozenset({"lesson"})  # themes asked only when the caller prefers them
 
 # Asked in a nudge when the deal taking most of the rep's time has an open obstacle: about that obstacle.
 OBSTACLE_QUESTIONS: dict[str, tuple[Question, ...]] = {
@@ -171,11 +184,16 @@ def pick_question(
     constraint is dropped: a question is better than none.
     """
     preferred = ("detach", "slip") if concentrated else tuple(themes or ())
-    fresh = [question for question in BANK if question.id not in recent_ids]
+    fresh = [
+        question
+        for question in BANK
+        if question.id not in recent_ids and (question.theme not in ONLY_WHEN_CHOSEN or question.theme in preferred)
+    ]
     for theme in preferred:
         choices = [question for question in fresh if question.theme == theme]
         if choices:
             return choices[seed % len(choices)]
     if fresh:
         return fresh[seed % len(fresh)]
-    return BANK[seed % len(BANK)]
+    usual = [question for question in BANK if question.theme not in ONLY_WHEN_CHOSEN]
+    return usual[seed % len(usual)]

@@ -122,3 +122,14 @@ def answered_by_request(db: Database, team_id: str, request_key: str) -> Answer 
             select(CoachingAnswer).where(CoachingAnswer.team_id == team_id, CoachingAnswer.request_key == request_key)
         )
         return _answer(row) if row else None
+
+
+def latest_of_kind(db: Database, team_id: str, kind: str, since: datetime) -> dict[str, Answer]:
+    """Each rep's latest answer of one kind kept since a moment (e.g. a lesson from a lost deal), in one query."""
+    query = (
+        select(CoachingAnswer)
+        .where(CoachingAnswer.team_id == team_id, CoachingAnswer.kind == kind, CoachingAnswer.created_at >= since)
+        .order_by(CoachingAnswer.created_at, CoachingAnswer.id)
+    )
+    with db.transaction() as session:
+        return {row.user_id: _answer(row) for row in session.scalars(query)}

@@ -16,7 +16,7 @@ from storage import answers
 from storage import obstacles as store
 from tests.driver import picked_date, typed
 from tests.test_checkpoint_jobs import WEDNESDAY_9AM_NEW_YORK, answer, named_with_checkpoint
-from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, click, dms, opened_view, run, say
+from tests.test_coaching_jobs import FRIDAY_3PM_NEW_YORK, MONDAY_10AM_NEW_YORK, click, dms, opened_view, run, say
 
 
 def not_yet(bot, checkpoint: str) -> None:
@@ -160,3 +160,35 @@ def test_lost_from_the_command_asks_the_same_question(bot):
         if element.get("action_id") == lessons.KEEP_LESSON
     )
     assert json.loads(button["value"]) == {"o": 1}
+
+
+def test_the_next_weekly_reflection_returns_to_the_lesson_kept(bot):
+    say(bot, "new Beta pilot 12k")
+    say(bot, "lost beta")
+    click(bot, lessons.KEEP_LESSON, bot.slack.of("response_url")[-1].args)
+    form = opened_view(bot)
+    assert bot.driver.submit(form, {"answer": typed("Qualify the timeline <before> the demo")}).status == 200
+    bot.slack.wait_for("chat.postMessage", 1, channel="U1")
+
+    assert run(bot, "reflections", FRIDAY_3PM_NEW_YORK).sent == 1
+    reflection = dms(bot)[-1]
+    body = json.dumps(reflection["blocks"], ensure_ascii=False)
+    assert "You kept a lesson lately (_What did Beta pilot teach you" in body
+    assert "> Qualify the timeline &lt;before&gt; the demo" in body
+    [question_id] = [
+        json.loads(element["value"])["q"]
+        for block in reflection["blocks"]
+        for element in ([block["accessory"]] if "accessory" in block else [])
+    ]
+    assert question_id.startswith("lesson-")
+
+    assert run(bot, "reflections", FRIDAY_3PM_NEW_YORK + timedelta(weeks=2)).sent == 1  # the lesson is older now
+    later = json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
+    assert "You kept a lesson" not in later and "lesson-" not in later
+
+
+def test_a_rep_who_lost_nothing_is_never_asked_about_a_lesson(bot):
+    say(bot, "new Something 5k")
+    for week in range(12):
+        run(bot, "reflections", FRIDAY_3PM_NEW_YORK + timedelta(weeks=week))
+    assert not [message for message in dms(bot) if "lesson-" in json.dumps(message)]

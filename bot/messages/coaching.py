@@ -89,10 +89,17 @@ def nudge_message(evidence: NudgeEvidence, question: str, for_date: date) -> tup
 # ---- reflections and follow-ups ----------------------------------------------
 
 
-def reflection_message(question_id: str, question: str, for_date: date) -> tuple[str, list[dict]]:
+def reflection_message(
+    question_id: str, question: str, for_date: date, recalled: tuple[str | None, str | None] | None = None
+) -> tuple[str, list[dict]]:
+    """The weekly question; `recalled` is (question, answer) of a lesson the rep kept, quoted before it."""
+    lead = ""
+    if recalled is not None and recalled[1]:
+        said = "\n".join("> " + line for line in escape(clip(recalled[1], 300)).splitlines())
+        lead = f"You kept a lesson lately (_{escape(recalled[0] or '')}_):\n{said}\n"
     blocks = [
         section(
-            f":thought_balloon: *Your weekly reflection*\n{escape(question)}",
+            f":thought_balloon: *Your weekly reflection*\n{lead}{escape(question)}",
             button("Answer", ANSWER_REFLECTION, button_value(q=question_id, d=for_date.isoformat()), style="primary"),
         ),
         context("A few honest lines is plenty. Only you see your answers: `/opportunity reflections`."),
