@@ -34,12 +34,13 @@ class CurrentStay:
     since: datetime
 
 
-def _stays(team_id: str):
-    """Every stay in a stage: the deal, its owner and status, the stage, when it began and ended (None: now)."""
+def _stays(team_id: str, user_id: str | None = None):
+    """Every stay in a stage (of one rep's deals: filtered before the window, which is per deal): the deal,
+    its owner and status, the stage, when it began and ended (None: now)."""
     ended = func.lead(StageChange.changed_at).over(
         partition_by=StageChange.opportunity_id, order_by=(StageChange.changed_at, StageChange.id)
     )
-    return (
+    query = (
         select(
             StageChange.opportunity_id,
             Opportunity.owner_id,
@@ -50,8 +51,10 @@ def _stays(team_id: str):
         )
         .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
         .where(StageChange.team_id == team_id)
-        .subquery("stays")
     )
+    if user_id is not None:
+        query = query.where(Opportunity.owner_id == user_id)
+    return query.subquery("stays")
 
 
 def _days(db: Database, began, ended):
@@ -78,12 +81,10 @@ def completed_stays(db: Database, team_id: str, stages: tuple[str, ...]) -> list
 
 def current_stays(db: Database, team_id: str, user_id: str | None = None) -> dict[int, CurrentStay]:
     """Each open deal's (or one rep's open deals') current stage and since when."""
-    stays = _stays(team_id)
+    stays = _stays(team_id, user_id)
     query = select(stays.c.opportunity_id, stays.c.owner_id, stays.c.stage, stays.c.began).where(
         stays.c.ended.is_(None), stays.c.status == OPEN
     )
-    if user_id is not None:
-        query = query.where(stays.c.owner_id == user_id)
     with db.transaction() as session:
         return {
             row.opportunity_id: CurrentStay(row.opportunity_id, row.owner_id, row.stage, row.began)
