@@ -10,6 +10,7 @@ from bot.messages.coaching_ids import PLAN_BLOCK
 from bot.messages.format import day_label, deal_name, duration, obstacle_name, obstacle_status, short_day
 from bot.messages.lessons import lost_blocks
 from bot.parsing.obstacles import MAX_NOTE, NONE
+from bot.rules.periods import local_now
 from bot.rules.walkaway import asks_detach
 from bot.text import clip, escape
 from storage.records import OBSTACLE_KINDS, ObstacleView, OpportunityView
@@ -112,10 +113,12 @@ def detach_said(obstacle: ObstacleView, today: date) -> str | None:
     return " or ".join(parts) or None
 
 
-def checkpoint_message(obstacle: ObstacleView, today: date) -> tuple[str, list[dict]]:
-    """Has it moved? After two "not yet"s: when should you detach? Once that is named, the rep's own words."""
+def checkpoint_message(obstacle: ObstacleView, today: date, tz: str = "UTC") -> tuple[str, list[dict]]:
+    """Has it moved? After two "not yet"s: when should you detach? Once that is named, the rep's own words.
+    The day it was named is the rep's calendar day (`tz`, their zone)."""
     name = deal_name(obstacle.opportunity_name)
-    status = obstacle_status(obstacle.kind, obstacle.named_at.date(), obstacle.checkpoint, today)
+    named_on = local_now(obstacle.named_at, tz).date()
+    status = obstacle_status(obstacle.kind, named_on, obstacle.checkpoint, today)
     value = kit.button_value(o=obstacle.id)
     lines = f":round_pushpin: *Checkpoint for {name}*: {status}."
     if obstacle.note:
