@@ -112,7 +112,7 @@ def test_after_a_step_back_the_nudge_asks_about_prospecting_not_the_paused_deals
     nudge = json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
     assert "You stepped back from *Acme renewal*" in nudge
     assert "deserve every hour" not in nudge
-    assert "its hours are no longer the question" in nudge
+    assert "Those hours are no longer a question to weigh" in nudge
     assert "If you stepped back until the checkpoint" not in nudge  # the checkpoint has passed
 
 

@@ -51,8 +51,8 @@ def nudge_message(evidence: NudgeEvidence, question: str, for_date: date) -> tup
     )
     if evidence.paused and name:
         fair = (
-            f"You chose to step back from *{name}*, so its hours are no longer the question: "
-            "they can go to the deals that will fill next period. An hour of prospecting this week is a good start."
+            "Those hours are no longer a question to weigh: they can go to the deals that will fill next period. "
+            "An hour of prospecting this week is a good start."
         )
     elif "top_deal" in evidence.reasons and name:
         fair = (
