@@ -143,3 +143,11 @@ def test_only_wins_on_the_day_they_were_opened_mean_not_enough_history(bot):
     assert "Not enough history yet to say what next quarter needs" in text
     assert "Left out: 1 win was logged less than a day after opening" in text
     assert "About 0 days" not in text and "Openings still needed" not in text
+
+
+def test_a_period_the_early_pipeline_covers_needs_none_more(bot):
+    closed_deals(bot)
+    quotas.set_quota(bot.db, "T1", "U1", date(2027, 1, 1), 30_000, bot.clock())
+    text = health_text(bot, "new Fresh lead 90k close:2027-02-01")
+    assert "*Openings still needed:* None more next quarter, as things stand." in text
+    assert "your 1 early-stage deal will likely bring about 3 of those" in text

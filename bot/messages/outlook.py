@@ -105,7 +105,10 @@ def gap_blocks(gap, period: str, symbol: str, today: date) -> list[dict]:
         if found.decided:
             parts.append(f"{label} is already decided by what is open today")
             continue
-        parts.append(f"about {about(found.still_needed)} {label}")
+        if found.still_needed < 0.5:
+            parts.append(f"none more {label}, as things stand")
+        else:
+            parts.append(f"about {about(found.still_needed)} {label}")
         brings = (
             f"; your {plural(found.early_deals, 'early-stage deal')} will likely bring about "
             f"{about(found.pipeline_brings)} of those"
