@@ -91,7 +91,7 @@ def test_the_real_gap_from_the_reps_own_history_with_this_quarter_already_decide
         """
         *Openings still needed:* This quarter is already decided by what is open today; about 24 next quarter.
         Next quarter: $300,000 to win needs about 25 openings;
-        your 2 early-stage deals will likely bring about 1 of those.
+        your 2 early-stage deals will likely bring about 1 opening's worth.
         At your 40% win rate, $30,000 average win and about 40 days from open to won.
         A deal opened today would likely close after 31 Dec:
         what is open now carries that, and today's openings build the period after.
@@ -150,4 +150,4 @@ def test_a_period_the_early_pipeline_covers_needs_none_more(bot):
     quotas.set_quota(bot.db, "T1", "U1", date(2027, 1, 1), 30_000, bot.clock())
     text = health_text(bot, "new Fresh lead 90k close:2027-02-01")
     assert "*Openings still needed:* None more next quarter, as things stand." in text
-    assert "your 1 early-stage deal will likely bring about 3 of those" in text
+    assert "your 1 early-stage deal will likely bring about 3 openings' worth" in text

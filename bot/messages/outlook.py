@@ -109,9 +109,10 @@ def gap_blocks(gap, period: str, symbol: str, today: date) -> list[dict]:
             parts.append(f"none more {label}, as things stand")
         else:
             parts.append(f"about {about(found.still_needed)} {label}")
+        worth = about(found.pipeline_brings)
         brings = (
-            f"; your {plural(found.early_deals, 'early-stage deal')} will likely bring about "
-            f"{about(found.pipeline_brings)} of those"
+            f"; your {plural(found.early_deals, 'early-stage deal')} will likely bring about {worth} "
+            + ("opening's worth" if worth == "1" else "openings' worth")
             if found.early_deals
             else ""
         )
