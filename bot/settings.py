@@ -253,11 +253,13 @@ class Settings(BaseSettings):
     workspace_retention_days: int = Field(default=30, ge=0, le=3650)
     """How long an uninstalled workspace's data is kept before it is erased."""
 
-    # Secrets at rest and time that logs itself (issue 22): see docs/reps/time.md.
+    # Secrets at rest (issues 22 and 25): see docs/operators/keys.md. Time that logs itself: docs/reps/time.md.
+    encryption_key: str | None = None
+    """One or more Fernet keys, comma-separated (`python -m bot keys new` makes one). The first encrypts,
+    every one decrypts: each workspace's Slack tokens and every calendar address are encrypted with it in the
+    database. Required when installing by link; empty otherwise: calendars cannot be connected."""
     secrets_key: str | None = None
-    """The one key for secrets kept in the database (a Fernet key; `.env.example` shows how to make one). Calendar
-    addresses are sealed with it; empty: calendars cannot be connected.
-    """
+    """Deprecated: the old name of `ENCRYPTION_KEY`, still read when `ENCRYPTION_KEY` is empty."""
     calendar_poll_minutes: int = Field(default=30, ge=5, le=24 * 60)
     """How often connected calendars are read (see Time that logs itself)."""
     calendar_window_days: int = Field(default=14, ge=1, le=90)
@@ -277,7 +279,7 @@ class Settings(BaseSettings):
     dropped.
     """
 
-    @field_validator("secrets_key")
+    @field_validator("encryption_key", "secrets_key")
     @classmethod
     def _fernet_key_shape(cls, value: str | None) -> str | None:
         from bot.sealed import check_key
@@ -286,6 +288,23 @@ class Settings(BaseSettings):
         if value:
             check_key(value)
         return value
+
+    @model_validator(mode="after")
+    def _one_encryption_key(self) -> Settings:
+        """SECRETS_KEY (the old name) keeps deployments working; code reads only `encryption_key`."""
+        if not self.encryption_key and self.secrets_key:
+            self.encryption_key = self.secrets_key
+        if self.oauth and not self.encryption_key:
+            raise ValueError(
+                "installing by link (SLACK_CLIENT_ID) keeps each workspace's tokens in the database, encrypted: "
+                "set ENCRYPTION_KEY to a key made by `python -m bot keys new`"
+            )
+        return self
+
+    @property
+    def deprecated_key_name(self) -> bool:
+        """The key was given only under its old name, SECRETS_KEY."""
+        return bool(self.secrets_key) and self.encryption_key == self.secrets_key
 
     @field_validator("slack_scopes", mode="before")
     @classmethod
