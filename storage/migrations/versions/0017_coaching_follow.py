@@ -2,8 +2,8 @@
 they would detach (a date or a condition), kept with the obstacle; and every change of a deal's close date,
 so a date pushed again and again is seen; and the CRM's probability of winning in each of our stages.
 
-Revision ID: 0016_coaching_follow
-Revises: 0015_capture
+Revision ID: 0017_coaching_follow
+Revises: 0016_secrets_at_rest
 """
 
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from alembic import op
 
 from storage.types import UtcDateTime
 
-revision = "0016_coaching_follow"
-down_revision = "0015_capture"
+revision = "0017_coaching_follow"
+down_revision = "0016_secrets_at_rest"
 branch_labels = None
 depends_on = None
 
