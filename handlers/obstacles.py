@@ -180,8 +180,9 @@ def submit_detach_when(ack: Ack, body: dict, view: dict, client: WebClient, cont
         return
     detach_on, condition = form.fields
     with common.storing_form(ack, form.send, view) as stored:
+        obstacle_id = form.meta.get("o")
         found = obstacles.detach_when(
-            form.services, form.team_id, form.user_id, form.meta.get("o"), detach_on, condition
+            form.services, form.team_id, form.user_id, obstacle_id, detach_on, condition, form.key
         )
         stored()
         form.send(problem(views.GONE) if found is None else views.detach_reply(found, form.services.team_today()))

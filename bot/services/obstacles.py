@@ -166,13 +166,21 @@ def keep_restart_signal(
 
 
 def detach_when(
-    services: Services, team_id: str, user_id: str, obstacle_id: object, detach_on: date | None, condition: str | None
+    services: Services,
+    team_id: str,
+    user_id: str,
+    obstacle_id: object,
+    detach_on: date | None,
+    condition: str | None,
+    key: str | None = None,
 ) -> ObstacleView | None:
     """The rep named when they will step back from the deal (a date, a condition or both): kept with the
     obstacle and as their answer; asked again on that date (or in two weeks for a condition alone)."""
     obstacle = get_open(services, team_id, user_id, obstacle_id)
     if obstacle is None:
         return None
+    if key is not None and answers.answered_by_request(services.db, team_id, key) is not None:
+        return obstacle  # a replayed submission: kept once
     now, today = services.now(), services.team_today()
     checkpoint = detach_on or today + NEXT_CHECKPOINT
     with services.db.transaction():
@@ -187,6 +195,7 @@ def detach_when(
             question_id=str(obstacle.id),
             question=f"When should you detach from {obstacle.opportunity_name}?",
             planned_day=detach_on,
+            request_key=key,
         )
         store.set_detach(services.db, team_id, obstacle.id, detach_on, condition, checkpoint)
     services.changed(team_id, user_id)
