@@ -1,5 +1,6 @@
 """No secret in any log line, at any level: the shapes of every secret the bot handles, one function that
-blanks them out of any text, and the logging setup that runs every record through it.
+blanks them out of any text, and the filter that runs every record through it (set on the process's
+handler by bot/logs.py).
 
 slack_sdk logs request and response bodies at DEBUG (hiding only the Authorization header), so a token
 refresh, an install's code exchange or a CRM token call would otherwise print refresh tokens, bot tokens,
@@ -12,10 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 from collections.abc import Iterable
-from typing import TextIO
 
 MASK = "[redacted]"
 
@@ -144,24 +143,3 @@ def install() -> None:
 
         logging.setLogRecordFactory(redacted)
         _factory_installed = True
-
-
-FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def configure_logging(
-    level: str | int, secrets: Iterable[str | None] = (), stream: TextIO | None = None
-) -> logging.Handler:
-    """The process's logging: one console handler on the root logger, behind the redacting filter (which
-    also guards any handler the root already has). Returns the handler, so a test can take it off again."""
-    add_secrets(secrets)
-    install()
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(level.upper() if isinstance(level, str) else level)
-    for each in root.handlers:
-        if not any(isinstance(existing, RedactingFilter) for existing in each.filters):
-            each.addFilter(RedactingFilter())
-    return handler

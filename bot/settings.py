@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     """Shown before amounts."""
     log_level: str = "INFO"
     """Console log level."""
+    log_format: Literal["plain", "json"] = "plain"
+    """`plain`: one line a record, for a terminal. `json`: one JSON object a line (time, level, logger, message,
+    workspace, request or job id, exception), for a log system (see Logs).
+    """
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """Socket Mode: serve Prometheus's `GET /metrics` on this port. Empty: not served. HTTP mode serves it on `PORT`
+    (see Metrics).
+    """
     # Selling time and the health report (issue 3): see docs/operators/settings.md.
     quota_period: Literal["month", "quarter"] = "quarter"
     """`month` or `quarter`: the period `/opportunity quota` sets and coverage is measured over."""
@@ -91,6 +99,14 @@ class Settings(BaseSettings):
     """The team's default working days (`sun-thu`, `mon,tue,thu`)."""
     reflection_slot: str = "fri 15:00"
     """When the weekly reflection arrives, in each rep's own time zone (`thu 4pm`)."""
+    holiday_calendar: str | None = None
+    """Public holidays kept free of coaching: a country code (`GB`), with its region if it has days of its own
+    (`GB-SCT`, `US-CA`, `DE-BY`). Empty: none. Admins change it in `/opportunity admin`; reps set their own."""
+
+    @field_validator("holiday_calendar")
+    @classmethod
+    def _known_calendar(cls, value: str | None) -> str | None:
+        return read.holiday_calendar(value)
 
     @field_validator("work_hours", "work_days", "reflection_slot", "digest_slot", "manager_slot")
     @classmethod
@@ -288,6 +304,11 @@ class Settings(BaseSettings):
         if value:
             check_key(value)
         return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _blank_port_is_unset(cls, value: object) -> object:
+        return read.blank_is_none(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_encryption_key(self) -> Settings:

@@ -25,6 +25,7 @@ from handlers.common import (
     ids_of,
     open_form,
     read_json,
+    refuse,
     replying_on_failure,
     services_of,
     storing_form,
@@ -112,7 +113,7 @@ def settings_saved(ack: Ack, body: dict, view: dict, client: WebClient, context)
     try:
         changes = read_admin_form(picked_values(view))
     except FormErrors as mistakes:
-        ack(response_action="errors", errors=mistakes.problems)
+        refuse(ack, response_action="errors", errors=mistakes.problems)
         return
     with storing_form(ack, send, view) as acked:
         if not admin.is_admin(services, team_id, user_id):

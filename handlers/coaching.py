@@ -181,7 +181,7 @@ def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, b
     try:
         answer = parse_answer(common.field_values(view).get(block_id))
     except ParseError as mistake:
-        ack(response_action="errors", errors={block_id: str(mistake)})
+        common.refuse(ack, response_action="errors", errors={block_id: str(mistake)})
         return
     form = common.submission(body, view, client, context, in_channel=False)
     services, send = form.services, send or form.send
@@ -205,7 +205,7 @@ def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -
     except FieldErrors as problems:
         errors |= problems.errors
     if errors:
-        ack(response_action="errors", errors=errors)
+        common.refuse(ack, response_action="errors", errors=errors)
         return
     form = common.submission(body, view, client, context, in_channel=False)
     with common.storing_form(ack, form.send, view) as stored:

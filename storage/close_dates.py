@@ -1,4 +1,4 @@
-"""Every change of an open deal's close date (CRM sync and CSV import write them; migration 0017), and how
+"""Every change of an open deal's close date (CRM sync and CSV import write them; migration 0018), and how
 often each open deal's date was pushed later: one GROUP BY per workspace or rep, never a query per deal."""
 
 from __future__ import annotations

@@ -21,8 +21,9 @@ from bot.rules.outlook import (
     opening_pace,
     standing_days,
 )
+from bot.rules.timing import WorkingHours
 
-MON_FRI = frozenset(range(5))
+MON_FRI = WorkingHours(days=frozenset(range(5)))
 Q1 = (date(2027, 1, 1), date(2027, 3, 31))  # 90 days: 12.857 weeks
 
 

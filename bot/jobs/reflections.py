@@ -1,5 +1,6 @@
 """The weekly reflection: one question per rep at their own day and time (REFLECTION_SLOT, or their
-`/opportunity coach reflections` choice), in their own time zone.
+`/opportunity coach reflections` choice), in their own time zone; a slot on a public holiday of the rep's
+calendar is asked the next working morning instead (bot/rules/timing.py: weekly_slot).
 
 A slot is due from its moment for CATCH_UP (so a restart or a missed tick still sends it that
 afternoon, never at night); the period key is the slot's local date, so each week's prompt is sent once.
@@ -14,14 +15,13 @@ whichever instance takes them (bot/jobs/common.plan_and_drain), oldest slot firs
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
 from bot.questions import REPEAT_AFTER_WEEKS, pick_question
-from bot.rules.timing import Profile, weekly_slot_due
+from bot.rules.timing import Profile, weekly_slot
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
 from bot.services.outlook import numbers_riding
@@ -37,13 +37,10 @@ def run(services: Services, now: datetime) -> JobReport:
     return common.every_workspace("reflections", run_team, services, now)
 
 
-def _might_be_due(weekday: int, now: datetime) -> bool:
-    """Cheap filter before looking a zone up: a local weekday is within a day of UTC's."""
-    return (weekday - now.weekday()) % 7 in (0, 1, 6)
-
-
-def _slot_at(profile: Profile, day: date) -> datetime:
-    return datetime.combine(day, profile.reflection_time, tzinfo=ZoneInfo(profile.tz)).astimezone(UTC)
+def _might_be_due(profile: Profile, now: datetime) -> bool:
+    """Cheap filter before looking a zone up: a local weekday is within a day of UTC's (any day for a rep
+    who keeps public holidays: a slot on one is asked on a later working morning)."""
+    return bool(profile.hours.holidays) or (profile.reflection_weekday - now.weekday()) % 7 in (0, 1, 6)
 
 
 def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
@@ -54,13 +51,16 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
     candidates = [
         rep
         for rep in reps_by_id.values()
-        if common.why_not_message(rep, now) is None and _might_be_due(profile_of(services, rep).reflection_weekday, now)
+        if common.why_not_message(rep, now) is None and _might_be_due(profile_of(services, rep), now)
     ]
     due = []
     for profile in common.in_their_zones(services, team_id, candidates, now) if candidates else ():
-        day = weekly_slot_due(now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP)
-        if day is not None:
-            due.append(queue.Planned(profile.user_id, day.isoformat(), _slot_at(profile, day)))
+        found = weekly_slot(
+            now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP, profile.hours
+        )
+        if found is not None:
+            day, due_at = found
+            due.append(queue.Planned(profile.user_id, day.isoformat(), due_at))
     existing = outbox.existing_keys(services.db, team_id, KIND, {item.period_key for item in due})
     due = [item for item in due if (item.recipient_id, item.period_key) not in existing]
     report.due += len(due)

@@ -75,6 +75,10 @@ def admin_modal(settings: Settings, groups: Sequence[tuple[str, str]], metadata:
         _text("work_hours", "Working hours (default)", settings.work_hours, "e.g. 09:00-17:00"),
         _text("work_days", "Working days (default)", settings.work_days, "e.g. mon-fri"),
         _text("reflection_slot", "Weekly reflection (default)", settings.reflection_slot, "e.g. fri 15:00"),
+        kit.input_block("holiday_calendar", "Public holidays (country)",
+                        kit.text_input("e.g. GB, US-CA, DE-BY", 16, initial=settings.holiday_calendar), optional=True,
+                        hint="No nudge, reflection, checkpoint or leaders' digest lands on these days; what was due "
+                             "is asked the next working morning. Reps may set their own. Empty: none."),
         kit.context("*The coach's nudge*: when a rep's time piles onto one deal."),
         _text("nudge_window_days", "Looks back (days)", settings.nudge_window_days),
         _text("nudge_min_hours", "Only after this many logged hours", f"{settings.nudge_min_hours:g}"),
@@ -89,7 +93,7 @@ def admin_modal(settings: Settings, groups: Sequence[tuple[str, str]], metadata:
 
 NO_CRM = (
     "No CRM is connected. To sync deals with HubSpot, an operator sets HUBSPOT_ACCESS_TOKEN "
-    '(docs/admins/crm.md walks through it).'
+    "(docs/admins/crm.md walks through it)."
 )
 
 

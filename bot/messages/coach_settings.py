@@ -44,6 +44,8 @@ CONFIRMATIONS = {
     "days_default": "Working days are back to the team's.",
     "reflections": "Reflection time saved.",
     "reflections_default": "Reflections are back to the team's time.",
+    "holidays": "Public holidays saved: I'll stay quiet on them and ask what was due the next working morning.",
+    "holidays_default": "Public holidays are back to the workspace's.",
 }
 
 
@@ -55,6 +57,13 @@ def confirmation(change: CoachChange) -> str | None:
     if change.said is None:
         return None
     return CONFIRMATIONS[change.said].format(days=change.snooze.days if change.snooze else 0)
+
+
+def _holidays_line(found: Profile) -> str:
+    if not found.hours.holidays:
+        return "Public holidays: none kept (`/opportunity coach holidays GB` keeps a country's, e.g. US-CA)."
+    whose = "" if found.custom_holidays else " (workspace default)"
+    return f"Public holidays: {escape(found.hours.holidays)}{whose}. I stay quiet on them."
 
 
 def coach_card(view: CoachView, lead: str | None = None) -> dict:
@@ -76,6 +85,7 @@ def coach_card(view: CoachView, lead: str | None = None) -> dict:
         f"I only message you then, in {zone}.",
         f"Weekly reflection: {weekday_short(found.reflection_weekday)} {clock(found.reflection_time)}{slot_note}.",
         f"Nudges about where your time goes: at most once every {plural(view.cooldown_days, 'day')}.",
+        _holidays_line(found),
     ]
     if view.undeliverable:
         lines.append(":warning: My last message to you didn't get through. `/opportunity coach on` resets that.")
@@ -86,7 +96,8 @@ def coach_card(view: CoachView, lead: str | None = None) -> dict:
         section("*Your coaching settings*\n" + "\n".join(f"• {line}" for line in lines)),
         context(
             "Change them: `/opportunity coach off` · `on` · `snooze 2w` · `hours 08:00-16:00` · "
-            "`days mon-thu` · `reflections fri 15:00` (`default` resets hours, days or reflections)."
+            "`days mon-thu` · `reflections fri 15:00` · `holidays GB` (`default` resets hours, days, "
+            "reflections or holidays)."
         ),
     ]
     return reply(lead or "Your coaching settings.", blocks)

@@ -1,6 +1,7 @@
 """Block Kit for what lies ahead: the number-dependency, the opening pace next period needs with every
 input on its own line, and the obstacles on a rep's deals (health and Home); and the leaders' creation
-digest and the creation part of `/opportunity team`. Counts, never a list of who has gone quiet."""
+digest and the creation part of `/opportunity team`. Quiet reps are counted, never listed; the leader's
+own DM credits who opened what."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.messages.format import (
     obstacle_status,
     one_decimal,
     percent,
+    person,
     plural,
     short_day,
 )
@@ -189,22 +191,47 @@ def outlook_blocks(outlook, symbol: str, today: date) -> list[dict]:
 
 
 QUIET_QUESTION = "What would make an hour of prospecting easy to protect this week?"
+OPENERS_NAMED = 6  # the leader's DM names this many openers, then counts the rest
+NONE_OPENED_SUGGESTION = (
+    "book one 45-minute prospecting hour with the whole team this week, each person opening one account "
+    "they have been meaning to call."
+)
+
+
+def openers_line(opened_by: tuple[tuple[str, int], ...], named: int = OPENERS_NAMED) -> str:
+    """'<@U1> opened 3, <@U2> 2, and 12 others opened 15.': the most first, bounded for a large team."""
+    shown = [f"{person(escape(user))} {count}" for user, count in opened_by[:named]]
+    shown[0] = shown[0].replace(" ", " opened ", 1)
+    rest = opened_by[named:]
+    if rest:
+        others = sum(count for _, count in rest)
+        shown.append(f"and {plural(len(rest), 'other')} opened {others}")
+    return ", ".join(shown) + "."
+
+
+def _creation_headline(creation) -> str:
+    if not creation.opened_last_week:
+        return (
+            f"*Creation:* no new opportunities last week across {plural(creation.reps, 'rep')}. "
+            f"One thing to try: {NONE_OPENED_SUGGESTION} "
+        )
+    return (
+        f"*Creation:* {plural(creation.opened_last_week, 'new opportunity', 'new opportunities')} opened last "
+        f"week, by {creation.openers_last_week} of {plural(creation.reps, 'rep')}. "
+    )
 
 
 def creation_blocks(creation, symbol: str, today: date, list_deals: bool = True) -> list[dict]:
     """Creation, not capture: openings against the pace next period needs, counts, early-stage deals.
 
-    The team view (list_deals False) counts the early-stage deals; the manager's own DM names them.
+    The team view (list_deals False) counts the early-stage deals; the manager's own DM names them and
+    credits who opened what.
     """
     period = creation.period
-    blocks = [
-        section(
-            f"*Creation:* {plural(creation.opened_last_week, 'new opportunity', 'new opportunities')} opened last "
-            f"week, by {creation.openers_last_week} of {plural(creation.reps, 'rep')}. "
-            + pace_headline(creation.pace, period, who="team")
-        ),
-        context("\n".join(pace_lines(creation.pace, period, symbol, who="team"))),
-    ]
+    blocks = [section(_creation_headline(creation) + pace_headline(creation.pace, period, who="team"))]
+    if list_deals and creation.opened_by:
+        blocks.append(section(f"*Who opened them:* {openers_line(creation.opened_by)} Worth a word of thanks."))
+    blocks.append(context("\n".join(pace_lines(creation.pace, period, symbol, who="team"))))
     if creation.quiet:
         blocks.append(
             section(
@@ -248,5 +275,9 @@ def leader_digest(creation, symbol: str, today: date, now: datetime) -> tuple[st
             "`/opportunity coach off` or `snooze 2w` quiets this digest."
         )
     )
-    text = f"Your team opened {plural(creation.opened_last_week, 'new opportunity', 'new opportunities')} last week."
+    text = (
+        f"Your team opened {plural(creation.opened_last_week, 'new opportunity', 'new opportunities')} last week."
+        if creation.opened_last_week
+        else "No new opportunities on your team last week: one thing to try inside."
+    )
     return text, blocks

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from bot.rules.openings import OpeningGap
 from bot.rules.periods import local_now
-from bot.rules.timing import next_working_day
+from bot.rules.timing import WorkingHours, is_working_day, next_working_day
 from bot.rules.walkaway import Signal
 from storage.records import ObstacleView, OpportunityView
 
@@ -167,9 +167,10 @@ def standing_days(since: datetime, now: datetime, tz_name: str | None = "UTC") -
     return max((local_now(now, tz_name).date() - local_now(since, tz_name).date()).days, 0)
 
 
-def checkpoint_ask_day(checkpoint: date, working_days: frozenset[int]) -> date:
-    """The day a checkpoint is asked about: the checkpoint itself if it is a working day, else the next one."""
-    return checkpoint if checkpoint.weekday() in working_days else next_working_day(checkpoint, working_days)
+def checkpoint_ask_day(checkpoint: date, hours: WorkingHours) -> date:
+    """The day a checkpoint is asked about: the checkpoint itself if it is a working day (not a public
+    holiday either), else the next one."""
+    return checkpoint if is_working_day(checkpoint, hours) else next_working_day(checkpoint, hours)
 
 
 @dataclass(frozen=True)
@@ -199,3 +200,4 @@ class TeamCreation:
     early: tuple[OpportunityView, ...]
     early_total: int
     early_stages: tuple[str, ...]
+    opened_by: tuple[tuple[str, int], ...] = ()  # (rep, openings last week), most first: the leader's DM credits them

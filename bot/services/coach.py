@@ -101,7 +101,7 @@ def first_day_for_a_block(services: Services, team_id: str, user_id: str) -> dat
     """The plan form's suggested day: the rep's next working day."""
     rep = reps.get_or_create_rep(services.db, team_id, user_id, services.now())
     found = profile_of(services, rep)
-    return next_working_day(local_now(services.now(), found.tz).date(), found.hours.days)
+    return next_working_day(local_now(services.now(), found.tz).date(), found.hours)
 
 
 def plan_block(
@@ -122,7 +122,7 @@ def plan_block(
     )
     rep = reps.get_or_create_rep(services.db, team_id, user_id, now)
     found = profile_of(services, rep)
-    return next_working_day(day, found.hours.days), local_now(now, found.tz).date()
+    return next_working_day(day, found.hours), local_now(now, found.tz).date()
 
 
 def choose_focus(

@@ -21,7 +21,7 @@ from bot.rules.outlook import (
 from bot.rules.periods import local_midnight, local_now, period_bounds, week_start
 from bot.services import Services, walkaway
 from bot.services.health import current_period, health_window
-from storage import concentration, obstacles, outlook
+from storage import concentration, obstacles, outlook, reps
 from storage import team as team_store
 
 EARLY_LISTED = 5
@@ -100,7 +100,8 @@ def _gap(services, team_id, user_id, health: HealthReport, history, source, quot
 
 def team_creation(services: Services, team_id: str, today: date) -> TeamCreation:
     """The team's creation picture: last week's openings (Monday to Sunday before `today`'s week, in the
-    team's zone), the pace next period needs, quiet prospecting as a count, early-stage deals."""
+    team's zone) and who opened them, the pace next period needs, quiet prospecting as a count (over every
+    rep, storage/reps.py says who, deal or none; managers only when they sell), early-stage deals."""
     settings = services.settings
     zone = settings.team_timezone
     monday = week_start(today)
@@ -124,20 +125,22 @@ def team_creation(services: Services, team_id: str, today: date) -> TeamCreation
     prospecting = concentration.last_prospecting_by_rep(  # logged or captured
         services.db, team_id, today - timedelta(days=settings.quiet_prospecting_days - 1)
     )
-    reps = set(everyone) | set(prospecting)
+    counted = reps.people(services.db, team_id, leaving_out=services.managers.all_managers())
+    opened = {user: found.opened_in_week for user, found in everyone.items() if user in counted}
     stages = leaders.early_stages(settings.open_stages, settings.early_stage_count)
     early, early_total = outlook.early_deals(services.db, team_id, stages, EARLY_LISTED)
     return TeamCreation(
         opened_last_week=sum(found.opened_in_week for found in everyone.values()),
-        openers_last_week=leaders.openers({user: found.opened_in_week for user, found in everyone.items()}),
-        reps=len(reps),
-        quiet=leaders.quiet_on_prospecting(reps, prospecting, today, settings.quiet_prospecting_days),
+        openers_last_week=leaders.openers(opened),
+        reps=len(counted),
+        quiet=leaders.quiet_on_prospecting(counted, prospecting, today, settings.quiet_prospecting_days),
         quiet_days=settings.quiet_prospecting_days,
         pace=pace,
         period=settings.quota_period,
         early=tuple(early),
         early_total=early_total,
         early_stages=stages,
+        opened_by=leaders.credited(opened),
     )
 
 

@@ -2,8 +2,8 @@
 they would detach (a date or a condition), kept with the obstacle; and every change of a deal's close date,
 so a date pushed again and again is seen; and the CRM's probability of winning in each of our stages.
 
-Revision ID: 0017_coaching_follow
-Revises: 0016_secrets_at_rest
+Revision ID: 0018_coaching_follow
+Revises: 0017_holidays
 """
 
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from alembic import op
 
 from storage.types import UtcDateTime
 
-revision = "0017_coaching_follow"
-down_revision = "0016_secrets_at_rest"
+revision = "0018_coaching_follow"
+down_revision = "0017_holidays"
 branch_labels = None
 depends_on = None
 
