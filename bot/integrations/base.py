@@ -25,6 +25,7 @@ class CrmStage:
     closed: bool
     won: bool
     lost: bool
+    probability: float | None = None  # the CRM's chance of winning in this stage (0..1), when it gives one
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ class HubSpotProvider(Reader):
             probability = number(meta.get("probability"))
             won = closed and probability is not None and probability >= 1.0
             lost = closed and probability is not None and probability <= 0.0
-            stages.append(CrmStage(stage.id, stage.label, stage.display_order, closed, won, lost))
+            stages.append(CrmStage(stage.id, stage.label, stage.display_order, closed, won, lost, probability))
         return stages
 
     def changed_deals(self, since: datetime | None) -> Iterator[CrmDeal]:

@@ -88,9 +88,11 @@ def deal_of(record: dict, key_field: str | None, record_type_field: str | None) 
 def stage_of(record: dict) -> CrmStage:
     """An OpportunityStage by its flags: IsClosed and IsWon say won or lost, never the label."""
     closed, won = flag(record.get("IsClosed")), flag(record.get("IsWon"))
+    percent = record.get("DefaultProbability")
     return CrmStage(
         id=record["ApiName"], label=record.get("MasterLabel") or record["ApiName"],
         order=int(record.get("SortOrder") or 0), closed=closed, won=closed and won, lost=closed and not won,
+        probability=float(percent) / 100 if percent not in (None, "") else None,
     )  # fmt: skip
 
 

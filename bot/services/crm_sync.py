@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.integrations import CrmDeal, CrmProvider, crm_label
 from bot.rules.capture import company_domain
-from bot.rules.crm_stages import LOST, WON, stage_map
+from bot.rules.crm_stages import LOST, WON, stage_map, stage_probabilities
 from bot.services import Services
 from bot.services.celebrations import celebrate
 from storage import crm as store
@@ -79,6 +79,7 @@ def pull(
     owner_map = {owner.owner_id: owner.slack_user_id for owner in crm_owners.owners(db, team_id, provider.name)}
     stages = provider.stages()
     mapping = stage_map(stages, settings.open_stages, settings.crm_stage_map)
+    store.save_stage_weights(db, team_id, provider.name, stage_probabilities(stages, mapping))
     context = _Context(services, provider.name, team_id, now, mapping, owner_map, may_celebrate, new_after, report)
     context.crm, context.every_contact = provider, full
     context.pending = outbox.pending_changes(db, team_id, provider.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import ID, Base, WorkspaceRow
@@ -49,6 +49,7 @@ class CrmSyncState(_PerProvider, Base):
     running_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # one sync of a workspace at a time
     running_by: Mapped[str | None] = mapped_column(String(80))
     keyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the CRM has our deal-key property
+    stage_weights: Mapped[str | None] = mapped_column(Text)  # JSON: our stage -> the CRM's probability there
 
     __table_args__ = (UniqueConstraint("team_id", "provider", name="uq_crm_sync_state_team"),)
 
