@@ -1,4 +1,6 @@
-"""Coaching that follows through: how many times a checkpoint was answered "not yet" and when the rep said
+"""Coaching that follows through: "not yet" counts and detach plans, close-date changes, stage weights.
+
+How many times a checkpoint was answered "not yet" and when the rep said
 they would detach (a date or a condition), kept with the obstacle; and every change of a deal's close date,
 so a date pushed again and again is seen; and the CRM's probability of winning in each of our stages.
 
