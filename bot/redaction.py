@@ -24,6 +24,7 @@ MASK = "[redacted]"
 _SECRET_KEYS = (
     r"access_token|refresh_token|bot_token|user_token|app_token|id_token|token|code|client_secret"
     r"|signing_secret|state_secret|secret|password|hapikey|api_key|private_app_token|ticket"
+    r"|security_token|session_id|sessionId"
 )
 _KEY = rf"(?<![\w-])(?:{_SECRET_KEYS})"
 # The value may sit in a list, as in a parsed query string: {'code': ['1234.5678']}
@@ -36,6 +37,9 @@ PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<![\w-])xapp-[\w-]+"),
     # HubSpot private app tokens (pat-na1-…)
     re.compile(r"(?<![\w-])pat-[a-z]{2,4}\d?-[\w-]+"),
+    # Salesforce session ids and OAuth access tokens (the org's id, "!", the session), and a SOAP login's
+    re.compile(r"(?<![\w-])00D[A-Za-z0-9]{12,15}![\w.~+/=-]+"),
+    re.compile(r"(?<=<sessionId>)[^<]+"),
     # An Authorization header's credentials, however a library prints it
     re.compile(r"(?i)(?<=\bbearer )[\w.~+/=-]+"),
     re.compile(r"(?i)(?<=authorization)(['\"]?\s*[:=]\s*['\"]?)basic\s+[\w.~+/=-]+"),
@@ -69,7 +73,8 @@ def settings_secrets(settings) -> list[str | None]:
     from bot.sealed import parse_keys
 
     names = ("slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_client_secret")
-    names += ("slack_state_secret", "hubspot_access_token", "hubspot_client_secret", "salesforce_client_secret")
+    names += ("slack_state_secret", "hubspot_access_token", "salesforce_access_token", "salesforce_password")
+    names += ("salesforce_security_token", "hubspot_client_secret", "salesforce_client_secret")
     keys = [key for name in ("encryption_key", "secrets_key") for key in parse_keys(getattr(settings, name, None))]
     return [getattr(settings, name, None) for name in names] + keys
 

@@ -2,10 +2,12 @@
 (bot/services/crm_push.py), then take in the CRM's meetings and calls as captured time
 (bot/services/crm_activities.py).
 
-Scheduled every CRM_SYNC_MINUTES, when HUBSPOT_ACCESS_TOKEN is set (a single-workspace install) or a CRM's
-OAuth app is (each workspace connects its own). Workspaces sync side by side, a few at a time, each with
-its own token, cursor and outbox: one whose CRM fails, hangs or was revoked costs the others nothing, and
-what failed is logged as one line naming the workspace and the kind of failure, never a secret.
+Scheduled every CRM_SYNC_MINUTES, when a CRM is set in the environment (HubSpot's token or Salesforce's
+settings: a single-workspace install) or a CRM's OAuth app is (each workspace connects its own). The CRM's
+meetings and calls (HubSpot's; Salesforce's Events and call Tasks) become captured time. Workspaces sync side
+by side, a few at a time, each with its own token, cursor and outbox: one whose CRM fails, hangs or was
+revoked costs the others nothing, and what failed is logged as one line naming the workspace and the kind of
+failure, never a secret.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from bot.jobs.report import JobReport, Switch
 from bot.services import Services
 
 log = logging.getLogger("pipeline_coach.crm")
-SWITCH = Switch(needs="crm_sync_on", setting="HUBSPOT_ACCESS_TOKEN or HUBSPOT_CLIENT_ID", every="crm_sync_minutes")
+SWITCH = Switch(needs="crm_sync_on", setting="HUBSPOT_ACCESS_TOKEN, SALESFORCE_* or an app", every="crm_sync_minutes")
 WORKSPACES_AT_ONCE = 4  # syncs side by side, so a slow CRM holds up no other workspace's
 
 

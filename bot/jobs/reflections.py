@@ -6,7 +6,8 @@ A slot is due from its moment for CATCH_UP (so a restart or a missed tick still 
 afternoon, never at night); the period key is the slot's local date, so each week's prompt is sent once.
 A rep never gets a question they were asked in the last 8 weeks, and a rep whose time is concentrated
 on one deal right now gets a question about stepping back; one whose number rides on one deal (and is
-not concentrated) gets a question about the number.
+not concentrated) gets a question about the number; one who kept a lesson from a lost deal since the last
+reflection gets a question that returns to it, with their own words.
 
 Due reps are planned into the shared queue in one statement, then rendered and sent in batches by
 whichever instance takes them (bot/jobs/common.plan_and_drain), oldest slot first.
@@ -24,11 +25,12 @@ from bot.rules.timing import Profile, weekly_slot
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
 from bot.services.outlook import numbers_riding
-from storage import outbox, queue
+from storage import answers, outbox, queue
 from storage.reps import RepSettings
 
 KIND = "reflection"
 CATCH_UP = timedelta(hours=3)
+LESSON_RECALL = timedelta(days=8)  # a lesson kept since about the last weekly reflection is returned to
 
 
 def run(services: Services, now: datetime) -> JobReport:
@@ -79,6 +81,7 @@ def renderer(
             shared["riding"] = numbers_riding(services, team_id)
             since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
             shared["asked"] = outbox.recent_question_ids(services.db, team_id, since)
+            shared["lessons"] = answers.latest_of_kind(services.db, team_id, answers.LESSON, now - LESSON_RECALL)
 
         def reason_not_to(row: queue.Taken) -> str | None:
             reason = common.why_not_message(reps_by_id.get(row.recipient_id), now)
@@ -88,13 +91,16 @@ def renderer(
 
         def message_for(row: queue.Taken) -> queue.Rendered:
             day = date.fromisoformat(row.period_key)
+            lesson = shared["lessons"].get(row.recipient_id)
+            themes = ("lesson",) if lesson else ("number",) if row.recipient_id in shared["riding"] else None
             question = pick_question(
                 shared["asked"].get(row.recipient_id, set()),
-                concentrated=row.recipient_id in shared["flagged"],
+                concentrated=row.recipient_id in shared["flagged"] and lesson is None,
                 seed=day.toordinal() // 7,
-                themes=("number",) if row.recipient_id in shared["riding"] else None,
+                themes=themes,
             )
-            text, blocks = views.reflection_message(question.id, question.text, day)
+            recalled = (lesson.question, lesson.answer) if lesson and question.theme == "lesson" else None
+            text, blocks = views.reflection_message(question.id, question.text, day, recalled)
             return (text, blocks, question.id)
 
         return common.render_each(taken, report, reason_not_to, message_for)

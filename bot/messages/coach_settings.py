@@ -31,6 +31,7 @@ class CoachView:
     local_today: date
 
 
+KEPT_LINES = ("detach", "restart_signal", "lesson")  # a question and the rep's own words (storage/answers.py)
 CHECKPOINT_ANSWERS = {"moved": "Moved.", "not_yet": "Not yet", "step_back": "Stepped back.", "lost": "Lost."}
 CONFIRMATIONS = {
     "on": ":white_check_mark: Coaching is on. I'll keep an eye on where your time goes.",
@@ -150,4 +151,8 @@ def _answer_text(item: Answer, today: date) -> str:
         if item.answer == "not_yet" and item.planned_day:
             said += f", new checkpoint {day_label(item.planned_day, today)}"
         return f"{when} · _{escape(item.question or 'Checkpoint')}_ {said}"
+    if item.kind in KEPT_LINES:
+        day = f" {day_label(item.planned_day, today)}" if item.planned_day else ""
+        said = f"\n{_quote(item.answer)}" if item.answer else ""
+        return f"{when} · _{escape(item.question or '')}_{day}{said}"
     return f"{when} · {escape(item.kind)}"

@@ -22,6 +22,7 @@ from bot.messages.format import (
     short_day,
 )
 from bot.messages.kit import context, divider, header, section
+from bot.messages.walkaway import signal_blocks
 from bot.rules.outlook import NO_QUOTA, TEAM, NumberDependency, OpeningPace
 from bot.text import escape
 
@@ -62,11 +63,19 @@ def pace_lines(pace: OpeningPace, period: str, symbol: str, who: str = "you") ->
     if pace.average_won is not None:
         lines.append(f"Average win {money(round(pace.average_won), symbol)} ({whose}).")
     if pace.average_days_to_win is not None and pace.open_from is not None:
-        days = round(pace.average_days_to_win)
-        lines.append(
-            f"About {plural(days, 'day')} from open to won, so next {period}'s deals are opened from "
-            f"{short_day(pace.open_from, pace.open_from)}."
-        )
+        days = max(round(pace.average_days_to_win), 1)  # plausible wins only, so never "0 days"
+        if pace.next_started:
+            lines.append(
+                f"About {plural(days, 'day')} from open to won, so next {period} is already being decided by "
+                f"what is open today (its deals were due to open from {short_day(pace.open_from, pace.open_from)})."
+            )
+        else:
+            lines.append(
+                f"About {plural(days, 'day')} from open to won, so next {period}'s deals are opened from "
+                f"{short_day(pace.open_from, pace.open_from)}."
+            )
+    if pace.implausible:
+        lines.append(implausible_line(pace.implausible))
     if pace.quota:
         label = f"Next {period}'s quota" if pace.quota_is_next else f"This {period}'s quota (next {period}'s isn't set)"
         lines.append(f"{label}: {money(pace.quota, symbol)}.")
@@ -75,6 +84,59 @@ def pace_lines(pace: OpeningPace, period: str, symbol: str, who: str = "you") ->
         f"{plural(pace.pace_weeks, 'week')}."
     )
     return lines
+
+
+def implausible_line(count: int) -> str:
+    """Wins logged less than a day after their opening: said so, and left out of every figure."""
+    deals = plural(count, "win was", "wins were")
+    return (
+        f"Left out: {deals} logged less than a day after opening, which rarely reflects the real cycle "
+        "(often a deal entered when it closed)."
+    )
+
+
+def gap_blocks(gap, period: str, symbol: str, today: date) -> list[dict]:
+    """The real gap in openings: what this period and the next still need once the early pipeline is credited,
+    with each input on a line, and a plain word when the usual cycle means a period is already decided."""
+    if gap is None:
+        return []
+    parts, lines = [], []
+    for label, found in ((f"this {period}", gap.this), (f"next {period}", gap.next)):
+        if found is None:
+            continue
+        if found.decided:
+            parts.append(f"{label} is already decided by what is open today")
+            continue
+        if found.still_needed < 0.5:
+            parts.append(f"none more {label}, as things stand")
+        else:
+            parts.append(f"about {about(found.still_needed)} {label}")
+        worth = about(found.pipeline_brings)
+        brings = (
+            f"; your {plural(found.early_deals, 'early-stage deal')} will likely bring about {worth} "
+            + ("opening's worth" if worth == "1" else "openings' worth")
+            if found.early_deals
+            else ""
+        )
+        lines.append(
+            f"{label[0].upper()}{label[1:]}: {money(found.quota_left, symbol)} to win needs about "
+            f"{about(found.needed_openings)} openings{brings}."
+        )
+    if not parts:
+        return []
+    whose = "the team's" if gap.source == TEAM else "your"
+    lines.append(
+        f"At {whose} {percent(gap.win_rate)} win rate, {money(round(gap.average_won), symbol)} average win and "
+        f"about {plural(max(gap.cycle_days, 1), 'day')} from open to won."
+    )
+    decided = [found for found in (gap.this, gap.next) if found is not None and found.decided]
+    if decided:
+        lines.append(
+            f"A deal opened today would likely close after {short_day(decided[-1].end, today)}: "
+            "what is open now carries that, and today's openings build the period after."
+        )
+    head = "; ".join(parts)
+    return [section(f"*Openings still needed:* {head[0].upper()}{head[1:]}."), context("\n".join(lines))]
 
 
 def pace_headline(pace: OpeningPace, period: str, who: str = "you") -> str:
@@ -119,6 +181,8 @@ def outlook_blocks(outlook, symbol: str, today: date) -> list[dict]:
     blocks = [divider()]
     blocks += number_blocks(outlook.number, outlook.threshold, outlook.period, symbol)
     blocks += pace_blocks(outlook.pace, outlook.period, symbol)
+    blocks += gap_blocks(outlook.gap, outlook.period, symbol, today)
+    blocks += signal_blocks(list(outlook.signals), today)
     blocks += obstacle_blocks(outlook.obstacles, today)
     return blocks
 

@@ -206,6 +206,14 @@ def parse_answer(typed: str | None) -> str:
     return text
 
 
+def parse_answer_form(values: dict[str, str | None], today: date) -> str:
+    """A form whose one field (block "answer") is a few honest lines; the problem shown beside it."""
+    try:
+        return parse_answer(values.get("answer"))
+    except ParseError as mistake:
+        raise FieldErrors({"answer": str(mistake)}) from mistake
+
+
 def parse_plan_form(values: dict[str, str | None], today: date) -> tuple[date, int]:
     """The "plan a prospecting block" form: a day from yesterday up to two months ahead, and a length."""
     errors = {}

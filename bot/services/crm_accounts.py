@@ -54,9 +54,9 @@ def account_for(services: Services, team_id: str) -> Account | None:
         token = WorkspaceToken(services, team_id, LABELS.get(connection.provider, connection.provider))
         return Account(team_id, connection.provider, token, connection.host,
                        f"{connection.provider}:{connection.account or team_id}", True)  # fmt: skip
-    if settings.crm_enabled and not settings.oauth:  # one workspace, one HubSpot in the environment
+    if settings.crm_enabled and not settings.oauth:  # one workspace, one CRM in the environment
         token = settings.hubspot_access_token or ""
-        return Account(team_id, "hubspot", FixedToken(token), settings.hubspot_api_url, token, False)
+        return Account(team_id, settings.crm_provider, FixedToken(token), settings.hubspot_api_url, token, False)
     return None
 
 
@@ -69,7 +69,7 @@ def provider_of(services: Services, team_id: str) -> str | None:
     connection = store.connection_of(services.db, team_id)
     if connection is not None:
         return connection.provider if connection.connected else None
-    return "hubspot" if settings.crm_enabled and not settings.oauth else None
+    return settings.crm_provider if settings.crm_enabled and not settings.oauth else None
 
 
 def teams_with_a_crm(services: Services) -> list[str]:
@@ -91,9 +91,12 @@ def make_provider(services: Services, account: Account) -> CrmProvider:
 
 
 def make_activities(services: Services, account: Account) -> ActivitySource:
-    """The CRM's meetings and calls, read on the deal sync's pace: one budget per account, never two."""
-    if account.provider != "hubspot":
-        raise CrmError(f"meetings and calls are not read from {account.provider}")
+    """The CRM's meetings and calls (HubSpot's, or Salesforce's Events and call Tasks), read on the deal
+    sync's pace: one budget per account, never two."""
+    if account.provider == "salesforce":
+        from bot.integrations.salesforce_activities import SalesforceActivities
+
+        return SalesforceActivities(make_provider(services, account))
     from bot.integrations.hubspot_activities import HubSpotActivities
 
     host = account.host or services.settings.hubspot_api_url
@@ -109,7 +112,24 @@ def _hubspot(services: Services, account: Account) -> CrmProvider:
     return HubSpotProvider(account.token, settings.hubspot_pipeline, host=host, pace=pace)
 
 
-PROVIDERS: dict[str, Callable[[Services, Account], CrmProvider]] = {"hubspot": _hubspot}
+def _salesforce(services: Services, account: Account) -> CrmProvider:
+    """The environment's org (bot/services/salesforce_connection.py), or a workspace's OAuth connection: its
+    instance and token, refreshed through the same claimed refresh as every connection's."""
+    from bot.integrations.salesforce_client import Session
+    from bot.services.salesforce_connection import salesforce_provider
+
+    if not account.connected:
+        return salesforce_provider(services)
+    token, host = account.token, account.host or ""
+    session = Session(host, token.current())
+
+    def refresh() -> Session:
+        return Session(host, token.renewed(session.access_token) or "")
+
+    return salesforce_provider(services, session, refresh=refresh)
+
+
+PROVIDERS: dict[str, Callable[[Services, Account], CrmProvider]] = {"hubspot": _hubspot, "salesforce": _salesforce}
 
 
 class WorkspaceToken:

@@ -19,10 +19,8 @@ from bot.integrations.calendar_feed import SOURCE as CALENDAR
 from bot.rules.capture import not_on_calendar
 from bot.services import Services
 from bot.services.calendar import capture
-from bot.services.crm_accounts import account_for, make_activities
+from bot.services.crm_accounts import account_for, make_activities, provider_of
 from storage import captured, crm_owners
-
-PROVIDER = "hubspot"  # the one CRM whose meetings and calls are read so far
 
 
 def capture_meetings(
@@ -34,13 +32,15 @@ def capture_meetings(
     since = now - timedelta(days=services.settings.calendar_window_days)
     if source is None:
         account = account_for(services, team_id)
-        if account is None or account.provider != PROVIDER:
+        if account is None:
             return Counter()
-        source = make_activities(services, account)
+        source, crm_name = make_activities(services, account), account.provider
+    else:
+        crm_name = provider_of(services, team_id) or "hubspot"
     meetings = list(source.activities(since, now))
     reps = {
         owner.owner_id: owner.slack_user_id
-        for owner in crm_owners.owners(services.db, team_id, PROVIDER)
+        for owner in crm_owners.owners(services.db, team_id, crm_name)
         if owner.slack_user_id
     }
     on_calendar = captured.starts(services.db, team_id, CALENDAR, since, now)
@@ -52,7 +52,7 @@ def capture_meetings(
     placed: Counter = Counter()
     for rep, found in sorted(theirs.items()):
         _, by_placement = capture(
-            services, team_id, rep, PROVIDER, not_on_calendar(found, on_calendar.get(rep, ())), since, now
+            services, team_id, rep, crm_name, not_on_calendar(found, on_calendar.get(rep, ())), since, now
         )
         placed.update(by_placement)
     return placed

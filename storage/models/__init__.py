@@ -15,7 +15,7 @@ from storage.models.crm import (
     CrmSyncState,
 )
 from storage.models.installations import BOTS, INSTALLATIONS, OAUTH_STATES  # slack_sdk's tables
-from storage.models.pipeline import Activity, Obstacle, Opportunity, Quota, StageChange, UndoneRequest
+from storage.models.pipeline import Activity, CloseDateChange, Obstacle, Opportunity, Quota, StageChange, UndoneRequest
 
 __all__ = [
     "BOTS",
@@ -25,6 +25,7 @@ __all__ = [
     "Activity",
     "Base",
     "CalendarConnection",
+    "CloseDateChange",
     "CapturedTime",
     "DealContact",
     "CoachingAnswer",

@@ -1,7 +1,7 @@
 """A CRM per workspace: each workspace's own connection (sealed tokens) and its OAuth round trips.
 
-Revision ID: 0018_crm_connections
-Revises: 0017_holidays
+Revision ID: 0020_crm_connections
+Revises: 0019_coaching_follow
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from storage.types import UtcDateTime
 
-revision = "0018_crm_connections"
-down_revision = "0017_holidays"
+revision = "0020_crm_connections"
+down_revision = "0019_coaching_follow"
 branch_labels = None
 depends_on = None
 
