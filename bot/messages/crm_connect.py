@@ -39,7 +39,7 @@ def crm_view(view) -> dict:
         if connection.reason:
             blocks.append(kit.context(escape(connection.reason)))
     elif view.environment:
-        blocks.append(kit.section("*HubSpot* is connected for this install by whoever runs Pipeline Coach."))
+        blocks.append(kit.section(f"*{view.label}* is connected for this install by whoever runs Pipeline Coach."))
     elif view.missing == "no_key":
         return kit.reply(NO_KEY)
     elif view.missing == "no_app":
@@ -53,6 +53,7 @@ def crm_view(view) -> dict:
     if buttons:
         blocks.append(kit.actions(buttons[:25], "crm_buttons"))
     if view.status:
+        blocks.append(kit.section(f"*The CRM sync* ({view.label})"))
         text = "\n".join(escape(line) for line in view.status)[:STATUS_LIMIT]
         blocks.append(kit.section(f"```{text}```"))
     return kit.reply(f"This workspace's CRM: {view.label or 'none connected'}.", blocks[:50])

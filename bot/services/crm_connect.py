@@ -78,8 +78,9 @@ def view(services: Services, team_id: str, user_id: str) -> CrmView:
             if provider == "salesforce":
                 url = start(services, team_id, user_id, provider, sandbox=True)
                 choices.append(Choice(provider, "Connect a Salesforce sandbox", url))
-    label = LABELS.get(connection.provider, connection.provider) if connection else None
     environment = connection is None and settings.crm_enabled and not settings.oauth
+    provider = connection.provider if connection else settings.crm_provider if environment else None
+    label = LABELS.get(provider, provider) if provider else None
     status = tuple(status_lines(services, team_id))
     return CrmView(connection, label, tuple(choices), missing, environment, status)
 
