@@ -137,11 +137,16 @@ def take_over_due(db: Database, team_id: str, kind: str, now: datetime) -> list[
 
 
 def due(now: datetime):
-    """A retry whose time has come, or a claim whose owner vanished (past its lease)."""
+    """A retry whose time has come, or a claim whose owner vanished (past its lease) after rendering it (one
+    taken from the queue but never rendered goes back to the queue instead: storage/queue.py)."""
     return or_(
         and_(ScheduledMessage.status == RETRY, ScheduledMessage.next_attempt_at <= now),
-        and_(ScheduledMessage.status == CLAIMED, ScheduledMessage.claimed_at < now - LEASE),
+        and_(abandoned(now), ScheduledMessage.payload != ""),
     )
+
+
+def abandoned(now: datetime):
+    return and_(ScheduledMessage.status == CLAIMED, ScheduledMessage.claimed_at < now - LEASE)
 
 
 def _key_filter(key: Key) -> tuple:
@@ -172,8 +177,7 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
             MAX_ATTEMPTS,
         )
         return None
-    abandoned = and_(ScheduledMessage.status == CLAIMED, ScheduledMessage.claimed_at < now - LEASE)
-    for resumed, which in ((True, abandoned), (False, due(now))):
+    for resumed, which in ((True, and_(abandoned(now), ScheduledMessage.payload != "")), (False, due(now))):
         with db.transaction() as session:
             row = session.execute(
                 update(ScheduledMessage)

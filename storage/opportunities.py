@@ -186,13 +186,15 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def open_deal_counts(db: Database, team_id: str) -> dict[str, int]:
-    """How many open opportunities each rep in the workspace has (one GROUP BY)."""
+def open_deal_counts(db: Database, team_id: str, user_ids: Collection[str] | None = None) -> dict[str, int]:
+    """How many open opportunities each rep in the workspace (or among `user_ids`) has (one GROUP BY)."""
     query = (
         select(Opportunity.owner_id, func.count())
         .where(Opportunity.team_id == team_id, Opportunity.status == OPEN)
         .group_by(Opportunity.owner_id)
     )
+    if user_ids is not None:
+        query = query.where(Opportunity.owner_id.in_(sorted(user_ids)))
     with db.transaction() as session:
         return {owner: int(count) for owner, count in session.execute(query)}
 

@@ -4,6 +4,7 @@ indexes of migration 0001 (team, owner, status) and the activities index of 0002
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -106,10 +107,10 @@ def team_history(db: Database, team_id: str) -> RepHistory:
 
 
 def largest_closing(
-    db: Database, team_id: str, period_end: date, user_id: str | None = None
+    db: Database, team_id: str, period_end: date, user_id: str | None = None, user_ids: Collection[str] | None = None
 ) -> dict[str, tuple[int, str, int]]:
-    """Per rep: (id, name, amount) of the largest open deal expected to close by period_end (overdue ones
-    included), ties to the lowest id. One ranked pass over the open deals."""
+    """Per rep (or per rep among `user_ids`): (id, name, amount) of the largest open deal expected to close by
+    period_end (overdue ones included), ties to the lowest id. One ranked pass over the open deals."""
     place = (
         func.row_number()
         .over(partition_by=Opportunity.owner_id, order_by=(Opportunity.amount.desc(), Opportunity.id))
@@ -123,17 +124,23 @@ def largest_closing(
     )
     if user_id is not None:
         ranked = ranked.where(Opportunity.owner_id == user_id)
+    if user_ids is not None:
+        ranked = ranked.where(Opportunity.owner_id.in_(sorted(user_ids)))
     ranked = ranked.subquery("ranked")
     query = select(ranked).where(ranked.c.place == 1)
     with db.transaction() as session:
         return {row.owner_id: (int(row.id), row.name, int(row.amount)) for row in session.execute(query)}
 
 
-def quotas(db: Database, team_id: str, period_start: date, user_id: str | None = None) -> dict[str, int]:
-    """Each rep's quota for the period starting on period_start."""
+def quotas(
+    db: Database, team_id: str, period_start: date, user_id: str | None = None, user_ids: Collection[str] | None = None
+) -> dict[str, int]:
+    """Each rep's quota (or one rep's, or some reps') for the period starting on period_start."""
     query = select(Quota.user_id, Quota.amount).where(Quota.team_id == team_id, Quota.period_start == period_start)
     if user_id is not None:
         query = query.where(Quota.user_id == user_id)
+    if user_ids is not None:
+        query = query.where(Quota.user_id.in_(sorted(user_ids)))
     with db.transaction() as session:
         return {user: int(amount) for user, amount in session.execute(query)}
 
@@ -150,3 +157,25 @@ def early_deals(db: Database, team_id: str, stages: tuple[str, ...], limit: int)
             .limit(limit)
         ).all()
         return [view_of(row) for row in rows], int(total)
+
+
+def won_in_period(
+    db: Database, team_id: str, start_at: datetime, end_at: datetime, user_ids: Collection[str]
+) -> dict[str, int]:
+    """What each of some reps won between two moments (amounts summed), through the (team, owner, status)
+    index: a rep's won deals only, never the workspace's history."""
+    if not user_ids:
+        return {}
+    query = (
+        select(Opportunity.owner_id, func.coalesce(func.sum(Opportunity.amount), 0))
+        .where(
+            Opportunity.team_id == team_id,
+            Opportunity.owner_id.in_(sorted(user_ids)),
+            Opportunity.status == WON,
+            Opportunity.closed_at >= start_at,
+            Opportunity.closed_at < end_at,
+        )
+        .group_by(Opportunity.owner_id)
+    )
+    with db.transaction() as session:
+        return {owner: int(amount) for owner, amount in session.execute(query)}

@@ -70,15 +70,18 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
 def renderer(
     services: Services, team_id: str, reps_by_id: dict[str, RepSettings], now: datetime, report: JobReport
 ) -> queue.Renderer:
-    """Renders a taken batch; what every batch shares (who is concentrated, who was asked what) is read once."""
-    shared: dict = {}
+    """Renders a taken batch from what is true of its reps now (who is concentrated, whose number rides on
+    one deal, who was asked what): read for the batch's reps alone, after the take has committed, so a
+    batch costs the same in a workspace of 1,000 or 50,000 and a failed read leaves nothing half kept."""
 
     def render(taken: list[queue.Taken]) -> dict[int, queue.Rendered]:
-        if not shared:
-            shared["flagged"] = concentrated_reps(services, team_id, now)
-            shared["riding"] = numbers_riding(services, team_id)
-            since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
-            shared["asked"] = outbox.recent_question_ids(services.db, team_id, since)
+        recipients = {row.recipient_id for row in taken}
+        since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
+        shared = {
+            "flagged": concentrated_reps(services, team_id, now, recipients),
+            "riding": numbers_riding(services, team_id, recipients),
+            "asked": outbox.recent_question_ids(services.db, team_id, since, recipients),
+        }
 
         def reason_not_to(row: queue.Taken) -> str | None:
             reason = common.why_not_message(reps_by_id.get(row.recipient_id), now)

@@ -4,6 +4,7 @@ and `/opportunity team`). A few GROUP BYs per workspace, never a query per rep."
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from bot.rules import leaders
@@ -21,7 +22,6 @@ from bot.rules.periods import local_midnight, period_bounds, week_start
 from bot.services import Services
 from bot.services.health import current_period, health_window
 from storage import concentration, obstacles, outlook
-from storage import team as team_store
 
 EARLY_LISTED = 5
 
@@ -118,28 +118,21 @@ def team_creation(services: Services, team_id: str, today: date) -> TeamCreation
     )
 
 
-def numbers_riding(services: Services, team_id: str) -> dict[str, NumberDependency]:
-    """Reps in the workspace whose number rides on one deal (flagged above NUMBER_RIDES_SHARE), in a few
-    GROUP BYs for the whole team: for the nudge's reasons and the reflection's choice of question."""
+def numbers_riding(services: Services, team_id: str, user_ids: Collection[str]) -> dict[str, NumberDependency]:
+    """Which of some reps (a batch being rendered) have a number riding on one deal (flagged above
+    NUMBER_RIDES_SHARE), for the nudge's reasons and the reflection's choice of question: their quotas, what
+    they won this period and their largest deal closing in it, three indexed reads of theirs alone, so the
+    cost follows the batch, never the workspace's size or history."""
     window = health_window(services)
-    figures = team_store.rep_figures(
-        services.db,
-        team_id,
-        week_start=window.week_starts[0],
-        previous_weeks=4,
-        period_start=window.period_start,
-        period_end=window.period_end,
-        period_start_at=window.period_start_at,
-        period_end_at=window.period_end_at,
-    )
-    with_quota = [rep for rep in figures if rep.quota]
-    if not with_quota:
+    quotas = outlook.quotas(services.db, team_id, window.period_start, user_ids=user_ids)
+    if not quotas:
         return {}
-    largest = outlook.largest_closing(services.db, team_id, window.period_end)
+    won = outlook.won_in_period(services.db, team_id, window.period_start_at, window.period_end_at, set(quotas))
+    largest = outlook.largest_closing(services.db, team_id, window.period_end, user_ids=set(quotas))
     threshold = services.settings.number_rides_share
     found = {}
-    for rep in with_quota:
-        number = number_dependency(largest.get(rep.user_id), rep.quota, rep.won_in_period, threshold)
+    for user_id, quota in quotas.items():
+        number = number_dependency(largest.get(user_id), quota, won.get(user_id, 0), threshold)
         if number is not None and number.flagged:
-            found[rep.user_id] = number
+            found[user_id] = number
     return found
