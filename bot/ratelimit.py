@@ -44,6 +44,9 @@ RESERVED_FOR_PEOPLE = 2
 # that Slack answers 429 is not retried (the person is told instead), so a burst of form openings never
 # holds the threads that acknowledge everyone else.
 TRIGGER_METHODS = frozenset({"views.open", "views.push"})
+# A read that is better done on a later tick than waited for (a DM's history at one call a minute): its 429
+# goes back to the caller at once, who treats the answer as not known yet.
+READ_LATER_METHODS = frozenset({"conversations.history"})
 
 _background = contextvars.ContextVar("slack_background_work", default=False)
 
@@ -155,8 +158,8 @@ class SharedRetryAfter(RateLimitErrorRetryHandler):
         method = method_of(request.url)
         pause = seconds + random.random() * 0.2
         self._limiter.pause(method, pause)
-        if not _background.get() and method in TRIGGER_METHODS:
-            return  # its trigger_id will have expired: Slack's 429 goes back to the caller as an error
+        if (not _background.get() and method in TRIGGER_METHODS) or method in READ_LATER_METHODS:
+            return  # its trigger_id will have expired, or it is read later: the 429 goes back as an error
         if not _background.get():
             time.sleep(pause)
         self._limiter.acquire(method)

@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     # Fan-out at scale (issue 14): see the README's "Many reps, several instances" section.
     fanout_workers: int = Field(default=8, ge=1, le=64)
     slack_rate_limits: str = ""
+    # 50,000 reps (issue 24): conversations.history as Slack allows this app (bot/slack_pace.py). "strict":
+    # 1 call a minute, 15 messages a call (commercially distributed apps not in the Marketplace, since
+    # 29 May 2025); "tier3": 50 a minute (internal and Marketplace apps).
+    slack_history_limit: Literal["strict", "tier3"] = "strict"
 
     @field_validator("slack_rate_limits")
     @classmethod

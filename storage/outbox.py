@@ -8,9 +8,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from storage.claims import CLAIMED, OUTSTANDING, PENDING, RETRY, SENT, due
+from storage.claims import CLAIMED, OUTSTANDING, PENDING, RETRY, SENT, WAITING_FOR_HISTORY, due
 from storage.db import Database
 from storage.models import ScheduledMessage
 
@@ -119,3 +119,18 @@ def any_outstanding(db: Database, kind: str) -> bool:
             ScheduledMessage.kind == kind, ScheduledMessage.status.in_(OUTSTANDING)
         )
         return session.scalar(query.limit(1)) is not None
+
+
+def waiting_for_history(db: Database, team_id: str) -> int:
+    """How many claims of a workspace wait for their DM's history to be read before they may be sent."""
+    with db.transaction() as session:
+        return (
+            session.scalar(
+                select(func.count()).where(
+                    ScheduledMessage.team_id == team_id,
+                    ScheduledMessage.status == CLAIMED,
+                    ScheduledMessage.last_error == WAITING_FOR_HISTORY,
+                )
+            )
+            or 0
+        )

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from bot.sandbox import web_api
+from bot.sandbox.history_limit import HistoryLimit
 from bot.sandbox.installs import Installable, Installs
 from bot.sandbox.workspace import Workspace
 
@@ -30,6 +31,7 @@ class Call:
     headers: dict
     at: float = field(default_factory=time.monotonic)
     path: str = ""
+    stamp: float = 0.0  # when, on the stand-in's history clock (a message's ts)
 
 
 @dataclass
@@ -88,6 +90,7 @@ class SlackStandIn:
         self._overrides: dict[str, Callable[[dict], dict]] = {}
         self.installs = Installs()  # workspaces that may install the app by link
         self.admins: set[str] = set()  # users whom users.info calls workspace admins
+        self.history = HistoryLimit()  # conversations.history's strict limit, on Slack's side
         self._lock = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
@@ -142,6 +145,7 @@ class SlackStandIn:
         self._overrides.clear()
         self.installs = Installs()
         self.admins.clear()
+        self.history.reset()
 
     def reset_calls(self) -> None:
         """Forget the calls so far (after the work in flight, such as Home republishes, has landed),
@@ -189,13 +193,14 @@ class SlackStandIn:
         for call in self.of("chat.postMessage"):
             target = str(call.args.get("channel", ""))
             if target == channel or (target.startswith("U") and "D" + target[1:] == channel):
-                message = {"type": "message", "text": call.args.get("text", ""), "ts": f"{call.at:.6f}"}
+                message = {"type": "message", "text": call.args.get("text", ""), "ts": f"{call.stamp:.6f}"}
                 if isinstance(call.args.get("metadata"), dict):
                     message["metadata"] = call.args["metadata"]
                 posted.append(message)
         return list(reversed(posted))
 
     def _record(self, call: Call) -> None:
+        call.stamp = self.history.clock()
         with self._lock:
             self.calls.append(call)
             self._lock.notify_all()
@@ -214,7 +219,8 @@ class SlackStandIn:
         if self.workspace is not None:
             return Answer(web_api.answer(self.workspace, method, args, headers))
         if method == "conversations.history":
-            return Answer({"ok": True, "messages": self._history(str(args.get("channel", ""))), "has_more": False})
+            status, body, limited = self.history.answer(args, self._history(str(args.get("channel", ""))))
+            return Answer(body, status, limited)
         if method in DEFAULTS:
             return Answer(DEFAULTS[method](given))
         return Answer({"ok": True})
