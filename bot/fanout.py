@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
+from bot import slack_pace
 from bot.delivery import deliver
 from bot.jobs.report import JobReport
-from bot.ratelimit import PER_MINUTE, background_work
+from bot.ratelimit import background_work
 from bot.services import Services
 from bot.workers import PEOPLE
 from storage import claims, queue
@@ -49,9 +50,9 @@ class _Renewer:
 
 
 def posting_rate(services: Services) -> float:
-    """chat.postMessage calls a minute this process allows itself."""
-    limiter = getattr(services.client, "limiter", None)
-    return float(limiter.per_minute("chat.postMessage") if limiter else PER_MINUTE["chat.postMessage"])
+    """chat.postMessage calls a minute the workspace's shared post budget allows every instance together."""
+    rate, _ = slack_pace.budget(slack_pace.posts_per_minute(services))
+    return rate * 60
 
 
 def warn_if_late(services: Services, team_id: str, kind: str, window: timedelta) -> None:

@@ -4,10 +4,9 @@ token buckets, one row per workspace and method).
 Slack counts a method's calls per workspace, whichever process makes them: a bucket per process
 (bot/ratelimit.py) lets two instances spend twice, and its ten-second burst lets 700 posts into a
 minute that allows 600. So the fan-out's posts and the DM history reads also spend from a bucket all
-instances share, sized so that no minute ever holds more calls than Slack allows: a burst of at most
-BURST_SHARE of a minute's calls, refilled at the rest of the minute's rate (burst + a minute's refill =
-the limit). A person's own post is not held here (the limiter's reserve keeps their replies first);
-the shared post budget leaves them HEADROOM of Slack's rate.
+instances share that never bursts: one call at a time, spaced at HEADROOM of Slack's rate, so no minute
+(nor any shorter stretch) ever holds more calls than Slack allows. A person's own post is not held here
+(the limiter's reserve keeps their replies first); the rest of Slack's rate is theirs.
 
 conversations.history is read only to learn whether a claim resumed after a crash already reached Slack,
 at the limit this app's type gets (SLACK_HISTORY_LIMIT): since 29 May 2025, 1 call a minute and 15
@@ -25,22 +24,18 @@ from storage import crm_pace
 
 HISTORY_LIMITS = {"strict": (1, 15), "tier3": (50, 200)}  # calls a minute, messages a call
 POSTS_PER_MINUTE = 600  # chat.postMessage per workspace ("several hundred a minute"), unless overridden
-HEADROOM = 0.98  # the fan-out's share of Slack's post rate: the rest is people's
-BURST_SHARE = 0.02  # of a minute's calls, spent at once at most
+HEADROOM = 0.98  # of Slack's rate, what a shared budget spends: 1 + 0.98 × a minute's calls ≤ the limit
 
 
 def budget(per_minute: float) -> tuple[float, float]:
-    """(tokens a second, capacity) of a bucket that never lets more than `per_minute` calls into a minute."""
-    capacity = max(1.0, float(int(per_minute * BURST_SHARE)))
-    if per_minute - capacity >= 1:
-        return (per_minute - capacity) / 60.0, capacity
-    return per_minute * HEADROOM / 60.0, 1.0  # one call at a time, a little more than its interval apart
+    """(tokens a second, capacity) of a bucket that never lets more than `per_minute` calls into a minute:
+    no burst, calls a little more than Slack's interval apart."""
+    return per_minute * HEADROOM / 60.0, 1.0
 
 
 def posts_per_minute(services: Services) -> float:
-    """The fan-out's shared chat.postMessage budget: Slack's rate (or SLACK_RATE_LIMITS') less the headroom."""
-    limit = parse_limits(services.settings.slack_rate_limits).get("chat.postMessage", POSTS_PER_MINUTE)
-    return limit * HEADROOM
+    """Slack's chat.postMessage limit for the workspace (SLACK_RATE_LIMITS may set it), calls a minute."""
+    return float(parse_limits(services.settings.slack_rate_limits).get("chat.postMessage", POSTS_PER_MINUTE))
 
 
 def _bucket(services: Services, method: str) -> str:
