@@ -111,7 +111,7 @@ def test_a_reflection_render_whose_read_failed_renders_whole_the_next_time(slack
 
     monkeypatch.setattr(reflections.outbox, "recent_question_ids", fails_once)
     report = JobReport("reflections", FRIDAY_3PM_NEW_YORK)
-    render = reflections.renderer(services, "T1", reps.reps_of_team(db, "T1"), FRIDAY_3PM_NEW_YORK, report)
+    render = reflections.renderer(services, "T1", FRIDAY_3PM_NEW_YORK, report)
     plan(db, users)
     with pytest.raises(DatabaseUnavailable):
         queue.take(db, "T1", KIND, 10, "instance-a", FRIDAY_3PM_NEW_YORK, render)

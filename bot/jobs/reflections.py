@@ -7,8 +7,10 @@ A rep never gets a question they were asked in the last 8 weeks, and a rep whose
 on one deal right now gets a question about stepping back; one whose number rides on one deal (and is
 not concentrated) gets a question about the number.
 
-Due reps are planned into the shared queue in one statement, then rendered and sent in batches by
-whichever instance takes them (bot/jobs/common.plan_and_drain), oldest slot first.
+The workspace's reps are read a page at a time (storage/reps.py, PAGE_SIZE) and each page's due ones
+kept, so a tick holds one page of settings whatever the workspace's size. Due reps are planned into the
+shared queue in one statement, then rendered and sent in batches by whichever instance takes them
+(bot/jobs/common.plan_and_drain), oldest slot first.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from bot.rules.timing import Profile, weekly_slot_due
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
 from bot.services.outlook import numbers_riding
-from storage import outbox, queue
+from storage import outbox, queue, reps
 from storage.reps import RepSettings
 
 KIND = "reflection"
@@ -45,13 +47,22 @@ def _slot_at(profile: Profile, day: date) -> datetime:
 
 
 def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
-    reps_by_id = common.reps_using_the_bot(services, team_id, now)
-    report.reps += len(reps_by_id)
-    common.retry_due(services, team_id, KIND, reps_by_id, now, report)
+    common.retry_due(services, team_id, KIND, None, now, report)
+    due = []
+    for page in reps.reps_in_pages(services.db, team_id):
+        report.reps += len(page)
+        due += _due_in_page(services, team_id, page, now)
+    existing = outbox.existing_keys(services.db, team_id, KIND, {item.period_key for item in due})
+    due = [item for item in due if (item.recipient_id, item.period_key) not in existing]
+    report.due += len(due)
+    common.plan_and_drain(services, team_id, KIND, due, renderer(services, team_id, now, report), now, report)
 
+
+def _due_in_page(services: Services, team_id: str, page: list[RepSettings], now: datetime) -> list[queue.Planned]:
+    """The page's reps whose weekly slot is due now, in their own time zones."""
     candidates = [
         rep
-        for rep in reps_by_id.values()
+        for rep in page
         if common.why_not_message(rep, now) is None and _might_be_due(profile_of(services, rep).reflection_weekday, now)
     ]
     due = []
@@ -59,23 +70,17 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         day = weekly_slot_due(now, profile.tz, profile.reflection_weekday, profile.reflection_time, CATCH_UP)
         if day is not None:
             due.append(queue.Planned(profile.user_id, day.isoformat(), _slot_at(profile, day)))
-    existing = outbox.existing_keys(services.db, team_id, KIND, {item.period_key for item in due})
-    due = [item for item in due if (item.recipient_id, item.period_key) not in existing]
-    report.due += len(due)
-    common.plan_and_drain(
-        services, team_id, KIND, due, renderer(services, team_id, reps_by_id, now, report), now, report
-    )
+    return due
 
 
-def renderer(
-    services: Services, team_id: str, reps_by_id: dict[str, RepSettings], now: datetime, report: JobReport
-) -> queue.Renderer:
+def renderer(services: Services, team_id: str, now: datetime, report: JobReport) -> queue.Renderer:
     """Renders a taken batch from what is true of its reps now (who is concentrated, whose number rides on
     one deal, who was asked what): read for the batch's reps alone, after the take has committed, so a
     batch costs the same in a workspace of 1,000 or 50,000 and a failed read leaves nothing half kept."""
 
     def render(taken: list[queue.Taken]) -> dict[int, queue.Rendered]:
         recipients = {row.recipient_id for row in taken}
+        reps_by_id = reps.reps_of(services.db, team_id, recipients)
         since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
         shared = {
             "flagged": concentrated_reps(services, team_id, now, recipients),
