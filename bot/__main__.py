@@ -133,5 +133,10 @@ def exit_with(code: int) -> None:
     sys.exit(code)
 
 
-if __name__ == "__main__":
+def console() -> None:
+    """The `pipeline-coach` console script: the same as `python -m bot`, subcommands included."""
     exit_with(main())
+
+
+if __name__ == "__main__":
+    console()
