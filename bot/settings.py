@@ -168,9 +168,9 @@ class Settings(BaseSettings):
     """
     # 50,000 reps (issue 24): see docs/operators/scaling.md.
     slack_history_limit: Literal["strict", "tier3"] = "strict"
-    """How often Slack lets this app read a DM's history, to check that a DM resumed after a crash was not already
-    delivered: `strict` (1 call a minute, 15 messages: apps distributed outside the Marketplace) or `tier3` (50 a minute:
-    internal and Marketplace apps). Shared by every instance.
+    """How often Slack lets this app read a DM's history, to check that a DM resumed after a crash was not
+    already delivered: `strict` (1 call a minute, 15 messages: apps distributed outside the Marketplace) or
+    `tier3` (50 a minute: internal and Marketplace apps). Shared by every instance.
     """
 
     @field_validator("slack_rate_limits")
