@@ -152,7 +152,7 @@ class SqlTimer:
     """The time the database spent answering the tick's statements (cursor execute to its return)."""
 
     def __init__(self, db: Database) -> None:
-        self.seconds, self._started = 0.0, threading.local()
+        self.seconds, self.longest, self._started = 0.0, 0.0, threading.local()
         event.listen(db.engine, "before_cursor_execute", self._before)
         event.listen(db.engine, "after_cursor_execute", self._after)
 
@@ -160,7 +160,9 @@ class SqlTimer:
         self._started.at = time.perf_counter()
 
     def _after(self, *args) -> None:
-        self.seconds += time.perf_counter() - getattr(self._started, "at", time.perf_counter())
+        took = time.perf_counter() - getattr(self._started, "at", time.perf_counter())
+        self.seconds += took
+        self.longest = max(self.longest, took)
 
 
 def forget_sent(db: Database) -> None:
@@ -176,8 +178,8 @@ def one_tick(services) -> tuple[int, int]:
     return report.reps, report.sent
 
 
-def measure(services, repeat: int) -> tuple[float, float, int, int]:
-    """Median wall and SQL seconds of a sending tick, reps scanned and nudges sent."""
+def measure(services, repeat: int) -> tuple[float, float, int, int, float]:
+    """Median wall and SQL seconds of a sending tick, reps scanned, nudges sent, the longest statement."""
     one_tick(services)  # warm: statement caches, the settings prefetch
     timer = SqlTimer(services.db)
     walls, sqls = [], []
@@ -187,7 +189,7 @@ def measure(services, repeat: int) -> tuple[float, float, int, int]:
         reached, sent = one_tick(services)
         walls.append(time.perf_counter() - started)
         sqls.append(timer.seconds)
-    return statistics.median(walls), statistics.median(sqls), reached, sent
+    return statistics.median(walls), statistics.median(sqls), reached, sent, timer.longest
 
 
 def tick_process_peak(url: str, slack_url: str, speedup: float) -> float:
@@ -250,13 +252,14 @@ def main(argv: list[str] | None = None) -> dict:
             seed(db, args.reps, years, args.per_day)
             rows = _count(db, "activities")
             slack.reset()
-            seconds, sql, reached, sent = measure(services, args.repeat)
+            seconds, sql, reached, sent, longest = measure(services, args.repeat)
             results["seconds"][years], results["sql"][years] = seconds, sql
             results["limited"][years] = dict(slack.limited)
             print(
                 f"[{db.dialect}] {args.reps:,} reps, {years} year(s) of history ({rows:,} activity rows): one "
                 f"nudge tick {seconds * 1000:.0f} ms, its SQL {sql * 1000:.0f} ms ({reached:,} reps scanned, "
-                f"{sent:,} nudges rendered and sent; Slack answered 429: {dict(slack.limited) or 'none'})"
+                f"{sent:,} nudges rendered and sent; longest statement {longest * 1000:.0f} ms; Slack answered 429: "
+                f"{dict(slack.limited) or 'none'})"
             )
         for count in [int(part) for part in args.memory_reps.split(",") if part.strip()]:
             reset(db)
