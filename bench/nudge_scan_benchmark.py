@@ -156,6 +156,10 @@ class SqlTimer:
         event.listen(db.engine, "before_cursor_execute", self._before)
         event.listen(db.engine, "after_cursor_execute", self._after)
 
+    def close(self, db: Database) -> None:
+        event.remove(db.engine, "before_cursor_execute", self._before)
+        event.remove(db.engine, "after_cursor_execute", self._after)
+
     def _before(self, *args) -> None:
         self._started.at = time.perf_counter()
 
@@ -189,6 +193,7 @@ def measure(services, repeat: int) -> tuple[float, float, int, int, float]:
         reached, sent = one_tick(services)
         walls.append(time.perf_counter() - started)
         sqls.append(timer.seconds)
+    timer.close(services.db)
     return statistics.median(walls), statistics.median(sqls), reached, sent, timer.longest
 
 
