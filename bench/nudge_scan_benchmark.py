@@ -17,6 +17,7 @@ It drops and recreates the bot's tables in the database you give it.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -58,7 +59,7 @@ def reset(db: Database) -> None:
 def seed(db: Database, count: int, years: int, per_day: int, weeks: int | None = None) -> None:
     """`count` reps in New York with zones fresh from today's bulk read, a deal a month for `years`, and
     `per_day` entries of selling time each working day of the history (of its last `weeks` weeks only, if
-    given); every tenth rep also logged eight hours on their newest deal this week."""
+    given); every tenth rep also spent four hours a day of the last eight on their newest deal."""
     people = [f"U{n:06d}" for n in range(count)]
     reps.ensure_reps(db, TEAM, people, NOW)
     days = 365 * years
@@ -118,7 +119,7 @@ def _selling_time(user: str, deals: list[int], index: int, working: list, per_da
             deal = None if (number + entry) % 4 == 0 else deals[max(0, open_then - entry % 3)]
             entries.append((day, deal, 30))
     if index % CONCENTRATED_EVERY == 0:
-        entries += [(TODAY - timedelta(days=day), deals[-1], 60) for day in range(1, 9)]
+        entries += [(TODAY - timedelta(days=day), deals[-1], 240) for day in range(1, 9)]
     return [
         {
             "team_id": TEAM,
@@ -152,7 +153,7 @@ class SqlTimer:
     """The time the database spent answering the tick's statements (cursor execute to its return)."""
 
     def __init__(self, db: Database) -> None:
-        self.seconds, self.longest, self._started = 0.0, 0.0, threading.local()
+        self.seconds, self.longest, self.slowest, self._started = 0.0, 0.0, "", threading.local()
         event.listen(db.engine, "before_cursor_execute", self._before)
         event.listen(db.engine, "after_cursor_execute", self._after)
 
@@ -163,10 +164,11 @@ class SqlTimer:
     def _before(self, *args) -> None:
         self._started.at = time.perf_counter()
 
-    def _after(self, *args) -> None:
+    def _after(self, *args) -> None:  # (connection, cursor, statement, …)
         took = time.perf_counter() - getattr(self._started, "at", time.perf_counter())
         self.seconds += took
-        self.longest = max(self.longest, took)
+        if took > self.longest:
+            self.longest, self.slowest = took, " ".join(str(args[2]).split())[:160]
 
 
 def forget_sent(db: Database) -> None:
@@ -194,6 +196,8 @@ def measure(services, repeat: int) -> tuple[float, float, int, int, float]:
         walls.append(time.perf_counter() - started)
         sqls.append(timer.seconds)
     timer.close(services.db)
+    if os.environ.get("BENCH_SHOW_SLOWEST"):
+        print(f"    slowest statement: {timer.slowest}")
     return statistics.median(walls), statistics.median(sqls), reached, sent, timer.longest
 
 

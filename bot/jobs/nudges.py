@@ -84,7 +84,7 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
         flagged = concentrated_reps(services, team_id, now, recipients)
         since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
         top_deals = {found.time.top_opportunity_id for found in flagged.values() if found.time.top_opportunity_id}
-        shared = {
+        facts = {  # what the batch's reps need, read for them alone
             "open": opportunities.open_deal_counts(services.db, team_id, flagged),
             "asked": outbox.recent_question_ids(services.db, team_id, since, flagged),
             "named": obstacles.open_obstacles(services.db, team_id, opportunity_ids=top_deals),
@@ -101,9 +101,9 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
             found = flagged[row.recipient_id]
             local_day = date.fromisoformat(row.period_key)
             top = found.time.top_opportunity_id
-            obstacle = shared["named"].get(top) if top else None
-            number = shared["riding"].get(row.recipient_id)
-            asked = shared["asked"].get(row.recipient_id, set())
+            obstacle = facts["named"].get(top) if top else None
+            number = facts["riding"].get(row.recipient_id)
+            asked = facts["asked"].get(row.recipient_id, set())
             question = _question(found.reasons, obstacle, number, asked, local_day)
             evidence = NudgeEvidence(
                 window_days=settings.nudge_window_days,
@@ -111,7 +111,7 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
                 top_deal_name=found.time.top_opportunity_name,
                 top_deal_minutes=found.time.top_opportunity_minutes,
                 prospecting_minutes=found.time.prospecting_minutes,
-                open_deals=shared["open"].get(row.recipient_id, 0),
+                open_deals=facts["open"].get(row.recipient_id, 0),
                 days_since_opened=found.days_since_opened,
                 reasons=found.reasons + (("number_rides",) if number else ()),
                 top_deal_id=top,

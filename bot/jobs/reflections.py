@@ -82,7 +82,7 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
         recipients = {row.recipient_id for row in taken}
         reps_by_id = reps.reps_of(services.db, team_id, recipients)
         since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
-        shared = {
+        facts = {  # what the batch's reps need, read for them alone
             "flagged": concentrated_reps(services, team_id, now, recipients),
             "riding": numbers_riding(services, team_id, recipients),
             "asked": outbox.recent_question_ids(services.db, team_id, since, recipients),
@@ -97,10 +97,10 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
         def message_for(row: queue.Taken) -> queue.Rendered:
             day = date.fromisoformat(row.period_key)
             question = pick_question(
-                shared["asked"].get(row.recipient_id, set()),
-                concentrated=row.recipient_id in shared["flagged"],
+                facts["asked"].get(row.recipient_id, set()),
+                concentrated=row.recipient_id in facts["flagged"],
                 seed=day.toordinal() // 7,
-                themes=("number",) if row.recipient_id in shared["riding"] else None,
+                themes=("number",) if row.recipient_id in facts["riding"] else None,
             )
             text, blocks = views.reflection_message(question.id, question.text, day)
             return (text, blocks, question.id)
