@@ -30,7 +30,6 @@ class CoachView:
     cooldown_days: int
     local_today: date
 
-
 CHECKPOINT_ANSWERS = {"moved": "Moved.", "not_yet": "Not yet", "step_back": "Stepped back.", "lost": "Lost."}
 CONFIRMATIONS = {
     "on": ":white_check_mark: Coaching is on. I'll keep an eye on where your time goes.",
