@@ -48,8 +48,18 @@ Rendered = tuple[str, list, str | None] | str
 Renderer = Callable[[list[Taken]], dict[int, Rendered]]
 
 
+PLAN_CHUNK = 2000  # rows a planning transaction inserts: each stays far under the statement timeout
+
+
 def plan(db: Database, team_id: str, kind: str, due: Iterable[Planned], token: str, now: datetime) -> None:
-    """Insert every due key as pending in one statement (keys already there, in any state, are left alone)."""
+    """Insert every due key as pending, PLAN_CHUNK keys a statement (keys already there, in any state, are
+    left alone, so a plan cut short is finished by the next one)."""
+    due = list(due)
+    for start in range(0, len(due), PLAN_CHUNK):
+        _plan_chunk(db, team_id, kind, due[start : start + PLAN_CHUNK], token, now)
+
+
+def _plan_chunk(db: Database, team_id: str, kind: str, due: list[Planned], token: str, now: datetime) -> None:
     rows = [
         {
             "team_id": team_id,
