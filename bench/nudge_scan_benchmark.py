@@ -59,9 +59,11 @@ def reset(db: Database) -> None:
 def seed(db: Database, count: int, years: int, per_day: int, weeks: int | None = None) -> None:
     """`count` reps in New York with zones fresh from today's bulk read, a deal a month for `years`, and
     `per_day` entries of selling time each working day of the history (of its last `weeks` weeks only, if
-    given); every tenth rep also spent four hours a day of the last eight on their newest deal."""
+    given); every tenth rep also spent four hours a day of the last eight on their newest deal. A deal
+    opened more than six months ago has since been won or lost, as a pipeline's old deals are."""
     people = [f"U{n:06d}" for n in range(count)]
-    reps.ensure_reps(db, TEAM, people, NOW)
+    for first in range(0, count, 5000):
+        reps.ensure_reps(db, TEAM, people[first : first + 5000], NOW)
     days = 365 * years
     logged_days = [TODAY - timedelta(days=back) for back in range(1, 7 * weeks if weeks else days)]
     working = [day for day in logged_days if day.weekday() < 5]
@@ -98,15 +100,17 @@ def _deals(people: list[str], first: int, days: int):
         for month in range(0, days, 30):
             at = NOW - timedelta(days=days - month)
             name = f"Deal {index}-{month}"
+            closed = days - month > 180
             yield {
                 "team_id": TEAM,
                 "owner_id": user,
                 "name": name,
                 "name_key": name.lower(),
-                "stage": "Discovery",
-                "status": "open",
+                "stage": ("Won" if month % 60 else "Lost") if closed else "Discovery",
+                "status": ("won" if month % 60 else "lost") if closed else "open",
+                "closed_at": at + timedelta(days=90) if closed else None,
                 "created_at": at,
-                "last_change_at": at,
+                "last_change_at": at + timedelta(days=90) if closed else at,
             }
 
 
