@@ -12,14 +12,10 @@ conversations.history is read only to learn whether a claim resumed after a cras
 at the limit this app's type gets (SLACK_HISTORY_LIMIT): since 29 May 2025, 1 call a minute and 15
 messages for commercially distributed apps outside the Marketplace ("strict", the default), Tier 3 for
 internal and Marketplace apps. A history read never waits for its turn: without one, the claim waits.
-
-On SQLite, which serves one instance only, the same buckets are kept in the process (LocalBuckets): the
-single writer is spared a write per post.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 
 from bot.ratelimit import parse_limits
@@ -42,48 +38,6 @@ def posts_per_minute(services: Services) -> float:
     return float(parse_limits(services.settings.slack_rate_limits).get("chat.postMessage", POSTS_PER_MINUTE))
 
 
-class LocalBuckets:
-    """storage/crm_pace.py's two operations on buckets kept in this process (one instance: SQLite)."""
-
-    def __init__(self) -> None:
-        self._levels: dict[str, tuple[float, float]] = {}  # bucket: (tokens, stamp)
-        self._lock = threading.Lock()
-
-    def _spend(self, bucket: str, rate: float, capacity: float, now: float, only_if_free: bool) -> float | None:
-        with self._lock:
-            tokens, stamp = self._levels.get(bucket, (capacity, now))
-            level = min(capacity, tokens + max(0.0, now - stamp) * rate)
-            if only_if_free and level < 1.0:
-                return None
-            self._levels[bucket] = (level - 1.0, max(now, stamp))
-            return level - 1.0
-
-    def reserve(self, bucket: str, rate: float, capacity: float, now: float) -> float:
-        left = self._spend(bucket, rate, capacity, now, only_if_free=False) or 0.0
-        return max(-left, 0.0) / rate
-
-    def take_if_free(self, bucket: str, rate: float, capacity: float, now: float) -> bool:
-        return self._spend(bucket, rate, capacity, now, only_if_free=True) is not None
-
-
-class _InDatabase:
-    def __init__(self, services: Services) -> None:
-        self._db = services.db
-
-    def reserve(self, bucket: str, rate: float, capacity: float, now: float) -> float:
-        return crm_pace.reserve(self._db, bucket, rate, capacity, now)
-
-    def take_if_free(self, bucket: str, rate: float, capacity: float, now: float) -> bool:
-        return crm_pace.take_if_free(self._db, bucket, rate, capacity, now)
-
-
-def _buckets(services: Services) -> LocalBuckets | _InDatabase:
-    """Where the workspace's buckets live: the database (every instance), or this process on SQLite."""
-    if services.db.dialect == "postgresql":
-        return _InDatabase(services)
-    return services.shared("slack_pace").setdefault("local", LocalBuckets())
-
-
 def _bucket(services: Services, method: str) -> str:
     return f"slack:{services.team_id or '-'}:{method}"
 
@@ -91,7 +45,7 @@ def _bucket(services: Services, method: str) -> str:
 def wait_to_post(services: Services) -> float:
     """Wait for the workspace's next post (every instance's fan-out queues here in turn); seconds waited."""
     rate, capacity = budget(posts_per_minute(services))
-    wait = _buckets(services).reserve(_bucket(services, "chat.postMessage"), rate, capacity, time.time())
+    wait = crm_pace.reserve(services.db, _bucket(services, "chat.postMessage"), rate, capacity, time.time())
     if wait > 0:
         time.sleep(wait)
     return wait
@@ -107,5 +61,6 @@ def may_read_history(services: Services) -> bool:
     Counted on the tick's clock, which is the wall clock when the bot runs."""
     per_minute, _ = history_limits(services)
     rate, capacity = budget(per_minute)
-    now = services.now().timestamp()
-    return _buckets(services).take_if_free(_bucket(services, "conversations.history"), rate, capacity, now)
+    return crm_pace.take_if_free(
+        services.db, _bucket(services, "conversations.history"), rate, capacity, services.now().timestamp()
+    )
