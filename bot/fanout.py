@@ -12,7 +12,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
 from bot import slack_pace
-from bot.delivery import deliver
+from bot.delivery import WAITING, deliver
 from bot.jobs.report import JobReport
 from bot.ratelimit import background_work
 from bot.services import Services
@@ -88,9 +88,19 @@ def send_all(
     batch = list(batch)
     if not batch:
         return
+    waiting = 0
     with ThreadPoolExecutor(max_workers=services.settings.fanout_workers, thread_name_prefix="fanout") as pool:
         for outcome in pool.map(lambda claim: _send(services, claim, now, starts_cooldown), batch):
             report.count(outcome)
+            waiting += outcome == WAITING
+    if waiting:
+        log.warning(
+            "%s: %s message(s) may already be in Slack and wait until their DM's history can be read "
+            "(SLACK_HISTORY_LIMIT=%s); they are not sent meanwhile",
+            report.job,
+            waiting,
+            services.settings.slack_history_limit,
+        )
 
 
 def drain(

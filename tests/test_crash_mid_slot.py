@@ -5,6 +5,7 @@ gets the reflection exactly once. Nobody is sent twice because a history could n
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -55,7 +56,7 @@ def run_until_killed(slack, db) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
 
 
-def test_a_slot_killed_mid_send_under_the_strict_history_limit_sends_each_rep_one_dm(slack, db):
+def test_a_slot_killed_mid_send_under_the_strict_history_limit_sends_each_rep_one_dm(slack, db, caplog):
     reps.ensure_reps(db, "T1", REPS, SLOT)
     slack.always("users.list", directory({user: {"tz": "America/New_York"} for user in REPS}))
     slack.history.clock = SLOT.timestamp  # Slack's clock is the slot's: its messages are stamped so
@@ -68,6 +69,7 @@ def test_a_slot_killed_mid_send_under_the_strict_history_limit_sends_each_rep_on
     tick = SLOT + claims.LEASE + timedelta(minutes=1)
     restarted = create_services(settings_for(slack, db), db=db, clock=lambda: tick)
     waited = 0
+    caplog.set_level(logging.WARNING, logger="pipeline_coach.fanout")
     for _ in range(12):  # a tick a minute: one history read a minute, as Slack allows
         slack.history.clock = tick.timestamp
         report = JOBS["reflections"].run(restarted, tick)
@@ -84,3 +86,5 @@ def test_a_slot_killed_mid_send_under_the_strict_history_limit_sends_each_rep_on
     assert waited > 0 or len(histories) == 1, "more than one DM to look for means some waited their turn"
     assert slack.history.limited == 0 and slack.history.overreach == [], "the bot kept to Slack's history limit"
     assert outbox.waiting_for_history(db, "T1") == 0
+    if waited:
+        assert "wait until their DM's history can be read (SLACK_HISTORY_LIMIT=strict)" in caplog.text
