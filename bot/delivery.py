@@ -6,7 +6,8 @@ claim resumed after its owner died between Slack's answer and the mark is first 
 history since its send began and marked sent if it is there, instead of going out twice. It is sent again
 only once that history has been read and does not hold it: a history Slack would not let us read (its
 limit, a 429, an error) means "not known yet", and the claim waits for a later tick (WAITING). Posts and
-history reads spend from the workspace's budgets that every instance shares (bot/slack_pace.py).
+history reads spend from the workspace's budgets that every instance shares (bot/slack_pace.py). A claimed picture
+(bot/uploads.py) goes the same way, uploaded instead of posted, and is looked for by its file ids.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import slack_pace
+from bot import slack_pace, uploads
 from bot.people import TOKEN_FAILURES, UNREACHABLE, WorkspaceUnreachable
 from bot.services import Services
 from bot.workers import PEOPLE
@@ -49,7 +50,8 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
             "%s for %s was taken over by another instance; not sent here", claim.key.kind, claim.key.recipient_id
         )
         return TAKEN_OVER
-    found = _already_in_slack(services, claim) if claim.resumed else False
+    found_in_slack = uploads.already_shared if uploads.is_upload(claim) else _already_in_slack
+    found = found_in_slack(services, claim) if claim.resumed else False
     if found is None:
         claims.wait_for_history(services.db, claim, services.now())
         log.info(
@@ -63,9 +65,12 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
         log.info("%s for %s had reached Slack before a crash; marked sent", claim.key.kind, claim.key.recipient_id)
         return ALREADY_THERE
     try:
-        services.client.chat_postMessage(
-            channel=claim.key.recipient_id, text=claim.text, blocks=claim.blocks, metadata=claim_metadata(claim)
-        )
+        if uploads.is_upload(claim):  # a picture (bot/uploads.py): the same claim, marks and retries
+            uploads.send_upload(services, claim)
+        else:
+            services.client.chat_postMessage(
+                channel=claim.key.recipient_id, text=claim.text, blocks=claim.blocks, metadata=claim_metadata(claim)
+            )
     except SlackApiError as error:
         reason = str(error.response.get("error") or f"http_{error.response.status_code}")
         if reason in TOKEN_FAILURES:  # the workspace's token, not this message: try again on a later tick

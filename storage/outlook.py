@@ -4,6 +4,7 @@ indexes of migration 0001 (team, owner, status) and the activities index of 0002
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Float, and_, case, cast, func, select
 
 from storage.db import Database
-from storage.models import Opportunity, Quota
+from storage.models import CrmSyncState, Opportunity, Quota
 from storage.opportunities import view_of
 from storage.records import LOST, OPEN, WON, OpportunityView
 
@@ -28,6 +29,7 @@ class RepHistory:
     won_days: float
     opened_since: int
     opened_in_week: int
+    implausible: int = 0
 
 
 def _days_open(db: Database):
@@ -35,6 +37,25 @@ def _days_open(db: Database):
     if db.dialect == "postgresql":
         return func.extract("epoch", Opportunity.closed_at - Opportunity.created_at) / 86400.0
     return func.julianday(Opportunity.closed_at) - func.julianday(Opportunity.created_at)
+
+
+# A win less than a day after its opening is implausible history (typically logged at the moment it
+# closed, or imported without its real opening date): counted apart, never in the rates and averages.
+PLAUSIBLE_DAYS = 1.0
+
+
+def _closed_sums(db: Database) -> list:
+    """Won (plausible) and lost counts, won amounts and days to win, and the implausible wins apart."""
+    days = cast(_days_open(db), Float)
+    won = and_(Opportunity.status == WON, days >= PLAUSIBLE_DAYS)
+    return [
+        func.count(case((won, 1))).label("won"),
+        func.count(case((Opportunity.status == LOST, 1))).label("lost"),
+        func.coalesce(func.sum(case((won, Opportunity.amount), else_=0)), 0).label("won_amount"),
+        func.count(case((and_(won, Opportunity.amount > 0), 1))).label("won_with_amount"),
+        func.coalesce(func.sum(case((won, days), else_=0.0)), 0.0).label("won_days"),
+        func.count(case((and_(Opportunity.status == WON, days < PLAUSIBLE_DAYS), 1))).label("implausible"),
+    ]
 
 
 def rep_history(
@@ -47,16 +68,11 @@ def rep_history(
 ) -> dict[str, RepHistory]:
     """Per rep (or for one rep): won and lost counts, won amounts and days to win, openings since a moment
     and in one week. One GROUP BY over the workspace's opportunities."""
-    won = Opportunity.status == WON
     in_week = and_(Opportunity.created_at >= week_start, Opportunity.created_at < week_end)
     query = (
         select(
             Opportunity.owner_id,
-            func.count(case((won, 1))).label("won"),
-            func.count(case((Opportunity.status == LOST, 1))).label("lost"),
-            func.coalesce(func.sum(case((won, Opportunity.amount), else_=0)), 0).label("won_amount"),
-            func.count(case((and_(won, Opportunity.amount > 0), 1))).label("won_with_amount"),
-            func.coalesce(func.sum(case((won, cast(_days_open(db), Float)), else_=0.0)), 0.0).label("won_days"),
+            *_closed_sums(db),
             func.count(case((Opportunity.created_at >= opened_since, 1))).label("opened_since"),
             func.count(case((in_week, 1))).label("in_week"),
         )
@@ -76,6 +92,7 @@ def rep_history(
                 float(row.won_days or 0.0),
                 int(row.opened_since),
                 int(row.in_week),
+                int(row.implausible),
             )
             for row in session.execute(query)
         }
@@ -84,14 +101,7 @@ def rep_history(
 def team_history(db: Database, team_id: str) -> RepHistory:
     """The whole workspace's closed deals as one history (user_id "*"), read through the (team, status,
     closed_at) index of migration 0001: only closed rows are visited, however many deals are open."""
-    won = Opportunity.status == WON
-    query = select(
-        func.count(case((won, 1))).label("won"),
-        func.count(case((Opportunity.status == LOST, 1))).label("lost"),
-        func.coalesce(func.sum(case((won, Opportunity.amount), else_=0)), 0).label("won_amount"),
-        func.count(case((and_(won, Opportunity.amount > 0), 1))).label("won_with_amount"),
-        func.coalesce(func.sum(case((won, cast(_days_open(db), Float)), else_=0.0)), 0.0).label("won_days"),
-    ).where(Opportunity.team_id == team_id, Opportunity.status.in_((WON, LOST)))
+    query = select(*_closed_sums(db)).where(Opportunity.team_id == team_id, Opportunity.status.in_((WON, LOST)))
     with db.transaction() as session:
         row = session.execute(query).one()
         return RepHistory(
@@ -103,6 +113,7 @@ def team_history(db: Database, team_id: str) -> RepHistory:
             float(row.won_days or 0.0),
             0,
             0,
+            int(row.implausible),
         )
 
 
@@ -179,3 +190,59 @@ def won_in_period(
     )
     with db.transaction() as session:
         return {owner: int(amount) for owner, amount in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class EarlyDealRow:
+    """One open early-stage deal of a rep: what the real gap in openings credits."""
+
+    amount: int | None
+    expected_close: date | None
+    created_at: datetime
+
+
+def rep_early_deals(db: Database, team_id: str, user_id: str, stages: tuple[str, ...]) -> list[EarlyDealRow]:
+    """One rep's open deals in the early stages, through the (team, owner, status) index of migration 0001."""
+    query = select(Opportunity.amount, Opportunity.expected_close, Opportunity.created_at).where(
+        Opportunity.team_id == team_id,
+        Opportunity.owner_id == user_id,
+        Opportunity.status == OPEN,
+        Opportunity.stage.in_(stages),
+    )
+    with db.transaction() as session:
+        return [EarlyDealRow(row.amount, row.expected_close, row.created_at) for row in session.execute(query)]
+
+
+def open_amounts_by_stage(db: Database, team_id: str, user_id: str | None = None) -> dict[str, dict[str, int]]:
+    """Per rep (or for one rep): the amounts of their open deals summed per stage, for the weighted pipeline."""
+    query = (
+        select(Opportunity.owner_id, Opportunity.stage, func.sum(Opportunity.amount).label("amount"))
+        .where(Opportunity.team_id == team_id, Opportunity.status == OPEN, Opportunity.amount > 0)
+        .group_by(Opportunity.owner_id, Opportunity.stage)
+    )
+    if user_id is not None:
+        query = query.where(Opportunity.owner_id == user_id)
+    found: dict[str, dict[str, int]] = {}
+    with db.transaction() as session:
+        for row in session.execute(query):
+            found.setdefault(row.owner_id, {})[row.stage] = int(row.amount or 0)
+    return found
+
+
+def crm_stage_weights(db: Database, team_id: str) -> dict[str, float]:
+    """The CRM's probability of winning in each of our stages, as its last sync read them (none: {})."""
+    with db.transaction() as session:
+        kept = session.scalars(
+            select(CrmSyncState.stage_weights).where(
+                CrmSyncState.team_id == team_id, CrmSyncState.stage_weights.is_not(None)
+            )
+        ).all()
+    weights: dict[str, float] = {}
+    for text in kept:
+        try:
+            found = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(found, dict):
+            weights.update({str(k): float(v) for k, v in found.items() if isinstance(v, (int, float))})
+    return weights

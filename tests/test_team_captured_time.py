@@ -25,7 +25,7 @@ MAYA, LEO, BOSS = "U1", "U2", "UBOSS"
 @pytest.fixture
 def team_bot(make_bot, caplog):
     caplog.set_level(logging.DEBUG)
-    bot = make_bot(secrets_key=new_key(), calendar_private_addresses=True, manager_ids=BOSS)
+    bot = make_bot(encryption_key=new_key(), calendar_private_addresses=True, manager_ids=BOSS)
     bot.slack.always(
         "users.info",
         lambda args: {"ok": True, "user": {"id": args.get("user"), "tz": "America/New_York", "profile": {"email": ME}}},
@@ -67,7 +67,7 @@ def test_the_team_view_counts_the_time_a_reps_calendar_captured(team_bot, feeds)
 def test_the_leaders_digest_counts_captured_prospecting(team_bot, feeds):
     mayas_fortnight_from_her_calendar(team_bot, feeds)
 
-    assert run(team_bot, "leader_digest", NEXT_MONDAY_0830_NEW_YORK).sent == 1
+    assert run(team_bot, "leader_digest", NEXT_MONDAY_0830_NEW_YORK).sent == 2  # the DM and its picture
     [digest] = dms(team_bot, BOSS)
     body = json.dumps(digest["blocks"], ensure_ascii=False)
     assert "1 rep has logged none in 14 days" in body, "Leo only: Maya's intro came from her calendar"

@@ -104,7 +104,8 @@ def calendar_settings() -> dict[str, object]:
     allowed, so a feed served from this machine can be connected."""
     from bot.sealed import new_key
 
-    return {"secrets_key": os.environ.get("SECRETS_KEY") or new_key(), "calendar_private_addresses": True}
+    key = os.environ.get("ENCRYPTION_KEY") or os.environ.get("SECRETS_KEY") or new_key()
+    return {"encryption_key": key, "calendar_private_addresses": True}
 
 
 def listen(workspace: Workspace, port: int, pages, find_free: bool) -> SlackStandIn:
@@ -171,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= port <= 65535:
         print(f"--port must be between 1 and 65535 (0: any free port), not {port}.", file=sys.stderr)
         return 2
-    from bot.redaction import configure_logging  # no secret in any log line (the sandbox's own included)
+    from bot.logs import configure_logging  # no secret in any log line (the sandbox's own included)
 
     configure_logging(os.environ.get("LOG_LEVEL", "WARNING"))
     try:

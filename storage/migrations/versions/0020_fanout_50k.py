@@ -1,8 +1,10 @@
-"""When a scheduled message's send may first have reached Slack: a claim resumed after a crash is looked
-for in the DM's history from that moment (and one never sent is resumed without a history read at all).
+"""When a scheduled message's send began (scheduled_messages.send_started_at).
 
-Revision ID: 0016_fanout_50k
-Revises: 0015_capture
+A claim resumed after a crash is looked for in the DM's history from that moment (and one never sent is
+resumed without a history read at all).
+
+Revision ID: 0020_fanout_50k
+Revises: 0019_coaching_follow
 """
 
 import sqlalchemy as sa
@@ -10,8 +12,8 @@ from alembic import op
 
 from storage.types import UtcDateTime
 
-revision = "0016_fanout_50k"
-down_revision = "0015_capture"
+revision = "0020_fanout_50k"
+down_revision = "0019_coaching_follow"
 branch_labels = None
 depends_on = None
 
