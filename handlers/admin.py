@@ -21,10 +21,7 @@ from bot.services import admin, crm_status, erase, export
 from bot.services.workspace_settings import InvalidSettings
 from handlers.common import (
     FORM_FAILED,
-    home_click,
     ids_of,
-    open_form,
-    read_json,
     refuse,
     replying_on_failure,
     services_of,
@@ -32,6 +29,7 @@ from handlers.common import (
     tell_user,
     to_respond,
 )
+from handlers.submissions import home_click, open_form, read_json
 
 log = logging.getLogger("pipeline_coach")
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
