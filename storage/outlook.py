@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import Float, Select, and_, bindparam, case, cast, func, select
 
 from storage.db import Database
 from storage.models import Opportunity, Quota
@@ -29,11 +30,43 @@ class RepHistory:
     opened_in_week: int
 
 
-def _days_open(db: Database):
+def _days_open(dialect: str):
     """Days from opening to closing, in SQL: each dialect has its own date arithmetic."""
-    if db.dialect == "postgresql":
+    if dialect == "postgresql":
         return func.extract("epoch", Opportunity.closed_at - Opportunity.created_at) / 86400.0
     return func.julianday(Opportunity.closed_at) - func.julianday(Opportunity.created_at)
+
+
+def _closed_columns(dialect: str) -> list:
+    """Won and lost counts, won amounts and days to win: the closed half of a history."""
+    won = Opportunity.status == WON
+    return [
+        func.count(case((won, 1))).label("won"),
+        func.count(case((Opportunity.status == LOST, 1))).label("lost"),
+        func.coalesce(func.sum(case((won, Opportunity.amount), else_=0)), 0).label("won_amount"),
+        func.count(case((and_(won, Opportunity.amount > 0), 1))).label("won_with_amount"),
+        func.coalesce(func.sum(case((won, cast(_days_open(dialect), Float)), else_=0.0)), 0.0).label("won_days"),
+    ]
+
+
+# Each statement below is built once (per dialect, and for one rep or all) with every value a bound
+# parameter, and run on the session's connection: a Home refresh reads them for every change a rep makes.
+
+
+@lru_cache(maxsize=8)
+def _rep_history_statement(dialect: str, one_rep: bool) -> Select:
+    in_week = and_(Opportunity.created_at >= bindparam("week_start"), Opportunity.created_at < bindparam("week_end"))
+    query = (
+        select(
+            Opportunity.owner_id,
+            *_closed_columns(dialect),
+            func.count(case((Opportunity.created_at >= bindparam("opened_since"), 1))).label("opened_since"),
+            func.count(case((in_week, 1))).label("in_week"),
+        )
+        .where(Opportunity.team_id == bindparam("team_id"))
+        .group_by(Opportunity.owner_id)
+    )
+    return query.where(Opportunity.owner_id == bindparam("user_id")) if one_rep else query
 
 
 def rep_history(
@@ -45,64 +78,59 @@ def rep_history(
     user_id: str | None = None,
 ) -> dict[str, RepHistory]:
     """Per rep (or for one rep): won and lost counts, won amounts and days to win, openings since a moment
-    and in one week. One GROUP BY over the workspace's opportunities."""
-    won = Opportunity.status == WON
-    in_week = and_(Opportunity.created_at >= week_start, Opportunity.created_at < week_end)
-    query = (
-        select(
-            Opportunity.owner_id,
-            func.count(case((won, 1))).label("won"),
-            func.count(case((Opportunity.status == LOST, 1))).label("lost"),
-            func.coalesce(func.sum(case((won, Opportunity.amount), else_=0)), 0).label("won_amount"),
-            func.count(case((and_(won, Opportunity.amount > 0), 1))).label("won_with_amount"),
-            func.coalesce(func.sum(case((won, cast(_days_open(db), Float)), else_=0.0)), 0.0).label("won_days"),
-            func.count(case((Opportunity.created_at >= opened_since, 1))).label("opened_since"),
-            func.count(case((in_week, 1))).label("in_week"),
-        )
-        .where(Opportunity.team_id == team_id)
-        .group_by(Opportunity.owner_id)
-    )
-    if user_id is not None:
-        query = query.where(Opportunity.owner_id == user_id)
+    and in one week. One GROUP BY over the workspace's (or the rep's) opportunities."""
+    params = {"team_id": team_id, "opened_since": opened_since, "week_start": week_start, "week_end": week_end}
+    statement = _rep_history_statement(db.dialect, user_id is not None)
     with db.transaction() as session:
-        return {
-            row.owner_id: RepHistory(
-                row.owner_id,
-                int(row.won),
-                int(row.lost),
-                int(row.won_amount or 0),
-                int(row.won_with_amount),
-                float(row.won_days or 0.0),
-                int(row.opened_since),
-                int(row.in_week),
-            )
-            for row in session.execute(query)
-        }
+        rows = session.connection().execute(statement, params | {"user_id": user_id}).all()
+    return {row.owner_id: _history_of(row.owner_id, row, int(row.opened_since), int(row.in_week)) for row in rows}
+
+
+def _history_of(user_id: str, row, opened_since: int, in_week: int) -> RepHistory:
+    return RepHistory(
+        user_id,
+        int(row.won),
+        int(row.lost),
+        int(row.won_amount or 0),
+        int(row.won_with_amount),
+        float(row.won_days or 0.0),
+        opened_since,
+        in_week,
+    )
+
+
+@lru_cache(maxsize=4)
+def _team_history_statement(dialect: str) -> Select:
+    return select(*_closed_columns(dialect)).where(
+        Opportunity.team_id == bindparam("team_id"), Opportunity.status.in_((WON, LOST))
+    )
 
 
 def team_history(db: Database, team_id: str) -> RepHistory:
     """The whole workspace's closed deals as one history (user_id "*"), read through the (team, status,
     closed_at) index of migration 0001: only closed rows are visited, however many deals are open."""
-    won = Opportunity.status == WON
-    query = select(
-        func.count(case((won, 1))).label("won"),
-        func.count(case((Opportunity.status == LOST, 1))).label("lost"),
-        func.coalesce(func.sum(case((won, Opportunity.amount), else_=0)), 0).label("won_amount"),
-        func.count(case((and_(won, Opportunity.amount > 0), 1))).label("won_with_amount"),
-        func.coalesce(func.sum(case((won, cast(_days_open(db), Float)), else_=0.0)), 0.0).label("won_days"),
-    ).where(Opportunity.team_id == team_id, Opportunity.status.in_((WON, LOST)))
     with db.transaction() as session:
-        row = session.execute(query).one()
-        return RepHistory(
-            "*",
-            int(row.won),
-            int(row.lost),
-            int(row.won_amount or 0),
-            int(row.won_with_amount),
-            float(row.won_days or 0.0),
-            0,
-            0,
-        )
+        row = session.connection().execute(_team_history_statement(db.dialect), {"team_id": team_id}).one()
+    return _history_of("*", row, 0, 0)
+
+
+@lru_cache(maxsize=4)
+def _largest_closing_statement(one_rep: bool) -> Select:
+    place = (
+        func.row_number()
+        .over(partition_by=Opportunity.owner_id, order_by=(Opportunity.amount.desc(), Opportunity.id))
+        .label("place")
+    )
+    ranked = select(Opportunity.owner_id, Opportunity.id, Opportunity.name, Opportunity.amount, place).where(
+        Opportunity.team_id == bindparam("team_id"),
+        Opportunity.status == OPEN,
+        Opportunity.expected_close <= bindparam("period_end"),
+        Opportunity.amount > 0,
+    )
+    if one_rep:
+        ranked = ranked.where(Opportunity.owner_id == bindparam("user_id"))
+    ranked = ranked.subquery("ranked")
+    return select(ranked).where(ranked.c.place == 1)
 
 
 def largest_closing(
@@ -110,32 +138,26 @@ def largest_closing(
 ) -> dict[str, tuple[int, str, int]]:
     """Per rep: (id, name, amount) of the largest open deal expected to close by period_end (overdue ones
     included), ties to the lowest id. One ranked pass over the open deals."""
-    place = (
-        func.row_number()
-        .over(partition_by=Opportunity.owner_id, order_by=(Opportunity.amount.desc(), Opportunity.id))
-        .label("place")
-    )
-    ranked = select(Opportunity.owner_id, Opportunity.id, Opportunity.name, Opportunity.amount, place).where(
-        Opportunity.team_id == team_id,
-        Opportunity.status == OPEN,
-        Opportunity.expected_close <= period_end,
-        Opportunity.amount > 0,
-    )
-    if user_id is not None:
-        ranked = ranked.where(Opportunity.owner_id == user_id)
-    ranked = ranked.subquery("ranked")
-    query = select(ranked).where(ranked.c.place == 1)
+    params = {"team_id": team_id, "period_end": period_end, "user_id": user_id}
     with db.transaction() as session:
-        return {row.owner_id: (int(row.id), row.name, int(row.amount)) for row in session.execute(query)}
+        rows = session.connection().execute(_largest_closing_statement(user_id is not None), params).all()
+    return {row.owner_id: (int(row.id), row.name, int(row.amount)) for row in rows}
+
+
+@lru_cache(maxsize=2)
+def _quotas_statement(one_rep: bool) -> Select:
+    query = select(Quota.user_id, Quota.amount).where(
+        Quota.team_id == bindparam("team_id"), Quota.period_start == bindparam("period_start")
+    )
+    return query.where(Quota.user_id == bindparam("user_id")) if one_rep else query
 
 
 def quotas(db: Database, team_id: str, period_start: date, user_id: str | None = None) -> dict[str, int]:
     """Each rep's quota for the period starting on period_start."""
-    query = select(Quota.user_id, Quota.amount).where(Quota.team_id == team_id, Quota.period_start == period_start)
-    if user_id is not None:
-        query = query.where(Quota.user_id == user_id)
+    params = {"team_id": team_id, "period_start": period_start, "user_id": user_id}
     with db.transaction() as session:
-        return {user: int(amount) for user, amount in session.execute(query)}
+        rows = session.connection().execute(_quotas_statement(user_id is not None), params).all()
+    return {user: int(amount) for user, amount in rows}
 
 
 def early_deals(db: Database, team_id: str, stages: tuple[str, ...], limit: int) -> tuple[list[OpportunityView], int]:
