@@ -14,6 +14,7 @@ from storage.db import Database
 from storage.models import Opportunity, Quota
 from storage.opportunities import view_of
 from storage.records import LOST, OPEN, WON, OpportunityView
+from storage.rows import fetched
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,7 @@ def rep_history(
     and in one week. One GROUP BY over the workspace's (or the rep's) opportunities."""
     params = {"team_id": team_id, "opened_since": opened_since, "week_start": week_start, "week_end": week_end}
     statement = _rep_history_statement(db.dialect, user_id is not None)
-    with db.transaction() as session:
-        rows = session.connection().execute(statement, params | {"user_id": user_id}).all()
+    rows = fetched(db, statement, params | {"user_id": user_id})
     return {row.owner_id: _history_of(row.owner_id, row, int(row.opened_since), int(row.in_week)) for row in rows}
 
 
@@ -109,8 +109,7 @@ def _team_history_statement(dialect: str) -> Select:
 def team_history(db: Database, team_id: str) -> RepHistory:
     """The whole workspace's closed deals as one history (user_id "*"), read through the (team, status,
     closed_at) index of migration 0001: only closed rows are visited, however many deals are open."""
-    with db.transaction() as session:
-        row = session.connection().execute(_team_history_statement(db.dialect), {"team_id": team_id}).one()
+    [row] = fetched(db, _team_history_statement(db.dialect), {"team_id": team_id})
     return _history_of("*", row, 0, 0)
 
 
@@ -139,8 +138,7 @@ def largest_closing(
     """Per rep: (id, name, amount) of the largest open deal expected to close by period_end (overdue ones
     included), ties to the lowest id. One ranked pass over the open deals."""
     params = {"team_id": team_id, "period_end": period_end, "user_id": user_id}
-    with db.transaction() as session:
-        rows = session.connection().execute(_largest_closing_statement(user_id is not None), params).all()
+    rows = fetched(db, _largest_closing_statement(user_id is not None), params)
     return {row.owner_id: (int(row.id), row.name, int(row.amount)) for row in rows}
 
 
@@ -155,8 +153,7 @@ def _quotas_statement(one_rep: bool) -> Select:
 def quotas(db: Database, team_id: str, period_start: date, user_id: str | None = None) -> dict[str, int]:
     """Each rep's quota for the period starting on period_start."""
     params = {"team_id": team_id, "period_start": period_start, "user_id": user_id}
-    with db.transaction() as session:
-        rows = session.connection().execute(_quotas_statement(user_id is not None), params).all()
+    rows = fetched(db, _quotas_statement(user_id is not None), params)
     return {user: int(amount) for user, amount in rows}
 
 
