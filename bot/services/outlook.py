@@ -4,6 +4,8 @@ and `/opportunity team`). A few GROUP BYs per workspace, never a query per rep."
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, datetime, timedelta
 
 from bot.rules import leaders
@@ -24,6 +26,10 @@ from storage import concentration, obstacles, outlook
 from storage import team as team_store
 
 EARLY_LISTED = 5
+# The workspace's closed deals, borrowed by reps with too few of their own, are read again after this long
+# (and at once after a stage move here): a CRM sync or an import that closes deals shows within a minute.
+TEAM_HISTORY_SECONDS = 60.0
+_team_history_lock = threading.Lock()
 
 
 def _history(found) -> History:
@@ -56,7 +62,7 @@ def rep_outlook(services: Services, team_id: str, user_id: str, health: HealthRe
     own = _history(mine) if mine else History()
     team = None
     if own.closed < settings.own_history_min_closed:  # the team's figures only when the rep's own are too few
-        team = _history(outlook.team_history(services.db, team_id))
+        team = team_history(services, team_id)
     history, source = history_to_use(own, team, settings.own_history_min_closed)
     quotas, is_next = _quota_ahead(services, team_id, user_id)
     next_start, next_end = next_period(services)
@@ -74,6 +80,33 @@ def rep_outlook(services: Services, team_id: str, user_id: str, health: HealthRe
     number = number_dependency(largest, health.quota, health.won_in_period, settings.number_rides_share)
     found = obstacles.open_obstacles(services.db, team_id, user_id=user_id)
     return RepOutlook(number, settings.number_rides_share, pace, settings.quota_period, tuple(found.values()))
+
+
+def team_history(services: Services, team_id: str) -> History:
+    """The workspace's closed deals as one history, which every rep short of history of their own borrows on
+    each Home refresh and health report: read once per TEAM_HISTORY_SECONDS at most (the read grows with the
+    workspace, a rep's refresh should not), at once again after a deal here changes stage. A read that a
+    stage move overtook, or that failed, is never kept."""
+    kept = services.shared("team_history")
+    with _team_history_lock:
+        generation = kept.setdefault(("generation", team_id), 0)
+        found = kept.get(team_id)
+    if found is not None and found[1] == generation and time.monotonic() - found[0] < TEAM_HISTORY_SECONDS:
+        return found[2]
+    read_at = time.monotonic()
+    history = _history(outlook.team_history(services.db, team_id))
+    with _team_history_lock:
+        if kept[("generation", team_id)] == generation:  # no stage moved meanwhile: the read is whole and current
+            kept[team_id] = (read_at, generation, history)
+    return history
+
+
+def team_history_changed(services: Services, team_id: str) -> None:
+    """A deal in the workspace changed stage (closed, reopened): the next reader reads the history again."""
+    kept = services.shared("team_history")
+    with _team_history_lock:
+        kept[("generation", team_id)] = kept.get(("generation", team_id), 0) + 1
+        kept.pop(team_id, None)
 
 
 def team_creation(services: Services, team_id: str, today: date) -> TeamCreation:
