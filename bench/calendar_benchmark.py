@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> dict:
         key = new_key()
         settings = load_settings(
             slack_bot_token="xoxb-bench", slack_signing_secret="bench", slack_app_token=None, _env_file=None,
-            slack_api_url="http://127.0.0.1:9/api/", database_url=url, secrets_key=key,
+            slack_api_url="http://127.0.0.1:9/api/", database_url=url, encryption_key=key,
             calendar_private_addresses=True, calendar_readers=args.readers, team_timezone="America/New_York",
         )  # fmt: skip
         services = create_services(settings, db=db, clock=lambda: NOW)

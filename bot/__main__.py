@@ -1,5 +1,6 @@
 """`python -m bot`: run the bot (default), `sandbox` (the bot in a browser, with an embedded Slack:
-bot/sandbox), `db upgrade`, `jobs list|run`, `crm sync|status`, `import …`, `workspace erase TEAM_ID`."""
+bot/sandbox), `db upgrade`, `jobs list|run`, `crm sync|status`, `import …`, `workspace erase TEAM_ID`,
+`keys new|encrypt|rotate`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import os
 import re
 import sys
 
-from bot import crm_cli, jobs_cli
+from bot import crm_cli, jobs_cli, keys, keys_cli
 from bot.redaction import configure_logging, settings_secrets
 from bot.sandbox import runner as sandbox_runner
 from bot.settings import SettingsError, load_settings
@@ -29,9 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     workspace_parser = commands.add_parser("workspace", help="a workspace's data")
     workspace_parser.add_argument("action", choices=["erase"], help="erase every row of the workspace now")
     workspace_parser.add_argument("team_id", help="the workspace's id, e.g. T0123ABCD")
+    keys_cli.add_arguments(commands)
     args = parser.parse_args(argv)
     if args.command == "sandbox":  # its own settings: no token, no DATABASE_URL, no .env
         return sandbox_runner.run(args)
+    if args.command == "keys" and args.action == "new":  # the key the settings may still be waiting for
+        return keys_cli.print_new_key()
     if args.command == "jobs" and (early := jobs_cli.check(args)) is not None:
         return early
     if args.command == "workspace" and not re.fullmatch(r"[TE][A-Z0-9]{1,31}", args.team_id):
@@ -55,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
             f"Could not prepare the database at DATABASE_URL: {error.__class__.__name__}: {error}",
             file=sys.stderr,
         )
+        return 2
+    if args.command == "keys":
+        return keys_cli.run(args, settings, db)
+    try:
+        keys.prepare(settings, db)  # a key that cannot read the stored secrets stops here; plain ones get sealed
+    except keys.KeyProblem as problem:
+        print(problem, file=sys.stderr)
         return 2
     if args.command == "db":
         print("Database is up to date.")
@@ -133,5 +144,10 @@ def exit_with(code: int) -> None:
     sys.exit(code)
 
 
-if __name__ == "__main__":
+def console() -> None:
+    """The `pipeline-coach` console script: the same as `python -m bot`, subcommands included."""
     exit_with(main())
+
+
+if __name__ == "__main__":
+    console()

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace, settings, db) -> int:
     services = create_services(settings, db=db)
     now = datetime.now(UTC)
     if not settings.crm_enabled:
-        print('Set HUBSPOT_ACCESS_TOKEN to connect HubSpot (see the README\'s "CRM: HubSpot").', file=sys.stderr)
+        print('Set HUBSPOT_ACCESS_TOKEN to connect HubSpot (docs/admins/crm.md walks through it).', file=sys.stderr)
         return 2
     if args.action == "status":
         for line in status_lines(services):

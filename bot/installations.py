@@ -8,6 +8,7 @@ Requests are authorised by Bolt (which also refreshes an expiring token); jobs a
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import logging
@@ -21,6 +22,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
+from bot.sealed import SecretBox, box_for
 from bot.settings import Settings
 from bot.slack_client import make_client
 from storage import installations as store
@@ -61,14 +63,44 @@ class SignedStateStore(SQLAlchemyOAuthStateStore):
 
 
 class InstallationStore(SQLAlchemyInstallationStore):
-    """slack_sdk's store, telling the app when a workspace finished installing."""
+    """slack_sdk's store, with every token encrypted on its way in and decrypted on its way out (ENCRYPTION_KEY,
+    bot/sealed.py), telling the app when a workspace finished installing."""
 
     on_saved = staticmethod(lambda team_id: None)
 
+    def __init__(self, box: SecretBox | None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._box = box
+
     def save(self, installation) -> None:
-        super().save(installation)
+        super().save(self._sealed(installation, store.INSTALLATION_SECRETS))  # which saves its bot through save_bot
         if installation.team_id:
             self.on_saved(installation.team_id)
+
+    def save_bot(self, bot) -> None:
+        super().save_bot(self._sealed(bot, store.BOT_SECRETS))
+
+    def build_installation_entity(self, row):  # type: ignore[override]  # slack_sdk calls it on the instance
+        return self._opened(super().build_installation_entity(row), store.INSTALLATION_SECRETS)
+
+    def build_bot_entity(self, row):  # type: ignore[override]
+        return self._opened(super().build_bot_entity(row), store.BOT_SECRETS)
+
+    def _sealed(self, entity, fields: tuple[str, ...]):
+        """A copy of `entity` with its secrets sealed (the caller's object keeps its plain tokens)."""
+        if self._box is None:
+            return entity
+        sealed = copy.copy(entity)
+        for field in fields:
+            if getattr(sealed, field, None):
+                setattr(sealed, field, self._box.seal(getattr(sealed, field)))
+        return sealed
+
+    def _opened(self, entity, fields: tuple[str, ...]):
+        for field in fields:
+            if self._box is not None and getattr(entity, field, None):
+                setattr(entity, field, self._box.open(getattr(entity, field), what="token"))
+        return entity
 
 
 class Installations:
@@ -77,7 +109,7 @@ class Installations:
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
         self.db = db
-        self.store = InstallationStore(client_id=settings.slack_client_id or "", engine=db.engine)
+        self.store = InstallationStore(box_for(settings), client_id=settings.slack_client_id or "", engine=db.engine)
         self.rotator = TokenRotator(
             client_id=settings.slack_client_id or "",
             client_secret=settings.slack_client_secret or "",

@@ -65,10 +65,14 @@ def add_secrets(values: Iterable[str | None]) -> None:
 
 
 def settings_secrets(settings) -> list[str | None]:
-    """The settings that are secrets: tokens, the signing, client and state secrets, the CRM's token."""
+    """The settings that are secrets: tokens, the signing, client and state secrets, the CRM's token, and each
+    key of ENCRYPTION_KEY."""
+    from bot.sealed import parse_keys
+
     names = ("slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_client_secret")
     names += ("slack_state_secret", "hubspot_access_token")
-    return [getattr(settings, name, None) for name in names]
+    keys = [key for name in ("encryption_key", "secrets_key") for key in parse_keys(getattr(settings, name, None))]
+    return [getattr(settings, name, None) for name in names] + keys
 
 
 def redact(text: str) -> str:

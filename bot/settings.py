@@ -27,38 +27,70 @@ CLOSED_STAGES = ("Won", "Lost")
 class Settings(BaseSettings):
     """Read from the environment and from a `.env` file in the working directory."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", use_attribute_docstrings=True
+    )
 
     slack_bot_token: str | None = None
+    """Required (one workspace). Bot token, `xoxb-…`. Not used when the app is installed by link (see "Many
+    workspaces").
+    """
     slack_signing_secret: str = ""
+    """Required in HTTP mode; verifies every request."""
     slack_app_token: str | None = None
+    """App-level token, `xapp-…`. Set: Socket Mode. Empty: HTTP mode."""
     slack_api_url: str = "https://slack.com/api/"
+    """Web API base URL (tests point it at a local stand-in)."""
     database_url: str = "sqlite:///pipeline_coach.db"
+    """SQLAlchemy URL. `postgresql://…` works as given (psycopg 3 is used)."""
     port: int = Field(default=3000, ge=1, le=65535)
+    """HTTP port in HTTP mode."""
     celebration_channel: str | None = None
+    """Channel id for celebrations. Empty: nothing public is posted."""
     celebrate_amounts: bool = False
+    """Include deal amounts in celebrations."""
     open_stages: Annotated[tuple[str, ...], NoDecode] = DEFAULT_OPEN_STAGES
+    """Open stages in order (1–10, comma-separated). `Won` and `Lost` are always there."""
     team_timezone: str = "UTC"
+    """IANA zone in which the team's week starts (00:00 on `WEEK_START_DAY`, Monday by default) and dates are read."""
     currency_symbol: str = Field(default="$", max_length=3)
+    """Shown before amounts."""
     log_level: str = "INFO"
-    # Selling time and the health report (issue 3): see the README's "Settings" table.
+    """Console log level."""
+    # Selling time and the health report (issue 3): see docs/operators/settings.md.
     quota_period: Literal["month", "quarter"] = "quarter"
+    """`month` or `quarter`: the period `/opportunity quota` sets and coverage is measured over."""
     quarter_start_month: int = Field(default=1, ge=1, le=12)
+    """First month (1–12) of the fiscal year, so quarters can start in, say, April (`4`)."""
     coverage_target: float = Field(default=3.0, gt=0, le=20)
+    """The coverage the health report aims for (open pipeline closing this period ÷ quota still to win)."""
     stalled_days: int = Field(default=14, ge=1, le=365)
+    """An open deal with no logged work and no stage change for this many days is "stalled"."""
     health_window_days: int = Field(default=14, ge=1, le=90)
-    # The coach (issue 4): see the README's "The coach" section.
+    """How many days back (today included) "where your time went" looks."""
+    # The coach (issue 4): see docs/reps/coaching.md.
     scheduler_enabled: bool = True
+    """Run the coach's jobs inside `python -m bot`. `false`: run them yourself with `python -m bot jobs run`."""
     nudge_check_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    """How often every job runs (nudges, reflections, follow-ups)."""
     nudge_window_days: int = Field(default=14, ge=1, le=90)
+    """The rolling window of logged selling time the nudge looks at (today included, in `TEAM_TIMEZONE`)."""
     nudge_min_hours: float = Field(default=6, ge=0, le=1000)
+    """Below this much logged time in the window, nobody is judged."""
     nudge_top_share: float = Field(default=0.60, gt=0, le=1)
+    """Nudge when the top deal holds at least this share of all logged time (prospecting included in the total)."""
     nudge_no_new_days: int = Field(default=10, ge=1, le=365)
+    """Second rule: no opportunity opened for this many days…"""
     nudge_min_prospecting_share: float = Field(default=0.20, ge=0, le=1)
+    """…while prospecting is below this share of logged time."""
     nudge_cooldown_days: int = Field(default=7, ge=0, le=365)
+    """At most one nudge per rep in this many days."""
     work_hours: str = "09:00-17:00"
+    """The team's default working hours, in each rep's own time zone (`8:30-16:30`, `9-17`)."""
     work_days: str = "mon-fri"
+    """The team's default working days (`sun-thu`, `mon,tue,thu`)."""
     reflection_slot: str = "fri 15:00"
+    """When the weekly reflection arrives, in each rep's own time zone (`thu 4pm`)."""
 
     @field_validator("work_hours", "work_days", "reflection_slot", "digest_slot", "manager_slot")
     @classmethod
@@ -67,16 +99,31 @@ class Settings(BaseSettings):
 
     # The team's rhythm (issue 5): the weekly digest and who counts as a manager.
     digest_slot: str = "mon 09:00"
+    """When the weekly digest is posted, in `TEAM_TIMEZONE` (`fri 16:30`, `monday 9am`)."""
     manager_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    """Comma-separated user ids (`U0123ABCD,U0456EFGH`) who may use `/opportunity team` and export the team."""
     manager_group: str | None = None
+    """A user group id (`S0123ABCD`); its members are managers too (read with `usergroups.users.list`, cached 10
+    minutes).
+    """
 
-    # Staying up (issue 9): bounded database waits, the listener threads and shutdown. See the README's
-    # "Running it for a team" section.
+    # Staying up (issue 9): bounded database waits, the listener threads and shutdown: see docs/operators/running.md.
     db_connect_timeout: int = Field(default=2, ge=2, le=60)
+    """Seconds to open a PostgreSQL connection (libpq's `connect_timeout`; 2 is its minimum)."""
     db_statement_timeout: float = Field(default=2.0, gt=0, le=600)
+    """Seconds one transaction may wait on the database: PostgreSQL's `statement_timeout`, SQLite's busy timeout, and a
+    watchdog that interrupts the connection if the database never answers at all (a dead host, dropped packets).
+    """
     db_pool_timeout: float = Field(default=0.5, gt=0, le=60)
+    """Seconds to wait for a free pooled connection."""
     worker_threads: int = Field(default=16, ge=2, le=64)
+    """Requests answered at once: HTTP threads, and Slack listeners before their ack; bounded, so a hung database holds
+    at most these, each for at most `DB_STATEMENT_TIMEOUT`. Work after an ack (the reply, a form, a celebration)
+    runs on up to half as many threads again and waits while other requests await their answer (a quarter of a
+    second at most), so it never holds a new request's place.
+    """
     shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=3600)
+    """How long a SIGTERM waits for work in flight (see above)."""
 
     @property
     def db_connections(self) -> int:
@@ -92,18 +139,33 @@ class Settings(BaseSettings):
 
         return Timeouts(connect=self.db_connect_timeout, statement=self.db_statement_timeout, pool=self.db_pool_timeout)
 
-    # Obstacles, the number and creation (issue 10): see the README's "Detaching, not quitting".
+    # Obstacles, the number and creation (issue 10): see docs/reps/coaching.md.
     number_rides_share: float = Field(default=0.5, gt=0, le=10)
+    """"Your number rides on one deal" is flagged when the largest deal closing this period is above this share of the
+    quota still to win.
+    """
     opening_pace_weeks: int = Field(default=8, ge=1, le=52)
+    """Weeks of openings the current opening pace ("you open 1.5 a week") is measured over."""
     own_history_min_closed: int = Field(default=5, ge=1, le=1000)
+    """Closed deals a rep needs before their own win rate, average win and days to win are used; the team's until then.
+    """
     checkpoint_ask_days: int = Field(default=7, ge=1, le=60)
+    """A checkpoint is asked on its working morning, and not once it is more than this many days old."""
     quiet_prospecting_days: int = Field(default=14, ge=1, le=365)
+    """The leaders' digest counts a rep as quiet on prospecting after this many days with none logged."""
     early_stage_count: int = Field(default=2, ge=1, le=10)
+    """How many of the first `OPEN_STAGES` count as early stage for the leaders (Prospecting, Discovery)."""
     manager_slot: str = "mon 08:30"
+    """When each manager's private weekly creation digest arrives, in the manager's own time zone."""
 
-    # Fan-out at scale (issue 14): see the README's "Many reps, several instances" section.
+    # Fan-out at scale (issue 14): see docs/operators/scaling.md.
     fanout_workers: int = Field(default=8, ge=1, le=64)
+    """How many scheduled DMs one bot process sends at once (1–64); Slack's limits set the pace (see Many reps, several
+    instances).
+    """
     slack_rate_limits: str = ""
+    """Per-method limits in calls a minute, overriding Slack's published tiers (`chat.postMessage=300,users.info=50`).
+    """
 
     @field_validator("slack_rate_limits")
     @classmethod
@@ -123,12 +185,19 @@ class Settings(BaseSettings):
     def _group_shape(cls, value: str | None) -> str | None:
         return read.group_id(value)
 
-    # The CRM (issue 12): see the README's "CRM: HubSpot" section. Without a token nothing changes.
+    # The CRM (issue 12): see docs/admins/crm.md. Without a token nothing changes.
     hubspot_access_token: str | None = None
+    """A private app's token with the scopes above. Empty: no CRM."""
     hubspot_pipeline: str = "default"
+    """The deals pipeline to follow, by id or label."""
     hubspot_stage_map: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    """Overrides of the stage mapping: `HUBSPOT_STAGE=OUR_STAGE` pairs, comma-separated (the HubSpot stage by id or
+    label).
+    """
     hubspot_api_url: str | None = None
+    """HubSpot's API base URL; empty means HubSpot's own. Tests point it at a local stand-in."""
     crm_sync_minutes: int = Field(default=5, ge=1, le=24 * 60)
+    """How often deals are pulled from HubSpot and Slack's changes written to it."""
 
     @field_validator("hubspot_access_token", "hubspot_api_url", "celebration_channel")
     @classmethod
@@ -162,28 +231,55 @@ class Settings(BaseSettings):
     def crm_enabled(self) -> bool:
         return bool(self.hubspot_access_token)
 
-    # Many workspaces (issue 13): see the README's "Many workspaces" section.
+    # Many workspaces (issue 13): see docs/admins/install.md.
     slack_client_id: str | None = None
+    """With SLACK_CLIENT_SECRET: install by link into many workspaces (HTTP mode only); Basic Information → App
+    Credentials.
+    """
     slack_client_secret: str | None = None
+    """With SLACK_CLIENT_ID: install by link into many workspaces (HTTP mode only)."""
     slack_scopes: Annotated[tuple[str, ...], NoDecode] = DEFAULT_SCOPES
+    """Bot scopes requested at install, comma-separated."""
     slack_state_secret: str | None = None
+    """Signs the OAuth state (recommended)."""
     slack_redirect_uri: str | None = None
+    """The redirect URL to send, when the app has several registered."""
     token_rotation_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    """With token rotation on, a token expiring within this many minutes is refreshed first."""
     week_start_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    """The first day of the team's week (`mon` … `sun`): "this week" in celebrations, the digest's week."""
     admin_group: str | None = None
+    """A user group id (`S0123ABCD`) whose members may change the workspace's settings."""
     workspace_retention_days: int = Field(default=30, ge=0, le=3650)
+    """How long an uninstalled workspace's data is kept before it is erased."""
 
-    # Secrets at rest and time that logs itself (issue 22): see the README's "Time that logs itself".
+    # Secrets at rest (issues 22 and 25): see docs/operators/keys.md. Time that logs itself: docs/reps/time.md.
+    encryption_key: str | None = None
+    """One or more Fernet keys, comma-separated (`python -m bot keys new` makes one). The first encrypts,
+    every one decrypts: each workspace's Slack tokens and every calendar address are encrypted with it in the
+    database. Required when installing by link; empty otherwise: calendars cannot be connected."""
     secrets_key: str | None = None
+    """Deprecated: the old name of `ENCRYPTION_KEY`, still read when `ENCRYPTION_KEY` is empty."""
     calendar_poll_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    """How often connected calendars are read (see Time that logs itself)."""
     calendar_window_days: int = Field(default=14, ge=1, le=90)
+    """Days back each read of a calendar covers (meetings that have started: time already spent); what vanished from
+    them is removed.
+    """
     calendar_max_feed_mb: float = Field(default=20, gt=0, le=200)
+    """A calendar feed larger than this is refused."""
     calendar_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    """The longest one read of a feed may take."""
     calendar_readers: int = Field(default=4, ge=1, le=32)
+    """How many feeds one bot process reads at once."""
     calendar_private_addresses: bool = False
+    """Accept calendar addresses on localhost and private networks (tests and the sandbox only)."""
     calendar_keep_titles: bool = False
+    """Keep meeting titles with captured time. `false`: a title is used to match a meeting when it is read, then
+    dropped.
+    """
 
-    @field_validator("secrets_key")
+    @field_validator("encryption_key", "secrets_key")
     @classmethod
     def _fernet_key_shape(cls, value: str | None) -> str | None:
         from bot.sealed import check_key
@@ -192,6 +288,23 @@ class Settings(BaseSettings):
         if value:
             check_key(value)
         return value
+
+    @model_validator(mode="after")
+    def _one_encryption_key(self) -> Settings:
+        """SECRETS_KEY (the old name) keeps deployments working; code reads only `encryption_key`."""
+        if not self.encryption_key and self.secrets_key:
+            self.encryption_key = self.secrets_key
+        if self.oauth and not self.encryption_key:
+            raise ValueError(
+                "installing by link (SLACK_CLIENT_ID) keeps each workspace's tokens in the database, encrypted: "
+                "set ENCRYPTION_KEY to a key made by `python -m bot keys new`"
+            )
+        return self
+
+    @property
+    def deprecated_key_name(self) -> bool:
+        """The key was given only under its old name, SECRETS_KEY."""
+        return bool(self.secrets_key) and self.encryption_key == self.secrets_key
 
     @field_validator("slack_scopes", mode="before")
     @classmethod

@@ -8,8 +8,13 @@ from sqlalchemy import delete, desc, select
 
 from storage.db import Database
 from storage.models import BOTS, INSTALLATIONS, OAUTH_STATES
+from storage.models.installations import SEALED_COLUMNS
 
-__all__ = ["BOTS", "INSTALLATIONS", "OAUTH_STATES", "delete_team", "enterprise_of"]
+__all__ = [
+    "BOTS", "BOT_SECRETS", "INSTALLATIONS", "INSTALLATION_SECRETS", "OAUTH_STATES", "delete_team", "enterprise_of",
+]  # fmt: skip
+INSTALLATION_SECRETS = SEALED_COLUMNS[INSTALLATIONS]  # the fields of an Installation kept encrypted
+BOT_SECRETS = SEALED_COLUMNS[BOTS]  # and of a Bot
 
 
 def enterprise_of(db: Database, client_id: str, team_id: str) -> tuple[bool, str | None]:

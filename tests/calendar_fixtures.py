@@ -1,4 +1,4 @@
-"""The calendar tests' fixtures: a local feed server for the module, and the bot with a SECRETS_KEY,
+"""The calendar tests' fixtures: a local feed server for the module, and the bot with an ENCRYPTION_KEY,
 local addresses allowed, every log captured at DEBUG and Slack telling the rep's email."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def feeds():
 @pytest.fixture
 def rep_bot(make_bot, feeds, caplog):
     caplog.set_level(logging.DEBUG)
-    bot = make_bot(secrets_key=new_key(), calendar_private_addresses=True)
+    bot = make_bot(encryption_key=new_key(), calendar_private_addresses=True)
     bot.slack.always(
         "users.info",
         lambda args: {"ok": True, "user": {"id": args.get("user"), "tz": "America/New_York", "profile": {"email": ME}}},

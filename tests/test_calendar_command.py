@@ -50,7 +50,7 @@ def test_a_rep_connects_their_calendar_and_sees_what_it_found_never_the_address(
     assert_secret_kept(rep_bot, caplog)
 
 
-def test_without_a_secrets_key_connecting_says_kindly_it_is_not_set_up(make_bot, feeds, caplog):
+def test_without_an_encryption_key_connecting_says_kindly_it_is_not_set_up(make_bot, feeds, caplog):
     caplog.set_level(logging.DEBUG)
     bot = make_bot(calendar_private_addresses=True)
     url = feeds.serve(f"{SECRET}/unused.ics", calendar())
@@ -58,7 +58,7 @@ def test_without_a_secrets_key_connecting_says_kindly_it_is_not_set_up(make_bot,
     reply = bot.driver.command("/opportunity", f"calendar connect {url}")
 
     assert "can't be connected in this workspace yet" in reply.body
-    assert "SECRETS_KEY is not set" in caplog.text and feeds.requests(f"{SECRET}/unused.ics") == []
+    assert "ENCRYPTION_KEY is not set" in caplog.text and feeds.requests(f"{SECRET}/unused.ics") == []
     assert_secret_kept(bot, caplog)
 
 
@@ -251,7 +251,7 @@ def test_a_slow_feed_times_out_without_holding_up_the_others(make_bot, feeds, ca
     from bot.sealed import new_key
 
     caplog.set_level(logging.DEBUG)
-    bot = make_bot(secrets_key=new_key(), calendar_private_addresses=True, calendar_timeout_seconds=0.3)
+    bot = make_bot(encryption_key=new_key(), calendar_private_addresses=True, calendar_timeout_seconds=0.3)
     fine = feeds.serve(f"{SECRET}/fine.ics", calendar(acme_meeting("m", NOW - timedelta(days=1))))
     slow = feeds.serve(f"{SECRET}/slow.ics", calendar(acme_meeting("m", NOW - timedelta(days=1))))
     for user, url in (("U1", fine), ("U2", slow)):

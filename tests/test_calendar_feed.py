@@ -160,8 +160,8 @@ def test_secrets_are_sealed_with_the_one_key_and_a_bad_key_is_one_line():
     with pytest.raises(SecretUnreadable):
         SecretBox(new_key()).open(sealed)  # the key was changed: the address cannot be read back
     with pytest.raises(SettingsError) as problem:
-        load_settings(slack_bot_token="xoxb-1", slack_signing_secret="s", secrets_key="not-a-key", _env_file=None)
-    assert str(problem.value).count("\n") == 0 and "SECRETS_KEY" in str(problem.value)
+        load_settings(slack_bot_token="xoxb-1", slack_signing_secret="s", encryption_key="not-a-key", _env_file=None)
+    assert str(problem.value).count("\n") == 0 and "ENCRYPTION_KEY" in str(problem.value)
 
 
 def test_any_log_record_carrying_a_calendar_address_is_masked_as_it_is_made(caplog):

@@ -23,7 +23,7 @@ ADA = "ada@example.com"
 
 @pytest.fixture
 def ada_bot(make_bot, hubspot):
-    bot = make_bot(**crm_settings(hubspot), secrets_key=new_key(), calendar_private_addresses=True)
+    bot = make_bot(**crm_settings(hubspot), encryption_key=new_key(), calendar_private_addresses=True)
     bot.slack.always(
         "users.info",
         lambda args: {"ok": True, "user": {"id": args["user"], "tz": "America/New_York", "profile": {"email": ADA}}},

@@ -13,9 +13,10 @@ from sqlalchemy import select, update
 
 from bot.app import create_services
 from bot.jobs import JOBS
+from bot.sealed import SecretBox
 from storage import workspaces
 from storage.installations import BOTS, INSTALLATIONS
-from tests.workspaces import CLIENT_ID, OAUTH, get, install, site, start_install, token_of
+from tests.workspaces import CLIENT_ID, ENCRYPTION_KEY, OAUTH, get, install, site, start_install, token_of
 
 # Installing by link is HTTP mode's: Slack redirects a browser to /slack/install and /slack/oauth_redirect.
 pytestmark = pytest.mark.http_only
@@ -27,8 +28,11 @@ def oauth_bot(make_bot):
 
 
 def bots_of(db, team_id: str) -> list[dict]:
+    """The workspace's bot rows, their tokens decrypted (stored, they are encrypted: test_secrets_at_rest.py)."""
+    box = SecretBox(ENCRYPTION_KEY)
     with db.engine.connect() as connection:
-        return [dict(row) for row in connection.execute(select(BOTS).where(BOTS.c.team_id == team_id)).mappings()]
+        rows = connection.execute(select(BOTS).where(BOTS.c.team_id == team_id)).mappings()
+        return [{**row, "bot_token": box.open(row["bot_token"]), "sealed": row["bot_token"]} for row in rows]
 
 
 def test_the_install_link_leads_to_slacks_consent_with_our_scopes(oauth_bot):
@@ -44,6 +48,7 @@ def test_the_redirect_exchanges_the_code_for_the_workspaces_own_token(oauth_bot)
     assert exchange.args["code"] == "code-T2"
     [stored] = bots_of(oauth_bot.db, "T2")
     assert stored["bot_token"] == "xoxb-T2-1" and stored["client_id"] == CLIENT_ID
+    assert "xoxb-T2-1" not in stored["sealed"], "kept encrypted"
     with oauth_bot.db.engine.connect() as connection:
         assert connection.execute(select(INSTALLATIONS.c.team_id)).scalars().all() == ["T2"]
 

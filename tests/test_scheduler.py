@@ -24,7 +24,7 @@ def test_every_job_runs_on_the_check_interval_from_an_in_memory_store(slack, db)
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        # The CRM job needs HUBSPOT_ACCESS_TOKEN, reading calendars SECRETS_KEY.
+        # The CRM job needs HUBSPOT_ACCESS_TOKEN, reading calendars ENCRYPTION_KEY.
         assert set(jobs) == set(JOBS) - {"crm_sync", "calendars"}
         for job in jobs.values():
             assert isinstance(job.trigger, IntervalTrigger) and job.trigger.interval.total_seconds() == 300

@@ -11,10 +11,15 @@ import urllib.request
 
 import pytest
 
+from bot.sealed import new_key
 from bot.settings import SettingsError, load_settings
 from tests.test_settings import ROOT, free_port, run_bot
 
-OAUTH = {"slack_client_id": "1.2", "slack_client_secret": "x", "slack_signing_secret": "s", "_env_file": None}
+KEY = new_key()
+OAUTH = {
+    "slack_client_id": "1.2", "slack_client_secret": "x", "slack_signing_secret": "s", "encryption_key": KEY,
+    "_env_file": None,
+}  # fmt: skip
 
 
 def test_installing_by_link_needs_no_bot_token():
@@ -39,6 +44,16 @@ def test_each_mistake_is_one_line_naming_it(overrides, named):
     assert named in str(raised.value) and "\n" not in str(raised.value)
 
 
+def test_installing_by_link_without_an_encryption_key_stops_with_one_line_saying_how_to_make_one():
+    result = run_bot(
+        {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "x", "SLACK_SIGNING_SECRET": "s", "ENCRYPTION_KEY": "",
+         "SECRETS_KEY": ""}
+    )  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "ENCRYPTION_KEY" in result.stderr and "python -m bot keys new" in result.stderr
+
+
 def test_a_client_id_without_its_secret_stops_the_bot_with_status_2():
     result = run_bot({"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"})
     assert result.returncode == 2
@@ -56,6 +71,7 @@ def test_python_m_bot_serves_the_install_page(tmp_path, slack):
         "DATABASE_URL": f"sqlite:///{tmp_path}/install.db",
         "PORT": str(port),
         "SCHEDULER_ENABLED": "false",
+        "ENCRYPTION_KEY": KEY,
     }
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     process = subprocess.Popen(

@@ -25,7 +25,7 @@ MAYA, LEO, BOSS = "U1", "U2", "UBOSS"
 @pytest.fixture
 def team_bot(make_bot, caplog):
     caplog.set_level(logging.DEBUG)
-    bot = make_bot(secrets_key=new_key(), calendar_private_addresses=True, manager_ids=BOSS)
+    bot = make_bot(encryption_key=new_key(), calendar_private_addresses=True, manager_ids=BOSS)
     bot.slack.always(
         "users.info",
         lambda args: {"ok": True, "user": {"id": args.get("user"), "tz": "America/New_York", "profile": {"email": ME}}},

@@ -11,15 +11,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from bot.sealed import new_key
 from storage.models import Base
 from tests.driver import SlackDriver
 
 CLIENT_ID = "1111.2222"
+ENCRYPTION_KEY = new_key()  # installing by link keeps each workspace's tokens encrypted with it
 OAUTH = {
     "slack_bot_token": None,
     "slack_client_id": CLIENT_ID,
     "slack_client_secret": "client-secret",
     "slack_state_secret": "state-secret",
+    "encryption_key": ENCRYPTION_KEY,
 }
 
 

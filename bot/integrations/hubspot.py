@@ -34,7 +34,7 @@ PROPERTIES = [
     KEY_PROPERTY,
 ]
 SEARCH_LAG = timedelta(minutes=5)  # HubSpot's search shows a change seconds after it is made: look back this far
-SCOPES = "deals, owners, pipelines, deal properties, contacts or companies: see the README"
+SCOPES = "deals, owners, pipelines, deal properties, contacts or companies: see docs/admins/crm.md"
 
 
 class HubSpotProvider(Reader):

@@ -62,7 +62,7 @@ class Reader:
     may go: give every reader of a portal the same one, so they share one budget (None: unpaced, for
     one-off scripts only)."""
 
-    scopes = "see the README"  # what a refused token lacks, in the one line an operator reads
+    scopes = "see docs/admins/crm.md"  # what a refused token lacks, in the one line an operator reads
 
     def __init__(
         self, access_token: str, host: str | None = None, sleep: Callable[[float], None] = clock.sleep,

@@ -59,7 +59,7 @@ def _registry() -> dict[str, Job]:
         ),
         Job(
             "calendars",
-            "read connected calendars and place their meetings (with SECRETS_KEY)",
+            "read connected calendars and place their meetings (with ENCRYPTION_KEY)",
             calendar.run,
             calendar.SWITCH,
         ),

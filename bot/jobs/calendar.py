@@ -1,6 +1,6 @@
 """The `calendars` job: read every connected calendar that is due, a few at a time.
 
-Scheduled every CALENDAR_POLL_MINUTES (and only with SECRETS_KEY set). Each feed is read conditionally
+Scheduled every CALENDAR_POLL_MINUTES (and only with ENCRYPTION_KEY set). Each feed is read conditionally
 (ETag / If-Modified-Since: an unchanged feed costs one 304), within CALENDAR_TIMEOUT_SECONDS and
 CALENDAR_MAX_FEED_MB, by CALENDAR_READERS threads. A failing feed backs off (bot/services/calendar.py);
 once it has failed for a day its rep is told, once, through the outbox (claimed before it is sent).
@@ -23,7 +23,7 @@ from storage import calendars, claims
 
 log = logging.getLogger("pipeline_coach.calendar")
 BATCH = 200  # connections taken per round; a tick takes rounds until none is due
-SWITCH = Switch(needs="secrets_key", setting="SECRETS_KEY", every="calendar_poll_minutes")
+SWITCH = Switch(needs="encryption_key", setting="ENCRYPTION_KEY", every="calendar_poll_minutes")
 
 
 def run(services: Services, now: datetime) -> JobReport:

@@ -89,7 +89,7 @@ def admin_modal(settings: Settings, groups: Sequence[tuple[str, str]], metadata:
 
 NO_CRM = (
     "No CRM is connected. To sync deals with HubSpot, an operator sets HUBSPOT_ACCESS_TOKEN "
-    '(the README\'s "CRM: HubSpot" walks through it).'
+    '(docs/admins/crm.md walks through it).'
 )
 
 

@@ -61,7 +61,7 @@ def reverse_map(stages: list[CrmStage], mapping: dict[str, str], open_stages: tu
 
 
 def describe(stages: list[CrmStage], mapping: dict[str, str]) -> list[str]:
-    """One line per CRM stage, for `python -m bot crm stages` and the README's walk-through."""
+    """One line per CRM stage, for `python -m bot crm stages` and the CRM page's walk-through (docs/admins/crm.md)."""
     return [
         f"{stage.label} ({stage.id}) -> {mapping.get(stage.id, '?')}" for stage in sorted(stages, key=lambda s: s.order)
     ]

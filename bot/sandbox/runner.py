@@ -104,7 +104,8 @@ def calendar_settings() -> dict[str, object]:
     allowed, so a feed served from this machine can be connected."""
     from bot.sealed import new_key
 
-    return {"secrets_key": os.environ.get("SECRETS_KEY") or new_key(), "calendar_private_addresses": True}
+    key = os.environ.get("ENCRYPTION_KEY") or os.environ.get("SECRETS_KEY") or new_key()
+    return {"encryption_key": key, "calendar_private_addresses": True}
 
 
 def listen(workspace: Workspace, port: int, pages, find_free: bool) -> SlackStandIn:

@@ -2,7 +2,7 @@
 rules (bot/rules/capture.py) and keep the captured time reconciled with the feed.
 
 `capture` takes meetings from any source (a calendar feed, a CRM's meetings and calls); the feed's
-address is sealed with SECRETS_KEY and never logged or shown whole (only its host).
+address is sealed with ENCRYPTION_KEY and never logged or shown whole (only its host).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ FAILING_KIND = "calendar_failing"
 
 
 class NotSetUp(Exception):
-    """SECRETS_KEY is not set: calendars cannot be connected here."""
+    """ENCRYPTION_KEY is not set: calendars cannot be connected here."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def keeps_secrets(services: Services) -> bool:
 
 
 def log_not_set_up() -> None:
-    log.warning("a rep tried to connect a calendar, but SECRETS_KEY is not set (see .env.example)")
+    log.warning("a rep tried to connect a calendar, but ENCRYPTION_KEY is not set (see .env.example)")
 
 
 def connect(services: Services, team_id: str, user_id: str, raw_address: str) -> ReadResult:
@@ -149,7 +149,7 @@ def read(services: Services, connection: calendars.Connection, now: datetime) ->
     if box is None:
         raise NotSetUp
     try:
-        address = box.open(connection.sealed_address)
+        address = box.open(connection.sealed_address, what="address")
         fetched = _fetch(services, address, connection.etag, connection.last_modified)
     except (feeds.FeedError, SecretUnreadable) as failure:
         _failed(services, connection, str(failure), now)

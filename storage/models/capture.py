@@ -13,7 +13,7 @@ from storage.types import UtcDateTime
 
 
 class CalendarConnection(RepRow, Base):
-    """A rep's calendar feed. `address` is sealed with SECRETS_KEY (bot/sealed.py), `host` is what may be
+    """A rep's calendar feed. `address` is sealed with ENCRYPTION_KEY (bot/sealed.py), `host` is what may be
     shown. The validators make the next read conditional; failures back off until `next_read_at`."""
 
     __tablename__ = "calendar_connections"
