@@ -87,25 +87,24 @@ def team_history(services: Services, team_id: str) -> History:
     each Home refresh and health report: read once per TEAM_HISTORY_SECONDS at most (the read grows with the
     workspace, a rep's refresh should not), at once again after a deal here changes stage. A read that a
     stage move overtook, or that failed, is never kept."""
-    kept = services.shared("team_history")
+    kept, moves = services.shared("team_history"), services.shared("stage_moves")
     with _team_history_lock:
-        generation = kept.setdefault(("generation", team_id), 0)
-        found = kept.get(team_id)
-    if found is not None and found[1] == generation and time.monotonic() - found[0] < TEAM_HISTORY_SECONDS:
-        return found[2]
+        found, seen = kept.get(team_id), moves.get(team_id, 0)
+    if found is not None and time.monotonic() - found[0] < TEAM_HISTORY_SECONDS:
+        return found[1]
     read_at = time.monotonic()
     history = _history(outlook.team_history(services.db, team_id))
     with _team_history_lock:
-        if kept[("generation", team_id)] == generation:  # no stage moved meanwhile: the read is whole and current
-            kept[team_id] = (read_at, generation, history)
+        if moves.get(team_id, 0) == seen:  # no stage moved while it was read: whole and current
+            kept[team_id] = (read_at, history)
     return history
 
 
 def team_history_changed(services: Services, team_id: str) -> None:
     """A deal in the workspace changed stage (closed, reopened): the next reader reads the history again."""
-    kept = services.shared("team_history")
+    kept, moves = services.shared("team_history"), services.shared("stage_moves")
     with _team_history_lock:
-        kept[("generation", team_id)] = kept.get(("generation", team_id), 0) + 1
+        moves[team_id] = moves.get(team_id, 0) + 1
         kept.pop(team_id, None)
 
 
