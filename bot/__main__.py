@@ -1,6 +1,6 @@
-"""`python -m bot`: run the bot (default), `sandbox` (the bot in a browser, with an embedded Slack:
-bot/sandbox), `db upgrade`, `jobs list|run`, `crm sync|status`, `import …`, `workspace erase TEAM_ID`,
-`keys new|encrypt|rotate`."""
+"""`python -m bot`, or `pipeline-coach` once installed: run the bot (default), `sandbox` (the bot in a
+browser, with an embedded Slack: bot/sandbox), `db upgrade`, `jobs list|run`, `crm sync|status`, `import …`,
+`workspace erase TEAM_ID`, `keys new|encrypt|rotate`."""
 
 from __future__ import annotations
 
@@ -11,15 +11,18 @@ import re
 import sys
 
 from bot import crm_cli, jobs_cli, keys, keys_cli
-from bot.redaction import configure_logging, settings_secrets
+from bot.logs import configure_logging
+from bot.redaction import settings_secrets
 from bot.sandbox import runner as sandbox_runner
 from bot.settings import SettingsError, load_settings
 
 log = logging.getLogger("pipeline_coach")
+CONSOLE_SCRIPT = "pipeline-coach"  # pyproject.toml's [project.scripts]: console() below
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Pipeline Coach, the Slack sales coach.")
+    prog = CONSOLE_SCRIPT if _installed() else "python -m bot"
+    parser = argparse.ArgumentParser(prog=prog, description="Pipeline Coach, the Slack sales coach.")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
     db_parser = commands.add_parser("db", help="database maintenance")
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as problem:
         print(problem, file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, settings_secrets(settings))
+    configure_logging(settings.log_level, settings_secrets(settings), log_format=settings.log_format)
 
     from storage.db import Database
 
@@ -77,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "workspace":
         return erase_workspace(settings, db, args.team_id)
     return run(settings, db)
+
+
+def _installed() -> bool:
+    """Started as the console script `pipeline-coach` rather than `python -m bot`."""
+    return os.path.basename(sys.argv[0]) == CONSOLE_SCRIPT
 
 
 def erase_workspace(settings, db, team_id: str) -> int:
@@ -113,6 +121,17 @@ def run(settings, db) -> int:
         except StartupError as problem:
             print(problem, file=sys.stderr)
             return 2
+        if settings.metrics_port is not None:
+            from bot import metrics
+
+            try:
+                metrics.serve(settings.metrics_port)
+            except OSError as error:
+                handler.close()
+                print(f"Could not serve GET /metrics on METRICS_PORT {settings.metrics_port}: {error.strerror}. "
+                      "Set METRICS_PORT to a free port, or leave it empty.", file=sys.stderr)  # fmt: skip
+                return 2
+            log.info("Prometheus metrics: GET /metrics on port %s", settings.metrics_port)
         log.info("Pipeline Coach is connected to Slack over Socket Mode")
         handler.on_refused = stop.set  # a token revoked while running: stop gracefully, then say so
         scheduler = start_scheduler(services)  # the coach's jobs, unless SCHEDULER_ENABLED=false
@@ -129,7 +148,7 @@ def run(settings, db) -> int:
         print(f"Could not listen on PORT {settings.port}: {error.strerror}. Set PORT to a free port.", file=sys.stderr)
         return 2
     scheduler = start_scheduler(services)
-    paths = "POST /slack/events, GET /healthz" + (
+    paths = "POST /slack/events, GET /healthz, GET /metrics" + (
         ", GET /slack/install and /slack/oauth_redirect" if settings.oauth else ""
     )
     log.info("Pipeline Coach is listening on port %s (%s)", settings.port, paths)

@@ -9,6 +9,7 @@ from datetime import datetime
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot import logs, metrics
 from bot.services import Services, utc_now
 from bot.settings import Settings
 from bot.slack_client import make_client
@@ -39,6 +40,17 @@ def create_services(
     )
 
 
+def request_context(context, body, next) -> None:  # noqa: A002 - Bolt's name for the chain
+    """Global middleware: the request's workspace and id go on every log line it causes, and its surface
+    on the numbers it moves (bot/logs.py, bot/metrics.py); Slack's event id, else one of our own. Bolt
+    runs middleware one after another, not nested: what is set here holds for the rest of the request
+    (its listener's thread gets a copy), and the next request on this thread sets its own."""
+    request_id = body.get("event_id") if isinstance(body.get("event_id"), str) else logs.new_id()
+    logs.start_request(workspace=context.get("team_id"), request_id=request_id)
+    metrics.start_request(metrics.surface_of(body))
+    next()
+
+
 def create_app(services: Services, listeners: ListenerPool | None = None) -> App:
     """A Bolt app whose listeners store a rep's entry, then ack, then work (process_before_response stays
     False), on a bounded pool (bot/workers.py) that a shutdown can drain."""
@@ -62,6 +74,7 @@ def create_app(services: Services, listeners: ListenerPool | None = None) -> App
         logger=logging.getLogger("pipeline_coach.bolt"),
         listener_executor=listeners or ListenerPool(services.settings.worker_threads),
     )
+    app.middleware(request_context)
     app.middleware(answer_budget)
 
     @app.middleware
@@ -77,5 +90,6 @@ def create_app(services: Services, listeners: ListenerPool | None = None) -> App
 
     register_all(app)
     services.on_change = republish_later(services)
+    metrics.watch(services.db, services.now)  # the outbox and CRM syncs GET /metrics reads
     celebrations.start(services)
     return app

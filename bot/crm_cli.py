@@ -1,6 +1,6 @@
 """`python -m bot crm sync [--full] | status`, and the door to `python -m bot import` (bot/import_cli.py).
 
-An operator's mistake (no HubSpot token, a refused token) gets one line and exit status 2.
+An operator's mistake (no CRM configured, a refused token) gets one line and exit status 2.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 
 def add_arguments(commands) -> None:
-    crm = commands.add_parser("crm", help="sync with HubSpot, or show the sync's state")
+    crm = commands.add_parser("crm", help="sync with the CRM (HubSpot or Salesforce), or show the sync's state")
     crm.add_argument("action", choices=["sync", "status"], help="sync now, or show mapping, owners and flags")
     crm.add_argument("--full", action="store_true", help="with sync: read every deal again (never celebrates)")
     from bot.import_cli import add_arguments as add_import_arguments  # the import command's own module
@@ -29,7 +29,11 @@ def run(args: argparse.Namespace, settings, db) -> int:
     services = create_services(settings, db=db)
     now = datetime.now(UTC)
     if not settings.crm_enabled:
-        print('Set HUBSPOT_ACCESS_TOKEN to connect HubSpot (docs/admins/crm.md walks through it).', file=sys.stderr)
+        print(
+            "Set HUBSPOT_ACCESS_TOKEN to connect HubSpot, or Salesforce's SALESFORCE_* settings "
+            "(docs/admins/crm.md walks through both).",
+            file=sys.stderr,
+        )
         return 2
     if args.action == "status":
         for line in status_lines(services):

@@ -3,7 +3,8 @@
 Claims themselves are taken in storage/claims.py and storage/queue.py; the jobs decide what to claim and
 for whom. Every message carries its claim id in Slack's message metadata (event type CLAIM_EVENT), so a
 claim resumed after its owner died between Slack's answer and the mark is first looked for in the DM's
-recent history and marked sent if it is there, instead of going out twice.
+recent history and marked sent if it is there, instead of going out twice. A claimed picture
+(bot/uploads.py) goes the same way, uploaded instead of posted, and is looked for by its file ids.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot import uploads
 from bot.people import TOKEN_FAILURES, UNREACHABLE, WorkspaceUnreachable
 from bot.services import Services
 from bot.workers import PEOPLE
@@ -44,14 +46,18 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
             "%s for %s was taken over by another instance; not sent here", claim.key.kind, claim.key.recipient_id
         )
         return TAKEN_OVER
-    if claim.resumed and _already_in_slack(services, claim):
+    found_in_slack = uploads.already_shared if uploads.is_upload(claim) else _already_in_slack
+    if claim.resumed and found_in_slack(services, claim):
         claims.mark_sent(services.db, claim, now, start_cooldown=starts_cooldown)
         log.info("%s for %s had reached Slack before a crash; marked sent", claim.key.kind, claim.key.recipient_id)
         return ALREADY_THERE
     try:
-        services.client.chat_postMessage(
-            channel=claim.key.recipient_id, text=claim.text, blocks=claim.blocks, metadata=claim_metadata(claim)
-        )
+        if uploads.is_upload(claim):  # a picture (bot/uploads.py): the same claim, marks and retries
+            uploads.send_upload(services, claim)
+        else:
+            services.client.chat_postMessage(
+                channel=claim.key.recipient_id, text=claim.text, blocks=claim.blocks, metadata=claim_metadata(claim)
+            )
     except SlackApiError as error:
         reason = str(error.response.get("error") or f"http_{error.response.status_code}")
         if reason in TOKEN_FAILURES:  # the workspace's token, not this message: try again on a later tick

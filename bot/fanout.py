@@ -5,12 +5,14 @@ is being sent, so a long fan-out is never mistaken for an abandoned one by anoth
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
+from bot import metrics
 from bot.delivery import deliver
 from bot.jobs.report import JobReport
 from bot.ratelimit import PER_MINUTE, background_work
@@ -106,6 +108,7 @@ def drain(
     workers = services.settings.fanout_workers
     batch_size = max(MIN_BATCH, 4 * workers)
     in_flight: set[Future] = set()
+    lateness = _Lateness(services)
 
     def settle(until: int) -> None:
         nonlocal in_flight
@@ -117,10 +120,46 @@ def drain(
     with _Renewer(services, token), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fanout") as pool:
         while True:
             PEOPLE.step_aside()  # taking renders the batch: not while someone waits for an answer
-            batch = queue.take(services.db, team_id, kind, batch_size, token, services.now(), render)
+            batch = queue.take(services.db, team_id, kind, batch_size, token, services.now(), lateness.noting(render))
             if not batch:
                 break
-            for claim in batch:
-                in_flight.add(pool.submit(_send, services, claim, now, starts_cooldown))
+            for claim in batch:  # each send in this thread's context: the job's and workspace's log fields
+                in_context = contextvars.copy_context().run
+                in_flight.add(pool.submit(in_context, lateness.sending, claim, now, starts_cooldown))
             settle(batch_size)  # at most one batch waits behind the one being sent: the rest stays shareable
         settle(0)
+    lateness.report(report.job)
+
+
+class _Lateness:
+    """How late the last message of a slot went out after it fell due, for GET /metrics."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._due: dict[int, datetime | None] = {}
+        self._last: tuple[datetime, float] | None = None  # (when the last message went out, how late)
+        self._lock = threading.Lock()
+
+    def noting(self, render: queue.Renderer) -> queue.Renderer:
+        """The renderer, noting when each taken row fell due."""
+
+        def rendering(taken: list[queue.Taken]):
+            with self._lock:
+                self._due.update((row.id, row.due_at) for row in taken)
+            return render(taken)
+
+        return rendering
+
+    def sending(self, claim: claims.Claim, now: datetime, starts_cooldown: bool) -> str:
+        outcome = _send(self._services, claim, now, starts_cooldown)
+        due_at = self._due.get(claim.id)
+        if outcome == claims.SENT and due_at is not None:
+            moment = self._services.now()
+            with self._lock:
+                if self._last is None or moment >= self._last[0]:
+                    self._last = (moment, (moment - due_at).total_seconds())
+        return outcome
+
+    def report(self, job: str) -> None:
+        if self._last is not None:
+            metrics.slot_sent_late(job, self._last[1])

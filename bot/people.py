@@ -71,3 +71,20 @@ class ManagerDirectory:
             except SlackClientError as error:
                 log.warning("could not read manager group %s: %s", self._group, error)
             return self._members
+
+
+def first_names(client: WebClient, user_ids: list[str], at_most: int) -> dict[str, str]:
+    """First names (else display names) of a few people, one users.info each (`at_most` of them: a chart's
+    legend); someone Slack won't name is left out."""
+    names = {}
+    for user_id in user_ids[:at_most]:
+        try:
+            user = client.users_info(user=user_id).get("user") or {}
+        except SlackClientError as error:
+            log.info("no name for %s (%s)", user_id, error)
+            continue
+        profile = user.get("profile") or {}
+        name = user.get("real_name") or profile.get("real_name") or profile.get("display_name") or user.get("name")
+        if name:
+            names[user_id] = str(name).split(" ")[0]
+    return names

@@ -85,7 +85,20 @@ BANK: tuple[Question, ...] = (
     ),
     Question("create-4", "create", "If you had one free hour for prospecting tomorrow, who would you call first?"),
     Question("create-5", "create", "Which customer could introduce you to the next buyer, if you asked?"),
+    # Only for a rep who kept a lesson from a lost deal lately (bot/jobs/reflections.py returns to it).
+    Question("lesson-1", "lesson", "Is there a deal open now where what your lost deal taught you could already help?"),
+    Question(
+        "lesson-2",
+        "lesson",
+        "What will you do differently in the first two weeks of your next deal, given that lesson?",
+    ),
+    Question(
+        "lesson-3",
+        "lesson",
+        "Looking back at the deal you lost, when was the first sign, and would you spot it sooner now?",
+    ),
 )
+ONLY_WHEN_CHOSEN = frozenset({"lesson"})  # themes asked only when the caller prefers them
 
 # Asked in a nudge when the deal taking most of the rep's time has an open obstacle: about that obstacle.
 OBSTACLE_QUESTIONS: dict[str, tuple[Question, ...]] = {
@@ -121,12 +134,41 @@ OBSTACLE_QUESTIONS: dict[str, tuple[Question, ...]] = {
     ),
 }
 
+
+def lesson_question(deal_name: str) -> str:
+    """The one question the reply to "Lost" asks (the answer is kept with the rep's reflections)."""
+    return f"What did {deal_name} teach you that you'll use on the next deal?"
+
+
+# Asked in a nudge when the top deal shows a walk-away signal (bot/rules/walkaway.py): about that signal.
+WALKAWAY_QUESTIONS: dict[str, Question] = {
+    "pushed": Question(
+        "walk-pushed", "walkaway", "Its close date keeps moving: what date would the buyer commit to if you asked?"
+    ),
+    "long_in_stage": Question(
+        "walk-stage",
+        "walkaway",
+        "What would have to happen for this deal to reach its next stage, and whose move is it?",
+    ),
+    "time_over_value": Question(
+        "walk-value", "walkaway", "If this deal got time in line with its value, where would the other hours go?"
+    ),
+}
+
+
 BY_ID = {question.id: question for question in BANK}  # the weekly bank; nudge-only questions live apart
 
 
-def obstacle_question(kind: str, recent_ids: Collection[str], seed: int = 0) -> Question:
-    """A question about the obstacle on the deal taking most of the rep's time (one not asked lately if any)."""
+# Questions that only make sense while the obstacle's checkpoint still lies ahead.
+ABOUT_THE_CHECKPOINT = frozenset({"timing-2"})
+
+
+def obstacle_question(kind: str, recent_ids: Collection[str], seed: int = 0, checkpoint_ahead: bool = True) -> Question:
+    """A question about the obstacle on the deal taking most of the rep's time (one not asked lately if any);
+    never one about a checkpoint that has passed (or was never set)."""
     choices = OBSTACLE_QUESTIONS.get(kind) or OBSTACLE_QUESTIONS["other"]
+    if not checkpoint_ahead:
+        choices = tuple(question for question in choices if question.id not in ABOUT_THE_CHECKPOINT)
     fresh = [question for question in choices if question.id not in recent_ids] or list(choices)
     return fresh[seed % len(fresh)]
 
@@ -142,11 +184,16 @@ def pick_question(
     constraint is dropped: a question is better than none.
     """
     preferred = ("detach", "slip") if concentrated else tuple(themes or ())
-    fresh = [question for question in BANK if question.id not in recent_ids]
+    fresh = [
+        question
+        for question in BANK
+        if question.id not in recent_ids and (question.theme not in ONLY_WHEN_CHOSEN or question.theme in preferred)
+    ]
     for theme in preferred:
         choices = [question for question in fresh if question.theme == theme]
         if choices:
             return choices[seed % len(choices)]
     if fresh:
         return fresh[seed % len(fresh)]
-    return BANK[seed % len(BANK)]
+    usual = [question for question in BANK if question.theme not in ONLY_WHEN_CHOSEN]
+    return usual[seed % len(usual)]

@@ -1,5 +1,6 @@
 """No secret in any log line, at any level: the shapes of every secret the bot handles, one function that
-blanks them out of any text, and the logging setup that runs every record through it.
+blanks them out of any text, and the filter that runs every record through it (set on the process's
+handler by bot/logs.py).
 
 slack_sdk logs request and response bodies at DEBUG (hiding only the Authorization header), so a token
 refresh, an install's code exchange or a CRM token call would otherwise print refresh tokens, bot tokens,
@@ -12,10 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 from collections.abc import Iterable
-from typing import TextIO
 
 MASK = "[redacted]"
 
@@ -25,6 +24,7 @@ MASK = "[redacted]"
 _SECRET_KEYS = (
     r"access_token|refresh_token|bot_token|user_token|app_token|id_token|token|code|client_secret"
     r"|signing_secret|state_secret|secret|password|hapikey|api_key|private_app_token|ticket"
+    r"|security_token|session_id|sessionId"
 )
 _KEY = rf"(?<![\w-])(?:{_SECRET_KEYS})"
 # The value may sit in a list, as in a parsed query string: {'code': ['1234.5678']}
@@ -37,6 +37,9 @@ PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<![\w-])xapp-[\w-]+"),
     # HubSpot private app tokens (pat-na1-…)
     re.compile(r"(?<![\w-])pat-[a-z]{2,4}\d?-[\w-]+"),
+    # Salesforce session ids and OAuth access tokens (the org's id, "!", the session), and a SOAP login's
+    re.compile(r"(?<![\w-])00D[A-Za-z0-9]{12,15}![\w.~+/=-]+"),
+    re.compile(r"(?<=<sessionId>)[^<]+"),
     # An Authorization header's credentials, however a library prints it
     re.compile(r"(?i)(?<=\bbearer )[\w.~+/=-]+"),
     re.compile(r"(?i)(?<=authorization)(['\"]?\s*[:=]\s*['\"]?)basic\s+[\w.~+/=-]+"),
@@ -70,7 +73,8 @@ def settings_secrets(settings) -> list[str | None]:
     from bot.sealed import parse_keys
 
     names = ("slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_client_secret")
-    names += ("slack_state_secret", "hubspot_access_token")
+    names += ("slack_state_secret", "hubspot_access_token", "salesforce_access_token", "salesforce_password")
+    names += ("salesforce_security_token",)
     keys = [key for name in ("encryption_key", "secrets_key") for key in parse_keys(getattr(settings, name, None))]
     return [getattr(settings, name, None) for name in names] + keys
 
@@ -144,24 +148,3 @@ def install() -> None:
 
         logging.setLogRecordFactory(redacted)
         _factory_installed = True
-
-
-FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def configure_logging(
-    level: str | int, secrets: Iterable[str | None] = (), stream: TextIO | None = None
-) -> logging.Handler:
-    """The process's logging: one console handler on the root logger, behind the redacting filter (which
-    also guards any handler the root already has). Returns the handler, so a test can take it off again."""
-    add_secrets(secrets)
-    install()
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(level.upper() if isinstance(level, str) else level)
-    for each in root.handlers:
-        if not any(isinstance(existing, RedactingFilter) for existing in each.filters):
-            each.addFilter(RedactingFilter())
-    return handler

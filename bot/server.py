@@ -1,7 +1,8 @@
-"""HTTP mode: one WSGI app serving POST /slack/events and GET /healthz, run by waitress."""
+"""HTTP mode: one WSGI app serving POST /slack/events, GET /healthz and GET /metrics, run by waitress."""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -10,6 +11,7 @@ from concurrent.futures import TimeoutError as StillWaiting
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot import metrics
 from bot.workers import PEOPLE
 from storage.db import Database
 
@@ -42,8 +44,11 @@ class HealthProbe:
 def make_wsgi(app: App, db: Database):
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     probe = HealthProbe(db)
+    numbers = metrics.wsgi_app()
 
     def wsgi(environ, start_response):
+        if environ.get("PATH_INFO") == metrics.METRICS_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            return numbers(environ, start_response)
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             problem = probe.problem()
             answer = {"ok": problem is None, "database": "reachable" if problem is None else "unreachable"}
@@ -54,7 +59,8 @@ def make_wsgi(app: App, db: Database):
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         with PEOPLE.answering():  # background work steps aside until this request is answered
-            return slack(environ, start_response)
+            # in a context of its own: what the request sets (its log fields, its budget) ends with it
+            return contextvars.copy_context().run(slack, environ, start_response)
 
     return wsgi
 

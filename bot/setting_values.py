@@ -83,6 +83,13 @@ def time_zone(value: str) -> str:
     return value
 
 
+def holiday_calendar(value: str | None) -> str | None:
+    """HOLIDAY_CALENDAR: a country (and region) the holidays package knows, as its code; empty is none."""
+    from bot.rules.holidays import read_calendar
+
+    return read_calendar(value)
+
+
 def coach_time(field: str, value: str) -> str:
     """WORK_HOURS, WORK_DAYS or a weekly slot (REFLECTION_SLOT, DIGEST_SLOT, MANAGER_SLOT), read as reps type them."""
     from bot.parsing import coaching

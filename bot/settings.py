@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     """Shown before amounts."""
     log_level: str = "INFO"
     """Console log level."""
+    log_format: Literal["plain", "json"] = "plain"
+    """`plain`: one line a record, for a terminal. `json`: one JSON object a line (time, level, logger, message,
+    workspace, request or job id, exception), for a log system (see Logs).
+    """
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """Socket Mode: serve Prometheus's `GET /metrics` on this port. Empty: not served. HTTP mode serves it on `PORT`
+    (see Metrics).
+    """
     # Selling time and the health report (issue 3): see docs/operators/settings.md.
     quota_period: Literal["month", "quarter"] = "quarter"
     """`month` or `quarter`: the period `/opportunity quota` sets and coverage is measured over."""
@@ -91,6 +99,14 @@ class Settings(BaseSettings):
     """The team's default working days (`sun-thu`, `mon,tue,thu`)."""
     reflection_slot: str = "fri 15:00"
     """When the weekly reflection arrives, in each rep's own time zone (`thu 4pm`)."""
+    holiday_calendar: str | None = None
+    """Public holidays kept free of coaching: a country code (`GB`), with its region if it has days of its own
+    (`GB-SCT`, `US-CA`, `DE-BY`). Empty: none. Admins change it in `/opportunity admin`; reps set their own."""
+
+    @field_validator("holiday_calendar")
+    @classmethod
+    def _known_calendar(cls, value: str | None) -> str | None:
+        return read.holiday_calendar(value)
 
     @field_validator("work_hours", "work_days", "reflection_slot", "digest_slot", "manager_slot")
     @classmethod
@@ -227,9 +243,87 @@ class Settings(BaseSettings):
         self.hubspot_stage_map = {k: ours[v.casefold()] for k, v in self.hubspot_stage_map.items()}
         return self
 
+    # Salesforce (issue 26): see docs/admins/crm.md, "Salesforce". Either an instance and an access token,
+    # or a user's username, password and security token on the login or test host.
+    salesforce_instance_url: str | None = None
+    """The Salesforce org's instance URL (https://yourcompany.my.salesforce.com), with SALESFORCE_ACCESS_TOKEN."""
+    salesforce_access_token: str | None = None
+    """An OAuth access token (session id) for that instance; it cannot be refreshed from here."""
+    salesforce_username: str | None = None
+    """Instead of a token: the Salesforce integration user's username (with its password and security token)."""
+    salesforce_password: str | None = None
+    """That user's password (the bot logs in again whenever the session expires)."""
+    salesforce_security_token: str | None = None
+    """That user's security token, as Salesforce emails it."""
+    salesforce_domain: str = Field(default="login", pattern=r"^[A-Za-z0-9.-]+$")
+    """The login host for a username login: `login` (production), `test` (sandbox) or a My Domain prefix."""
+    salesforce_record_type: str | None = None
+    """Follow only the Opportunities of this record type (developer name or id); empty follows all."""
+    salesforce_stage_map: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    """Overrides of the stage mapping: `SALESFORCE_STAGE=OUR_STAGE` pairs, comma-separated (the stage's API name
+    or label).
+    """
+    salesforce_api_share: float = Field(default=0.25, gt=0, le=1)
+    """The share of the Salesforce org's daily API allowance the bot may use; it slows down before it."""
+
+    @field_validator(
+        "salesforce_instance_url", "salesforce_access_token", "salesforce_username", "salesforce_password",
+        "salesforce_security_token", "salesforce_record_type",
+    )  # fmt: skip
+    @classmethod
+    def _blank_salesforce_is_unset(cls, value: str | None) -> str | None:
+        return read.blank_is_none(value)
+
+    @field_validator("salesforce_instance_url")
+    @classmethod
+    def _salesforce_url_shape(cls, value: str | None) -> str | None:
+        return value and read.http_url(value, "https://yourcompany.my.salesforce.com")
+
+    @field_validator("salesforce_stage_map", mode="before")
+    @classmethod
+    def _read_salesforce_stage_map(cls, value: object) -> dict[str, str]:
+        from bot.rules.crm_stages import parse_stage_map
+
+        return parse_stage_map(value)
+
+    @model_validator(mode="after")
+    def _one_crm(self) -> Settings:
+        by_token = bool(self.salesforce_instance_url) + bool(self.salesforce_access_token)
+        if by_token == 1:
+            raise ValueError("SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN go together: set both or neither")
+        by_password = (self.salesforce_username, self.salesforce_password, self.salesforce_security_token)
+        if any(by_password) and not all(by_password):
+            raise ValueError(
+                "SALESFORCE_USERNAME, SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN go together: set all three"
+            )
+        if self.hubspot_access_token and self.salesforce_enabled:
+            raise ValueError("Set HubSpot's token or Salesforce's settings, not both: the bot follows one CRM")
+        ours = {stage.casefold(): stage for stage in self.all_stages}
+        unknown = [target for target in self.salesforce_stage_map.values() if target.casefold() not in ours]
+        if unknown:
+            raise ValueError(
+                f"SALESFORCE_STAGE_MAP maps onto {unknown[0]!r}, which is not one of OPEN_STAGES, Won or Lost"
+            )
+        self.salesforce_stage_map = {k: ours[v.casefold()] for k, v in self.salesforce_stage_map.items()}
+        return self
+
+    @property
+    def salesforce_enabled(self) -> bool:
+        return bool(self.salesforce_access_token or self.salesforce_username)
+
+    @property
+    def crm_provider(self) -> str:
+        """The CRM this install follows: "salesforce" when it is configured, else "hubspot"."""
+        return "salesforce" if self.salesforce_enabled else "hubspot"
+
+    @property
+    def crm_stage_map(self) -> dict[str, str]:
+        """The followed CRM's stage overrides (HUBSPOT_STAGE_MAP or SALESFORCE_STAGE_MAP)."""
+        return self.salesforce_stage_map if self.salesforce_enabled else self.hubspot_stage_map
+
     @property
     def crm_enabled(self) -> bool:
-        return bool(self.hubspot_access_token)
+        return bool(self.hubspot_access_token) or self.salesforce_enabled
 
     # Many workspaces (issue 13): see docs/admins/install.md.
     slack_client_id: str | None = None
@@ -288,6 +382,11 @@ class Settings(BaseSettings):
         if value:
             check_key(value)
         return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _blank_port_is_unset(cls, value: object) -> object:
+        return read.blank_is_none(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_encryption_key(self) -> Settings:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.handler import RetryHandler
 
-from bot.ratelimit import RateLimiter, SharedRetryAfter, parse_limits
+from bot import metrics
+from bot.ratelimit import RateLimiter, SharedRetryAfter, method_of, parse_limits
 from bot.settings import Settings
 
 _SINGLE = object()
@@ -24,6 +26,17 @@ class PacedWebClient(WebClient):
         return super().api_call(api_method, **kwargs)
 
 
+class CountAnswers(RetryHandler):
+    """First of the client's retry handlers, which slack_sdk shows every answer (a retried one included):
+    counts it by method (ok, error, 429) for GET /metrics, and never asks for a retry itself."""
+
+    def can_retry(self, *, state, request, response=None, error=None) -> bool:
+        status = response.status_code if response is not None else None
+        ok = status == 200 and bool(response.body and response.body.get("ok"))
+        metrics.slack_answered(method_of(request.url), status, ok)
+        return False
+
+
 def make_client(settings: Settings, token: str | None | object = _SINGLE) -> WebClient:
     """slack_sdk retries only connection errors by default; 429 (honouring Retry-After) and 5xx are added here.
 
@@ -36,6 +49,7 @@ def make_client(settings: Settings, token: str | None | object = _SINGLE) -> Web
         timeout=10,
         limiter=limiter,
         retry_handlers=[
+            CountAnswers(),
             ConnectionErrorRetryHandler(max_retry_count=2),
             SharedRetryAfter(limiter, max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 from slack_bolt import Ack
 
+from bot import metrics
 from storage.timeouts import AnswerBudget, current_budget
 
 # Slack waits 3 s for an answer; this much of it is ours, the rest is the network's.
@@ -194,6 +195,7 @@ class BudgetedAck(Ack):
 
     def __call__(self, *args, **kwargs):
         self.budget.answer()
+        metrics.acknowledged(time.monotonic() - self.since, late=self.budget.missed)
         try:
             return super().__call__(*args, **kwargs)
         finally:

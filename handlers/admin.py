@@ -25,6 +25,7 @@ from handlers.common import (
     ids_of,
     open_form,
     read_json,
+    refuse,
     replying_on_failure,
     services_of,
     storing_form,
@@ -65,7 +66,8 @@ def admin_command(ack: Ack, command: dict, respond: Respond, client: WebClient, 
             if not services.settings.crm_enabled:
                 respond(**problem(views.NO_CRM))
                 return
-            respond(**views.crm_status_reply(crm_status.status_lines(services, team_id)))
+            crm, lines = crm_status.status_view(services, team_id)
+            respond(**views.crm_status_reply(lines, crm))
             return
         if words[0].lower() != "forget" or len(words) > 2:
             respond(**problem(ADMIN_USAGE))
@@ -112,7 +114,7 @@ def settings_saved(ack: Ack, body: dict, view: dict, client: WebClient, context)
     try:
         changes = read_admin_form(picked_values(view))
     except FormErrors as mistakes:
-        ack(response_action="errors", errors=mistakes.problems)
+        refuse(ack, response_action="errors", errors=mistakes.problems)
         return
     with storing_form(ack, send, view) as acked:
         if not admin.is_admin(services, team_id, user_id):

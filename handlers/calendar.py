@@ -75,7 +75,7 @@ def submit_connect(ack: Ack, body: dict, view: dict, client: WebClient, context)
     services = common.services_of(context)
     address = (common.field_values(view).get(views.ADDRESS_BLOCK) or "").strip()
     if not address:
-        ack(response_action="errors", errors={views.ADDRESS_BLOCK: views.HOW_TO[:150]})
+        common.refuse(ack, response_action="errors", errors={views.ADDRESS_BLOCK: views.HOW_TO[:150]})
         return
     ack()
     team_id, user_id = common.ids_of(body)

@@ -10,11 +10,11 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.messages import coach_settings
+from bot.messages import coach_settings, lessons
 from bot.messages import coaching as views
 from bot.messages.kit import problem
 from bot.parsing import FieldErrors, ParseError
-from bot.parsing.coaching import parse_answer, parse_coach, parse_day, parse_plan_form
+from bot.parsing.coaching import parse_answer, parse_answer_form, parse_coach, parse_day, parse_plan_form
 from bot.parsing.obstacles import parse_focus_obstacle
 from bot.questions import BY_ID
 from bot.services import coach
@@ -31,6 +31,8 @@ def register(app: App) -> None:
     app.view(views.PLAN_VIEW)(submit_plan)
     app.view(views.FOCUS_VIEW)(submit_focus)
     app.view(views.REFLECTION_VIEW)(submit_reflection)
+    app.action(lessons.KEEP_LESSON)(keep_lesson)
+    app.view(lessons.LESSON_VIEW)(submit_lesson)
 
 
 # ---- /opportunity coach and reflections --------------------------------------------------
@@ -70,8 +72,10 @@ def plan_block(ack: Ack, body: dict, action: dict, respond: Respond, client: Web
     team_id, user_id = common.ids_of(body)
     with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
         initial = coach.first_day_for_a_block(services, team_id, user_id)
-        metadata = json.dumps({"d": common.read_json(action.get("value")).get("d")})
-        if not common.open_form(client, body.get("trigger_id", ""), views.plan_modal(initial, metadata)):
+        carried = common.read_json(action.get("value"))
+        minutes = carried.get("m") if isinstance(carried.get("m"), int) else None
+        form = views.plan_modal(initial, json.dumps({"d": carried.get("d")}), minutes)
+        if not common.open_form(client, body.get("trigger_id", ""), form):
             respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
@@ -128,7 +132,35 @@ def block_followup(ack: Ack, body: dict, action: dict, respond: Respond, context
         respond(**views.followup_thanks(done))
 
 
+def keep_lesson(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
+    """The reply to "Lost" asked what the deal taught: a one-field form."""
+    ack()
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
+    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
+        deal = coach.lost_deal(services, team_id, user_id, common.read_json(action.get("value")).get("o"))
+        if deal is None:
+            respond(**problem(LESSON_GONE), replace_original=False)
+            return
+        form = lessons.lesson_modal(deal.name, json.dumps({"o": deal.id}))
+        if not common.open_form(client, body.get("trigger_id", ""), form):
+            respond(**problem(common.FORM_FAILED), replace_original=False)
+
+
+LESSON_GONE = "That deal is no longer a lost deal of yours. `/opportunity reflections` shows what you kept."
+
+
 # ---- forms ------------------------------------------------------------------------------------
+
+
+def submit_lesson(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+    form = common.checked_submission(ack, body, view, client, context, parse_answer_form, in_channel=False)
+    if form is None:
+        return
+    with common.storing_form(ack, form.send, view) as stored:
+        name = coach.keep_lesson(form.services, form.team_id, form.user_id, form.meta.get("o"), form.fields, form.key)
+        stored()
+        form.send(lessons.lesson_kept(name) if name else problem(LESSON_GONE))
 
 
 def submit_plan(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
@@ -149,7 +181,7 @@ def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, b
     try:
         answer = parse_answer(common.field_values(view).get(block_id))
     except ParseError as mistake:
-        ack(response_action="errors", errors={block_id: str(mistake)})
+        common.refuse(ack, response_action="errors", errors={block_id: str(mistake)})
         return
     form = common.submission(body, view, client, context, in_channel=False)
     services, send = form.services, send or form.send
@@ -173,7 +205,7 @@ def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -
     except FieldErrors as problems:
         errors |= problems.errors
     if errors:
-        ack(response_action="errors", errors=errors)
+        common.refuse(ack, response_action="errors", errors=errors)
         return
     form = common.submission(body, view, client, context, in_channel=False)
     with common.storing_form(ack, form.send, view) as stored:

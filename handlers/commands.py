@@ -12,7 +12,7 @@ from bot.parsing import ParseError
 from bot.parsing.tokens import suggest
 from bot.text import clean, escape
 from handlers import admin, calendar, coaching, export, obstacles, opportunities, selling_time, team
-from handlers.common import services_of
+from handlers.common import refuse, services_of
 
 SUBCOMMANDS = {
     **opportunities.SUBCOMMANDS,  # new, list, stage, won, lost, help
@@ -35,12 +35,12 @@ def opportunity_command(ack: Ack, command: dict, respond: Respond, client: WebCl
     verb, _, rest = " ".join(clean(command.get("text")).split()).partition(" ")
     handler = SUBCOMMANDS.get(verb.lower())
     if handler is None:
-        ack(**unknown_subcommand(verb, services.settings.all_stages))
+        refuse(ack, **unknown_subcommand(verb, services.settings.all_stages))
         return
     try:
         handler(ack, command, respond, client, context, rest)
     except ParseError as mistake:
-        ack(**problem(str(mistake)))
+        refuse(ack, **problem(str(mistake)))
 
 
 def unknown_subcommand(verb: str, stages) -> dict:

@@ -14,6 +14,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot import metrics
 from bot.messages.kit import problem
 from bot.parsing import FieldErrors, ParseError
 from bot.services import DatabaseUnavailable, NotStored, Services, Unsure
@@ -64,28 +65,48 @@ def replying_on_failure(send: Send) -> Iterator[None]:
     try:
         yield
     except ParseError as mistake:
+        metrics.request_ended(metrics.REFUSED)
         _safe_send(send, problem(str(mistake)))
     except NotOpen:
+        metrics.request_ended(metrics.REFUSED)
         _safe_send(send, problem(ALREADY_CLOSED))
     except (NotStored, DatabaseUnavailable) as error:
+        metrics.request_ended(metrics.FAILED)
         reason = str(error) or str(error.__context__ or "")  # NotStored carries the failure it checked
         log.warning("the database is unavailable, nothing was saved: %s", reason)  # an outage: one line
         _safe_send(send, problem(NOT_SAVED))
     except Unsure:
+        metrics.request_ended(metrics.FAILED)
         _safe_send(send, problem(UNSURE))
     except Exception:
+        metrics.request_ended(metrics.FAILED)
         log.exception("request failed after acknowledgement")
         _safe_send(send, problem(SOMETHING_WENT_WRONG))
 
 
+def refuse(ack: Callable[..., object], **payload: object) -> None:
+    """Acknowledge with a refusal (bad input: what to type instead, or each reason beside its field), nothing
+    stored; counted as `refused` for GET /metrics."""
+    metrics.request_ended(metrics.REFUSED)
+    ack(**payload)
+
+
 class AckOnce:
-    """Slack's ack, called once: right after the entry is stored, or when the attempt ends without it."""
+    """Slack's ack, called once: by the handler right after its entry is stored (counted then as `stored`,
+    or `refused` when it sends a form back with its mistakes), or by `storing` when the attempt ends
+    without it (`answer`: the outcome is counted where the failure is read)."""
 
     def __init__(self, ack: Callable[..., object]) -> None:
         self._ack = ack
         self.done = False
 
     def __call__(self, **payload: object) -> None:
+        if not self.done:
+            refused = payload.get("response_action") == "errors"
+            metrics.request_ended(metrics.REFUSED if refused else metrics.STORED)
+        self.answer(**payload)
+
+    def answer(self, **payload: object) -> None:
         if not self.done:
             self.done = True
             self._ack(**payload)
@@ -102,13 +123,16 @@ def storing(ack: Callable[..., object], send: Send) -> Iterator[AckOnce]:
         yield acked
     except Exception as failure:  # noqa: BLE001 - every failure is turned into a true reply
         stored = acked.done
-        acked()
+        acked.answer()
         _safe_send(send, problem(_what_happened(failure, stored)))
     finally:
-        acked()
+        acked.answer()
 
 
 def _what_happened(failure: Exception, stored: bool) -> str:
+    """What to tell the rep about a failure; one before the entry was stored is counted here."""
+    if not stored:
+        metrics.request_ended(metrics.REFUSED if isinstance(failure, (ParseError, NotOpen)) else metrics.FAILED)
     if isinstance(failure, ParseError):
         return str(failure)
     if isinstance(failure, NotOpen):
@@ -136,15 +160,16 @@ def storing_form(ack: Callable[..., object], send: Send, view: dict) -> Iterator
         if acked.done:
             _safe_send(send, problem(SAVED_NOT_SHOWN))
             return
+        metrics.request_ended(metrics.FAILED)
         log.warning("the database is unavailable while a form was submitted: %s", failure)
         reason = FORM_UNSURE if isinstance(failure, Unsure) else FORM_NOT_SAVED
-        acked(response_action="errors", errors={_first_field(view): reason})
+        acked.answer(response_action="errors", errors={_first_field(view): reason})
     except Exception as failure:  # noqa: BLE001 - as in `storing`
         stored = acked.done
-        acked()
+        acked.answer()
         _safe_send(send, problem(_what_happened(failure, stored)))
     finally:
-        acked()
+        acked.answer()
 
 
 def _first_field(view: dict) -> str:
@@ -265,7 +290,7 @@ def checked_submission(
     try:
         return replace(form, fields=parse(field_values(view), form.services.team_today(), *args))
     except FieldErrors as problems:
-        ack(response_action="errors", errors=problems.errors)
+        refuse(ack, response_action="errors", errors=problems.errors)
         return None
 
 

@@ -20,6 +20,7 @@ from handlers.common import (
     ids_of,
     metadata,
     open_form,
+    refuse,
     services_of,
 )
 
@@ -62,7 +63,7 @@ def deal_picked(ack: Ack, body: dict, view: dict, context) -> None:
         ack(response_action="errors", errors={"deal": FORM_NOT_SAVED})
         return
     if opp is None:
-        ack(response_action="errors", errors={"deal": "Pick one of your open opportunities."})
+        refuse(ack, response_action="errors", errors={"deal": "Pick one of your open opportunities."})
         return
     form = selling_time_views.log_time_modal(opp, metadata("", id=opp.id), services.team_today())
     ack(response_action="update", view=form)

@@ -12,7 +12,14 @@ from slack_sdk import WebClient
 from bot.messages import obstacles as views
 from bot.messages import opportunities as opportunity_views
 from bot.messages.kit import problem
-from bot.parsing.obstacles import parse_checkpoint, parse_new_checkpoint, parse_obstacle, parse_obstacle_form
+from bot.parsing.coaching import parse_answer_form
+from bot.parsing.obstacles import (
+    parse_checkpoint,
+    parse_detach_form,
+    parse_new_checkpoint,
+    parse_obstacle,
+    parse_obstacle_form,
+)
 from bot.services import obstacles, pipeline
 from bot.text import escape
 from handlers import common
@@ -27,6 +34,10 @@ def register(app: App) -> None:
     for action_id in (views.MOVED, views.STEP_BACK, views.LOST):
         app.action(action_id)(checkpoint_answer)
     app.action(views.NOT_YET)(checkpoint_not_yet)
+    app.action(views.DETACH_WHEN)(checkpoint_detach_when)
+    app.view(views.DETACH_VIEW)(submit_detach_when)
+    app.action(views.RESTART_SIGNAL)(restart_signal)
+    app.view(views.RESTART_VIEW)(submit_restart_signal)
 
 
 # ---- /opportunity obstacle ------------------------------------------------------------------
@@ -103,12 +114,12 @@ def checkpoint_answer(ack: Ack, body: dict, action: dict, respond: Respond, cont
     answer = views.ANSWER_OF[action.get("action_id", "")]
     obstacle_id = common.read_json(action.get("value")).get("o")
     with common.storing(ack, common.to_respond(respond, replace_original=False)) as stored:
-        found = obstacles.answer_checkpoint(services, team_id, user_id, obstacle_id, answer)
+        answered = obstacles.answer_checkpoint(services, team_id, user_id, obstacle_id, answer)
         stored()
-        if found is None:
+        if answered is None:
             respond(**problem(views.GONE), replace_original=False)
             return
-        respond(**views.checkpoint_reply(answer, found, services.team_today()))
+        respond(**views.checkpoint_reply(answer, answered, services.team_today()))
 
 
 def checkpoint_not_yet(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
@@ -144,3 +155,61 @@ def submit_new_checkpoint(ack: Ack, body: dict, view: dict, client: WebClient, c
             return
         reply = views.checkpoint_reply(obstacles.NOT_YET, found, services.team_today(), checkpoint)
         form.send({"text": reply["text"], "blocks": reply["blocks"]})
+
+
+def checkpoint_detach_when(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
+    """After two "not yet"s: a small form for when the rep will step back (a day, a condition, or both)."""
+    ack()
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
+    obstacle_id = common.read_json(action.get("value")).get("o")
+    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
+        found = obstacles.get_open(services, team_id, user_id, obstacle_id)
+        if found is None:
+            respond(**problem(views.GONE), replace_original=False)
+            return
+        if not common.open_form(
+            client, body.get("trigger_id", ""), views.detach_modal(found, json.dumps({"o": found.id}))
+        ):
+            respond(**problem(common.FORM_FAILED), replace_original=False)
+
+
+def submit_detach_when(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+    form = common.checked_submission(ack, body, view, client, context, parse_detach_form, in_channel=False)
+    if form is None:
+        return
+    detach_on, condition = form.fields
+    with common.storing_form(ack, form.send, view) as stored:
+        obstacle_id = form.meta.get("o")
+        found = obstacles.detach_when(
+            form.services, form.team_id, form.user_id, obstacle_id, detach_on, condition, form.key
+        )
+        stored()
+        form.send(problem(views.GONE) if found is None else views.detach_reply(found, form.services.team_today()))
+
+
+def restart_signal(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
+    """After a step back: what signal would restart the deal? A one-line form."""
+    ack()
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
+    deal_id = common.read_json(action.get("value")).get("o")
+    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
+        opp = pipeline.get_open(services, team_id, user_id, deal_id) if isinstance(deal_id, int) else None
+        if opp is None:
+            respond(**problem(GONE), replace_original=False)
+            return
+        form = views.restart_modal(opp.name, json.dumps({"o": opp.id}))
+        if not common.open_form(client, body.get("trigger_id", ""), form):
+            respond(**problem(common.FORM_FAILED), replace_original=False)
+
+
+def submit_restart_signal(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+    form = common.checked_submission(ack, body, view, client, context, parse_answer_form, in_channel=False)
+    if form is None:
+        return
+    with common.storing_form(ack, form.send, view) as stored:
+        deal_id = form.meta.get("o")
+        name = obstacles.keep_restart_signal(form.services, form.team_id, form.user_id, deal_id, form.fields, form.key)
+        stored()
+        form.send(views.restart_kept(name) if name else problem(GONE))

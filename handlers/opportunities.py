@@ -25,6 +25,7 @@ from handlers.common import (
     metadata,
     open_form,
     read_json,
+    refuse,
     replying_on_failure,
     request_key,
     services_of,
@@ -253,7 +254,7 @@ def submit_stage(ack: Ack, body: dict, view: dict, client: WebClient, context) -
     try:
         target = pick_stage(field_values(view).get("stage") or "", services.settings.all_stages)
     except ParseError as mistake:
-        ack(response_action="errors", errors={"stage": str(mistake)})
+        refuse(ack, response_action="errors", errors={"stage": str(mistake)})
         return
     finish_form(ack, body, view, client, context, target, None)
 
@@ -262,7 +263,7 @@ def submit_lost(ack: Ack, body: dict, view: dict, client: WebClient, context) ->
     try:
         reason = check_optional(field_values(view).get("reason"), "reason", MAX_REASON)
     except ParseError as mistake:
-        ack(response_action="errors", errors={"reason": str(mistake)})
+        refuse(ack, response_action="errors", errors={"reason": str(mistake)})
         return
     finish_form(ack, body, view, client, context, pipeline.LOST, reason)
 

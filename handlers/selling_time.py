@@ -23,7 +23,7 @@ from bot.parsing.selling_time import (
     parse_prospect_form,
     parse_quota,
 )
-from bot.services import health, outlook, selling_time
+from bot.services import charts, health, outlook, selling_time
 from bot.text import clean, escape
 from handlers import common
 
@@ -35,6 +35,7 @@ def register(app: App) -> None:
     app.command("/prospect")(prospect_command)
     app.view(views.PROSPECT_VIEW)(submit_prospect)
     app.view(views.LOG_TIME_VIEW)(submit_log_time)
+    app.action(health_views.SHOW_PICTURE)(show_picture)
 
 
 # ---- /prospect and /opportunity prospect ----------------------------------------------------
@@ -46,7 +47,7 @@ def prospect_command(ack: Ack, command: dict, respond: Respond, client: WebClien
     try:
         prospect(ack, command, respond, client, context, rest, undo_hint=views.PROSPECT_UNDO)
     except ParseError as mistake:
-        ack(**problem(str(mistake)))
+        common.refuse(ack, **problem(str(mistake)))
 
 
 def prospect(
@@ -137,6 +138,17 @@ def health_report(ack: Ack, command, respond: Respond, client: WebClient, contex
         report = health.build_health(services, command["team_id"], command["user_id"])
         ahead = outlook.rep_outlook(services, command["team_id"], command["user_id"], report)
         respond(**health_views.health_reply(report, services.settings.currency_symbol, services.now(), ahead))
+
+
+def show_picture(ack: Ack, body: dict, respond: Respond, context) -> None:
+    """The health report's "Show as a picture": acknowledged at once, then drawn and shared in the DM."""
+    ack()
+    services = common.services_of(context)
+    team_id, user_id = common.ids_of(body)
+    send = common.to_respond(respond, replace_original=False)
+    with common.replying_on_failure(send):
+        outcome = charts.send_health_picture(services, team_id, user_id, common.request_key(body))
+        send(health_views.picture_reply(outcome))
 
 
 SUBCOMMANDS = {

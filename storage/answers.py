@@ -24,6 +24,10 @@ REFLECTION, FOCUS_REASON, PROSPECTING_BLOCK, BLOCK_FOLLOWUP, SNOOZE = (
 # Naming an obstacle (question: its kind or "none", answer: the note, question_id: the deal, planned_day: the
 # checkpoint); answering "has it moved?" (answer: moved/not_yet/step_back/lost, question_id: the obstacle).
 OBSTACLE, CHECKPOINT = "obstacle", "checkpoint"
+# When the rep will step back from a deal (answer: the condition, planned_day: the date, question_id: the
+# obstacle); the signal that would restart a paused deal (question_id: the deal); what a lost deal taught
+# (question_id: the deal).
+DETACH, RESTART_SIGNAL, LESSON = "detach", "restart_signal", "lesson"
 
 
 @dataclass(frozen=True)
@@ -123,3 +127,14 @@ def answered_by_request(db: Database, team_id: str, request_key: str) -> Answer 
             select(CoachingAnswer).where(CoachingAnswer.team_id == team_id, CoachingAnswer.request_key == request_key)
         )
         return _answer(row) if row else None
+
+
+def latest_of_kind(db: Database, team_id: str, kind: str, since: datetime) -> dict[str, Answer]:
+    """Each rep's latest answer of one kind kept since a moment (e.g. a lesson from a lost deal), in one query."""
+    query = (
+        select(CoachingAnswer)
+        .where(CoachingAnswer.team_id == team_id, CoachingAnswer.kind == kind, CoachingAnswer.created_at >= since)
+        .order_by(CoachingAnswer.created_at, CoachingAnswer.id)
+    )
+    with db.transaction() as session:
+        return {row.user_id: _answer(row) for row in session.scalars(query)}

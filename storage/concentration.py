@@ -184,3 +184,11 @@ def last_prospecting_by_rep(db: Database, team_id: str, since: date | None = Non
     query = select(rows.c.user_id, func.max(rows.c.day)).where(rows.c.opportunity_id.is_(None)).group_by(rows.c.user_id)
     with db.transaction() as session:
         return dict(session.execute(query).all())
+
+
+def minutes_per_deal(db: Database, team_id: str, user_id: str, since: date, until: date) -> dict[int | None, int]:
+    """One rep's counted selling minutes per deal (None: prospecting) over days since..until, as the nudge
+    counts them (counted_per_deal), through the (team, user, day) indexes."""
+    per_deal = counted_per_deal(team_id, since, until, lambda column: column == user_id, "rep_per_deal")
+    with db.transaction() as session:
+        return {row.opportunity_id: int(row.minutes or 0) for row in session.execute(select(per_deal))}

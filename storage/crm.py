@@ -7,6 +7,7 @@ back as frozen dataclasses.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -105,6 +106,17 @@ def start_run(db: Database, team_id: str, provider: str, now: datetime, lease: t
             .returning(CrmSyncState.keyed_at)
         ).first()
     return Run(token, held[0]) if held else None
+
+
+def save_stage_weights(db: Database, team_id: str, provider: str, weights: dict[str, float]) -> None:
+    """The CRM's probability of winning in each of our stages, as its pipeline says now."""
+    _ensure_state(db, team_id, provider)
+    with db.transaction() as session:
+        session.execute(
+            update(CrmSyncState)
+            .where(*_of(team_id, provider))
+            .values(stage_weights=json.dumps(weights, sort_keys=True))
+        )
 
 
 def note_keyed(db: Database, team_id: str, provider: str, now: datetime) -> None:

@@ -179,3 +179,27 @@ def writes_for(db: Database, team_id: str) -> list[WriteRecord]:
     with db.transaction() as session:
         rows = session.scalars(select(CrmOutbox).where(CrmOutbox.team_id == team_id).order_by(CrmOutbox.id))
         return [view_from(WriteRecord, row) for row in rows]
+
+
+def note_sending(db: Database, write: Write, values: str) -> None:
+    """Record what this create is about to send (it is ours: claimed by `write.token`)."""
+    with db.transaction() as session:
+        session.execute(update(CrmOutbox).where(*_owned(write)).values(sent_values=values[:800]))
+
+
+def sent_creates(db: Database, team_id: str, provider: str) -> dict[int, tuple[str, str]]:
+    """Outstanding creates that were sent at least once with their values recorded, by opportunity: (the
+    change's time as ISO text, the values). Their answers may have been lost."""
+    where = _of(team_id, provider, CrmOutbox.change_key == CREATE, _outstanding(), CrmOutbox.sent_values.is_not(None))
+    with db.transaction() as session:
+        rows = session.execute(
+            select(CrmOutbox.opportunity_id, CrmOutbox.changed_at, CrmOutbox.sent_values).where(*where)
+        )
+        return {row.opportunity_id: (row.changed_at.isoformat(), row.sent_values) for row in rows}
+
+
+def close_create(db: Database, team_id: str, provider: str, opportunity_id: int, now: datetime) -> None:
+    """The create's deal was found in the CRM: the create is done, whoever holds its claim."""
+    where = _of(team_id, provider, CrmOutbox.opportunity_id == opportunity_id, CrmOutbox.change_key == CREATE)
+    with db.transaction() as session:
+        session.execute(update(CrmOutbox).where(*where, _outstanding()).values(status=SENT, sent_at=now))

@@ -13,7 +13,7 @@ a stamp already ahead of a caller's clock is never moved back (that caller simpl
 
 from __future__ import annotations
 
-from sqlalchemy import Float, case, literal, update
+from sqlalchemy import Float, case, literal, select, update
 
 from storage.crm import insert_once
 from storage.db import Database
@@ -40,3 +40,20 @@ def reserve(db: Database, bucket: str, rate: float, capacity: float, now: float)
     if insert_once(db, CrmPace, bucket=bucket, tokens=capacity - 1.0, stamp=now):
         return 0.0  # a bucket not used before starts full, less this call's token
     return reserve(db, bucket, rate, capacity, now)  # another caller made it first
+
+
+def note_reading(db: Database, name: str, value: float, now: float) -> None:
+    """Keep the latest reading of a CRM's own counter (Salesforce's API allowance) beside the buckets: a row
+    named `name` holding `value`, stamped `now`. A reading older than the one kept is ignored."""
+    keep = update(CrmPace).where(CrmPace.bucket == name, CrmPace.stamp <= now).values(tokens=value, stamp=now)
+    with db.transaction() as session:
+        if session.execute(keep).rowcount:
+            return
+    insert_once(db, CrmPace, bucket=name, tokens=value, stamp=now)
+
+
+def reading(db: Database, name: str) -> tuple[float, float] | None:
+    """The latest reading kept under `name`: (value, when), or None before the first."""
+    with db.transaction() as session:
+        row = session.execute(select(CrmPace.tokens, CrmPace.stamp).where(CrmPace.bucket == name)).first()
+    return (row.tokens, row.stamp) if row else None

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, select, update
 
+from storage.close_dates import close_date_change
 from storage.crm import REMOVED, link_values, links_of, view_from
 from storage.db import Database
 from storage.models import CrmConflict, CrmFlag, CrmLink, Opportunity, StageChange
@@ -72,6 +73,8 @@ def save_records(
             if row is None:
                 row = Opportunity(team_id=team_id, created_at=record.created_at, status=OPEN)
                 session.add(row)
+            if record.opportunity_id and row.expected_close != record.expected_close and row.status == OPEN:
+                session.add(close_date_change(team_id, row.id, row.expected_close, record.expected_close, now))
             row.owner_id, row.name, row.name_key = record.owner_id, record.name, record.name.casefold()
             row.amount, row.stage, row.expected_close = record.amount, record.stage, record.expected_close
             if row.status != record.status:

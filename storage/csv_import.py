@@ -17,7 +17,8 @@ from datetime import datetime
 from sqlalchemy import insert, select, text, update
 
 from storage.db import Database
-from storage.models import Activity, Opportunity, StageChange
+from storage.models import Activity, CloseDateChange, Opportunity, StageChange
+from storage.records import OPEN
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 # What identifies an activity without an id: every field but when it was entered.
@@ -87,6 +88,7 @@ class _Batch:
         self.new: list[dict] = []
         self.changes: list[dict] = []
         self.moves: list[tuple] = []  # (deal id, old stage, new stage, by, at) of stored deals
+        self.close_moves: list[tuple] = []  # (deal id, old close date, new close date) of stored open deals
 
     def settle(self, row: Incoming, key: tuple, values: dict, kind: str) -> str:
         record = self.by_id.get(row.id) if row.id is not None else self.by_key.get(key)
@@ -109,6 +111,8 @@ class _Batch:
             if "stage" in changed:
                 at = changed["last_change_at"]
                 self.moves.append((record["id"], record["stage"], changed["stage"], values.get("owner_id"), at))
+            if "expected_close" in changed and changed.get("status", record.get("status")) == OPEN:
+                self.close_moves.append((record["id"], record["expected_close"], changed["expected_close"]))
         record.update(changed)
         return UPDATED if changed else UNCHANGED
 
@@ -191,6 +195,20 @@ def import_deals(db: Database, team_id: str, rows: list[Incoming], now: datetime
                         for deal, old, new, by, at in firsts + batch.moves
                     ],
                 )  # fmt: skip
+            if batch.close_moves:
+                session.execute(
+                    insert(CloseDateChange),
+                    [
+                        {
+                            "team_id": team_id,
+                            "opportunity_id": deal,
+                            "from_date": old,
+                            "to_date": new,
+                            "changed_at": now,
+                        }
+                        for deal, old, new in batch.close_moves
+                    ],
+                )
     return outcomes
 
 

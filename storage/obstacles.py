@@ -85,12 +85,29 @@ def close(db: Database, team_id: str, obstacle_id: int, outcome: str, now: datet
         )
 
 
-def set_checkpoint(db: Database, team_id: str, obstacle_id: int, checkpoint: date) -> None:
+def set_checkpoint(db: Database, team_id: str, obstacle_id: int, checkpoint: date, not_yet: bool = False) -> None:
+    """A new checkpoint; `not_yet` counts one more "not yet" answer on this obstacle."""
+    values: dict = {"checkpoint": checkpoint}
+    if not_yet:
+        values["not_yets"] = Obstacle.not_yets + 1
+    with db.transaction() as session:
+        session.execute(
+            update(Obstacle).where(Obstacle.id == obstacle_id, Obstacle.team_id == team_id).values(**values)
+        )
+
+
+def set_detach(
+    db: Database, team_id: str, obstacle_id: int, detach_on: date | None, condition: str | None, checkpoint: date
+) -> None:
+    """When the rep will step back (a date, a condition or both), kept with the obstacle, and the checkpoint
+    on which they are asked next."""
     with db.transaction() as session:
         session.execute(
             update(Obstacle)
             .where(Obstacle.id == obstacle_id, Obstacle.team_id == team_id)
-            .values(checkpoint=checkpoint)
+            .values(
+                detach_on=detach_on, detach_condition=condition, checkpoint=checkpoint, not_yets=Obstacle.not_yets + 1
+            )
         )
 
 

@@ -4,6 +4,7 @@ indexes of migration 0001 (team, owner, status) and the activities index of 0002
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -11,7 +12,7 @@ from functools import lru_cache
 from sqlalchemy import Float, Select, and_, bindparam, case, cast, func, select
 
 from storage.db import Database
-from storage.models import Opportunity, Quota
+from storage.models import CrmSyncState, Opportunity, Quota
 from storage.opportunities import view_of
 from storage.records import LOST, OPEN, WON, OpportunityView
 from storage.rows import fetched
@@ -29,6 +30,7 @@ class RepHistory:
     won_days: float
     opened_since: int
     opened_in_week: int
+    implausible: int = 0
 
 
 def _days_open(dialect: str):
@@ -38,15 +40,22 @@ def _days_open(dialect: str):
     return func.julianday(Opportunity.closed_at) - func.julianday(Opportunity.created_at)
 
 
-def _closed_columns(dialect: str) -> list:
-    """Won and lost counts, won amounts and days to win: the closed half of a history."""
-    won = Opportunity.status == WON
+# A win less than a day after its opening is implausible history (typically logged at the moment it
+# closed, or imported without its real opening date): counted apart, never in the rates and averages.
+PLAUSIBLE_DAYS = 1.0
+
+
+def _closed_sums(dialect: str) -> list:
+    """Won (plausible) and lost counts, won amounts and days to win, and the implausible wins apart."""
+    days = cast(_days_open(dialect), Float)
+    won = and_(Opportunity.status == WON, days >= PLAUSIBLE_DAYS)
     return [
         func.count(case((won, 1))).label("won"),
         func.count(case((Opportunity.status == LOST, 1))).label("lost"),
         func.coalesce(func.sum(case((won, Opportunity.amount), else_=0)), 0).label("won_amount"),
         func.count(case((and_(won, Opportunity.amount > 0), 1))).label("won_with_amount"),
-        func.coalesce(func.sum(case((won, cast(_days_open(dialect), Float)), else_=0.0)), 0.0).label("won_days"),
+        func.coalesce(func.sum(case((won, days), else_=0.0)), 0.0).label("won_days"),
+        func.count(case((and_(Opportunity.status == WON, days < PLAUSIBLE_DAYS), 1))).label("implausible"),
     ]
 
 
@@ -60,7 +69,7 @@ def _rep_history_statement(dialect: str, one_rep: bool) -> Select:
     query = (
         select(
             Opportunity.owner_id,
-            *_closed_columns(dialect),
+            *_closed_sums(dialect),
             func.count(case((Opportunity.created_at >= bindparam("opened_since"), 1))).label("opened_since"),
             func.count(case((in_week, 1))).label("in_week"),
         )
@@ -81,8 +90,7 @@ def rep_history(
     """Per rep (or for one rep): won and lost counts, won amounts and days to win, openings since a moment
     and in one week. One GROUP BY over the workspace's (or the rep's) opportunities."""
     params = {"team_id": team_id, "opened_since": opened_since, "week_start": week_start, "week_end": week_end}
-    statement = _rep_history_statement(db.dialect, user_id is not None)
-    rows = fetched(db, statement, params | {"user_id": user_id})
+    rows = fetched(db, _rep_history_statement(db.dialect, user_id is not None), params | {"user_id": user_id})
     return {row.owner_id: _history_of(row.owner_id, row, int(row.opened_since), int(row.in_week)) for row in rows}
 
 
@@ -96,12 +104,13 @@ def _history_of(user_id: str, row, opened_since: int, in_week: int) -> RepHistor
         float(row.won_days or 0.0),
         opened_since,
         in_week,
+        int(row.implausible),
     )
 
 
 @lru_cache(maxsize=4)
 def _team_history_statement(dialect: str) -> Select:
-    return select(*_closed_columns(dialect)).where(
+    return select(*_closed_sums(dialect)).where(
         Opportunity.team_id == bindparam("team_id"), Opportunity.status.in_((WON, LOST))
     )
 
@@ -169,3 +178,59 @@ def early_deals(db: Database, team_id: str, stages: tuple[str, ...], limit: int)
             .limit(limit)
         ).all()
         return [view_of(row) for row in rows], int(total)
+
+
+@dataclass(frozen=True)
+class EarlyDealRow:
+    """One open early-stage deal of a rep: what the real gap in openings credits."""
+
+    amount: int | None
+    expected_close: date | None
+    created_at: datetime
+
+
+def rep_early_deals(db: Database, team_id: str, user_id: str, stages: tuple[str, ...]) -> list[EarlyDealRow]:
+    """One rep's open deals in the early stages, through the (team, owner, status) index of migration 0001."""
+    query = select(Opportunity.amount, Opportunity.expected_close, Opportunity.created_at).where(
+        Opportunity.team_id == team_id,
+        Opportunity.owner_id == user_id,
+        Opportunity.status == OPEN,
+        Opportunity.stage.in_(stages),
+    )
+    with db.transaction() as session:
+        return [EarlyDealRow(row.amount, row.expected_close, row.created_at) for row in session.execute(query)]
+
+
+def open_amounts_by_stage(db: Database, team_id: str, user_id: str | None = None) -> dict[str, dict[str, int]]:
+    """Per rep (or for one rep): the amounts of their open deals summed per stage, for the weighted pipeline."""
+    query = (
+        select(Opportunity.owner_id, Opportunity.stage, func.sum(Opportunity.amount).label("amount"))
+        .where(Opportunity.team_id == team_id, Opportunity.status == OPEN, Opportunity.amount > 0)
+        .group_by(Opportunity.owner_id, Opportunity.stage)
+    )
+    if user_id is not None:
+        query = query.where(Opportunity.owner_id == user_id)
+    found: dict[str, dict[str, int]] = {}
+    with db.transaction() as session:
+        for row in session.execute(query):
+            found.setdefault(row.owner_id, {})[row.stage] = int(row.amount or 0)
+    return found
+
+
+def crm_stage_weights(db: Database, team_id: str) -> dict[str, float]:
+    """The CRM's probability of winning in each of our stages, as its last sync read them (none: {})."""
+    with db.transaction() as session:
+        kept = session.scalars(
+            select(CrmSyncState.stage_weights).where(
+                CrmSyncState.team_id == team_id, CrmSyncState.stage_weights.is_not(None)
+            )
+        ).all()
+    weights: dict[str, float] = {}
+    for text in kept:
+        try:
+            found = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(found, dict):
+            weights.update({str(k): float(v) for k, v in found.items() if isinstance(v, (int, float))})
+    return weights

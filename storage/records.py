@@ -109,6 +109,9 @@ class ObstacleView(RepRecord):
     closed_at: datetime | None = None
     outcome: str | None = None
     paused: bool = False
+    not_yets: int = 0
+    detach_on: date | None = None
+    detach_condition: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from storage.upsert import insert_for
 
 @dataclass(frozen=True)
 class RepSettings:
-    """A rep's row; None in hours, days or reflection slot means the team's default."""
+    """A rep's row; None in hours, days, reflection slot or holiday calendar means the team's default."""
 
     team_id: str
     user_id: str
@@ -32,6 +32,7 @@ class RepSettings:
     reflection_time: str | None = None
     undeliverable_reason: str | None = None
     last_nudged_at: datetime | None = None
+    holiday_calendar: str | None = None
 
 
 _FIELDS = (
@@ -46,6 +47,7 @@ _FIELDS = (
     "reflection_time",
     "undeliverable_reason",
     "last_nudged_at",
+    "holiday_calendar",
 )
 
 
@@ -104,10 +106,20 @@ def _people(team_id: str) -> CompoundSelect:
     )
 
 
-def people(db: Database, team_id: str) -> set[str]:
-    """Every rep of the workspace, whether or not they have a settings row yet."""
+def people(db: Database, team_id: str, leaving_out: Collection[str] = ()) -> set[str]:
+    """Every rep of the workspace, whether or not they have a settings row yet. `leaving_out` (the
+    managers, whose digest gives them a settings row) are left out unless they own a deal or logged time."""
+    left_out = sorted(set(leaving_out))
     with db.transaction() as session:
-        return set(session.scalars(_people(team_id)))
+        found = set(session.scalars(_people(team_id)))
+        if not left_out:
+            return found
+        selling = union(
+            select(Opportunity.owner_id).where(Opportunity.team_id == team_id, Opportunity.owner_id.in_(left_out)),
+            select(Activity.user_id).where(Activity.team_id == team_id, Activity.user_id.in_(left_out)),
+        )
+        sellers = set(session.scalars(selling))
+    return found - (set(left_out) - sellers)
 
 
 def enrol_everyone(db: Database, now: datetime, skip: Collection[str] = ()) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
@@ -23,9 +24,11 @@ def rep_figures(
     period_end: date,
     period_start_at: datetime,
     period_end_at: datetime,
+    people: Collection[str] = (),
 ) -> list[RepFigures]:
-    """Per rep (storage/reps.py says who) with anything on record: creation this week and the weeks before,
-    pipeline, quota, the last day they prospected (logged or captured)."""
+    """Per rep with anything on record, and every one of `people` (storage/reps.py says who is a rep) even
+    with nothing: creation this week and the weeks before, pipeline, quota, the last day they prospected
+    (logged or captured)."""
     earlier = week_start - timedelta(weeks=previous_weeks)
     open_now = Opportunity.status == OPEN
     closing_in_period = and_(
@@ -55,7 +58,7 @@ def rep_figures(
         deal_rows = {row.user_id: row for row in session.execute(deals)}
         quota_of = {row[0]: row[1] for row in session.execute(quotas)}
     last_prospecting = last_prospecting_by_rep(db, team_id)  # logged or captured
-    everyone = sorted(set(deal_rows) | set(quota_of) | set(last_prospecting))
+    everyone = sorted(set(deal_rows) | set(quota_of) | set(last_prospecting) | set(people))
     return [_figures(user, deal_rows.get(user), quota_of.get(user), last_prospecting.get(user)) for user in everyone]
 
 

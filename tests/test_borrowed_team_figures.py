@@ -3,6 +3,8 @@ Home and health rather than on every refresh, and never kept when a close overto
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import update
 
@@ -11,15 +13,22 @@ from storage import outlook as store
 from storage.db import DatabaseUnavailable
 from storage.models import Opportunity
 from storage.records import LOST
-from tests.test_coaching_jobs import say
+from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, say
 from tests.test_outlook_command import closed_history, health_text
+
+
+def late_deal(bot) -> None:
+    """U2 opened a deal ten days ago (a win the day it opened would not count as history)."""
+    bot.clock.set(MONDAY_10AM_NEW_YORK - timedelta(days=10))
+    say(bot, "new Late deal 30k", "U2")
+    bot.clock.set(MONDAY_10AM_NEW_YORK)
 
 
 def test_a_close_on_the_team_counts_in_the_borrowed_figures_at_once(bot):
     closed_history(bot, user="U2")
     assert "the team's: 2 won of 5 closed" in health_text(bot, "new Fresh lead 10k", user="U1")
 
-    say(bot, "new Late deal 30k", "U2")
+    late_deal(bot)
     say(bot, "won late deal", "U2")
 
     assert "the team's: 3 won of 6 closed" in health_text(bot, user="U1")
@@ -49,7 +58,7 @@ def test_many_reps_borrowing_the_team_figures_read_them_once(bot, monkeypatch):
 
 def test_a_read_a_close_overtook_is_not_kept(bot, monkeypatch):
     closed_history(bot, user="U2")
-    say(bot, "new Late deal 30k", "U2")
+    late_deal(bot)
     services = bot.services.for_team("T1")
     read = store.team_history
 

@@ -116,7 +116,7 @@ def test_step_back_pauses_the_deal_out_of_the_stalled_list_and_the_nudge_says_so
 
     run(bot, "checkpoints", WEDNESDAY_9AM_NEW_YORK)
     reply = answer(bot, views.STEP_BACK, dms(bot)[0])
-    assert "stays open and paused" in reply["text"] and "not quitting" in reply["text"]
+    assert "stays open and paused" in reply["text"] and "not quitting" in json.dumps(reply["blocks"])
     assert opportunities.get_opportunity(bot.db, "T1", "U1", 1).status == "open"
 
     say(bot, "health")

@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_the_documentation_site_builds_strictly(tmp_path):
     built = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env={"NO_MKDOCS_2_WARNING": "1", "PATH": ""},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": ""},
     )
     assert built.returncode == 0, built.stderr[-3000:]
     settings_page = (tmp_path / "site/operators/settings/index.html").read_text()

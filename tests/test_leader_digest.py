@@ -28,7 +28,7 @@ def test_each_manager_gets_one_creation_digest_at_their_own_slot(make_bot):
     last_week_of_creation(bot)
 
     assert run(bot, "leader_digest", NEXT_MONDAY_0830_NEW_YORK - timedelta(minutes=15)).sent == 0
-    assert run(bot, "leader_digest", NEXT_MONDAY_0830_NEW_YORK).sent == 1
+    assert run(bot, "leader_digest", NEXT_MONDAY_0830_NEW_YORK).sent == 2  # the DM and its picture
     assert run(bot, "leader_digest", NEXT_MONDAY_0830_NEW_YORK + timedelta(minutes=15)).sent == 0
 
     [digest] = dms(bot, "UBOSS")
@@ -41,8 +41,11 @@ def test_each_manager_gets_one_creation_digest_at_their_own_slot(make_bot):
     prospecting = next(block["text"]["text"] for block in digest["blocks"] if "*Prospecting:*" in str(block))
     assert "<@" not in prospecting, "quiet reps are counted, never named"
     assert dms(bot, "U1") == dms(bot, "U2") == []
-    [record] = outbox.messages_for(bot.db, "T1", "UBOSS")
-    assert (record.kind, record.period_key) == ("leader_digest", "2026-11-30")
+    records = outbox.messages_for(bot.db, "T1", "UBOSS")
+    assert sorted((record.kind, record.period_key) for record in records) == [
+        ("leader_chart", "2026-11-30"),
+        ("leader_digest", "2026-11-30"),
+    ]
 
 
 def test_a_manager_in_another_zone_gets_it_at_their_own_half_past_eight(make_bot):
@@ -50,7 +53,9 @@ def test_a_manager_in_another_zone_gets_it_at_their_own_half_past_eight(make_bot
     bot.slack.always("users.info", lambda args: {"ok": True, "user": {"id": args["user"], "tz": "Europe/Berlin"}})
     last_week_of_creation(bot)
     assert run(bot, "leader_digest", datetime(2026, 11, 30, 7, 15, tzinfo=UTC)).sent == 0
-    assert run(bot, "leader_digest", datetime(2026, 11, 30, 7, 30, tzinfo=UTC)).sent == 1  # 08:30 in Berlin
+    assert (
+        run(bot, "leader_digest", datetime(2026, 11, 30, 7, 30, tzinfo=UTC)).sent == 2
+    )  # 08:30 in Berlin: the DM and its picture
 
 
 def test_a_manager_can_switch_it_off_or_snooze_it_like_a_rep(make_bot):
@@ -61,7 +66,7 @@ def test_a_manager_can_switch_it_off_or_snooze_it_like_a_rep(make_bot):
     tuesday_9am = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
     assert run(bot, "leader_digest", tuesday_9am).sent == 0
     say(bot, "coach on", "UBOSS")
-    assert run(bot, "leader_digest", tuesday_9am).sent == 1
+    assert run(bot, "leader_digest", tuesday_9am).sent == 2
     assert len(dms(bot, "UBOSS")) == 1 and dms(bot, "UCHIEF") == []
 
 

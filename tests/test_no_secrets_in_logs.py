@@ -5,6 +5,7 @@ token, refresh token, code, client or signing secret, or calendar feed address r
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
@@ -14,7 +15,8 @@ import pytest
 from bot.app import create_services
 from bot.integrations.hubspot import HubSpotProvider
 from bot.jobs import JOBS
-from bot.redaction import MASK, add_secrets, configure_logging, redact, settings_secrets
+from bot.logs import configure_logging
+from bot.redaction import MASK, add_secrets, redact, settings_secrets
 from bot.services.crm_push import run_sync
 from tests.conftest import SIGNING_SECRET
 from tests.hubspot_fixtures import crm_settings, hubspot, hubspot_server  # noqa: F401 - fixtures
@@ -26,16 +28,20 @@ GOOGLE_FEED = "https://calendar.google.com/calendar/ical/rep%40acme.com/private-
 OUTLOOK_FEED = "https://outlook.office365.com/owa/calendar/4f1e@acme.com/9ab2c3/reachcalendar.ics"
 
 
-@pytest.fixture
-def debug_log() -> Iterator[io.StringIO]:
-    """Everything every logger writes at every level, through the bot's own logging setup."""
+@pytest.fixture(params=["plain", "json"])
+def debug_log(request) -> Iterator[io.StringIO]:
+    """Everything every logger writes at every level, through the bot's own logging setup, in either
+    LOG_FORMAT (json: every line must be one JSON object)."""
     root = logging.getLogger()
     level = root.level
     captured = io.StringIO()
-    handler = configure_logging("DEBUG", stream=captured)
+    handler = configure_logging("DEBUG", stream=captured, log_format=request.param)
     yield captured
     root.removeHandler(handler)
     root.setLevel(level)
+    if request.param == "json":
+        for line in captured.getvalue().splitlines():
+            assert isinstance(json.loads(line), dict), line
 
 
 @pytest.mark.http_only  # installing by link is HTTP mode's
@@ -93,6 +99,12 @@ def test_an_error_naming_a_calendar_feed_logs_without_its_address(debug_log):
     written = debug_log.getvalue()
     assert "calendar feed [redacted] failed" in written and "OSError: could not read [redacted]" in written
     assert "private-5f2c9a1b7d" not in written and "reachcalendar" not in written
+
+
+def test_a_secret_a_library_hands_over_as_an_extra_field_is_masked_in_json_too(debug_log):
+    logging.getLogger("some.library").info("connected", extra={"credentials": "token=xoxb-9-abcdef123"})
+    written = debug_log.getvalue()
+    assert "connected" in written and "xoxb-9-abcdef123" not in written
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ def test_a_rep_opens_an_opportunity_in_one_line_and_the_team_celebrates_it(bot):
     reply = bot.command("new Acme Corp renewal 48k stage:discovery close:2026-12-15")
 
     assert reply.status == 200
-    assert reply.seconds < 1.0, "Slack needs the acknowledgement within 3 seconds"
+    assert reply.seconds < 3.0, "Slack needs the acknowledgement within 3 seconds"
     confirmation = bot.last_reply()
     assert confirmation["response_type"] == "ephemeral"
     assert "Acme Corp renewal" in confirmation["text"]

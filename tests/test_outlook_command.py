@@ -57,7 +57,8 @@ def test_the_needed_opening_pace_comes_from_the_reps_own_history_with_each_input
         You open 0.3 a week; next quarter's quota needs about 1.9.
         Win rate 40% (yours: 2 won of 5 closed).
         Average win $30,000 (yours).
-        About 40 days from open to won, so next quarter's deals are opened from 22 Nov.
+        About 40 days from open to won, so next quarter is already being decided by what is open today
+        (its deals were due to open from 22 Nov).
         Next quarter's quota: $300,000.
         Your openings: 0.3 a week over the last 8 weeks.
         """,

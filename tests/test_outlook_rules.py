@@ -21,8 +21,9 @@ from bot.rules.outlook import (
     opening_pace,
     standing_days,
 )
+from bot.rules.timing import WorkingHours
 
-MON_FRI = frozenset(range(5))
+MON_FRI = WorkingHours(days=frozenset(range(5)))
 Q1 = (date(2027, 1, 1), date(2027, 3, 31))  # 90 days: 12.857 weeks
 
 
@@ -123,15 +124,17 @@ def test_a_checkpoint_is_asked_on_its_day_or_the_next_working_day(checkpoint, as
     assert checkpoint_ask_day(checkpoint, MON_FRI) == asked_on
 
 
-def test_standing_counts_whole_days():
-    named = datetime(2026, 11, 1, 16, 0, tzinfo=UTC)
-    assert standing_days(named, datetime(2026, 11, 2, 15, 59, tzinfo=UTC)) == 0
-    assert standing_days(named, datetime(2026, 11, 2, 16, 0, tzinfo=UTC)) == 1
+def test_standing_counts_calendar_days_in_the_reps_zone():
+    named = datetime(2026, 11, 1, 23, 0, tzinfo=UTC)  # 18:00 in New York, 1 Nov
+    assert standing_days(named, datetime(2026, 11, 2, 14, 0, tzinfo=UTC), "America/New_York") == 1  # 15h on
+    assert standing_days(named, datetime(2026, 11, 2, 3, 0, tzinfo=UTC), "America/New_York") == 0  # 22:00 there
+    assert standing_days(named, datetime(2026, 11, 2, 1, 0, tzinfo=UTC)) == 1  # UTC: already the 2nd
     assert standing_days(named, datetime(2026, 10, 1, tzinfo=UTC)) == 0
 
 
 @pytest.mark.parametrize(
-    ("days", "shown"), [(0, "since today"), (1, "1 day"), (13, "13 days"), (14, "2 weeks"), (35, "5 weeks")]
+    ("days", "shown"),
+    [(0, "since today"), (1, "since yesterday"), (2, "for 2 days"), (13, "for 13 days"), (14, "for 2 weeks")],
 )
 def test_how_long_reads(days, shown):
     assert standing(days) == shown

@@ -7,7 +7,7 @@ from collections import Counter
 
 from bot.questions import BANK, BY_ID, REPEAT_AFTER_WEEKS, pick_question
 
-THEMES = {"detach", "obstacle", "number", "slip", "create"}
+THEMES = {"detach", "obstacle", "number", "slip", "create", "lesson"}
 
 
 def test_the_bank_has_about_twenty_questions_on_every_theme():
@@ -44,7 +44,7 @@ def test_with_every_question_asked_lately_there_is_still_a_question():
 
 
 def test_the_seed_rotates_through_what_is_left_and_wraps_around():
-    fresh = [question for question in BANK if question.id != "detach-1"]
+    fresh = [question for question in BANK if question.id != "detach-1" and question.theme != "lesson"]
     picks = [pick_question({"detach-1"}, False, seed=seed) for seed in range(len(fresh) + 1)]
     assert picks[: len(fresh)] == fresh, "each seed takes the next fresh question, in the bank's order"
     assert picks[len(fresh)] == fresh[0], "and the rotation starts over"
@@ -52,3 +52,10 @@ def test_the_seed_rotates_through_what_is_left_and_wraps_around():
 
 def test_themes_can_be_asked_for():
     assert pick_question(set(), concentrated=False, themes=["create"]).theme == "create"
+
+
+def test_a_lesson_question_comes_only_when_asked_for():
+    everything_else = {question.id for question in BANK if question.theme != "lesson"}
+    assert pick_question(set(), concentrated=False, themes=["lesson"]).theme == "lesson"
+    assert pick_question(everything_else, concentrated=False).theme != "lesson"
+    assert all(pick_question(set(), concentrated=False, seed=seed).theme != "lesson" for seed in range(60))

@@ -4,6 +4,7 @@ between. Module-scoped: one sandbox with the demo team plays the whole story in 
 from __future__ import annotations
 
 import time
+import urllib.request
 
 from bot.sandbox import runner, web_api
 from bot.sandbox.people import CHANNEL_ID, DANA, JONAS, MAYA, PRIYA
@@ -84,6 +85,24 @@ def test_the_manager_sees_the_team_and_a_rep_does_not(sandbox):
     say(sandbox, "/opportunity team", user=JONAS.id)
     refusal = wait_until(lambda: [m for m in messages_in(seen_by(sandbox, JONAS.id)) if m["ephemeral"]])
     assert "/opportunity health" in refusal[-1]["text"]
+
+
+def test_a_rep_sees_their_health_as_a_picture_in_their_dm(sandbox):
+    say(sandbox, "/opportunity health", user=JONAS.id)
+    report = latest(sandbox, "Your pipeline", user=JONAS.id)
+    [button] = [e for b in report["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["text"]["text"] == "Show as a picture"
+    where = {"type": "message", "channel": CHANNEL_ID, "ts": report["ts"]}
+    assert page_call(
+        sandbox, "/sandbox/action", {"user": JONAS.id, "where": where, "action": {**button, "block_id": "b"}}
+    )["ok"]
+    shared = wait_until(
+        lambda: [m for m in messages_in(seen_by(sandbox, JONAS.id), dm(JONAS.id)) if m.get("files")], what="the picture"
+    )
+    [picture] = shared[-1]["files"]
+    assert picture["name"].endswith(".png") and "Your openings per week over 12 weeks" in picture["alt_txt"]
+    with urllib.request.urlopen(sandbox.url + f"files/{picture['id']}", timeout=10) as response:
+        assert response.headers["Content-Type"] == "image/png" and response.read().startswith(b"\x89PNG")
 
 
 def test_the_embedded_slack_answers_mistakes_as_slack_does(sandbox):

@@ -67,7 +67,7 @@ def test_the_team_view_counts_the_time_a_reps_calendar_captured(team_bot, feeds)
 def test_the_leaders_digest_counts_captured_prospecting(team_bot, feeds):
     mayas_fortnight_from_her_calendar(team_bot, feeds)
 
-    assert run(team_bot, "leader_digest", NEXT_MONDAY_0830_NEW_YORK).sent == 1
+    assert run(team_bot, "leader_digest", NEXT_MONDAY_0830_NEW_YORK).sent == 2  # the DM and its picture
     [digest] = dms(team_bot, BOSS)
     body = json.dumps(digest["blocks"], ensure_ascii=False)
     assert "1 rep has logged none in 14 days" in body, "Leo only: Maya's intro came from her calendar"

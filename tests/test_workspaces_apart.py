@@ -68,6 +68,8 @@ def test_celebrations_go_to_each_workspaces_own_channel_with_its_own_token(two):
     bot, first, second = two
     say(bot, first, "new Acme renewal")
     say(bot, second, "new Tokyo Trading")
+    bot.slack.wait_for("chat.postMessage", channel="CWINS", timeout=30)  # the poster waits out the people typing
+    bot.slack.wait_for("chat.postMessage", channel="CTOKYO", timeout=30)
     bot.slack.settle()
     [london] = posts_to(bot, "CWINS")
     [tokyo] = posts_to(bot, "CTOKYO")

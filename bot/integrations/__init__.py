@@ -1,7 +1,7 @@
-"""CRM providers: one small interface (base.py) and one module per CRM (hubspot.py first).
+"""CRM providers: one small interface (base.py) and one module per CRM (hubspot.py, salesforce.py).
 
-The sync (bot/crm_sync.py, bot/crm_push.py) speaks only the interface, so Salesforce or Pipedrive can
-follow as other providers of the same Protocol without touching it.
+The sync (bot/crm_sync.py, bot/crm_push.py) speaks only the interface, so Salesforce (salesforce.py) is
+another provider of the same Protocol without touching it.
 """
 
 from bot.integrations.base import (
@@ -15,6 +15,7 @@ from bot.integrations.base import (
     DealWrite,
     NotFound,
     WriteResult,
+    crm_label,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "NotFound",
     "DealWrite",
     "WriteResult",
+    "crm_label",
 ]

@@ -25,6 +25,7 @@ class CrmStage:
     closed: bool
     won: bool
     lost: bool
+    probability: float | None = None  # the CRM's chance of winning in this stage (0..1), when it gives one
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,23 @@ class DealWrite:
     amount: int | None
     close_date: date | None
     key: str | None = None  # our deal's key: set on a create, so the deal is found again by it
+    # when the create was first queued: a CRM that cannot hold our key finds the deal by this write's
+    # values and a creation after this moment, never by its name alone
+    queued_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class WriteResult:
     id: str
     modified_at: datetime
+
+
+LABELS = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
+
+
+def crm_label(name: str) -> str:
+    """A provider's name as people read it ("hubspot" -> "HubSpot")."""
+    return LABELS.get(name, name.title())
 
 
 class CrmError(Exception):
@@ -114,8 +126,9 @@ class CrmProvider(Protocol):
         """The domains of each deal's companies: a meeting with someone from one is time on it."""
         ...
 
-    def find_by_key(self, key: str) -> WriteResult | None:
-        """The deal our create made under `key` (its answer lost to an error), or None."""
+    def find_by_key(self, key: str, write: DealWrite | None = None) -> WriteResult | None:
+        """The deal our create made under `key` (its answer lost to an error), or None. `write`: what that
+        create sent, for a CRM that could not hold the key (found by all its values, never the name alone)."""
         ...
 
     def create_deal(self, write: DealWrite) -> WriteResult:

@@ -81,7 +81,7 @@ class HubSpotProvider(Reader):
             probability = number(meta.get("probability"))
             won = closed and probability is not None and probability >= 1.0
             lost = closed and probability is not None and probability <= 0.0
-            stages.append(CrmStage(stage.id, stage.label, stage.display_order, closed, won, lost))
+            stages.append(CrmStage(stage.id, stage.label, stage.display_order, closed, won, lost, probability))
         return stages
 
     def changed_deals(self, since: datetime | None) -> Iterator[CrmDeal]:
@@ -157,7 +157,7 @@ class HubSpotProvider(Reader):
     def pipeline_id(self) -> str:
         return self._followed_pipeline().id
 
-    def find_by_key(self, key: str) -> WriteResult | None:
+    def find_by_key(self, key: str, write: DealWrite | None = None) -> WriteResult | None:
         """Our deal by its key (a read, not a search: never behind the writes)."""
         try:
             found = self._call(self._basic.get_by_id, key, properties=["hs_lastmodifieddate"], id_property=KEY_PROPERTY)

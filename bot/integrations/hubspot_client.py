@@ -23,6 +23,7 @@ from hubspot.crm.objects import calls, meetings
 from urllib3.exceptions import HTTPError as TransportError
 from urllib3.util.retry import Retry
 
+from bot import metrics
 from bot.integrations.base import BadToken, Conflict, CrmError, NotFound
 from bot.integrations.hubspot_records import next_after, number
 
@@ -80,7 +81,8 @@ class Reader:
 
 
 class Caller:
-    """Makes one client call within HubSpot's limits; counts every request it sends."""
+    """Makes one client call within HubSpot's limits; counts every request it sends (and, for GET /metrics,
+    every answer)."""
 
     def __init__(self, scopes: str, sleep: Callable[[float], None] = clock.sleep, pace: Pace | None = None) -> None:
         """`scopes` names what a 403 lacks; `pace(buckets)` returns when a request may go (None: unpaced)."""
@@ -95,9 +97,10 @@ class Caller:
             self._pace(buckets)
             self.requests += 1
             try:
-                return method(*args, _request_timeout=TIMEOUT, **kwargs)
+                answer = method(*args, _request_timeout=TIMEOUT, **kwargs)
             except API_ERRORS as error:
                 status = error.status or 0
+                metrics.hubspot_answered(status)
                 if status in (401, 403):
                     what = "is not valid or has expired" if status == 401 else f"lacks a scope ({self._scopes})"
                     raise BadToken(f"HubSpot refused HUBSPOT_ACCESS_TOKEN: it {what}") from None
@@ -113,10 +116,14 @@ class Caller:
                     continue
                 raise CrmError(f"HubSpot answered {status} {error.reason or ''}".strip()) from None
             except (TransportError, OSError) as error:
+                metrics.hubspot_answered(None)
                 if retry_errors and attempt < MAX_TRIES:
                     self._sleep(0.2 * 2 ** (attempt - 1))
                     continue
                 raise CrmError(f"HubSpot could not be reached: {error.__class__.__name__}") from None
+            else:
+                metrics.hubspot_answered(200)
+                return answer
         raise CrmError("HubSpot kept answering 429 (rate limited)")
 
 

@@ -8,9 +8,11 @@ runs one once, exactly as the scheduler would at that instant.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import wraps
 
+from bot import logs, metrics
 from bot.jobs.report import JobReport, Switch
 
 
@@ -69,7 +71,18 @@ def _registry() -> dict[str, Job]:
             meeting_questions.run,
         ),
     )
-    return {job.name: job for job in jobs}
+    return {job.name: replace(job, run=observed(job.name, job.run)) for job in jobs}
+
+
+def observed(name: str, run: Callable[..., JobReport]) -> Callable[..., JobReport]:
+    """A job's run, timed for GET /metrics, with its name and a fresh run id on every log line it causes."""
+
+    @wraps(run)
+    def run_observed(*args, **kwargs) -> JobReport:
+        with logs.bound(job=name, job_id=logs.new_id()), metrics.job_tick(name):
+            return run(*args, **kwargs)
+
+    return run_observed
 
 
 JOBS: dict[str, Job] = _registry()

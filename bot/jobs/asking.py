@@ -20,12 +20,13 @@ from storage import claims, outbox
 @dataclass(frozen=True)
 class Question:
     """What a job asks about its items (each has a `user_id`): `period_of` keys an item's one question,
-    `days_of` gives the first and the last local day to ask it (None: never), `message_of` words it."""
+    `days_of` gives the first and the last local day to ask it (None: never), `message_of` words it (given
+    the rep's local today and time zone)."""
 
     kind: str
     period_of: Callable[[Any], str]
     days_of: Callable[[Any, Profile], tuple[date, date] | None]
-    message_of: Callable[[Any, date], tuple[str, list[dict]]]
+    message_of: Callable[[Any, date, str], tuple[str, list[dict]]]
 
 
 def ask_when_due(
@@ -61,4 +62,4 @@ def ask_when_due(
             continue
         report.due += 1
         key = claims.Key(team_id, item.user_id, kind, period_of(item))
-        common.claim_and_send(services, key, question.message_of(item, local_today), now, report)
+        common.claim_and_send(services, key, question.message_of(item, local_today, profile.tz), now, report)

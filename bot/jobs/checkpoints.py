@@ -39,7 +39,7 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
     def days_of(item, profile: Profile) -> tuple[date, date] | None:
         if item.checkpoint is None:
             return None
-        return checkpoint_ask_day(item.checkpoint, profile.hours.days), item.checkpoint + stale_after
+        return checkpoint_ask_day(item.checkpoint, profile.hours), item.checkpoint + stale_after
 
     question = Question(KIND, lambda item: period_key(item.id, item.checkpoint), days_of, views.checkpoint_message)
     ask_when_due(services, team_id, now, report, waiting, question)

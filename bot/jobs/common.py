@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot import fanout
+from bot import fanout, logs
 from bot.delivery import WorkspaceUnreachable, deliver
 from bot.installations import NotInstalled
 from bot.jobs.report import JobReport
@@ -53,7 +53,8 @@ def every_workspace(name: str, run_team: TeamRun, services: Services, now: datet
     reps.enrol_everyone(services.db, now, skip=stopped)  # reps whose deals came from anywhere: an import, the CRM
     for team_id, scoped in workspaces_to_serve(services, report, stopped):
         try:
-            run_team(scoped, team_id, now, report)
+            with logs.bound(workspace=team_id):
+                run_team(scoped, team_id, now, report)
         except WorkspaceUnreachable as failure:
             skip_workspace(report, team_id, str(failure))
     return report

@@ -1,7 +1,8 @@
 """The `crm_sync` job: pull deals from the CRM, write Slack's changes to it (bot/crm_push.py), then take in
 the CRM's meetings and calls as captured time (bot/services/crm_activities.py).
 
-Scheduled every CRM_SYNC_MINUTES, and only when HUBSPOT_ACCESS_TOKEN is set.
+Scheduled every CRM_SYNC_MINUTES, and only when a CRM is set (HubSpot's token or Salesforce's settings).
+The CRM's meetings and calls (HubSpot's; Salesforce's Events and call Tasks) become captured time.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime
 from bot.jobs.report import JobReport, Switch
 from bot.services import Services
 
-SWITCH = Switch(needs="crm_enabled", setting="HUBSPOT_ACCESS_TOKEN", every="crm_sync_minutes")
+SWITCH = Switch(needs="crm_enabled", setting="HUBSPOT_ACCESS_TOKEN or SALESFORCE_*", every="crm_sync_minutes")
 
 
 def run(services: Services, now: datetime) -> JobReport:

@@ -32,10 +32,10 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
 def _days_of(block, profile: Profile) -> tuple[date, date] | None:
     if block.planned_day is None:
         return None
-    return next_working_day(block.planned_day, profile.hours.days), block.planned_day + FOLLOW_UP_FOR
+    return next_working_day(block.planned_day, profile.hours), block.planned_day + FOLLOW_UP_FOR
 
 
-def _message_of(block, local_today: date) -> tuple[str, list[dict]]:
+def _message_of(block, local_today: date, tz: str) -> tuple[str, list[dict]]:
     return views.followup_message(block.id, block.planned_day, block.planned_minutes or 0, local_today)
 
 

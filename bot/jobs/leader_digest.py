@@ -1,10 +1,12 @@
 """The leaders' weekly digest: each manager (MANAGER_IDS and MANAGER_GROUP) gets one private DM at
 MANAGER_SLOT in their own time zone about creation, not capture: the team's openings against the pace
 next period needs, how many reps opened and how many have gone quiet on prospecting (counts and a
-question to ask, never names), and early-stage deals worth their attention.
+question to ask, never names), who opened what, early-stage deals worth their attention, and beneath it a
+picture of openings per week per rep over 12 weeks with wins (bot/uploads.py: claimed like the DM).
 
 Like the reflection, a slot is due from its moment for CATCH_UP, keyed by the slot's local date, and
-`/opportunity coach off|snooze` quiets it for the manager as it does for a rep.
+`/opportunity coach off|snooze` quiets it for the manager as it does for a rep. A slot on a public holiday
+of the manager's calendar goes out the next working morning instead (bot/rules/timing.py: weekly_slot).
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ from bot.messages import outlook as views
 from bot.parsing.coaching import parse_weekly_slot
 from bot.rules.timing import weekly_slot_due
 from bot.services import Services
+from bot.services.charts import team_chart
 from bot.services.outlook import team_creation
+from bot.uploads import upload_message
 from storage import outbox, reps
 from storage.claims import Key
 
 KIND = "leader_digest"
+CHART_KIND = "leader_chart"  # the week's picture, claimed on its own: uploaded once, after the words
+CHART_TITLE = "Openings per week, by rep"
 CATCH_UP = timedelta(hours=3)
 
 
@@ -39,23 +45,36 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
     leaders = {user: settings_of[user] for user in managers if user in settings_of}
     report.reps += len(leaders)
     common.retry_due(services, team_id, KIND, leaders, now, report)
+    common.retry_due(services, team_id, CHART_KIND, leaders, now, report)
 
     weekday, at = parse_weekly_slot(services.settings.manager_slot)
     candidates = [rep for rep in leaders.values() if common.why_not_message(rep, now) is None]
-    if not candidates or (weekday - now.weekday()) % 7 not in (0, 1, 6):
+    holidays_kept = services.settings.holiday_calendar or any(rep.holiday_calendar for rep in candidates)
+    if not candidates or (not holidays_kept and (weekday - now.weekday()) % 7 not in (0, 1, 6)):
         return
     due = []
     for profile in common.in_their_zones(services, team_id, candidates, now):
-        day = weekly_slot_due(now, profile.tz, weekday, at, CATCH_UP)
+        day = weekly_slot_due(now, profile.tz, weekday, at, CATCH_UP, profile.hours)
         if day is not None:
             due.append((profile, day))
-    existing = outbox.existing_keys(services.db, team_id, KIND, {day.isoformat() for _, day in due})
-    due = [(profile, day) for profile, day in due if (profile.user_id, day.isoformat()) not in existing]
-    report.due += len(due)
-    if not due:
-        return
-    creation = team_creation(services, team_id, services.team_today())
-    symbol = services.settings.currency_symbol
-    for profile, day in due:
-        message = views.leader_digest(creation, symbol, day, now)
-        common.claim_and_send(services, Key(team_id, profile.user_id, KIND, day.isoformat()), message, now, report)
+    periods = {day.isoformat() for _, day in due}
+    words, pictures = (_unclaimed(services, team_id, kind, due, periods) for kind in (KIND, CHART_KIND))
+    report.due += len(words)
+    if words:
+        creation = team_creation(services, team_id, services.team_today())
+        symbol = services.settings.currency_symbol
+        for profile, day in words:
+            message = views.leader_digest(creation, symbol, day, now)
+            common.claim_and_send(services, Key(team_id, profile.user_id, KIND, day.isoformat()), message, now, report)
+    if pictures:  # after the words; claimed on its own, so one lost between the two claims is still sent
+        today = services.team_today()
+        picture = upload_message(team_chart(services, team_id, today), f"openings-{today}.png", CHART_TITLE)
+        for profile, day in pictures:
+            key = Key(team_id, profile.user_id, CHART_KIND, day.isoformat())
+            common.claim_and_send(services, key, picture, now, report)
+
+
+def _unclaimed(services: Services, team_id: str, kind: str, due: list, periods: set[str]) -> list:
+    """The due (profile, day) pairs with no claim of this kind yet (one query)."""
+    claimed = outbox.existing_keys(services.db, team_id, kind, periods)
+    return [(profile, day) for profile, day in due if (profile.user_id, day.isoformat()) not in claimed]

@@ -20,11 +20,11 @@ from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import coaching as views
 from bot.messages.nudge_evidence import NudgeEvidence
-from bot.questions import REPEAT_AFTER_WEEKS, Question, obstacle_question, pick_question
+from bot.questions import REPEAT_AFTER_WEEKS, WALKAWAY_QUESTIONS, Question, obstacle_question, pick_question
 from bot.rules.outlook import standing_days
 from bot.rules.periods import local_now
 from bot.rules.timing import Profile, may_nudge, within_working_hours
-from bot.services import Services
+from bot.services import Services, walkaway
 from bot.services.coach import concentrated_reps, profile_of
 from bot.services.outlook import numbers_riding
 from storage import obstacles, opportunities, outbox, queue, reps
@@ -85,9 +85,12 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
             shared["asked"] = outbox.recent_question_ids(services.db, team_id, since)
             shared["named"] = obstacles.open_obstacles(services.db, team_id)
             shared["riding"] = numbers_riding(services, team_id)
+            shared["walkaway"] = walkaway.read_workspace(services, team_id)
         recipients = {row.recipient_id for row in taken}
         reps_by_id = reps.reps_of(services.db, team_id, recipients)
         flagged = concentrated_reps(services, team_id, now, recipients)
+        concentrated = [found.time for found in flagged.values() if "top_deal" in found.reasons]
+        signals = walkaway.top_deal_signals(services, team_id, shared["walkaway"], concentrated, now)
 
         def reason_not_to(row: queue.Taken) -> str | None:
             reason = common.why_not_message(reps_by_id.get(row.recipient_id), now)
@@ -102,7 +105,10 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
             obstacle = shared["named"].get(top) if top else None
             number = shared["riding"].get(row.recipient_id)
             asked = shared["asked"].get(row.recipient_id, set())
-            question = _question(found.reasons, obstacle, number, asked, local_day)
+            rep = reps_by_id.get(row.recipient_id)
+            zone = (rep.tz if rep else None) or settings.team_timezone
+            signal = signals.get(row.recipient_id)
+            question = _question(found.reasons, obstacle, number, asked, local_day, signal)
             evidence = NudgeEvidence(
                 window_days=settings.nudge_window_days,
                 total_minutes=found.time.total_minutes,
@@ -111,16 +117,18 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
                 prospecting_minutes=found.time.prospecting_minutes,
                 open_deals=shared["open"].get(row.recipient_id, 0),
                 days_since_opened=found.days_since_opened,
-                reasons=found.reasons + (("number_rides",) if number else ()),
+                reasons=found.reasons + (("number_rides",) if number else ()) + ((signal.kind,) if signal else ()),
                 top_deal_id=top,
                 obstacle_kind=obstacle.kind if obstacle else None,
-                obstacle_days=standing_days(obstacle.named_at, now) if obstacle else 0,
+                obstacle_days=standing_days(obstacle.named_at, now, zone) if obstacle else 0,
                 paused=bool(obstacle and obstacle.paused),
                 number_share=number.share if number else None,
                 number_deal=number.deal_name if number else None,
                 period=settings.quota_period,
                 captured_minutes=found.time.captured_minutes,
                 top_deal_captured_minutes=found.time.top_captured_minutes,
+                signal=signal,
+                today=local_day,
             )
             text, blocks = views.nudge_message(evidence, question.text, local_day)
             return (text, blocks, question.id)
@@ -130,12 +138,19 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
     return render
 
 
-def _question(reasons, obstacle, number, asked: set[str], local_day) -> Question:
-    """About the top deal's obstacle when it has one; about the number when it rides on one deal; else
-    about stepping back."""
+def _question(reasons, obstacle, number, asked: set[str], local_day, signal=None) -> Question:
+    """About prospecting when the rep stepped back from the top deal (its hours are no longer a question);
+    about the top deal's obstacle when it has one (a checkpoint-bound question only while the checkpoint
+    lies ahead); about its walk-away signal when it shows one; about the number when it rides on one deal;
+    else about stepping back."""
     seed = local_day.toordinal()
+    if obstacle is not None and obstacle.paused:
+        return pick_question(asked, concentrated=False, seed=seed, themes=("create",))
     if obstacle is not None and "top_deal" in reasons:
-        return obstacle_question(obstacle.kind, asked, seed)
+        ahead = obstacle.checkpoint is not None and obstacle.checkpoint > local_day
+        return obstacle_question(obstacle.kind, asked, seed, checkpoint_ahead=ahead)
+    if signal is not None:
+        return WALKAWAY_QUESTIONS[signal.kind]
     if number is not None:
         return pick_question(asked, concentrated=False, seed=seed, themes=("number",))
     return pick_question(asked, concentrated=True, seed=seed)

@@ -75,6 +75,10 @@ def admin_modal(settings: Settings, groups: Sequence[tuple[str, str]], metadata:
         _text("work_hours", "Working hours (default)", settings.work_hours, "e.g. 09:00-17:00"),
         _text("work_days", "Working days (default)", settings.work_days, "e.g. mon-fri"),
         _text("reflection_slot", "Weekly reflection (default)", settings.reflection_slot, "e.g. fri 15:00"),
+        kit.input_block("holiday_calendar", "Public holidays (country)",
+                        kit.text_input("e.g. GB, US-CA, DE-BY", 16, initial=settings.holiday_calendar), optional=True,
+                        hint="No nudge, reflection, checkpoint or leaders' digest lands on these days; what was due "
+                             "is asked the next working morning. Reps may set their own. Empty: none."),
         kit.context("*The coach's nudge*: when a rep's time piles onto one deal."),
         _text("nudge_window_days", "Looks back (days)", settings.nudge_window_days),
         _text("nudge_min_hours", "Only after this many logged hours", f"{settings.nudge_min_hours:g}"),
@@ -89,15 +93,15 @@ def admin_modal(settings: Settings, groups: Sequence[tuple[str, str]], metadata:
 
 NO_CRM = (
     "No CRM is connected. To sync deals with HubSpot, an operator sets HUBSPOT_ACCESS_TOKEN "
-    '(docs/admins/crm.md walks through it).'
+    "(docs/admins/crm.md walks through it); for Salesforce, the SALESFORCE_ settings."
 )
 
 
-def crm_status_reply(lines: Sequence[str]) -> dict:
-    """The CRM sync's state for an admin, as `python -m bot crm status` prints it."""
+def crm_status_reply(lines: Sequence[str], crm: str = "HubSpot") -> dict:
+    """The CRM sync's state for an admin, as `python -m bot crm status` prints it; `crm`: which CRM."""
     text = "\n".join(escape(line) for line in lines)
     chunks = [text[start : start + 2900] for start in range(0, len(text), 2900)] or [""]
-    blocks = [kit.section("*The CRM sync* (HubSpot)")] + [kit.section(f"```{chunk}```") for chunk in chunks[:40]]
+    blocks = [kit.section(f"*The CRM sync* ({escape(crm)})")] + [kit.section(f"```{chunk}```") for chunk in chunks[:40]]
     return kit.reply("The CRM sync's state.", blocks)
 
 

@@ -30,6 +30,8 @@ class CoachView:
     cooldown_days: int
     local_today: date
 
+
+KEPT_LINES = ("detach", "restart_signal", "lesson")  # a question and the rep's own words (storage/answers.py)
 CHECKPOINT_ANSWERS = {"moved": "Moved.", "not_yet": "Not yet", "step_back": "Stepped back.", "lost": "Lost."}
 CONFIRMATIONS = {
     "on": ":white_check_mark: Coaching is on. I'll keep an eye on where your time goes.",
@@ -42,6 +44,8 @@ CONFIRMATIONS = {
     "days_default": "Working days are back to the team's.",
     "reflections": "Reflection time saved.",
     "reflections_default": "Reflections are back to the team's time.",
+    "holidays": "Public holidays saved: I'll stay quiet on them and ask what was due the next working morning.",
+    "holidays_default": "Public holidays are back to the workspace's.",
 }
 
 
@@ -53,6 +57,13 @@ def confirmation(change: CoachChange) -> str | None:
     if change.said is None:
         return None
     return CONFIRMATIONS[change.said].format(days=change.snooze.days if change.snooze else 0)
+
+
+def _holidays_line(found: Profile) -> str:
+    if not found.hours.holidays:
+        return "Public holidays: none kept (`/opportunity coach holidays GB` keeps a country's, e.g. US-CA)."
+    whose = "" if found.custom_holidays else " (workspace default)"
+    return f"Public holidays: {escape(found.hours.holidays)}{whose}. I stay quiet on them."
 
 
 def coach_card(view: CoachView, lead: str | None = None) -> dict:
@@ -74,6 +85,7 @@ def coach_card(view: CoachView, lead: str | None = None) -> dict:
         f"I only message you then, in {zone}.",
         f"Weekly reflection: {weekday_short(found.reflection_weekday)} {clock(found.reflection_time)}{slot_note}.",
         f"Nudges about where your time goes: at most once every {plural(view.cooldown_days, 'day')}.",
+        _holidays_line(found),
     ]
     if view.undeliverable:
         lines.append(":warning: My last message to you didn't get through. `/opportunity coach on` resets that.")
@@ -84,7 +96,8 @@ def coach_card(view: CoachView, lead: str | None = None) -> dict:
         section("*Your coaching settings*\n" + "\n".join(f"• {line}" for line in lines)),
         context(
             "Change them: `/opportunity coach off` · `on` · `snooze 2w` · `hours 08:00-16:00` · "
-            "`days mon-thu` · `reflections fri 15:00` (`default` resets hours, days or reflections)."
+            "`days mon-thu` · `reflections fri 15:00` · `holidays GB` (`default` resets hours, days, "
+            "reflections or holidays)."
         ),
     ]
     return reply(lead or "Your coaching settings.", blocks)
@@ -138,4 +151,8 @@ def _answer_text(item: Answer, today: date) -> str:
         if item.answer == "not_yet" and item.planned_day:
             said += f", new checkpoint {day_label(item.planned_day, today)}"
         return f"{when} · _{escape(item.question or 'Checkpoint')}_ {said}"
+    if item.kind in KEPT_LINES:
+        day = f" {day_label(item.planned_day, today)}" if item.planned_day else ""
+        said = f"\n{_quote(item.answer)}" if item.answer else ""
+        return f"{when} · _{escape(item.question or '')}_{day}{said}"
     return f"{when} · {escape(item.kind)}"

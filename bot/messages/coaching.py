@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.messages.coaching_ids import PLAN_BLOCK
 from bot.messages.format import day_label, duration
 from bot.messages.kit import (
     actions,
@@ -28,7 +29,6 @@ from bot.parsing.coaching import BLOCK_LENGTHS, MAX_ANSWER
 from bot.text import clip, escape
 
 # Action ids (buttons) and callback ids (modals): the handlers register exactly these.
-PLAN_BLOCK = "coach_plan_block"
 SNOOZE_WEEK = "coach_snooze_week"
 CHOOSE_FOCUS = "coach_choose_focus"
 ANSWER_REFLECTION = "coach_answer_reflection"
@@ -49,7 +49,12 @@ def nudge_message(evidence: NudgeEvidence, question: str, for_date: date) -> tup
         f":compass: A quick look at your last {evidence.window_days} days: "
         f"{duration(evidence.total_minutes)} of {'' if evidence.captured_minutes else 'logged '}selling time."
     )
-    if "top_deal" in evidence.reasons and name:
+    if evidence.paused and name:
+        fair = (
+            "Those hours are no longer a question to weigh: they can go to the deals that will fill next period. "
+            "An hour of prospecting this week is a good start."
+        )
+    elif "top_deal" in evidence.reasons and name:
         fair = (
             f"*{name}* has had most of it. It may well deserve every hour; big deals often do. "
             "Just worth a moment to check the rest of your pipeline is getting enough too."
@@ -84,10 +89,17 @@ def nudge_message(evidence: NudgeEvidence, question: str, for_date: date) -> tup
 # ---- reflections and follow-ups ----------------------------------------------
 
 
-def reflection_message(question_id: str, question: str, for_date: date) -> tuple[str, list[dict]]:
+def reflection_message(
+    question_id: str, question: str, for_date: date, recalled: tuple[str | None, str | None] | None = None
+) -> tuple[str, list[dict]]:
+    """The weekly question; `recalled` is (question, answer) of a lesson the rep kept, quoted before it."""
+    lead = ""
+    if recalled is not None and recalled[1]:
+        said = "\n".join("> " + line for line in escape(clip(recalled[1], 300)).splitlines())
+        lead = f"You kept a lesson lately (_{escape(recalled[0] or '')}_):\n{said}\n"
     blocks = [
         section(
-            f":thought_balloon: *Your weekly reflection*\n{escape(question)}",
+            f":thought_balloon: *Your weekly reflection*\n{lead}{escape(question)}",
             button("Answer", ANSWER_REFLECTION, button_value(q=question_id, d=for_date.isoformat()), style="primary"),
         ),
         context("A few honest lines is plenty. Only you see your answers: `/opportunity reflections`."),
@@ -161,8 +173,10 @@ def reflection_thanks() -> dict:
 # ---- modals ------------------------------------------------------------------------
 
 
-def plan_modal(initial_day: date, metadata: str) -> dict:
-    lengths = [option(duration(minutes), str(minutes)) for minutes in BLOCK_LENGTHS]
+def plan_modal(initial_day: date, metadata: str, minutes: int | None = None) -> dict:
+    """Pick a day and a length (`minutes` preselected when the offer named one, else an hour)."""
+    lengths = [option(duration(length), str(length)) for length in BLOCK_LENGTHS]
+    chosen = next((item for item in lengths if item["value"] == str(minutes)), lengths[2])
     return modal(
         PLAN_VIEW,
         "Plan prospecting",
@@ -171,7 +185,7 @@ def plan_modal(initial_day: date, metadata: str) -> dict:
         [
             section("Pick a day and a length. Protecting even an hour for new conversations adds up."),
             input_block("day", "Which day?", datepicker(initial_day.isoformat())),
-            input_block("minutes", "How long?", static_select(lengths, lengths[2])),
+            input_block("minutes", "How long?", static_select(lengths, chosen)),
         ],
     )
 

@@ -154,9 +154,16 @@ def obstacle_status(kind: str, since: date, checkpoint: date | None, today: date
 
 
 def standing(days: int) -> str:
-    """How long something has stood: 'since today', '3 days', '5 weeks' (weeks from the second week on)."""
+    """How long something has stood: 'since today', 'since yesterday', 'for 3 days', 'for 5 weeks' (weeks
+    from the second week on), in calendar days."""
     if days <= 0:
         return "since today"
+    if days == 1:
+        return "since yesterday"
+    return f"for {_how_long(days)}"
+
+
+def _how_long(days: int) -> str:
     if days < 14:
         return plural(days, "day")
     return plural(days // 7, "week")

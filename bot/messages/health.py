@@ -16,7 +16,7 @@ from bot.messages.format import (
     text_bar,
     times,
 )
-from bot.messages.kit import context, divider, header, reply, section
+from bot.messages.kit import actions, button, context, divider, header, reply, section
 from bot.messages.outlook import outlook_blocks
 from bot.messages.selling_time import KIND_LABELS, touches
 from bot.rules.health import HealthReport
@@ -165,6 +165,19 @@ def _stalled_lines(report: HealthReport, symbol: str, now) -> list[dict]:
     ]
 
 
+SHOW_PICTURE = "health_picture"
+PICTURE_REPLIES = {
+    "shared": ":bar_chart: Your picture is in our DM: openings and wins per week over 12 weeks, and your time.",
+    "already": "That picture is already in our DM.",
+    "failed": "I couldn't share the picture just now. Try the button again in a minute.",
+}
+
+
+def picture_reply(outcome: str) -> dict:
+    """What the rep hears after "Show as a picture" (bot/services/charts.py: send_health_picture)."""
+    return reply(PICTURE_REPLIES[outcome], [section(PICTURE_REPLIES[outcome])])
+
+
 def health_reply(report: HealthReport, symbol: str, now, outlook=None) -> dict:
     """The whole report: about 15 blocks (about 22 with the outlook), each list capped, inside Block Kit's limits."""
     blocks = [header("Your pipeline health")]
@@ -179,6 +192,7 @@ def health_reply(report: HealthReport, symbol: str, now, outlook=None) -> dict:
     blocks += _stalled_lines(report, symbol, now)
     if outlook is not None:  # the number, the opening pace and obstacles (bot/messages/outlook.py)
         blocks += outlook_blocks(outlook, symbol, report.today)
+    blocks.append(actions([button("Show as a picture", SHOW_PICTURE)]))
     text = (
         f"Your pipeline: {plural(report.open_count, 'open opportunity', 'open opportunities')} worth "
         f"{money(report.open_value, symbol)}."

@@ -5,8 +5,11 @@ builds the nudge around it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from bot.messages.format import duration, obstacle_name, percent, plural, standing, text_bar
+from bot.messages.walkaway import signal_text
+from bot.rules.walkaway import Signal
 from bot.text import clip, escape
 
 
@@ -33,6 +36,9 @@ class NudgeEvidence:
     # Time that logs itself: how much of it came from the rep's meetings (calendar or CRM).
     captured_minutes: int = 0
     top_deal_captured_minutes: int = 0
+    # A walk-away signal on the top deal (bot/rules/walkaway.py), with its evidence; the nudge asks about it.
+    signal: Signal | None = None
+    today: date | None = None
 
 
 def _bar_line(label: str, minutes: int, total: int) -> str:
@@ -86,10 +92,12 @@ def detach_lines(evidence: NudgeEvidence) -> list[str]:
         share = percent(evidence.top_deal_minutes / evidence.total_minutes)
         went = f"{share} of your time in {evidence.window_days} days went to {name}"
         if evidence.obstacle_kind:
-            waited = f"for {standing(evidence.obstacle_days)}" if evidence.obstacle_days else "since today"
             lines.append(
-                f":construction: {went}, which has been waiting on {obstacle_name(evidence.obstacle_kind)} {waited}."
+                f":construction: {went}, which has been waiting on {obstacle_name(evidence.obstacle_kind)} "
+                f"{standing(evidence.obstacle_days)}."
             )
+        if evidence.signal is not None and evidence.today is not None and not evidence.paused:
+            lines.append(signal_text(evidence.signal, evidence.today))
         if evidence.paused:
             lines.append(
                 f":pause_button: You stepped back from {name} at its checkpoint: it stays open and paused, "

@@ -19,6 +19,7 @@ from bot.messages.kit import (
     reply,
     section,
 )
+from bot.messages.lessons import lost_blocks
 from bot.text import clip, escape
 from storage.records import ObstacleView, OpportunityView
 
@@ -108,10 +109,12 @@ def saved_reply(opp: OpportunityView, today: date, symbol: str, note: str | None
 
 
 def moved_reply(opp: OpportunityView, from_stage: str, today: date, symbol: str, note: str | None) -> dict:
+    if opp.status == "lost":
+        text = f":white_check_mark: {opportunity_title(opp)} is marked lost."
+        blocks = lost_blocks(opp.id, opp.name, text)
+        return reply(text, blocks + ([context(note)] if note else []))
     if opp.status == "won":
         text = f":trophy: {opportunity_title(opp)} is won. Well played!"
-    elif opp.status == "lost":
-        text = f":white_check_mark: {opportunity_title(opp)} is marked lost. Every closed deal teaches something."
     else:
         text = f":arrow_right: {opportunity_title(opp)} moved from {escape(from_stage)} to *{escape(opp.stage)}*."
     blocks = [section(text)]

@@ -1,6 +1,7 @@
 """Block Kit for what lies ahead: the number-dependency, the opening pace next period needs with every
 input on its own line, and the obstacles on a rep's deals (health and Home); and the leaders' creation
-digest and the creation part of `/opportunity team`. Counts, never a list of who has gone quiet."""
+digest and the creation part of `/opportunity team`. Quiet reps are counted, never listed; the leader's
+own DM credits who opened what."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from bot.messages.format import (
     obstacle_status,
     one_decimal,
     percent,
+    person,
     plural,
     short_day,
 )
 from bot.messages.kit import context, divider, header, section
+from bot.messages.walkaway import signal_blocks
 from bot.rules.outlook import NO_QUOTA, TEAM, NumberDependency, OpeningPace
 from bot.text import escape
 
@@ -60,11 +63,19 @@ def pace_lines(pace: OpeningPace, period: str, symbol: str, who: str = "you") ->
     if pace.average_won is not None:
         lines.append(f"Average win {money(round(pace.average_won), symbol)} ({whose}).")
     if pace.average_days_to_win is not None and pace.open_from is not None:
-        days = round(pace.average_days_to_win)
-        lines.append(
-            f"About {plural(days, 'day')} from open to won, so next {period}'s deals are opened from "
-            f"{short_day(pace.open_from, pace.open_from)}."
-        )
+        days = max(round(pace.average_days_to_win), 1)  # plausible wins only, so never "0 days"
+        if pace.next_started:
+            lines.append(
+                f"About {plural(days, 'day')} from open to won, so next {period} is already being decided by "
+                f"what is open today (its deals were due to open from {short_day(pace.open_from, pace.open_from)})."
+            )
+        else:
+            lines.append(
+                f"About {plural(days, 'day')} from open to won, so next {period}'s deals are opened from "
+                f"{short_day(pace.open_from, pace.open_from)}."
+            )
+    if pace.implausible:
+        lines.append(implausible_line(pace.implausible))
     if pace.quota:
         label = f"Next {period}'s quota" if pace.quota_is_next else f"This {period}'s quota (next {period}'s isn't set)"
         lines.append(f"{label}: {money(pace.quota, symbol)}.")
@@ -73,6 +84,59 @@ def pace_lines(pace: OpeningPace, period: str, symbol: str, who: str = "you") ->
         f"{plural(pace.pace_weeks, 'week')}."
     )
     return lines
+
+
+def implausible_line(count: int) -> str:
+    """Wins logged less than a day after their opening: said so, and left out of every figure."""
+    deals = plural(count, "win was", "wins were")
+    return (
+        f"Left out: {deals} logged less than a day after opening, which rarely reflects the real cycle "
+        "(often a deal entered when it closed)."
+    )
+
+
+def gap_blocks(gap, period: str, symbol: str, today: date) -> list[dict]:
+    """The real gap in openings: what this period and the next still need once the early pipeline is credited,
+    with each input on a line, and a plain word when the usual cycle means a period is already decided."""
+    if gap is None:
+        return []
+    parts, lines = [], []
+    for label, found in ((f"this {period}", gap.this), (f"next {period}", gap.next)):
+        if found is None:
+            continue
+        if found.decided:
+            parts.append(f"{label} is already decided by what is open today")
+            continue
+        if found.still_needed < 0.5:
+            parts.append(f"none more {label}, as things stand")
+        else:
+            parts.append(f"about {about(found.still_needed)} {label}")
+        worth = about(found.pipeline_brings)
+        brings = (
+            f"; your {plural(found.early_deals, 'early-stage deal')} will likely bring about {worth} "
+            + ("opening's worth" if worth == "1" else "openings' worth")
+            if found.early_deals
+            else ""
+        )
+        lines.append(
+            f"{label[0].upper()}{label[1:]}: {money(found.quota_left, symbol)} to win needs about "
+            f"{about(found.needed_openings)} openings{brings}."
+        )
+    if not parts:
+        return []
+    whose = "the team's" if gap.source == TEAM else "your"
+    lines.append(
+        f"At {whose} {percent(gap.win_rate)} win rate, {money(round(gap.average_won), symbol)} average win and "
+        f"about {plural(max(gap.cycle_days, 1), 'day')} from open to won."
+    )
+    decided = [found for found in (gap.this, gap.next) if found is not None and found.decided]
+    if decided:
+        lines.append(
+            f"A deal opened today would likely close after {short_day(decided[-1].end, today)}: "
+            "what is open now carries that, and today's openings build the period after."
+        )
+    head = "; ".join(parts)
+    return [section(f"*Openings still needed:* {head[0].upper()}{head[1:]}."), context("\n".join(lines))]
 
 
 def pace_headline(pace: OpeningPace, period: str, who: str = "you") -> str:
@@ -117,6 +181,8 @@ def outlook_blocks(outlook, symbol: str, today: date) -> list[dict]:
     blocks = [divider()]
     blocks += number_blocks(outlook.number, outlook.threshold, outlook.period, symbol)
     blocks += pace_blocks(outlook.pace, outlook.period, symbol)
+    blocks += gap_blocks(outlook.gap, outlook.period, symbol, today)
+    blocks += signal_blocks(list(outlook.signals), today)
     blocks += obstacle_blocks(outlook.obstacles, today)
     return blocks
 
@@ -125,22 +191,47 @@ def outlook_blocks(outlook, symbol: str, today: date) -> list[dict]:
 
 
 QUIET_QUESTION = "What would make an hour of prospecting easy to protect this week?"
+OPENERS_NAMED = 6  # the leader's DM names this many openers, then counts the rest
+NONE_OPENED_SUGGESTION = (
+    "book one 45-minute prospecting hour with the whole team this week, each person opening one account "
+    "they have been meaning to call."
+)
+
+
+def openers_line(opened_by: tuple[tuple[str, int], ...], named: int = OPENERS_NAMED) -> str:
+    """'<@U1> opened 3, <@U2> 2, and 12 others opened 15.': the most first, bounded for a large team."""
+    shown = [f"{person(escape(user))} {count}" for user, count in opened_by[:named]]
+    shown[0] = shown[0].replace(" ", " opened ", 1)
+    rest = opened_by[named:]
+    if rest:
+        others = sum(count for _, count in rest)
+        shown.append(f"and {plural(len(rest), 'other')} opened {others}")
+    return ", ".join(shown) + "."
+
+
+def _creation_headline(creation) -> str:
+    if not creation.opened_last_week:
+        return (
+            f"*Creation:* no new opportunities last week across {plural(creation.reps, 'rep')}. "
+            f"One thing to try: {NONE_OPENED_SUGGESTION} "
+        )
+    return (
+        f"*Creation:* {plural(creation.opened_last_week, 'new opportunity', 'new opportunities')} opened last "
+        f"week, by {creation.openers_last_week} of {plural(creation.reps, 'rep')}. "
+    )
 
 
 def creation_blocks(creation, symbol: str, today: date, list_deals: bool = True) -> list[dict]:
     """Creation, not capture: openings against the pace next period needs, counts, early-stage deals.
 
-    The team view (list_deals False) counts the early-stage deals; the manager's own DM names them.
+    The team view (list_deals False) counts the early-stage deals; the manager's own DM names them and
+    credits who opened what.
     """
     period = creation.period
-    blocks = [
-        section(
-            f"*Creation:* {plural(creation.opened_last_week, 'new opportunity', 'new opportunities')} opened last "
-            f"week, by {creation.openers_last_week} of {plural(creation.reps, 'rep')}. "
-            + pace_headline(creation.pace, period, who="team")
-        ),
-        context("\n".join(pace_lines(creation.pace, period, symbol, who="team"))),
-    ]
+    blocks = [section(_creation_headline(creation) + pace_headline(creation.pace, period, who="team"))]
+    if list_deals and creation.opened_by:
+        blocks.append(section(f"*Who opened them:* {openers_line(creation.opened_by)} Worth a word of thanks."))
+    blocks.append(context("\n".join(pace_lines(creation.pace, period, symbol, who="team"))))
     if creation.quiet:
         blocks.append(
             section(
@@ -184,5 +275,9 @@ def leader_digest(creation, symbol: str, today: date, now: datetime) -> tuple[st
             "`/opportunity coach off` or `snooze 2w` quiets this digest."
         )
     )
-    text = f"Your team opened {plural(creation.opened_last_week, 'new opportunity', 'new opportunities')} last week."
+    text = (
+        f"Your team opened {plural(creation.opened_last_week, 'new opportunity', 'new opportunities')} last week."
+        if creation.opened_last_week
+        else "No new opportunities on your team last week: one thing to try inside."
+    )
     return text, blocks

@@ -40,6 +40,8 @@ def read_admin_form(picked: dict[str, object]) -> dict:
                 continue
             number = int(number)
         changes[name] = number / 100 if name in PERCENTS else number
+    if "holiday_calendar" in picked:  # optional: emptied, the workspace keeps no holidays
+        changes["holiday_calendar"] = str(picked.get("holiday_calendar") or "").strip() or None
     if "celebration_channel" in picked:
         changes["celebration_channel"] = picked.get("celebration_channel") or None
     if "manager_ids" in picked:

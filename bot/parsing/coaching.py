@@ -9,6 +9,7 @@ from datetime import date, time, timedelta
 from functools import lru_cache
 
 from bot.parsing import FieldErrors, ParseError
+from bot.rules.holidays import CALENDAR_EXAMPLE, read_calendar
 from bot.rules.periods import WEEKDAYS, weekday_key
 from bot.rules.timing import CoachDefaults, WorkingHours
 from bot.text import clip, escape
@@ -99,23 +100,32 @@ def parse_work_days(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
-@lru_cache(maxsize=8)
-def _defaults(work_hours: str, work_days: str, reflection_slot: str, team_timezone: str) -> CoachDefaults:
+@lru_cache(maxsize=64)
+def _defaults(
+    work_hours: str, work_days: str, reflection_slot: str, team_timezone: str, holidays: str | None
+) -> CoachDefaults:
     start, end = parse_hours(work_hours)
     weekday, at = parse_weekly_slot(reflection_slot)
-    return CoachDefaults(WorkingHours(start, end, parse_work_days(work_days)), weekday, at, team_timezone)
+    return CoachDefaults(WorkingHours(start, end, parse_work_days(work_days), holidays), weekday, at, team_timezone)
 
 
 def coach_defaults(settings) -> CoachDefaults:
-    """The team's defaults from WORK_HOURS, WORK_DAYS, REFLECTION_SLOT and TEAM_TIMEZONE (validated at start-up)."""
-    return _defaults(settings.work_hours, settings.work_days, settings.reflection_slot, settings.team_timezone)
+    """The team's defaults from WORK_HOURS, WORK_DAYS, REFLECTION_SLOT, TEAM_TIMEZONE and HOLIDAY_CALENDAR
+    (validated at start-up)."""
+    return _defaults(
+        settings.work_hours,
+        settings.work_days,
+        settings.reflection_slot,
+        settings.team_timezone,
+        settings.holiday_calendar,
+    )
 
 
 # --- `/opportunity coach …` -------------------------------------------------------------------------
 
 COACH_USAGE = (
     "Try `/opportunity coach` to see your settings, or `/opportunity coach off`, `on`, `snooze 2w`, "
-    "`hours 08:00-16:00`, `days mon-thu`, `reflections fri 15:00`."
+    "`hours 08:00-16:00`, `days mon-thu`, `reflections fri 15:00`, `holidays GB`."
 )
 
 
@@ -135,7 +145,7 @@ def _friendly(error: ValueError) -> ParseError:
 
 
 def parse_coach(rest: str) -> CoachChange:
-    """Read `/opportunity coach [on|off|snooze 2w|hours 8-16|days mon-thu|reflections fri 15:00]`."""
+    """Read `/opportunity coach [on|off|snooze 2w|hours 8-16|days mon-thu|reflections fri 15:00|holidays GB]`."""
     verb, _, argument = rest.strip().partition(" ")
     verb, argument = verb.lower(), argument.strip()
     default = argument.lower() in ("default", "reset")
@@ -161,6 +171,13 @@ def parse_coach(rest: str) -> CoachChange:
                 return CoachChange({"work_days": None}, "days_default")
             days = parse_work_days(argument)
             return CoachChange({"work_days": ",".join(weekday_key(day) for day in sorted(days))}, "days")
+        if verb in ("holidays", "holiday"):
+            if not argument:
+                raise ValueError(f"Name your public holidays: type {CALENDAR_EXAMPLE}, or default.")
+            calendar = None if default else read_calendar(argument)
+            if calendar is None:
+                return CoachChange({"holiday_calendar": None}, "holidays_default")
+            return CoachChange({"holiday_calendar": calendar}, "holidays")
         if verb in ("reflections", "reflection"):
             if default:
                 return CoachChange({"reflection_weekday": None, "reflection_time": None}, "reflections_default")
@@ -187,6 +204,14 @@ def parse_answer(typed: str | None) -> str:
     if len(text) > MAX_ANSWER:
         raise ParseError(f"That's a little long: {MAX_ANSWER} characters at most.")
     return text
+
+
+def parse_answer_form(values: dict[str, str | None], today: date) -> str:
+    """A form whose one field (block "answer") is a few honest lines; the problem shown beside it."""
+    try:
+        return parse_answer(values.get("answer"))
+    except ParseError as mistake:
+        raise FieldErrors({"answer": str(mistake)}) from mistake
 
 
 def parse_plan_form(values: dict[str, str | None], today: date) -> tuple[date, int]:

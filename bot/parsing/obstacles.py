@@ -177,3 +177,16 @@ def parse_new_checkpoint(values: dict[str, str | None], today: date) -> date:
     if checked["checkpoint"] is None:
         raise FieldErrors({"checkpoint": "Pick the day you'll know more."})
     return checked["checkpoint"]
+
+
+def parse_detach_form(values: dict[str, str | None], today: date) -> tuple[date | None, str | None]:
+    """The "when should you detach?" form: a day after today, a condition, or both (one is needed)."""
+    checked = _collect(
+        {
+            "detach_on": lambda: _checkpoint_field(values.get("detach_on"), today),
+            "condition": lambda: check_optional(values.get("condition"), "condition", MAX_NOTE),
+        }
+    )
+    if checked["detach_on"] is None and not checked["condition"]:
+        raise FieldErrors({"condition": "Pick a day, or say what would tell you it is time to step back."})
+    return checked["detach_on"], checked["condition"]

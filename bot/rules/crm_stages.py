@@ -60,6 +60,18 @@ def reverse_map(stages: list[CrmStage], mapping: dict[str, str], open_stages: tu
     return back
 
 
+def stage_probabilities(stages: list[CrmStage], mapping: dict[str, str]) -> dict[str, float]:
+    """Our open stage -> the CRM's probability of winning there (the average of the open CRM stages mapped
+    onto it that give one): the walk-away signals weigh the pipeline by it (bot/rules/walkaway.py)."""
+    found: dict[str, list[float]] = {}
+    for stage in stages:
+        ours = mapping.get(stage.id)
+        if stage.closed or stage.probability is None or ours in (None, WON, LOST):
+            continue
+        found.setdefault(ours, []).append(min(max(stage.probability, 0.0), 1.0))
+    return {ours: sum(values) / len(values) for ours, values in found.items()}
+
+
 def describe(stages: list[CrmStage], mapping: dict[str, str]) -> list[str]:
     """One line per CRM stage, for `python -m bot crm stages` and the CRM page's walk-through (docs/admins/crm.md)."""
     return [

@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.rules.timing import next_working_day
+from bot.rules.openings import OpeningGap
+from bot.rules.periods import local_now
+from bot.rules.timing import WorkingHours, is_working_day, next_working_day
+from bot.rules.walkaway import Signal
 from storage.records import ObstacleView, OpportunityView
 
 YOURS, TEAM = "yours", "team"
@@ -51,6 +54,7 @@ class History:
     won_amount: int = 0
     won_with_amount: int = 0
     won_days: float = 0.0
+    implausible: int = 0  # wins less than a day after their opening: flagged, never in the figures
 
     @property
     def closed(self) -> int:
@@ -63,6 +67,7 @@ class History:
             self.won_amount + other.won_amount,
             self.won_with_amount + other.won_with_amount,
             self.won_days + other.won_days,
+            self.implausible + other.implausible,
         )
 
 
@@ -86,6 +91,8 @@ class OpeningPace:
     needed_per_week: float | None = None
     open_from: date | None = None
     missing: str | None = None
+    implausible: int = 0
+    next_started: bool = False  # open_from is past: next period is already being decided by what is open
 
     @property
     def behind(self) -> bool:
@@ -110,22 +117,29 @@ def opening_pace(
     next_end: date,
     opened_recently: int,
     pace_weeks: int,
+    today: date | None = None,
 ) -> OpeningPace:
     """Openings needed = quota ÷ (average won amount × win rate), spread over the period's weeks.
 
     A deal takes on average `average_days_to_win` from open to won, so next period's deals are opened from
-    next_start minus that many days (`open_from`). No made-up numbers: without a history that has a win
+    next_start minus that many days (`open_from`); when that day is past (`today`), next period is already
+    being decided by what is open now (`next_started`). No made-up numbers: without a history that has a win
     with an amount, or without a quota, the needed pace is None and `missing` says why.
     """
     current = opened_recently / pace_weeks if pace_weeks > 0 else 0.0
     base = OpeningPace(
-        current_per_week=current, pace_weeks=pace_weeks, quota=quota or None, quota_is_next=quota_is_next
+        current_per_week=current,
+        pace_weeks=pace_weeks,
+        quota=quota or None,
+        quota_is_next=quota_is_next,
+        implausible=history.implausible if history else 0,
     )
     if history is None or history.won <= 0 or history.won_with_amount <= 0 or history.won_amount <= 0:
         return _with(base, missing=NO_HISTORY, source=source, closed=history.closed if history else 0)
     win_rate = history.won / history.closed
     average_won = history.won_amount / history.won_with_amount
     days = history.won_days / history.won
+    open_from = next_start - timedelta(days=round(days))
     filled = _with(
         base,
         source=source,
@@ -133,7 +147,8 @@ def opening_pace(
         win_rate=win_rate,
         average_won=average_won,
         average_days_to_win=days,
-        open_from=next_start - timedelta(days=round(days)),
+        open_from=open_from,
+        next_started=today is not None and open_from < today,
     )
     if not quota:
         return _with(filled, missing=NO_QUOTA)
@@ -146,14 +161,16 @@ def _with(pace: OpeningPace, **changes) -> OpeningPace:
     return OpeningPace(**{**pace.__dict__, **changes})
 
 
-def standing_days(since: datetime, now: datetime) -> int:
-    """Whole days an obstacle has stood (0 on the day it was named)."""
-    return max((now - since).days, 0)
+def standing_days(since: datetime, now: datetime, tz_name: str | None = "UTC") -> int:
+    """Calendar days an obstacle has stood in the rep's zone: 0 on the day it was named, 1 the day after
+    (named last night, it has stood since yesterday, however few hours ago that was)."""
+    return max((local_now(now, tz_name).date() - local_now(since, tz_name).date()).days, 0)
 
 
-def checkpoint_ask_day(checkpoint: date, working_days: frozenset[int]) -> date:
-    """The day a checkpoint is asked about: the checkpoint itself if it is a working day, else the next one."""
-    return checkpoint if checkpoint.weekday() in working_days else next_working_day(checkpoint, working_days)
+def checkpoint_ask_day(checkpoint: date, hours: WorkingHours) -> date:
+    """The day a checkpoint is asked about: the checkpoint itself if it is a working day (not a public
+    holiday either), else the next one."""
+    return checkpoint if is_working_day(checkpoint, hours) else next_working_day(checkpoint, hours)
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,8 @@ class RepOutlook:
     pace: OpeningPace
     period: str
     obstacles: tuple[ObstacleView, ...]
+    gap: OpeningGap | None = None  # the real gap in openings, when it can be measured
+    signals: tuple[Signal, ...] = ()  # walk-away signals on the rep's open deals, with their evidence
 
 
 @dataclass(frozen=True)
@@ -181,3 +200,4 @@ class TeamCreation:
     early: tuple[OpportunityView, ...]
     early_total: int
     early_stages: tuple[str, ...]
+    opened_by: tuple[tuple[str, int], ...] = ()  # (rep, openings last week), most first: the leader's DM credits them

@@ -1,21 +1,30 @@
-"""When the coach may speak: working hours in the rep's own zone, weekly slots, opt-outs, snoozes and
-cooldowns. "Never nag" lives here, in plain functions with the clock passed in."""
+"""When the coach may speak: working hours in the rep's own zone, working days without the public holidays
+of the rep's (or the workspace's) calendar, weekly slots, opt-outs, snoozes and cooldowns. "Never nag"
+lives here, in plain functions with the clock passed in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.rules.periods import local_now, week_start, weekday_key
+from bot.rules.holidays import holiday_name
+from bot.rules.periods import local_now, week_start, weekday_key, zone_or_utc
 
 
 @dataclass(frozen=True)
 class WorkingHours:
-    """A rep's working hours in their local time; days are weekday numbers, Monday=0."""
+    """A rep's working hours in their local time; days are weekday numbers, Monday=0; `holidays` is the
+    public-holiday calendar they keep ("GB", "US-CA"; bot/rules/holidays.py), None for none."""
 
     start: time = time(9)
     end: time = time(17)
     days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    holidays: str | None = None
+
+
+def is_working_day(day: date, hours: WorkingHours) -> bool:
+    """One of the rep's working weekdays and not a public holiday in their calendar: every job asks this."""
+    return day.weekday() in hours.days and holiday_name(day, hours.holidays) is None
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,7 @@ class CoachingState:
 def within_working_hours(now_utc: datetime, tz_name: str | None, hours: WorkingHours) -> bool:
     """Whether it is working time for the rep: a working day, start inclusive, end exclusive, local time."""
     local = local_now(now_utc, tz_name)
-    return local.weekday() in hours.days and hours.start <= local.time() < hours.end
+    return is_working_day(local.date(), hours) and hours.start <= local.time() < hours.end
 
 
 def _this_weeks_slot(now_utc: datetime, tz_name: str | None, weekday: int, at: time) -> tuple[date, datetime]:
@@ -46,22 +55,51 @@ def _this_weeks_slot(now_utc: datetime, tz_name: str | None, weekday: int, at: t
 
 
 def weekly_slot_due(
-    now_utc: datetime, tz_name: str | None, weekday: int, at: time, window: timedelta = timedelta(minutes=15)
+    now_utc: datetime,
+    tz_name: str | None,
+    weekday: int,
+    at: time,
+    window: timedelta = timedelta(minutes=15),
+    hours: WorkingHours | None = None,
 ) -> date | None:
-    """The local date of this week's slot (a reflection, the digest) if now is in [slot, slot + window).
+    """The local date of this week's slot (a reflection, the digest) if now is in its window (weekly_slot)."""
+    found = weekly_slot(now_utc, tz_name, weekday, at, window, hours)
+    return found[0] if found else None
+
+
+def weekly_slot(
+    now_utc: datetime,
+    tz_name: str | None,
+    weekday: int,
+    at: time,
+    window: timedelta = timedelta(minutes=15),
+    hours: WorkingHours | None = None,
+) -> tuple[date, datetime] | None:
+    """(the slot's local date, the instant it is due) if now is in [due, due + window), else None.
 
     A window longer than the scheduler's tick catches a slot up after a restart or a missed tick, but
-    never hours later at night; the date is the idempotency key for the send.
+    never hours later at night; the date is the idempotency key for the send. With the rep's `hours`, a
+    slot that falls on a public holiday of their calendar is due instead at the start of the next working
+    day (the working morning), keeping its own date as its key, so it is asked once, never on the holiday.
     """
-    day, slot = _this_weeks_slot(now_utc, tz_name, weekday, at)
-    return day if slot <= now_utc < slot + window else None
+    this_day, slot = _this_weeks_slot(now_utc, tz_name, weekday, at)
+    for day, instant in ((this_day, slot), (this_day - timedelta(weeks=1), slot - timedelta(weeks=1))):
+        if hours is not None and holiday_name(day, hours.holidays) is not None:
+            morning = next_working_day(day, hours)
+            instant = datetime.combine(morning, hours.start, tzinfo=zone_or_utc(tz_name)).astimezone(UTC)
+        elif day != this_day:
+            continue
+        if instant <= now_utc < instant + window:
+            return day, instant
+    return None
 
 
-def next_working_day(day: date, days: frozenset[int]) -> date:
-    """The first working day strictly after day (a week later at most, when only one day is worked)."""
-    for step in range(1, 8):
+def next_working_day(day: date, hours: WorkingHours) -> date:
+    """The first working day strictly after day: a working weekday that is not a public holiday (a week
+    later at most when only one weekday is worked; a fortnight when holidays fill the week after too)."""
+    for step in range(1, 15):
         candidate = day + timedelta(days=step)
-        if candidate.weekday() in days:
+        if is_working_day(candidate, hours):
             return candidate
     return day + timedelta(days=7)
 
@@ -112,6 +150,7 @@ class Profile:
     custom_hours: bool
     custom_days: bool
     custom_reflection: bool
+    custom_holidays: bool = False
 
 
 def _clock(text: str) -> time:
@@ -146,6 +185,7 @@ def profile(rep, defaults: CoachDefaults, tz: str | None = None) -> Profile:
             _clock(rep.work_start) if rep.work_start else defaults.hours.start,
             _clock(rep.work_end) if rep.work_end else defaults.hours.end,
             days or defaults.hours.days,
+            rep.holiday_calendar or defaults.hours.holidays,
         ),
         reflection_weekday=rep.reflection_weekday if custom_reflection else defaults.reflection_weekday,
         reflection_time=_clock(rep.reflection_time) if custom_reflection else defaults.reflection_time,
@@ -153,4 +193,5 @@ def profile(rep, defaults: CoachDefaults, tz: str | None = None) -> Profile:
         custom_hours=bool(rep.work_start),
         custom_days=bool(rep.work_days),
         custom_reflection=custom_reflection,
+        custom_holidays=bool(rep.holiday_calendar),
     )

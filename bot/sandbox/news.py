@@ -22,7 +22,7 @@ GOT = {
     "reflections": "a weekly reflection",
     "followups": "a question about a planned prospecting block",
     "checkpoints": "a checkpoint question about an obstacle",
-    "leader_digest": "the leaders' weekly creation digest",
+    "leader_digest": "the leaders' weekly creation digest, with its chart",
     "meeting_questions": "a one-tap question about where a meeting's time goes",
 }
 

@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= port <= 65535:
         print(f"--port must be between 1 and 65535 (0: any free port), not {port}.", file=sys.stderr)
         return 2
-    from bot.redaction import configure_logging  # no secret in any log line (the sandbox's own included)
+    from bot.logs import configure_logging  # no secret in any log line (the sandbox's own included)
 
     configure_logging(os.environ.get("LOG_LEVEL", "WARNING"))
     try:

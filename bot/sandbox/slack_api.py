@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlparse
 
 from bot.sandbox import web_api
 from bot.sandbox.installs import Installable, Installs
+from bot.sandbox.stand_in_files import StandInFiles
 from bot.sandbox.workspace import Workspace
 
 
@@ -52,12 +53,6 @@ DEFAULTS: dict[str, Callable[[dict], dict]] = {
     "views.open": lambda args: {"ok": True, "view": {"id": "V1"}},
     "views.update": lambda args: {"ok": True, "view": {"id": "V1"}},
     "views.publish": lambda args: {"ok": True, "view": {"id": "V1"}},
-    "files.getUploadURLExternal": lambda args: {
-        "ok": True,
-        "upload_url": f"{args['_base']}upload/F{args.get('filename', 'x')}",
-        "file_id": "F" + str(args.get("filename", "x")),
-    },
-    "files.completeUploadExternal": lambda args: {"ok": True, "files": [{"id": "F1", "title": "export"}]},
     "usergroups.users.list": lambda args: {"ok": True, "users": []},
     # An empty directory by default: every rep is then one the list "missed", read with users.info.
     "users.list": lambda args: {"ok": True, "members": [], "response_metadata": {"next_cursor": ""}},
@@ -88,6 +83,7 @@ class SlackStandIn:
         self._overrides: dict[str, Callable[[dict], dict]] = {}
         self.installs = Installs()  # workspaces that may install the app by link
         self.admins: set[str] = set()  # users whom users.info calls workspace admins
+        self.uploads = StandInFiles()  # files started, their bytes, where each was shared (no workspace)
         self._lock = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
@@ -142,6 +138,7 @@ class SlackStandIn:
         self._overrides.clear()
         self.installs = Installs()
         self.admins.clear()
+        self.uploads = StandInFiles()
 
     def reset_calls(self) -> None:
         """Forget the calls so far (after the work in flight, such as Home republishes, has landed),
@@ -193,7 +190,8 @@ class SlackStandIn:
                 if isinstance(call.args.get("metadata"), dict):
                     message["metadata"] = call.args["metadata"]
                 posted.append(message)
-        return list(reversed(posted))
+        posted += self.uploads.shared_in(channel)
+        return sorted(posted, key=lambda message: message["ts"], reverse=True)
 
     def _record(self, call: Call) -> None:
         with self._lock:
@@ -215,6 +213,10 @@ class SlackStandIn:
             return Answer(web_api.answer(self.workspace, method, args, headers))
         if method == "conversations.history":
             return Answer({"ok": True, "messages": self._history(str(args.get("channel", ""))), "has_more": False})
+        if method == "files.getUploadURLExternal":
+            return Answer(self.uploads.start(args, given["_base"]))
+        if method == "files.completeUploadExternal":
+            return Answer(self.uploads.complete(args))
         if method in DEFAULTS:
             return Answer(DEFAULTS[method](given))
         return Answer({"ok": True})
@@ -222,9 +224,12 @@ class SlackStandIn:
     def _route(self, verb: str, path: str, query: dict, raw: bytes, headers: dict) -> Answer:
         text = raw.decode("utf-8", errors="replace")
         if path.startswith("/upload/"):
-            self._record(Call("file_upload", {"path": path, "body": text}, headers))
-            if self.workspace is not None and path.removeprefix("/upload/") in self.workspace.files:
-                self.workspace.files[path.removeprefix("/upload/")]["content"] = raw
+            file_id = path.removeprefix("/upload/")
+            self._record(Call("file_upload", {"path": path, "body": text, "file_id": file_id}, headers))
+            if self.workspace is not None and file_id in self.workspace.files:
+                self.workspace.files[file_id]["content"] = raw
+            elif not self.uploads.receive(file_id, raw):
+                return Answer({"ok": False, "error": "file_not_found"}, 404)
             return Answer({"ok": True})
         if path.startswith("/respond/"):
             args = _decode(text, headers.get("Content-Type", ""))

@@ -82,10 +82,11 @@ def _download(sandbox, file_id: str) -> Answer | None:
     stored = sandbox.workspace.files.get(file_id)
     if stored is None:
         return None
-    disposition = f'attachment; filename="{stored["name"]}"'
-    return Answer(
-        {}, content_type="text/csv; charset=utf-8", raw=stored["content"], headers={"Content-Disposition": disposition}
-    )
+    kind = mimetypes.guess_type(stored["name"])[0] or "text/csv"
+    shown = "inline" if kind.startswith("image/") else "attachment"  # a chart is shown in the DM, a CSV saved
+    disposition = f'{shown}; filename="{stored["name"]}"'
+    content_type = kind if kind.startswith("image/") else f"{kind}; charset=utf-8"
+    return Answer({}, content_type=content_type, raw=stored["content"], headers={"Content-Disposition": disposition})
 
 
 def state(sandbox, user_id: str) -> dict:

@@ -208,7 +208,7 @@ def usergroup_members(workspace: Workspace, args: dict) -> dict:
     return {"ok": False, "error": "no_such_subteam"}  # the sandbox's managers come from MANAGER_IDS
 
 
-# ---- files (the export's two-step upload) ----------------------------------------------------------
+# ---- files (the export's and the charts' two-step upload) ----------------------------------------------------------
 
 
 def upload_url(workspace: Workspace, args: dict) -> dict:
@@ -216,6 +216,7 @@ def upload_url(workspace: Workspace, args: dict) -> dict:
         return {"ok": False, "error": "invalid_arguments"}
     file_id = workspace.next_id("F")
     workspace.files[file_id] = {"id": file_id, "name": args["filename"], "title": args["filename"], "content": b""}
+    workspace.files[file_id]["alt_txt"] = str(args.get("alt_txt") or "")[:1000]
     return {"ok": True, "upload_url": f"{workspace.base_url}upload/{file_id}", "file_id": file_id}
 
 
@@ -227,7 +228,9 @@ def complete_upload(workspace: Workspace, args: dict) -> dict:
         if stored is None:
             return {"ok": False, "error": "file_not_found"}
         stored["title"] = entry.get("title") or stored["name"]
-        shared.append({"id": stored["id"], "name": stored["name"], "title": stored["title"]})
+        shared.append(
+            {"id": stored["id"], "name": stored["name"], "title": stored["title"], "alt_txt": stored["alt_txt"]}
+        )
     if args.get("channel_id"):
         conversation, error = _conversation(workspace, str(args["channel_id"]))
         if error:

@@ -11,14 +11,14 @@ from datetime import date, datetime, timedelta
 
 from bot.messages.coach_settings import CoachView
 from bot.parsing.coaching import CoachChange, coach_defaults
-from bot.questions import BY_ID
+from bot.questions import BY_ID, lesson_question
 from bot.rules import nudges
 from bot.rules.periods import local_now, trailing_days
 from bot.rules.timing import Profile, next_working_day, profile
 from bot.services import Services, obstacles, pipeline, stored_once
-from storage import answers, concentration, reps
+from storage import answers, concentration, opportunities, reps
 from storage.answers import Answer
-from storage.records import NewObstacle, OpportunityView
+from storage.records import LOST, NewObstacle, OpportunityView
 
 SNOOZE_WEEK = timedelta(days=7)
 FOCUS_QUESTION = "Why is this deal worth the focus now?"
@@ -101,7 +101,7 @@ def first_day_for_a_block(services: Services, team_id: str, user_id: str) -> dat
     """The plan form's suggested day: the rep's next working day."""
     rep = reps.get_or_create_rep(services.db, team_id, user_id, services.now())
     found = profile_of(services, rep)
-    return next_working_day(local_now(services.now(), found.tz).date(), found.hours.days)
+    return next_working_day(local_now(services.now(), found.tz).date(), found.hours)
 
 
 def plan_block(
@@ -122,7 +122,7 @@ def plan_block(
     )
     rep = reps.get_or_create_rep(services.db, team_id, user_id, now)
     found = profile_of(services, rep)
-    return next_working_day(day, found.hours.days), local_now(now, found.tz).date()
+    return next_working_day(day, found.hours), local_now(now, found.tz).date()
 
 
 def choose_focus(
@@ -222,3 +222,34 @@ def concentrated_reps(
         return {}
     opened = concentration.last_opened_by_rep(services.db, team_id, user_ids)
     return nudges.concentrated_reps(times, opened, now, nudges.thresholds(settings), settings.team_timezone)
+
+
+def lost_deal(services: Services, team_id: str, user_id: str, opportunity_id: object) -> OpportunityView | None:
+    """One of the rep's deals, if it is closed as lost (what the lesson form is about)."""
+    if not isinstance(opportunity_id, int):
+        return None
+    deal = opportunities.get_opportunity(services.db, team_id, user_id, opportunity_id)
+    return deal if deal is not None and deal.status == LOST else None
+
+
+def keep_lesson(
+    services: Services, team_id: str, user_id: str, opportunity_id: object, lesson: str, key: str | None = None
+) -> str | None:
+    """What a lost deal taught, in the rep's words, kept with their reflections (the next weekly reflection
+    may return to it). The deal's name, or None when it is not the rep's lost deal."""
+    deal = lost_deal(services, team_id, user_id, opportunity_id)
+    if deal is None:
+        return None
+    _keep_once(
+        services,
+        team_id,
+        user_id,
+        answers.LESSON,
+        services.team_today(),
+        key,
+        answer=lesson,
+        question_id=str(deal.id),
+        question=lesson_question(deal.name),
+    )
+    services.changed(team_id, user_id)
+    return deal.name

@@ -19,7 +19,7 @@ from bot.integrations.calendar_feed import SOURCE as CALENDAR
 from bot.rules.capture import not_on_calendar
 from bot.services import Services
 from bot.services.calendar import capture
-from bot.services.crm_push import PROVIDER, make_activities
+from bot.services.crm_push import make_activities, provider_name
 from storage import captured, crm_owners
 
 
@@ -29,10 +29,11 @@ def capture_meetings(services: Services, now: datetime, source: ActivitySource |
     team_id = services.client.auth_test()["team_id"]
     since = now - timedelta(days=services.settings.calendar_window_days)
     source = source or make_activities(services)
+    crm_name = provider_name(services.settings)
     meetings = list(source.activities(since, now))
     reps = {
         owner.owner_id: owner.slack_user_id
-        for owner in crm_owners.owners(services.db, team_id, PROVIDER)
+        for owner in crm_owners.owners(services.db, team_id, crm_name)
         if owner.slack_user_id
     }
     on_calendar = captured.starts(services.db, team_id, CALENDAR, since, now)
@@ -44,7 +45,7 @@ def capture_meetings(services: Services, now: datetime, source: ActivitySource |
     placed: Counter = Counter()
     for rep, found in sorted(theirs.items()):
         _, by_placement = capture(
-            services, team_id, rep, PROVIDER, not_on_calendar(found, on_calendar.get(rep, ())), since, now
+            services, team_id, rep, crm_name, not_on_calendar(found, on_calendar.get(rep, ())), since, now
         )
         placed.update(by_placement)
     return placed

@@ -22,9 +22,9 @@ from decimal import Decimal, InvalidOperation
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.integrations import CrmDeal, CrmProvider
+from bot.integrations import CrmDeal, CrmProvider, crm_label
 from bot.rules.capture import company_domain
-from bot.rules.crm_stages import LOST, WON, stage_map
+from bot.rules.crm_stages import LOST, WON, stage_map, stage_probabilities
 from bot.services import Services
 from bot.services.celebrations import celebrate
 from storage import crm as store
@@ -78,7 +78,8 @@ def pull(
     match_owners(services, team_id, provider.name, now)
     owner_map = {owner.owner_id: owner.slack_user_id for owner in crm_owners.owners(db, team_id, provider.name)}
     stages = provider.stages()
-    mapping = stage_map(stages, settings.open_stages, settings.hubspot_stage_map)
+    mapping = stage_map(stages, settings.open_stages, settings.crm_stage_map)
+    store.save_stage_weights(db, team_id, provider.name, stage_probabilities(stages, mapping))
     context = _Context(services, provider.name, team_id, now, mapping, owner_map, may_celebrate, new_after, report)
     context.crm, context.every_contact = provider, full
     context.pending = outbox.pending_changes(db, team_id, provider.name)
@@ -94,15 +95,16 @@ def pull(
             page = []
     context.apply(page)
     known = store.linked_ids(db, team_id, provider.name)
-    reasons = {gone: "Deleted in HubSpot" for gone in provider.removed_deal_ids() & known}
+    label = crm_label(provider.name)
+    reasons = {gone: f"Deleted in {label}" for gone in provider.removed_deal_ids() & known}
     reasons.update(
-        {gone: f"Merged in HubSpot into {deal.name or deal.id}" for gone, deal in merged.items() if gone in known}
+        {gone: f"Merged in {label} into {deal.name or deal.id}" for gone, deal in merged.items() if gone in known}
     )
     if full:
         unseen = sorted(known - seen - set(reasons))
         still_there, followed = provider.read_deals(unseen) if unseen else {}, provider.pipeline_id()
         left = [gone for gone in unseen if gone not in still_there or still_there[gone].pipeline_id != followed]
-        reasons.update({gone: "No longer in the followed HubSpot pipeline" for gone in left})
+        reasons.update({gone: f"No longer in the followed {label} pipeline" for gone in left})
     report.removed += len(crm_records.close_removed(db, team_id, provider.name, reasons, now))
     store.record_run(db, team_id, provider.name, now, requests=0, cursor=cursor, imported=True)
 
@@ -174,7 +176,7 @@ class _Context:
             try:
                 record, kinds = self.decide(deal, link)
             except Exception:  # one odd record must never stop the sync
-                log.exception("could not read HubSpot deal %s; skipped this time", deal.id)
+                log.exception("could not read %s deal %s; skipped this time", crm_label(self.provider), deal.id)
                 continue
             records.append(record)
             events.append(kinds)
@@ -208,17 +210,18 @@ class _Context:
     def decide(self, deal: CrmDeal, link: store.Linked | None) -> tuple[crm_records.Record, list[str]]:
         opp = link.opportunity if link else None
         flags: list[tuple[str, str]] = []
+        crm = crm_label(self.provider)
         name = " ".join((deal.name or "").split())
         if not name:
-            name = f"HubSpot deal {deal.id}"
-            flags.append(("no_name", "The deal has no name in HubSpot."))
+            name = f"{crm} deal {deal.id}"
+            flags.append(("no_name", f"The deal has no name in {crm}."))
         if len(name) > NAME_LIMIT:
             flags.append(("long_name", f"The name has {len(name)} characters; the first {NAME_LIMIT - 1} are kept."))
             name = name[: NAME_LIMIT - 1] + "…"
         amount = _amount(deal.amount)
         if amount is None:
             problem = "no_amount" if not (deal.amount or "").strip() else "bad_amount"
-            flags.append((problem, "No amount in HubSpot." if problem == "no_amount" else f"Amount {deal.amount!r}."))
+            flags.append((problem, f"No amount in {crm}." if problem == "no_amount" else f"Amount {deal.amount!r}."))
         stage = self.mapping.get(deal.stage_id or "")
         if stage is None:
             flags.append(("unknown_stage", f"Stage {deal.stage_id!r} is not in the followed pipeline."))
@@ -261,12 +264,13 @@ class _Context:
 
     def _owner(self, deal: CrmDeal, opp: OpportunityView | None, flags: list) -> str:
         if deal.owner_id is None:
-            flags.append(("no_owner", "The deal has no owner in HubSpot."))
+            flags.append(("no_owner", f"The deal has no owner in {crm_label(self.provider)}."))
             return opp.owner_id if opp else crm_owners.placeholder_owner(None)
         matched = self.owner_map.get(deal.owner_id)
         if matched:
             return matched
-        flags.append(("unmatched_owner", f"HubSpot owner {deal.owner_id} has no Slack user with the same email."))
+        crm = crm_label(self.provider)
+        flags.append(("unmatched_owner", f"{crm} owner {deal.owner_id} has no Slack user with the same email."))
         return crm_owners.placeholder_owner(deal.owner_id)
 
     def _celebrations(self, deal: CrmDeal, opp: OpportunityView | None, record: crm_records.Record) -> list[str]:

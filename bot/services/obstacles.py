@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.parsing.obstacles import ObstacleLine
+from bot.rules.walkaway import prospecting_offer_minutes
 from bot.services import Services, pipeline
 from storage import answers
 from storage import obstacles as store
+from storage.concentration import minutes_per_deal
 from storage.records import NewObstacle, ObstacleView, OpportunityView
 
 MOVED, NOT_YET, STEP_BACK, LOST = "moved", "not_yet", "step_back", "lost"
@@ -82,11 +84,23 @@ def get_open(services: Services, team_id: str, user_id: str, obstacle_id: object
     return store.get_open(services.db, team_id, user_id, obstacle_id)
 
 
+@dataclass(frozen=True)
+class Answered:
+    """A checkpoint answered: the obstacle as it was asked; after a step back, the minutes the deal took in
+    the nudge's window and the prospecting block to offer in their place."""
+
+    obstacle: ObstacleView
+    deal_minutes: int = 0
+    offer_minutes: int = 0
+    window_days: int = 14
+
+
 def answer_checkpoint(
     services: Services, team_id: str, user_id: str, obstacle_id: object, answer: str, new_checkpoint: date | None = None
-) -> ObstacleView | None:
+) -> Answered | None:
     """Keep the rep's answer and act on it: Moved clears the obstacle, Not yet sets a new checkpoint, Step back
-    pauses the deal, Lost closes it as lost through the pipeline. None when the obstacle is no longer open."""
+    pauses the deal (and offers a prospecting block at once), Lost closes it as lost through the pipeline.
+    None when the obstacle is no longer open."""
     obstacle = get_open(services, team_id, user_id, obstacle_id)
     if obstacle is None or answer not in ANSWERS:
         return None
@@ -112,8 +126,77 @@ def answer_checkpoint(
         elif answer == LOST:
             store.close(services.db, team_id, obstacle.id, store.LOST, now)
         elif answer == NOT_YET and new_checkpoint is not None:
-            store.set_checkpoint(services.db, team_id, obstacle.id, new_checkpoint)
+            store.set_checkpoint(services.db, team_id, obstacle.id, new_checkpoint, not_yet=True)
         elif answer == STEP_BACK:
             store.pause(services.db, team_id, user_id, obstacle.opportunity_id, now)
     services.changed(team_id, user_id)
-    return obstacle
+    if answer != STEP_BACK:
+        return Answered(obstacle)
+    window = services.settings.nudge_window_days
+    today = services.team_today()
+    spent = minutes_per_deal(services.db, team_id, user_id, today - timedelta(days=window - 1), today)
+    minutes = spent.get(obstacle.opportunity_id, 0)
+    return Answered(obstacle, minutes, prospecting_offer_minutes(minutes), window)
+
+
+def keep_restart_signal(
+    services: Services, team_id: str, user_id: str, opportunity_id: object, signal: str, key: str | None = None
+) -> str | None:
+    """What would restart a paused deal, in the rep's words, kept with their reflections: the deal's name, or
+    None when the deal is not the rep's open one."""
+    deal = pipeline.get_open(services, team_id, user_id, opportunity_id) if isinstance(opportunity_id, int) else None
+    if deal is None:
+        return None
+    if key is not None and answers.answered_by_request(services.db, team_id, key) is not None:
+        return deal.name  # a replayed submission: kept once
+    answers.record_answer(
+        services.db,
+        team_id,
+        user_id,
+        answers.RESTART_SIGNAL,
+        services.now(),
+        services.team_today(),
+        answer=signal,
+        question_id=str(deal.id),
+        question=f"What signal would restart {deal.name}?",
+        request_key=key,
+    )
+    services.changed(team_id, user_id)
+    return deal.name
+
+
+def detach_when(
+    services: Services,
+    team_id: str,
+    user_id: str,
+    obstacle_id: object,
+    detach_on: date | None,
+    condition: str | None,
+    key: str | None = None,
+) -> ObstacleView | None:
+    """The rep named when they will step back from the deal (a date, a condition or both): kept with the
+    obstacle and as their answer; asked again on that date (or in two weeks for a condition alone)."""
+    obstacle = get_open(services, team_id, user_id, obstacle_id)
+    if obstacle is None:
+        return None
+    if key is not None and answers.answered_by_request(services.db, team_id, key) is not None:
+        return obstacle  # a replayed submission: kept once
+    now, today = services.now(), services.team_today()
+    checkpoint = detach_on or today + NEXT_CHECKPOINT
+    with services.db.transaction():
+        answers.record_answer(
+            services.db,
+            team_id,
+            user_id,
+            answers.DETACH,
+            now,
+            today,
+            answer=condition,
+            question_id=str(obstacle.id),
+            question=f"When should you detach from {obstacle.opportunity_name}?",
+            planned_day=detach_on,
+            request_key=key,
+        )
+        store.set_detach(services.db, team_id, obstacle.id, detach_on, condition, checkpoint)
+    services.changed(team_id, user_id)
+    return get_open(services, team_id, user_id, obstacle.id)

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from bot.rules import leaders
 from bot.rules.health import HealthReport
+from bot.rules.openings import EarlyDeal, OpeningGap, opening_gap
 from bot.rules.outlook import (
     History,
     NumberDependency,
@@ -19,10 +20,10 @@ from bot.rules.outlook import (
     number_dependency,
     opening_pace,
 )
-from bot.rules.periods import local_midnight, period_bounds, week_start
-from bot.services import Services
+from bot.rules.periods import local_midnight, local_now, period_bounds, week_start
+from bot.services import Services, walkaway
 from bot.services.health import current_period, health_window
-from storage import concentration, obstacles, outlook
+from storage import concentration, obstacles, outlook, reps
 from storage import team as team_store
 
 EARLY_LISTED = 5
@@ -33,7 +34,7 @@ _team_history_lock = threading.Lock()
 
 
 def _history(found) -> History:
-    return History(found.won, found.lost, found.won_amount, found.won_with_amount, found.won_days)
+    return History(found.won, found.lost, found.won_amount, found.won_with_amount, found.won_days, found.implausible)
 
 
 def next_period(services: Services) -> tuple[date, date]:
@@ -75,11 +76,32 @@ def rep_outlook(services: Services, team_id: str, user_id: str, health: HealthRe
         next_end,
         mine.opened_since if mine else 0,
         settings.opening_pace_weeks,
+        services.team_today(),
     )
+    gap = _gap(services, team_id, user_id, health, history, source, quotas.get(user_id) if is_next else None)
     largest = outlook.largest_closing(services.db, team_id, health.period_end, user_id).get(user_id)
     number = number_dependency(largest, health.quota, health.won_in_period, settings.number_rides_share)
     found = obstacles.open_obstacles(services.db, team_id, user_id=user_id)
-    return RepOutlook(number, settings.number_rides_share, pace, settings.quota_period, tuple(found.values()))
+    signals = tuple(walkaway.rep_signals(services, team_id, user_id))
+    period = settings.quota_period
+    return RepOutlook(number, settings.number_rides_share, pace, period, tuple(found.values()), gap, signals)
+
+
+def _gap(services, team_id, user_id, health: HealthReport, history, source, quota_next) -> OpeningGap | None:
+    """The real gap in openings this period and next, crediting the rep's open early-stage deals."""
+    settings = services.settings
+    quota_left = health.quota - health.won_in_period if health.quota else None
+    if history is None or (quota_left is None and quota_next is None):
+        return None
+    zone = settings.team_timezone
+    stages = leaders.early_stages(settings.open_stages, settings.early_stage_count)
+    early = [
+        EarlyDeal(row.amount, row.expected_close, local_now(row.created_at, zone).date())
+        for row in outlook.rep_early_deals(services.db, team_id, user_id, stages)
+    ]
+    this = (health.period_start, health.period_end)
+    today = services.team_today()
+    return opening_gap(history, source, today, this, next_period(services), quota_left, quota_next, early)
 
 
 def team_history(services: Services, team_id: str) -> History:
@@ -110,7 +132,8 @@ def team_history_changed(services: Services, team_id: str) -> None:
 
 def team_creation(services: Services, team_id: str, today: date) -> TeamCreation:
     """The team's creation picture: last week's openings (Monday to Sunday before `today`'s week, in the
-    team's zone), the pace next period needs, quiet prospecting as a count, early-stage deals."""
+    team's zone) and who opened them, the pace next period needs, quiet prospecting as a count (over every
+    rep, storage/reps.py says who, deal or none; managers only when they sell), early-stage deals."""
     settings = services.settings
     zone = settings.team_timezone
     monday = week_start(today)
@@ -129,24 +152,27 @@ def team_creation(services: Services, team_id: str, today: date) -> TeamCreation
         next_end,
         sum(found.opened_since for found in everyone.values()),
         settings.opening_pace_weeks,
+        today,
     )
     prospecting = concentration.last_prospecting_by_rep(  # logged or captured
         services.db, team_id, today - timedelta(days=settings.quiet_prospecting_days - 1)
     )
-    reps = set(everyone) | set(prospecting)
+    counted = reps.people(services.db, team_id, leaving_out=services.managers.all_managers())
+    opened = {user: found.opened_in_week for user, found in everyone.items() if user in counted}
     stages = leaders.early_stages(settings.open_stages, settings.early_stage_count)
     early, early_total = outlook.early_deals(services.db, team_id, stages, EARLY_LISTED)
     return TeamCreation(
         opened_last_week=sum(found.opened_in_week for found in everyone.values()),
-        openers_last_week=leaders.openers({user: found.opened_in_week for user, found in everyone.items()}),
-        reps=len(reps),
-        quiet=leaders.quiet_on_prospecting(reps, prospecting, today, settings.quiet_prospecting_days),
+        openers_last_week=leaders.openers(opened),
+        reps=len(counted),
+        quiet=leaders.quiet_on_prospecting(counted, prospecting, today, settings.quiet_prospecting_days),
         quiet_days=settings.quiet_prospecting_days,
         pace=pace,
         period=settings.quota_period,
         early=tuple(early),
         early_total=early_total,
         early_stages=stages,
+        opened_by=leaders.credited(opened),
     )
 
 

@@ -8,6 +8,7 @@ from bot.services import Services
 from bot.services.coach import concentrated_reps
 from bot.services.health import health_window
 from bot.services.outlook import team_creation
+from storage import reps
 from storage import team as store
 
 
@@ -16,7 +17,8 @@ def is_manager(services: Services, user_id: str) -> bool:
 
 
 def team_view(services: Services, team_id: str) -> TeamView:
-    """Every rep in the workspace, most openings first; the caller has checked the viewer is a manager."""
+    """Every rep in the workspace (storage/reps.py says who: one with nothing on record too), most openings
+    first; the caller has checked the viewer is a manager."""
     window = health_window(services)
     figures = store.rep_figures(
         services.db,
@@ -27,6 +29,7 @@ def team_view(services: Services, team_id: str) -> TeamView:
         period_end=window.period_end,
         period_start_at=window.period_start_at,
         period_end_at=window.period_end_at,
+        people=reps.people(services.db, team_id, leaving_out=services.managers.all_managers()),
     )
     flagged = set(concentrated_reps(services, team_id, services.now()))
     rows = rules.team_rows(figures, flagged, window.today)

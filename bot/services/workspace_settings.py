@@ -35,6 +35,7 @@ EDITABLE = (
     "work_hours",
     "work_days",
     "reflection_slot",
+    "holiday_calendar",
     "nudge_window_days",
     "nudge_min_hours",
     "nudge_top_share",

@@ -5,7 +5,7 @@ from storage.models.capture import CalendarConnection, CapturedTime, DealContact
 from storage.models.coaching import CoachingAnswer, Rep, ScheduledMessage, Workspace, WorkspaceSettings
 from storage.models.crm import CrmConflict, CrmFlag, CrmLink, CrmOutbox, CrmOwner, CrmPace, CrmSyncState
 from storage.models.installations import BOTS, INSTALLATIONS, OAUTH_STATES  # slack_sdk's tables
-from storage.models.pipeline import Activity, Obstacle, Opportunity, Quota, StageChange, UndoneRequest
+from storage.models.pipeline import Activity, CloseDateChange, Obstacle, Opportunity, Quota, StageChange, UndoneRequest
 
 __all__ = [
     "BOTS",
@@ -15,6 +15,7 @@ __all__ = [
     "Activity",
     "Base",
     "CalendarConnection",
+    "CloseDateChange",
     "CapturedTime",
     "DealContact",
     "CoachingAnswer",

@@ -14,7 +14,8 @@ from storage.types import UtcDateTime
 class Rep(RepRow, Base):
     """A rep's coaching settings and what we know about reaching them (one row per workspace and user).
 
-    Null hours, days or reflection slot mean "the team's default" (WORK_HOURS, WORK_DAYS, REFLECTION_SLOT).
+    Null hours, days, reflection slot or holiday calendar mean "the team's default" (WORK_HOURS, WORK_DAYS,
+    REFLECTION_SLOT, HOLIDAY_CALENDAR).
     `tz` caches the zone Slack's users.info reports, refreshed once `tz_checked_at` is a day old.
     """
 
@@ -32,6 +33,7 @@ class Rep(RepRow, Base):
     undeliverable_reason: Mapped[str | None] = mapped_column(String(64))
     undeliverable_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_nudged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    holiday_calendar: Mapped[str | None] = mapped_column(String(16))  # "GB", "US-CA"; null: the workspace's
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_reps_team_user"),)

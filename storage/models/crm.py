@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import ID, Base, WorkspaceRow
@@ -49,6 +49,7 @@ class CrmSyncState(_PerProvider, Base):
     running_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # one sync of a workspace at a time
     running_by: Mapped[str | None] = mapped_column(String(80))
     keyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the CRM has our deal-key property
+    stage_weights: Mapped[str | None] = mapped_column(Text)  # JSON: our stage -> the CRM's probability there
 
     __table_args__ = (UniqueConstraint("team_id", "provider", name="uq_crm_sync_state_team"),)
 
@@ -133,6 +134,9 @@ class CrmOutbox(_PerProvider, Base):
     claimed_by: Mapped[str | None] = mapped_column(String(80))
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # a create's values (JSON), kept before it is sent to a CRM that cannot hold our key: its lost answer
+    # is found again by them (bot/services/crm_push.py)
+    sent_values: Mapped[str | None] = mapped_column(String(800))
 
     __table_args__ = (
         UniqueConstraint("team_id", "provider", "opportunity_id", "change_key", name="uq_crm_outbox_change"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import ID, Base, RepRow, WorkspaceRow
@@ -131,8 +131,26 @@ class Obstacle(RepRow, Base):
     named_at: Mapped[datetime] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     outcome: Mapped[str | None] = mapped_column(String(16))
+    # Checkpoints that learn: how often the rep answered "not yet", and when they said they would detach.
+    not_yets: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    detach_on: Mapped[date | None] = mapped_column(Date)
+    detach_condition: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (
         Index("ix_obstacles_opportunity", "team_id", "opportunity_id", "closed_at"),
         Index("ix_obstacles_checkpoint", "team_id", "closed_at", "checkpoint"),
     )
+
+
+class CloseDateChange(WorkspaceRow, Base):
+    """Every change of an open deal's expected close date (CRM sync, CSV import), kept so that a close date
+    pushed again and again shows as a walk-away signal with its evidence."""
+
+    __tablename__ = "close_date_changes"
+
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    from_date: Mapped[date | None] = mapped_column(Date)
+    to_date: Mapped[date | None] = mapped_column(Date)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_close_date_changes_opportunity", "team_id", "opportunity_id"),)

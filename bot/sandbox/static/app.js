@@ -151,9 +151,19 @@
     if (m.blocks && m.blocks.length) body.appendChild(BlockKit.render(m.blocks, { ...ctx, act }));
     else if (m.text) body.appendChild(BlockKit.text({ type: "mrkdwn", text: m.text }, ctx));
     (m.files || []).forEach((f) => {
+      const holder = body.appendChild(el("div", "files"));
+      if (/\.png$/i.test(f.name || "")) {
+        // A chart: shown as Slack shows an image, with its alt text for screen readers and as a caption.
+        holder.appendChild(el("div", "file-title", f.title || f.name));
+        const picture = holder.appendChild(el("img", "file-image"));
+        picture.src = `/files/${f.id}`;
+        picture.alt = f.alt_txt || f.title || f.name;
+        picture.title = f.alt_txt || "";
+        return;
+      }
       const link = el("a", "file", `📄 ${f.title || f.name}`);
       link.href = `/files/${f.id}`;
-      body.appendChild(el("div", "files")).appendChild(link);
+      holder.appendChild(link);
     });
     if (!(m.blocks && m.blocks.length) && !m.text && !(m.files || []).length) body.appendChild(el("div", "bk-unknown", "⚠ This message arrived empty."));
     node.appendChild(body);

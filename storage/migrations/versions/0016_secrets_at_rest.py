@@ -1,6 +1,8 @@
-"""Secrets at rest: the token and webhook columns of slack_sdk's installation tables become Text (an
-encrypted token is longer than String(200)), and calendar addresses, sealed since 0014 without a mark, get
-the mark every sealed value now carries ("fernet:", bot/sealed.py).
+"""Secrets at rest: installation token columns widened, sealed calendar addresses marked.
+
+The token and webhook columns of slack_sdk's installation tables become Text (an encrypted token is longer
+than String(200)), and calendar addresses, sealed since 0014 without a mark, get the mark every sealed
+value now carries ("fernet:", bot/sealed.py).
 
 Encrypting the tokens stored in plain is not done here: a migration cannot be sure of the key, and one run
 without ENCRYPTION_KEY would leave them plain for good. Every start with a key set (and `python -m bot keys
