@@ -108,26 +108,36 @@ class RateLimiter:
         return bucket
 
     def acquire(self, method: str) -> None:
-        background = _background.get()
         started = time.monotonic()
         with self._lock:
-            bucket = self._bucket(method)
-            while True:
-                now = time.monotonic()
-                bucket.refill(now)
-                need = 1 + (bucket.reserve if background else 0)
-                if background and now < bucket.paused_until:
-                    delay = bucket.paused_until - now
-                elif bucket.tokens >= need:
-                    bucket.tokens -= 1
-                    break
-                else:
-                    delay = (need - bucket.tokens) / bucket.rate
-                self._lock.wait(delay)
+            bucket = self._until_room(method)
+            bucket.tokens -= 1
         waited = time.monotonic() - started
         if waited > 0.001:
             with self._lock:
                 self.waited[method] = self.waited.get(method, 0.0) + waited
+
+    def wait_for_room(self, method: str) -> None:
+        """Block until `acquire(method)` would not wait, taking nothing: work whose content should be as fresh
+        as it can be when sent (a Home refresh) waits for its turn first and reads what it sends after."""
+        with self._lock:
+            self._until_room(method)
+
+    def _until_room(self, method: str) -> _Bucket:
+        """The method's bucket, once it holds a call for this thread (background work leaves the reserve)."""
+        background = _background.get()
+        bucket = self._bucket(method)
+        while True:
+            now = time.monotonic()
+            bucket.refill(now)
+            need = 1 + (bucket.reserve if background else 0)
+            if background and now < bucket.paused_until:
+                delay = bucket.paused_until - now
+            elif bucket.tokens >= need:
+                return bucket
+            else:
+                delay = (need - bucket.tokens) / bucket.rate
+            self._lock.wait(delay)
 
     def pause(self, method: str, seconds: float) -> None:
         """Slack said 429 with Retry-After: nobody calls `method` until then."""

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import asdict
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from storage.db import Database
 from storage.models import Opportunity, StageChange
 from storage.records import OPEN, WON, NewOpportunity, NotOpen, OpportunityView, StageMove
 from storage.reps import ensure_reps
-from storage.rows import added, read_row
+from storage.rows import added, columns_of, fetched, read_row
 
 
 def rep_open(team_id: str, owner_id: str) -> tuple:
@@ -69,16 +70,20 @@ def count_won_since(db: Database, team_id: str, since: datetime) -> int:
 
 def open_opportunities(db: Database, team_id: str, owner_id: str, limit: int) -> tuple[list[OpportunityView], int]:
     """The rep's open deals, soonest close first, with the total so a capped list can say 'and N more'."""
-    with db.transaction() as session:
-        mine = rep_open(team_id, owner_id)
-        total = session.scalar(select(func.count()).where(*mine)) or 0
-        rows = session.scalars(
-            select(Opportunity)
-            .where(*mine)
-            .order_by(Opportunity.expected_close.is_(None), Opportunity.expected_close, Opportunity.id)
-            .limit(limit)
-        ).all()
-        return [view_of(row) for row in rows], total
+    rows = fetched(db, _open_statement(), {"team_id": team_id, "owner_id": owner_id, "limit": limit})
+    return [read_row(OpportunityView, row) for row in rows], int(rows[0].total) if rows else 0
+
+
+@lru_cache(maxsize=1)
+def _open_statement() -> Select:
+    """A rep's open deals, capped, each row carrying the uncapped total: one statement, built once."""
+    mine = rep_open(bindparam("team_id"), bindparam("owner_id"))
+    return (
+        select(*columns_of(OpportunityView, Opportunity), func.count().over().label("total"))
+        .where(*mine)
+        .order_by(Opportunity.expected_close.is_(None), Opportunity.expected_close, Opportunity.id)
+        .limit(bindparam("limit"))
+    )
 
 
 def get_opportunity(db: Database, team_id: str, owner_id: str, opportunity_id: int) -> OpportunityView | None:
