@@ -1,6 +1,11 @@
 """The fan-out at scale: N reps due at one reflection slot, cold time-zone cache, delivered by one and
 then two bot instances (real `python -m bot jobs run reflections` processes) through a local Slack that
-answers after --latency seconds and enforces Slack's published per-method limits (bench/slack_limits.py).
+answers after --latency seconds and enforces Slack's published limits on its own side (bench/slack_limits.py:
+per method per workspace, per channel, conversations.history at 1 a minute and 15 messages). Every rep has
+a quota and open deals, so each batch's "number riding on one deal" read has work to do. With --kill, a
+further run kills (SIGKILL) an instance mid-slot once --kill after DMs went out, then ticks again a minute
+apart (on the job's clock) until the slot is delivered: reps reached, duplicates, claims that waited for
+their DM's history.
 
 Prints, per run: time to deliver every DM, the lower bound set by the limits alone, their ratio, each
 instance's peak memory (max RSS), Web API calls per method (and how many Slack answered 429), and any
@@ -15,14 +20,15 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, insert, text, update
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -30,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 from bench import slack_limits  # noqa: E402
 from bench.slack_limits import LimitedSlack  # noqa: E402
 from bot.ratelimit import PER_MINUTE  # noqa: E402
-from storage import reps  # noqa: E402
+from storage import claims, reps  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Base, Rep, ScheduledMessage, Workspace  # noqa: E402
+from storage.models import Base, Opportunity, Quota, Rep, ScheduledMessage, Workspace  # noqa: E402
 
 TEAM = "T1"
 SLOT = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # Friday 15:00 in New York, everyone's reflection slot
@@ -44,6 +50,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     slack_limits.add_options(parser, speedup=10)
     parser.add_argument("--workers", type=int, default=8, help="FANOUT_WORKERS of each instance (8)")
     parser.add_argument("--instances", default="1,2", help="instance counts to run, in order (1,2)")
+    parser.add_argument("--kill", type=int, default=0, help="then kill -9 one instance after this many DMs (0: no)")
     return parser.parse_args(argv)
 
 
@@ -55,10 +62,28 @@ def reset_schema(db: Database) -> None:
 
 
 def seed(db: Database, count: int) -> list[str]:
+    """`count` reps, each with this quarter's quota and two open deals closing in it (one of them large)."""
     people = [f"U{n:06d}" for n in range(count)]
     for start in range(0, count, 5000):
         reps.ensure_reps(db, TEAM, people[start : start + 5000], SLOT)
+    with db.engine.begin() as connection:
+        for start in range(0, count, 5000):
+            chunk = people[start : start + 5000]
+            connection.execute(insert(Quota), [quota(user) for user in chunk])
+            connection.execute(insert(Opportunity), [_deal(user, n, amount) for user in chunk
+                                                     for n, amount in ((1, 80_000), (2, 5_000))])  # fmt: skip
     return people
+
+
+def _deal(user: str, number: int, amount: int) -> dict:
+    name = f"{user} deal {number}"
+    return {"team_id": TEAM, "owner_id": user, "name": name, "name_key": name.lower(), "stage": "Proposal",
+            "status": "open", "amount": amount, "expected_close": date(2026, 12, 15),
+            "created_at": SLOT - timedelta(days=40), "last_change_at": SLOT - timedelta(days=40)}  # fmt: skip
+
+
+def quota(user: str) -> dict:
+    return {"team_id": TEAM, "user_id": user, "period_start": date(2026, 10, 1), "amount": 100_000, "set_at": SLOT}
 
 
 def cold_start(db: Database) -> None:
@@ -153,6 +178,41 @@ def run(slack: LimitedSlack, db: Database, url: str, instances: int, args: argpa
     }
 
 
+def run_killed(slack: LimitedSlack, db: Database, url: str, args: argparse.Namespace) -> dict:
+    """One instance killed (SIGKILL) once `--kill` DMs went out, then a tick a minute (the job's clock; Slack's
+    minute passes between them too) until every rep has their DM or 30 ticks have run."""
+    cold_start(db)
+    slack.reset()
+    env = instance_env(slack, url, args)
+    command = [sys.executable, "-m", "bot", "jobs", "run", "reflections", "--now"]
+    child = subprocess.Popen([*command, SLOT.isoformat()], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    while child.poll() is None and sum(slack.delivered.values()) < args.kill:
+        time.sleep(0.005)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    at_kill = sum(slack.delivered.values())
+    tick, ticks = SLOT + claims.LEASE + timedelta(minutes=1), 0
+    while ticks < 30 and (len(slack.delivered) < args.reps or waiting(db)):
+        time.sleep(slack.minute)
+        subprocess.run([*command, tick.isoformat()], cwd=ROOT, env=env, capture_output=True, check=False)
+        tick, ticks = tick + timedelta(minutes=1), ticks + 1
+    return {
+        "at_kill": at_kill,
+        "ticks": ticks,
+        "reached": len(slack.delivered),
+        "duplicates": sum(count - 1 for count in slack.delivered.values() if count > 1),
+        "history": slack.calls["conversations.history"],
+        "limited": dict(slack.limited),
+        "overreach": slack.history_overreach,
+    }
+
+
+def waiting(db: Database) -> int:
+    with db.engine.connect() as connection:
+        statuses = text("SELECT count(*) FROM scheduled_messages WHERE status <> 'sent' AND status <> 'skipped'")
+        return int(connection.execute(statuses).scalar() or 0)
+
+
 def report(result: dict, args: argparse.Namespace, dialect: str) -> None:
     ratio = f"{result['seconds'] / result['bound']:.2f}×" if result["bound"] else "n/a (all within the burst)"
     print(
@@ -197,15 +257,25 @@ def main(argv: list[str] | None = None) -> list[dict]:
         return seed(db, args.reps)
 
     limits = (
-        f"limits × {args.speedup:g} (chat.postMessage {PER_MINUTE['chat.postMessage'] * args.speedup:,.0f}/min, "
-        f"users.list {PER_MINUTE['users.list'] * args.speedup:,.0f}/min); {args.workers} workers per instance"
+        f"Slack's minute lasts {60 / args.speedup:g} s (chat.postMessage 600, users.list 20, conversations.history "
+        f"1 a minute); {args.workers} workers per instance"
     )
     results = []
     with slack_limits.seeded_run(args, "fanout.db", prepare, limits) as (url, db, _, slack, _):
         for instances in counts:
             results.append(run(slack, db, url, instances, args))
             report(results[-1], args, db.dialect)
-    if len(results) == 2 and results[0]["seconds"]:
+        if args.kill:
+            killed = run_killed(slack, db, url, args)
+            print(
+                f"[{db.dialect}] kill -9 after {killed['at_kill']:,} DMs, then {killed['ticks']} tick(s) a minute "
+                f"apart: "
+                f"{killed['reached']:,} of {args.reps:,} reps reached (lost {args.reps - killed['reached']:,}), "
+                f"duplicates {killed['duplicates']}; conversations.history calls {killed['history']} "
+                f"(asking over 15: {killed['overreach']}); answered 429: {killed['limited'] or 'none'}"
+            )
+            results.append(killed)
+    if len(results) >= 2 and results[0]["seconds"]:
         print(two_instances_verdict(results[0], results[1]))
     return results
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from slack_sdk import WebClient  # noqa: E402
 from sqlalchemy import Date, bindparam, insert, text  # noqa: E402
 
 from bot.parsing.values import PROSPECTING_KINDS  # noqa: E402
@@ -291,7 +292,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     settings = load_settings(
         slack_bot_token="xoxb-bench", slack_signing_secret="bench", database_url=url, _env_file=None
     )
-    services = Services(settings=settings, db=db, client=None, clock=lambda: NOW)  # type: ignore[arg-type]
+    # No Slack call is made (no manager group to read), but the services key their manager lookup by token.
+    offline = WebClient(token="xoxb-bench", base_url="http://127.0.0.1:9/")
+    services = Services(settings=settings, db=db, client=offline, clock=lambda: NOW)
     window = health_window(services)
     rep = rep_id(args.rep % args.reps)
     since, until = window.time_since, window.today

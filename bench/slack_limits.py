@@ -1,8 +1,11 @@
-"""A local Slack for the fan-out and acknowledgement benchmarks: answers after a fixed latency and enforces
-per-method limits the way Slack does (a token bucket per method; past it, 429 with Retry-After). Counts
-every call. chat.postMessage is also held to Slack's one message a second per channel (with a burst), the
-rule a team channel's celebrations meet. Posts to `response_url` (a slash command's replies) are answered
-without a Web API limit."""
+"""A local Slack for the fan-out, nudge and acknowledgement benchmarks: answers after a fixed latency and
+enforces Slack's published limits on Slack's side, from its own table (SLACK_PER_MINUTE), never from the
+bot's: no minute (a sliding minute, shortened by --speedup) holds more of a method's calls than Slack
+allows per workspace; chat.postMessage also holds to one message a second per channel (DMs included);
+conversations.history to one call a minute and 15 messages a call (commercially distributed apps outside
+the Marketplace, since 29 May 2025), answering from the messages really posted to that DM (with their
+metadata, `oldest` honoured). Past a limit: 429 with Retry-After. Counts every call. Posts to
+`response_url` (a slash command's replies) are answered without a Web API limit."""
 
 from __future__ import annotations
 
@@ -12,49 +15,68 @@ import math
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from bot.ratelimit import BURST_SECONDS, DEFAULT_PER_MINUTE, PER_MINUTE
 from storage.db import Database
 
-PER_CHANNEL_PER_MINUTE = 60  # chat.postMessage: "1 message per second to a specific channel"
+# Slack's published limits per workspace, calls a minute (api.slack.com/apis/rate-limits and each method's
+# page): Tier 2 = 20, Tier 3 = 50, Tier 4 = 100; chat.postMessage "several hundred a minute" (600 taken).
+SLACK_PER_MINUTE = {
+    "chat.postMessage": 600,
+    "chat.postEphemeral": 100,
+    "users.list": 20,
+    "users.info": 100,
+    "conversations.open": 50,
+    "conversations.history": 1,
+    "views.open": 100,
+    "views.update": 100,
+    "views.publish": 100,
+    "auth.test": 100,
+}
+SLACK_DEFAULT_PER_MINUTE = 50
+PER_CHANNEL_PER_SECOND = 1  # chat.postMessage: "1 message per second to a specific channel"
+HISTORY_MESSAGES = 15  # conversations.history's `limit` under the strict limit
 
 
-class Bucket:
-    def __init__(self, per_minute: float) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = max(1.0, self.rate * BURST_SECONDS)
-        self.tokens, self.stamp = self.capacity, time.monotonic()
+class Window:
+    """At most `count` calls in any `seconds`: Slack's "N per minute", read strictly."""
+
+    def __init__(self, count: int, seconds: float) -> None:
+        self.count, self.seconds = count, seconds
+        self.calls: deque[float] = deque()
 
     def take(self) -> float:
         """0 if a call may go now, else the seconds until it may (Slack's Retry-After)."""
         now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        while self.calls and now - self.calls[0] >= self.seconds:
+            self.calls.popleft()
+        if len(self.calls) < self.count:
+            self.calls.append(now)
             return 0.0
-        return (1 - self.tokens) / self.rate
+        return self.calls[0] + self.seconds - now
 
 
 class LimitedSlack:
-    """Slack's Web API for one workspace of `people`, all in New York: users.list in pages of 1,000."""
+    """Slack's Web API for one workspace of `people`, all in New York: users.list in pages of 1,000.
+    `speedup` shortens Slack's minute (and second) to 1/speedup of it, so a run shows in seconds what takes
+    minutes at Slack's real pace."""
 
     def __init__(self, people: list[str], latency: float, speedup: float, page: int = 1000) -> None:
         self.people, self.latency, self.page = people, latency, page
-        self.per_minute = {method: limit * speedup for method, limit in PER_MINUTE.items()}
-        self.default = DEFAULT_PER_MINUTE * speedup
+        self.minute = 60.0 / speedup
         self.calls: Counter = Counter()
         self.limited: Counter = Counter()
         self.delivered: Counter = Counter()
+        self.history_overreach = 0  # history calls asking for more than HISTORY_MESSAGES
         self.responses = 0  # posts to a slash command's response_url: no Web API limit applies
         self.last_delivery = 0.0
-        self._buckets: dict[str, Bucket] = {}
+        self._windows: dict[str, Window] = {}
+        self._posted: dict[str, list[dict]] = {}  # a DM's messages, oldest first
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -76,18 +98,22 @@ class LimitedSlack:
     def reset(self) -> None:
         with self._lock:
             self.calls.clear(), self.limited.clear(), self.delivered.clear()
-            self._buckets.clear()
+            self._windows.clear(), self._posted.clear()
+            self.history_overreach = 0
             self.responses = 0
             self.last_delivery = 0.0
+
+    def _window(self, name: str, count: int, seconds: float) -> Window:
+        return self._windows.setdefault(name, Window(count, seconds))
 
     def _answer(self, method: str, args: dict) -> tuple[int, dict, dict]:
         with self._lock:
             self.calls[method] += 1
-            bucket = self._buckets.setdefault(method, Bucket(self.per_minute.get(method, self.default)))
-            wait = bucket.take()
+            limit = SLACK_PER_MINUTE.get(method, SLACK_DEFAULT_PER_MINUTE)
+            wait = self._window(method, limit, self.minute).take()
             channel = str(args.get("channel") or "")
-            if not wait and method == "chat.postMessage" and not channel.startswith("D"):
-                wait = self._buckets.setdefault(f"channel:{channel}", Bucket(PER_CHANNEL_PER_MINUTE)).take()
+            if not wait and method == "chat.postMessage":
+                wait = self._window(f"channel:{channel}", PER_CHANNEL_PER_SECOND, self.minute / 60).take()
             if wait:
                 self.limited[method] += 1
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(max(1, math.ceil(wait)))}
@@ -104,15 +130,34 @@ class LimitedSlack:
         if method == "users.info":
             return 200, {"ok": True, "user": {"id": args.get("user"), "tz": "America/New_York"}}, {}
         if method == "chat.postMessage":
+            channel, ts = str(args.get("channel")), f"{time.time():.6f}"
+            message = {"type": "message", "ts": ts, "text": args.get("text", "")}
+            metadata = args.get("metadata")
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            if metadata:
+                message["metadata"] = metadata
             with self._lock:
-                self.delivered[args.get("channel")] += 1
+                self.delivered[channel] += 1
+                self._posted.setdefault("D" + channel[1:], []).append(message)
                 self.last_delivery = time.monotonic()
-            return 200, {"ok": True, "channel": args.get("channel"), "ts": f"{time.time():.6f}"}, {}
+            return 200, {"ok": True, "channel": channel, "ts": ts}, {}
         if method == "conversations.open":
             return 200, {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}, {}
         if method == "conversations.history":
-            return 200, {"ok": True, "messages": []}, {}
+            return 200, self._history(args), {}
         return 200, {"ok": True}, {}
+
+    def _history(self, args: dict) -> dict:
+        """The DM's messages since `oldest`, newest first, at most HISTORY_MESSAGES of them."""
+        asked = int(args.get("limit") or 100)
+        oldest = float(args.get("oldest") or 0)
+        with self._lock:
+            if asked > HISTORY_MESSAGES:
+                self.history_overreach += 1
+            since = [found for found in self._posted.get(str(args.get("channel")), []) if float(found["ts"]) > oldest]
+        limit = max(1, min(asked, HISTORY_MESSAGES))
+        return {"ok": True, "messages": list(reversed(since))[:limit], "has_more": len(since) > limit}
 
     def _respond(self) -> tuple[int, dict, dict]:
         with self._lock:
@@ -160,10 +205,12 @@ class LimitedSlack:
 
     def bound(self, reps: int) -> float:
         """Seconds Slack's limits alone need to deliver `reps` DMs from a cold zone cache: the directory's
-        pages, then the posts, each past its bucket's burst."""
+        pages, then the posts, a minute's worth of each at most in any minute (the last minute's calls may
+        all go at its start)."""
         pages = math.ceil(len(self.people) / self.page)
-        listing, posting = Bucket(self.per_minute["users.list"]), Bucket(self.per_minute["chat.postMessage"])
-        return max(0.0, pages - listing.capacity) / listing.rate + max(0.0, reps - posting.capacity) / posting.rate
+        listing = max(0, math.ceil(pages / SLACK_PER_MINUTE["users.list"]) - 1)
+        posting = max(0, math.ceil(reps / SLACK_PER_MINUTE["chat.postMessage"]) - 1)
+        return (listing + posting) * self.minute
 
 
 def add_options(parser: argparse.ArgumentParser, speedup: float) -> None:
@@ -171,7 +218,7 @@ def add_options(parser: argparse.ArgumentParser, speedup: float) -> None:
     a database of the run's own."""
     parser.add_argument("--latency", type=float, default=0.05, help="seconds Slack takes to answer (0.05)")
     parser.add_argument(
-        "--speedup", type=float, default=speedup, help=f"multiply every rate limit by this ({speedup:g})"
+        "--speedup", type=float, default=speedup, help=f"Slack's minute lasts 60/this seconds ({speedup:g})"
     )
     parser.add_argument("--database-url", help="a database of its own (default: a temporary SQLite file)")
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
-from bot import metrics
-from bot.delivery import deliver
+from bot import metrics, slack_pace
+from bot.delivery import WAITING, deliver
 from bot.jobs.report import JobReport
-from bot.ratelimit import PER_MINUTE, background_work
+from bot.ratelimit import background_work
 from bot.services import Services
 from bot.workers import PEOPLE
 from storage import claims, queue
@@ -51,9 +51,9 @@ class _Renewer:
 
 
 def posting_rate(services: Services) -> float:
-    """chat.postMessage calls a minute this process allows itself."""
-    limiter = getattr(services.client, "limiter", None)
-    return float(limiter.per_minute("chat.postMessage") if limiter else PER_MINUTE["chat.postMessage"])
+    """chat.postMessage calls a minute the workspace's shared post budget allows every instance together."""
+    rate, _ = slack_pace.budget(slack_pace.posts_per_minute(services))
+    return rate * 60
 
 
 def warn_if_late(services: Services, team_id: str, kind: str, window: timedelta) -> None:
@@ -89,9 +89,19 @@ def send_all(
     batch = list(batch)
     if not batch:
         return
+    waiting = 0
     with ThreadPoolExecutor(max_workers=services.settings.fanout_workers, thread_name_prefix="fanout") as pool:
         for outcome in pool.map(lambda claim: _send(services, claim, now, starts_cooldown), batch):
             report.count(outcome)
+            waiting += outcome == WAITING
+    if waiting:
+        log.warning(
+            "%s: %s message(s) may already be in Slack and wait until their DM's history can be read "
+            "(SLACK_HISTORY_LIMIT=%s); they are not sent meanwhile",
+            report.job,
+            waiting,
+            services.settings.slack_history_limit,
+        )
 
 
 def drain(

@@ -44,6 +44,9 @@ RESERVED_FOR_PEOPLE = 2
 # that Slack answers 429 is not retried (the person is told instead), so a burst of form openings never
 # holds the threads that acknowledge everyone else.
 TRIGGER_METHODS = frozenset({"views.open", "views.push"})
+# A read that is better done on a later tick than waited for (a DM's history at one call a minute): its 429
+# goes back to the caller at once, who treats the answer as not known yet.
+READ_LATER_METHODS = frozenset({"conversations.history"})
 
 _background = contextvars.ContextVar("slack_background_work", default=False)
 
@@ -105,26 +108,36 @@ class RateLimiter:
         return bucket
 
     def acquire(self, method: str) -> None:
-        background = _background.get()
         started = time.monotonic()
         with self._lock:
-            bucket = self._bucket(method)
-            while True:
-                now = time.monotonic()
-                bucket.refill(now)
-                need = 1 + (bucket.reserve if background else 0)
-                if background and now < bucket.paused_until:
-                    delay = bucket.paused_until - now
-                elif bucket.tokens >= need:
-                    bucket.tokens -= 1
-                    break
-                else:
-                    delay = (need - bucket.tokens) / bucket.rate
-                self._lock.wait(delay)
+            bucket = self._until_room(method)
+            bucket.tokens -= 1
         waited = time.monotonic() - started
         if waited > 0.001:
             with self._lock:
                 self.waited[method] = self.waited.get(method, 0.0) + waited
+
+    def wait_for_room(self, method: str) -> None:
+        """Block until `acquire(method)` would not wait, taking nothing: work whose content should be as fresh
+        as it can be when sent (a Home refresh) waits for its turn first and reads what it sends after."""
+        with self._lock:
+            self._until_room(method)
+
+    def _until_room(self, method: str) -> _Bucket:
+        """The method's bucket, once it holds a call for this thread (background work leaves the reserve)."""
+        background = _background.get()
+        bucket = self._bucket(method)
+        while True:
+            now = time.monotonic()
+            bucket.refill(now)
+            need = 1 + (bucket.reserve if background else 0)
+            if background and now < bucket.paused_until:
+                delay = bucket.paused_until - now
+            elif bucket.tokens >= need:
+                return bucket
+            else:
+                delay = (need - bucket.tokens) / bucket.rate
+            self._lock.wait(delay)
 
     def pause(self, method: str, seconds: float) -> None:
         """Slack said 429 with Retry-After: nobody calls `method` until then."""
@@ -155,8 +168,8 @@ class SharedRetryAfter(RateLimitErrorRetryHandler):
         method = method_of(request.url)
         pause = seconds + random.random() * 0.2
         self._limiter.pause(method, pause)
-        if not _background.get() and method in TRIGGER_METHODS:
-            return  # its trigger_id will have expired: Slack's 429 goes back to the caller as an error
+        if (not _background.get() and method in TRIGGER_METHODS) or method in READ_LATER_METHODS:
+            return  # its trigger_id will have expired, or it is read later: the 429 goes back as an error
         if not _background.get():
             time.sleep(pause)
         self._limiter.acquire(method)

@@ -182,6 +182,12 @@ class Settings(BaseSettings):
     slack_rate_limits: str = ""
     """Per-method limits in calls a minute, overriding Slack's published tiers (`chat.postMessage=300,users.info=50`).
     """
+    # 50,000 reps (issue 24): see docs/operators/scaling.md.
+    slack_history_limit: Literal["strict", "tier3"] = "strict"
+    """How often Slack lets this app read a DM's history, to check that a DM resumed after a crash was not
+    already delivered: `strict` (1 call a minute, 15 messages: apps distributed outside the Marketplace) or
+    `tier3` (50 a minute: internal and Marketplace apps). Shared by every instance.
+    """
 
     @field_validator("slack_rate_limits")
     @classmethod

@@ -14,6 +14,7 @@ import urllib.request
 
 from slack_sdk.errors import SlackClientError
 
+from bot import slack_pace
 from bot.messages.charts import alt_text, mentioned, named, named_spec, render_png
 from bot.people import first_names
 from bot.rules.charts import NAMED_IN_CHART
@@ -24,7 +25,6 @@ log = logging.getLogger("pipeline_coach.delivery")
 
 UPLOAD = "file_upload"  # the payload block that makes a claim an upload, not a chat message
 UPLOAD_TIMEOUT_SECONDS = 20
-HISTORY_LOOKBACK = 50
 
 
 def upload_message(spec: dict, filename: str, title: str, comment: str | None = None) -> tuple[str, list[dict]]:
@@ -64,19 +64,26 @@ def send_upload(services: Services, claim: claims.Claim) -> None:
     )
 
 
-def already_shared(services: Services, claim: claims.Claim) -> bool:
-    """Is a file this claim began uploading among the DM's latest messages? (conversations.open, history)"""
+def already_shared(services: Services, claim: claims.Claim) -> bool | None:
+    """Is a file this claim began uploading among the DM's latest messages? None: not known yet (no history
+    turn free under Slack's limit, or Slack would not answer), so it must not be uploaded again now; the
+    history read spends from the same shared budget as a resumed message's (conversations.open, history)"""
     noted = set(uploads.noted_files(services.db, claim.id))
     if not noted:
         return False
+    if not slack_pace.may_read_history(services):
+        return None
+    _, per_call = slack_pace.history_limits(services)
     try:
         channel = _dm_channel(services, claim.key.recipient_id)
-        history = services.client.conversations_history(channel=channel, limit=HISTORY_LOOKBACK)
+        history = services.client.conversations_history(channel=channel, limit=per_call)
     except SlackClientError as error:
         log.warning("could not read the DM of %s to check for a shared picture (%s)", claim.key.recipient_id, error)
-        return False
-    return any(
+        return None
+    if any(
         str(shared.get("id")) in noted
         for message in history.get("messages") or []
         for shared in message.get("files") or []
-    )
+    ):
+        return True
+    return None if history.get("has_more") else False

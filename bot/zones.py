@@ -99,7 +99,7 @@ def time_zones(
     if any(is_stale(rep, refreshed_at, now) for rep in reps):
         if not refresh_workspace(services, team_id, now):
             _wait_for_other_instance(services, team_id)
-        fresh = reps_store.reps_of_team(db, team_id)
+        fresh = reps_store.reps_of(db, team_id, {rep.user_id for rep in reps})  # these reps only: a page
         reps = [fresh.get(rep.user_id, rep) for rep in reps]
         refreshed_at = workspaces.zones_refreshed_at(db, team_id)
     gone = {rep.user_id: rep.undeliverable_reason for rep in reps if rep.undeliverable_reason}

@@ -22,10 +22,7 @@ from bot.services.workspace_settings import InvalidSettings
 from handlers import crm_admin
 from handlers.common import (
     FORM_FAILED,
-    home_click,
     ids_of,
-    open_form,
-    read_json,
     refuse,
     replying_on_failure,
     services_of,
@@ -33,6 +30,7 @@ from handlers.common import (
     tell_user,
     to_respond,
 )
+from handlers.submissions import home_click, open_form, read_json
 
 log = logging.getLogger("pipeline_coach")
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")

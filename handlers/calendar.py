@@ -16,7 +16,7 @@ from bot.messages import calendar as views
 from bot.messages.kit import problem
 from bot.parsing import ParseError
 from bot.services import calendar
-from handlers import common
+from handlers import common, submissions
 
 
 def register(app: App) -> None:
@@ -61,8 +61,8 @@ def connect(ack: Ack, command: dict, respond: Respond, client: WebClient, servic
         return
     if not address:
         ack()
-        form = views.connect_modal(common.metadata(command.get("channel_id", "")))
-        if not common.open_form(client, command["trigger_id"], form):
+        form = views.connect_modal(submissions.metadata(command.get("channel_id", "")))
+        if not submissions.open_form(client, command["trigger_id"], form):
             respond(**problem(views.FORM_FAILED))
         return
     ack(**views.reading_reply())  # reading a feed can take longer than Slack's 3 seconds
@@ -73,13 +73,13 @@ def connect(ack: Ack, command: dict, respond: Respond, client: WebClient, servic
 
 def submit_connect(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     services = common.services_of(context)
-    address = (common.field_values(view).get(views.ADDRESS_BLOCK) or "").strip()
+    address = (submissions.field_values(view).get(views.ADDRESS_BLOCK) or "").strip()
     if not address:
         common.refuse(ack, response_action="errors", errors={views.ADDRESS_BLOCK: views.HOW_TO[:150]})
         return
     ack()
     team_id, user_id = common.ids_of(body)
-    send = common.tell_user(client, user_id, common.read_json(view.get("private_metadata")).get("channel"))
+    send = common.tell_user(client, user_id, submissions.read_json(view.get("private_metadata")).get("channel"))
     with common.replying_on_failure(send):
         send(_connect(services, team_id, user_id, address))
 
@@ -116,7 +116,7 @@ def place_clicked(ack: Ack, body: dict, respond: Respond, context) -> None:
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
     action = (body.get("actions") or [{}])[0]
-    chosen = common.read_json(action.get("value"))
+    chosen = submissions.read_json(action.get("value"))
     label = ((action.get("text") or {}).get("text")) or None
     with common.replying_on_failure(common.to_respond(respond)):
         domains = calendar.place(services, team_id, user_id, chosen.get("m"), chosen.get("p"), chosen.get("o"))

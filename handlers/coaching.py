@@ -18,7 +18,7 @@ from bot.parsing.coaching import parse_answer, parse_answer_form, parse_coach, p
 from bot.parsing.obstacles import parse_focus_obstacle
 from bot.questions import BY_ID
 from bot.services import coach
-from handlers import common
+from handlers import common, submissions
 
 
 def register(app: App) -> None:
@@ -72,10 +72,10 @@ def plan_block(ack: Ack, body: dict, action: dict, respond: Respond, client: Web
     team_id, user_id = common.ids_of(body)
     with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
         initial = coach.first_day_for_a_block(services, team_id, user_id)
-        carried = common.read_json(action.get("value"))
+        carried = submissions.read_json(action.get("value"))
         minutes = carried.get("m") if isinstance(carried.get("m"), int) else None
         form = views.plan_modal(initial, json.dumps({"d": carried.get("d")}), minutes)
-        if not common.open_form(client, body.get("trigger_id", ""), form):
+        if not submissions.open_form(client, body.get("trigger_id", ""), form):
             respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
@@ -83,7 +83,7 @@ def snooze_week(ack: Ack, body: dict, action: dict, respond: Respond, context) -
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
     with common.storing(ack, common.to_respond(respond, replace_original=False)) as stored:
-        for_date = _for_date(services, common.read_json(action.get("value")))
+        for_date = _for_date(services, submissions.read_json(action.get("value")))
         until, today = coach.snooze_week(services, team_id, user_id, for_date, common.request_key(body))
         stored()
         respond(**views.snoozed_reply(until, today), replace_original=False)
@@ -94,18 +94,18 @@ def choose_focus(ack: Ack, body: dict, action: dict, respond: Respond, client: W
     ack()
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
-    carried = common.read_json(action.get("value"))
+    carried = submissions.read_json(action.get("value"))
     with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
         deal = coach.focus_deal(services, team_id, user_id, carried.get("o"))
         metadata = json.dumps({"d": carried.get("d"), "o": deal.id if deal else None})
         form = views.focus_modal(metadata, services.team_today(), deal.name if deal else None)
-        if not common.open_form(client, body.get("trigger_id", ""), form):
+        if not submissions.open_form(client, body.get("trigger_id", ""), form):
             respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
 def answer_reflection(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     ack()
-    chosen = common.read_json(action.get("value"))
+    chosen = submissions.read_json(action.get("value"))
     question = BY_ID.get(str(chosen.get("q")))
     if question is None:
         respond(**problem("That question is no longer in my list. The next one is on its way."))
@@ -114,7 +114,7 @@ def answer_reflection(ack: Ack, body: dict, action: dict, respond: Respond, clie
     metadata = json.dumps(
         {"q": question.id, "d": chosen.get("d"), "c": where.get("channel_id"), "t": where.get("message_ts")}
     )
-    if not common.open_form(client, body.get("trigger_id", ""), views.reflection_modal(question.text, metadata)):
+    if not submissions.open_form(client, body.get("trigger_id", ""), views.reflection_modal(question.text, metadata)):
         respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
@@ -122,7 +122,7 @@ def block_followup(ack: Ack, body: dict, action: dict, respond: Respond, context
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
     done = action.get("action_id") == views.BLOCK_DONE
-    block_id = common.read_json(action.get("value")).get("a")
+    block_id = submissions.read_json(action.get("value")).get("a")
     with common.storing(ack, common.to_respond(respond, replace_original=False)) as stored:
         recorded = coach.record_block_followup(services, team_id, user_id, block_id, done, common.request_key(body))
         stored()
@@ -138,12 +138,12 @@ def keep_lesson(ack: Ack, body: dict, action: dict, respond: Respond, client: We
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
     with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
-        deal = coach.lost_deal(services, team_id, user_id, common.read_json(action.get("value")).get("o"))
+        deal = coach.lost_deal(services, team_id, user_id, submissions.read_json(action.get("value")).get("o"))
         if deal is None:
             respond(**problem(LESSON_GONE), replace_original=False)
             return
         form = lessons.lesson_modal(deal.name, json.dumps({"o": deal.id}))
-        if not common.open_form(client, body.get("trigger_id", ""), form):
+        if not submissions.open_form(client, body.get("trigger_id", ""), form):
             respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
@@ -154,7 +154,7 @@ LESSON_GONE = "That deal is no longer a lost deal of yours. `/opportunity reflec
 
 
 def submit_lesson(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = common.checked_submission(ack, body, view, client, context, parse_answer_form, in_channel=False)
+    form = submissions.checked_submission(ack, body, view, client, context, parse_answer_form, in_channel=False)
     if form is None:
         return
     with common.storing_form(ack, form.send, view) as stored:
@@ -164,7 +164,7 @@ def submit_lesson(ack: Ack, body: dict, view: dict, client: WebClient, context) 
 
 
 def submit_plan(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = common.checked_submission(ack, body, view, client, context, parse_plan_form, in_channel=False)
+    form = submissions.checked_submission(ack, body, view, client, context, parse_plan_form, in_channel=False)
     if form is None:
         return
     services, (day, minutes) = form.services, form.fields
@@ -179,11 +179,11 @@ def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, b
     """A form whose one field is a few honest lines: checked before ack, kept by `keep` after it; its reply
     goes to `send` (by default a DM)."""
     try:
-        answer = parse_answer(common.field_values(view).get(block_id))
+        answer = parse_answer(submissions.field_values(view).get(block_id))
     except ParseError as mistake:
         common.refuse(ack, response_action="errors", errors={block_id: str(mistake)})
         return
-    form = common.submission(body, view, client, context, in_channel=False)
+    form = submissions.submission(body, view, client, context, in_channel=False)
     services, send = form.services, send or form.send
     with common.storing_form(ack, send, view) as stored:
         reply = keep(services, form.team_id, form.user_id, answer, form.meta, _for_date(services, form.meta), form.key)
@@ -194,7 +194,7 @@ def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, b
 def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     """Why focus (required), and optionally the deal's obstacle and checkpoint; every problem beside its field."""
     services = common.services_of(context)
-    values = common.field_values(view)
+    values = submissions.field_values(view)
     errors = {}
     try:
         why = parse_answer(values.get("why"))
@@ -207,7 +207,7 @@ def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -
     if errors:
         common.refuse(ack, response_action="errors", errors=errors)
         return
-    form = common.submission(body, view, client, context, in_channel=False)
+    form = submissions.submission(body, view, client, context, in_channel=False)
     with common.storing_form(ack, form.send, view) as stored:
         obstacle = coach.NewObstacle(kind, None, checkpoint) if kind else None
         deal_id = form.meta.get("o") if kind else None
@@ -225,7 +225,7 @@ def submit_reflection(ack: Ack, body: dict, view: dict, client: WebClient, conte
         question = BY_ID.get(str(meta.get("q")))
         return views.reflection_answered(question.text, answer) if question else views.reflection_thanks()
 
-    meta = common.read_json(view.get("private_metadata"))
+    meta = submissions.read_json(view.get("private_metadata"))
     _answer_form(ack, body, view, client, context, "answer", keep, _in_place(client, body, meta))
 
 

@@ -12,17 +12,8 @@ from bot.messages import selling_time as selling_time_views
 from bot.messages.kit import problem
 from bot.parsing.coaching import CoachChange
 from bot.services import DatabaseUnavailable, coach, home, pipeline
-from handlers.common import (
-    FORM_FAILED,
-    FORM_NOT_SAVED,
-    field_values,
-    home_click,
-    ids_of,
-    metadata,
-    open_form,
-    refuse,
-    services_of,
-)
+from handlers.common import FORM_FAILED, FORM_NOT_SAVED, ids_of, refuse, services_of
+from handlers.submissions import field_values, home_click, metadata, open_form
 
 PICKABLE_DEALS = 100  # a static select holds at most 100 options
 

@@ -22,7 +22,7 @@ from bot.parsing.obstacles import (
 )
 from bot.services import obstacles, pipeline
 from bot.text import escape
-from handlers import common
+from handlers import common, submissions
 
 NOTHING_MATCHED = "I couldn't find an open opportunity called “{}”. `/opportunity list` shows yours."
 GONE = "That opportunity is closed or no longer yours to change. `/opportunity list` shows the open ones."
@@ -68,7 +68,7 @@ SUBCOMMANDS = {"obstacle": obstacle_command, "obstacles": obstacle_command}
 def obstacle_picked(ack: Ack, services, team_id: str, user_id: str, choice: dict, send: common.Send) -> None:
     """The rep picked one of several matching deals for `/opportunity obstacle` (handlers/opportunities.py)."""
     with common.storing(ack, send) as stored:
-        carried = common.read_json(choice.get("arg"))
+        carried = submissions.read_json(choice.get("arg"))
         opp = pipeline.get_open(services, team_id, user_id, choice["id"]) if isinstance(choice.get("id"), int) else None
         if opp is None:
             stored()
@@ -89,7 +89,7 @@ def obstacle_form(services, team_id: str, user_id: str, opp, metadata: str) -> d
 
 
 def submit_obstacle(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = common.checked_submission(ack, body, view, client, context, parse_obstacle_form)
+    form = submissions.checked_submission(ack, body, view, client, context, parse_obstacle_form)
     if form is None:
         return
     with common.storing_form(ack, form.send, view) as stored:
@@ -112,7 +112,7 @@ def checkpoint_answer(ack: Ack, body: dict, action: dict, respond: Respond, cont
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
     answer = views.ANSWER_OF[action.get("action_id", "")]
-    obstacle_id = common.read_json(action.get("value")).get("o")
+    obstacle_id = submissions.read_json(action.get("value")).get("o")
     with common.storing(ack, common.to_respond(respond, replace_original=False)) as stored:
         answered = obstacles.answer_checkpoint(services, team_id, user_id, obstacle_id, answer)
         stored()
@@ -127,7 +127,7 @@ def checkpoint_not_yet(ack: Ack, body: dict, action: dict, respond: Respond, cli
     ack()
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
-    obstacle_id = common.read_json(action.get("value")).get("o")
+    obstacle_id = submissions.read_json(action.get("value")).get("o")
     with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
         found = obstacles.get_open(services, team_id, user_id, obstacle_id)
         if found is None:
@@ -135,12 +135,12 @@ def checkpoint_not_yet(ack: Ack, body: dict, action: dict, respond: Respond, cli
             return
         initial = services.team_today() + obstacles.NEXT_CHECKPOINT
         form = views.new_checkpoint_modal(found, json.dumps({"o": found.id}), initial)
-        if not common.open_form(client, body.get("trigger_id", ""), form):
+        if not submissions.open_form(client, body.get("trigger_id", ""), form):
             respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
 def submit_new_checkpoint(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = common.checked_submission(ack, body, view, client, context, parse_new_checkpoint, in_channel=False)
+    form = submissions.checked_submission(ack, body, view, client, context, parse_new_checkpoint, in_channel=False)
     if form is None:
         return
     services, checkpoint = form.services, form.fields
@@ -162,20 +162,20 @@ def checkpoint_detach_when(ack: Ack, body: dict, action: dict, respond: Respond,
     ack()
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
-    obstacle_id = common.read_json(action.get("value")).get("o")
+    obstacle_id = submissions.read_json(action.get("value")).get("o")
     with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
         found = obstacles.get_open(services, team_id, user_id, obstacle_id)
         if found is None:
             respond(**problem(views.GONE), replace_original=False)
             return
-        if not common.open_form(
+        if not submissions.open_form(
             client, body.get("trigger_id", ""), views.detach_modal(found, json.dumps({"o": found.id}))
         ):
             respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
 def submit_detach_when(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = common.checked_submission(ack, body, view, client, context, parse_detach_form, in_channel=False)
+    form = submissions.checked_submission(ack, body, view, client, context, parse_detach_form, in_channel=False)
     if form is None:
         return
     detach_on, condition = form.fields
@@ -193,19 +193,19 @@ def restart_signal(ack: Ack, body: dict, action: dict, respond: Respond, client:
     ack()
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
-    deal_id = common.read_json(action.get("value")).get("o")
+    deal_id = submissions.read_json(action.get("value")).get("o")
     with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
         opp = pipeline.get_open(services, team_id, user_id, deal_id) if isinstance(deal_id, int) else None
         if opp is None:
             respond(**problem(GONE), replace_original=False)
             return
         form = views.restart_modal(opp.name, json.dumps({"o": opp.id}))
-        if not common.open_form(client, body.get("trigger_id", ""), form):
+        if not submissions.open_form(client, body.get("trigger_id", ""), form):
             respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
 def submit_restart_signal(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = common.checked_submission(ack, body, view, client, context, parse_answer_form, in_channel=False)
+    form = submissions.checked_submission(ack, body, view, client, context, parse_answer_form, in_channel=False)
     if form is None:
         return
     with common.storing_form(ack, form.send, view) as stored:

@@ -19,24 +19,19 @@ from bot.services import obstacles, pipeline
 from bot.text import clip, escape
 from handlers.common import (
     FORM_FAILED,
-    checked_submission,
-    field_values,
     ids_of,
-    metadata,
-    open_form,
-    read_json,
     refuse,
     replying_on_failure,
     request_key,
     services_of,
     storing,
     storing_form,
-    submission,
     to_respond,
     where_clicked,
 )
 from handlers.obstacles import obstacle_form, obstacle_picked
 from handlers.selling_time import log_picked
+from handlers.submissions import checked_submission, field_values, metadata, open_form, read_json, submission
 
 NOTHING_MATCHED = "I couldn't find an open opportunity called “{}”. `/opportunity list` shows yours."
 GONE = "That opportunity is closed or no longer yours to change. `/opportunity list` shows the open ones."

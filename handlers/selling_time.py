@@ -25,7 +25,7 @@ from bot.parsing.selling_time import (
 )
 from bot.services import charts, health, outlook, selling_time
 from bot.text import clean, escape
-from handlers import common
+from handlers import common, submissions
 
 PROSPECT_FORM_FAILED = "I couldn't open the form just now. Try quick entry instead: `/prospect 25 calls 2h`."
 NO_SUCH_DEAL = "I couldn't find an open opportunity called “{}”. `/opportunity list` shows yours."
@@ -60,8 +60,8 @@ def prospect(
         return
     if not rest:
         ack()
-        form = views.prospect_modal(common.metadata(command.get("channel_id", "")), services.team_today())
-        if not common.open_form(client, command["trigger_id"], form):
+        form = views.prospect_modal(submissions.metadata(command.get("channel_id", "")), services.team_today())
+        if not submissions.open_form(client, command["trigger_id"], form):
             respond(**problem(PROSPECT_FORM_FAILED))
         return
     entry = parse_prospect(rest, services.team_today())
@@ -164,7 +164,7 @@ SUBCOMMANDS = {
 
 
 def submit_prospect(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = common.checked_submission(ack, body, view, client, context, parse_prospect_form)
+    form = submissions.checked_submission(ack, body, view, client, context, parse_prospect_form)
     if form is None:
         return
     with common.storing_form(ack, form.send, view) as stored:
@@ -174,7 +174,7 @@ def submit_prospect(ack: Ack, body: dict, view: dict, client: WebClient, context
 
 
 def submit_log_time(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = common.checked_submission(ack, body, view, client, context, parse_log_form)
+    form = submissions.checked_submission(ack, body, view, client, context, parse_log_form)
     if form is None:
         return
     with common.storing_form(ack, form.send, view) as stored:

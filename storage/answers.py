@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from storage.db import Database
 from storage.models import CoachingAnswer
 from storage.records import RepRecord
-from storage.rows import added, read_row
+from storage.rows import added, columns_of, fetched, read_row
 
 REFLECTION, FOCUS_REASON, PROSPECTING_BLOCK, BLOCK_FOLLOWUP, SNOOZE = (
     "reflection",
@@ -79,14 +80,18 @@ def record_answer(
 
 def recent_answers(db: Database, team_id: str, user_id: str, limit: int = 10) -> list[Answer]:
     """The rep's own answers, newest first. Nobody else's: answers are private to the rep."""
-    with db.transaction() as session:
-        rows = session.scalars(
-            select(CoachingAnswer)
-            .where(CoachingAnswer.team_id == team_id, CoachingAnswer.user_id == user_id)
-            .order_by(CoachingAnswer.created_at.desc(), CoachingAnswer.id.desc())
-            .limit(limit)
-        )
-        return [_answer(row) for row in rows]
+    rows = fetched(db, _recent_statement(), {"team_id": team_id, "user_id": user_id, "limit": limit})
+    return [read_row(Answer, row) for row in rows]
+
+
+@lru_cache(maxsize=1)
+def _recent_statement() -> Select:
+    return (
+        select(*columns_of(Answer, CoachingAnswer))
+        .where(CoachingAnswer.team_id == bindparam("team_id"), CoachingAnswer.user_id == bindparam("user_id"))
+        .order_by(CoachingAnswer.created_at.desc(), CoachingAnswer.id.desc())
+        .limit(bindparam("limit"))
+    )
 
 
 def get_answer(db: Database, team_id: str, user_id: str, answer_id: int) -> Answer | None:

@@ -62,6 +62,7 @@ class Claim:
     blocks: list
     question_id: str | None
     resumed: bool = False  # taken over from an owner who vanished mid-send: Slack may already have it
+    send_started_at: datetime | None = None  # a resumed claim's first send began then: look from there
 
 
 @dataclass(frozen=True)
@@ -137,11 +138,16 @@ def take_over_due(db: Database, team_id: str, kind: str, now: datetime) -> list[
 
 
 def due(now: datetime):
-    """A retry whose time has come, or a claim whose owner vanished (past its lease)."""
+    """A retry whose time has come, or a claim whose owner vanished (past its lease) after rendering it (one
+    taken from the queue but never rendered goes back to the queue instead: storage/queue.py)."""
     return or_(
         and_(ScheduledMessage.status == RETRY, ScheduledMessage.next_attempt_at <= now),
-        and_(ScheduledMessage.status == CLAIMED, ScheduledMessage.claimed_at < now - LEASE),
+        and_(abandoned(now), ScheduledMessage.payload != ""),
     )
+
+
+def abandoned(now: datetime):
+    return and_(ScheduledMessage.status == CLAIMED, ScheduledMessage.claimed_at < now - LEASE)
 
 
 def _key_filter(key: Key) -> tuple:
@@ -172,8 +178,7 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
             MAX_ATTEMPTS,
         )
         return None
-    abandoned = and_(ScheduledMessage.status == CLAIMED, ScheduledMessage.claimed_at < now - LEASE)
-    for resumed, which in ((True, abandoned), (False, due(now))):
+    for resumed, which in ((True, and_(abandoned(now), ScheduledMessage.payload != "")), (False, due(now))):
         with db.transaction() as session:
             row = session.execute(
                 update(ScheduledMessage)
@@ -194,12 +199,25 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
                     ScheduledMessage.attempts,
                     ScheduledMessage.payload,
                     ScheduledMessage.question_id,
+                    ScheduledMessage.send_started_at,
                 )
             ).first()
         if row is not None:
             payload = json.loads(row.payload)
             key = Key(row.team_id, row.recipient_id, row.kind, row.period_key)
-            return Claim(row.id, key, token, row.attempts, payload["text"], payload["blocks"], row.question_id, resumed)
+            started = row.send_started_at
+            maybe_in_slack = resumed and started is not None  # never started: it cannot be in Slack
+            return Claim(
+                row.id,
+                key,
+                token,
+                row.attempts,
+                payload["text"],
+                payload["blocks"],
+                row.question_id,
+                maybe_in_slack,
+                started if maybe_in_slack else None,
+            )
     return None
 
 
@@ -217,10 +235,13 @@ def _owned(claim: Claim) -> tuple:
 
 
 def still_ours(db: Database, claim: Claim, now: datetime) -> bool:
-    """Renew this claim's lease just before sending it; False if another instance has taken it over."""
+    """Renew this claim's lease just before sending it, noting when a send first began; False if another
+    instance has taken it over."""
+    started = func.coalesce(ScheduledMessage.send_started_at, now)
     with db.transaction() as session:
         changed = session.execute(
-            update(ScheduledMessage).where(*_owned(claim)).values(claimed_at=now), **NO_SESSION_SYNC
+            update(ScheduledMessage).where(*_owned(claim)).values(claimed_at=now, send_started_at=started),
+            **NO_SESSION_SYNC,
         ).rowcount
     return changed == 1
 
@@ -276,3 +297,24 @@ def mark_skipped(db: Database, claim: Claim, reason: str, now: datetime, unreach
                 .where(Rep.team_id == claim.key.team_id, Rep.user_id == claim.key.recipient_id)
                 .values(undeliverable_reason=reason[:64], undeliverable_at=now)
             )
+
+
+WAITING_FOR_HISTORY = "waiting to read the DM's history"
+
+
+def wait_for_history(db: Database, claim: Claim, now: datetime) -> None:
+    """A resumed claim whose DM could not be read yet (Slack's history limit, an error): it may be in Slack,
+    so it is neither sent nor failed. It is let go as abandoned again (resumed, and its DM read, on a later
+    tick), and the wait is not counted as an attempt: a claim is never given up on for want of a read."""
+    with db.transaction() as session:
+        session.execute(
+            update(ScheduledMessage)
+            .where(*_owned(claim))
+            .values(
+                claimed_at=now - LEASE,
+                claimed_by="waiting for history",
+                attempts=ScheduledMessage.attempts - 1,
+                last_error=WAITING_FOR_HISTORY,
+            ),
+            **NO_SESSION_SYNC,
+        )

@@ -1,4 +1,5 @@
-"""A token bucket kept in the database, so every thread and process calling one CRM account shares it.
+"""A token bucket kept in the database, so every thread and process calling one CRM account (or one Slack
+workspace: bot/slack_pace.py) shares it.
 
 Slack's limiter (bot/ratelimit.py) keeps its buckets in one process's memory, which fits a limit per bot
 token that one process holds; a CRM counts every process on its token together, so this one is a row.
@@ -20,10 +21,14 @@ from storage.db import Database
 from storage.models import CrmPace
 
 
+def _level(rate: float, now: float):
+    at = literal(now, Float)
+    return CrmPace.tokens + case((at > CrmPace.stamp, at - CrmPace.stamp), else_=0.0) * rate, at
+
+
 def reserve(db: Database, bucket: str, rate: float, capacity: float, now: float) -> float:
     """Spend one token of `bucket`: the seconds to wait before using it (0.0: at once)."""
-    at = literal(now, Float)
-    level = CrmPace.tokens + case((at > CrmPace.stamp, at - CrmPace.stamp), else_=0.0) * rate
+    level, at = _level(rate, now)
     spend = (
         update(CrmPace)
         .where(CrmPace.bucket == bucket)
@@ -40,6 +45,30 @@ def reserve(db: Database, bucket: str, rate: float, capacity: float, now: float)
     if insert_once(db, CrmPace, bucket=bucket, tokens=capacity - 1.0, stamp=now):
         return 0.0  # a bucket not used before starts full, less this call's token
     return reserve(db, bucket, rate, capacity, now)  # another caller made it first
+
+
+def take_if_free(db: Database, bucket: str, rate: float, capacity: float, now: float) -> bool:
+    """Spend one token of `bucket` only if one is there now (one UPDATE); False leaves the bucket as it was,
+    for a caller that would rather come back later than wait (a DM's history read at one call a minute)."""
+    level, at = _level(rate, now)
+    spend = (
+        update(CrmPace)
+        .where(CrmPace.bucket == bucket, level >= 1.0)
+        .values(
+            tokens=case((level > capacity, capacity), else_=level) - 1.0,
+            stamp=case((at > CrmPace.stamp, at), else_=CrmPace.stamp),
+        )
+        .returning(CrmPace.id)
+    )
+    with db.transaction() as session:
+        if session.execute(spend).scalar() is not None:
+            return True
+        known = session.scalar(select(CrmPace.id).where(CrmPace.bucket == bucket))
+    if known is not None:
+        return False
+    if insert_once(db, CrmPace, bucket=bucket, tokens=capacity - 1.0, stamp=now):
+        return True
+    return take_if_free(db, bucket, rate, capacity, now)
 
 
 def note_reading(db: Database, name: str, value: float, now: float) -> None:

@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 
 from storage.db import Database
 from storage.models import Obstacle, Opportunity
 from storage.opportunities import rep_open
 from storage.records import OPEN, NewObstacle, NotOpen, ObstacleView
-from storage.rows import added, read_row
+from storage.rows import added, columns_of, fetched, read_row
 
 REPLACED, CLEARED, MOVED, LOST = "replaced", "cleared", "moved", "lost"
 
@@ -120,16 +121,31 @@ def open_obstacles(
     db: Database, team_id: str, user_id: str | None = None, opportunity_ids: Iterable[int] | None = None
 ) -> dict[int, ObstacleView]:
     """Open obstacles on open deals in the workspace (or one rep's, or some deals'), by opportunity id."""
-    query = _standing(team_id)
-    if user_id is not None:
-        query = query.where(Obstacle.user_id == user_id)
+    query = _standing_rows(user_id is not None)
     if opportunity_ids is not None:
         ids = sorted(set(opportunity_ids))
         if not ids:
             return {}
         query = query.where(Obstacle.opportunity_id.in_(ids))
-    with db.transaction() as session:
-        return {row.opportunity_id: _view(row, opp) for row, opp in session.execute(query.order_by(Obstacle.id))}
+    rows = fetched(db, query, {"team_id": team_id, "user_id": user_id})
+    return {row.opportunity_id: read_row(ObstacleView, row, paused=row.deal_paused_at is not None) for row in rows}
+
+
+@lru_cache(maxsize=2)
+def _standing_rows(one_rep: bool) -> Select:
+    """The workspace's (or a rep's) open obstacles on open deals, oldest first, with each deal's name and
+    pause: built once, every value a bound parameter."""
+    query = (
+        select(
+            *columns_of(ObstacleView, Obstacle),
+            Opportunity.name.label("opportunity_name"),
+            Opportunity.paused_at.label("deal_paused_at"),
+        )
+        .join(Opportunity, Opportunity.id == Obstacle.opportunity_id)
+        .where(Obstacle.team_id == bindparam("team_id"), Obstacle.closed_at.is_(None), Opportunity.status == OPEN)
+        .order_by(Obstacle.id)
+    )
+    return query.where(Obstacle.user_id == bindparam("user_id")) if one_rep else query
 
 
 def checkpoints_until(db: Database, team_id: str, until: date) -> list[ObstacleView]:

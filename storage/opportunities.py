@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import asdict
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from storage.db import Database
 from storage.models import Opportunity, StageChange
 from storage.records import OPEN, WON, NewOpportunity, NotOpen, OpportunityView, StageMove
 from storage.reps import ensure_reps
-from storage.rows import added, read_row
+from storage.rows import added, columns_of, fetched, read_row
 
 
 def rep_open(team_id: str, owner_id: str) -> tuple:
@@ -69,16 +70,20 @@ def count_won_since(db: Database, team_id: str, since: datetime) -> int:
 
 def open_opportunities(db: Database, team_id: str, owner_id: str, limit: int) -> tuple[list[OpportunityView], int]:
     """The rep's open deals, soonest close first, with the total so a capped list can say 'and N more'."""
-    with db.transaction() as session:
-        mine = rep_open(team_id, owner_id)
-        total = session.scalar(select(func.count()).where(*mine)) or 0
-        rows = session.scalars(
-            select(Opportunity)
-            .where(*mine)
-            .order_by(Opportunity.expected_close.is_(None), Opportunity.expected_close, Opportunity.id)
-            .limit(limit)
-        ).all()
-        return [view_of(row) for row in rows], total
+    rows = fetched(db, _open_statement(), {"team_id": team_id, "owner_id": owner_id, "limit": limit})
+    return [read_row(OpportunityView, row) for row in rows], int(rows[0].total) if rows else 0
+
+
+@lru_cache(maxsize=1)
+def _open_statement() -> Select:
+    """A rep's open deals, capped, each row carrying the uncapped total: one statement, built once."""
+    mine = rep_open(bindparam("team_id"), bindparam("owner_id"))
+    return (
+        select(*columns_of(OpportunityView, Opportunity), func.count().over().label("total"))
+        .where(*mine)
+        .order_by(Opportunity.expected_close.is_(None), Opportunity.expected_close, Opportunity.id)
+        .limit(bindparam("limit"))
+    )
 
 
 def get_opportunity(db: Database, team_id: str, owner_id: str, opportunity_id: int) -> OpportunityView | None:
@@ -186,13 +191,15 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def open_deal_counts(db: Database, team_id: str) -> dict[str, int]:
-    """How many open opportunities each rep in the workspace has (one GROUP BY)."""
+def open_deal_counts(db: Database, team_id: str, user_ids: Collection[str] | None = None) -> dict[str, int]:
+    """How many open opportunities each rep in the workspace (or among `user_ids`) has (one GROUP BY)."""
     query = (
         select(Opportunity.owner_id, func.count())
         .where(Opportunity.team_id == team_id, Opportunity.status == OPEN)
         .group_by(Opportunity.owner_id)
     )
+    if user_ids is not None:
+        query = query.where(Opportunity.owner_id.in_(sorted(user_ids)))
     with db.transaction() as session:
         return {owner: int(count) for owner, count in session.execute(query)}
 

@@ -8,9 +8,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from storage.claims import CLAIMED, OUTSTANDING, PENDING, RETRY, SENT, due
+from storage.claims import CLAIMED, OUTSTANDING, PENDING, RETRY, SENT, WAITING_FOR_HISTORY, due
 from storage.db import Database
 from storage.models import ScheduledMessage
 
@@ -46,17 +46,21 @@ def existing_keys(db: Database, team_id: str, kind: str, period_keys: set[str]) 
         return {(row.recipient_id, row.period_key) for row in rows}
 
 
-def recent_question_ids(db: Database, team_id: str, since: datetime) -> dict[str, set[str]]:
-    """The questions each rep in the workspace was sent (or is being sent) since a moment, in one query."""
+def recent_question_ids(
+    db: Database, team_id: str, since: datetime, recipients: Collection[str] | None = None
+) -> dict[str, set[str]]:
+    """The questions each rep in the workspace (or among `recipients`) was sent (or is being sent) since a
+    moment, in one query."""
+    query = select(ScheduledMessage.recipient_id, ScheduledMessage.question_id).where(
+        ScheduledMessage.team_id == team_id,
+        ScheduledMessage.question_id.is_not(None),
+        ScheduledMessage.claimed_at >= since,
+        ScheduledMessage.status.in_((CLAIMED, RETRY, SENT)),
+    )
+    if recipients is not None:
+        query = query.where(ScheduledMessage.recipient_id.in_(sorted(recipients)))
     with db.transaction() as session:
-        rows = session.execute(
-            select(ScheduledMessage.recipient_id, ScheduledMessage.question_id).where(
-                ScheduledMessage.team_id == team_id,
-                ScheduledMessage.question_id.is_not(None),
-                ScheduledMessage.claimed_at >= since,
-                ScheduledMessage.status.in_((CLAIMED, RETRY, SENT)),
-            )
-        )
+        rows = session.execute(query)
         found: dict[str, set[str]] = {}
         for row in rows:
             found.setdefault(row.recipient_id, set()).add(row.question_id)
@@ -115,3 +119,18 @@ def any_outstanding(db: Database, kind: str) -> bool:
             ScheduledMessage.kind == kind, ScheduledMessage.status.in_(OUTSTANDING)
         )
         return session.scalar(query.limit(1)) is not None
+
+
+def waiting_for_history(db: Database, team_id: str) -> int:
+    """How many claims of a workspace wait for their DM's history to be read before they may be sent."""
+    with db.transaction() as session:
+        return (
+            session.scalar(
+                select(func.count()).where(
+                    ScheduledMessage.team_id == team_id,
+                    ScheduledMessage.status == CLAIMED,
+                    ScheduledMessage.last_error == WAITING_FOR_HISTORY,
+                )
+            )
+            or 0
+        )

@@ -5,15 +5,18 @@ indexes of migration 0001 (team, owner, status) and the activities index of 0002
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import Float, Select, and_, bindparam, case, cast, func, select
 
 from storage.db import Database
 from storage.models import CrmSyncState, Opportunity, Quota
 from storage.opportunities import view_of
 from storage.records import LOST, OPEN, WON, OpportunityView
+from storage.rows import fetched
 
 
 @dataclass(frozen=True)
@@ -31,9 +34,9 @@ class RepHistory:
     implausible: int = 0
 
 
-def _days_open(db: Database):
+def _days_open(dialect: str):
     """Days from opening to closing, in SQL: each dialect has its own date arithmetic."""
-    if db.dialect == "postgresql":
+    if dialect == "postgresql":
         return func.extract("epoch", Opportunity.closed_at - Opportunity.created_at) / 86400.0
     return func.julianday(Opportunity.closed_at) - func.julianday(Opportunity.created_at)
 
@@ -43,9 +46,9 @@ def _days_open(db: Database):
 PLAUSIBLE_DAYS = 1.0
 
 
-def _closed_sums(db: Database) -> list:
+def _closed_sums(dialect: str) -> list:
     """Won (plausible) and lost counts, won amounts and days to win, and the implausible wins apart."""
-    days = cast(_days_open(db), Float)
+    days = cast(_days_open(dialect), Float)
     won = and_(Opportunity.status == WON, days >= PLAUSIBLE_DAYS)
     return [
         func.count(case((won, 1))).label("won"),
@@ -57,6 +60,26 @@ def _closed_sums(db: Database) -> list:
     ]
 
 
+# Each statement below is built once (per dialect, and for one rep or all) with every value a bound
+# parameter, and run on the session's connection: a Home refresh reads them for every change a rep makes.
+
+
+@lru_cache(maxsize=8)
+def _rep_history_statement(dialect: str, one_rep: bool) -> Select:
+    in_week = and_(Opportunity.created_at >= bindparam("week_start"), Opportunity.created_at < bindparam("week_end"))
+    query = (
+        select(
+            Opportunity.owner_id,
+            *_closed_sums(dialect),
+            func.count(case((Opportunity.created_at >= bindparam("opened_since"), 1))).label("opened_since"),
+            func.count(case((in_week, 1))).label("in_week"),
+        )
+        .where(Opportunity.team_id == bindparam("team_id"))
+        .group_by(Opportunity.owner_id)
+    )
+    return query.where(Opportunity.owner_id == bindparam("user_id")) if one_rep else query
+
+
 def rep_history(
     db: Database,
     team_id: str,
@@ -66,87 +89,96 @@ def rep_history(
     user_id: str | None = None,
 ) -> dict[str, RepHistory]:
     """Per rep (or for one rep): won and lost counts, won amounts and days to win, openings since a moment
-    and in one week. One GROUP BY over the workspace's opportunities."""
-    in_week = and_(Opportunity.created_at >= week_start, Opportunity.created_at < week_end)
-    query = (
-        select(
-            Opportunity.owner_id,
-            *_closed_sums(db),
-            func.count(case((Opportunity.created_at >= opened_since, 1))).label("opened_since"),
-            func.count(case((in_week, 1))).label("in_week"),
-        )
-        .where(Opportunity.team_id == team_id)
-        .group_by(Opportunity.owner_id)
+    and in one week. One GROUP BY over the workspace's (or the rep's) opportunities."""
+    params = {"team_id": team_id, "opened_since": opened_since, "week_start": week_start, "week_end": week_end}
+    rows = fetched(db, _rep_history_statement(db.dialect, user_id is not None), params | {"user_id": user_id})
+    return {row.owner_id: _history_of(row.owner_id, row, int(row.opened_since), int(row.in_week)) for row in rows}
+
+
+def _history_of(user_id: str, row, opened_since: int, in_week: int) -> RepHistory:
+    return RepHistory(
+        user_id,
+        int(row.won),
+        int(row.lost),
+        int(row.won_amount or 0),
+        int(row.won_with_amount),
+        float(row.won_days or 0.0),
+        opened_since,
+        in_week,
+        int(row.implausible),
     )
-    if user_id is not None:
-        query = query.where(Opportunity.owner_id == user_id)
-    with db.transaction() as session:
-        return {
-            row.owner_id: RepHistory(
-                row.owner_id,
-                int(row.won),
-                int(row.lost),
-                int(row.won_amount or 0),
-                int(row.won_with_amount),
-                float(row.won_days or 0.0),
-                int(row.opened_since),
-                int(row.in_week),
-                int(row.implausible),
-            )
-            for row in session.execute(query)
-        }
+
+
+@lru_cache(maxsize=4)
+def _team_history_statement(dialect: str) -> Select:
+    return select(*_closed_sums(dialect)).where(
+        Opportunity.team_id == bindparam("team_id"), Opportunity.status.in_((WON, LOST))
+    )
 
 
 def team_history(db: Database, team_id: str) -> RepHistory:
     """The whole workspace's closed deals as one history (user_id "*"), read through the (team, status,
     closed_at) index of migration 0001: only closed rows are visited, however many deals are open."""
-    query = select(*_closed_sums(db)).where(Opportunity.team_id == team_id, Opportunity.status.in_((WON, LOST)))
-    with db.transaction() as session:
-        row = session.execute(query).one()
-        return RepHistory(
-            "*",
-            int(row.won),
-            int(row.lost),
-            int(row.won_amount or 0),
-            int(row.won_with_amount),
-            float(row.won_days or 0.0),
-            0,
-            0,
-            int(row.implausible),
-        )
+    [row] = fetched(db, _team_history_statement(db.dialect), {"team_id": team_id})
+    return _history_of("*", row, 0, 0)
 
 
-def largest_closing(
-    db: Database, team_id: str, period_end: date, user_id: str | None = None
-) -> dict[str, tuple[int, str, int]]:
-    """Per rep: (id, name, amount) of the largest open deal expected to close by period_end (overdue ones
-    included), ties to the lowest id. One ranked pass over the open deals."""
+@lru_cache(maxsize=4)
+def _largest_closing_statement(scope: str) -> Select:
     place = (
         func.row_number()
         .over(partition_by=Opportunity.owner_id, order_by=(Opportunity.amount.desc(), Opportunity.id))
         .label("place")
     )
     ranked = select(Opportunity.owner_id, Opportunity.id, Opportunity.name, Opportunity.amount, place).where(
-        Opportunity.team_id == team_id,
+        Opportunity.team_id == bindparam("team_id"),
         Opportunity.status == OPEN,
-        Opportunity.expected_close <= period_end,
+        Opportunity.expected_close <= bindparam("period_end"),
         Opportunity.amount > 0,
     )
-    if user_id is not None:
-        ranked = ranked.where(Opportunity.owner_id == user_id)
-    ranked = ranked.subquery("ranked")
-    query = select(ranked).where(ranked.c.place == 1)
-    with db.transaction() as session:
-        return {row.owner_id: (int(row.id), row.name, int(row.amount)) for row in session.execute(query)}
+    ranked = ranked.where(*_owners(Opportunity.owner_id, scope)).subquery("ranked")
+    return select(ranked).where(ranked.c.place == 1)
 
 
-def quotas(db: Database, team_id: str, period_start: date, user_id: str | None = None) -> dict[str, int]:
-    """Each rep's quota for the period starting on period_start."""
-    query = select(Quota.user_id, Quota.amount).where(Quota.team_id == team_id, Quota.period_start == period_start)
-    if user_id is not None:
-        query = query.where(Quota.user_id == user_id)
-    with db.transaction() as session:
-        return {user: int(amount) for user, amount in session.execute(query)}
+def largest_closing(
+    db: Database, team_id: str, period_end: date, user_id: str | None = None, user_ids: Collection[str] | None = None
+) -> dict[str, tuple[int, str, int]]:
+    """Per rep (or one rep's, or among `user_ids`): (id, name, amount) of the largest open deal expected to
+    close by period_end (overdue ones included), ties to the lowest id. One ranked pass over the open deals."""
+    params = {"team_id": team_id, "period_end": period_end, "user_id": user_id, "user_ids": sorted(user_ids or ())}
+    rows = fetched(db, _largest_closing_statement(_scope(user_id, user_ids)), params)
+    return {row.owner_id: (int(row.id), row.name, int(row.amount)) for row in rows}
+
+
+def _scope(user_id: str | None, user_ids: Collection[str] | None) -> str:
+    """Which of a statement's built-once variants: the workspace's reps, one rep's, or some reps'."""
+    return "one" if user_id is not None else "some" if user_ids is not None else "all"
+
+
+def _owners(column, scope: str) -> tuple:
+    """The filter on a rep column for a scope, on bound parameters (`user_id`, or the expanding `user_ids`)."""
+    if scope == "one":
+        return (column == bindparam("user_id"),)
+    if scope == "some":
+        return (column.in_(bindparam("user_ids", expanding=True)),)
+    return ()
+
+
+@lru_cache(maxsize=3)
+def _quotas_statement(scope: str) -> Select:
+    query = select(Quota.user_id, Quota.amount).where(
+        Quota.team_id == bindparam("team_id"), Quota.period_start == bindparam("period_start")
+    )
+    return query.where(*_owners(Quota.user_id, scope))
+
+
+def quotas(
+    db: Database, team_id: str, period_start: date, user_id: str | None = None, user_ids: Collection[str] | None = None
+) -> dict[str, int]:
+    """Each rep's quota (or one rep's, or some reps') for the period starting on period_start."""
+    params = {"team_id": team_id, "period_start": period_start, "user_id": user_id, "user_ids": sorted(user_ids or ())}
+    rows = fetched(db, _quotas_statement(_scope(user_id, user_ids)), params)
+    return {user: int(amount) for user, amount in rows}
 
 
 def early_deals(db: Database, team_id: str, stages: tuple[str, ...], limit: int) -> tuple[list[OpportunityView], int]:
@@ -161,6 +193,28 @@ def early_deals(db: Database, team_id: str, stages: tuple[str, ...], limit: int)
             .limit(limit)
         ).all()
         return [view_of(row) for row in rows], int(total)
+
+
+def won_in_period(
+    db: Database, team_id: str, start_at: datetime, end_at: datetime, user_ids: Collection[str]
+) -> dict[str, int]:
+    """What each of some reps won between two moments (amounts summed), through the (team, owner, status)
+    index: a rep's won deals only, never the workspace's history."""
+    if not user_ids:
+        return {}
+    query = (
+        select(Opportunity.owner_id, func.coalesce(func.sum(Opportunity.amount), 0))
+        .where(
+            Opportunity.team_id == team_id,
+            Opportunity.owner_id.in_(sorted(user_ids)),
+            Opportunity.status == WON,
+            Opportunity.closed_at >= start_at,
+            Opportunity.closed_at < end_at,
+        )
+        .group_by(Opportunity.owner_id)
+    )
+    with db.transaction() as session:
+        return {owner: int(amount) for owner, amount in session.execute(query)}
 
 
 @dataclass(frozen=True)

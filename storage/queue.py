@@ -3,12 +3,12 @@
 A job first *plans* a slot: one set-based INSERT … ON CONFLICT DO NOTHING of every due key as a `pending`
 row, whoever runs it (planning twice plans nothing new). Instances then *take* pending rows in batches,
 oldest due first: on PostgreSQL with `SELECT … FOR UPDATE SKIP LOCKED`, so two instances never wait for
-or take the same row; on SQLite the single writer makes the same UPDATE atomic. The batch's payload is
-stored in the transaction that claims it, so a crash mid-render leaves the rows pending, and no Slack
-call is ever spent on a row another instance holds (on PostgreSQL no rendering either; on SQLite, one
-instance only, the batch is rendered just before its claim so the writer is free meanwhile). A taken
-row is `claimed` by the instance's token; its lease runs from the wall clock and is renewed while the
-batch is being sent.
+or take the same row; on SQLite the single writer makes the same UPDATE atomic. The take commits before
+the batch is rendered, so no transaction waits on rendering (nor on Slack); the payload is stored in a
+second short write. A crash mid-render leaves rows claimed without a payload: nothing of them reached
+Slack, so once their lease runs out they go back to pending, never to a resumed send. No Slack call is
+ever spent on a row another instance holds. A taken row is `claimed` by the instance's token; its lease
+runs from the wall clock and is renewed while the batch is being rendered and sent.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 
-from storage.claims import CLAIMED, PENDING, SKIPPED, Claim, Key
+from storage.claims import CLAIMED, LEASE, PENDING, SKIPPED, Claim, Key
 from storage.db import Database
 from storage.models import ScheduledMessage
 from storage.upsert import insert_for
@@ -48,8 +48,18 @@ Rendered = tuple[str, list, str | None] | str
 Renderer = Callable[[list[Taken]], dict[int, Rendered]]
 
 
+PLAN_CHUNK = 2000  # rows a planning transaction inserts: each stays far under the statement timeout
+
+
 def plan(db: Database, team_id: str, kind: str, due: Iterable[Planned], token: str, now: datetime) -> None:
-    """Insert every due key as pending in one statement (keys already there, in any state, are left alone)."""
+    """Insert every due key as pending, PLAN_CHUNK keys a statement (keys already there, in any state, are
+    left alone, so a plan cut short is finished by the next one)."""
+    due = list(due)
+    for start in range(0, len(due), PLAN_CHUNK):
+        _plan_chunk(db, team_id, kind, due[start : start + PLAN_CHUNK], token, now)
+
+
+def _plan_chunk(db: Database, team_id: str, kind: str, due: list[Planned], token: str, now: datetime) -> None:
     rows = [
         {
             "team_id": team_id,
@@ -86,58 +96,79 @@ def pending_count(db: Database, team_id: str, kind: str) -> tuple[int, datetime 
 
 
 def take(db: Database, team_id: str, kind: str, size: int, token: str, now: datetime, render: Renderer) -> list[Claim]:
-    """Take up to `size` pending rows (oldest due first), render them, and claim them.
+    """Take up to `size` pending rows (oldest due first) and commit, then render them, then store them.
 
-    PostgreSQL: one transaction, the rows locked (SKIP LOCKED) before they are rendered. SQLite: the rows
-    are read and rendered first, then claimed and stored in one short write, so SQLite's single writer is
-    never held while a batch renders (people saving a deal would wait behind it); a row claimed meanwhile
-    by someone else is left out by the claim itself, and a batch lost whole to another instance is read
-    again: an empty answer always means nothing is left to take."""
+    The take is one short transaction (PostgreSQL: SKIP LOCKED, so two instances never wait for or take
+    the same row; SQLite: the UPDATE's "still pending" leaves out rows another instance claimed, and a
+    batch lost whole is read again, so an empty answer always means nothing is left). Rendering runs after
+    the commit, outside any transaction: no lock, statement timeout or single writer waits on it. A taken
+    row has no payload until it is stored: if the render raises, the batch goes back to pending at once;
+    if the instance dies, the rows go back once their lease runs out (nothing of them reached Slack)."""
+    requeue_unrendered(db, team_id, kind, now)
     oldest = (
         select(ScheduledMessage.id)
         .where(ScheduledMessage.team_id == team_id, ScheduledMessage.kind == kind, ScheduledMessage.status == PENDING)
         .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
         .limit(size)
     )
-    while db.dialect != "postgresql":  # again only if another instance claimed every row read meanwhile
+    if db.dialect == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)  # locked until the claim commits; others skip them
+    while True:
         with db.transaction() as session:
             chosen = list(session.scalars(oldest))
+            taken = _claim(db, chosen, token, now) if chosen else []
         if not chosen:
             return []
-        candidates = _claim(db, chosen, token, now, dry_run=True)
-        rendered = render(candidates) if candidates else {}
-        with db.transaction():
-            claimed = {row.id for row in _claim(db, chosen, token, now)}
-            if claimed:
-                taken = [row for row in candidates if row.id in claimed]  # oldest first, as read
-                return _store(db, team_id, kind, token, taken, rendered)
+        if taken:
+            break
+    try:
+        rendered = render(taken)
+    except BaseException:
+        _release(db, token, [row.id for row in taken])
+        raise
+    return _store(db, team_id, kind, token, taken, rendered)
+
+
+def _unrendered():
+    """A claim taken from the queue whose payload was never stored: it cannot have been sent."""
+    return (ScheduledMessage.status == CLAIMED, ScheduledMessage.payload == "")
+
+
+def requeue_unrendered(db: Database, team_id: str, kind: str, now: datetime) -> int:
+    """Rows an instance took but died before rendering (past their lease) go back to pending; how many."""
     with db.transaction() as session:
-        # Locked by this transaction until it commits; every other instance's SELECT skips them.
-        chosen = list(session.scalars(oldest.with_for_update(skip_locked=True)))
-        taken = _claim(db, chosen, token, now) if chosen else []
-        if not taken:
-            return []
-        return _store(db, team_id, kind, token, taken, render(taken))
+        return session.execute(
+            update(ScheduledMessage)
+            .where(
+                ScheduledMessage.team_id == team_id,
+                ScheduledMessage.kind == kind,
+                *_unrendered(),
+                ScheduledMessage.claimed_at < now - LEASE,
+            )
+            .values(status=PENDING)
+        ).rowcount
 
 
-def _claim(db: Database, chosen: list[int], token: str, now: datetime, dry_run: bool = False) -> list[Taken]:
-    """Claim the chosen rows still pending (dry_run: only read them); what the renderer needs of each."""
+def _release(db: Database, token: str, ids: list[int]) -> None:
+    """A batch whose render failed goes back to pending at once, for the next take (here or elsewhere)."""
+    with db.transaction() as session:
+        session.execute(
+            update(ScheduledMessage)
+            .where(ScheduledMessage.id.in_(ids), ScheduledMessage.claimed_by == token, *_unrendered())
+            .values(status=PENDING)
+        )
+
+
+def _claim(db: Database, chosen: list[int], token: str, now: datetime) -> list[Taken]:
+    """Claim the chosen rows still pending; what the renderer needs of each, oldest due first."""
     columns = (ScheduledMessage.id, ScheduledMessage.recipient_id, ScheduledMessage.period_key, ScheduledMessage.due_at)
     still_pending = (ScheduledMessage.id.in_(chosen), ScheduledMessage.status == PENDING)
+    values = {"status": CLAIMED, "claimed_at": now, "claimed_by": token, "attempts": ScheduledMessage.attempts + 1}
     with db.transaction() as session:
-        if dry_run:
-            rows = session.execute(
-                select(*columns).where(*still_pending).order_by(ScheduledMessage.due_at, ScheduledMessage.id)
-            )
-        else:
-            values = {
-                "status": CLAIMED,
-                "claimed_at": now,
-                "claimed_by": token,
-                "attempts": ScheduledMessage.attempts + 1,
-            }
-            rows = session.execute(update(ScheduledMessage).where(*still_pending).values(**values).returning(*columns))
-        return [Taken(row.id, row.recipient_id, row.period_key, row.due_at) for row in rows]
+        rows = session.execute(update(ScheduledMessage).where(*still_pending).values(**values).returning(*columns))
+        taken = [Taken(row.id, row.recipient_id, row.period_key, row.due_at) for row in rows]
+    order = {row_id: place for place, row_id in enumerate(chosen)}
+    return sorted(taken, key=lambda row: order[row.id])
 
 
 def _store(
@@ -155,7 +186,7 @@ def _store(
                 {"row_id": row.id, "payload": json.dumps({"text": text, "blocks": blocks}), "question": question_id}
             )
     table = ScheduledMessage.__table__
-    by_id = table.c.id == bindparam("row_id")
+    by_id = and_(table.c.id == bindparam("row_id"), table.c.claimed_by == token)  # still ours
     with db.transaction() as session:
         if sends:
             session.execute(

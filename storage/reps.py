@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, exists, select, union, update
+from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, exists, literal, select, union, update
 
 from storage import workspaces
 from storage.crm_owners import PLACEHOLDER
@@ -90,6 +90,22 @@ def _distinct(column, name: str, *where) -> Select:
     return select(seen.c.value).where(seen.c.value.is_not(None))
 
 
+def _distinct_page(column, name: str, after: str, size: int, *where) -> Select:
+    """Up to `size` distinct values of an indexed column above `after`, in order, one index seek each (the
+    loose index scan above, a page at a time, so each statement stays short whatever the workspace's size)."""
+    first = (
+        select(column.label("value"), literal(1).label("depth"))
+        .where(*where, column > after)
+        .order_by(column)
+        .limit(1)
+        .subquery()
+    )
+    seen = select(first.c.value, first.c.depth).cte(name, recursive=True)
+    following = select(column).where(*where, column > seen.c.value).order_by(column).limit(1).scalar_subquery()
+    seen = seen.union_all(select(following, seen.c.depth + 1).where(seen.c.value.is_not(None), seen.c.depth < size))
+    return select(seen.c.value).where(seen.c.value.is_not(None))
+
+
 def someone(owner) -> ColumnElement[bool]:
     """A deal's owner is a person: not a deal still waiting for its CRM owner's Slack match (nobody's yet)."""
     return ~owner.startswith(PLACEHOLDER, autoescape=True)
@@ -132,17 +148,42 @@ def enrol_everyone(db: Database, now: datetime, skip: Collection[str] = ()) -> i
         _distinct(Activity.team_id, "time_teams"),
         select(CrmOwner.team_id).where(CrmOwner.slack_user_id.is_not(None)),
     )
-    enrolled = 0
     with db.transaction() as session:
         team_ids = sorted(set(session.scalars(teams)) - set(skip))
-    for team_id in team_ids:
-        everyone = _people(team_id).subquery()
-        known = select(Rep.id).where(Rep.team_id == team_id, Rep.user_id == everyone.c.user_id)
-        with db.transaction() as session:
-            new = list(session.scalars(select(everyone.c.user_id).where(~exists(known))))
-        ensure_reps(db, team_id, new, now)
-        enrolled += len(new)
-    return enrolled
+    return sum(_enrol_team(db, team_id, now) for team_id in team_ids)
+
+
+ENROL_PAGE = 2000  # people a statement looks at: each transaction stays short at 50,000 reps
+
+
+def _enrol_team(db: Database, team_id: str, now: datetime) -> int:
+    """One workspace's people without a settings row get one, ENROL_PAGE deal owners or time loggers a
+    transaction (the loose index scan, a page at a time), then its matched CRM owners."""
+    enrolled = 0
+    for column, where in (
+        (Opportunity.owner_id, Opportunity.team_id == team_id),
+        (Activity.user_id, Activity.team_id == team_id),
+    ):
+        after = ""
+        while True:
+            with db.transaction() as session:
+                found = list(session.scalars(_distinct_page(column, "people_page", after, ENROL_PAGE, where)))
+                known = set(session.scalars(select(Rep.user_id).where(Rep.team_id == team_id, Rep.user_id.in_(found))))
+            new = [user for user in found if user not in known and not user.startswith(PLACEHOLDER)]
+            ensure_reps(db, team_id, new, now)
+            enrolled += len(new)
+            if len(found) < ENROL_PAGE:
+                break
+            after = max(found)
+    matched = select(CrmOwner.slack_user_id).where(
+        CrmOwner.team_id == team_id,
+        CrmOwner.slack_user_id.is_not(None),
+        ~exists(select(Rep.id).where(Rep.team_id == team_id, Rep.user_id == CrmOwner.slack_user_id)),
+    )
+    with db.transaction() as session:
+        new = list(session.scalars(matched))
+    ensure_reps(db, team_id, new, now)
+    return enrolled + len(new)
 
 
 def reps_of_team(db: Database, team_id: str) -> dict[str, RepSettings]:

@@ -66,7 +66,8 @@ def test_a_lease_runs_from_when_the_claim_was_taken_not_from_when_the_tick_began
     another_tick = FRIDAY_3PM_NEW_YORK + timedelta(minutes=15)
     assert claims.take_over_due(db, "T1", KIND, another_tick) == []
     [resumed] = claims.take_over_due(db, "T1", KIND, taken_late + claims.LEASE + timedelta(seconds=1))
-    assert resumed.resumed and resumed.id == claim.id
+    assert resumed.id == claim.id
+    assert not resumed.resumed, "its send never began: nothing to look for in the DM before sending"
 
 
 def test_a_renewed_lease_is_not_taken_over(db):

@@ -8,6 +8,7 @@ import time
 
 from storage import opportunities as store
 from storage import records
+from tests.waiting import a_home_shows, published_homes
 
 
 def home_of(bot, user: str = "U1", count: int = 1) -> dict:
@@ -116,6 +117,25 @@ def test_home_is_refreshed_after_logging_prospecting(bot):
     bot.driver.command("/prospect", "25 calls 2h")
     view = home_of(bot)
     assert "25 calls" in json.dumps(view)
+
+
+def test_a_refresh_waiting_for_slacks_pace_shows_what_changed_while_it_waited(bot, db, clock, monkeypatch):
+    from bot.services import home
+
+    limiter, turn = bot.services.client.limiter, threading.Event()
+    paced = limiter.wait_for_room
+
+    def slack_pace(method: str) -> None:  # views.publish's calls used up, until the test says otherwise
+        turn.wait(5)
+        paced(method)
+
+    monkeypatch.setattr(limiter, "wait_for_room", slack_pace)
+    home.republish_later(bot.services)("T1", "U1")
+    store.create_opportunity(db, "T1", "U1", records.NewOpportunity(name="Globex pilot", stage="Discovery"), clock())
+    turn.set()
+
+    assert a_home_shows(bot, "Globex pilot")  # read when its turn came, not when it was queued
+    assert len(published_homes(bot)) == 1
 
 
 def test_a_burst_of_changes_refreshes_the_home_once_more_not_once_each(bot, monkeypatch):

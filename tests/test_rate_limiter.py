@@ -116,6 +116,26 @@ def test_the_fan_out_leaves_tokens_for_people_who_are_typing():
     assert time.monotonic() - started < 0.1
 
 
+def test_waiting_for_room_takes_no_call_and_lasts_until_one_may_go():
+    limiter = RateLimiter({"views.publish": 60})  # one a second, a burst of ten
+    for _ in range(20):
+        limiter.wait_for_room("views.publish")  # room now, and none of it taken
+    started = time.monotonic()
+    for _ in range(10):
+        limiter.acquire("views.publish")
+    assert time.monotonic() - started < 0.5, "waiting for room took calls of the burst"
+
+    ready = threading.Event()
+
+    def wait() -> None:
+        limiter.wait_for_room("views.publish")
+        ready.set()
+
+    threading.Thread(target=wait, daemon=True).start()
+    assert not ready.wait(0.3), "room was found in an empty bucket"
+    assert ready.wait(5)
+
+
 def test_limits_are_read_from_one_setting():
     assert parse_limits("chat.postMessage=300, users.info=50") == {"chat.postMessage": 300, "users.info": 50}
     assert parse_limits("") == {}

@@ -72,25 +72,34 @@ def due_in_page(services: Services, team_id: str, page: list[RepSettings], now: 
 
 
 def renderer(services: Services, team_id: str, now: datetime, report: JobReport) -> queue.Renderer:
-    """Renders a taken batch of nudges from what is true now: the batch's reps and their selling time are
-    read for the batch (a row may have been planned by another instance); open-deal counts, recent
-    questions, open obstacles and numbers riding on one deal once per tick, for the whole workspace."""
+    """Renders a taken batch of nudges from what is true now, read for the batch's reps alone after the take
+    has committed (a row may have been planned by another instance): their settings, selling time, open-deal
+    counts, recent questions, their top deals' open obstacles and numbers riding on one deal. A batch costs
+    the same in a workspace of 1,000 or 50,000, and a failed read leaves nothing half kept for the next. The
+    walk-away signals' workspace facts (the team's usual stage times) are read once a tick, when a batch first
+    needs them, and kept only once read whole."""
     settings = services.settings
-    shared: dict = {}
+    kept: dict[str, walkaway.Workspace] = {}
+
+    def workspace() -> walkaway.Workspace:
+        if "facts" not in kept:
+            kept["facts"] = walkaway.read_workspace(services, team_id)
+        return kept["facts"]
 
     def render(taken: list[queue.Taken]) -> dict[int, queue.Rendered]:
-        if not shared:
-            shared["open"] = opportunities.open_deal_counts(services.db, team_id)
-            since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
-            shared["asked"] = outbox.recent_question_ids(services.db, team_id, since)
-            shared["named"] = obstacles.open_obstacles(services.db, team_id)
-            shared["riding"] = numbers_riding(services, team_id)
-            shared["walkaway"] = walkaway.read_workspace(services, team_id)
         recipients = {row.recipient_id for row in taken}
         reps_by_id = reps.reps_of(services.db, team_id, recipients)
         flagged = concentrated_reps(services, team_id, now, recipients)
+        since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
+        top_deals = {found.time.top_opportunity_id for found in flagged.values() if found.time.top_opportunity_id}
+        facts = {  # what the batch's reps need, read for them alone
+            "open": opportunities.open_deal_counts(services.db, team_id, flagged),
+            "asked": outbox.recent_question_ids(services.db, team_id, since, flagged),
+            "named": obstacles.open_obstacles(services.db, team_id, opportunity_ids=top_deals),
+            "riding": numbers_riding(services, team_id, flagged),
+        }
         concentrated = [found.time for found in flagged.values() if "top_deal" in found.reasons]
-        signals = walkaway.top_deal_signals(services, team_id, shared["walkaway"], concentrated, now)
+        signals = walkaway.top_deal_signals(services, team_id, workspace(), concentrated, now) if concentrated else {}
 
         def reason_not_to(row: queue.Taken) -> str | None:
             reason = common.why_not_message(reps_by_id.get(row.recipient_id), now)
@@ -102,9 +111,9 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
             found = flagged[row.recipient_id]
             local_day = date.fromisoformat(row.period_key)
             top = found.time.top_opportunity_id
-            obstacle = shared["named"].get(top) if top else None
-            number = shared["riding"].get(row.recipient_id)
-            asked = shared["asked"].get(row.recipient_id, set())
+            obstacle = facts["named"].get(top) if top else None
+            number = facts["riding"].get(row.recipient_id)
+            asked = facts["asked"].get(row.recipient_id, set())
             rep = reps_by_id.get(row.recipient_id)
             zone = (rep.tz if rep else None) or settings.team_timezone
             signal = signals.get(row.recipient_id)
@@ -115,7 +124,7 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
                 top_deal_name=found.time.top_opportunity_name,
                 top_deal_minutes=found.time.top_opportunity_minutes,
                 prospecting_minutes=found.time.prospecting_minutes,
-                open_deals=shared["open"].get(row.recipient_id, 0),
+                open_deals=facts["open"].get(row.recipient_id, 0),
                 days_since_opened=found.days_since_opened,
                 reasons=found.reasons + (("number_rides",) if number else ()) + ((signal.kind,) if signal else ()),
                 top_deal_id=top,

@@ -9,8 +9,10 @@ on one deal right now gets a question about stepping back; one whose number ride
 not concentrated) gets a question about the number; one who kept a lesson from a lost deal since the last
 reflection gets a question that returns to it, with their own words.
 
-Due reps are planned into the shared queue in one statement, then rendered and sent in batches by
-whichever instance takes them (bot/jobs/common.plan_and_drain), oldest slot first.
+The workspace's reps are read a page at a time (storage/reps.py, PAGE_SIZE) and each page's due ones
+kept, so a tick holds one page of settings whatever the workspace's size. Due reps are planned into the
+shared queue in one statement, then rendered and sent in batches by whichever instance takes them
+(bot/jobs/common.plan_and_drain), oldest slot first.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from bot.rules.timing import Profile, weekly_slot
 from bot.services import Services
 from bot.services.coach import concentrated_reps, profile_of
 from bot.services.outlook import numbers_riding
-from storage import answers, outbox, queue
+from storage import answers, outbox, queue, reps
 from storage.reps import RepSettings
 
 KIND = "reflection"
@@ -44,13 +46,22 @@ def _might_be_due(profile: Profile, now: datetime) -> bool:
 
 
 def run_team(services: Services, team_id: str, now: datetime, report: JobReport) -> None:
-    reps_by_id = common.reps_using_the_bot(services, team_id, now)
-    report.reps += len(reps_by_id)
-    common.retry_due(services, team_id, KIND, reps_by_id, now, report)
+    common.retry_due(services, team_id, KIND, None, now, report)
+    due = []
+    for page in reps.reps_in_pages(services.db, team_id):
+        report.reps += len(page)
+        due += _due_in_page(services, team_id, page, now)
+    existing = outbox.existing_keys(services.db, team_id, KIND, {item.period_key for item in due})
+    due = [item for item in due if (item.recipient_id, item.period_key) not in existing]
+    report.due += len(due)
+    common.plan_and_drain(services, team_id, KIND, due, renderer(services, team_id, now, report), now, report)
 
+
+def _due_in_page(services: Services, team_id: str, page: list[RepSettings], now: datetime) -> list[queue.Planned]:
+    """The page's reps whose weekly slot is due now, in their own time zones."""
     candidates = [
         rep
-        for rep in reps_by_id.values()
+        for rep in page
         if common.why_not_message(rep, now) is None and _might_be_due(profile_of(services, rep), now)
     ]
     due = []
@@ -61,27 +72,24 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         if found is not None:
             day, due_at = found
             due.append(queue.Planned(profile.user_id, day.isoformat(), due_at))
-    existing = outbox.existing_keys(services.db, team_id, KIND, {item.period_key for item in due})
-    due = [item for item in due if (item.recipient_id, item.period_key) not in existing]
-    report.due += len(due)
-    common.plan_and_drain(
-        services, team_id, KIND, due, renderer(services, team_id, reps_by_id, now, report), now, report
-    )
+    return due
 
 
-def renderer(
-    services: Services, team_id: str, reps_by_id: dict[str, RepSettings], now: datetime, report: JobReport
-) -> queue.Renderer:
-    """Renders a taken batch; what every batch shares (who is concentrated, who was asked what) is read once."""
-    shared: dict = {}
+def renderer(services: Services, team_id: str, now: datetime, report: JobReport) -> queue.Renderer:
+    """Renders a taken batch from what is true of its reps now (who is concentrated, whose number rides on
+    one deal, who was asked what): read for the batch's reps alone, after the take has committed, so a
+    batch costs the same in a workspace of 1,000 or 50,000 and a failed read leaves nothing half kept."""
 
     def render(taken: list[queue.Taken]) -> dict[int, queue.Rendered]:
-        if not shared:
-            shared["flagged"] = concentrated_reps(services, team_id, now)
-            shared["riding"] = numbers_riding(services, team_id)
-            since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
-            shared["asked"] = outbox.recent_question_ids(services.db, team_id, since)
-            shared["lessons"] = answers.latest_of_kind(services.db, team_id, answers.LESSON, now - LESSON_RECALL)
+        recipients = {row.recipient_id for row in taken}
+        reps_by_id = reps.reps_of(services.db, team_id, recipients)
+        since = now - timedelta(weeks=REPEAT_AFTER_WEEKS)
+        facts = {  # what the batch's reps need, read for them alone
+            "flagged": concentrated_reps(services, team_id, now, recipients),
+            "riding": numbers_riding(services, team_id, recipients),
+            "asked": outbox.recent_question_ids(services.db, team_id, since, recipients),
+            "lessons": answers.latest_of_kind(services.db, team_id, answers.LESSON, now - LESSON_RECALL),
+        }
 
         def reason_not_to(row: queue.Taken) -> str | None:
             reason = common.why_not_message(reps_by_id.get(row.recipient_id), now)
@@ -91,11 +99,11 @@ def renderer(
 
         def message_for(row: queue.Taken) -> queue.Rendered:
             day = date.fromisoformat(row.period_key)
-            lesson = shared["lessons"].get(row.recipient_id)
-            themes = ("lesson",) if lesson else ("number",) if row.recipient_id in shared["riding"] else None
+            lesson = facts["lessons"].get(row.recipient_id)
+            themes = ("lesson",) if lesson else ("number",) if row.recipient_id in facts["riding"] else None
             question = pick_question(
-                shared["asked"].get(row.recipient_id, set()),
-                concentrated=row.recipient_id in shared["flagged"] and lesson is None,
+                facts["asked"].get(row.recipient_id, set()),
+                concentrated=row.recipient_id in facts["flagged"] and lesson is None,
                 seed=day.toordinal() // 7,
                 themes=themes,
             )

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from bot.sandbox import web_api
+from bot.sandbox.history_limit import HistoryLimit
 from bot.sandbox.installs import Installable, Installs
 from bot.sandbox.stand_in_files import StandInFiles
 from bot.sandbox.workspace import Workspace
@@ -31,6 +32,7 @@ class Call:
     headers: dict
     at: float = field(default_factory=time.monotonic)
     path: str = ""
+    stamp: float = 0.0  # when, on the stand-in's history clock (a message's ts)
 
 
 @dataclass
@@ -83,6 +85,7 @@ class SlackStandIn:
         self._overrides: dict[str, Callable[[dict], dict]] = {}
         self.installs = Installs()  # workspaces that may install the app by link
         self.admins: set[str] = set()  # users whom users.info calls workspace admins
+        self.history = HistoryLimit()  # conversations.history's strict limit, on Slack's side
         self.uploads = StandInFiles()  # files started, their bytes, where each was shared (no workspace)
         self._lock = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
@@ -138,6 +141,7 @@ class SlackStandIn:
         self._overrides.clear()
         self.installs = Installs()
         self.admins.clear()
+        self.history.reset()
         self.uploads = StandInFiles()
 
     def reset_calls(self) -> None:
@@ -186,7 +190,7 @@ class SlackStandIn:
         for call in self.of("chat.postMessage"):
             target = str(call.args.get("channel", ""))
             if target == channel or (target.startswith("U") and "D" + target[1:] == channel):
-                message = {"type": "message", "text": call.args.get("text", ""), "ts": f"{call.at:.6f}"}
+                message = {"type": "message", "text": call.args.get("text", ""), "ts": f"{call.stamp:.6f}"}
                 if isinstance(call.args.get("metadata"), dict):
                     message["metadata"] = call.args["metadata"]
                 posted.append(message)
@@ -194,6 +198,7 @@ class SlackStandIn:
         return sorted(posted, key=lambda message: message["ts"], reverse=True)
 
     def _record(self, call: Call) -> None:
+        call.stamp = self.history.clock()
         with self._lock:
             self.calls.append(call)
             self._lock.notify_all()
@@ -212,7 +217,8 @@ class SlackStandIn:
         if self.workspace is not None:
             return Answer(web_api.answer(self.workspace, method, args, headers))
         if method == "conversations.history":
-            return Answer({"ok": True, "messages": self._history(str(args.get("channel", ""))), "has_more": False})
+            status, body, limited = self.history.answer(args, self._history(str(args.get("channel", ""))))
+            return Answer(body, status, limited)
         if method == "files.getUploadURLExternal":
             return Answer(self.uploads.start(args, given["_base"]))
         if method == "files.completeUploadExternal":

@@ -9,8 +9,10 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from slack_sdk.errors import SlackClientError
 
+from bot.installations import NotInstalled
 from bot.messages import home as views
 from bot.messages.home import HomePage
+from bot.ratelimit import background_work
 from bot.services import Services, admin
 from bot.services.health import build_health
 from bot.services.outlook import rep_outlook
@@ -21,6 +23,7 @@ from storage.db import DatabaseUnavailable
 
 log = logging.getLogger("pipeline_coach.home")
 HOME_ROWS = 50
+PUBLISH = "views.publish"
 # One thread: refreshes are heavy and nobody waits on them, so they take turns rather than the GIL from
 # people whose requests arrive meanwhile (a refresh already queued for a rep covers later changes too).
 _publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="home")
@@ -30,24 +33,28 @@ _queued_lock = threading.Lock()
 
 
 def home_page(services: Services, team_id: str, user_id: str, ask_slack: bool = False) -> HomePage:
-    """Everything on the page is the rep's own: their deals, their figures, their answers."""
-    listed, total = opportunities.open_opportunities(services.db, team_id, user_id, limit=HOME_ROWS)
-    recent = [
-        answer
-        for answer in answers.recent_answers(services.db, team_id, user_id, limit=5)
-        if answer.kind == answers.REFLECTION and answer.answer
-    ]
-    health = build_health(services, team_id, user_id)
+    """Everything on the page is the rep's own: their deals, their figures, their answers (a manager's
+    team aside), read in one transaction, after Slack is asked what it knows about them."""
+    asked = admin.is_admin if ask_slack else admin.known_admin
+    is_admin = asked(services, team_id, user_id)
+    team = team_view(services, team_id) if is_manager(services, user_id) else None
+    with services.db.transaction():  # one connection and one round of begin and commit for the rep's reads
+        listed, total = opportunities.open_opportunities(services.db, team_id, user_id, limit=HOME_ROWS)
+        recent = [
+            answer
+            for answer in answers.recent_answers(services.db, team_id, user_id, limit=5)
+            if answer.kind == answers.REFLECTION and answer.answer
+        ]
+        health = build_health(services, team_id, user_id)
+        outlook = rep_outlook(services, team_id, user_id, health)
     return HomePage(
         health=health,
         opportunities=listed,
         open_total=total,
         last_reflection=recent[0] if recent else None,
-        outlook=rep_outlook(services, team_id, user_id, health),
-        is_admin=admin.is_admin(services, team_id, user_id)
-        if ask_slack
-        else admin.known_admin(services, team_id, user_id),
-        team=team_view(services, team_id) if is_manager(services, user_id) else None,
+        outlook=outlook,
+        is_admin=is_admin,
+        team=team,
     )
 
 
@@ -90,10 +97,27 @@ def _finished(future: Future) -> None:
 
 
 def _publish_queued(services: Services, key: tuple[int, str, str]) -> None:
-    PEOPLE.step_aside(CALM_MOST_SECONDS, CALM_SECONDS)  # nobody waits on a Home refresh: people's answers first
-    with _queued_lock:
-        _queued.pop(key, None)  # from here on, a new change queues a refresh of its own
+    """One queued refresh: first its turn (Slack's pace for views.publish, then people's calm), then the
+    page, read and sent at once, so the reading never waits on the pace and runs while nobody is typing."""
+    try:
+        _wait_for_room(services, key[1])
+        PEOPLE.step_aside(CALM_MOST_SECONDS, CALM_SECONDS)  # nobody waits on a Home refresh: people's answers first
+    finally:
+        with _queued_lock:
+            _queued.pop(key, None)  # from here on, a new change queues a refresh of its own
     publish_home(services, key[1], key[2])
+
+
+def _wait_for_room(services: Services, team_id: str) -> None:
+    """Until the workspace's client may call views.publish at once, leaving the calls kept for people (a
+    Home they open). A workspace no longer reachable does not wait: publish_home says why it failed."""
+    try:
+        limiter = getattr(services.for_team(team_id).client, "limiter", None)
+    except (NotInstalled, DatabaseUnavailable):
+        return
+    if limiter is not None:
+        with background_work():
+            limiter.wait_for_room(PUBLISH)
 
 
 def wait_for_republishes(timeout: float) -> None:

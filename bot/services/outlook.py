@@ -4,6 +4,9 @@ and `/opportunity team`). A few GROUP BYs per workspace, never a query per rep."
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from bot.rules import leaders
@@ -22,9 +25,12 @@ from bot.rules.periods import local_midnight, local_now, period_bounds, week_sta
 from bot.services import Services, walkaway
 from bot.services.health import current_period, health_window
 from storage import concentration, obstacles, outlook, reps
-from storage import team as team_store
 
 EARLY_LISTED = 5
+# The workspace's closed deals, borrowed by reps with too few of their own, are read again after this long
+# (and at once after a stage move here): a CRM sync or an import that closes deals shows within a minute.
+TEAM_HISTORY_SECONDS = 60.0
+_team_history_lock = threading.Lock()
 
 
 def _history(found) -> History:
@@ -57,7 +63,7 @@ def rep_outlook(services: Services, team_id: str, user_id: str, health: HealthRe
     own = _history(mine) if mine else History()
     team = None
     if own.closed < settings.own_history_min_closed:  # the team's figures only when the rep's own are too few
-        team = _history(outlook.team_history(services.db, team_id))
+        team = team_history(services, team_id)
     history, source = history_to_use(own, team, settings.own_history_min_closed)
     quotas, is_next = _quota_ahead(services, team_id, user_id)
     next_start, next_end = next_period(services)
@@ -96,6 +102,32 @@ def _gap(services, team_id, user_id, health: HealthReport, history, source, quot
     this = (health.period_start, health.period_end)
     today = services.team_today()
     return opening_gap(history, source, today, this, next_period(services), quota_left, quota_next, early)
+
+
+def team_history(services: Services, team_id: str) -> History:
+    """The workspace's closed deals as one history, which every rep short of history of their own borrows on
+    each Home refresh and health report: read once per TEAM_HISTORY_SECONDS at most (the read grows with the
+    workspace, a rep's refresh should not), at once again after a deal here changes stage. A read that a
+    stage move overtook, or that failed, is never kept."""
+    kept, moves = services.shared("team_history"), services.shared("stage_moves")
+    with _team_history_lock:
+        found, seen = kept.get(team_id), moves.get(team_id, 0)
+    if found is not None and time.monotonic() - found[0] < TEAM_HISTORY_SECONDS:
+        return found[1]
+    read_at = time.monotonic()
+    history = _history(outlook.team_history(services.db, team_id))
+    with _team_history_lock:
+        if moves.get(team_id, 0) == seen:  # no stage moved while it was read: whole and current
+            kept[team_id] = (read_at, history)
+    return history
+
+
+def team_history_changed(services: Services, team_id: str) -> None:
+    """A deal in the workspace changed stage (closed, reopened): the next reader reads the history again."""
+    kept, moves = services.shared("team_history"), services.shared("stage_moves")
+    with _team_history_lock:
+        moves[team_id] = moves.get(team_id, 0) + 1
+        kept.pop(team_id, None)
 
 
 def team_creation(services: Services, team_id: str, today: date) -> TeamCreation:
@@ -144,28 +176,21 @@ def team_creation(services: Services, team_id: str, today: date) -> TeamCreation
     )
 
 
-def numbers_riding(services: Services, team_id: str) -> dict[str, NumberDependency]:
-    """Reps in the workspace whose number rides on one deal (flagged above NUMBER_RIDES_SHARE), in a few
-    GROUP BYs for the whole team: for the nudge's reasons and the reflection's choice of question."""
+def numbers_riding(services: Services, team_id: str, user_ids: Collection[str]) -> dict[str, NumberDependency]:
+    """Which of some reps (a batch being rendered) have a number riding on one deal (flagged above
+    NUMBER_RIDES_SHARE), for the nudge's reasons and the reflection's choice of question: their quotas, what
+    they won this period and their largest deal closing in it, three indexed reads of theirs alone, so the
+    cost follows the batch, never the workspace's size or history."""
     window = health_window(services)
-    figures = team_store.rep_figures(
-        services.db,
-        team_id,
-        week_start=window.week_starts[0],
-        previous_weeks=4,
-        period_start=window.period_start,
-        period_end=window.period_end,
-        period_start_at=window.period_start_at,
-        period_end_at=window.period_end_at,
-    )
-    with_quota = [rep for rep in figures if rep.quota]
-    if not with_quota:
+    quotas = outlook.quotas(services.db, team_id, window.period_start, user_ids=user_ids)
+    if not quotas:
         return {}
-    largest = outlook.largest_closing(services.db, team_id, window.period_end)
+    won = outlook.won_in_period(services.db, team_id, window.period_start_at, window.period_end_at, set(quotas))
+    largest = outlook.largest_closing(services.db, team_id, window.period_end, user_ids=set(quotas))
     threshold = services.settings.number_rides_share
     found = {}
-    for rep in with_quota:
-        number = number_dependency(largest.get(rep.user_id), rep.quota, rep.won_in_period, threshold)
+    for user_id, quota in quotas.items():
+        number = number_dependency(largest.get(user_id), quota, won.get(user_id, 0), threshold)
         if number is not None and number.flagged:
-            found[rep.user_id] = number
+            found[user_id] = number
     return found

@@ -63,6 +63,9 @@ class ScheduledMessage(WorkspaceRow, Base):
     question_id: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[str] = mapped_column(Text)
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when a planned message fell due (queue order)
+    # The first moment a send of it may have reached Slack (set just before the first call): a resumed
+    # claim is looked for in the DM from then on; none means never sent, so no history read is needed.
+    send_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
         UniqueConstraint("team_id", "recipient_id", "kind", "period_key", name="uq_scheduled_messages_key"),
