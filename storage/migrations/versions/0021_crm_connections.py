@@ -1,7 +1,7 @@
 """A CRM per workspace: each workspace's own connection (sealed tokens) and its OAuth round trips.
 
-Revision ID: 0020_crm_connections
-Revises: 0019_coaching_follow
+Revision ID: 0021_crm_connections
+Revises: 0020_fanout_50k
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from storage.types import UtcDateTime
 
-revision = "0020_crm_connections"
-down_revision = "0019_coaching_follow"
+revision = "0021_crm_connections"
+down_revision = "0020_fanout_50k"
 branch_labels = None
 depends_on = None
 
