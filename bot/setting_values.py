@@ -1,4 +1,4 @@
-"""How bot/settings.py reads an operator's values: each function takes the raw value and returns it read,
+"""How bot/settings/ reads an operator's values: each function takes the raw value and returns it read,
 or raises ValueError in words the operator can act on (load_settings turns them into one line each)."""
 
 from __future__ import annotations

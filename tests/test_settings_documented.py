@@ -1,5 +1,5 @@
 """Every setting the bot reads is documented where an operator looks: the settings reference (generated from
-the docstring under each field of bot/settings.py) and .env.example."""
+the docstring under each field of bot/settings/) and .env.example."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_every_setting_says_what_it_does_and_is_in_the_env_example():
     example = (ROOT / ".env.example").read_text()
     for name, field in Settings.model_fields.items():
-        assert field.description and len(field.description) > 10, f"{name.upper()} has no docstring in bot/settings.py"
+        assert field.description and len(field.description) > 10, f"{name.upper()} has no docstring in bot/settings/"
         assert f"{name.upper()}=" in example, f"{name.upper()} is not in .env.example"
 
 

@@ -1,7 +1,7 @@
 """MkDocs hook: the settings reference is generated from the settings object itself, so it cannot drift.
 
 The page docs/operators/settings.md holds the marker below; every field of `bot.settings.Settings` becomes a row
-(its environment name, its default and the docstring written under it in bot/settings.py)."""
+(its environment name, its default and the docstring written under it in bot/settings/)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,19 @@
-"""Every option the bot reads, in one pydantic-settings object read once at start-up."""
+"""Every option the bot reads, in one pydantic-settings object read once at start-up.
+
+The fields live in sections (this module's CoreSettings, bot/settings/crm.py, bot/settings/keys.py) that
+Settings joins; the docstring under each field is its documentation (docs/operators/settings.md)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode
 
 from bot import setting_values as read
+from bot.settings.base import CLOSED_STAGES, DEFAULT_OPEN_STAGES, Section
+from bot.settings.crm import CrmSettings
+from bot.settings.keys import KeysAndCalendars
 
 DEFAULT_SCOPES = (
     "commands",
@@ -20,16 +26,10 @@ DEFAULT_SCOPES = (
     "channels:join",
     "files:write",
 )
-DEFAULT_OPEN_STAGES = ("Prospecting", "Discovery", "Proposal", "Negotiation")
-CLOSED_STAGES = ("Won", "Lost")
 
 
-class Settings(BaseSettings):
-    """Read from the environment and from a `.env` file in the working directory."""
-
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", use_attribute_docstrings=True
-    )
+class CoreSettings(Section):
+    """Slack, the database, the team's pipeline and the coach: what every install sets or tunes."""
 
     slack_bot_token: str | None = None
     """Required (one workspace). Bot token, `xoxb-…`. Not used when the app is installed by link (see "Many
@@ -207,183 +207,6 @@ class Settings(BaseSettings):
     def _group_shape(cls, value: str | None) -> str | None:
         return read.group_id(value)
 
-    # The CRM (issue 12): see docs/admins/crm.md. Without a token nothing changes.
-    hubspot_access_token: str | None = None
-    """A private app's token with the scopes above. Empty: no CRM."""
-    hubspot_pipeline: str = "default"
-    """The deals pipeline to follow, by id or label."""
-    hubspot_stage_map: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
-    """Overrides of the stage mapping: `HUBSPOT_STAGE=OUR_STAGE` pairs, comma-separated (the HubSpot stage by id or
-    label).
-    """
-    hubspot_api_url: str | None = None
-    """HubSpot's API base URL; empty means HubSpot's own. Tests point it at a local stand-in."""
-    crm_sync_minutes: int = Field(default=5, ge=1, le=24 * 60)
-    """How often deals are pulled from HubSpot and Slack's changes written to it."""
-
-    @field_validator("hubspot_access_token", "hubspot_api_url", "celebration_channel")
-    @classmethod
-    def _blank_is_unset(cls, value: str | None) -> str | None:
-        return read.blank_is_none(value)
-
-    @field_validator("hubspot_api_url")
-    @classmethod
-    def _hubspot_url_shape(cls, value: str | None) -> str | None:
-        return value and read.http_url(value, "https://api.hubapi.com")
-
-    @field_validator("hubspot_stage_map", mode="before")
-    @classmethod
-    def _read_stage_map(cls, value: object) -> dict[str, str]:
-        from bot.rules.crm_stages import parse_stage_map
-
-        return parse_stage_map(value)
-
-    @model_validator(mode="after")
-    def _stage_map_names_our_stages(self) -> Settings:
-        ours = {stage.casefold(): stage for stage in self.all_stages}
-        unknown = [target for target in self.hubspot_stage_map.values() if target.casefold() not in ours]
-        if unknown:
-            raise ValueError(
-                f"HUBSPOT_STAGE_MAP maps onto {unknown[0]!r}, which is not one of OPEN_STAGES, Won or Lost"
-            )
-        self.hubspot_stage_map = {k: ours[v.casefold()] for k, v in self.hubspot_stage_map.items()}
-        return self
-
-    # Salesforce (issue 26): see docs/admins/crm.md, "Salesforce". Either an instance and an access token,
-    # or a user's username, password and security token on the login or test host.
-    salesforce_instance_url: str | None = None
-    """The Salesforce org's instance URL (https://yourcompany.my.salesforce.com), with SALESFORCE_ACCESS_TOKEN."""
-    salesforce_access_token: str | None = None
-    """An OAuth access token (session id) for that instance; it cannot be refreshed from here."""
-    salesforce_username: str | None = None
-    """Instead of a token: the Salesforce integration user's username (with its password and security token)."""
-    salesforce_password: str | None = None
-    """That user's password (the bot logs in again whenever the session expires)."""
-    salesforce_security_token: str | None = None
-    """That user's security token, as Salesforce emails it."""
-    salesforce_domain: str = Field(default="login", pattern=r"^[A-Za-z0-9.-]+$")
-    """The login host for a username login: `login` (production), `test` (sandbox) or a My Domain prefix."""
-    salesforce_record_type: str | None = None
-    """Follow only the Opportunities of this record type (developer name or id); empty follows all."""
-    salesforce_stage_map: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
-    """Overrides of the stage mapping: `SALESFORCE_STAGE=OUR_STAGE` pairs, comma-separated (the stage's API name
-    or label).
-    """
-    salesforce_api_share: float = Field(default=0.25, gt=0, le=1)
-    """The share of the Salesforce org's daily API allowance the bot may use; it slows down before it."""
-
-    @field_validator(
-        "salesforce_instance_url", "salesforce_access_token", "salesforce_username", "salesforce_password",
-        "salesforce_security_token", "salesforce_record_type",
-    )  # fmt: skip
-    @classmethod
-    def _blank_salesforce_is_unset(cls, value: str | None) -> str | None:
-        return read.blank_is_none(value)
-
-    @field_validator("salesforce_instance_url")
-    @classmethod
-    def _salesforce_url_shape(cls, value: str | None) -> str | None:
-        return value and read.http_url(value, "https://yourcompany.my.salesforce.com")
-
-    @field_validator("salesforce_stage_map", mode="before")
-    @classmethod
-    def _read_salesforce_stage_map(cls, value: object) -> dict[str, str]:
-        from bot.rules.crm_stages import parse_stage_map
-
-        return parse_stage_map(value)
-
-    @model_validator(mode="after")
-    def _one_crm(self) -> Settings:
-        by_token = bool(self.salesforce_instance_url) + bool(self.salesforce_access_token)
-        if by_token == 1:
-            raise ValueError("SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN go together: set both or neither")
-        by_password = (self.salesforce_username, self.salesforce_password, self.salesforce_security_token)
-        if any(by_password) and not all(by_password):
-            raise ValueError(
-                "SALESFORCE_USERNAME, SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN go together: set all three"
-            )
-        if self.hubspot_access_token and self.salesforce_enabled:
-            raise ValueError("Set HubSpot's token or Salesforce's settings, not both: the bot follows one CRM")
-        ours = {stage.casefold(): stage for stage in self.all_stages}
-        unknown = [target for target in self.salesforce_stage_map.values() if target.casefold() not in ours]
-        if unknown:
-            raise ValueError(
-                f"SALESFORCE_STAGE_MAP maps onto {unknown[0]!r}, which is not one of OPEN_STAGES, Won or Lost"
-            )
-        self.salesforce_stage_map = {k: ours[v.casefold()] for k, v in self.salesforce_stage_map.items()}
-        return self
-
-    @property
-    def salesforce_enabled(self) -> bool:
-        return bool(self.salesforce_access_token or self.salesforce_username)
-
-    @property
-    def crm_provider(self) -> str:
-        """The CRM this install follows: "salesforce" when it is configured, else "hubspot"."""
-        return "salesforce" if self.salesforce_enabled else "hubspot"
-
-    @property
-    def crm_stage_map(self) -> dict[str, str]:
-        """The followed CRM's stage overrides (HUBSPOT_STAGE_MAP or SALESFORCE_STAGE_MAP)."""
-        return self.salesforce_stage_map if self.salesforce_enabled else self.hubspot_stage_map
-
-    @property
-    def crm_enabled(self) -> bool:
-        """The environment's CRM, for a single-workspace install: HubSpot's token or Salesforce's settings."""
-        return bool(self.hubspot_access_token) or self.salesforce_enabled
-
-    # A CRM per workspace, connected from Slack by OAuth (issue 26): see docs/admins/crm.md.
-    hubspot_client_id: str | None = None
-    """With HUBSPOT_CLIENT_SECRET: your HubSpot public app's client id, so each workspace's admin connects its own
-    HubSpot from Slack (`/opportunity admin crm`). Needs PUBLIC_URL and ENCRYPTION_KEY.
-    """
-    hubspot_client_secret: str | None = None
-    """Your HubSpot public app's client secret (its Auth tab); never logged."""
-    salesforce_client_id: str | None = None
-    """With SALESFORCE_CLIENT_SECRET: your Salesforce connected app's consumer key, so each workspace's admin connects
-    its own Salesforce org (production or sandbox) from Slack. Needs PUBLIC_URL and ENCRYPTION_KEY.
-    """
-    salesforce_client_secret: str | None = None
-    """Your Salesforce connected app's consumer secret; never logged."""
-    public_url: str | None = None
-    """The address people reach the bot at (`https://coach.example.com`): a CRM sends an admin's browser back to
-    PUBLIC_URL/crm/oauth/callback, registered as the app's redirect URL. In Socket Mode the bot listens on PORT for
-    that page, /healthz and /metrics (never Slack's events).
-    """
-
-    @field_validator("hubspot_client_id", "hubspot_client_secret", "salesforce_client_id",
-                     "salesforce_client_secret", "public_url")  # fmt: skip
-    @classmethod
-    def _blank_crm_app_is_unset(cls, value: str | None) -> str | None:
-        return read.blank_is_none(value)
-
-    @field_validator("public_url")
-    @classmethod
-    def _public_url_shape(cls, value: str | None) -> str | None:
-        return value and read.http_url(value, "https://coach.example.com").rstrip("/")
-
-    @model_validator(mode="after")
-    def _crm_apps_complete(self) -> Settings:
-        for crm in ("hubspot", "salesforce"):
-            if bool(getattr(self, f"{crm}_client_id")) != bool(getattr(self, f"{crm}_client_secret")):
-                raise ValueError(f"{crm.upper()}_CLIENT_ID and {crm.upper()}_CLIENT_SECRET go together")
-            if getattr(self, f"{crm}_client_id") and not self.public_url:
-                raise ValueError(
-                    f"{crm.upper()}_CLIENT_ID needs PUBLIC_URL, the address the bot is reached at "
-                    "(the CRM sends the admin back to PUBLIC_URL/crm/oauth/callback)"
-                )
-        return self
-
-    @property
-    def crm_connectable(self) -> tuple[str, ...]:
-        """The CRMs a workspace's admin may connect from Slack (their OAuth app is configured)."""
-        return tuple(crm for crm in ("hubspot", "salesforce") if getattr(self, f"{crm}_client_id"))
-
-    @property
-    def crm_sync_on(self) -> bool:
-        """Whether the CRM sync job has anything to run: the environment's HubSpot, or a workspace's own."""
-        return self.crm_enabled or bool(self.crm_connectable)
-
     # Many workspaces (issue 13): see docs/admins/install.md.
     slack_client_id: str | None = None
     """With SLACK_CLIENT_SECRET: install by link into many workspaces (HTTP mode only); Basic Information → App
@@ -406,63 +229,15 @@ class Settings(BaseSettings):
     workspace_retention_days: int = Field(default=30, ge=0, le=3650)
     """How long an uninstalled workspace's data is kept before it is erased."""
 
-    # Secrets at rest (issues 22 and 25): see docs/operators/keys.md. Time that logs itself: docs/reps/time.md.
-    encryption_key: str | None = None
-    """One or more Fernet keys, comma-separated (`python -m bot keys new` makes one). The first encrypts,
-    every one decrypts: each workspace's Slack tokens and every calendar address are encrypted with it in the
-    database. Required when installing by link; empty otherwise: calendars cannot be connected."""
-    secrets_key: str | None = None
-    """Deprecated: the old name of `ENCRYPTION_KEY`, still read when `ENCRYPTION_KEY` is empty."""
-    calendar_poll_minutes: int = Field(default=30, ge=5, le=24 * 60)
-    """How often connected calendars are read (see Time that logs itself)."""
-    calendar_window_days: int = Field(default=14, ge=1, le=90)
-    """Days back each read of a calendar covers (meetings that have started: time already spent); what vanished from
-    them is removed.
-    """
-    calendar_max_feed_mb: float = Field(default=20, gt=0, le=200)
-    """A calendar feed larger than this is refused."""
-    calendar_timeout_seconds: float = Field(default=10, gt=0, le=120)
-    """The longest one read of a feed may take."""
-    calendar_readers: int = Field(default=4, ge=1, le=32)
-    """How many feeds one bot process reads at once."""
-    calendar_private_addresses: bool = False
-    """Accept calendar addresses on localhost and private networks (tests and the sandbox only)."""
-    calendar_keep_titles: bool = False
-    """Keep meeting titles with captured time. `false`: a title is used to match a meeting when it is read, then
-    dropped.
-    """
-
-    @field_validator("encryption_key", "secrets_key")
+    @field_validator("celebration_channel")
     @classmethod
-    def _fernet_key_shape(cls, value: str | None) -> str | None:
-        from bot.sealed import check_key
-
-        value = read.blank_is_none(value)
-        if value:
-            check_key(value)
-        return value
+    def _blank_channel_is_unset(cls, value: str | None) -> str | None:
+        return read.blank_is_none(value)
 
     @field_validator("metrics_port", mode="before")
     @classmethod
     def _blank_port_is_unset(cls, value: object) -> object:
         return read.blank_is_none(value) if isinstance(value, str) else value
-
-    @model_validator(mode="after")
-    def _one_encryption_key(self) -> Settings:
-        """SECRETS_KEY (the old name) keeps deployments working; code reads only `encryption_key`."""
-        if not self.encryption_key and self.secrets_key:
-            self.encryption_key = self.secrets_key
-        if self.oauth and not self.encryption_key:
-            raise ValueError(
-                "installing by link (SLACK_CLIENT_ID) keeps each workspace's tokens in the database, encrypted: "
-                "set ENCRYPTION_KEY to a key made by `python -m bot keys new`"
-            )
-        return self
-
-    @property
-    def deprecated_key_name(self) -> bool:
-        """The key was given only under its old name, SECRETS_KEY."""
-        return bool(self.secrets_key) and self.encryption_key == self.secrets_key
 
     @field_validator("slack_scopes", mode="before")
     @classmethod
@@ -491,7 +266,7 @@ class Settings(BaseSettings):
         return read.time_zone(value)
 
     @model_validator(mode="after")
-    def _one_way_to_reach_slack(self) -> Settings:
+    def _one_way_to_reach_slack(self) -> CoreSettings:
         if bool(self.slack_client_id) != bool(self.slack_client_secret):
             raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (Basic Information page)")
         if self.oauth and self.socket_mode:
@@ -514,6 +289,10 @@ class Settings(BaseSettings):
     def oauth(self) -> bool:
         """Many workspaces, each installing by link, each with its own token (else one SLACK_BOT_TOKEN)."""
         return bool(self.slack_client_id and self.slack_client_secret)
+
+
+class Settings(KeysAndCalendars, CrmSettings, CoreSettings):
+    """Every option the bot reads (the sections' fields in one object), from the environment and `.env`."""
 
 
 class SettingsError(Exception):
