@@ -124,19 +124,14 @@ def checkpoint_answer(ack: Ack, body: dict, action: dict, respond: Respond, cont
 
 def checkpoint_not_yet(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """Not yet: a small form for the new checkpoint."""
-    ack()
-    services = common.services_of(context)
-    team_id, user_id = common.ids_of(body)
-    obstacle_id = submissions.read_json(action.get("value")).get("o")
-    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
-        found = obstacles.get_open(services, team_id, user_id, obstacle_id)
-        if found is None:
-            respond(**problem(views.GONE), replace_original=False)
-            return
-        initial = services.team_today() + obstacles.NEXT_CHECKPOINT
-        form = views.new_checkpoint_modal(found, json.dumps({"o": found.id}), initial)
-        if not submissions.open_form(client, body.get("trigger_id", ""), form):
-            respond(**problem(common.FORM_FAILED), replace_original=False)
+    submissions.form_from_button(
+        ack, body, action, respond, client, context, obstacles.get_open, _checkpoint_form, views.GONE
+    )
+
+
+def _checkpoint_form(services, found) -> dict:
+    initial = services.team_today() + obstacles.NEXT_CHECKPOINT
+    return views.new_checkpoint_modal(found, json.dumps({"o": found.id}), initial)
 
 
 def submit_new_checkpoint(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
@@ -159,19 +154,13 @@ def submit_new_checkpoint(ack: Ack, body: dict, view: dict, client: WebClient, c
 
 def checkpoint_detach_when(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """After two "not yet"s: a small form for when the rep will step back (a day, a condition, or both)."""
-    ack()
-    services = common.services_of(context)
-    team_id, user_id = common.ids_of(body)
-    obstacle_id = submissions.read_json(action.get("value")).get("o")
-    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
-        found = obstacles.get_open(services, team_id, user_id, obstacle_id)
-        if found is None:
-            respond(**problem(views.GONE), replace_original=False)
-            return
-        if not submissions.open_form(
-            client, body.get("trigger_id", ""), views.detach_modal(found, json.dumps({"o": found.id}))
-        ):
-            respond(**problem(common.FORM_FAILED), replace_original=False)
+    submissions.form_from_button(
+        ack, body, action, respond, client, context, obstacles.get_open, _detach_form, views.GONE
+    )
+
+
+def _detach_form(services, found) -> dict:
+    return views.detach_modal(found, json.dumps({"o": found.id}))
 
 
 def submit_detach_when(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
@@ -190,18 +179,15 @@ def submit_detach_when(ack: Ack, body: dict, view: dict, client: WebClient, cont
 
 def restart_signal(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """After a step back: what signal would restart the deal? A one-line form."""
-    ack()
-    services = common.services_of(context)
-    team_id, user_id = common.ids_of(body)
-    deal_id = submissions.read_json(action.get("value")).get("o")
-    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
-        opp = pipeline.get_open(services, team_id, user_id, deal_id) if isinstance(deal_id, int) else None
-        if opp is None:
-            respond(**problem(GONE), replace_original=False)
-            return
-        form = views.restart_modal(opp.name, json.dumps({"o": opp.id}))
-        if not submissions.open_form(client, body.get("trigger_id", ""), form):
-            respond(**problem(common.FORM_FAILED), replace_original=False)
+    submissions.form_from_button(ack, body, action, respond, client, context, _open_deal, _restart_form, GONE)
+
+
+def _open_deal(services, team_id: str, user_id: str, deal_id):
+    return pipeline.get_open(services, team_id, user_id, deal_id) if isinstance(deal_id, int) else None
+
+
+def _restart_form(services, opp) -> dict:
+    return views.restart_modal(opp.name, json.dumps({"o": opp.id}))
 
 
 def submit_restart_signal(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:

@@ -13,10 +13,21 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.messages.kit import problem
 from bot.parsing import FieldErrors
 from bot.services import Services
 from bot.text import clean
-from handlers.common import Send, ids_of, refuse, replying_on_failure, request_key, services_of, tell_user
+from handlers.common import (
+    FORM_FAILED,
+    Send,
+    ids_of,
+    refuse,
+    replying_on_failure,
+    request_key,
+    services_of,
+    tell_user,
+    to_respond,
+)
 
 log = logging.getLogger("pipeline_coach")
 
@@ -59,6 +70,31 @@ def open_form(client: WebClient, trigger_id: str, view: dict) -> bool:
         log.warning("could not open a form: %s", error)
         return False
     return True
+
+
+def form_from_button(
+    ack: Callable[..., object],
+    body: dict,
+    action: dict,
+    respond: Callable[..., object],
+    client: WebClient,
+    context,
+    find: Callable[[Services, str, str, Any], Any],
+    form_of: Callable[[Services, Any], dict],
+    gone: str,
+) -> None:
+    """A button whose value names a thing (`{"o": id}`) and opens a small form about it: acknowledged at once;
+    when the thing is gone, or Slack would not open the form, the rep is told so below the message clicked."""
+    ack()
+    services = services_of(context)
+    team_id, user_id = ids_of(body)
+    send = to_respond(respond, replace_original=False)
+    with replying_on_failure(send):
+        found = find(services, team_id, user_id, read_json(action.get("value")).get("o"))
+        if found is None:
+            send(problem(gone))
+        elif not open_form(client, body.get("trigger_id", ""), form_of(services, found)):
+            send(problem(FORM_FAILED))
 
 
 @dataclass(frozen=True)
