@@ -21,11 +21,7 @@ from bot.parsing.obstacles import (
     parse_obstacle_form,
 )
 from bot.services import obstacles, pipeline
-from bot.text import escape
 from handlers import common, submissions
-
-NOTHING_MATCHED = "I couldn't find an open opportunity called “{}”. `/opportunity list` shows yours."
-GONE = "That opportunity is closed or no longer yours to change. `/opportunity list` shows the open ones."
 
 
 def register(app: App) -> None:
@@ -57,7 +53,7 @@ def obstacle_command(ack: Ack, command: dict, respond: Respond, client: WebClien
             )
             respond(**opportunity_views.candidates_reply("obstacle", line.deal, named.candidates, carried))
         elif named.opportunity is None:
-            respond(**problem(NOTHING_MATCHED.format(escape(line.deal[:40]))))
+            respond(**opportunity_views.nothing_matched(line.deal))
         else:
             respond(**views.obstacle_reply(named.opportunity, named.obstacle, services.team_today()))
 
@@ -72,7 +68,7 @@ def obstacle_picked(ack: Ack, services, team_id: str, user_id: str, choice: dict
         opp = pipeline.get_open(services, team_id, user_id, choice["id"]) if isinstance(choice.get("id"), int) else None
         if opp is None:
             stored()
-            send(problem(GONE))
+            send(problem(opportunity_views.DEAL_GONE))
             return
         kind = carried.get("k") if carried.get("k") in views.KIND_LABELS else None
         note = carried.get("n") if isinstance(carried.get("n"), str) else None
@@ -97,7 +93,7 @@ def submit_obstacle(ack: Ack, body: dict, view: dict, client: WebClient, context
         opp = pipeline.get_open(form.services, form.team_id, form.user_id, deal_id)
         if opp is None:
             stored()
-            form.send(problem(GONE))
+            form.send(problem(opportunity_views.DEAL_GONE))
             return
         found = obstacles.name(form.services, form.team_id, form.user_id, opp.id, obstacles.NewObstacle(*form.fields))
         stored()
@@ -179,7 +175,9 @@ def submit_detach_when(ack: Ack, body: dict, view: dict, client: WebClient, cont
 
 def restart_signal(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """After a step back: what signal would restart the deal? A one-line form."""
-    submissions.form_from_button(ack, body, action, respond, client, context, _open_deal, _restart_form, GONE)
+    submissions.form_from_button(
+        ack, body, action, respond, client, context, _open_deal, _restart_form, opportunity_views.DEAL_GONE
+    )
 
 
 def _open_deal(services, team_id: str, user_id: str, deal_id):
@@ -198,4 +196,4 @@ def submit_restart_signal(ack: Ack, body: dict, view: dict, client: WebClient, c
         deal_id = form.meta.get("o")
         name = obstacles.keep_restart_signal(form.services, form.team_id, form.user_id, deal_id, form.fields, form.key)
         stored()
-        form.send(views.restart_kept(name) if name else problem(GONE))
+        form.send(views.restart_kept(name) if name else problem(opportunity_views.DEAL_GONE))

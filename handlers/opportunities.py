@@ -16,7 +16,7 @@ from bot.messages.selling_time import log_time_modal
 from bot.parsing import ParseError
 from bot.parsing.opportunities import MAX_REASON, check_optional, parse_form, parse_new, pick_stage
 from bot.services import obstacles, pipeline
-from bot.text import clip, escape
+from bot.text import clip
 from handlers.common import (
     FORM_FAILED,
     ids_of,
@@ -32,9 +32,6 @@ from handlers.common import (
 from handlers.obstacles import obstacle_form, obstacle_picked
 from handlers.selling_time import log_picked
 from handlers.submissions import checked_submission, field_values, metadata, open_form, read_json, submission
-
-NOTHING_MATCHED = "I couldn't find an open opportunity called “{}”. `/opportunity list` shows yours."
-GONE = "That opportunity is closed or no longer yours to change. `/opportunity list` shows the open ones."
 
 
 def register(app: App) -> None:
@@ -141,7 +138,7 @@ def finish_change(
             argument = (reason or "") if verb == "lost" else target
             respond(**views.candidates_reply(verb, typed, lookup.candidates, argument))
         else:
-            respond(**problem(NOTHING_MATCHED.format(escape(typed[:40]))))
+            respond(**views.nothing_matched(typed))
         return
     team_id, user_id = command["team_id"], command["user_id"]
     moved = pipeline.move(services, team_id, user_id, lookup.found.id, target, reason, request_key(command))
@@ -183,7 +180,7 @@ def row_menu(ack: Ack, body: dict, action: dict, respond: Respond, client: WebCl
             return
         stored()
         if opp is None:
-            send(problem(GONE))
+            send(problem(views.DEAL_GONE))
             return
         form_meta = metadata(channel_id, id=opp.id)
         forms = {
@@ -214,7 +211,7 @@ def pick_opportunity(ack: Ack, body: dict, action: dict, respond: Respond, clien
         opp_id = choice.get("id")
         if target not in services.settings.all_stages or not isinstance(opp_id, int):
             stored()
-            send(problem(GONE))
+            send(problem(views.DEAL_GONE))
             return
         argument = choice.get("arg")
         reason = clip(argument, MAX_REASON) if target == pipeline.LOST and isinstance(argument, str) else None

@@ -16,6 +16,7 @@ from bot.messages.kit import (
     header,
     option,
     overflow,
+    problem,
     reply,
     section,
 )
@@ -30,6 +31,14 @@ PICK_OPPORTUNITY = "pick_opportunity"
 OPEN_NEW_MODAL = "open_new_opportunity"
 
 ALREADY_DONE = "Already saved: that was this same request again, so nothing was stored twice."
+DEAL_GONE = "That opportunity is closed or no longer yours to change. `/opportunity list` shows the open ones."
+
+
+def nothing_matched(typed: str) -> dict:
+    """No open deal of the rep's is called what they typed (shown as typed, shortened and escaped)."""
+    return problem(
+        f"I couldn't find an open opportunity called “{escape(typed[:40])}”. `/opportunity list` shows yours."
+    )
 
 
 def opportunity_title(opp: OpportunityView) -> str:
