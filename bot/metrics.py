@@ -50,23 +50,27 @@ _SURFACE_OF_TYPE = {
     "message_action": SHORTCUT,
 }
 
-ACK_SECONDS = Histogram(
-    "pipeline_coach_ack_seconds",
-    "From a Slack request reaching the app to its acknowledgement (Slack waits 3 s)",
-    ["surface"],
-    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0),
+_HISTOGRAMS = {  # name after "pipeline_coach_": (what it measures, its label, bucket bounds in seconds)
+    "ack_seconds": (
+        "From a Slack request reaching the app to its acknowledgement (Slack waits 3 s)",
+        "surface",
+        (0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0),
+    ),
+    "job_tick_seconds": (
+        "How long one run of a scheduled job took",
+        "job",
+        (0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 1800.0, 3600.0),
+    ),
+}
+ACK_SECONDS, JOB_TICK_SECONDS = (
+    Histogram(f"pipeline_coach_{name}", what, [label], buckets=buckets)
+    for name, (what, label, buckets) in _HISTOGRAMS.items()
 )
 REQUESTS = Counter(
     "pipeline_coach_requests",
     "People's requests by what became of them: stored, refused (bad input, told what to type), failed "
     "(nothing or not all of it done, told so), late (acknowledged after Slack's window)",
     ["surface", "outcome"],
-)
-JOB_TICK_SECONDS = Histogram(
-    "pipeline_coach_job_tick_seconds",
-    "How long one run of a scheduled job took",
-    ["job"],
-    buckets=(0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 1800.0, 3600.0),
 )
 SLOT_LATE_SECONDS = Gauge(
     "pipeline_coach_slot_last_message_late_seconds",
