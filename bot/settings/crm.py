@@ -13,6 +13,12 @@ from pydantic_settings import NoDecode
 from bot import setting_values as read
 from bot.settings.base import Section
 
+URL_EXAMPLES = {  # each URL setting, and the example its mistake is answered with
+    "hubspot_api_url": "https://api.hubapi.com",
+    "salesforce_instance_url": "https://yourcompany.my.salesforce.com",
+    "public_url": "https://coach.example.com",
+}
+
 
 class CrmSettings(Section):
     """HubSpot, Salesforce and the CRM apps admins connect through."""
@@ -31,17 +37,21 @@ class CrmSettings(Section):
     crm_sync_minutes: int = Field(default=5, ge=1, le=24 * 60)
     """How often deals are pulled from HubSpot and Slack's changes written to it."""
 
-    @field_validator("hubspot_access_token", "hubspot_api_url")
+    @field_validator(
+        "hubspot_access_token", "hubspot_api_url", "salesforce_instance_url", "salesforce_access_token",
+        "salesforce_username", "salesforce_password", "salesforce_security_token", "salesforce_record_type",
+        "hubspot_client_id", "hubspot_client_secret", "salesforce_client_id", "salesforce_client_secret", "public_url",
+    )  # fmt: skip
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return read.blank_is_none(value)
 
-    @field_validator("hubspot_api_url")
+    @field_validator(*URL_EXAMPLES)
     @classmethod
-    def _hubspot_url_shape(cls, value: str | None) -> str | None:
-        return value and read.http_url(value, "https://api.hubapi.com")
+    def _url_shape(cls, value: str | None, info) -> str | None:
+        return value and read.http_url(value, URL_EXAMPLES[info.field_name])
 
-    @field_validator("hubspot_stage_map", mode="before")
+    @field_validator("hubspot_stage_map", "salesforce_stage_map", mode="before")
     @classmethod
     def _read_stage_map(cls, value: object) -> dict[str, str]:
         from bot.rules.crm_stages import parse_stage_map
@@ -50,14 +60,24 @@ class CrmSettings(Section):
 
     @model_validator(mode="after")
     def _stage_map_names_our_stages(self) -> CrmSettings:
-        ours = {stage.casefold(): stage for stage in self.all_stages}
-        unknown = [target for target in self.hubspot_stage_map.values() if target.casefold() not in ours]
-        if unknown:
-            raise ValueError(
-                f"HUBSPOT_STAGE_MAP maps onto {unknown[0]!r}, which is not one of OPEN_STAGES, Won or Lost"
-            )
-        self.hubspot_stage_map = {k: ours[v.casefold()] for k, v in self.hubspot_stage_map.items()}
+        self._spell_as_our_stages("hubspot_stage_map")
         return self
+
+    def _spell_as_our_stages(self, field: str) -> None:
+        """A stage map may only map onto our stages, and keeps them spelled as we spell them."""
+        ours = {stage.casefold(): stage for stage in self.all_stages}
+        mapping: dict[str, str] = getattr(self, field)
+        unknown = [target for target in mapping.values() if target.casefold() not in ours]
+        if unknown:
+            raise ValueError(f"{field.upper()} maps onto {unknown[0]!r}, which is not one of OPEN_STAGES, Won or Lost")
+        setattr(self, field, {k: ours[v.casefold()] for k, v in mapping.items()})
+
+    def _together(self, fields: tuple[str, ...], hint: str = "") -> None:
+        """Settings that only work as a set: all of them or none."""
+        given = [bool(getattr(self, field)) for field in fields]
+        if any(given) and not all(given):
+            names = [field.upper() for field in fields]
+            raise ValueError(f"{', '.join(names[:-1])} and {names[-1]} go together{hint}")
 
     # Salesforce (issue 26): see docs/admins/crm.md, "Salesforce". Either an instance and an access token,
     # or a user's username, password and security token on the login or test host.
@@ -82,45 +102,13 @@ class CrmSettings(Section):
     salesforce_api_share: float = Field(default=0.25, gt=0, le=1)
     """The share of the Salesforce org's daily API allowance the bot may use; it slows down before it."""
 
-    @field_validator(
-        "salesforce_instance_url", "salesforce_access_token", "salesforce_username", "salesforce_password",
-        "salesforce_security_token", "salesforce_record_type",
-    )  # fmt: skip
-    @classmethod
-    def _blank_salesforce_is_unset(cls, value: str | None) -> str | None:
-        return read.blank_is_none(value)
-
-    @field_validator("salesforce_instance_url")
-    @classmethod
-    def _salesforce_url_shape(cls, value: str | None) -> str | None:
-        return value and read.http_url(value, "https://yourcompany.my.salesforce.com")
-
-    @field_validator("salesforce_stage_map", mode="before")
-    @classmethod
-    def _read_salesforce_stage_map(cls, value: object) -> dict[str, str]:
-        from bot.rules.crm_stages import parse_stage_map
-
-        return parse_stage_map(value)
-
     @model_validator(mode="after")
     def _one_crm(self) -> CrmSettings:
-        by_token = bool(self.salesforce_instance_url) + bool(self.salesforce_access_token)
-        if by_token == 1:
-            raise ValueError("SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN go together: set both or neither")
-        by_password = (self.salesforce_username, self.salesforce_password, self.salesforce_security_token)
-        if any(by_password) and not all(by_password):
-            raise ValueError(
-                "SALESFORCE_USERNAME, SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN go together: set all three"
-            )
+        self._together(("salesforce_instance_url", "salesforce_access_token"), ": set both or neither")
+        self._together(("salesforce_username", "salesforce_password", "salesforce_security_token"), ": set all three")
         if self.hubspot_access_token and self.salesforce_enabled:
             raise ValueError("Set HubSpot's token or Salesforce's settings, not both: the bot follows one CRM")
-        ours = {stage.casefold(): stage for stage in self.all_stages}
-        unknown = [target for target in self.salesforce_stage_map.values() if target.casefold() not in ours]
-        if unknown:
-            raise ValueError(
-                f"SALESFORCE_STAGE_MAP maps onto {unknown[0]!r}, which is not one of OPEN_STAGES, Won or Lost"
-            )
-        self.salesforce_stage_map = {k: ours[v.casefold()] for k, v in self.salesforce_stage_map.items()}
+        self._spell_as_our_stages("salesforce_stage_map")
         return self
 
     @property
@@ -161,22 +149,15 @@ class CrmSettings(Section):
     that page, /healthz and /metrics (never Slack's events).
     """
 
-    @field_validator("hubspot_client_id", "hubspot_client_secret", "salesforce_client_id",
-                     "salesforce_client_secret", "public_url")  # fmt: skip
-    @classmethod
-    def _blank_crm_app_is_unset(cls, value: str | None) -> str | None:
-        return read.blank_is_none(value)
-
     @field_validator("public_url")
     @classmethod
-    def _public_url_shape(cls, value: str | None) -> str | None:
-        return value and read.http_url(value, "https://coach.example.com").rstrip("/")
+    def _public_url_without_slash(cls, value: str | None) -> str | None:
+        return value and value.rstrip("/")
 
     @model_validator(mode="after")
     def _crm_apps_complete(self) -> CrmSettings:
         for crm in ("hubspot", "salesforce"):
-            if bool(getattr(self, f"{crm}_client_id")) != bool(getattr(self, f"{crm}_client_secret")):
-                raise ValueError(f"{crm.upper()}_CLIENT_ID and {crm.upper()}_CLIENT_SECRET go together")
+            self._together((f"{crm}_client_id", f"{crm}_client_secret"))
             if getattr(self, f"{crm}_client_id") and not self.public_url:
                 raise ValueError(
                     f"{crm.upper()}_CLIENT_ID needs PUBLIC_URL, the address the bot is reached at "
