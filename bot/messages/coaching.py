@@ -22,6 +22,7 @@ from bot.messages.kit import (
     section,
     static_select,
     text_input,
+    told,
 )
 from bot.messages.nudge_evidence import NudgeEvidence, detach_lines, evidence_text, pipeline_text
 from bot.messages.obstacles import obstacle_fields
@@ -129,7 +130,7 @@ def followup_thanks(done: bool) -> dict:
         text = ":tada: Nice work. Every prospecting hour is next quarter's pipeline. Noted."
     else:
         text = "Thanks for being straight about it. Noted. Plenty of weeks ahead to find an hour."
-    return {"text": text, "blocks": [section(text)], "replace_original": True}
+    return told(text, replace_original=True)
 
 
 # ---- confirmations ------------------------------------------------------------

@@ -118,6 +118,11 @@ def modal(callback_id: str, title: str, submit: str, metadata: str, blocks: list
     }
 
 
+def form_modal(callback_id: str, title: str, submit: str, metadata: str, lead: str, *fields: dict) -> dict:
+    """A form: a line saying what it is about, then its fields."""
+    return modal(callback_id, title, submit, metadata, [section(lead), *fields])
+
+
 def answer_modal(
     callback_id: str, title: str, submit: str, metadata: str, lead: str, field: tuple[str, str, str, int], **options
 ) -> dict:
@@ -125,7 +130,7 @@ def answer_modal(
     label, placeholder, max_length); `options` are input_block's (optional, hint)."""
     block_id, label, placeholder, max_length = field
     answer = input_block(block_id, label, text_input(placeholder, max_length, multiline=True), **options)
-    return modal(callback_id, title, submit, metadata, [section(lead), answer])
+    return form_modal(callback_id, title, submit, metadata, lead, answer)
 
 
 def reply(text: str, blocks: list[dict] | None = None) -> dict:
@@ -134,6 +139,11 @@ def reply(text: str, blocks: list[dict] | None = None) -> dict:
     if blocks:
         payload["blocks"] = blocks[:MAX_MESSAGE_BLOCKS]
     return payload
+
+
+def told(text: str, **options: object) -> dict:
+    """A message that is one section: the same words in the notification and in the block."""
+    return {"text": text, "blocks": [section(text)], **options}
 
 
 def problem(message: str) -> dict:

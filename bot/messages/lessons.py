@@ -26,16 +26,11 @@ def lost_blocks(opportunity_id: int, name: str, lead: str) -> list[dict]:
 
 
 def lesson_modal(name: str, metadata: str) -> dict:
-    return kit.answer_modal(
-        LESSON_VIEW,
-        "A lesson kept",
-        "Keep it",
-        metadata,
-        f"*{deal_name(name)}* is closed. What it taught is yours to keep.",
-        ("answer", lesson_question(name)[:150], "Their budget owner never joined a call…", MAX_ANSWER),
-    )
+    lead = f"*{deal_name(name)}* is closed. What it taught is yours to keep."
+    field = ("answer", lesson_question(name)[:150], "Their budget owner never joined a call…", MAX_ANSWER)
+    return kit.answer_modal(LESSON_VIEW, "A lesson kept", "Keep it", metadata, lead, field)
 
 
 def lesson_kept(name: str) -> dict:
     text = f":seedling: Kept. What *{deal_name(name)}* taught stays with your reflections; I may ask about it again."
-    return {"text": text, "blocks": [kit.section(text)]}
+    return kit.told(text)

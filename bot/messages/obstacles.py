@@ -72,20 +72,9 @@ def obstacle_modal(opp: OpportunityView, current: ObstacleView | None, metadata:
     if current is not None:
         lead += f" is {obstacle_status(current.kind, current.named_at.date(), current.checkpoint, today)}."
     fields = obstacle_fields(today, current.kind if current else None)
-    return kit.modal(
-        OBSTACLE_VIEW,
-        "Name an obstacle",
-        "Save",
-        metadata,
-        [
-            kit.section(
-                lead + "\nNaming what stands in the way is how you keep a deal without letting it take every hour."
-            ),
-            fields[0],
-            kit.input_block("note", "A note", kit.text_input("No money until Q2", MAX_NOTE), optional=True),
-            fields[1],
-        ],
-    )
+    lead += "\nNaming what stands in the way is how you keep a deal without letting it take every hour."
+    note = kit.input_block("note", "A note", kit.text_input("No money until Q2", MAX_NOTE), optional=True)
+    return kit.form_modal(OBSTACLE_VIEW, "Name an obstacle", "Save", metadata, lead, fields[0], note, fields[1])
 
 
 def obstacle_reply(opp: OpportunityView, obstacle: ObstacleView | None, today: date) -> dict:
@@ -155,26 +144,15 @@ def checkpoint_message(obstacle: ObstacleView, today: date, tz: str = "UTC") -> 
 
 def detach_modal(obstacle: ObstacleView, metadata: str) -> dict:
     """When should you detach? A day, a condition, or both."""
-    return kit.modal(
-        DETACH_VIEW,
-        "When to detach",
-        "Save",
-        metadata,
-        [
-            kit.section(
-                f"*{deal_name(obstacle.opportunity_name)}* is still waiting on {obstacle_name(obstacle.kind)}. "
-                "Deciding now when you'd step back makes it easy to do later."
-            ),
-            kit.input_block("detach_on", "Step back on", kit.datepicker(), optional=True),
-            kit.input_block(
-                "condition",
-                "Or step back when…",
-                kit.text_input("their board postpones it again", MAX_NOTE),
-                optional=True,
-                hint="A date, a sign, or both. I'll ask you on the date (or in two weeks).",
-            ),
-        ],
+    lead = (
+        f"*{deal_name(obstacle.opportunity_name)}* is still waiting on {obstacle_name(obstacle.kind)}. "
+        "Deciding now when you'd step back makes it easy to do later."
     )
+    day = kit.input_block("detach_on", "Step back on", kit.datepicker(), optional=True)
+    hint = "A date, a sign, or both. I'll ask you on the date (or in two weeks)."
+    when = kit.text_input("their board postpones it again", MAX_NOTE)
+    condition = kit.input_block("condition", "Or step back when…", when, optional=True, hint=hint)
+    return kit.form_modal(DETACH_VIEW, "When to detach", "Save", metadata, lead, day, condition)
 
 
 def detach_reply(obstacle: ObstacleView, today: date) -> dict:
@@ -182,7 +160,7 @@ def detach_reply(obstacle: ObstacleView, today: date) -> dict:
     text = f":memo: Noted: you'll step back from *{deal_name(obstacle.opportunity_name)}* {said}."
     if obstacle.checkpoint is not None:
         text += f" I'll ask you on {day_label(obstacle.checkpoint, today)}."
-    return {"text": text, "blocks": [kit.section(text)]}
+    return kit.told(text)
 
 
 def step_back_blocks(answered, today: date) -> list[dict]:
@@ -215,34 +193,20 @@ def step_back_blocks(answered, today: date) -> list[dict]:
 
 
 def restart_modal(opp_name: str, metadata: str) -> dict:
-    return kit.answer_modal(
-        RESTART_VIEW,
-        "Restarting a deal",
-        "Keep it",
-        metadata,
-        f"*{deal_name(opp_name)}* is paused. What would tell you it is worth your hours again?",
-        ("answer", "The signal that would restart it", "Their new CFO asks for a proposal…", MAX_NOTE),
-    )
+    lead = f"*{deal_name(opp_name)}* is paused. What would tell you it is worth your hours again?"
+    field = ("answer", "The signal that would restart it", "Their new CFO asks for a proposal…", MAX_NOTE)
+    return kit.answer_modal(RESTART_VIEW, "Restarting a deal", "Keep it", metadata, lead, field)
 
 
 def restart_kept(opp_name: str) -> dict:
     text = f":white_check_mark: Kept. When that happens, *{deal_name(opp_name)}* is worth your hours again."
-    return {"text": text, "blocks": [kit.section(text)]}
+    return kit.told(text)
 
 
 def new_checkpoint_modal(obstacle: ObstacleView, metadata: str, initial: date) -> dict:
-    return kit.modal(
-        CHECKPOINT_VIEW,
-        "New checkpoint",
-        "Save",
-        metadata,
-        [
-            kit.section(
-                f"*{deal_name(obstacle.opportunity_name)}* is still waiting on {obstacle_name(obstacle.kind)}."
-            ),
-            kit.input_block("checkpoint", "When will you know more?", kit.datepicker(initial.isoformat())),
-        ],
-    )
+    lead = f"*{deal_name(obstacle.opportunity_name)}* is still waiting on {obstacle_name(obstacle.kind)}."
+    checkpoint = kit.input_block("checkpoint", "When will you know more?", kit.datepicker(initial.isoformat()))
+    return kit.form_modal(CHECKPOINT_VIEW, "New checkpoint", "Save", metadata, lead, checkpoint)
 
 
 def checkpoint_reply(answer: str, answered, today: date, new_checkpoint: date | None = None) -> dict:
@@ -267,7 +231,7 @@ def checkpoint_reply(answer: str, answered, today: date, new_checkpoint: date | 
         else ":hourglass: Not yet. Noted.",
     }
     text = texts[answer]
-    return {"text": text, "blocks": [kit.section(text)], "replace_original": True}
+    return kit.told(text, replace_original=True)
 
 
 GONE = "That obstacle is already answered, or its deal is closed. `/opportunity list` shows the open ones."
