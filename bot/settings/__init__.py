@@ -267,8 +267,7 @@ class CoreSettings(Section):
 
     @model_validator(mode="after")
     def _one_way_to_reach_slack(self) -> CoreSettings:
-        if bool(self.slack_client_id) != bool(self.slack_client_secret):
-            raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (Basic Information page)")
+        self._together(("slack_client_id", "slack_client_secret"), " (Basic Information page)")
         if self.oauth and self.socket_mode:
             raise ValueError("installing by link (SLACK_CLIENT_ID) needs HTTP mode: unset SLACK_APP_TOKEN")
         if not self.slack_bot_token and not self.oauth:

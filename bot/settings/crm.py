@@ -72,13 +72,6 @@ class CrmSettings(Section):
             raise ValueError(f"{field.upper()} maps onto {unknown[0]!r}, which is not one of OPEN_STAGES, Won or Lost")
         setattr(self, field, {k: ours[v.casefold()] for k, v in mapping.items()})
 
-    def _together(self, fields: tuple[str, ...], hint: str = "") -> None:
-        """Settings that only work as a set: all of them or none."""
-        given = [bool(getattr(self, field)) for field in fields]
-        if any(given) and not all(given):
-            names = [field.upper() for field in fields]
-            raise ValueError(f"{', '.join(names[:-1])} and {names[-1]} go together{hint}")
-
     # Salesforce (issue 26): see docs/admins/crm.md, "Salesforce". Either an instance and an access token,
     # or a user's username, password and security token on the login or test host.
     salesforce_instance_url: str | None = None
