@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 
 from storage.claims import CLAIMED, FAILED, LEASE, PENDING, RETRY, SENT, new_token
-from storage.crm import insert_once, view_from
+from storage.crm import insert_once
 from storage.db import Database
 from storage.models import CrmOutbox
+from storage.rows import read_row
 
 SUPERSEDED = "superseded"  # the CRM had a newer change, which won (the other statuses are storage/claims.py's)
 CREATE = "create"
@@ -178,7 +179,7 @@ def pending_changes(db: Database, team_id: str, provider: str) -> dict[int, date
 def writes_for(db: Database, team_id: str) -> list[WriteRecord]:
     with db.transaction() as session:
         rows = session.scalars(select(CrmOutbox).where(CrmOutbox.team_id == team_id).order_by(CrmOutbox.id))
-        return [view_from(WriteRecord, row) for row in rows]
+        return [read_row(WriteRecord, row) for row in rows]
 
 
 def note_sending(db: Database, write: Write, values: str) -> None:
