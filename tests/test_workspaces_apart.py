@@ -140,6 +140,7 @@ def test_uninstalling_one_workspace_stops_its_jobs_and_leaves_the_other(two):
     bot.clock.set(LAST_WEDNESDAY)
     say(bot, first, "new Acme renewal")
     say(bot, second, "new Tokyo Trading")
+    bot.slack.wait_for("chat.postMessage", channel="CWINS", timeout=30)  # Acme's celebration, before the jobs
     second.event({"type": "app_uninstalled"})
     deadline = time.monotonic() + 5
     while "T2" not in workspaces.uninstalled_teams(bot.db) and time.monotonic() < deadline:

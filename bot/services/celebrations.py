@@ -22,7 +22,7 @@ from bot.messages import opportunities as messages
 from bot.ratelimit import background_work
 from bot.services import Services
 from bot.text import escape
-from storage import claims, outbox, queue, records
+from storage import claims, outbox, queue, records, workspaces
 from storage import opportunities as store
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,10 @@ def _post(services: Services, lot: list[claims.Claim], now: datetime) -> str:
 
 
 def waiting_teams(services: Services, now: datetime) -> list[str]:
-    return outbox.teams_with_waiting(services.db, KIND, now)
+    """Workspaces with news waiting, but not those the app was removed from: their news stays unposted (and
+    goes with their data when it is erased)."""
+    gone = workspaces.uninstalled_teams(services.db)
+    return [team_id for team_id in outbox.teams_with_waiting(services.db, KIND, now) if team_id not in gone]
 
 
 def any_retrying(services: Services) -> bool:
