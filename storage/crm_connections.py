@@ -52,10 +52,7 @@ class State:
 
 
 def _connection(row: CrmConnection) -> Connection:
-    return Connection(
-        row.team_id, row.provider, row.access_token, row.refresh_token, row.expires_at, row.host, row.account,
-        row.status, row.reason, row.connected_by, row.connected_at, row.refreshed_at,
-    )  # fmt: skip
+    return read_row(Connection, row, sealed_access=row.access_token, sealed_refresh=row.refresh_token)
 
 
 def save_connection(
