@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, delete, func, select, update
 
 from storage.db import Database
 from storage.models import Activity, CapturedTime, CrmLink, DomainChoice, Opportunity
+from storage.rows import columns_of, read_row
 from storage.upsert import insert_for
 
 REP_CHOICE = "rep"  # a placement the rep made by hand: a later read keeps it
@@ -179,14 +180,7 @@ def unplaced(db: Database, team_id: str, since: date, limit: int = 20000) -> lis
     """Unplaced meetings with outside people in a workspace since a day, not yet asked about."""
     with db.transaction() as session:
         rows = session.execute(
-            select(
-                CapturedTime.id,
-                CapturedTime.user_id,
-                CapturedTime.starts_at,
-                CapturedTime.minutes,
-                CapturedTime.domains,
-                CapturedTime.title,
-            )  # fmt: skip
+            select(*columns_of(Unplaced, CapturedTime))
             .where(
                 CapturedTime.team_id == team_id,
                 CapturedTime.occurred_on >= since,
@@ -196,7 +190,7 @@ def unplaced(db: Database, team_id: str, since: date, limit: int = 20000) -> lis
             .order_by(CapturedTime.user_id, CapturedTime.starts_at)
             .limit(limit)
         )
-        return [Unplaced(*row) for row in rows]
+        return [read_row(Unplaced, row) for row in rows]
 
 
 def choose(

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from storage.concentration import selling_rows
+from storage.concentration import per_deal_and_day, selling_rows
 from storage.db import Database
 from storage.models import Opportunity
 from storage.records import WON
@@ -72,16 +72,7 @@ def selling_minutes_by_day(db: Database, team_id: str, user_id: str, since: date
     """One rep's selling time per day since `since`. On a deal and a day an hour is counted once: the
     larger of what was logged by hand and what was captured (as storage/concentration.py counts it)."""
     rows = selling_rows(team_id, since, None, lambda column: column == user_id, "chart")
-    per_deal_day = (
-        select(
-            rows.c.day,
-            rows.c.opportunity_id,
-            func.sum(rows.c.logged).label("logged"),
-            func.sum(rows.c.captured).label("captured"),
-        )
-        .group_by(rows.c.day, rows.c.opportunity_id)
-        .order_by(rows.c.day)
-    )
+    per_deal_day = per_deal_and_day(rows, rows.c.day).order_by(rows.c.day)
     days: dict[date, list[int]] = {}
     with db.transaction() as session:
         for day, deal, logged, captured in session.execute(per_deal_day):

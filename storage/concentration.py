@@ -81,6 +81,15 @@ def selling_rows(team_id, since, until, rep: Callable[[ColumnElement], ColumnEle
     return union_all(logged, captured).subquery(f"{name}_rows")
 
 
+def per_deal_and_day(rows, *by: ColumnElement) -> Select:
+    """`selling_rows` summed per `by`, deal and day: the minutes logged by hand and those captured, the
+    two an hour on a deal is counted once from (the larger). Columns: `by`, opportunity_id, logged, captured."""
+    keys = [*by, rows.c.opportunity_id]
+    day = [] if any(column is rows.c.day for column in by) else [rows.c.day]
+    sums = func.sum(rows.c.logged).label("logged"), func.sum(rows.c.captured).label("captured")
+    return select(*keys, *sums).group_by(*keys, *day)
+
+
 def counted_per_deal(team_id, since, until, rep: Callable[[ColumnElement], ColumnElement], name: str = "per_deal"):
     """Minutes per (rep, deal) over days since..until, hand-logged and captured together, in SQL.
 
@@ -88,16 +97,7 @@ def counted_per_deal(team_id, since, until, rep: Callable[[ColumnElement], Colum
     minutes captured from a calendar or CRM (the larger of the two counts); prospecting adds up. Columns:
     user_id, opportunity_id (None: prospecting), minutes (counted), captured (of which captured)."""
     both = selling_rows(team_id, since, until, rep, name)
-    per_day = (
-        select(
-            both.c.user_id,
-            both.c.opportunity_id,
-            func.sum(both.c.logged).label("logged"),
-            func.sum(both.c.captured).label("captured"),
-        )
-        .group_by(both.c.user_id, both.c.opportunity_id, both.c.day)
-        .subquery(f"{name}_days")
-    )
+    per_day = per_deal_and_day(both, both.c.user_id).subquery(f"{name}_days")
     counted = case(
         (per_day.c.opportunity_id.is_(None), per_day.c.logged + per_day.c.captured),
         (per_day.c.captured > per_day.c.logged, per_day.c.captured),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -19,6 +19,7 @@ from storage.db import Database
 from storage.models import CrmLink, CrmSyncState, Opportunity
 from storage.opportunities import view_of
 from storage.records import OpportunityView
+from storage.rows import read_row
 from storage.upsert import insert_for
 
 REMOVED = "removed"  # an opportunity whose CRM record was deleted or merged away: closed, never lost silently
@@ -56,11 +57,6 @@ class Linked:
     opportunity: OpportunityView
 
 
-def view_from(view, row):
-    """A frozen record from a row whose columns have the record's field names."""
-    return view(**{field.name: getattr(row, field.name) for field in fields(view)})
-
-
 def insert_once(db: Database, model, **values) -> bool:
     """Add the row unless one with the same unique key exists (a racing writer's too): True if added."""
     statement = insert_for(db)(model).values(**values).on_conflict_do_nothing().returning(model.id)
@@ -85,7 +81,7 @@ def sync_state(db: Database, team_id: str, provider: str) -> SyncState:
         row = session.scalar(select(CrmSyncState).where(*_of(team_id, provider)))
         if row is None:
             return SyncState(team_id, provider, None, None, None, None, None, None, 0)
-        return view_from(SyncState, row)
+        return read_row(SyncState, row)
 
 
 def _ensure_state(db: Database, team_id: str, provider: str) -> None:
@@ -153,7 +149,7 @@ def record_run(
         else:
             row.last_error, row.last_error_at = error[:300], now
         session.flush()
-        return view_from(SyncState, row)
+        return read_row(SyncState, row)
 
 
 def links_of(team_id: str, provider: str, *where) -> tuple:

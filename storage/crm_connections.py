@@ -16,6 +16,7 @@ from sqlalchemy import delete, or_, select, update
 from storage.claims import new_token
 from storage.db import Database
 from storage.models import CrmConnection, CrmOAuthState
+from storage.rows import read_row
 from storage.upsert import insert_for
 
 CONNECTED, REVOKED = "connected", "revoked"
@@ -51,10 +52,7 @@ class State:
 
 
 def _connection(row: CrmConnection) -> Connection:
-    return Connection(
-        row.team_id, row.provider, row.access_token, row.refresh_token, row.expires_at, row.host, row.account,
-        row.status, row.reason, row.connected_by, row.connected_at, row.refreshed_at,
-    )  # fmt: skip
+    return read_row(Connection, row, sealed_access=row.access_token, sealed_refresh=row.refresh_token)
 
 
 def save_connection(
@@ -195,6 +193,6 @@ def take_state(db: Database, digest: str, now: datetime) -> State | None:
         if row is not None:
             taken = session.execute(delete(CrmOAuthState).where(CrmOAuthState.id == row.id)).rowcount
             if taken and row.expires_at > now:
-                found = State(row.team_id, row.user_id, row.provider, row.login_host, row.expires_at)
+                found = read_row(State, row)
         session.execute(delete(CrmOAuthState).where(CrmOAuthState.expires_at <= now))
         return found

@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 
 from storage.claims import CLAIMED, FAILED, LEASE, PENDING, RETRY, SENT, new_token
-from storage.crm import insert_once, view_from
+from storage.crm import insert_once
 from storage.db import Database
 from storage.models import CrmOutbox
+from storage.rows import columns_of, read_row
 
 SUPERSEDED = "superseded"  # the CRM had a newer change, which won (the other statuses are storage/claims.py's)
 CREATE = "create"
@@ -26,30 +27,34 @@ FIRST_BACKOFF = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
-class Write:
-    """A CRM write this process now owns."""
+class WriteRow:
+    """What every read of a CRM outbox row holds: the row, the deal, which change, the tries so far."""
 
     id: int
-    team_id: str
-    provider: str
     opportunity_id: int
     change_key: str
-    changed_at: datetime
     attempts: int
-    token: str
 
     @property
     def is_create(self) -> bool:
         return self.change_key == CREATE
 
 
-@dataclass(frozen=True)
-class WriteRecord:
-    id: int
-    opportunity_id: int
-    change_key: str
+@dataclass(frozen=True, kw_only=True)
+class Write(WriteRow):
+    """A CRM write this process now owns."""
+
+    team_id: str
+    provider: str
+    changed_at: datetime
+    token: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WriteRecord(WriteRow):
+    """A CRM write's standing: its status, when it is tried next, why it last failed."""
+
     status: str
-    attempts: int
     next_attempt_at: datetime | None
     last_error: str | None
 
@@ -89,17 +94,9 @@ def claim_due(db: Database, team_id: str, provider: str, now: datetime, limit: i
             update(CrmOutbox)
             .where(CrmOutbox.id.in_(ids), _due(now))
             .values(status=CLAIMED, claimed_at=now, claimed_by=token, attempts=CrmOutbox.attempts + 1)
-            .returning(
-                CrmOutbox.id,
-                CrmOutbox.team_id,
-                CrmOutbox.provider,
-                CrmOutbox.opportunity_id,
-                CrmOutbox.change_key,
-                CrmOutbox.changed_at,
-                CrmOutbox.attempts,
-            )
+            .returning(*columns_of(Write, CrmOutbox))
         ).all()
-    return sorted((Write(*row, token=token) for row in rows), key=lambda write: write.id)
+    return sorted((read_row(Write, row, token=token) for row in rows), key=lambda write: write.id)
 
 
 def _owned(write: Write) -> tuple:
@@ -178,7 +175,7 @@ def pending_changes(db: Database, team_id: str, provider: str) -> dict[int, date
 def writes_for(db: Database, team_id: str) -> list[WriteRecord]:
     with db.transaction() as session:
         rows = session.scalars(select(CrmOutbox).where(CrmOutbox.team_id == team_id).order_by(CrmOutbox.id))
-        return [view_from(WriteRecord, row) for row in rows]
+        return [read_row(WriteRecord, row) for row in rows]
 
 
 def note_sending(db: Database, write: Write, values: str) -> None:

@@ -10,11 +10,12 @@ from datetime import date, datetime
 from sqlalchemy import delete, select, update
 
 from storage.close_dates import close_date_change
-from storage.crm import REMOVED, link_values, links_of, view_from
+from storage.crm import REMOVED, link_values, links_of
 from storage.db import Database
 from storage.models import CrmConflict, CrmFlag, CrmLink, Opportunity, StageChange
 from storage.opportunities import view_of
 from storage.records import OPEN, OpportunityView
+from storage.rows import read_row
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def _listed(db: Database, view, when, *where) -> list:
     """Rows of `when`'s table, oldest first, as `view` records (their fields named as the columns)."""
     model = when.class_
     with db.transaction() as session:
-        return [view_from(view, row) for row in session.scalars(select(model).where(*where).order_by(when, model.id))]
+        return [read_row(view, row) for row in session.scalars(select(model).where(*where).order_by(when, model.id))]
 
 
 def flags(db: Database, team_id: str, provider: str) -> list[Flag]:

@@ -23,6 +23,7 @@ from sqlalchemy import and_, bindparam, func, select, update
 from storage.claims import CLAIMED, LEASE, PENDING, SKIPPED, Claim, Key
 from storage.db import Database
 from storage.models import ScheduledMessage
+from storage.rows import columns_of, read_row
 from storage.upsert import insert_for
 
 
@@ -33,14 +34,12 @@ class Planned:
     due_at: datetime
 
 
-@dataclass(frozen=True)
-class Taken:
-    """A row this instance took, for the renderer: who, which period, when it fell due."""
+@dataclass(frozen=True, kw_only=True)
+class Taken(Planned):
+    """A planned row this instance took, for the renderer: its id, who, which period, when it fell due."""
 
     id: int
-    recipient_id: str
-    period_key: str
-    due_at: datetime | None
+    due_at: datetime | None  # the column is nullable: rows written outside the queue (claims.claim) have none
 
 
 # What a renderer returns per taken row: (text, blocks, question_id) to send, or a reason to skip it.
@@ -161,12 +160,12 @@ def _release(db: Database, token: str, ids: list[int]) -> None:
 
 def _claim(db: Database, chosen: list[int], token: str, now: datetime) -> list[Taken]:
     """Claim the chosen rows still pending; what the renderer needs of each, oldest due first."""
-    columns = (ScheduledMessage.id, ScheduledMessage.recipient_id, ScheduledMessage.period_key, ScheduledMessage.due_at)
+    columns = columns_of(Taken, ScheduledMessage)
     still_pending = (ScheduledMessage.id.in_(chosen), ScheduledMessage.status == PENDING)
     values = {"status": CLAIMED, "claimed_at": now, "claimed_by": token, "attempts": ScheduledMessage.attempts + 1}
     with db.transaction() as session:
         rows = session.execute(update(ScheduledMessage).where(*still_pending).values(**values).returning(*columns))
-        taken = [Taken(row.id, row.recipient_id, row.period_key, row.due_at) for row in rows]
+        taken = [read_row(Taken, row) for row in rows]
     order = {row_id: place for place, row_id in enumerate(chosen)}
     return sorted(taken, key=lambda row: order[row.id])
 

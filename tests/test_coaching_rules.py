@@ -27,7 +27,7 @@ from bot.rules.timing import (
     CoachingState,
     WorkingHours,
     may_nudge,
-    weekly_slot_due,
+    weekly_slot,
     within_working_hours,
 )
 from bot.settings import Settings
@@ -366,32 +366,38 @@ def test_opting_out_is_reported_before_any_other_reason():
 THREE_PM = time(15)
 
 
+def weekly_slot_day(*slot) -> date | None:
+    """The local date of this week's slot if now is in its window (what the digests post for)."""
+    found = weekly_slot(*slot)
+    return found[0] if found else None
+
+
 def test_auckland_reflection_is_due_for_the_fifteen_minutes_from_friday_3pm_local():
-    assert weekly_slot_due(utc(2026, 11, 13, 1, 59), AUCKLAND, FRIDAY, THREE_PM) is None
-    assert weekly_slot_due(utc(2026, 11, 13, 2), AUCKLAND, FRIDAY, THREE_PM) == date(2026, 11, 13)
-    assert weekly_slot_due(utc(2026, 11, 13, 2, 14, 59), AUCKLAND, FRIDAY, THREE_PM) == date(2026, 11, 13)
-    assert weekly_slot_due(utc(2026, 11, 13, 2, 15), AUCKLAND, FRIDAY, THREE_PM) is None
+    assert weekly_slot_day(utc(2026, 11, 13, 1, 59), AUCKLAND, FRIDAY, THREE_PM) is None
+    assert weekly_slot_day(utc(2026, 11, 13, 2), AUCKLAND, FRIDAY, THREE_PM) == date(2026, 11, 13)
+    assert weekly_slot_day(utc(2026, 11, 13, 2, 14, 59), AUCKLAND, FRIDAY, THREE_PM) == date(2026, 11, 13)
+    assert weekly_slot_day(utc(2026, 11, 13, 2, 15), AUCKLAND, FRIDAY, THREE_PM) is None
 
 
 def test_honolulu_reflection_is_keyed_by_local_friday_though_it_is_saturday_in_utc():
-    assert weekly_slot_due(utc(2026, 11, 14, 1), HONOLULU, FRIDAY, THREE_PM) == date(2026, 11, 13)
+    assert weekly_slot_day(utc(2026, 11, 14, 1), HONOLULU, FRIDAY, THREE_PM) == date(2026, 11, 13)
 
 
 def test_new_york_monday_slot_moves_with_the_dst_change():
     nine = time(9)
-    assert weekly_slot_due(utc(2026, 10, 26, 13), NEW_YORK, MONDAY, nine) == date(2026, 10, 26)  # EDT
-    assert weekly_slot_due(utc(2026, 11, 2, 13), NEW_YORK, MONDAY, nine) is None
-    assert weekly_slot_due(utc(2026, 11, 2, 14), NEW_YORK, MONDAY, nine) == date(2026, 11, 2)  # EST
+    assert weekly_slot_day(utc(2026, 10, 26, 13), NEW_YORK, MONDAY, nine) == date(2026, 10, 26)  # EDT
+    assert weekly_slot_day(utc(2026, 11, 2, 13), NEW_YORK, MONDAY, nine) is None
+    assert weekly_slot_day(utc(2026, 11, 2, 14), NEW_YORK, MONDAY, nine) == date(2026, 11, 2)  # EST
 
 
 def test_a_slot_in_the_spring_forward_gap_happens_an_hour_later():
     half_two = time(2, 30)  # 2026-03-08 02:30 does not exist in New York
-    assert weekly_slot_due(utc(2026, 3, 8, 7, 30), NEW_YORK, SUNDAY, half_two) == date(2026, 3, 8)  # 03:30 EDT
+    assert weekly_slot_day(utc(2026, 3, 8, 7, 30), NEW_YORK, SUNDAY, half_two) == date(2026, 3, 8)  # 03:30 EDT
 
 
 def test_a_custom_window_widens_the_due_period():
     hour = timedelta(hours=1)
-    assert weekly_slot_due(utc(2026, 11, 13, 2, 59), AUCKLAND, FRIDAY, THREE_PM, hour) == date(2026, 11, 13)
+    assert weekly_slot_day(utc(2026, 11, 13, 2, 59), AUCKLAND, FRIDAY, THREE_PM, hour) == date(2026, 11, 13)
 
 
 # --- What reps type ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from bot.messages import team as views
 from bot.parsing.coaching import parse_weekly_slot
 from bot.rules.periods import first_weekday, local_midnight, local_now, period_bounds, week_start
 from bot.rules.team import creation_to_capture, streak_keepers, team_coverage
-from bot.rules.timing import weekly_slot_due
+from bot.rules.timing import weekly_slot
 from bot.services import Services
 from storage import claims, outbox, team
 
@@ -47,9 +47,10 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         report.count("no celebration channel")
         return
     weekday, at = parse_weekly_slot(settings.digest_slot)
-    posting_day = weekly_slot_due(now, settings.team_timezone, weekday, at, CATCH_UP)
-    if posting_day is None:
+    found = weekly_slot(now, settings.team_timezone, weekday, at, CATCH_UP)
+    if found is None:
         return
+    posting_day = found[0]
     monday = week_start(posting_day, first_weekday(settings.week_start_day))
     first = team.first_entry_at(services.db, team_id)
     if first is None or first >= local_midnight(monday, settings.team_timezone):

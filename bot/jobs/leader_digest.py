@@ -17,7 +17,7 @@ from bot.jobs import common
 from bot.jobs.report import JobReport
 from bot.messages import outlook as views
 from bot.parsing.coaching import parse_weekly_slot
-from bot.rules.timing import weekly_slot_due
+from bot.rules.timing import weekly_slot
 from bot.services import Services
 from bot.services.charts import team_chart
 from bot.services.outlook import team_creation
@@ -54,9 +54,9 @@ def run_team(services: Services, team_id: str, now: datetime, report: JobReport)
         return
     due = []
     for profile in common.in_their_zones(services, team_id, candidates, now):
-        day = weekly_slot_due(now, profile.tz, weekday, at, CATCH_UP, profile.hours)
-        if day is not None:
-            due.append((profile, day))
+        found = weekly_slot(now, profile.tz, weekday, at, CATCH_UP, profile.hours)
+        if found is not None:
+            due.append((profile, found[0]))
     periods = {day.isoformat() for _, day in due}
     words, pictures = (_unclaimed(services, team_id, kind, due, periods) for kind in (KIND, CHART_KIND))
     report.due += len(words)

@@ -63,10 +63,10 @@ class Choice:
     opportunity_id: int | None = None
 
 
-@dataclass(frozen=True)
-class Placement:
-    placement: str
-    opportunity_id: int | None
+@dataclass(frozen=True, kw_only=True)
+class Placement(Choice):
+    """Where the rules put a meeting (a choice, as a rep would make it), by which rule, with whom."""
+
     rule: str
     domains: tuple[str, ...]  # the outside attendees' domains
 
@@ -106,12 +106,12 @@ def place(meeting: CapturedMeeting, context: Context) -> Placement:
     linked = {context.crm_deals[crm_id] for crm_id in meeting.deal_ids if crm_id in context.crm_deals}
     linked &= open_ids
     if len(linked) == 1:
-        return Placement(DEAL, linked.pop(), CRM, outside)
+        return Placement(DEAL, linked.pop(), rule=CRM, domains=outside)
     named = deal_named(meeting.title, context.deals)
     if not outside and not meeting.has_contacts:
         if named is not None:
-            return Placement(DEAL, named, INTERNAL_TITLE, outside)
-        return Placement(NOT_SELLING, None, INTERNAL, outside)
+            return Placement(DEAL, named, rule=INTERNAL_TITLE, domains=outside)
+        return Placement(NOT_SELLING, None, rule=INTERNAL, domains=outside)
     theirs = {
         deal
         for email in meeting.attendee_emails
@@ -119,20 +119,20 @@ def place(meeting: CapturedMeeting, context: Context) -> Placement:
         for deal in context.contacts.get(email.strip().lower(), ())
     }
     if len(theirs & open_ids) == 1:
-        return Placement(DEAL, (theirs & open_ids).pop(), CRM_CONTACT, outside)
+        return Placement(DEAL, (theirs & open_ids).pop(), rule=CRM_CONTACT, domains=outside)
     companies = {deal for domain in outside for deal in context.companies.get(company_domain(domain), ())}
     if len(companies & open_ids) == 1:
-        return Placement(DEAL, (companies & open_ids).pop(), CRM_COMPANY, outside)
+        return Placement(DEAL, (companies & open_ids).pop(), rule=CRM_COMPANY, domains=outside)
     remembered = {context.remembered[domain] for domain in outside if domain in context.remembered}
     remembered = {choice for choice in remembered if choice.opportunity_id in open_ids or choice.placement != DEAL}
     if len(remembered) == 1:
         choice = remembered.pop()
-        return Placement(choice.placement, choice.opportunity_id, REMEMBERED, outside)
+        return Placement(choice.placement, choice.opportunity_id, rule=REMEMBERED, domains=outside)
     if named is not None:
-        return Placement(DEAL, named, TITLE, outside)
+        return Placement(DEAL, named, rule=TITLE, domains=outside)
     if meeting.has_contacts and not meeting.deal_ids:
-        return Placement(PROSPECTING, None, CRM_CONTACTS, outside)
-    return Placement(UNPLACED, None, NO_RULE, outside)
+        return Placement(PROSPECTING, None, rule=CRM_CONTACTS, domains=outside)
+    return Placement(UNPLACED, None, rule=NO_RULE, domains=outside)
 
 
 def deal_named(title: str | None, deals: Iterable[OpenDeal]) -> int | None:

@@ -3,7 +3,7 @@ period's quota needs each week against the pace they open them now. Plain number
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot.rules.openings import OpeningGap
@@ -135,12 +135,12 @@ def opening_pace(
         implausible=history.implausible if history else 0,
     )
     if history is None or history.won <= 0 or history.won_with_amount <= 0 or history.won_amount <= 0:
-        return _with(base, missing=NO_HISTORY, source=source, closed=history.closed if history else 0)
+        return replace(base, missing=NO_HISTORY, source=source, closed=history.closed if history else 0)
     win_rate = history.won / history.closed
     average_won = history.won_amount / history.won_with_amount
     days = history.won_days / history.won
     open_from = next_start - timedelta(days=round(days))
-    filled = _with(
+    filled = replace(
         base,
         source=source,
         closed=history.closed,
@@ -151,14 +151,10 @@ def opening_pace(
         next_started=today is not None and open_from < today,
     )
     if not quota:
-        return _with(filled, missing=NO_QUOTA)
+        return replace(filled, missing=NO_QUOTA)
     needed = quota / (average_won * win_rate)
     weeks = ((next_end - next_start).days + 1) / 7
-    return _with(filled, needed_openings=needed, needed_per_week=needed / weeks)
-
-
-def _with(pace: OpeningPace, **changes) -> OpeningPace:
-    return OpeningPace(**{**pace.__dict__, **changes})
+    return replace(filled, needed_openings=needed, needed_per_week=needed / weeks)
 
 
 def standing_days(since: datetime, now: datetime, tz_name: str | None = "UTC") -> int:

@@ -54,19 +54,6 @@ def _this_weeks_slot(now_utc: datetime, tz_name: str | None, weekday: int, at: t
     return day, datetime.combine(day, at, tzinfo=local.tzinfo).astimezone(UTC)
 
 
-def weekly_slot_due(
-    now_utc: datetime,
-    tz_name: str | None,
-    weekday: int,
-    at: time,
-    window: timedelta = timedelta(minutes=15),
-    hours: WorkingHours | None = None,
-) -> date | None:
-    """The local date of this week's slot (a reflection, the digest) if now is in its window (weekly_slot)."""
-    found = weekly_slot(now_utc, tz_name, weekday, at, window, hours)
-    return found[0] if found else None
-
-
 def weekly_slot(
     now_utc: datetime,
     tz_name: str | None,

@@ -25,6 +25,7 @@ from bot.rules.periods import local_midnight, local_now, period_bounds, week_sta
 from bot.services import Services, walkaway
 from bot.services.health import current_period, health_window
 from storage import concentration, obstacles, outlook, reps
+from storage.rows import read_row
 
 EARLY_LISTED = 5
 # The workspace's closed deals, borrowed by reps with too few of their own, are read again after this long
@@ -33,8 +34,9 @@ TEAM_HISTORY_SECONDS = 60.0
 _team_history_lock = threading.Lock()
 
 
-def _history(found) -> History:
-    return History(found.won, found.lost, found.won_amount, found.won_with_amount, found.won_days, found.implausible)
+def _history(found: outlook.RepHistory) -> History:
+    """A rep's (or the workspace's) stored history as the sums the outlook rules add and divide."""
+    return read_row(History, found)
 
 
 def next_period(services: Services) -> tuple[date, date]:
