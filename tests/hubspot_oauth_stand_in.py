@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlencode
 from tests.hubspot_activities_stand_in import ACTIVITY_ROUTES, HubSpotActivitiesStandIn
 from tests.hubspot_records import Exchange, error, handler_for
 from tests.hubspot_stand_in import ROUTES
+from tests.served import Served
 
 CLIENT_ID = "5f1c2a7e-hubspot-app"
 CLIENT_SECRET = "hubspot-app-secret-0123456789"
@@ -44,7 +45,7 @@ class Issued:
     user: str
 
 
-class HubSpotPortals:
+class HubSpotPortals(Served):
     """Portals by id (`portals[id]` is each one's own HubSpot, deals and owners and all) behind one host."""
 
     routes = [*OAUTH_ROUTES, *ROUTES, *ACTIVITY_ROUTES]
@@ -57,9 +58,9 @@ class HubSpotPortals:
             portal.authorized = lambda header: True  # the bearer token was checked here, at the door
             self.portals[portal_id] = portal
         self._lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
+        server.daemon_threads = True
+        self.serve(server)
         self.reset()
 
     def reset(self) -> None:
@@ -76,18 +77,6 @@ class HubSpotPortals:
             self.consenting: tuple[str, str] | None = None  # (portal, user) the next consent is given for
             self.expire_at: dict[str, int] = {}  # portal -> its API request whose arrival ends its tokens' life
             self.requests: dict[str, int] = {}
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def start(self) -> HubSpotPortals:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     # --- what tests do, as people and time do ---
 

@@ -35,6 +35,7 @@ from tests.hubspot_records import (
     paged,
     sort_by,
 )
+from tests.served import Served
 
 TOKEN = "pat-stand-in-token"
 SEARCH_CAP = 10_000
@@ -66,28 +67,16 @@ STAGES = [
 ]
 
 
-class HubSpotStandIn:
+class HubSpotStandIn(Served):
     routes = ROUTES  # a stand-in with more of HubSpot extends these (tests/hubspot_activities_stand_in.py)
 
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
         self._lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
+        server.daemon_threads = True
+        self.serve(server)
         self.reset()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def start(self) -> HubSpotStandIn:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def reset(self) -> None:
         with self._lock:

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from tests.salesforce_bulk import BulkJobs
 from tests.salesforce_http import Exchange, https_server
 from tests.salesforce_rest import KEY_FIELD, Rest
+from tests.served import Served
 
 API = "/services/data/v59.0"
 TOKEN = "00D000000000001!stand-in-session-1"
@@ -69,24 +70,14 @@ STAGES = [  # (api name, label, closed, won, probability): labels that say nothi
 ]
 
 
-class SalesforceStandIn(Rest, BulkJobs):
+class SalesforceStandIn(Served, Rest, BulkJobs):
+    scheme = "https"
+
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._server, self.certificate = https_server(self)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        server, self.certificate = https_server(self)
+        self.serve(server)
         self.reset()
-
-    @property
-    def base_url(self) -> str:
-        return f"https://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> SalesforceStandIn:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def reset(self) -> None:
         with self._lock:
