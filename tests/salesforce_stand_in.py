@@ -4,11 +4,12 @@ It keeps Opportunities, Users, OpportunityStages, Accounts, Contacts, contact ro
 memory, on its own record clock (`at`, moved by `advance`), and answers over HTTPS the calls
 simple-salesforce makes: SOQL queries with nextRecordsUrl paging (tests/salesforce_soql.py), describe,
 getDeleted, sObject Collections and the Tooling API's CustomField (tests/salesforce_rest.py), Bulk API
-2.0 query jobs with Sforce-Locator paging (tests/salesforce_bulk.py), and the OAuth token endpoint's
-refresh. Every API answer carries `Sforce-Limit-Info: api-usage=used/max`; past the allowance it answers
-403 REQUEST_LIMIT_EXCEEDED, an expired session 401 INVALID_SESSION_ID. Failures are queued per route
-(optionally after the write was applied: an answer lost). Every request must match one of ROUTES with the
-headers and parameters simple-salesforce sends (`drift` lists any that does not; the fixture requires
+2.0 query jobs with Sforce-Locator paging (tests/salesforce_bulk.py), and the OAuth web server flow's
+authorize page, token endpoint and revoke (tests/salesforce_oauth.py). Every API answer carries
+`Sforce-Limit-Info: api-usage=used/max`; past the allowance it answers 403 REQUEST_LIMIT_EXCEEDED, an
+expired session 401 INVALID_SESSION_ID. Failures are queued per route (optionally after the write was
+applied: an answer lost). Every request must match one of ROUTES with the headers and parameters
+simple-salesforce (or the product's OAuth calls) sends (`drift` lists any that does not; the fixture requires
 none), so no test can lean on a call the client would not make.
 """
 
@@ -20,13 +21,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from tests.salesforce_bulk import BulkJobs
 from tests.salesforce_http import Exchange, https_server
+from tests.salesforce_oauth import AUTHORIZE_PARAMS, FORM, OAuthServer
 from tests.salesforce_rest import KEY_FIELD, Rest
 from tests.served import Served
 
 API = "/services/data/v59.0"
 TOKEN = "00D000000000001!stand-in-session-1"
-REFRESH_TOKEN = "5Aep861-stand-in-refresh"
-CLIENT_ID, CLIENT_SECRET = "stand-in-consumer-key", "stand-in-consumer-secret"
 REST_HEADERS = {"authorization", "content-type", "x-prettyprint"}
 # (method, path pattern, handler, the simple-salesforce call that builds it, parameters it sends)
 ROUTES = [
@@ -43,7 +43,9 @@ ROUTES = [
     ("GET", rf"{API}/jobs/query/(?P<job>\w+)", "bulk_job", "SFBulk2Type.query: wait_for_job", set()),
     ("GET", rf"{API}/jobs/query/(?P<job>\w+)/results", "bulk_results", "SFBulk2Type.query: get_query_results",
      {"maxRecords", "locator"}),
-    ("POST", r"/services/oauth2/token", "token", "the refresh_token grant (salesforce_client.token_refresh)", set()),
+    ("GET", r"/services/oauth2/authorize", "authorize", "the admin's browser (oauth.authorize_url)", AUTHORIZE_PARAMS),
+    ("POST", r"/services/oauth2/token", "token", "oauth.form_token_call, salesforce_client.token_refresh", set()),
+    ("POST", r"/services/oauth2/revoke", "revoke", "oauth.revoke", set()),
 ]  # fmt: skip
 PREFIXES = {"Opportunity": "006", "User": "005", "Account": "001", "Contact": "003", "OpportunityContactRole": "00K",
             "RecordType": "012", "OpportunityStage": "01J", "Event": "00U", "Task": "00T"}  # fmt: skip
@@ -70,7 +72,10 @@ STAGES = [  # (api name, label, closed, won, probability): labels that say nothi
 ]
 
 
-class SalesforceStandIn(Served, Rest, BulkJobs):
+OAUTH = {"authorize", "token", "revoke"}  # a login host's, answered without a session
+
+
+class SalesforceStandIn(Served, Rest, BulkJobs, OAuthServer):
     scheme = "https"
 
     def __init__(self) -> None:
@@ -94,6 +99,7 @@ class SalesforceStandIn(Served, Rest, BulkJobs):
             self.at = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
             self.counter, self.cursors, self.page_size = 0, {}, 2000
             self.jobs, self.bulk_page_cap = {}, 8000
+            self.reset_oauth()
             for order, (api, label, closed, won, probability) in enumerate(STAGES, 1):
                 self.add("OpportunityStage", ApiName=api, MasterLabel=label, SortOrder=order, IsClosed=closed,
                          IsWon=won, DefaultProbability=probability, IsActive=True)  # fmt: skip
@@ -199,14 +205,17 @@ class SalesforceStandIn(Served, Rest, BulkJobs):
     def _check_shape(self, exchange: Exchange, handler: str, params: set[str]) -> None:
         if set(exchange.query) - params:
             self.drift.append(f"{handler}: unexpected parameters {sorted(set(exchange.query) - params)}")
-        if handler != "token" and not set(exchange.headers) >= REST_HEADERS:
+        if handler in ("token", "revoke") and not exchange.headers.get("content-type", "").startswith(FORM):
+            self.drift.append(f"{handler}: OAuth's endpoints take a form ({FORM})")
+        if handler not in OAUTH and not set(exchange.headers) >= REST_HEADERS:
             self.drift.append(f"{handler}: missing headers {sorted(REST_HEADERS - set(exchange.headers))}")
         if handler in ("bulk_create", "bulk_results") and not exchange.headers.get("accept", "").startswith("text/csv"):
             self.drift.append(f"{handler}: the client asks for CSV (Accept: text/csv)")
 
     def _answer(self, exchange: Exchange, handler: str, found: dict):
-        if handler == "token":
-            return self._token(exchange)
+        if handler in OAUTH:
+            return getattr(self, "_" + handler)(exchange)
+        self._count_api_request()
         bearer = exchange.headers.get("authorization", "").removeprefix("Bearer ")
         if bearer not in self.tokens:
             return 401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}], {}
@@ -222,16 +231,3 @@ class SalesforceStandIn(Served, Rest, BulkJobs):
         if failure:
             return failure[0], [{"message": "failed after applying", "errorCode": failure[1]}], limits
         return status, body, {**limits, **extra}
-
-    def _token(self, exchange: Exchange):
-        form = exchange.form()
-        if (form.get("grant_type"), form.get("refresh_token"), form.get("client_id"), form.get("client_secret")) != (
-            "refresh_token", REFRESH_TOKEN, CLIENT_ID, CLIENT_SECRET
-        ):
-            return 400, {"error": "invalid_grant", "error_description": "expired access/refresh token"}, {}
-        self.issued += 1
-        token = f"00D000000000001!stand-in-session-{self.issued}"
-        self.tokens.add(token)
-        return 200, {"access_token": token, "instance_url": self.base_url, "token_type": "Bearer",
-                     "id": f"{self.base_url}/id/00D000000000001/005000000000001", "issued_at": "1800000000000",
-                     "signature": "c3RhbmQtaW4="}, {}  # fmt: skip

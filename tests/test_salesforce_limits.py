@@ -12,7 +12,8 @@ from bot.services.crm_push import run_sync
 from storage.opportunities import open_opportunities
 from tests.hubspot_limits import FakeTime
 from tests.salesforce_fixtures import provider_for, salesforce, salesforce_server, sf_bot  # fixtures
-from tests.salesforce_stand_in import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, TOKEN
+from tests.salesforce_oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+from tests.salesforce_stand_in import TOKEN
 
 
 def sync(bot, **options):

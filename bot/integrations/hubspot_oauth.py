@@ -11,9 +11,7 @@ from hubspot.oauth import ApiException
 from urllib3.exceptions import HTTPError as TransportError
 
 from bot.integrations.base import CrmError
-from bot.integrations.oauth_records import Grant, OAuthApp, refused
-
-TIMEOUT = (5, 30)
+from bot.integrations.oauth_records import TIMEOUT, Grant, OAuthApp, refused
 
 
 def token_call(app: OAuthApp, fields: dict) -> Grant:

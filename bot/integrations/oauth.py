@@ -4,8 +4,10 @@ and one way to trade an authorization code or a refresh token for tokens.
 The flow is the same for every provider (the authorization code grant with a client secret, then refresh
 tokens); what differs is written down here once: HubSpot's OAuth for apps (app.hubspot.com to consent,
 `POST /oauth/v1/token` through HubSpot's official client), Salesforce's web server flow on the production
-or sandbox login host (`/services/oauth2/authorize` and `/services/oauth2/token`, form-encoded). Client
-secrets and tokens are fields no repr shows; errors name the provider and the answer, never a secret.
+or sandbox login host (SALESFORCE_LOGIN_URL, SALESFORCE_SANDBOX_LOGIN_URL; `/services/oauth2/authorize` and
+`/services/oauth2/token`, form-encoded), its calls made with `requests` as simple-salesforce makes the org's
+(so the same REQUESTS_CA_BUNDLE and proxy settings reach both). Client secrets and tokens are fields no repr
+shows; errors name the provider and the answer, never a secret.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import json
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-import urllib3
+import requests
 
 from bot.integrations.base import CrmError
-from bot.integrations.oauth_records import Grant, OAuthApp, refused
+from bot.integrations.oauth_records import TIMEOUT, Grant, OAuthApp, refused
 
 HUBSPOT_APP = "https://app.hubspot.com"
 HUBSPOT_API = "https://api.hubapi.com"
@@ -29,7 +31,6 @@ HUBSPOT_SCOPES = (
     "crm.schemas.deals.read", "crm.schemas.deals.write", "crm.objects.contacts.read", "crm.objects.companies.read",
 )  # fmt: skip
 SALESFORCE_SCOPES = ("api", "refresh_token")
-TIMEOUT = urllib3.Timeout(connect=5, read=30)
 
 
 def oauth_app(settings, provider: str, sandbox: bool = False) -> OAuthApp | None:
@@ -45,7 +46,8 @@ def oauth_app(settings, provider: str, sandbox: bool = False) -> OAuthApp | None
         return OAuthApp(provider, f"{consent}/oauth/authorize", f"{api}/oauth/v1/token", HUBSPOT_SCOPES, client_id,
                         secret)  # fmt: skip
     if provider == "salesforce":
-        login = SALESFORCE_LOGIN[bool(sandbox)]
+        chosen = settings.salesforce_sandbox_login_url if sandbox else settings.salesforce_login_url
+        login = chosen or SALESFORCE_LOGIN[bool(sandbox)]
         return OAuthApp(provider, f"{login}/services/oauth2/authorize", f"{login}/services/oauth2/token",
                         SALESFORCE_SCOPES, client_id, secret, login_host=login)  # fmt: skip
     return None
@@ -86,15 +88,9 @@ def revoke(app: OAuthApp, refresh_token: str, host: str | None = None) -> None:
         revoke_refresh_token(app, refresh_token)
         return
     base = host or app.login_host or ""
-    try:
-        answer = urllib3.PoolManager(timeout=TIMEOUT, retries=False).request(
-            "POST", f"{base}/services/oauth2/revoke", body=urlencode({"token": refresh_token}),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )  # fmt: skip
-    except urllib3.exceptions.HTTPError as error:
-        raise CrmError(f"{app.label} could not be reached: {error.__class__.__name__}") from None
-    if answer.status not in (200, 204):
-        raise CrmError(f"{app.label} did not forget the token ({answer.status})")
+    answer = _post(app, f"{base}/services/oauth2/revoke", {"token": refresh_token})
+    if answer.status_code not in (200, 204):
+        raise CrmError(f"{app.label} did not forget the token ({answer.status_code})")
 
 
 TokenCall = Callable[[OAuthApp, dict], Grant]
@@ -112,23 +108,26 @@ def form_token_call(app: OAuthApp, fields: dict) -> Grant:
     """RFC 6749's token request, form-encoded with the client's credentials (Salesforce's token endpoint).
     A 400 `invalid_grant` or a 401 on a refresh is Revoked."""
     body = {**fields, "client_id": app.client_id, "client_secret": app.client_secret}
+    answer = _post(app, app.token_url, body)
     try:
-        answer = urllib3.PoolManager(timeout=TIMEOUT, retries=False).request(
-            "POST", app.token_url, body=urlencode(body), headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                                  "Accept": "application/json"}
-        )  # fmt: skip
-    except urllib3.exceptions.HTTPError as error:
-        raise CrmError(f"{app.label} could not be reached: {error.__class__.__name__}") from None
-    try:
-        data = json.loads(answer.data or b"{}")
+        data = json.loads(answer.content or b"{}")
     except ValueError:
         data = {}
-    if answer.status != 200 or not data.get("access_token"):
-        problem = str(data.get("error") or answer.status)
-        refused(app, fields, answer.status, problem)
+    if answer.status_code != 200 or not data.get("access_token"):
+        problem = str(data.get("error") or answer.status_code)
+        refused(app, fields, answer.status_code, problem)
     expires = data.get("expires_in")
     return Grant(data["access_token"], data.get("refresh_token"), int(expires) if expires else None,
                  host=data.get("instance_url"), account=_org_of(data.get("id")))  # fmt: skip
+
+
+def _post(app: OAuthApp, url: str, form: dict) -> requests.Response:
+    """One form-encoded POST, never retried (a code is good once); CrmError when it could not be made."""
+    try:
+        return requests.post(url, data=form, headers={"Accept": "application/json"}, timeout=TIMEOUT,
+                             allow_redirects=False)  # fmt: skip
+    except requests.RequestException as error:
+        raise CrmError(f"{app.label} could not be reached: {error.__class__.__name__}") from None
 
 
 def _org_of(identity: str | None) -> str | None:

@@ -9,6 +9,7 @@ from typing import Protocol
 from bot.integrations.base import BadToken, CrmError
 
 LABELS = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
+TIMEOUT = (5, 30)  # seconds to connect to a CRM's OAuth endpoint, and to read its answer
 
 
 class Revoked(BadToken):

@@ -17,6 +17,8 @@ URL_EXAMPLES = {  # each URL setting, and the example its mistake is answered wi
     "hubspot_api_url": "https://api.hubapi.com",
     "salesforce_instance_url": "https://yourcompany.my.salesforce.com",
     "public_url": "https://coach.example.com",
+    "salesforce_login_url": "https://login.salesforce.com",
+    "salesforce_sandbox_login_url": "https://test.salesforce.com",
 }
 
 
@@ -41,6 +43,7 @@ class CrmSettings(Section):
         "hubspot_access_token", "hubspot_api_url", "salesforce_instance_url", "salesforce_access_token",
         "salesforce_username", "salesforce_password", "salesforce_security_token", "salesforce_record_type",
         "hubspot_client_id", "hubspot_client_secret", "salesforce_client_id", "salesforce_client_secret", "public_url",
+        "salesforce_login_url", "salesforce_sandbox_login_url",
     )  # fmt: skip
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
@@ -136,15 +139,23 @@ class CrmSettings(Section):
     """
     salesforce_client_secret: str | None = None
     """Your Salesforce connected app's consumer secret; never logged."""
+    salesforce_login_url: str | None = None
+    """Where an admin signs in to connect a production org (Connect Salesforce); empty means login.salesforce.com.
+    A My Domain login URL (https://yourcompany.my.salesforce.com) for an org that allows no other.
+    """
+    salesforce_sandbox_login_url: str | None = None
+    """Where an admin signs in to connect a sandbox org (Connect a Salesforce sandbox); empty means
+    test.salesforce.com.
+    """
     public_url: str | None = None
     """The address people reach the bot at (`https://coach.example.com`): a CRM sends an admin's browser back to
     PUBLIC_URL/crm/oauth/callback, registered as the app's redirect URL. In Socket Mode the bot listens on PORT for
     that page, /healthz and /metrics (never Slack's events).
     """
 
-    @field_validator("public_url")
+    @field_validator("public_url", "salesforce_login_url", "salesforce_sandbox_login_url")
     @classmethod
-    def _public_url_without_slash(cls, value: str | None) -> str | None:
+    def _url_without_slash(cls, value: str | None) -> str | None:
         return value and value.rstrip("/")
 
     @model_validator(mode="after")
