@@ -43,7 +43,8 @@ class Exchange:
 
 
 def certificate() -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (and its key), written to a fresh temporary folder."""
+    """A self-signed certificate for 127.0.0.1 and localhost (the stand-in's two login hosts, production's and
+    a sandbox's), and its key, written to a fresh temporary folder."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "salesforce-stand-in")])
     now = datetime.datetime.now(datetime.UTC)
@@ -51,7 +52,8 @@ def certificate() -> tuple[Path, Path]:
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]), False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )  # fmt: skip
