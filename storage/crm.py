@@ -84,6 +84,12 @@ def sync_state(db: Database, team_id: str, provider: str) -> SyncState:
         return read_row(SyncState, row)
 
 
+def sync_states(db: Database) -> dict[tuple[str, str], SyncState]:
+    """Every workspace's sync state, by (workspace, provider), in one read."""
+    with db.transaction() as session:
+        return {(row.team_id, row.provider): read_row(SyncState, row) for row in session.scalars(select(CrmSyncState))}
+
+
 def _ensure_state(db: Database, team_id: str, provider: str) -> None:
     """The workspace's sync-state row, made once however many processes ask at the same moment."""
     insert_once(db, CrmSyncState, team_id=team_id, provider=provider, last_requests=0)

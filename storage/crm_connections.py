@@ -93,6 +93,12 @@ def connected(db: Database) -> list[Connection]:
         return [_connection(row) for row in rows]
 
 
+def every_connection(db: Database) -> list[Connection]:
+    """Every workspace's connection, working or revoked, by workspace (what an operator's status lists)."""
+    with db.transaction() as session:
+        return [_connection(row) for row in session.scalars(select(CrmConnection).order_by(CrmConnection.team_id))]
+
+
 def claim_refresh(db: Database, team_id: str, now: datetime, lease: timedelta) -> tuple[str, Connection] | None:
     """Take the workspace's refresh (None while another instance holds it, or once it is not connected):
     (the claim's token, the connection as it stands now)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from storage.claims import CLAIMED, FAILED, LEASE, PENDING, RETRY, SENT, new_token
 from storage.crm import insert_once
@@ -170,6 +170,17 @@ def pending_changes(db: Database, team_id: str, provider: str) -> dict[int, date
         for opportunity_id, changed_at in rows:
             found[opportunity_id] = max(changed_at, found.get(opportunity_id, changed_at))
         return found
+
+
+def waiting_counts(db: Database) -> dict[tuple[str, str], int]:
+    """How many writes each (workspace, provider) has still to send, counted in SQL."""
+    with db.transaction() as session:
+        rows = session.execute(
+            select(CrmOutbox.team_id, CrmOutbox.provider, func.count())
+            .where(_outstanding())
+            .group_by(CrmOutbox.team_id, CrmOutbox.provider)
+        )
+        return {(team_id, provider): count for team_id, provider, count in rows}
 
 
 def writes_for(db: Database, team_id: str) -> list[WriteRecord]:

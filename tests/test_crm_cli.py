@@ -29,13 +29,15 @@ def test_without_a_token_the_crm_command_says_what_to_set(slack, sqlite_url):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-def test_where_each_workspace_connects_its_own_crm_the_command_points_to_the_job(slack, sqlite_url, monkeypatch):
+def test_where_no_workspace_has_connected_a_crm_yet_the_command_says_so(slack, sqlite_url, monkeypatch):
     monkeypatch.setenv("HUBSPOT_CLIENT_ID", "5f1c-app")
     monkeypatch.setenv("HUBSPOT_CLIENT_SECRET", "hubspot-app-secret")
     monkeypatch.setenv("PUBLIC_URL", "https://coach.example.test")
     done = bot_cli("crm", "sync", slack=slack, database_url=sqlite_url)
-    assert done.returncode == 2 and "python -m bot jobs run crm_sync" in done.stderr
+    assert done.returncode == 2 and "No workspace has connected a CRM yet" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "hubspot-app-secret" not in done.stderr
+    status = bot_cli("crm", "status", slack=slack, database_url=sqlite_url)
+    assert status.returncode == 0 and status.stdout.startswith("No workspace has connected a CRM yet")
 
 
 def test_a_sync_from_the_command_line_imports_and_then_shows_the_state(slack, hubspot, sqlite_url):

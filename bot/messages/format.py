@@ -54,6 +54,18 @@ def age(since: datetime, now: datetime) -> str:
     return "1 day ago" if days == 1 else f"{days} days ago"
 
 
+def ago(since: datetime | None, now: datetime) -> str:
+    """How long ago, to the minute ('never', 'just now', '4 min ago', '3 h ago', '2 days ago')."""
+    if since is None:
+        return "never"
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    return f"{minutes // 60} h ago" if minutes < 48 * 60 else f"{minutes // (24 * 60)} days ago"
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
 

@@ -75,11 +75,17 @@ def provider_of(services: Services, team_id: str) -> str | None:
 def teams_with_a_crm(services: Services) -> list[str]:
     """Every workspace the sync job serves: each one connected, then the environment's own workspace."""
     teams = [connection.team_id for connection in store.connected(services.db)]
-    if services.settings.crm_enabled and not services.settings.oauth:
-        own = services.client.auth_test()["team_id"]
-        if store.connection_of(services.db, own) is None:
-            teams.append(own)
+    own = environment_team(services)
+    if own is not None and store.connection_of(services.db, own) is None:
+        teams.append(own)
     return teams
+
+
+def environment_team(services: Services) -> str | None:
+    """The workspace the environment's CRM serves (a single-workspace install's bot token's), or None."""
+    if services.settings.crm_enabled and not services.settings.oauth:
+        return services.client.auth_test()["team_id"]
+    return None
 
 
 def make_provider(services: Services, account: Account) -> CrmProvider:
