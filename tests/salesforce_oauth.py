@@ -47,7 +47,7 @@ class OAuthServer:
         self.codes: dict[str, str] = {}  # code -> the redirect URI it was given for
         self.refresh_tokens: dict[str, set[str]] = {REFRESH_TOKEN: set()}  # each, and the sessions it issued
         self.granted: list[str] = []  # every access token the token endpoint gave out, in order
-        self.expire_at: int | None = None  # the API request whose arrival ends every session
+        self.expire_at: set[int] = set()  # the API requests whose arrival ends every session
         self.api_requests = 0
 
     # --- what tests do, as people and time do ---
@@ -64,9 +64,9 @@ class OAuthServer:
                 self.tokens -= sessions
             self.refresh_tokens = {}
 
-    def expire_at_request(self, number: int) -> None:
-        """Every session expires just as the `number`th API request from now arrives (mid-sync)."""
-        self.expire_at = self.api_requests + number
+    def expire_at_request(self, *numbers: int) -> None:
+        """Every session expires just as each `number`th API request from now arrives (mid-sync)."""
+        self.expire_at = {self.api_requests + number for number in numbers}
 
     def token_calls(self, grant_type: str) -> list:
         return [x for x in self.requests_to("token") if x.form().get("grant_type") == grant_type]
@@ -75,7 +75,7 @@ class OAuthServer:
 
     def _count_api_request(self) -> None:
         self.api_requests += 1
-        if self.api_requests == self.expire_at:
+        if self.api_requests in self.expire_at:
             self.expire_sessions()
 
     def _authorize(self, exchange):

@@ -9,15 +9,8 @@ from datetime import date
 
 import pytest
 
-from tests.crm_connect_fixtures import PORTAL_A, connect
-from tests.crm_two_crms_fixtures import (  # noqa: F401 - fixtures
-    connect_salesforce,
-    mixed,
-    portals,
-    portals_server,
-    salesforce,
-    salesforce_server,
-)
+from tests.crm_connect_fixtures import PORTAL_A, connect, portals, portals_server  # noqa: F401 - fixtures
+from tests.crm_two_crms_fixtures import connect_salesforce, mixed, salesforce, salesforce_server  # noqa: F401
 from tests.test_cli import bot_cli
 
 pytestmark = pytest.mark.http_only  # installing by link is HTTP mode's

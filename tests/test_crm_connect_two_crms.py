@@ -118,6 +118,21 @@ def test_a_salesforce_session_expiring_mid_sync_is_refreshed_once_and_the_sync_c
     assert bearer(org_api(salesforce)[-1]) == salesforce.granted[-1] != salesforce.granted[0]
 
 
+def test_a_session_expiring_twice_in_one_sync_is_refreshed_each_time(mixed, portals, salesforce):
+    both_connected(mixed, portals, salesforce)
+    sync(mixed.bot)
+    for number in range(3):
+        salesforce.add_opportunity(f"Globex {number}", "Qualification", salesforce.grace, 10, date(2027, 1, 1))
+    mixed.bot.clock.advance(minutes=5)
+
+    salesforce.expire_at_request(2, 5)  # the org ends sessions twice during one sync (an admin's policy)
+    report = sync(mixed.bot)
+
+    assert report.outcomes["synced"] == 2 and "stopped" not in report.outcomes
+    assert len(salesforce.token_calls("refresh_token")) == 2, "a fresh session each time, never the refused one"
+    assert deals_of(mixed.bot, "T2", "UGRACE") == ["Globex 0", "Globex 1", "Globex 2"]
+
+
 def test_a_revoked_salesforce_connection_shows_in_its_admin_view_and_stops_only_that_workspace(
     mixed, portals, salesforce
 ):

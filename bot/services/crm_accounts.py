@@ -127,12 +127,13 @@ def _salesforce(services: Services, account: Account) -> CrmProvider:
     if not account.connected:
         return salesforce_provider(services)
     token, host = account.token, account.host or ""
-    session = Session(host, token.current())
+    in_use = [Session(host, token.current())]  # the latest session: the one a 401 refused, each time
 
     def refresh() -> Session:
-        return Session(host, token.renewed(session.access_token) or "")
+        in_use[0] = Session(host, token.renewed(in_use[0].access_token) or "")
+        return in_use[0]
 
-    return salesforce_provider(services, session, refresh=refresh)
+    return salesforce_provider(services, in_use[0], refresh=refresh)
 
 
 PROVIDERS: dict[str, Callable[[Services, Account], CrmProvider]] = {"hubspot": _hubspot, "salesforce": _salesforce}
