@@ -14,7 +14,7 @@ import pytest
 from bot.integrations.base import CrmError
 from bot.integrations.oauth import exchange_code, oauth_app, refresh, with_login_host
 from bot.integrations.oauth_records import Revoked
-from bot.settings import load_settings
+from bot.settings import SettingsError, load_settings
 
 CONSUMER_KEY, CONSUMER_SECRET = "3MVG9-consumer-key", "sf-consumer-secret"
 BASE = {"slack_bot_token": "xoxb-1", "slack_signing_secret": "s", "_env_file": None,
@@ -107,3 +107,14 @@ def test_a_wrong_client_secret_is_the_operators_to_fix_and_revokes_no_connection
         refresh(app, "5Aep861-refresh")
     assert not isinstance(refused.value, Revoked) and "invalid_client_id" in str(refused.value)
     assert "typo" not in str(refused.value)
+
+
+def test_the_login_hosts_are_settings_for_a_my_domain_or_a_stand_in():
+    settings = load_settings(**BASE, salesforce_login_url="https://acme.my.salesforce.com/",
+                             salesforce_sandbox_login_url="https://acme--uat.sandbox.my.salesforce.com")  # fmt: skip
+
+    assert oauth_app(settings, "salesforce").token_url == "https://acme.my.salesforce.com/services/oauth2/token"
+    sandbox = oauth_app(settings, "salesforce", sandbox=True)
+    assert sandbox.authorize_url == "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/authorize"
+    with pytest.raises(SettingsError, match="SALESFORCE_LOGIN_URL: must be an http"):
+        load_settings(**BASE, salesforce_login_url="login.salesforce.com")
