@@ -133,6 +133,22 @@ def test_a_session_expiring_twice_in_one_sync_is_refreshed_each_time(mixed, port
     assert deals_of(mixed.bot, "T2", "UGRACE") == ["Globex 0", "Globex 1", "Globex 2"]
 
 
+def test_a_session_refused_again_right_after_its_refresh_ends_the_connection(mixed, portals, salesforce):
+    both_connected(mixed, portals, salesforce)
+    sync(mixed.bot)
+
+    salesforce.expire_at_request(1, 2)  # the session is refused, and so is the fresh one
+    report = sync(mixed.bot)
+
+    assert report.outcomes["synced"] == 1 and report.outcomes["stopped"] == 1
+    assert len(salesforce.token_calls("refresh_token")) == 1, "one refresh, never a loop of them"
+    connection = crm_connections.connection_of(mixed.bot.db, "T2")
+    assert connection.status == "revoked" and "refused a token fresh from a refresh" in connection.reason
+    before = len(salesforce.exchanges)
+    sync(mixed.bot)
+    assert salesforce.exchanges[before:] == [], "a revoked connection is not tried again"
+
+
 def test_a_revoked_salesforce_connection_shows_in_its_admin_view_and_stops_only_that_workspace(
     mixed, portals, salesforce
 ):

@@ -154,6 +154,8 @@ class Caller:
                     self.client, refreshed = self._connect(self._refresh()), True
                 return method(self.client)
             except SalesforceExpiredSession:
+                if refreshed and (rejected := getattr(self._refresh, "rejected", None)):
+                    rejected()  # a workspace's connection: a session fresh from a refresh refused too ends it
                 if refreshed or self._refresh is None:
                     raise BadToken(
                         "Salesforce refused the session: it has expired or was revoked (connect Salesforce again, "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.integrations import CrmError, CrmProvider
@@ -121,19 +121,30 @@ def _hubspot(services: Services, account: Account) -> CrmProvider:
 def _salesforce(services: Services, account: Account) -> CrmProvider:
     """The environment's org (bot/services/salesforce_connection.py), or a workspace's OAuth connection: its
     instance and token, refreshed through the same claimed refresh as every connection's."""
-    from bot.integrations.salesforce_client import Session
     from bot.services.salesforce_connection import salesforce_provider
 
     if not account.connected:
         return salesforce_provider(services)
-    token, host = account.token, account.host or ""
-    in_use = [Session(host, token.current())]  # the latest session: the one a 401 refused, each time
+    sessions = SalesforceSessions(account.token, account.host or "")
+    return salesforce_provider(services, sessions.session, refresh=sessions)
 
-    def refresh() -> Session:
-        in_use[0] = Session(host, token.renewed(in_use[0].access_token) or "")
-        return in_use[0]
 
-    return salesforce_provider(services, in_use[0], refresh=refresh)
+class SalesforceSessions:
+    """A workspace's Salesforce sessions for the client (bot/integrations/salesforce_client.Caller): called
+    when the org refuses the latest one, it hands back a fresh one; `rejected` when a fresh one is refused too."""
+
+    def __init__(self, token: AccessToken, host: str) -> None:
+        from bot.integrations.salesforce_client import Session
+
+        self._token = token
+        self.session = Session(host, token.current())
+
+    def __call__(self):
+        self.session = replace(self.session, access_token=self._token.renewed(self.session.access_token) or "")
+        return self.session
+
+    def rejected(self) -> None:
+        self._token.rejected(self.session.access_token)
 
 
 PROVIDERS: dict[str, Callable[[Services, Account], CrmProvider]] = {"hubspot": _hubspot, "salesforce": _salesforce}
