@@ -1,7 +1,8 @@
 """Two workspaces on two CRMs, each connected from Slack by OAuth: T1's admin connects a HubSpot portal, T2's
 a Salesforce org (the web server flow). Each syncs only its own deals with its own tokens; a Salesforce
-session that expires mid-sync is refreshed once; a Salesforce connection its org revoked shows in T2's admin
-view and stops T2 alone; a deal opened in Slack reaches T2's org exactly once."""
+session that expires mid-sync is refreshed once each time (a fresh one refused too ends the connection); a
+Salesforce connection its org revoked shows in T2's admin view and stops T2 alone; a deal opened in Slack
+reaches T2's org exactly once; a sandbox is connected on the sandbox login host."""
 
 from __future__ import annotations
 
@@ -99,38 +100,26 @@ def test_a_person_who_denies_access_connects_nothing(mixed, salesforce):
     assert salesforce.token_calls("authorization_code") == []
 
 
-def test_a_salesforce_session_expiring_mid_sync_is_refreshed_once_and_the_sync_completes(mixed, portals, salesforce):
+@pytest.mark.parametrize("expiring", [(2,), (2, 5)], ids=["once", "twice"])
+def test_a_salesforce_session_expiring_mid_sync_is_refreshed_each_time_and_the_sync_completes(
+    mixed, portals, salesforce, expiring
+):
     both_connected(mixed, portals, salesforce)
     sync(mixed.bot)
     for number in range(3):
         salesforce.add_opportunity(f"Globex {number}", "Qualification", salesforce.grace, 10, date(2027, 1, 1))
     mixed.bot.clock.advance(minutes=5)
 
-    salesforce.expire_at_request(2)  # the session times out as the sync's second request arrives
+    salesforce.expire_at_request(*expiring)  # the session times out as these requests of the sync arrive
     report = sync(mixed.bot)
 
     assert report.outcomes["synced"] == 2 and "stopped" not in report.outcomes
     assert deals_of(mixed.bot, "T2", "UGRACE") == ["Globex 0", "Globex 1", "Globex 2"]
-    assert len(salesforce.token_calls("refresh_token")) == 1
+    assert len(salesforce.token_calls("refresh_token")) == len(expiring), "a fresh session each time"
     refused = [x for x in org_api(salesforce) if x.status == 401]
-    assert len(refused) == 1, "one request refused, then the same one again on the fresh session"
+    assert len(refused) == len(expiring), "each refused request sent again on the fresh session"
     assert crm_connections.connection_of(mixed.bot.db, "T2").refreshed_at is not None
     assert bearer(org_api(salesforce)[-1]) == salesforce.granted[-1] != salesforce.granted[0]
-
-
-def test_a_session_expiring_twice_in_one_sync_is_refreshed_each_time(mixed, portals, salesforce):
-    both_connected(mixed, portals, salesforce)
-    sync(mixed.bot)
-    for number in range(3):
-        salesforce.add_opportunity(f"Globex {number}", "Qualification", salesforce.grace, 10, date(2027, 1, 1))
-    mixed.bot.clock.advance(minutes=5)
-
-    salesforce.expire_at_request(2, 5)  # the org ends sessions twice during one sync (an admin's policy)
-    report = sync(mixed.bot)
-
-    assert report.outcomes["synced"] == 2 and "stopped" not in report.outcomes
-    assert len(salesforce.token_calls("refresh_token")) == 2, "a fresh session each time, never the refused one"
-    assert deals_of(mixed.bot, "T2", "UGRACE") == ["Globex 0", "Globex 1", "Globex 2"]
 
 
 def test_a_session_refused_again_right_after_its_refresh_ends_the_connection(mixed, portals, salesforce):
