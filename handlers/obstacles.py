@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.messages import obstacles as views
@@ -22,18 +22,10 @@ from bot.parsing.obstacles import (
 )
 from bot.services import obstacles, pipeline
 from handlers import common, submissions
+from handlers.listeners import Listeners
 
-
-def register(app: App) -> None:
-    app.view(views.OBSTACLE_VIEW)(submit_obstacle)
-    app.view(views.CHECKPOINT_VIEW)(submit_new_checkpoint)
-    for action_id in (views.MOVED, views.STEP_BACK, views.LOST):
-        app.action(action_id)(checkpoint_answer)
-    app.action(views.NOT_YET)(checkpoint_not_yet)
-    app.action(views.DETACH_WHEN)(checkpoint_detach_when)
-    app.view(views.DETACH_VIEW)(submit_detach_when)
-    app.action(views.RESTART_SIGNAL)(restart_signal)
-    app.view(views.RESTART_VIEW)(submit_restart_signal)
+listeners = Listeners()
+register = listeners.register
 
 
 # ---- /opportunity obstacle ------------------------------------------------------------------
@@ -84,6 +76,7 @@ def obstacle_form(services, team_id: str, user_id: str, opp, metadata: str) -> d
     return views.obstacle_modal(opp, current, metadata, services.team_today())
 
 
+@listeners.view(views.OBSTACLE_VIEW)
 def submit_obstacle(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     form = submissions.checked_submission(ack, body, view, client, context, parse_obstacle_form)
     if form is None:
@@ -103,6 +96,7 @@ def submit_obstacle(ack: Ack, body: dict, view: dict, client: WebClient, context
 # ---- the checkpoint question --------------------------------------------------------------
 
 
+@listeners.action(views.MOVED, views.STEP_BACK, views.LOST)
 def checkpoint_answer(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
     """Moved, Step back or Lost: kept and acted on, and the question is replaced by the answer."""
     services = common.services_of(context)
@@ -118,6 +112,7 @@ def checkpoint_answer(ack: Ack, body: dict, action: dict, respond: Respond, cont
         respond(**views.checkpoint_reply(answer, answered, services.team_today()))
 
 
+@listeners.action(views.NOT_YET)
 def checkpoint_not_yet(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """Not yet: a small form for the new checkpoint."""
     submissions.form_from_button(
@@ -130,6 +125,7 @@ def _checkpoint_form(services, found) -> dict:
     return views.new_checkpoint_modal(found, json.dumps({"o": found.id}), initial)
 
 
+@listeners.view(views.CHECKPOINT_VIEW)
 def submit_new_checkpoint(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     form = submissions.checked_submission(ack, body, view, client, context, parse_new_checkpoint, in_channel=False)
     if form is None:
@@ -148,6 +144,7 @@ def submit_new_checkpoint(ack: Ack, body: dict, view: dict, client: WebClient, c
         form.send({"text": reply["text"], "blocks": reply["blocks"]})
 
 
+@listeners.action(views.DETACH_WHEN)
 def checkpoint_detach_when(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """After two "not yet"s: a small form for when the rep will step back (a day, a condition, or both)."""
     submissions.form_from_button(
@@ -159,6 +156,7 @@ def _detach_form(services, found) -> dict:
     return views.detach_modal(found, json.dumps({"o": found.id}))
 
 
+@listeners.view(views.DETACH_VIEW)
 def submit_detach_when(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     form = submissions.checked_submission(ack, body, view, client, context, parse_detach_form, in_channel=False)
     if form is None:
@@ -173,6 +171,7 @@ def submit_detach_when(ack: Ack, body: dict, view: dict, client: WebClient, cont
         form.send(problem(views.GONE) if found is None else views.detach_reply(found, form.services.team_today()))
 
 
+@listeners.action(views.RESTART_SIGNAL)
 def restart_signal(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """After a step back: what signal would restart the deal? A one-line form."""
     submissions.form_from_button(
@@ -188,6 +187,7 @@ def _restart_form(services, opp) -> dict:
     return views.restart_modal(opp.name, json.dumps({"o": opp.id}))
 
 
+@listeners.view(views.RESTART_VIEW)
 def submit_restart_signal(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     form = submissions.checked_submission(ack, body, view, client, context, parse_answer_form, in_channel=False)
     if form is None:

@@ -1,0 +1,44 @@
+"""A surface's Slack listeners, each declared above the function that answers it, registered together.
+
+`listeners = Listeners()`, then `@listeners.action(views.SOME_BUTTON)` on the function, and the module's
+`register = listeners.register` wires them all to the app (handlers/__init__.py), in the order written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+
+Listener = Callable[..., Any]
+
+
+class Listeners:
+    def __init__(self) -> None:
+        self._wired: list[tuple[str, Any, Listener]] = []
+
+    def _on(self, kind: str, keys: tuple[Any, ...]) -> Callable[[Listener], Listener]:
+        def declare(listener: Listener) -> Listener:
+            self._wired.extend((kind, key, listener) for key in keys)
+            return listener
+
+        return declare
+
+    def action(self, *action_ids: Any) -> Callable[[Listener], Listener]:
+        """Answers a button or menu with one of these action ids (a string or a compiled pattern)."""
+        return self._on("action", action_ids)
+
+    def view(self, *callback_ids: Any) -> Callable[[Listener], Listener]:
+        """Answers the submission of a modal with one of these callback ids."""
+        return self._on("view", callback_ids)
+
+    def event(self, *event_types: str) -> Callable[[Listener], Listener]:
+        return self._on("event", event_types)
+
+    def command(self, *commands: str) -> Callable[[Listener], Listener]:
+        return self._on("command", commands)
+
+    def register(self, app: App) -> None:
+        for kind, key, listener in self._wired:
+            getattr(app, kind)(key)(listener)
