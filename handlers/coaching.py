@@ -149,28 +149,20 @@ LESSON_GONE = "That deal is no longer a lost deal of yours. `/opportunity reflec
 # ---- forms ------------------------------------------------------------------------------------
 
 
-@listeners.view(lessons.LESSON_VIEW)
-def submit_lesson(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_answer_form, in_channel=False)
-    if form is None:
-        return
-    with common.storing_form(ack, form.send, view) as stored:
-        name = coach.keep_lesson(form.services, form.team_id, form.user_id, form.meta.get("o"), form.fields, form.key)
-        stored()
-        form.send(lessons.lesson_kept(name) if name else problem(LESSON_GONE))
+@listeners.form(lessons.LESSON_VIEW, parse_answer_form, in_channel=False)
+def submit_lesson(form: submissions.Submission, stored: common.AckOnce) -> None:
+    name = coach.keep_lesson(form.services, form.team_id, form.user_id, form.meta.get("o"), form.fields, form.key)
+    stored()
+    form.send(lessons.lesson_kept(name) if name else problem(LESSON_GONE))
 
 
-@listeners.view(views.PLAN_VIEW)
-def submit_plan(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_plan_form, in_channel=False)
-    if form is None:
-        return
+@listeners.form(views.PLAN_VIEW, parse_plan_form, in_channel=False)
+def submit_plan(form: submissions.Submission, stored: common.AckOnce) -> None:
     services, (day, minutes) = form.services, form.fields
-    with common.storing_form(ack, form.send, view) as stored:
-        for_date = _for_date(services, form.meta)
-        followup, today = coach.plan_block(services, form.team_id, form.user_id, day, minutes, for_date, form.key)
-        stored()
-        form.send(views.block_planned_reply(day, minutes, today, followup))
+    for_date = _for_date(services, form.meta)
+    followup, today = coach.plan_block(services, form.team_id, form.user_id, day, minutes, for_date, form.key)
+    stored()
+    form.send(views.block_planned_reply(day, minutes, today, followup))
 
 
 def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, block_id: str, keep, send=None) -> None:

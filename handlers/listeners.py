@@ -11,6 +11,8 @@ from typing import Any
 
 from slack_bolt import App
 
+from handlers.submissions import storing_submission
+
 Listener = Callable[..., Any]
 
 
@@ -32,6 +34,16 @@ class Listeners:
     def view(self, *callback_ids: Any) -> Callable[[Listener], Listener]:
         """Answers the submission of a modal with one of these callback ids."""
         return self._on("view", callback_ids)
+
+    def form(self, callback_id: str, parse: Callable[..., Any], *args: object, in_channel: bool = True):
+        """Answers a modal's submission: its fields checked by `parse` before the ack, then kept by the
+        function, called as `store(form, stored)` (handlers/submissions.py storing_submission)."""
+
+        def declare(store: Listener) -> Listener:
+            self._wired.append(("view", callback_id, storing_submission(store, parse, *args, in_channel=in_channel)))
+            return store
+
+        return declare
 
     def event(self, *event_types: str) -> Callable[[Listener], Listener]:
         return self._on("event", event_types)

@@ -76,21 +76,17 @@ def obstacle_form(services, team_id: str, user_id: str, opp, metadata: str) -> d
     return views.obstacle_modal(opp, current, metadata, services.team_today())
 
 
-@listeners.view(views.OBSTACLE_VIEW)
-def submit_obstacle(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_obstacle_form)
-    if form is None:
-        return
-    with common.storing_form(ack, form.send, view) as stored:
-        deal_id = form.meta.get("id") if isinstance(form.meta.get("id"), int) else 0
-        opp = pipeline.get_open(form.services, form.team_id, form.user_id, deal_id)
-        if opp is None:
-            stored()
-            form.send(problem(opportunity_views.DEAL_GONE))
-            return
-        found = obstacles.name(form.services, form.team_id, form.user_id, opp.id, obstacles.NewObstacle(*form.fields))
+@listeners.form(views.OBSTACLE_VIEW, parse_obstacle_form)
+def submit_obstacle(form: submissions.Submission, stored: common.AckOnce) -> None:
+    deal_id = form.meta.get("id") if isinstance(form.meta.get("id"), int) else 0
+    opp = pipeline.get_open(form.services, form.team_id, form.user_id, deal_id)
+    if opp is None:
         stored()
-        form.send(views.obstacle_reply(opp, found, form.services.team_today()))
+        form.send(problem(opportunity_views.DEAL_GONE))
+        return
+    found = obstacles.name(form.services, form.team_id, form.user_id, opp.id, obstacles.NewObstacle(*form.fields))
+    stored()
+    form.send(views.obstacle_reply(opp, found, form.services.team_today()))
 
 
 # ---- the checkpoint question --------------------------------------------------------------
@@ -125,23 +121,19 @@ def _checkpoint_form(services, found) -> dict:
     return views.new_checkpoint_modal(found, json.dumps({"o": found.id}), initial)
 
 
-@listeners.view(views.CHECKPOINT_VIEW)
-def submit_new_checkpoint(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_new_checkpoint, in_channel=False)
-    if form is None:
-        return
+@listeners.form(views.CHECKPOINT_VIEW, parse_new_checkpoint, in_channel=False)
+def submit_new_checkpoint(form: submissions.Submission, stored: common.AckOnce) -> None:
     services, checkpoint = form.services, form.fields
-    with common.storing_form(ack, form.send, view) as stored:
-        obstacle_id = form.meta.get("o")
-        found = obstacles.answer_checkpoint(
-            services, form.team_id, form.user_id, obstacle_id, obstacles.NOT_YET, checkpoint
-        )
-        stored()
-        if found is None:
-            form.send(problem(views.GONE))
-            return
-        reply = views.checkpoint_reply(obstacles.NOT_YET, found, services.team_today(), checkpoint)
-        form.send({"text": reply["text"], "blocks": reply["blocks"]})
+    obstacle_id = form.meta.get("o")
+    found = obstacles.answer_checkpoint(
+        services, form.team_id, form.user_id, obstacle_id, obstacles.NOT_YET, checkpoint
+    )
+    stored()
+    if found is None:
+        form.send(problem(views.GONE))
+        return
+    reply = views.checkpoint_reply(obstacles.NOT_YET, found, services.team_today(), checkpoint)
+    form.send({"text": reply["text"], "blocks": reply["blocks"]})
 
 
 @listeners.action(views.DETACH_WHEN)
@@ -156,19 +148,15 @@ def _detach_form(services, found) -> dict:
     return views.detach_modal(found, json.dumps({"o": found.id}))
 
 
-@listeners.view(views.DETACH_VIEW)
-def submit_detach_when(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_detach_form, in_channel=False)
-    if form is None:
-        return
+@listeners.form(views.DETACH_VIEW, parse_detach_form, in_channel=False)
+def submit_detach_when(form: submissions.Submission, stored: common.AckOnce) -> None:
     detach_on, condition = form.fields
-    with common.storing_form(ack, form.send, view) as stored:
-        obstacle_id = form.meta.get("o")
-        found = obstacles.detach_when(
-            form.services, form.team_id, form.user_id, obstacle_id, detach_on, condition, form.key
-        )
-        stored()
-        form.send(problem(views.GONE) if found is None else views.detach_reply(found, form.services.team_today()))
+    obstacle_id = form.meta.get("o")
+    found = obstacles.detach_when(
+        form.services, form.team_id, form.user_id, obstacle_id, detach_on, condition, form.key
+    )
+    stored()
+    form.send(problem(views.GONE) if found is None else views.detach_reply(found, form.services.team_today()))
 
 
 @listeners.action(views.RESTART_SIGNAL)
@@ -187,13 +175,9 @@ def _restart_form(services, opp) -> dict:
     return views.restart_modal(opp.name, json.dumps({"o": opp.id}))
 
 
-@listeners.view(views.RESTART_VIEW)
-def submit_restart_signal(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_answer_form, in_channel=False)
-    if form is None:
-        return
-    with common.storing_form(ack, form.send, view) as stored:
-        deal_id = form.meta.get("o")
-        name = obstacles.keep_restart_signal(form.services, form.team_id, form.user_id, deal_id, form.fields, form.key)
-        stored()
-        form.send(views.restart_kept(name) if name else problem(opportunity_views.DEAL_GONE))
+@listeners.form(views.RESTART_VIEW, parse_answer_form, in_channel=False)
+def submit_restart_signal(form: submissions.Submission, stored: common.AckOnce) -> None:
+    deal_id = form.meta.get("o")
+    name = obstacles.keep_restart_signal(form.services, form.team_id, form.user_id, deal_id, form.fields, form.key)
+    stored()
+    form.send(views.restart_kept(name) if name else problem(opportunity_views.DEAL_GONE))

@@ -163,25 +163,17 @@ SUBCOMMANDS = {
 # ---- forms ----------------------------------------------------------------------------------
 
 
-@listeners.view(views.PROSPECT_VIEW)
-def submit_prospect(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_prospect_form)
-    if form is None:
-        return
-    with common.storing_form(ack, form.send, view) as stored:
-        logged = selling_time.log_prospecting(form.services, form.team_id, form.user_id, form.fields, form.key)
-        stored()
-        form.send(views.logged_reply(logged, form.services.team_today(), views.PROSPECT_UNDO))
+@listeners.form(views.PROSPECT_VIEW, parse_prospect_form)
+def submit_prospect(form: submissions.Submission, stored: common.AckOnce) -> None:
+    logged = selling_time.log_prospecting(form.services, form.team_id, form.user_id, form.fields, form.key)
+    stored()
+    form.send(views.logged_reply(logged, form.services.team_today(), views.PROSPECT_UNDO))
 
 
-@listeners.view(views.LOG_TIME_VIEW)
-def submit_log_time(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_log_form)
-    if form is None:
-        return
-    with common.storing_form(ack, form.send, view) as stored:
-        entry = DealLog("", *form.fields)
-        services = form.services
-        logged = selling_time.log_deal_time(services, form.team_id, form.user_id, entry, form.meta.get("id"), form.key)
-        stored()
-        form.send(views.logged_reply(logged, services.team_today(), views.OPPORTUNITY_UNDO))
+@listeners.form(views.LOG_TIME_VIEW, parse_log_form)
+def submit_log_time(form: submissions.Submission, stored: common.AckOnce) -> None:
+    entry = DealLog("", *form.fields)
+    services = form.services
+    logged = selling_time.log_deal_time(services, form.team_id, form.user_id, entry, form.meta.get("id"), form.key)
+    stored()
+    form.send(views.logged_reply(logged, services.team_today(), views.OPPORTUNITY_UNDO))
