@@ -130,17 +130,13 @@ def block_followup(ack: Ack, body: dict, action: dict, respond: Respond, context
 @listeners.action(lessons.KEEP_LESSON)
 def keep_lesson(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """The reply to "Lost" asked what the deal taught: a one-field form."""
-    ack()
-    services = common.services_of(context)
-    team_id, user_id = common.ids_of(body)
-    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
-        deal = coach.lost_deal(services, team_id, user_id, submissions.read_json(action.get("value")).get("o"))
-        if deal is None:
-            respond(**problem(LESSON_GONE), replace_original=False)
-            return
-        form = lessons.lesson_modal(deal.name, json.dumps({"o": deal.id}))
-        if not submissions.open_form(client, body.get("trigger_id", ""), form):
-            respond(**problem(common.FORM_FAILED), replace_original=False)
+    submissions.form_from_button(
+        ack, body, action, respond, client, context, coach.lost_deal, _lesson_form, LESSON_GONE
+    )
+
+
+def _lesson_form(services, deal) -> dict:
+    return lessons.lesson_modal(deal.name, json.dumps({"o": deal.id}))
 
 
 LESSON_GONE = "That deal is no longer a lost deal of yours. `/opportunity reflections` shows what you kept."

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partialmethod
 from typing import Any
 
 from slack_bolt import App
@@ -20,22 +21,21 @@ class Listeners:
     def __init__(self) -> None:
         self._wired: list[tuple[str, Any, Listener]] = []
 
-    def _on(self, kind: str, keys: tuple[Any, ...]) -> Callable[[Listener], Listener]:
+    def _on(self, kind: str, *keys: Any) -> Callable[[Listener], Listener]:
         def declare(listener: Listener) -> Listener:
             self._wired.extend((kind, key, listener) for key in keys)
             return listener
 
         return declare
 
-    def action(self, *action_ids: Any) -> Callable[[Listener], Listener]:
-        """Answers a button or menu with one of these action ids (a string or a compiled pattern)."""
-        return self._on("action", action_ids)
+    action = partialmethod(_on, "action")  # a button or menu, by action id (a string or a compiled pattern)
+    view = partialmethod(_on, "view")  # a modal's submission, by callback id
+    event = partialmethod(_on, "event")  # an Events API event, by type
+    command = partialmethod(_on, "command")  # a slash command
 
-    def view(self, *callback_ids: Any) -> Callable[[Listener], Listener]:
-        """Answers the submission of a modal with one of these callback ids."""
-        return self._on("view", callback_ids)
-
-    def form(self, callback_id: str, parse: Callable[..., Any], *args: object, in_channel: bool = True):
+    def form(
+        self, callback_id: str, parse: Callable[..., Any], *args: object, in_channel: bool = True
+    ) -> Callable[[Listener], Listener]:
         """Answers a modal's submission: its fields checked by `parse` before the ack, then kept by the
         function, called as `store(form, stored)` (handlers/submissions.py storing_submission)."""
 
@@ -44,12 +44,6 @@ class Listeners:
             return store
 
         return declare
-
-    def event(self, *event_types: str) -> Callable[[Listener], Listener]:
-        return self._on("event", event_types)
-
-    def command(self, *commands: str) -> Callable[[Listener], Listener]:
-        return self._on("command", commands)
 
     def register(self, app: App) -> None:
         for kind, key, listener in self._wired:
