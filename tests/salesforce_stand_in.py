@@ -18,10 +18,10 @@ import re
 import threading
 from datetime import UTC, date, datetime, timedelta
 
+from bot.sandbox.served import Served
 from tests.salesforce_bulk import BulkJobs
 from tests.salesforce_http import Exchange, https_server
 from tests.salesforce_rest import KEY_FIELD, Rest
-from tests.served import Served
 
 API = "/services/data/v59.0"
 TOKEN = "00D000000000001!stand-in-session-1"
@@ -226,7 +226,10 @@ class SalesforceStandIn(Served, Rest, BulkJobs):
     def _token(self, exchange: Exchange):
         form = exchange.form()
         if (form.get("grant_type"), form.get("refresh_token"), form.get("client_id"), form.get("client_secret")) != (
-            "refresh_token", REFRESH_TOKEN, CLIENT_ID, CLIENT_SECRET
+            "refresh_token",
+            REFRESH_TOKEN,
+            CLIENT_ID,
+            CLIENT_SECRET,
         ):
             return 400, {"error": "invalid_grant", "error_description": "expired access/refresh token"}, {}
         self.issued += 1

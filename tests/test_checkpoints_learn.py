@@ -16,7 +16,16 @@ from storage import answers
 from storage import obstacles as store
 from tests.driver import picked_date, typed
 from tests.test_checkpoint_jobs import WEDNESDAY_9AM_NEW_YORK, answer, named_with_checkpoint
-from tests.test_coaching_jobs import FRIDAY_3PM_NEW_YORK, MONDAY_10AM_NEW_YORK, click, dms, opened_view, run, say
+from tests.test_coaching_jobs import (
+    FRIDAY_3PM_NEW_YORK,
+    MONDAY_10AM_NEW_YORK,
+    click,
+    dms,
+    opened_view,
+    run,
+    say,
+    the_nudge,
+)
 
 
 def not_yet(bot, checkpoint: str) -> None:
@@ -108,8 +117,7 @@ def test_after_a_step_back_the_nudge_asks_about_prospecting_not_the_paused_deals
     bot.clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))  # the Monday after, 10:00 in New York
     say(bot, "new Beta pilot 5k")
     say(bot, "log acme 7h")
-    assert run(bot, "nudges").sent == 1
-    nudge = json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
+    nudge = the_nudge(bot)
     assert "You stepped back from *Acme renewal*" in nudge
     assert "deserve every hour" not in nudge
     assert "Those hours are no longer a question to weigh" in nudge
@@ -124,8 +132,7 @@ def test_an_obstacle_named_last_evening_has_stood_since_yesterday(bot):
     say(bot, "new Beta pilot 12k")
     say(bot, "log acme 7h")
     say(bot, "10 calls 1h", command="/prospect")
-    assert run(bot, "nudges").sent == 1
-    nudge = json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
+    nudge = the_nudge(bot)
     assert "which has been waiting on budget since yesterday." in nudge
 
 

@@ -49,9 +49,9 @@ def concentrated_history(bot, user: str = "U1", acme: str | None = "new Acme ren
 
 
 def the_nudge(bot) -> str:
-    """Run the nudge job, which sends exactly one nudge; its blocks as text."""
+    """Run the nudge job, which sends exactly one nudge (the rep's latest DM); its blocks as text."""
     assert run(bot, "nudges").sent == 1
-    return json.dumps(dms(bot)[0]["blocks"], ensure_ascii=False)
+    return json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
 
 
 def action_ids(message: dict) -> list[str]:
