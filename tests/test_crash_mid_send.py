@@ -21,7 +21,7 @@ from tests.test_claims import NOW, seed_concentrated
 # The process dies at the chosen point: after Slack accepted the DM but before "sent" was recorded, or
 # while the DM was on its way (Slack never saw it).
 KILLERS = {
-    "after Slack answered": "from storage import claims; claims.mark_sent = die",
+    "after Slack answered": "from storage import claim_marks; claim_marks.mark_sent = die",
     "before Slack answered": "from slack_sdk import WebClient; WebClient.chat_postMessage = die",
 }
 SCRIPT = """

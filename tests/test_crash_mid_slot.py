@@ -24,15 +24,15 @@ KILLED_AT_MARK = 12  # Slack has answered a dozen DMs; the process dies recordin
 
 SCRIPT = """
 import os, signal, sys
-from storage import claims
-marked = claims.mark_sent
+from storage import claim_marks
+marked = claim_marks.mark_sent
 count = [0]
 def mark_or_die(*args, **kwargs):
     count[0] += 1
     if count[0] >= {at}:
         os.kill(os.getpid(), signal.SIGKILL)
     return marked(*args, **kwargs)
-claims.mark_sent = mark_or_die
+claim_marks.mark_sent = mark_or_die
 from bot.__main__ import main
 sys.exit(main(["jobs", "run", "reflections", "--now", "{now}"]))
 """
