@@ -21,6 +21,7 @@ from tests.test_coaching_jobs import (
     MONDAY_10AM_NEW_YORK,
     click,
     dms,
+    nudged_on_acme,
     opened_view,
     run,
     say,
@@ -130,9 +131,7 @@ def test_an_obstacle_named_last_evening_has_stood_since_yesterday(bot):
     say(bot, "obstacle acme budget")
     bot.clock.set(MONDAY_10AM_NEW_YORK)
     say(bot, "new Beta pilot 12k")
-    say(bot, "log acme 7h")
-    say(bot, "10 calls 1h", command="/prospect")
-    nudge = the_nudge(bot)
+    nudge = nudged_on_acme(bot)
     assert "which has been waiting on budget since yesterday." in nudge
 
 

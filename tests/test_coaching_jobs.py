@@ -54,6 +54,13 @@ def the_nudge(bot) -> str:
     return json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
 
 
+def nudged_on_acme(bot) -> str:
+    """Seven hours logged on Acme renewal and one of prospecting: the nudge comes; its blocks as text."""
+    say(bot, "log acme 7h")
+    say(bot, "10 calls 1h", command="/prospect")
+    return the_nudge(bot)
+
+
 def action_ids(message: dict) -> list[str]:
     return [
         element["action_id"]

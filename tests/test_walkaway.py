@@ -16,7 +16,7 @@ from bot.rules.crm_stages import stage_map, stage_probabilities
 from bot.services.csv_import import ImportOptions, import_file
 from storage import close_dates, outlook
 from tests.hubspot_fixtures import crm_bot, hubspot, hubspot_server, provider_for  # noqa: F401 (fixtures)
-from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, say, the_nudge
+from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, nudged_on_acme, say, the_nudge
 from tests.test_crm_sync import sync
 from tests.test_outlook_command import health_text
 
@@ -106,9 +106,7 @@ def test_a_deal_pushed_twice_shows_in_health_and_gives_the_nudge_its_question(bo
     assert ":calendar: *Acme renewal*'s close date has moved 2 times, from 15 Dec to 20 Feb 2027." in text
 
     say(bot, "new Beta pilot 12k")
-    say(bot, "log acme 7h")
-    say(bot, "10 calls 1h", command="/prospect")
-    nudge = the_nudge(bot)
+    nudge = nudged_on_acme(bot)
     assert "close date has moved 2 times" in nudge
     assert "Its close date keeps moving: what date would the buyer commit to if you asked?" in nudge
 
@@ -129,9 +127,7 @@ def test_a_deal_long_in_its_stage_against_the_reps_usual_stay(bot):
     )
     assert "Old A" not in text.split("Worth a second look")[1].split("Signals, not verdicts")[0]
 
-    say(bot, "log acme 7h")
-    say(bot, "10 calls 1h", command="/prospect")
-    nudge = the_nudge(bot)
+    nudge = nudged_on_acme(bot)
     assert "has been in Discovery for 8 weeks" in nudge
     assert "What would have to happen for this deal to reach its next stage" in nudge
 
