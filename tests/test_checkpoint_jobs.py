@@ -26,6 +26,13 @@ def answer(bot, action_id: str, message: dict) -> dict:
     return bot.slack.wait_for("response_url", before + 1)[-1].args
 
 
+def answered_at_its_checkpoint(bot, action_id: str) -> dict:
+    """Acme renewal's budget obstacle, asked about on its Wednesday checkpoint and answered `action_id`: the reply."""
+    named_with_checkpoint(bot)
+    run(bot, "checkpoints", WEDNESDAY_9AM_NEW_YORK)
+    return answer(bot, action_id, dms(bot)[0])
+
+
 def test_the_checkpoint_is_asked_once_on_its_morning_in_the_reps_own_hours(bot):
     named_with_checkpoint(bot)
 
@@ -132,9 +139,7 @@ def test_step_back_pauses_the_deal_out_of_the_stalled_list_and_the_nudge_says_so
 
 
 def test_lost_closes_the_deal_as_lost_through_the_pipeline(bot):
-    named_with_checkpoint(bot)
-    run(bot, "checkpoints", WEDNESDAY_9AM_NEW_YORK)
-    reply = answer(bot, views.LOST, dms(bot)[0])
+    reply = answered_at_its_checkpoint(bot, views.LOST)
     assert "marked lost" in reply["text"]
     deal = opportunities.get_opportunity(bot.db, "T1", "U1", 1)
     assert (deal.status, deal.stage, deal.lost_reason) == ("lost", "Lost", "Obstacle: budget, no money until Q2")

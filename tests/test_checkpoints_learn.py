@@ -15,7 +15,7 @@ from bot.messages import obstacles as views
 from storage import answers
 from storage import obstacles as store
 from tests.driver import picked_date, typed
-from tests.test_checkpoint_jobs import WEDNESDAY_9AM_NEW_YORK, answer, named_with_checkpoint
+from tests.test_checkpoint_jobs import WEDNESDAY_9AM_NEW_YORK, answer, answered_at_its_checkpoint, named_with_checkpoint
 from tests.test_coaching_jobs import (
     FRIDAY_3PM_NEW_YORK,
     MONDAY_10AM_NEW_YORK,
@@ -136,9 +136,7 @@ def test_an_obstacle_named_last_evening_has_stood_since_yesterday(bot):
 
 
 def test_lost_at_a_checkpoint_asks_what_it_taught_and_keeps_the_answer(bot):
-    named_with_checkpoint(bot)
-    run(bot, "checkpoints", WEDNESDAY_9AM_NEW_YORK)
-    reply = answer(bot, views.LOST, dms(bot)[0])
+    reply = answered_at_its_checkpoint(bot, views.LOST)
     body = json.dumps(reply["blocks"], ensure_ascii=False)
     assert "What did Acme renewal teach you that you'll use on the next deal?" in body
     assert "Every closed deal teaches something" not in body
