@@ -21,7 +21,7 @@ from bot import slack_pace, uploads
 from bot.people import TOKEN_FAILURES, UNREACHABLE, WorkspaceUnreachable
 from bot.services import Services
 from bot.workers import PEOPLE
-from storage import claims
+from storage import claim_marks, claims
 
 log = logging.getLogger("pipeline_coach.delivery")
 
@@ -45,7 +45,7 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
     call, and a claim another instance has taken over meanwhile is not sent.
     """
     slack_pace.wait_to_post(services)  # the workspace's post budget, shared by every instance
-    if not claims.still_ours(services.db, claim, services.now()):
+    if not claim_marks.still_ours(services.db, claim, services.now()):
         log.warning(
             "%s for %s was taken over by another instance; not sent here", claim.key.kind, claim.key.recipient_id
         )
@@ -53,7 +53,7 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
     found_in_slack = uploads.already_shared if uploads.is_upload(claim) else _already_in_slack
     found = found_in_slack(services, claim) if claim.resumed else False
     if found is None:
-        claims.wait_for_history(services.db, claim, services.now())
+        claim_marks.wait_for_history(services.db, claim, services.now())
         log.info(
             "%s for %s may have reached Slack before a crash and its DM cannot be read yet; it waits",
             claim.key.kind,
@@ -61,7 +61,7 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
         )
         return WAITING
     if found:
-        claims.mark_sent(services.db, claim, now, start_cooldown=starts_cooldown)
+        claim_marks.mark_sent(services.db, claim, now, start_cooldown=starts_cooldown)
         log.info("%s for %s had reached Slack before a crash; marked sent", claim.key.kind, claim.key.recipient_id)
         return ALREADY_THERE
     try:
@@ -74,17 +74,17 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
     except SlackApiError as error:
         reason = str(error.response.get("error") or f"http_{error.response.status_code}")
         if reason in TOKEN_FAILURES:  # the workspace's token, not this message: try again on a later tick
-            claims.mark_failed_attempt(services.db, claim, reason, now)
+            claim_marks.mark_failed_attempt(services.db, claim, reason, now)
             raise WorkspaceUnreachable(f"Slack says {reason}") from None
         if reason in UNREACHABLE:
-            claims.mark_skipped(services.db, claim, reason, now, unreachable=True)
+            claim_marks.mark_skipped(services.db, claim, reason, now, unreachable=True)
             log.info("%s for %s skipped: Slack says %s", claim.key.kind, claim.key.recipient_id, reason)
             return SKIPPED
         return _failed(services, claim, reason, now)
     except Exception as error:  # connection trouble, a timeout, anything else: try again later
         return _failed(services, claim, f"{error.__class__.__name__}: {error}", now)
     PEOPLE.step_aside()  # Slack's answer may come mid-burst: the mark waits for people (a crash: resumed)
-    if not claims.mark_sent(services.db, claim, now, start_cooldown=starts_cooldown):
+    if not claim_marks.mark_sent(services.db, claim, now, start_cooldown=starts_cooldown):
         return TAKEN_OVER
     return SENT
 
@@ -122,7 +122,7 @@ def _already_in_slack(services: Services, claim: claims.Claim) -> bool | None:
 
 
 def _failed(services: Services, claim: claims.Claim, reason: str, now: datetime) -> str:
-    outcome = claims.mark_failed_attempt(services.db, claim, reason, now)
+    outcome = claim_marks.mark_failed_attempt(services.db, claim, reason, now)
     if outcome.status == FAILED:
         log.error(
             "gave up on %s %s for %s after %s attempts: %s",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
@@ -30,6 +30,7 @@ from handlers.common import (
     tell_user,
     to_respond,
 )
+from handlers.listeners import Listeners
 from handlers.submissions import home_click, open_form, read_json
 
 log = logging.getLogger("pipeline_coach")
@@ -39,13 +40,8 @@ ADMIN_USAGE = (
     "or `/opportunity admin crm` for the CRM sync."
 )
 
-
-def register(app: App) -> None:
-    app.view(views.ADMIN_VIEW)(settings_saved)
-    app.action(views.FORGET_CONFIRMED)(forget_confirmed)
-    app.action(views.FORGET_EXPORT)(forget_export)
-    app.action(views.FORGET_PICK)(forget_picked)
-    app.action(home_views.WORKSPACE_SETTINGS)(settings_from_home)
+listeners = Listeners()
+register = listeners.register
 
 
 def admin_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context, rest: str) -> None:
@@ -71,6 +67,7 @@ def admin_command(ack: Ack, command: dict, respond: Respond, client: WebClient, 
         respond(**(views.forget_someone_offer(found.group(1)) if found else views.forget_whom()))
 
 
+@listeners.action(views.FORGET_PICK)
 def forget_picked(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
     """An admin picked the person to erase: ask to confirm."""
     ack()
@@ -89,6 +86,7 @@ def settings_modal(services) -> dict:
     return views.admin_modal(services.settings, groups, "{}")
 
 
+@listeners.action(home_views.WORKSPACE_SETTINGS)
 def settings_from_home(ack: Ack, body: dict, client: WebClient, context) -> None:
     """The Home tab's button (shown to admins only; checked again here)."""
     with home_click(ack, body, client, context) as click:
@@ -102,6 +100,7 @@ def forget_me(ack: Ack, command: dict, respond: Respond, client: WebClient, cont
     ack(**views.forget_offer())
 
 
+@listeners.view(views.ADMIN_VIEW)
 def settings_saved(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     services = services_of(context)
     team_id, user_id = ids_of(body)
@@ -127,6 +126,7 @@ def settings_saved(ack: Ack, body: dict, view: dict, client: WebClient, context)
         send({"text": text, "blocks": blocks})
 
 
+@listeners.action(views.FORGET_CONFIRMED)
 def forget_confirmed(ack: Ack, body: dict, respond: Respond, client: WebClient, context) -> None:
     ack()
     services = services_of(context)
@@ -143,6 +143,7 @@ def forget_confirmed(ack: Ack, body: dict, respond: Respond, client: WebClient, 
         respond(**views.forgotten_reply(counts, "your" if whose == "self" else f"<@{target}>'s"), replace_original=True)
 
 
+@listeners.action(views.FORGET_EXPORT)
 def forget_export(ack: Ack, body: dict, respond: Respond, client: WebClient, context) -> None:
     ack()
     services = services_of(context)

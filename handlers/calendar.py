@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.integrations.calendar_feed import BadAddress, FeedError
@@ -17,12 +17,10 @@ from bot.messages.kit import problem
 from bot.parsing import ParseError
 from bot.services import calendar
 from handlers import common, submissions
+from handlers.listeners import Listeners
 
-
-def register(app: App) -> None:
-    app.view(views.CONNECT_VIEW)(submit_connect)
-    app.action(views.FORGET_ACTION)(forget_clicked)
-    app.action(re.compile(f"^{views.PLACE_ACTION}:"))(place_clicked)
+listeners = Listeners()
+register = listeners.register
 
 
 def calendar_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context, rest: str) -> None:
@@ -71,6 +69,7 @@ def connect(ack: Ack, command: dict, respond: Respond, client: WebClient, servic
         send(_connect(services, command["team_id"], command["user_id"], address))
 
 
+@listeners.view(views.CONNECT_VIEW)
 def submit_connect(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     services = common.services_of(context)
     address = (submissions.field_values(view).get(views.ADDRESS_BLOCK) or "").strip()
@@ -98,6 +97,7 @@ def _connect(services, team_id: str, user_id: str, address: str) -> dict:
     return views.connected_reply(host, result.found, result.by_placement or {}, services.settings.calendar_window_days)
 
 
+@listeners.action(views.FORGET_ACTION)
 def forget_clicked(ack: Ack, body: dict, respond: Respond, context) -> None:
     ack()
     services = common.services_of(context)
@@ -110,6 +110,7 @@ def forget_clicked(ack: Ack, body: dict, respond: Respond, context) -> None:
 SUBCOMMANDS = {"calendar": calendar_command}
 
 
+@listeners.action(re.compile(f"^{views.PLACE_ACTION}:"))
 def place_clicked(ack: Ack, body: dict, respond: Respond, context) -> None:
     """One tap on a question's button: the meeting (and later ones with those people) goes there."""
     ack()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -19,20 +19,10 @@ from bot.parsing.obstacles import parse_focus_obstacle
 from bot.questions import BY_ID
 from bot.services import coach
 from handlers import common, submissions
+from handlers.listeners import Listeners
 
-
-def register(app: App) -> None:
-    app.action(views.PLAN_BLOCK)(plan_block)
-    app.action(views.SNOOZE_WEEK)(snooze_week)
-    app.action(views.CHOOSE_FOCUS)(choose_focus)
-    app.action(views.ANSWER_REFLECTION)(answer_reflection)
-    app.action(views.BLOCK_DONE)(block_followup)
-    app.action(views.BLOCK_MISSED)(block_followup)
-    app.view(views.PLAN_VIEW)(submit_plan)
-    app.view(views.FOCUS_VIEW)(submit_focus)
-    app.view(views.REFLECTION_VIEW)(submit_reflection)
-    app.action(lessons.KEEP_LESSON)(keep_lesson)
-    app.view(lessons.LESSON_VIEW)(submit_lesson)
+listeners = Listeners()
+register = listeners.register
 
 
 # ---- /opportunity coach and reflections --------------------------------------------------
@@ -66,6 +56,7 @@ def _for_date(services, carried: dict):
     return parse_day(carried.get("d"), services.team_today())
 
 
+@listeners.action(views.PLAN_BLOCK)
 def plan_block(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     ack()
     services = common.services_of(context)
@@ -79,6 +70,7 @@ def plan_block(ack: Ack, body: dict, action: dict, respond: Respond, client: Web
             respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
+@listeners.action(views.SNOOZE_WEEK)
 def snooze_week(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
@@ -89,6 +81,7 @@ def snooze_week(ack: Ack, body: dict, action: dict, respond: Respond, context) -
         respond(**views.snoozed_reply(until, today), replace_original=False)
 
 
+@listeners.action(views.CHOOSE_FOCUS)
 def choose_focus(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """The focus form; when the nudge named a deal still open, it also asks what stands in its way."""
     ack()
@@ -103,6 +96,7 @@ def choose_focus(ack: Ack, body: dict, action: dict, respond: Respond, client: W
             respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
+@listeners.action(views.ANSWER_REFLECTION)
 def answer_reflection(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     ack()
     chosen = submissions.read_json(action.get("value"))
@@ -118,6 +112,7 @@ def answer_reflection(ack: Ack, body: dict, action: dict, respond: Respond, clie
         respond(**problem(common.FORM_FAILED), replace_original=False)
 
 
+@listeners.action(views.BLOCK_DONE, views.BLOCK_MISSED)
 def block_followup(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
     services = common.services_of(context)
     team_id, user_id = common.ids_of(body)
@@ -132,19 +127,16 @@ def block_followup(ack: Ack, body: dict, action: dict, respond: Respond, context
         respond(**views.followup_thanks(done))
 
 
+@listeners.action(lessons.KEEP_LESSON)
 def keep_lesson(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """The reply to "Lost" asked what the deal taught: a one-field form."""
-    ack()
-    services = common.services_of(context)
-    team_id, user_id = common.ids_of(body)
-    with common.replying_on_failure(common.to_respond(respond, replace_original=False)):
-        deal = coach.lost_deal(services, team_id, user_id, submissions.read_json(action.get("value")).get("o"))
-        if deal is None:
-            respond(**problem(LESSON_GONE), replace_original=False)
-            return
-        form = lessons.lesson_modal(deal.name, json.dumps({"o": deal.id}))
-        if not submissions.open_form(client, body.get("trigger_id", ""), form):
-            respond(**problem(common.FORM_FAILED), replace_original=False)
+    submissions.form_from_button(
+        ack, body, action, respond, client, context, coach.lost_deal, _lesson_form, LESSON_GONE
+    )
+
+
+def _lesson_form(services, deal) -> dict:
+    return lessons.lesson_modal(deal.name, json.dumps({"o": deal.id}))
 
 
 LESSON_GONE = "That deal is no longer a lost deal of yours. `/opportunity reflections` shows what you kept."
@@ -153,26 +145,20 @@ LESSON_GONE = "That deal is no longer a lost deal of yours. `/opportunity reflec
 # ---- forms ------------------------------------------------------------------------------------
 
 
-def submit_lesson(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_answer_form, in_channel=False)
-    if form is None:
-        return
-    with common.storing_form(ack, form.send, view) as stored:
-        name = coach.keep_lesson(form.services, form.team_id, form.user_id, form.meta.get("o"), form.fields, form.key)
-        stored()
-        form.send(lessons.lesson_kept(name) if name else problem(LESSON_GONE))
+@listeners.form(lessons.LESSON_VIEW, parse_answer_form, in_channel=False)
+def submit_lesson(form: submissions.Submission, stored: common.AckOnce) -> None:
+    name = coach.keep_lesson(form.services, form.team_id, form.user_id, form.meta.get("o"), form.fields, form.key)
+    stored()
+    form.send(lessons.lesson_kept(name) if name else problem(LESSON_GONE))
 
 
-def submit_plan(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_plan_form, in_channel=False)
-    if form is None:
-        return
+@listeners.form(views.PLAN_VIEW, parse_plan_form, in_channel=False)
+def submit_plan(form: submissions.Submission, stored: common.AckOnce) -> None:
     services, (day, minutes) = form.services, form.fields
-    with common.storing_form(ack, form.send, view) as stored:
-        for_date = _for_date(services, form.meta)
-        followup, today = coach.plan_block(services, form.team_id, form.user_id, day, minutes, for_date, form.key)
-        stored()
-        form.send(views.block_planned_reply(day, minutes, today, followup))
+    for_date = _for_date(services, form.meta)
+    followup, today = coach.plan_block(services, form.team_id, form.user_id, day, minutes, for_date, form.key)
+    stored()
+    form.send(views.block_planned_reply(day, minutes, today, followup))
 
 
 def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, block_id: str, keep, send=None) -> None:
@@ -191,6 +177,7 @@ def _answer_form(ack: Ack, body: dict, view: dict, client: WebClient, context, b
         send(reply)
 
 
+@listeners.view(views.FOCUS_VIEW)
 def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     """Why focus (required), and optionally the deal's obstacle and checkpoint; every problem beside its field."""
     services = common.services_of(context)
@@ -217,6 +204,7 @@ def submit_focus(ack: Ack, body: dict, view: dict, client: WebClient, context) -
         form.send(views.focus_reply())
 
 
+@listeners.view(views.REFLECTION_VIEW)
 def submit_reflection(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     def keep(services, team_id, user_id, answer, meta, for_date, key) -> dict:
         if str(meta.get("q")) not in BY_ID:

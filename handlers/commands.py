@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.messages import opportunities as views
@@ -13,6 +13,7 @@ from bot.parsing.tokens import suggest
 from bot.text import clean, escape
 from handlers import admin, calendar, coaching, export, obstacles, opportunities, selling_time, team
 from handlers.common import refuse, services_of
+from handlers.listeners import Listeners
 
 SUBCOMMANDS = {
     **opportunities.SUBCOMMANDS,  # new, list, stage, won, lost, help
@@ -26,10 +27,11 @@ SUBCOMMANDS = {
 }
 
 
-def register(app: App) -> None:
-    app.command("/opportunity")(opportunity_command)
+listeners = Listeners()
+register = listeners.register
 
 
+@listeners.command("/opportunity")
 def opportunity_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context) -> None:
     services = services_of(context)
     verb, _, rest = " ".join(clean(command.get("text")).split()).partition(" ")

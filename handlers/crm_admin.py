@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import re
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 
 from bot.messages import admin as admin_views
 from bot.messages import crm_connect as views
 from bot.services import admin, crm_connect
 from handlers.common import ids_of, replying_on_failure, services_of, to_respond
+from handlers.listeners import Listeners
 
-
-def register(app: App) -> None:
-    app.action(re.compile(f"^{views.CONNECT_PREFIX}"))(link_opened)
-    app.action(views.DISCONNECT)(disconnect_pressed)
+listeners = Listeners()
+register = listeners.register
 
 
 def show(respond: Respond, context, team_id: str, user_id: str) -> None:
@@ -24,11 +23,13 @@ def show(respond: Respond, context, team_id: str, user_id: str) -> None:
     respond(**views.crm_view(crm_connect.view(services_of(context), team_id, user_id)))
 
 
+@listeners.action(re.compile(f"^{views.CONNECT_PREFIX}"))
 def link_opened(ack: Ack) -> None:
     """A connect button is a link: the browser does the rest; Slack still tells the app, which says okay."""
     ack()
 
 
+@listeners.action(views.DISCONNECT)
 def disconnect_pressed(ack: Ack, body: dict, respond: Respond, context) -> None:
     ack()
     services = services_of(context)

@@ -3,7 +3,7 @@ and the buttons along its top."""
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.messages import coach_settings
@@ -13,19 +13,17 @@ from bot.messages.kit import problem
 from bot.parsing.coaching import CoachChange
 from bot.services import DatabaseUnavailable, coach, home, pipeline
 from handlers.common import FORM_FAILED, FORM_NOT_SAVED, ids_of, refuse, services_of
+from handlers.listeners import Listeners
 from handlers.submissions import field_values, home_click, metadata, open_form
 
 PICKABLE_DEALS = 100  # a static select holds at most 100 options
 
 
-def register(app: App) -> None:
-    app.event("app_home_opened")(home_opened)
-    app.action(views.LOG_DEAL_TIME)(log_deal_time)
-    app.action(views.LOG_PROSPECTING)(log_prospecting)
-    app.action(views.COACHING_SETTINGS)(coaching_settings)
-    app.view(views.PICK_DEAL_VIEW)(deal_picked)
+listeners = Listeners()
+register = listeners.register
 
 
+@listeners.event("app_home_opened")
 def home_opened(event: dict, body: dict, context) -> None:
     """Bolt acknowledges events before this runs."""
     if event.get("tab", "home") != "home" or not event.get("user"):
@@ -34,6 +32,7 @@ def home_opened(event: dict, body: dict, context) -> None:
     home.publish_home(services_of(context), team_id, event["user"], opened=True)
 
 
+@listeners.action(views.LOG_DEAL_TIME)
 def log_deal_time(ack: Ack, body: dict, client: WebClient, respond: Respond, context) -> None:
     with home_click(ack, body, client, context) as click:
         opportunities, _ = pipeline.list_open(click.services, click.team_id, click.user_id, PICKABLE_DEALS)
@@ -44,6 +43,7 @@ def log_deal_time(ack: Ack, body: dict, client: WebClient, respond: Respond, con
             click.send(problem(FORM_FAILED))
 
 
+@listeners.view(views.PICK_DEAL_VIEW)
 def deal_picked(ack: Ack, body: dict, view: dict, context) -> None:
     services = services_of(context)
     team_id, user_id = ids_of(body)
@@ -60,6 +60,7 @@ def deal_picked(ack: Ack, body: dict, view: dict, context) -> None:
     ack(response_action="update", view=form)
 
 
+@listeners.action(views.LOG_PROSPECTING)
 def log_prospecting(ack: Ack, body: dict, client: WebClient, context) -> None:
     ack()
     services = services_of(context)
@@ -67,6 +68,7 @@ def log_prospecting(ack: Ack, body: dict, client: WebClient, context) -> None:
     open_form(client, body.get("trigger_id", ""), form)
 
 
+@listeners.action(views.COACHING_SETTINGS)
 def coaching_settings(ack: Ack, body: dict, client: WebClient, context) -> None:
     """The rep's coaching card, sent to our DM (the Home tab has no thread to reply in)."""
     with home_click(ack, body, client, context) as click:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.messages import obstacles as views
@@ -22,18 +22,10 @@ from bot.parsing.obstacles import (
 )
 from bot.services import obstacles, pipeline
 from handlers import common, submissions
+from handlers.listeners import Listeners
 
-
-def register(app: App) -> None:
-    app.view(views.OBSTACLE_VIEW)(submit_obstacle)
-    app.view(views.CHECKPOINT_VIEW)(submit_new_checkpoint)
-    for action_id in (views.MOVED, views.STEP_BACK, views.LOST):
-        app.action(action_id)(checkpoint_answer)
-    app.action(views.NOT_YET)(checkpoint_not_yet)
-    app.action(views.DETACH_WHEN)(checkpoint_detach_when)
-    app.view(views.DETACH_VIEW)(submit_detach_when)
-    app.action(views.RESTART_SIGNAL)(restart_signal)
-    app.view(views.RESTART_VIEW)(submit_restart_signal)
+listeners = Listeners()
+register = listeners.register
 
 
 # ---- /opportunity obstacle ------------------------------------------------------------------
@@ -84,25 +76,23 @@ def obstacle_form(services, team_id: str, user_id: str, opp, metadata: str) -> d
     return views.obstacle_modal(opp, current, metadata, services.team_today())
 
 
-def submit_obstacle(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_obstacle_form)
-    if form is None:
-        return
-    with common.storing_form(ack, form.send, view) as stored:
-        deal_id = form.meta.get("id") if isinstance(form.meta.get("id"), int) else 0
-        opp = pipeline.get_open(form.services, form.team_id, form.user_id, deal_id)
-        if opp is None:
-            stored()
-            form.send(problem(opportunity_views.DEAL_GONE))
-            return
-        found = obstacles.name(form.services, form.team_id, form.user_id, opp.id, obstacles.NewObstacle(*form.fields))
+@listeners.form(views.OBSTACLE_VIEW, parse_obstacle_form)
+def submit_obstacle(form: submissions.Submission, stored: common.AckOnce) -> None:
+    deal_id = form.meta.get("id") if isinstance(form.meta.get("id"), int) else 0
+    opp = pipeline.get_open(form.services, form.team_id, form.user_id, deal_id)
+    if opp is None:
         stored()
-        form.send(views.obstacle_reply(opp, found, form.services.team_today()))
+        form.send(problem(opportunity_views.DEAL_GONE))
+        return
+    found = obstacles.name(form.services, form.team_id, form.user_id, opp.id, obstacles.NewObstacle(*form.fields))
+    stored()
+    form.send(views.obstacle_reply(opp, found, form.services.team_today()))
 
 
 # ---- the checkpoint question --------------------------------------------------------------
 
 
+@listeners.action(views.MOVED, views.STEP_BACK, views.LOST)
 def checkpoint_answer(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
     """Moved, Step back or Lost: kept and acted on, and the question is replaced by the answer."""
     services = common.services_of(context)
@@ -118,6 +108,7 @@ def checkpoint_answer(ack: Ack, body: dict, action: dict, respond: Respond, cont
         respond(**views.checkpoint_reply(answer, answered, services.team_today()))
 
 
+@listeners.action(views.NOT_YET)
 def checkpoint_not_yet(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """Not yet: a small form for the new checkpoint."""
     submissions.form_from_button(
@@ -130,24 +121,22 @@ def _checkpoint_form(services, found) -> dict:
     return views.new_checkpoint_modal(found, json.dumps({"o": found.id}), initial)
 
 
-def submit_new_checkpoint(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_new_checkpoint, in_channel=False)
-    if form is None:
-        return
+@listeners.form(views.CHECKPOINT_VIEW, parse_new_checkpoint, in_channel=False)
+def submit_new_checkpoint(form: submissions.Submission, stored: common.AckOnce) -> None:
     services, checkpoint = form.services, form.fields
-    with common.storing_form(ack, form.send, view) as stored:
-        obstacle_id = form.meta.get("o")
-        found = obstacles.answer_checkpoint(
-            services, form.team_id, form.user_id, obstacle_id, obstacles.NOT_YET, checkpoint
-        )
-        stored()
-        if found is None:
-            form.send(problem(views.GONE))
-            return
-        reply = views.checkpoint_reply(obstacles.NOT_YET, found, services.team_today(), checkpoint)
-        form.send({"text": reply["text"], "blocks": reply["blocks"]})
+    obstacle_id = form.meta.get("o")
+    found = obstacles.answer_checkpoint(
+        services, form.team_id, form.user_id, obstacle_id, obstacles.NOT_YET, checkpoint
+    )
+    stored()
+    if found is None:
+        form.send(problem(views.GONE))
+        return
+    reply = views.checkpoint_reply(obstacles.NOT_YET, found, services.team_today(), checkpoint)
+    form.send({"text": reply["text"], "blocks": reply["blocks"]})
 
 
+@listeners.action(views.DETACH_WHEN)
 def checkpoint_detach_when(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """After two "not yet"s: a small form for when the rep will step back (a day, a condition, or both)."""
     submissions.form_from_button(
@@ -159,20 +148,18 @@ def _detach_form(services, found) -> dict:
     return views.detach_modal(found, json.dumps({"o": found.id}))
 
 
-def submit_detach_when(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_detach_form, in_channel=False)
-    if form is None:
-        return
+@listeners.form(views.DETACH_VIEW, parse_detach_form, in_channel=False)
+def submit_detach_when(form: submissions.Submission, stored: common.AckOnce) -> None:
     detach_on, condition = form.fields
-    with common.storing_form(ack, form.send, view) as stored:
-        obstacle_id = form.meta.get("o")
-        found = obstacles.detach_when(
-            form.services, form.team_id, form.user_id, obstacle_id, detach_on, condition, form.key
-        )
-        stored()
-        form.send(problem(views.GONE) if found is None else views.detach_reply(found, form.services.team_today()))
+    obstacle_id = form.meta.get("o")
+    found = obstacles.detach_when(
+        form.services, form.team_id, form.user_id, obstacle_id, detach_on, condition, form.key
+    )
+    stored()
+    form.send(problem(views.GONE) if found is None else views.detach_reply(found, form.services.team_today()))
 
 
+@listeners.action(views.RESTART_SIGNAL)
 def restart_signal(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """After a step back: what signal would restart the deal? A one-line form."""
     submissions.form_from_button(
@@ -188,12 +175,9 @@ def _restart_form(services, opp) -> dict:
     return views.restart_modal(opp.name, json.dumps({"o": opp.id}))
 
 
-def submit_restart_signal(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_answer_form, in_channel=False)
-    if form is None:
-        return
-    with common.storing_form(ack, form.send, view) as stored:
-        deal_id = form.meta.get("o")
-        name = obstacles.keep_restart_signal(form.services, form.team_id, form.user_id, deal_id, form.fields, form.key)
-        stored()
-        form.send(views.restart_kept(name) if name else problem(opportunity_views.DEAL_GONE))
+@listeners.form(views.RESTART_VIEW, parse_answer_form, in_channel=False)
+def submit_restart_signal(form: submissions.Submission, stored: common.AckOnce) -> None:
+    deal_id = form.meta.get("o")
+    name = obstacles.keep_restart_signal(form.services, form.team_id, form.user_id, deal_id, form.fields, form.key)
+    stored()
+    form.send(views.restart_kept(name) if name else problem(opportunity_views.DEAL_GONE))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.messages import opportunities as views
@@ -29,18 +29,13 @@ from handlers.common import (
     to_respond,
     where_clicked,
 )
+from handlers.listeners import Listeners
 from handlers.obstacles import obstacle_form, obstacle_picked
 from handlers.selling_time import log_picked
 from handlers.submissions import checked_submission, field_values, metadata, open_form, read_json, submission
 
-
-def register(app: App) -> None:
-    app.action(views.ROW_MENU)(row_menu)
-    app.action(re.compile(rf"^{views.PICK_OPPORTUNITY}_\d+$"))(pick_opportunity)
-    app.action(views.OPEN_NEW_MODAL)(new_button)
-    app.view(form_views.NEW_VIEW)(submit_new)
-    app.view(form_views.STAGE_VIEW)(submit_stage)
-    app.view(form_views.LOST_VIEW)(submit_lost)
+listeners = Listeners()
+register = listeners.register
 
 
 def render_moved(services, moved: pipeline.Moved) -> dict:
@@ -165,6 +160,7 @@ SUBCOMMANDS = {
 # ---- buttons and menus -------------------------------------------------------------------
 
 
+@listeners.action(views.ROW_MENU)
 def row_menu(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     services = services_of(context)
     team_id, user_id = ids_of(body)
@@ -193,6 +189,7 @@ def row_menu(ack: Ack, body: dict, action: dict, respond: Respond, client: WebCl
             send(problem(FORM_FAILED))
 
 
+@listeners.action(re.compile(rf"^{views.PICK_OPPORTUNITY}_\d+$"))
 def pick_opportunity(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context) -> None:
     """The rep picked one of several matches: finish what they asked for, replacing the question."""
     services = services_of(context)
@@ -220,6 +217,7 @@ def pick_opportunity(ack: Ack, body: dict, action: dict, respond: Respond, clien
         send(render_moved(services, moved))
 
 
+@listeners.action(views.OPEN_NEW_MODAL)
 def new_button(ack: Ack, body: dict, respond: Respond, client: WebClient, context) -> None:
     ack()
     channel_id = (body.get("channel") or {}).get("id", "")
@@ -230,6 +228,7 @@ def new_button(ack: Ack, body: dict, respond: Respond, client: WebClient, contex
 # ---- forms ---------------------------------------------------------------------------------
 
 
+@listeners.view(form_views.NEW_VIEW)
 def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     stages = services_of(context).settings.open_stages
     form = checked_submission(ack, body, view, client, context, parse_form, stages)
@@ -241,6 +240,7 @@ def submit_new(ack: Ack, body: dict, view: dict, client: WebClient, context) -> 
         form.send(render_opened(form.services, opened))
 
 
+@listeners.view(form_views.STAGE_VIEW)
 def submit_stage(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     services = services_of(context)
     try:
@@ -251,6 +251,7 @@ def submit_stage(ack: Ack, body: dict, view: dict, client: WebClient, context) -
     finish_form(ack, body, view, client, context, target, None)
 
 
+@listeners.view(form_views.LOST_VIEW)
 def submit_lost(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     try:
         reason = check_optional(field_values(view).get("reason"), "reason", MAX_REASON)

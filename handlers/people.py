@@ -3,16 +3,15 @@ events before this runs; the service caches what changed."""
 
 from __future__ import annotations
 
-from slack_bolt import App
-
 from bot.services import people
 from handlers.common import services_of
+from handlers.listeners import Listeners
+
+listeners = Listeners()
+register = listeners.register
 
 
-def register(app: App) -> None:
-    app.event("user_change")(user_changed)
-
-
+@listeners.event("user_change")
 def user_changed(event: dict, body: dict, context) -> None:
     user = event.get("user")
     if not isinstance(user, dict):

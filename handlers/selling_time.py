@@ -6,7 +6,7 @@ bot/services/selling_time.py (or health.py), then the reply from bot/messages/se
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.messages import health as health_views
@@ -26,21 +26,20 @@ from bot.parsing.selling_time import (
 from bot.services import charts, health, outlook, selling_time
 from bot.text import clean, escape
 from handlers import common, submissions
+from handlers.listeners import Listeners
 
 PROSPECT_FORM_FAILED = "I couldn't open the form just now. Try quick entry instead: `/prospect 25 calls 2h`."
 NO_SUCH_DEAL = "I couldn't find an open opportunity called “{}”. `/opportunity list` shows yours."
 
 
-def register(app: App) -> None:
-    app.command("/prospect")(prospect_command)
-    app.view(views.PROSPECT_VIEW)(submit_prospect)
-    app.view(views.LOG_TIME_VIEW)(submit_log_time)
-    app.action(health_views.SHOW_PICTURE)(show_picture)
+listeners = Listeners()
+register = listeners.register
 
 
 # ---- /prospect and /opportunity prospect ----------------------------------------------------
 
 
+@listeners.command("/prospect")
 def prospect_command(ack: Ack, command: dict, respond: Respond, client: WebClient, context) -> None:
     """`/prospect 25 calls 2h`, `/prospect undo`, or `/prospect` alone for the form."""
     rest = " ".join(clean(command.get("text")).split())
@@ -140,6 +139,7 @@ def health_report(ack: Ack, command, respond: Respond, client: WebClient, contex
         respond(**health_views.health_reply(report, services.settings.currency_symbol, services.now(), ahead))
 
 
+@listeners.action(health_views.SHOW_PICTURE)
 def show_picture(ack: Ack, body: dict, respond: Respond, context) -> None:
     """The health report's "Show as a picture": acknowledged at once, then drawn and shared in the DM."""
     ack()
@@ -163,23 +163,17 @@ SUBCOMMANDS = {
 # ---- forms ----------------------------------------------------------------------------------
 
 
-def submit_prospect(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_prospect_form)
-    if form is None:
-        return
-    with common.storing_form(ack, form.send, view) as stored:
-        logged = selling_time.log_prospecting(form.services, form.team_id, form.user_id, form.fields, form.key)
-        stored()
-        form.send(views.logged_reply(logged, form.services.team_today(), views.PROSPECT_UNDO))
+@listeners.form(views.PROSPECT_VIEW, parse_prospect_form)
+def submit_prospect(form: submissions.Submission, stored: common.AckOnce) -> None:
+    logged = selling_time.log_prospecting(form.services, form.team_id, form.user_id, form.fields, form.key)
+    stored()
+    form.send(views.logged_reply(logged, form.services.team_today(), views.PROSPECT_UNDO))
 
 
-def submit_log_time(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
-    form = submissions.checked_submission(ack, body, view, client, context, parse_log_form)
-    if form is None:
-        return
-    with common.storing_form(ack, form.send, view) as stored:
-        entry = DealLog("", *form.fields)
-        services = form.services
-        logged = selling_time.log_deal_time(services, form.team_id, form.user_id, entry, form.meta.get("id"), form.key)
-        stored()
-        form.send(views.logged_reply(logged, services.team_today(), views.OPPORTUNITY_UNDO))
+@listeners.form(views.LOG_TIME_VIEW, parse_log_form)
+def submit_log_time(form: submissions.Submission, stored: common.AckOnce) -> None:
+    entry = DealLog("", *form.fields)
+    services = form.services
+    logged = selling_time.log_deal_time(services, form.team_id, form.user_id, entry, form.meta.get("id"), form.key)
+    stored()
+    form.send(views.logged_reply(logged, services.team_today(), views.OPPORTUNITY_UNDO))

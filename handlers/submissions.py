@@ -19,12 +19,14 @@ from bot.services import Services
 from bot.text import clean
 from handlers.common import (
     FORM_FAILED,
+    AckOnce,
     Send,
     ids_of,
     refuse,
     replying_on_failure,
     request_key,
     services_of,
+    storing_form,
     tell_user,
     to_respond,
 )
@@ -137,6 +139,21 @@ def checked_submission(
     except FieldErrors as problems:
         refuse(ack, response_action="errors", errors=problems.errors)
         return None
+
+
+def storing_submission(
+    store: Callable[[Submission, AckOnce], None], parse: Callable[..., Any], *args: object, in_channel: bool = True
+):
+    """The listener for a modal whose fields `parse` checks before the ack (checked_submission), then
+    `store(form, stored)` keeps inside storing_form, calling `stored()` once the entry is in."""
+
+    def submitted(ack: Callable[..., object], body: dict, view: dict, client: WebClient, context) -> None:
+        form = checked_submission(ack, body, view, client, context, parse, *args, in_channel=in_channel)
+        if form is not None:
+            with storing_form(ack, form.send, view) as stored:
+                store(form, stored)
+
+    return submitted
 
 
 @contextmanager

@@ -13,7 +13,7 @@ start of its tick) and is renewed while a long fan-out is still sending (storage
 taken over after its lease is `resumed`: before sending it again, the sender asks Slack whether the
 message already arrived (bot/delivery.py reads the claim id back from the DM's message metadata), which
 closes the window between Slack's answer and the "sent" mark. A mark that finds its claim taken over
-changes nothing and says so (mark_sent returns False).
+changes nothing and says so (mark_sent returns False). The owner's marks: storage/claim_marks.py.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 
 from storage.db import Database
-from storage.models import Rep, ScheduledMessage
+from storage.models import ScheduledMessage
 from storage.upsert import insert_for
 
 log = logging.getLogger("pipeline_coach.claims")
@@ -52,7 +52,7 @@ class Key:
 
 @dataclass(frozen=True)
 class Claim:
-    """A message this process now owns: send `text`/`blocks`, then mark it with the functions below."""
+    """A message this process now owns: send `text`/`blocks`, then mark it (storage/claim_marks.py)."""
 
     id: int
     key: Key
@@ -219,102 +219,3 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
                 started if maybe_in_slack else None,
             )
     return None
-
-
-# A fan-out's per-send UPDATEs touch no loaded objects: skip the ORM's search of the session for them.
-NO_SESSION_SYNC = {"execution_options": {"synchronize_session": False}}
-
-
-def _owned(claim: Claim) -> tuple:
-    return (
-        ScheduledMessage.id == claim.id,
-        ScheduledMessage.team_id == claim.key.team_id,
-        ScheduledMessage.claimed_by == claim.token,
-        ScheduledMessage.status == CLAIMED,
-    )
-
-
-def still_ours(db: Database, claim: Claim, now: datetime) -> bool:
-    """Renew this claim's lease just before sending it, noting when a send first began; False if another
-    instance has taken it over."""
-    started = func.coalesce(ScheduledMessage.send_started_at, now)
-    with db.transaction() as session:
-        changed = session.execute(
-            update(ScheduledMessage).where(*_owned(claim)).values(claimed_at=now, send_started_at=started),
-            **NO_SESSION_SYNC,
-        ).rowcount
-    return changed == 1
-
-
-def mark_sent(db: Database, claim: Claim, now: datetime, start_cooldown: bool = False) -> bool:
-    """Record the send; with start_cooldown, the rep's nudge cooldown starts in the same transaction.
-
-    False (and a warning) if the claim was taken over meanwhile: the row is then the other owner's to mark.
-    """
-    with db.transaction() as session:
-        changed = session.execute(
-            update(ScheduledMessage).where(*_owned(claim)).values(status=SENT, sent_at=now), **NO_SESSION_SYNC
-        ).rowcount
-        if changed != 1:
-            log.warning(
-                "%s %s for %s was sent, but its claim had been taken over by another instance",
-                claim.key.kind,
-                claim.key.period_key,
-                claim.key.recipient_id,
-            )
-            return False
-        if start_cooldown:
-            session.execute(
-                update(Rep)
-                .where(Rep.team_id == claim.key.team_id, Rep.user_id == claim.key.recipient_id)
-                .values(last_nudged_at=now)
-            )
-    return True
-
-
-def mark_failed_attempt(db: Database, claim: Claim, error: str, now: datetime) -> Outcome:
-    """A send failed for a reason that may pass: retry later with backoff, or give up after MAX_ATTEMPTS."""
-    error = error[:200]
-    if claim.attempts >= MAX_ATTEMPTS:
-        values: dict = {"status": FAILED, "last_error": error, "next_attempt_at": None}
-        outcome = Outcome(FAILED, claim.attempts)
-    else:
-        retry_at = now + backoff(claim.attempts)
-        values = {"status": RETRY, "last_error": error, "next_attempt_at": retry_at}
-        outcome = Outcome(RETRY, claim.attempts, retry_at)
-    with db.transaction() as session:
-        session.execute(update(ScheduledMessage).where(*_owned(claim)).values(**values))
-    return outcome
-
-
-def mark_skipped(db: Database, claim: Claim, reason: str, now: datetime, unreachable: bool = False) -> None:
-    """Close a claim without sending it; with unreachable, the rep is marked so nobody tries again."""
-    with db.transaction() as session:
-        session.execute(update(ScheduledMessage).where(*_owned(claim)).values(status=SKIPPED, last_error=reason[:200]))
-        if unreachable:
-            session.execute(
-                update(Rep)
-                .where(Rep.team_id == claim.key.team_id, Rep.user_id == claim.key.recipient_id)
-                .values(undeliverable_reason=reason[:64], undeliverable_at=now)
-            )
-
-
-WAITING_FOR_HISTORY = "waiting to read the DM's history"
-
-
-def wait_for_history(db: Database, claim: Claim, now: datetime) -> None:
-    """A resumed claim whose DM could not be read yet (Slack's history limit, an error): it may be in Slack,
-    so it is neither sent nor failed. It is let go as abandoned again (resumed, and its DM read, on a later
-    tick), and the wait is not counted as an attempt: a claim is never given up on for want of a read."""
-    with db.transaction() as session:
-        session.execute(
-            update(ScheduledMessage)
-            .where(*_owned(claim))
-            .values(
-                claimed_at=now - LEASE,
-                claimed_by="waiting for history",
-                attempts=ScheduledMessage.attempts - 1,
-                last_error=WAITING_FOR_HISTORY,
-            ),
-            **NO_SESSION_SYNC,
-        )

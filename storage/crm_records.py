@@ -12,8 +12,8 @@ from sqlalchemy import delete, select, update
 from storage.close_dates import close_date_change
 from storage.crm import REMOVED, link_values, links_of
 from storage.db import Database
-from storage.models import CrmConflict, CrmFlag, CrmLink, Opportunity, StageChange
-from storage.opportunities import view_of
+from storage.models import CrmConflict, CrmFlag, CrmLink, Opportunity
+from storage.opportunities import stage_change, view_of
 from storage.records import OPEN, OpportunityView
 from storage.rows import read_row
 
@@ -94,16 +94,8 @@ def save_records(
                     .values(crm_modified_at=record.crm_modified_at)
                 )
             if record.opportunity_id is None or record.stage_moved:
-                session.add(
-                    StageChange(
-                        team_id=team_id,
-                        opportunity_id=row.id,
-                        from_stage=record.from_stage,
-                        to_stage=record.stage,
-                        changed_by=provider,
-                        changed_at=record.changed_at if record.opportunity_id else record.created_at,
-                    )
-                )
+                moved_at = record.changed_at if record.opportunity_id else record.created_at
+                session.add(stage_change(row, record.from_stage, provider, moved_at))
             _replace_flags(session, team_id, provider, record, row.id, standing.get(record.crm_id, set()), now)
             for field, kept, lost, winner in record.conflicts:
                 session.add(

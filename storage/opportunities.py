@@ -42,14 +42,22 @@ def create_opportunity(
             created_at=now,
             last_change_at=now,
         )
-        session.add(first_stage(added(session, row), owner_id, now))
+        session.add(stage_change(added(session, row), None, owner_id, now))
         return view_of(row)
 
 
-def first_stage(row: Opportunity, by: str, at: datetime) -> StageChange:
-    """The stage change that starts a new deal's history: into its first stage, from none."""
+def stage_change(
+    row: Opportunity, from_stage: str | None, by: str, at: datetime, request_key: str | None = None
+) -> StageChange:
+    """One step of a deal's stage history: from `from_stage` (None: the deal's first stage) into its stage now."""
     return StageChange(
-        team_id=row.team_id, opportunity_id=row.id, from_stage=None, to_stage=row.stage, changed_by=by, changed_at=at
+        team_id=row.team_id,
+        opportunity_id=row.id,
+        from_stage=from_stage,
+        to_stage=row.stage,
+        changed_by=by,
+        changed_at=at,
+        request_key=request_key,
     )
 
 
@@ -139,17 +147,7 @@ def move_stage(
         if status != OPEN:
             row.closed_at = now
             row.lost_reason = lost_reason
-        session.add(
-            StageChange(
-                team_id=team_id,
-                opportunity_id=row.id,
-                from_stage=from_stage,
-                to_stage=to_stage,
-                changed_by=owner_id,
-                changed_at=now,
-                request_key=request_key,
-            )
-        )
+        session.add(stage_change(row, from_stage, owner_id, now, request_key))
         session.flush()
         return StageMove(opportunity=view_of(row), from_stage=from_stage, to_stage=to_stage)
 

@@ -10,7 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
-from storage.claims import CLAIMED, OUTSTANDING, PENDING, RETRY, SENT, WAITING_FOR_HISTORY, due
+from storage.claim_marks import WAITING_FOR_HISTORY
+from storage.claims import CLAIMED, OUTSTANDING, PENDING, RETRY, SENT, due
 from storage.db import Database
 from storage.models import ScheduledMessage
 

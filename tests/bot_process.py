@@ -25,6 +25,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def run_once(
+    slack, database_url: str, *arguments: str, timeout: int = 60, **settings: str
+) -> subprocess.CompletedProcess:
+    """One bot command run to its end (`-m bot jobs run …`, or `-c` a script that may kill itself midway),
+    against the Slack stand-in and the test database; `settings` are added to its environment."""
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "x",
+        "SLACK_APP_TOKEN": "",
+        "SLACK_API_URL": slack.base_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
+    return subprocess.run(
+        [sys.executable, *arguments], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
 class BotProcess:
     """`python -m bot` with a clean environment plus `env`; HTTP mode unless SLACK_APP_TOKEN is given."""
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.crm_people import slack_knows_by_email
 from tests.hubspot_contract import check_exchange
-from tests.hubspot_fixtures import SLACK_USERS
 from tests.hubspot_oauth_stand_in import CLIENT_ID, CLIENT_SECRET, HubSpotPortals
 from tests.workspaces import ENCRYPTION_KEY, OAUTH, Page, get, install, site
 
@@ -35,13 +35,7 @@ def portals(portals_server: HubSpotPortals, slack) -> Iterator[HubSpotPortals]:
     portals_server.reset()
     portals_server.portals[PORTAL_A].add_owner("501", "ada@example.com", "Ada", "Lovelace")
     portals_server.portals[PORTAL_B].add_owner("601", "grace@example.com", "Grace", "Hopper")
-
-    def lookup(args: dict) -> dict:
-        user = SLACK_USERS.get(str(args.get("email", "")).lower())
-        found = {"ok": True, "user": {"id": user, "deleted": False}}
-        return found if user else {"ok": False, "error": "users_not_found"}
-
-    slack.always("users.lookupByEmail", lookup)
+    slack_knows_by_email(slack)
     yield portals_server
     for exchange in portals_server.api_exchanges():
         check_exchange(exchange, sample=3)

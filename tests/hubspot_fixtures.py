@@ -12,11 +12,10 @@ import pytest
 from bot.integrations.hubspot import HubSpotProvider
 from bot.integrations.hubspot_activities import HubSpotActivities
 from bot.services.crm_pace import SharedPace
+from tests.crm_people import slack_knows_by_email
 from tests.hubspot_activities_stand_in import HubSpotActivitiesStandIn
 from tests.hubspot_contract import check_exchange
 from tests.hubspot_stand_in import TOKEN, HubSpotStandIn
-
-SLACK_USERS = {"ada@example.com": "UADA", "grace@example.com": "UGRACE"}
 
 
 @pytest.fixture(scope="session")
@@ -35,14 +34,7 @@ def hubspot(hubspot_server: HubSpotStandIn, slack) -> Iterator[HubSpotStandIn]:
     hubspot_server.fake_time()
     hubspot_server.add_owner("501", "ada@example.com", "Ada", "Lovelace")
     hubspot_server.add_owner("502", "grace@example.com", "Grace", "Hopper")
-
-    def lookup(args: dict) -> dict:
-        user = SLACK_USERS.get(str(args.get("email", "")).lower())
-        return (
-            {"ok": True, "user": {"id": user, "deleted": False}} if user else {"ok": False, "error": "users_not_found"}
-        )
-
-    slack.always("users.lookupByEmail", lookup)
+    slack_knows_by_email(slack)
     yield hubspot_server
     for exchange in list(hubspot_server.exchanges):
         check_exchange(exchange, sample=3)

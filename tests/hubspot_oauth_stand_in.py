@@ -19,13 +19,12 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode
 
+from bot.sandbox.served import Served, local_server
 from tests.hubspot_activities_stand_in import ACTIVITY_ROUTES, HubSpotActivitiesStandIn
 from tests.hubspot_records import Exchange, error, handler_for
 from tests.hubspot_stand_in import ROUTES
-from tests.served import Served
 
 CLIENT_ID = "5f1c2a7e-hubspot-app"
 CLIENT_SECRET = "hubspot-app-secret-0123456789"
@@ -58,9 +57,7 @@ class HubSpotPortals(Served):
             portal.authorized = lambda header: True  # the bearer token was checked here, at the door
             self.portals[portal_id] = portal
         self._lock = threading.RLock()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
-        server.daemon_threads = True
-        self.serve(server)
+        self.serve(local_server(handler_for(self)))
         self.reset()
 
     def reset(self) -> None:

@@ -10,7 +10,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, parse_qsl, urlparse
+from urllib.parse import parse_qs, parse_qsl
+
+from bot.sandbox.served import read_request, reply
 
 
 @dataclass
@@ -83,10 +85,7 @@ def handler_for(stand_in):
 
     class Handler(BaseHTTPRequestHandler):
         def _any(self) -> None:
-            url = urlparse(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            headers = {name.lower(): value for name, value in self.headers.items()}
+            url, headers, raw = read_request(self)
             form = headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
             body = (dict(parse_qsl(raw.decode())) if form else json.loads(raw)) if raw else None
             exchange = Exchange(self.command, url.path, parse_qs(url.query), body, headers)
@@ -95,14 +94,7 @@ def handler_for(stand_in):
                 exchange.status, exchange.response = status, body
                 stand_in.exchanges.append(exchange)
             payload = b"" if status == 204 else json.dumps(body).encode()
-            self.send_response(status)
-            if payload:
-                self.send_header("Content-Type", "application/json;charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
+            reply(self, status, payload, "application/json;charset=utf-8" if payload else None, extra)
 
         do_GET = do_POST = do_PATCH = do_DELETE = _any  # noqa: N815
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 import threading
 from datetime import UTC, datetime, timedelta
-from http.server import ThreadingHTTPServer
 from urllib.parse import unquote
 
+from bot.sandbox.served import Served, local_server
 from tests.hubspot_limits import FakeTime, Limits, RealTime
 from tests.hubspot_records import (
     Deal,
@@ -35,7 +35,6 @@ from tests.hubspot_records import (
     paged,
     sort_by,
 )
-from tests.served import Served
 
 TOKEN = "pat-stand-in-token"
 SEARCH_CAP = 10_000
@@ -73,9 +72,7 @@ class HubSpotStandIn(Served):
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
         self._lock = threading.RLock()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
-        server.daemon_threads = True
-        self.serve(server)
+        self.serve(local_server(handler_for(self)))
         self.reset()
 
     def reset(self) -> None:

@@ -10,10 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot.services.salesforce_connection import salesforce_provider
+from tests.crm_people import slack_knows_by_email
 from tests.hubspot_limits import FakeTime
 from tests.salesforce_stand_in import TOKEN, SalesforceStandIn
-
-SLACK_USERS = {"ada@example.com": "UADA", "grace@example.com": "UGRACE"}
 
 
 @pytest.fixture(scope="session")
@@ -32,14 +31,7 @@ def salesforce(salesforce_server: SalesforceStandIn, slack, monkeypatch) -> Iter
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(salesforce_server.certificate))
     salesforce_server.ada = salesforce_server.add_user("Ada@example.com", "Ada Lovelace")
     salesforce_server.grace = salesforce_server.add_user("grace@example.com", "Grace Hopper")
-
-    def lookup(args: dict) -> dict:
-        user = SLACK_USERS.get(str(args.get("email", "")).lower())
-        return (
-            {"ok": True, "user": {"id": user, "deleted": False}} if user else {"ok": False, "error": "users_not_found"}
-        )
-
-    slack.always("users.lookupByEmail", lookup)
+    slack_knows_by_email(slack)
     yield salesforce_server
     assert salesforce_server.drift == [], "requests simple-salesforce would not make"
 

@@ -16,12 +16,14 @@ import tempfile
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from bot.sandbox.served import local_server, read_request, reply
 
 
 @dataclass
@@ -68,8 +70,7 @@ def certificate() -> tuple[Path, Path]:
 def https_server(stand_in) -> tuple[ThreadingHTTPServer, Path]:
     """A server answering through `stand_in.answer(exchange) -> (status, body, headers)`; and its cert."""
     cert, key = certificate()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(stand_in))
-    server.daemon_threads = True
+    server = local_server(handler_for(stand_in))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
@@ -81,22 +82,13 @@ def handler_for(stand_in):
         protocol_version = "HTTP/1.1"
 
         def _any(self) -> None:
-            url = urlparse(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            headers = {name.lower(): value for name, value in self.headers.items()}
+            url, headers, raw = read_request(self)
             exchange = Exchange(self.command, url.path, parse_qs(url.query), headers, raw)
             status, body, extra = stand_in.answer(exchange)
             payload = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else b""
             exchange.status, exchange.response_headers = status, extra
-            self.send_response(status)
-            if body is not None and not isinstance(body, bytes):
-                self.send_header("Content-Type", "application/json;charset=UTF-8")
-            self.send_header("Content-Length", str(len(payload)))
-            for header, value in extra.items():
-                self.send_header(header, value)
-            self.end_headers()
-            self.wfile.write(payload)
+            as_json = body is not None and not isinstance(body, bytes)
+            reply(self, status, payload, "application/json;charset=UTF-8" if as_json else None, extra)
 
         do_GET = do_POST = do_PATCH = do_DELETE = _any  # noqa: N815
 

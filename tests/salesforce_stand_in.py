@@ -19,11 +19,11 @@ import re
 import threading
 from datetime import UTC, date, datetime, timedelta
 
+from bot.sandbox.served import Served
 from tests.salesforce_bulk import BulkJobs
 from tests.salesforce_http import Exchange, https_server
 from tests.salesforce_oauth import AUTHORIZE_PARAMS, FORM, OAuthServer
 from tests.salesforce_rest import KEY_FIELD, Rest
-from tests.served import Served
 
 API = "/services/data/v59.0"
 TOKEN = "00D000000000001!stand-in-session-1"

@@ -10,7 +10,7 @@ from bot.messages import obstacles as views
 from storage import answers, opportunities, outbox
 from storage import obstacles as store
 from tests.driver import picked_date
-from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, click, dms, opened_view, run, say
+from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, click, dms, opened_view, run, say, the_nudge
 
 WEDNESDAY_9AM_NEW_YORK = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 
@@ -24,6 +24,13 @@ def answer(bot, action_id: str, message: dict) -> dict:
     before = len(bot.slack.of("response_url"))
     click(bot, action_id, message)
     return bot.slack.wait_for("response_url", before + 1)[-1].args
+
+
+def answered_at_its_checkpoint(bot, action_id: str) -> dict:
+    """Acme renewal's budget obstacle, asked about on its Wednesday checkpoint and answered `action_id`: the reply."""
+    named_with_checkpoint(bot)
+    run(bot, "checkpoints", WEDNESDAY_9AM_NEW_YORK)
+    return answer(bot, action_id, dms(bot)[0])
 
 
 def test_the_checkpoint_is_asked_once_on_its_morning_in_the_reps_own_hours(bot):
@@ -127,15 +134,12 @@ def test_step_back_pauses_the_deal_out_of_the_stalled_list_and_the_nudge_says_so
 
     say(bot, "log acme 7h")
     say(bot, "new Beta pilot 5k")
-    assert run(bot, "nudges").sent == 1
-    nudge = json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
+    nudge = the_nudge(bot)
     assert "You stepped back from *Acme renewal* at its checkpoint" in nudge
 
 
 def test_lost_closes_the_deal_as_lost_through_the_pipeline(bot):
-    named_with_checkpoint(bot)
-    run(bot, "checkpoints", WEDNESDAY_9AM_NEW_YORK)
-    reply = answer(bot, views.LOST, dms(bot)[0])
+    reply = answered_at_its_checkpoint(bot, views.LOST)
     assert "marked lost" in reply["text"]
     deal = opportunities.get_opportunity(bot.db, "T1", "U1", 1)
     assert (deal.status, deal.stage, deal.lost_reason) == ("lost", "Lost", "Obstacle: budget, no money until Q2")

@@ -15,8 +15,18 @@ from bot.messages import obstacles as views
 from storage import answers
 from storage import obstacles as store
 from tests.driver import picked_date, typed
-from tests.test_checkpoint_jobs import WEDNESDAY_9AM_NEW_YORK, answer, named_with_checkpoint
-from tests.test_coaching_jobs import FRIDAY_3PM_NEW_YORK, MONDAY_10AM_NEW_YORK, click, dms, opened_view, run, say
+from tests.test_checkpoint_jobs import WEDNESDAY_9AM_NEW_YORK, answer, answered_at_its_checkpoint, named_with_checkpoint
+from tests.test_coaching_jobs import (
+    FRIDAY_3PM_NEW_YORK,
+    MONDAY_10AM_NEW_YORK,
+    click,
+    dms,
+    nudged_on_acme,
+    opened_view,
+    run,
+    say,
+    the_nudge,
+)
 
 
 def not_yet(bot, checkpoint: str) -> None:
@@ -108,8 +118,7 @@ def test_after_a_step_back_the_nudge_asks_about_prospecting_not_the_paused_deals
     bot.clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))  # the Monday after, 10:00 in New York
     say(bot, "new Beta pilot 5k")
     say(bot, "log acme 7h")
-    assert run(bot, "nudges").sent == 1
-    nudge = json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
+    nudge = the_nudge(bot)
     assert "You stepped back from *Acme renewal*" in nudge
     assert "deserve every hour" not in nudge
     assert "Those hours are no longer a question to weigh" in nudge
@@ -122,17 +131,12 @@ def test_an_obstacle_named_last_evening_has_stood_since_yesterday(bot):
     say(bot, "obstacle acme budget")
     bot.clock.set(MONDAY_10AM_NEW_YORK)
     say(bot, "new Beta pilot 12k")
-    say(bot, "log acme 7h")
-    say(bot, "10 calls 1h", command="/prospect")
-    assert run(bot, "nudges").sent == 1
-    nudge = json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
+    nudge = nudged_on_acme(bot)
     assert "which has been waiting on budget since yesterday." in nudge
 
 
 def test_lost_at_a_checkpoint_asks_what_it_taught_and_keeps_the_answer(bot):
-    named_with_checkpoint(bot)
-    run(bot, "checkpoints", WEDNESDAY_9AM_NEW_YORK)
-    reply = answer(bot, views.LOST, dms(bot)[0])
+    reply = answered_at_its_checkpoint(bot, views.LOST)
     body = json.dumps(reply["blocks"], ensure_ascii=False)
     assert "What did Acme renewal teach you that you'll use on the next deal?" in body
     assert "Every closed deal teaches something" not in body

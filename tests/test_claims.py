@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.app import create_services
 from bot.jobs import JOBS
-from storage import claims
+from storage import claim_marks, claims
 from storage import outbox as outbox_rows
 from storage import reps as store
 from storage.db import Database
@@ -75,7 +75,7 @@ def test_a_key_can_be_claimed_only_once(db):
     assert claims.claim(db, key, "hi", [], NOW) is None
     assert claims.claim(db, claims.Key("T2", "U1", "nudge", "2026-11-23"), "hi", [], NOW) is not None
 
-    claims.mark_sent(db, first, NOW)
+    claim_marks.mark_sent(db, first, NOW)
     assert claims.claim(db, key, "hi", [], NOW + timedelta(days=1)) is None
     assert [(r.status, r.sent_at) for r in outbox(db)] == [("sent", NOW)]
 
@@ -90,9 +90,9 @@ def test_an_abandoned_claim_is_taken_over_only_after_the_lease_and_by_one_taker(
     assert (taken.text, taken.blocks, taken.attempts) == ("hello", [{"type": "divider"}], 2)
     assert taken.token != first.token
     assert claims.take_over_due(db, "T1", "reflection", later) == []
-    claims.mark_sent(db, first, later)  # the old owner wakes up: its mark no longer applies
+    claim_marks.mark_sent(db, first, later)  # the old owner wakes up: its mark no longer applies
     assert outbox(db)[0].status == "claimed"
-    claims.mark_sent(db, taken, later)
+    claim_marks.mark_sent(db, taken, later)
     assert outbox(db)[0].status == "sent"
 
 
@@ -102,14 +102,14 @@ def test_failed_sends_back_off_then_give_up_after_five_attempts(db, caplog):
     at = NOW
     waits = []
     for _ in range(claims.MAX_ATTEMPTS - 1):
-        outcome = claims.mark_failed_attempt(db, claim, "internal_error", at)
+        outcome = claim_marks.mark_failed_attempt(db, claim, "internal_error", at)
         assert outcome.status == "retry"
         waits.append(outcome.next_attempt_at - at)
         assert claims.take_over_due(db, "T1", "nudge", outcome.next_attempt_at - timedelta(seconds=1)) == []
         at = outcome.next_attempt_at
         [claim] = claims.take_over_due(db, "T1", "nudge", at)
     assert waits == [timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=20), timedelta(minutes=40)]
-    assert claims.mark_failed_attempt(db, claim, "internal_error", at).status == "failed"
+    assert claim_marks.mark_failed_attempt(db, claim, "internal_error", at).status == "failed"
     assert claims.take_over_due(db, "T1", "nudge", at + timedelta(days=1)) == []
     [record] = outbox(db)
     assert (record.status, record.attempts, record.last_error) == ("failed", 5, "internal_error")

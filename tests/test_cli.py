@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
 from storage import activities, opportunities
 from storage.db import Database
 from storage.records import NewActivity, NewOpportunity
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.bot_process import run_once
 
 
 def bot_cli(*args: str, slack, database_url: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": "x",
-        "SLACK_APP_TOKEN": "",
-        "SLACK_API_URL": slack.base_url,
-        "DATABASE_URL": database_url,
-        "LOG_LEVEL": "WARNING",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    return run_once(slack, database_url, "-m", "bot", *args)
 
 
 @pytest.fixture

@@ -49,9 +49,16 @@ def concentrated_history(bot, user: str = "U1", acme: str | None = "new Acme ren
 
 
 def the_nudge(bot) -> str:
-    """Run the nudge job, which sends exactly one nudge; its blocks as text."""
+    """Run the nudge job, which sends exactly one nudge (the rep's latest DM); its blocks as text."""
     assert run(bot, "nudges").sent == 1
-    return json.dumps(dms(bot)[0]["blocks"], ensure_ascii=False)
+    return json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
+
+
+def nudged_on_acme(bot) -> str:
+    """Seven hours logged on Acme renewal and one of prospecting: the nudge comes; its blocks as text."""
+    say(bot, "log acme 7h")
+    say(bot, "10 calls 1h", command="/prospect")
+    return the_nudge(bot)
 
 
 def action_ids(message: dict) -> list[str]:

@@ -4,12 +4,9 @@ metadata; the instance that resumes the abandoned claim looks for it in the DM b
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,15 +14,14 @@ from bot.app import create_services
 from bot.delivery import CLAIM_EVENT
 from bot.jobs import JOBS
 from storage import claims, outbox
+from tests.bot_process import run_once
 from tests.conftest import settings_for
 from tests.test_claims import NOW, seed_concentrated
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # The process dies at the chosen point: after Slack accepted the DM but before "sent" was recorded, or
 # while the DM was on its way (Slack never saw it).
 KILLERS = {
-    "after Slack answered": "from storage import claims; claims.mark_sent = die",
+    "after Slack answered": "from storage import claim_marks; claim_marks.mark_sent = die",
     "before Slack answered": "from slack_sdk import WebClient; WebClient.chat_postMessage = die",
 }
 SCRIPT = """
@@ -39,17 +35,7 @@ sys.exit(main(["jobs", "run", "nudges", "--now", "{now}"]))
 
 
 def run_until_killed(slack, db, killer: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": "x",
-        "SLACK_APP_TOKEN": "",
-        "SLACK_API_URL": slack.base_url,
-        "DATABASE_URL": db.url,
-        "LOG_LEVEL": "WARNING",
-    }
-    script = SCRIPT.format(killer=killer, now=NOW.isoformat())
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return run_once(slack, db.url, "-c", SCRIPT.format(killer=killer, now=NOW.isoformat()))
 
 
 @pytest.mark.parametrize("moment", sorted(KILLERS))

@@ -6,54 +6,41 @@ gets the reflection exactly once. Nobody is sent twice because a history could n
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 from bot.app import create_services
 from bot.delivery import WAITING
 from bot.jobs import JOBS
 from storage import claims, outbox, reps
+from tests.bot_process import run_once
 from tests.conftest import settings_for
 from tests.test_fanout import FRIDAY_3PM_NEW_YORK as SLOT
 from tests.test_time_zones_bulk import directory
 
-ROOT = Path(__file__).resolve().parents[1]
 REPS = [f"U{n:03}" for n in range(40)]
 KILLED_AT_MARK = 12  # Slack has answered a dozen DMs; the process dies recording the twelfth
 
 SCRIPT = """
 import os, signal, sys
-from storage import claims
-marked = claims.mark_sent
+from storage import claim_marks
+marked = claim_marks.mark_sent
 count = [0]
 def mark_or_die(*args, **kwargs):
     count[0] += 1
     if count[0] >= {at}:
         os.kill(os.getpid(), signal.SIGKILL)
     return marked(*args, **kwargs)
-claims.mark_sent = mark_or_die
+claim_marks.mark_sent = mark_or_die
 from bot.__main__ import main
 sys.exit(main(["jobs", "run", "reflections", "--now", "{now}"]))
 """
 
 
 def run_until_killed(slack, db) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": "x",
-        "SLACK_APP_TOKEN": "",
-        "SLACK_API_URL": slack.base_url,
-        "DATABASE_URL": db.url,
-        "LOG_LEVEL": "WARNING",
-        "FANOUT_WORKERS": "4",
-    }
     script = SCRIPT.format(at=KILLED_AT_MARK, now=SLOT.isoformat())
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+    return run_once(slack, db.url, "-c", script, timeout=90, FANOUT_WORKERS="4")
 
 
 def test_a_slot_killed_mid_send_under_the_strict_history_limit_sends_each_rep_one_dm(slack, db, caplog):

@@ -15,7 +15,7 @@ from bot import fanout
 from bot.app import create_services
 from bot.delivery import TAKEN_OVER, deliver
 from bot.jobs import JOBS
-from storage import claims, outbox, queue, reps
+from storage import claim_marks, claims, outbox, queue, reps
 from storage.db import Database
 from storage.models import ScheduledMessage
 from tests.conftest import Clock, settings_for
@@ -88,7 +88,7 @@ def test_an_owner_whose_claim_was_taken_over_does_not_send_and_a_late_mark_says_
     assert deliver(stalled, mine, clock()) == TAKEN_OVER
     assert slack.of("chat.postMessage") == []
     with caplog.at_level(logging.WARNING, logger="pipeline_coach.claims"):
-        assert claims.mark_sent(db, mine, clock()) is False
+        assert claim_marks.mark_sent(db, mine, clock()) is False
     assert "taken over by another instance" in caplog.text
 
     assert deliver(services_on(slack, db, clock), theirs, clock()) == "sent"

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from storage import claims, erase, outbox
+from storage import claim_marks, claims, erase, outbox
 from storage.models import ScheduledMessage
 from tests.test_coaching_jobs import run, say
 from tests.test_leader_digest import NEXT_MONDAY_0830_NEW_YORK, last_week_of_creation
@@ -63,17 +63,17 @@ def test_the_leaders_dm_carries_a_chart_with_alt_text_uploaded_once_a_week(make_
 def test_a_picture_shared_just_before_its_sender_died_is_not_uploaded_again(make_bot, monkeypatch):
     bot = make_bot(manager_ids="UBOSS")
     last_week_of_creation(bot)
-    really_mark = claims.mark_sent
+    really_mark = claim_marks.mark_sent
 
     def die_after_the_picture(db, claim, *args, **kwargs):
         if claim.key.kind == "leader_chart":
             raise SystemExit("killed between Slack's answer and the mark")
         return really_mark(db, claim, *args, **kwargs)
 
-    monkeypatch.setattr(claims, "mark_sent", die_after_the_picture)
+    monkeypatch.setattr(claim_marks, "mark_sent", die_after_the_picture)
     with pytest.raises(SystemExit):
         run(bot, "leader_digest", NEXT_MONDAY_0830_NEW_YORK)
-    monkeypatch.setattr(claims, "mark_sent", really_mark)
+    monkeypatch.setattr(claim_marks, "mark_sent", really_mark)
     assert len(pictures(bot)) == 1
 
     restarted = make_bot(manager_ids="UBOSS")

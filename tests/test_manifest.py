@@ -51,6 +51,6 @@ def test_the_manifest_for_installing_by_link_validates_too():
 
 
 def test_the_default_scopes_for_installing_by_link_are_the_manifests():
-    from bot.settings import DEFAULT_SCOPES
+    from bot.settings.install import DEFAULT_SCOPES
 
     assert set(DEFAULT_SCOPES) == set(manifest()["oauth_config"]["scopes"]["bot"])

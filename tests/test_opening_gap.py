@@ -5,7 +5,7 @@ today, and implausible history (won the day it was opened) flagged and left out 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -13,8 +13,8 @@ from bot.rules.openings import EarlyDeal, opening_gap
 from bot.rules.outlook import YOURS, History
 from storage import quotas
 from tests.reading import shows
-from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, say
-from tests.test_outlook_command import health_text
+from tests.test_coaching_jobs import say
+from tests.test_outlook_command import closed_history, health_text
 
 THIS_QUARTER = (date(2026, 10, 1), date(2026, 12, 31))
 NEXT_QUARTER = (date(2027, 1, 1), date(2027, 3, 31))
@@ -70,20 +70,8 @@ def test_no_gap_without_any_quota():
 # --- as the rep sees it -----------------------------------------------------------------------------
 
 
-def closed_deals(bot, user: str = "U1", won: int = 2, lost: int = 3, cycle: int = 40) -> None:
-    """Deals opened `cycle` + 40 days ago; `won` of them won `cycle` days later at $30,000 each, the rest lost."""
-    bot.clock.set(MONDAY_10AM_NEW_YORK - timedelta(days=cycle + 40))
-    names = [f"Old deal {chr(65 + index)}" for index in range(won + lost)]
-    for name in names:
-        say(bot, f"new {name} 30k", user)
-    bot.clock.set(MONDAY_10AM_NEW_YORK - timedelta(days=40))
-    for index, name in enumerate(names):
-        say(bot, f"{'won' if index < won else 'lost'} {name.lower()}", user)
-    bot.clock.set(MONDAY_10AM_NEW_YORK)
-
-
 def test_the_real_gap_from_the_reps_own_history_with_this_quarter_already_decided(bot):
-    closed_deals(bot)
+    closed_history(bot)
     quotas.set_quota(bot.db, "T1", "U1", date(2027, 1, 1), 300_000, bot.clock())
     text = health_text(bot, "quota 100k", "new Fresh lead 15k", "new Another lead 15k")
     shows(
@@ -100,7 +88,7 @@ def test_the_real_gap_from_the_reps_own_history_with_this_quarter_already_decide
 
 
 def test_a_new_rep_sees_the_gap_from_the_teams_history_and_a_slow_cycle_decides_next_quarter_too(bot):
-    closed_deals(bot, user="U2", cycle=150)
+    closed_history(bot, user="U2", cycle=150)
     quotas.set_quota(bot.db, "T1", "U1", date(2027, 1, 1), 90_000, bot.clock())
     text = health_text(bot, "quota 100k", user="U1")
     shows(
@@ -115,7 +103,7 @@ def test_a_new_rep_sees_the_gap_from_the_teams_history_and_a_slow_cycle_decides_
 
 
 def test_wins_logged_the_day_they_were_opened_are_flagged_and_left_out(bot):
-    closed_deals(bot)
+    closed_history(bot)
     for name in ("Instant one", "Instant two"):
         say(bot, f"new {name} 90k")
         say(bot, f"won {name.lower()}")
@@ -146,7 +134,7 @@ def test_only_wins_on_the_day_they_were_opened_mean_not_enough_history(bot):
 
 
 def test_a_period_the_early_pipeline_covers_needs_none_more(bot):
-    closed_deals(bot)
+    closed_history(bot)
     quotas.set_quota(bot.db, "T1", "U1", date(2027, 1, 1), 30_000, bot.clock())
     text = health_text(bot, "new Fresh lead 90k close:2027-02-01")
     assert "*Openings still needed:* None more next quarter, as things stand." in text

@@ -19,9 +19,9 @@ def health_text(bot, *typed: str, user: str = "U1") -> str:
     return json.dumps(bot.slack.of("response_url")[-1].args, ensure_ascii=False)
 
 
-def closed_history(bot, user: str = "U1", won: int = 2, lost: int = 3) -> None:
-    """Deals opened 80 days ago; `won` of them won 40 days later at $30,000 each, the rest lost."""
-    bot.clock.set(MONDAY_10AM_NEW_YORK - timedelta(days=80))
+def closed_history(bot, user: str = "U1", won: int = 2, lost: int = 3, cycle: int = 40) -> None:
+    """Deals opened `cycle` + 40 days ago; `won` of them won `cycle` days later at $30,000 each, the rest lost."""
+    bot.clock.set(MONDAY_10AM_NEW_YORK - timedelta(days=cycle + 40))
     names = [f"Old deal {chr(65 + index)}" for index in range(won + lost)]
     for name in names:
         say(bot, f"new {name} 30k", user)

@@ -5,7 +5,6 @@ longer than the rep's (or the team's) usual stay there, and time share far above
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from bot.rules.crm_stages import stage_map, stage_probabilities
 from bot.services.csv_import import ImportOptions, import_file
 from storage import close_dates, outlook
 from tests.hubspot_fixtures import crm_bot, hubspot, hubspot_server, provider_for  # noqa: F401 (fixtures)
-from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, dms, run, say
+from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, nudged_on_acme, say, the_nudge
 from tests.test_crm_sync import sync
 from tests.test_outlook_command import health_text
 
@@ -107,10 +106,7 @@ def test_a_deal_pushed_twice_shows_in_health_and_gives_the_nudge_its_question(bo
     assert ":calendar: *Acme renewal*'s close date has moved 2 times, from 15 Dec to 20 Feb 2027." in text
 
     say(bot, "new Beta pilot 12k")
-    say(bot, "log acme 7h")
-    say(bot, "10 calls 1h", command="/prospect")
-    assert run(bot, "nudges").sent == 1
-    nudge = json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
+    nudge = nudged_on_acme(bot)
     assert "close date has moved 2 times" in nudge
     assert "Its close date keeps moving: what date would the buyer commit to if you asked?" in nudge
 
@@ -131,10 +127,7 @@ def test_a_deal_long_in_its_stage_against_the_reps_usual_stay(bot):
     )
     assert "Old A" not in text.split("Worth a second look")[1].split("Signals, not verdicts")[0]
 
-    say(bot, "log acme 7h")
-    say(bot, "10 calls 1h", command="/prospect")
-    assert run(bot, "nudges").sent == 1
-    nudge = json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
+    nudge = nudged_on_acme(bot)
     assert "has been in Discovery for 8 weeks" in nudge
     assert "What would have to happen for this deal to reach its next stage" in nudge
 
@@ -160,8 +153,7 @@ def test_time_share_far_above_value_share_in_health_and_the_nudge(bot):
     text = health_text(bot)
     assert ":scales: 88% of your time went to *Acme renewal*, which is 1% of your weighted pipeline." in text
 
-    assert run(bot, "nudges").sent == 1
-    nudge = json.dumps(dms(bot)[-1]["blocks"], ensure_ascii=False)
+    nudge = the_nudge(bot)
     assert "which is 1% of your weighted pipeline" in nudge
     assert "If this deal got time in line with its value, where would the other hours go?" in nudge
 

@@ -35,7 +35,9 @@ from bot.integrations.salesforce_records import (
     deal_of,
     field,
     only,
+    opportunity_values,
     refusal,
+    sent_values_match,
     soql_ids,
     soql_text,
     soql_time,
@@ -50,7 +52,6 @@ BULK_OVER = 2_000  # a first import larger than one SOQL page goes through Bulk 
 BULK_PAGE = 50_000  # records per Bulk API 2.0 results page
 IDS = 200  # ids per `IN (...)` query, and records per sObject Collections request
 DELETED_DAYS = 29  # getDeleted reaches back at most 30 days
-NO_CLOSE_DATE = timedelta(days=30)  # Salesforce requires a close date: a deal opened without one gets this
 
 
 class SalesforceProvider:
@@ -175,7 +176,7 @@ class SalesforceProvider:
             found = self._query(f"SELECT Id, SystemModstamp FROM Opportunity WHERE {KEY_FIELD} = {soql_text(key)}")
         elif write is not None and write.queued_at is not None:
             found = self._query(
-                f"SELECT Id, SystemModstamp FROM Opportunity WHERE {self._matching(write)} "
+                f"SELECT Id, SystemModstamp FROM Opportunity WHERE {sent_values_match(write)} "
                 f"AND CreatedDate >= {soql_time(write.queued_at - SEARCH_LAG)} ORDER BY CreatedDate ASC, Id ASC"
             )
         else:
@@ -229,26 +230,8 @@ class SalesforceProvider:
         return found
 
     def _values(self, write: DealWrite, create: bool) -> dict:
-        values = {"Name": write.name, "StageName": write.stage_id, "Amount": write.amount}
-        if write.close_date is not None:
-            values["CloseDate"] = write.close_date.isoformat()
-        elif create:
-            values["CloseDate"] = (self._clock().date() + NO_CLOSE_DATE).isoformat()
-        if write.owner_id:
-            values["OwnerId"] = write.owner_id
-        if create and (record_type := self._followed_record_type()):
-            values["RecordTypeId"] = record_type
-        return values
-
-    def _matching(self, write: DealWrite) -> str:
-        """Every value a create sent, as a SOQL condition (Name, stage, amount, close date, owner)."""
-        parts = [f"Name = {soql_text(write.name)}", f"StageName = {soql_text(write.stage_id)}",
-                 f"Amount = {'null' if write.amount is None else write.amount}"]  # fmt: skip
-        if write.close_date is not None:
-            parts.append(f"CloseDate = {write.close_date.isoformat()}")
-        if write.owner_id:
-            parts.append(f"OwnerId = {soql_text(write.owner_id)}")
-        return " AND ".join(parts)
+        record_type = self._followed_record_type() if create else None
+        return opportunity_values(write, create, self._clock().date(), record_type)
 
     # --- plumbing ---
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from bot.integrations.base import Conflict, CrmDeal, CrmError, CrmStage, NotFound, WriteResult
+from bot.integrations.base import Conflict, CrmDeal, CrmError, CrmStage, DealWrite, NotFound, WriteResult
 
 KEY_FIELD = "Pipeline_Coach_Key__c"  # our deal's key, an external id unique in the org (salesforce.py says why)
 FIELDS = (
     "Id", "Name", "StageName", "Amount", "CloseDate", "OwnerId", "Account.Name", "IsClosed", "IsWon",
     "Probability", "CreatedDate", "SystemModstamp",
 )  # fmt: skip
+NO_CLOSE_DATE = timedelta(days=30)  # Salesforce requires a close date: a deal opened without one gets this
 
 
 def soql_text(value: str) -> str:
@@ -117,3 +118,28 @@ def only(answers: list[WriteResult | CrmError]) -> WriteResult:
     if isinstance(answer, CrmError):
         raise answer
     return answer
+
+
+def opportunity_values(write: DealWrite, create: bool, today: date, record_type_id: str | None) -> dict:
+    """The Opportunity fields a create or an update of our deal sends (a create always has a close date)."""
+    values = {"Name": write.name, "StageName": write.stage_id, "Amount": write.amount}
+    if write.close_date is not None:
+        values["CloseDate"] = write.close_date.isoformat()
+    elif create:
+        values["CloseDate"] = (today + NO_CLOSE_DATE).isoformat()
+    if write.owner_id:
+        values["OwnerId"] = write.owner_id
+    if create and record_type_id:
+        values["RecordTypeId"] = record_type_id
+    return values
+
+
+def sent_values_match(write: DealWrite) -> str:
+    """Every value a create sent, as a SOQL condition (Name, stage, amount, close date, owner)."""
+    parts = [f"Name = {soql_text(write.name)}", f"StageName = {soql_text(write.stage_id)}",
+             f"Amount = {'null' if write.amount is None else write.amount}"]  # fmt: skip
+    if write.close_date is not None:
+        parts.append(f"CloseDate = {write.close_date.isoformat()}")
+    if write.owner_id:
+        parts.append(f"OwnerId = {soql_text(write.owner_id)}")
+    return " AND ".join(parts)

@@ -16,7 +16,7 @@ from bot.rules.timing import Profile, state_of, why_not_now
 from bot.services import Services, workspace, workspace_settings
 from bot.services.coach import profile_of
 from bot.zones import time_zones
-from storage import claims, queue, reps
+from storage import claim_marks, claims, queue, reps
 from storage.reps import RepSettings
 
 log = logging.getLogger("pipeline_coach.jobs")
@@ -145,7 +145,7 @@ def retry_due(
     for claim in due:
         reason = why_not_message(reps_by_id.get(claim.key.recipient_id), now)
         if reason is not None:
-            claims.mark_skipped(services.db, claim, reason, now)
+            claim_marks.mark_skipped(services.db, claim, reason, now)
             report.count("skipped")
             continue
         ready.append(claim)

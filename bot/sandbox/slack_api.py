@@ -15,12 +15,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs
 
 from bot.sandbox import web_api
 from bot.sandbox.history_limit import HistoryLimit
 from bot.sandbox.installs import Installable, Installs
+from bot.sandbox.served import Served, local_server, read_request, reply
 from bot.sandbox.stand_in_files import StandInFiles
 from bot.sandbox.workspace import Workspace
 
@@ -74,7 +75,7 @@ DEFAULTS: dict[str, Callable[[dict], dict]] = {
 Pages = Callable[[str, str, dict, bytes, dict], "Answer | None"]
 
 
-class SlackStandIn:
+class SlackStandIn(Served):
     """Records every call; answers from the workspace (or with defaults), or with answers queued per method."""
 
     def __init__(self, workspace: Workspace | None = None, port: int = 0, pages: Pages | None = None) -> None:
@@ -88,15 +89,9 @@ class SlackStandIn:
         self.history = HistoryLimit()  # conversations.history's strict limit, on Slack's side
         self.uploads = StandInFiles()  # files started, their bytes, where each was shared (no workspace)
         self._lock = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.serve(local_server(self._handler(), port))
         if workspace is not None:
             workspace.base_url = self.base_url.removesuffix("api/")
-
-    @property
-    def port(self) -> int:
-        return self._server.server_port
 
     @property
     def base_url(self) -> str:
@@ -108,14 +103,6 @@ class SlackStandIn:
 
     def response_url_for(self, token: str) -> str:
         return f"http://127.0.0.1:{self.port}/respond/{token}"
-
-    def start(self) -> SlackStandIn:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def queue(self, method: str, body: dict, status: int = 200, headers: dict | None = None) -> None:
         """The next call to `method` gets this answer (e.g. a 429 with Retry-After), then defaults resume."""
@@ -259,9 +246,7 @@ class SlackStandIn:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                url = urlparse(self.path)
+                url, _, raw = read_request(self)
                 answer = stand_in._route(self.command, url.path, parse_qs(url.query), raw, dict(self.headers))
                 self._reply(answer)
 
@@ -269,13 +254,7 @@ class SlackStandIn:
 
             def _reply(self, answer: Answer) -> None:
                 payload = answer.raw if answer.raw is not None else json.dumps(answer.body).encode()
-                self.send_response(answer.status)
-                self.send_header("Content-Type", answer.content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in answer.headers.items():
-                    self.send_header(name, str(value))
-                self.end_headers()
-                self.wfile.write(payload)
+                reply(self, answer.status, payload, answer.content_type, answer.headers)
 
             def log_message(self, *args) -> None:
                 return

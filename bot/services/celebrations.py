@@ -22,7 +22,7 @@ from bot.messages import opportunities as messages
 from bot.ratelimit import background_work
 from bot.services import Services
 from bot.text import escape
-from storage import claims, outbox, queue, records, workspaces
+from storage import claim_marks, claims, outbox, queue, records, workspaces
 from storage import opportunities as store
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def _post(services: Services, lot: list[claims.Claim], now: datetime) -> str:
     channel = lot[0].key.recipient_id
     same = [claim for claim in lot if claim.key.recipient_id == channel]
     for other in (claim for claim in lot if claim.key.recipient_id != channel):  # the channel changed meanwhile:
-        claims.mark_failed_attempt(services.db, other, "posted separately", now)  # a post of its own, later
+        claim_marks.mark_failed_attempt(services.db, other, "posted separately", now)  # a post of its own, later
     text, blocks = messages.celebrations_together([(_kind(claim), claim.text, claim.blocks) for claim in same])
     try:
         with background_work():
@@ -110,7 +110,7 @@ def _post(services: Services, lot: list[claims.Claim], now: datetime) -> str:
         _failed(services, same, error.__class__.__name__, now)
     else:
         for claim in same:
-            claims.mark_sent(services.db, claim, now)
+            claim_marks.mark_sent(services.db, claim, now)
     return channel
 
 
@@ -161,10 +161,10 @@ def _failed(services: Services, posted: list[claims.Claim], code: str, now: date
     log.warning("celebration post to %s failed: %s", channel, code or "no answer")
     if code not in CHANNEL_ERRORS:
         for claim in posted:
-            claims.mark_failed_attempt(services.db, claim, code or "no answer", now)
+            claim_marks.mark_failed_attempt(services.db, claim, code or "no answer", now)
         return
     for claim in posted:
-        claims.mark_skipped(services.db, claim, code, now)
+        claim_marks.mark_skipped(services.db, claim, code, now)
     deals = store.views_by_id(services.db, posted[0].key.team_id, [_deal_id(claim) for claim in posted])
     note = _fix_for(code, channel)
     for opp in deals.values():
@@ -179,9 +179,9 @@ def _tell(services: Services, opp: records.OpportunityView, note: str, now: date
     try:
         services.client.chat_postMessage(channel=opp.owner_id, text=note)
     except SlackClientError as error:
-        claims.mark_failed_attempt(services.db, fix, error.__class__.__name__, now)
+        claim_marks.mark_failed_attempt(services.db, fix, error.__class__.__name__, now)
         return
-    claims.mark_sent(services.db, fix, now)
+    claim_marks.mark_sent(services.db, fix, now)
 
 
 def _fix_for(code: str, channel: str) -> str:

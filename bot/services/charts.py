@@ -13,7 +13,7 @@ from bot.rules.charts import chart_weeks, weekly_openings, with_hours
 from bot.rules.periods import local_midnight
 from bot.services import Services
 from bot.uploads import send_upload, upload_message
-from storage import charts, claims
+from storage import charts, claim_marks, claims
 
 log = logging.getLogger("pipeline_coach.charts")
 
@@ -55,7 +55,7 @@ def send_health_picture(services: Services, team_id: str, user_id: str, request_
         send_upload(services, claim)
     except Exception as error:  # Slack or the network: say so; the claim is closed, not left to retry
         log.warning("the health picture for %s was not shared: %s", user_id, error)
-        claims.mark_skipped(services.db, claim, f"failed: {str(error)[:80]}", services.now())
+        claim_marks.mark_skipped(services.db, claim, f"failed: {str(error)[:80]}", services.now())
         return FAILED
-    claims.mark_sent(services.db, claim, services.now())
+    claim_marks.mark_sent(services.db, claim, services.now())
     return SHARED

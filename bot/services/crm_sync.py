@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from slack_sdk.errors import SlackApiError, SlackClientError
-
 from bot.integrations import CrmDeal, CrmProvider, crm_label
 from bot.rules.capture import company_domain
 from bot.rules.crm_stages import LOST, WON, stage_map, stage_probabilities
 from bot.services import Services
 from bot.services.celebrations import celebrate
+from bot.services.crm_owner_match import match_owners
 from storage import crm as store
 from storage import crm_outbox as outbox
 from storage import crm_owners, crm_records, deal_contacts
@@ -36,7 +35,6 @@ log = logging.getLogger("pipeline_coach.crm")
 
 PAGE = 200
 NAME_LIMIT = 120
-RECHECK_OWNERS = timedelta(days=1)
 NEW_MARGIN = timedelta(minutes=5)  # HubSpot's search index trails its writes a little
 
 
@@ -117,28 +115,6 @@ def deal_key(team_id: str, opportunity_id: int) -> str:
 def _ours(key: str | None, team_id: str) -> int | None:
     team, _, number = (key or "").rpartition("-")
     return int(number) if team == team_id and number.isdigit() else None
-
-
-def match_owners(services: Services, team_id: str, provider: str, now: datetime) -> None:
-    """Match CRM owners to Slack users by email (users.lookupByEmail); no match is stored, never guessed."""
-    for owner in crm_owners.owners(services.db, team_id, provider):
-        if owner.slack_user_id or not owner.email:
-            continue
-        if owner.checked_at is not None and now - owner.checked_at < RECHECK_OWNERS:
-            continue
-        try:
-            user = services.client.users_lookupByEmail(email=owner.email)["user"]
-            found = None if user.get("deleted") or user.get("is_bot") else user["id"]
-        except SlackApiError as error:
-            code = error.response.get("error", "") if error.response is not None else ""
-            if code != "users_not_found":
-                log.warning("could not look up %s's Slack account: %s", owner.name, code or "error")
-                continue
-            found = None
-        except SlackClientError as error:
-            log.warning("could not look up %s's Slack account: %s", owner.name, error)
-            continue
-        crm_owners.set_owner_match(services.db, team_id, provider, owner.owner_id, found, now)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Every option the bot reads, in one pydantic-settings object read once at start-up.
 
-The fields live in sections (this module's CoreSettings, bot/settings/crm.py, bot/settings/keys.py) that
+The fields live in sections (this module's CoreSettings, bot/settings/install.py, crm.py, keys.py) that
 Settings joins; the docstring under each field is its documentation (docs/operators/settings.md)."""
 
 from __future__ import annotations
@@ -13,19 +13,8 @@ from pydantic_settings import NoDecode
 from bot import setting_values as read
 from bot.settings.base import CLOSED_STAGES, DEFAULT_OPEN_STAGES, Section
 from bot.settings.crm import CrmSettings
+from bot.settings.install import InstallByLink
 from bot.settings.keys import KeysAndCalendars
-
-DEFAULT_SCOPES = (
-    "commands",
-    "chat:write",
-    "im:write",
-    "im:history",
-    "users:read",
-    "users:read.email",
-    "usergroups:read",
-    "channels:join",
-    "files:write",
-)
 
 
 class CoreSettings(Section):
@@ -207,21 +196,7 @@ class CoreSettings(Section):
     def _group_shape(cls, value: str | None) -> str | None:
         return read.group_id(value)
 
-    # Many workspaces (issue 13): see docs/admins/install.md.
-    slack_client_id: str | None = None
-    """With SLACK_CLIENT_SECRET: install by link into many workspaces (HTTP mode only); Basic Information → App
-    Credentials.
-    """
-    slack_client_secret: str | None = None
-    """With SLACK_CLIENT_ID: install by link into many workspaces (HTTP mode only)."""
-    slack_scopes: Annotated[tuple[str, ...], NoDecode] = DEFAULT_SCOPES
-    """Bot scopes requested at install, comma-separated."""
-    slack_state_secret: str | None = None
-    """Signs the OAuth state (recommended)."""
-    slack_redirect_uri: str | None = None
-    """The redirect URL to send, when the app has several registered."""
-    token_rotation_minutes: int = Field(default=120, ge=5, le=24 * 60)
-    """With token rotation on, a token expiring within this many minutes is refreshed first."""
+    # Many workspaces (issue 13): see docs/admins/install.md (installing by link: bot/settings/install.py).
     week_start_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     """The first day of the team's week (`mon` … `sun`): "this week" in celebrations, the digest's week."""
     admin_group: str | None = None
@@ -238,11 +213,6 @@ class CoreSettings(Section):
     @classmethod
     def _blank_port_is_unset(cls, value: object) -> object:
         return read.blank_is_none(value) if isinstance(value, str) else value
-
-    @field_validator("slack_scopes", mode="before")
-    @classmethod
-    def _split_scopes(cls, value: object) -> tuple[str, ...]:
-        return read.scopes(value)
 
     @field_validator("slack_bot_token", "slack_app_token")
     @classmethod
@@ -284,13 +254,8 @@ class CoreSettings(Section):
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
 
-    @property
-    def oauth(self) -> bool:
-        """Many workspaces, each installing by link, each with its own token (else one SLACK_BOT_TOKEN)."""
-        return bool(self.slack_client_id and self.slack_client_secret)
 
-
-class Settings(KeysAndCalendars, CrmSettings, CoreSettings):
+class Settings(KeysAndCalendars, CrmSettings, InstallByLink, CoreSettings):
     """Every option the bot reads (the sections' fields in one object), from the environment and `.env`."""
 
 

@@ -1,25 +1,19 @@
-"""Opportunities and their stage history.
-
-Revision ID: 0001
-Revises:
-"""
+"""Opportunities and their stage history."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import ops
 from storage.types import UtcDateTime
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    ops.create_table(
         "opportunities",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", sa.String(32), nullable=False),
+        ops.team(),
         sa.Column("owner_id", sa.String(32), nullable=False),
         sa.Column("name", sa.String(120), nullable=False),
         sa.Column("name_key", sa.String(480), nullable=False),
@@ -33,27 +27,25 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("last_change_at", UtcDateTime(), nullable=False),
         sa.Column("closed_at", UtcDateTime(), nullable=True),
+        indexes={
+            "ix_opportunities_owner_status": ["team_id", "owner_id", "status"],
+            "ix_opportunities_team_created": ["team_id", "created_at"],
+            "ix_opportunities_team_closed": ["team_id", "status", "closed_at"],
+        },
     )
-    op.create_index("ix_opportunities_owner_status", "opportunities", ["team_id", "owner_id", "status"])
-    op.create_index("ix_opportunities_team_created", "opportunities", ["team_id", "created_at"])
-    op.create_index("ix_opportunities_team_closed", "opportunities", ["team_id", "status", "closed_at"])
-    op.create_table(
+    ops.create_table(
         "stage_changes",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", sa.String(32), nullable=False),
-        sa.Column(
-            "opportunity_id",
-            sa.Integer(),
-            sa.ForeignKey("opportunities.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        ops.team(),
+        ops.opportunity(),
         sa.Column("from_stage", sa.String(40), nullable=True),
         sa.Column("to_stage", sa.String(40), nullable=False),
         sa.Column("changed_by", sa.String(32), nullable=False),
         sa.Column("changed_at", UtcDateTime(), nullable=False),
+        indexes={
+            "ix_stage_changes_opportunity": ["opportunity_id", "changed_at"],
+            "ix_stage_changes_team_changed": ["team_id", "changed_at"],
+        },
     )
-    op.create_index("ix_stage_changes_opportunity", "stage_changes", ["opportunity_id", "changed_at"])
-    op.create_index("ix_stage_changes_team_changed", "stage_changes", ["team_id", "changed_at"])
 
 
 def downgrade() -> None:

@@ -1,26 +1,19 @@
-"""The coach: reps' coaching settings, the scheduled-message outbox (claims), and coaching answers.
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""The coach: reps' coaching settings, the scheduled-message outbox (claims), and coaching answers."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import ops
 from storage.types import UtcDateTime
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    ops.create_table(
         "reps",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", sa.String(32), nullable=False),
-        sa.Column("user_id", sa.String(32), nullable=False),
+        *ops.rep(),
         sa.Column("tz", sa.String(64), nullable=True),
         sa.Column("tz_checked_at", UtcDateTime(), nullable=True),
         sa.Column("coaching_enabled", sa.Boolean(), nullable=False),
@@ -36,11 +29,9 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.UniqueConstraint("team_id", "user_id", name="uq_reps_team_user"),
     )
-    op.create_table(
+    ops.create_table(
         "scheduled_messages",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", sa.String(32), nullable=False),
-        sa.Column("user_id", sa.String(32), nullable=False),
+        *ops.rep(),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("period_key", sa.String(40), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
@@ -53,14 +44,14 @@ def upgrade() -> None:
         sa.Column("question_id", sa.String(32), nullable=True),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.UniqueConstraint("team_id", "user_id", "kind", "period_key", name="uq_scheduled_messages_key"),
+        indexes={
+            "ix_scheduled_messages_due": ["status", "next_attempt_at"],
+            "ix_scheduled_messages_rep": ["team_id", "user_id", "kind", "claimed_at"],
+        },
     )
-    op.create_index("ix_scheduled_messages_due", "scheduled_messages", ["status", "next_attempt_at"])
-    op.create_index("ix_scheduled_messages_rep", "scheduled_messages", ["team_id", "user_id", "kind", "claimed_at"])
-    op.create_table(
+    ops.create_table(
         "coaching_answers",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", sa.String(32), nullable=False),
-        sa.Column("user_id", sa.String(32), nullable=False),
+        *ops.rep(),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("question_id", sa.String(32), nullable=True),
         sa.Column("question", sa.String(300), nullable=True),
@@ -69,9 +60,11 @@ def upgrade() -> None:
         sa.Column("planned_day", sa.Date(), nullable=True),
         sa.Column("planned_minutes", sa.Integer(), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
+        indexes={
+            "ix_coaching_answers_rep": ["team_id", "user_id", "created_at"],
+            "ix_coaching_answers_planned": ["team_id", "kind", "planned_day"],
+        },
     )
-    op.create_index("ix_coaching_answers_rep", "coaching_answers", ["team_id", "user_id", "created_at"])
-    op.create_index("ix_coaching_answers_planned", "coaching_answers", ["team_id", "kind", "planned_day"])
 
 
 def downgrade() -> None:

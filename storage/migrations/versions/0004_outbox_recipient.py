@@ -1,15 +1,9 @@
-"""The outbox names who a message goes to: `recipient_id` (a rep's user id, or the digest's channel id).
-
-Revision ID: 0004
-Revises: 0003
-"""
+"""The outbox names who a message goes to: `recipient_id` (a rep's user id, or the digest's channel id)."""
 
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

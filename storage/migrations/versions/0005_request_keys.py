@@ -1,20 +1,16 @@
 """Entries remember the Slack request that made them; workspaces remember whether the app is installed.
 
 A replayed request stores nothing twice; jobs skip a workspace that removed the app.
-
-Revision ID: 0005
-Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import ops
 from storage.types import UtcDateTime
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 KEYED = ("opportunities", "stage_changes", "activities", "coaching_answers")
 
@@ -36,5 +32,4 @@ def downgrade() -> None:
     op.drop_table("workspaces")
     for table in KEYED:
         op.drop_index(f"uq_{table}_request", table_name=table)
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("request_key")
+        ops.drop_columns(table, "request_key")

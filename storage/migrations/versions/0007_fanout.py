@@ -3,20 +3,25 @@
 The workspaces table (0005) gains the bulk time-zone refresh's columns and a row for every workspace (jobs
 walk it instead of the history tables); the outbox gets `due_at` and indexes for taking, periods and
 recent questions; each rep's last opening gets an index. Existing workspaces and reps are backfilled.
-
-Revision ID: 0007
-Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import ops
 from storage.types import UtcDateTime
 
 revision = "0007"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
+
+INDEXES = (
+    ("scheduled_messages", "ix_scheduled_messages_queue", ["team_id", "kind", "status", "due_at"]),
+    ("scheduled_messages", "ix_scheduled_messages_period", ["team_id", "kind", "period_key"]),
+    ("scheduled_messages", "ix_scheduled_messages_team_claimed", ["team_id", "claimed_at"]),
+    ("opportunities", "ix_opportunities_owner_created", ["team_id", "owner_id", "created_at"]),
+    ("opportunities", "ix_opportunities_created", ["created_at", "team_id", "owner_id"]),
+    ("activities", "ix_activities_day", ["occurred_on", "team_id", "user_id"]),
+)
 
 
 def upgrade() -> None:
@@ -27,14 +32,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("zones_due_at", UtcDateTime(), nullable=True))
         batch.add_column(sa.Column("zones_lease_by", sa.String(80), nullable=True))
         batch.add_column(sa.Column("zones_lease_until", UtcDateTime(), nullable=True))
-    with op.batch_alter_table("scheduled_messages") as batch:
-        batch.add_column(sa.Column("due_at", UtcDateTime(), nullable=True))
-    op.create_index("ix_scheduled_messages_queue", "scheduled_messages", ["team_id", "kind", "status", "due_at"])
-    op.create_index("ix_scheduled_messages_period", "scheduled_messages", ["team_id", "kind", "period_key"])
-    op.create_index("ix_scheduled_messages_team_claimed", "scheduled_messages", ["team_id", "claimed_at"])
-    op.create_index("ix_opportunities_owner_created", "opportunities", ["team_id", "owner_id", "created_at"])
-    op.create_index("ix_opportunities_created", "opportunities", ["created_at", "team_id", "owner_id"])
-    op.create_index("ix_activities_day", "activities", ["occurred_on", "team_id", "user_id"])
+    ops.add_columns("scheduled_messages", sa.Column("due_at", UtcDateTime(), nullable=True))
+    for table, name, columns in INDEXES:
+        op.create_index(name, table, columns)
     # Everyone who already used the bot gets a settings row, and every workspace a row: from now on they
     # are added when a deal is opened or time is logged, so no tick has to scan the history for them.
     op.execute(
@@ -52,14 +52,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_activities_day", table_name="activities")
-    op.drop_index("ix_opportunities_created", table_name="opportunities")
-    op.drop_index("ix_opportunities_owner_created", table_name="opportunities")
-    op.drop_index("ix_scheduled_messages_team_claimed", table_name="scheduled_messages")
-    op.drop_index("ix_scheduled_messages_period", table_name="scheduled_messages")
-    op.drop_index("ix_scheduled_messages_queue", table_name="scheduled_messages")
-    with op.batch_alter_table("scheduled_messages") as batch:
-        batch.drop_column("due_at")
-    with op.batch_alter_table("workspaces") as batch:
-        for column in ("zones_lease_until", "zones_lease_by", "zones_due_at", "zones_refreshed_at", "created_at"):
-            batch.drop_column(column)
+    for table, name, _ in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
+    ops.drop_columns("scheduled_messages", "due_at")
+    ops.drop_columns(
+        "workspaces", "zones_lease_until", "zones_lease_by", "zones_due_at", "zones_refreshed_at", "created_at"
+    )

@@ -2,9 +2,6 @@
 
 The tables have exactly the columns slack_sdk's SQLAlchemyInstallationStore and SQLAlchemyOAuthStateStore
 read and write (tests/test_installations_schema.py checks them against slack_sdk's own table builders).
-
-Revision ID: 0008
-Revises: 0006
 """
 
 import sqlalchemy as sa
@@ -14,8 +11,6 @@ from storage.types import UtcDateTime
 
 revision = "0008"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def _bot_columns() -> list[sa.Column]:

@@ -1,47 +1,35 @@
-"""CRM sync: links to CRM records, sync state, owner matches, flags, conflicts and the CRM-write outbox.
-
-Revision ID: 0010_crm
-Revises: 0005
-"""
+"""CRM sync: links to CRM records, sync state, owner matches, flags, conflicts and the CRM-write outbox."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import ops
 from storage.types import UtcDateTime
 
 revision = "0010_crm"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
-
-TEAM = sa.String(32)
 
 
-def _opportunity(nullable: bool = False) -> sa.Column:
-    return sa.Column(
-        "opportunity_id", sa.Integer(), sa.ForeignKey("opportunities.id", ondelete="CASCADE"), nullable=nullable
-    )
+def _provider() -> list[sa.Column]:
+    """The workspace and the CRM (hubspot, salesforce) a CRM table's row speaks of."""
+    return [ops.team(), sa.Column("provider", sa.String(16), nullable=False)]
 
 
 def upgrade() -> None:
-    op.create_table(
+    ops.create_table(
         "crm_links",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", TEAM, nullable=False),
-        sa.Column("provider", sa.String(16), nullable=False),
+        *_provider(),
         sa.Column("crm_id", sa.String(64), nullable=False),
-        _opportunity(),
+        ops.opportunity(),
         sa.Column("crm_modified_at", UtcDateTime(), nullable=True),
         sa.Column("pushed_modified_at", UtcDateTime(), nullable=True),
         sa.Column("linked_at", UtcDateTime(), nullable=False),
         sa.UniqueConstraint("team_id", "provider", "crm_id", name="uq_crm_links_record"),
         sa.UniqueConstraint("opportunity_id", name="uq_crm_links_opportunity"),
     )
-    op.create_table(
+    ops.create_table(
         "crm_sync_state",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", TEAM, nullable=False),
-        sa.Column("provider", sa.String(16), nullable=False),
+        *_provider(),
         sa.Column("cursor", UtcDateTime(), nullable=True),
         sa.Column("imported_at", UtcDateTime(), nullable=True),
         sa.Column("last_run_at", UtcDateTime(), nullable=True),
@@ -51,48 +39,41 @@ def upgrade() -> None:
         sa.Column("last_requests", sa.Integer(), nullable=False),
         sa.UniqueConstraint("team_id", "provider", name="uq_crm_sync_state_team"),
     )
-    op.create_table(
+    ops.create_table(
         "crm_owners",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", TEAM, nullable=False),
-        sa.Column("provider", sa.String(16), nullable=False),
+        *_provider(),
         sa.Column("owner_id", sa.String(64), nullable=False),
         sa.Column("email", sa.String(254), nullable=True),
         sa.Column("name", sa.String(120), nullable=False),
-        sa.Column("slack_user_id", TEAM, nullable=True),
+        sa.Column("slack_user_id", sa.String(32), nullable=True),
         sa.Column("checked_at", UtcDateTime(), nullable=True),
         sa.UniqueConstraint("team_id", "provider", "owner_id", name="uq_crm_owners_owner"),
     )
-    op.create_table(
+    ops.create_table(
         "crm_flags",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", TEAM, nullable=False),
-        sa.Column("provider", sa.String(16), nullable=False),
+        *_provider(),
         sa.Column("crm_id", sa.String(64), nullable=False),
-        _opportunity(nullable=True),
+        ops.opportunity(nullable=True),
         sa.Column("problem", sa.String(20), nullable=False),
         sa.Column("detail", sa.String(300), nullable=False),
         sa.Column("flagged_at", UtcDateTime(), nullable=False),
         sa.UniqueConstraint("team_id", "provider", "crm_id", "problem", name="uq_crm_flags_problem"),
     )
-    op.create_table(
+    ops.create_table(
         "crm_conflicts",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", TEAM, nullable=False),
-        _opportunity(),
+        ops.team(),
+        ops.opportunity(),
         sa.Column("field", sa.String(20), nullable=False),
         sa.Column("kept_value", sa.String(300), nullable=True),
         sa.Column("lost_value", sa.String(300), nullable=True),
         sa.Column("winner", sa.String(16), nullable=False),
         sa.Column("decided_at", UtcDateTime(), nullable=False),
+        indexes={"ix_crm_conflicts_opportunity": ["team_id", "opportunity_id", "decided_at"]},
     )
-    op.create_index("ix_crm_conflicts_opportunity", "crm_conflicts", ["team_id", "opportunity_id", "decided_at"])
-    op.create_table(
+    ops.create_table(
         "crm_outbox",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", TEAM, nullable=False),
-        sa.Column("provider", sa.String(16), nullable=False),
-        _opportunity(),
+        *_provider(),
+        ops.opportunity(),
         sa.Column("change_key", sa.String(40), nullable=False),
         sa.Column("changed_at", UtcDateTime(), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
@@ -103,8 +84,8 @@ def upgrade() -> None:
         sa.Column("sent_at", UtcDateTime(), nullable=True),
         sa.Column("last_error", sa.String(200), nullable=True),
         sa.UniqueConstraint("team_id", "provider", "opportunity_id", "change_key", name="uq_crm_outbox_change"),
+        indexes={"ix_crm_outbox_due": ["status", "next_attempt_at"]},
     )
-    op.create_index("ix_crm_outbox_due", "crm_outbox", ["status", "next_attempt_at"])
 
 
 def downgrade() -> None:

@@ -1,26 +1,19 @@
-"""Undone requests: each `undo` by its Slack request, so a replayed one removes nothing more.
-
-Revision ID: 0011
-Revises: 0007
-"""
+"""Undone requests: each `undo` by its Slack request, so a replayed one removes nothing more."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import ops
 from storage.types import UtcDateTime
 
 revision = "0011"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    ops.create_table(
         "undone_requests",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", sa.String(32), nullable=False),
-        sa.Column("user_id", sa.String(32), nullable=False),
+        *ops.rep(),
         sa.Column("request_key", sa.String(100), nullable=False),
         sa.Column("undone_at", UtcDateTime(), nullable=False),
         sa.Column("removed", sa.Text(), nullable=True),
@@ -30,6 +23,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_undone_requests_rep", table_name="undone_requests")
-    op.drop_index("uq_undone_requests_request", table_name="undone_requests")
-    op.drop_table("undone_requests")
+    ops.drop_table("undone_requests", indexes=("ix_undone_requests_rep", "uq_undone_requests_request"))

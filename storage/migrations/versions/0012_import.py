@@ -2,17 +2,12 @@
 
 Name first: the query names no owner, so no (team, owner, …) index can tempt the planner into reading
 every deal of the file's owners for each batch (PostgreSQL did, before its statistics caught up).
-
-Revision ID: 0012_import
-Revises: 0011
 """
 
 from alembic import op
 
 revision = "0012_import"
 down_revision = "0011"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

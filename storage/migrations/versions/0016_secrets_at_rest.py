@@ -7,9 +7,6 @@ value now carries ("fernet:", bot/sealed.py).
 Encrypting the tokens stored in plain is not done here: a migration cannot be sure of the key, and one run
 without ENCRYPTION_KEY would leave them plain for good. Every start with a key set (and `python -m bot keys
 encrypt`) seals whatever is still plain, idempotently (bot/keys.py).
-
-Revision ID: 0016_secrets_at_rest
-Revises: 0015_capture
 """
 
 import sqlalchemy as sa
@@ -17,8 +14,6 @@ from alembic import op
 
 revision = "0016_secrets_at_rest"
 down_revision = "0015_capture"
-branch_labels = None
-depends_on = None
 
 MARK = "fernet:"
 WIDENED = {

@@ -1,25 +1,19 @@
-"""A CRM per workspace: each workspace's own connection (sealed tokens) and its OAuth round trips.
-
-Revision ID: 0021_crm_connections
-Revises: 0020_fanout_50k
-"""
+"""A CRM per workspace: each workspace's own connection (sealed tokens) and its OAuth round trips."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import ops
 from storage.types import UtcDateTime
 
 revision = "0021_crm_connections"
 down_revision = "0020_fanout_50k"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    ops.create_table(
         "crm_connections",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", sa.String(32), nullable=False),
+        ops.team(),
         sa.Column("provider", sa.String(16), nullable=False),
         sa.Column("access_token", sa.Text(), nullable=False),
         sa.Column("refresh_token", sa.Text(), nullable=True),
@@ -35,10 +29,9 @@ def upgrade() -> None:
         sa.Column("refreshing_by", sa.String(80), nullable=True),
         sa.UniqueConstraint("team_id", name="uq_crm_connections_team"),
     )
-    op.create_table(
+    ops.create_table(
         "crm_oauth_states",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("team_id", sa.String(32), nullable=False),
+        ops.team(),
         sa.Column("digest", sa.String(64), nullable=False),
         sa.Column("user_id", sa.String(32), nullable=False),
         sa.Column("provider", sa.String(16), nullable=False),
