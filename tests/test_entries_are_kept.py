@@ -33,6 +33,7 @@ def test_a_command_replayed_with_the_same_trigger_opens_one_deal_and_celebrates_
     assert open_count(bot) == 1
     assert "Opened #1" in first["text"] and "Opened #1" in second["text"]
     assert "nothing was stored twice" in json.dumps(second["blocks"])
+    bot.slack.wait_for("chat.postMessage", channel="CWINS", timeout=30)  # the poster waits out the people typing
     bot.slack.settle()
     assert len(celebrations(bot)) == 1
 
