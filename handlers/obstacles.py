@@ -73,7 +73,7 @@ def obstacle_picked(ack: Ack, services, team_id: str, user_id: str, choice: dict
 def obstacle_form(services, team_id: str, user_id: str, opp, metadata: str) -> dict:
     """The row menu's "Name an obstacle" form, showing the deal's current obstacle if it has one."""
     current = obstacles.open_obstacles(services, team_id, user_id, [opp.id]).get(opp.id)
-    return views.obstacle_modal(opp, current, metadata, services.team_today())
+    return views.obstacle_modal(opp, current, metadata, services.team_now())
 
 
 @listeners.form(views.OBSTACLE_VIEW, parse_obstacle_form)

@@ -82,7 +82,7 @@ def listing(ack: Ack, command, respond: Respond, client: WebClient, context, res
     ack()
     with replying_on_failure(to_respond(respond)):
         opps, total, found = obstacles.list_open(services, command["team_id"], command["user_id"], views.LIST_ROWS)
-        respond(**views.opportunity_list(opps, total, services.now(), services.settings.currency_symbol, found))
+        respond(**views.opportunity_list(opps, total, services.team_now(), services.settings.currency_symbol, found))
 
 
 def stage(ack: Ack, command, respond: Respond, client: WebClient, context, rest: str) -> None:

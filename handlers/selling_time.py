@@ -136,7 +136,7 @@ def health_report(ack: Ack, command, respond: Respond, client: WebClient, contex
     with common.replying_on_failure(common.to_respond(respond)):
         report = health.build_health(services, command["team_id"], command["user_id"])
         ahead = outlook.rep_outlook(services, command["team_id"], command["user_id"], report)
-        respond(**health_views.health_reply(report, services.settings.currency_symbol, services.now(), ahead))
+        respond(**health_views.health_reply(report, services.settings.currency_symbol, services.team_now(), ahead))
 
 
 @listeners.action(health_views.SHOW_PICTURE)

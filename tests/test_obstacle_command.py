@@ -4,7 +4,7 @@ form; the list, the health report and Home show it, every naming is kept, and th
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.messages import coaching as coaching_views
 from bot.messages import obstacles as views
@@ -123,6 +123,22 @@ def test_health_and_home_show_the_obstacle(bot):
 
     bot.driver.open_home("U1")
     assert a_home_shows(bot, "waiting on timing since 23 Nov, checkpoint 1 Dec")
+
+
+def test_an_obstacle_named_late_in_the_evening_is_dated_the_day_the_team_saw(make_bot):
+    bot = make_bot(team_timezone="America/New_York")
+    bot.clock.set(datetime(2026, 11, 4, 2, 30, tzinfo=UTC))  # 21:30 on Tuesday 3 November in New York
+    say(bot, "new Acme renewal 48k")
+    say(bot, "obstacle acme timing checkpoint:2026-12-01")
+
+    bot.clock.set(MONDAY_10AM_NEW_YORK)
+    say(bot, "list")
+    assert "waiting on timing since 3 Nov, checkpoint 1 Dec" in last_text(bot)
+    assert "You have 1 open opportunity." in last_text(bot)
+    say(bot, "health")
+    assert "*Acme renewal*: waiting on timing since 3 Nov" in last_text(bot)
+    bot.driver.open_home("U1")
+    assert a_home_shows(bot, "waiting on timing since 3 Nov")
 
 
 def test_the_nudge_names_the_obstacle_how_long_it_stood_and_asks_about_it(bot):

@@ -157,6 +157,12 @@ def obstacle_name(kind: str) -> str:
     return OBSTACLE_NAMES.get(kind, kind)
 
 
+def day_of(moment: datetime, now: datetime) -> date:
+    """The calendar day `moment` fell on where `now` is read (the team's zone, Services.team_now), so
+    'since 3 Nov' names the day the team saw, not the day in UTC."""
+    return moment.astimezone(now.tzinfo).date()
+
+
 def obstacle_status(kind: str, since: date, checkpoint: date | None, today: date, paused: bool = False) -> str:
     """'waiting on budget since 3 Nov, checkpoint 15 Jan' (and 'stepped back' when the deal is paused)."""
     text = f"waiting on {obstacle_name(kind)} since {short_day(since, today)}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.messages.format import (
     age,
     bullets,
@@ -178,8 +180,9 @@ def picture_reply(outcome: str) -> dict:
     return reply(PICTURE_REPLIES[outcome], [section(PICTURE_REPLIES[outcome])])
 
 
-def health_reply(report: HealthReport, symbol: str, now, outlook=None) -> dict:
-    """The whole report: about 15 blocks (about 22 with the outlook), each list capped, inside Block Kit's limits."""
+def health_reply(report: HealthReport, symbol: str, now: datetime, outlook=None) -> dict:
+    """The whole report: about 15 blocks (about 22 with the outlook), each list capped, inside Block Kit's limits;
+    `now` in the team's zone (Services.team_now)."""
     blocks = [header("Your pipeline health")]
     blocks += _pipeline_lines(report, symbol)
     blocks.append(divider())
@@ -191,7 +194,7 @@ def health_reply(report: HealthReport, symbol: str, now, outlook=None) -> dict:
     blocks.append(divider())
     blocks += _stalled_lines(report, symbol, now)
     if outlook is not None:  # the number, the opening pace and obstacles (bot/messages/outlook.py)
-        blocks += outlook_blocks(outlook, symbol, report.today)
+        blocks += outlook_blocks(outlook, symbol, now)
     blocks.append(actions([button("Show as a picture", SHOW_PICTURE)]))
     text = (
         f"Your pipeline: {plural(report.open_count, 'open opportunity', 'open opportunities')} worth "

@@ -3,11 +3,11 @@ question with its four answers, and the small "new checkpoint" form."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from bot.messages import kit
 from bot.messages.coaching_ids import PLAN_BLOCK
-from bot.messages.format import day_label, deal_name, duration, obstacle_name, obstacle_status, short_day
+from bot.messages.format import day_label, day_of, deal_name, duration, obstacle_name, obstacle_status, short_day
 from bot.messages.lessons import lost_blocks
 from bot.parsing.obstacles import MAX_NOTE, NONE
 from bot.rules.periods import local_now
@@ -67,10 +67,12 @@ def obstacle_fields(today: date, initial_kind: str | None = None, optional_kind:
     ]
 
 
-def obstacle_modal(opp: OpportunityView, current: ObstacleView | None, metadata: str, today: date) -> dict:
+def obstacle_modal(opp: OpportunityView, current: ObstacleView | None, metadata: str, now: datetime) -> dict:
+    """The obstacle form; `now` in the team's zone (Services.team_now)."""
+    today = now.date()
     lead = f"*{deal_name(opp.name)}*"
     if current is not None:
-        lead += f" is {obstacle_status(current.kind, current.named_at.date(), current.checkpoint, today)}."
+        lead += f" is {obstacle_status(current.kind, day_of(current.named_at, now), current.checkpoint, today)}."
     fields = obstacle_fields(today, current.kind if current else None)
     lead += "\nNaming what stands in the way is how you keep a deal without letting it take every hour."
     note = kit.input_block("note", "A note", kit.text_input("No money until Q2", MAX_NOTE), optional=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
-from bot.messages.format import age, day_label, money, obstacle_status, ordinal, person
+from bot.messages.format import age, day_label, day_of, money, obstacle_status, ordinal, person, plural
 from bot.messages.kit import (
     MAX_ACTIONS_PER_BLOCK,
     actions,
@@ -194,7 +194,7 @@ def opportunity_row(opp: OpportunityView, now: datetime, symbol: str, obstacle: 
         f" · opened {age(opp.created_at, now)} · last change {age(opp.last_change_at, now)}"
     )
     if obstacle is not None:
-        since = obstacle.named_at.date()
+        since = day_of(obstacle.named_at, now)
         status = obstacle_status(obstacle.kind, since, obstacle.checkpoint, today, opp.paused_at is not None)
         line += f"\n:construction: {status}"
     elif opp.paused_at is not None:
@@ -225,7 +225,7 @@ def opportunity_list(
     blocks += [opportunity_row(opp, now, symbol, (obstacles or {}).get(opp.id)) for opp in shown]
     if total > len(shown):
         blocks.append(context(f"…and {total - len(shown)} more. Close or update a few to see the rest."))
-    return reply(f"You have {total} open opportunities.", blocks)
+    return reply(f"You have {plural(total, 'open opportunity', 'open opportunities')}.", blocks)
 
 
 def candidates_reply(verb: str, typed: str, candidates: Sequence[OpportunityView], argument: str = "") -> dict:

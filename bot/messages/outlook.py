@@ -11,6 +11,7 @@ from bot.messages.format import (
     about,
     bullets,
     day_label,
+    day_of,
     deal_line,
     deal_name,
     money,
@@ -159,7 +160,9 @@ def pace_blocks(pace: OpeningPace, period: str, symbol: str) -> list[dict]:
     return blocks
 
 
-def obstacle_blocks(obstacles, today: date) -> list[dict]:
+def obstacle_blocks(obstacles, now: datetime) -> list[dict]:
+    """The rep's named obstacles; `now` in the team's zone (Services.team_now)."""
+    today = now.date()
     if not obstacles:
         return [
             section(
@@ -170,20 +173,22 @@ def obstacle_blocks(obstacles, today: date) -> list[dict]:
     shown = list(obstacles)[:OBSTACLES_LISTED]
     lines = [
         f"• *{deal_name(item.opportunity_name)}*: "
-        f"{obstacle_status(item.kind, item.named_at.date(), item.checkpoint, today, item.paused)}"
+        f"{obstacle_status(item.kind, day_of(item.named_at, now), item.checkpoint, today, item.paused)}"
         for item in shown
     ]
     return [section("*Obstacles:*\n" + bullets(lines, len(obstacles)))]
 
 
-def outlook_blocks(outlook, symbol: str, today: date) -> list[dict]:
-    """The outlook part of the health report and Home (bot/services/outlook.py: RepOutlook)."""
+def outlook_blocks(outlook, symbol: str, now: datetime) -> list[dict]:
+    """The outlook part of the health report and Home (bot/services/outlook.py: RepOutlook); `now` in the
+    team's zone."""
+    today = now.date()
     blocks = [divider()]
     blocks += number_blocks(outlook.number, outlook.threshold, outlook.period, symbol)
     blocks += pace_blocks(outlook.pace, outlook.period, symbol)
     blocks += gap_blocks(outlook.gap, outlook.period, symbol, today)
     blocks += signal_blocks(list(outlook.signals), today)
-    blocks += obstacle_blocks(outlook.obstacles, today)
+    blocks += obstacle_blocks(outlook.obstacles, now)
     return blocks
 
 

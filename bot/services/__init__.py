@@ -96,9 +96,13 @@ class Services:
     def now(self) -> datetime:
         return self.clock()
 
+    def team_now(self) -> datetime:
+        """Now in the team's time zone: what the views read 'today' and the day of a past moment in."""
+        return local_now(self.now(), self.settings.team_timezone)
+
     def team_today(self) -> date:
         """Today in the team's time zone: what 'this week' and close dates are measured against."""
-        return local_now(self.now(), self.settings.team_timezone).date()
+        return self.team_now().date()
 
     def team_week_start(self) -> datetime:
         """00:00 on the first day of the current week (WEEK_START_DAY) in the team's zone, as a UTC instant."""

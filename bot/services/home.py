@@ -64,7 +64,7 @@ def publish_home(services: Services, team_id: str, user_id: str, opened: bool = 
     try:
         services = services.for_team(team_id)  # its token and settings, even when called unscoped
         page = home_page(services, team_id, user_id, ask_slack=opened)
-        view = views.home_view(page, services.now(), services.settings.currency_symbol)
+        view = views.home_view(page, services.team_now(), services.settings.currency_symbol)
         services.client.views_publish(user_id=user_id, view=view)
     except (SlackClientError, OSError) as error:  # Slack answered no, or could not be reached
         log.warning("could not publish the Home tab for %s: %s", user_id, error)
