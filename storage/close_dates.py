@@ -3,6 +3,7 @@ often each open deal's date was pushed later: one GROUP BY per workspace or rep,
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,8 +33,11 @@ class Pushes:
     now_date: date | None
 
 
-def pushes_by_deal(db: Database, team_id: str, user_id: str | None = None) -> dict[int, Pushes]:
-    """Open deals (of one rep, or the workspace) whose close date was pushed later at least once."""
+def pushes_by_deal(
+    db: Database, team_id: str, user_id: str | None = None, opportunity_ids: Collection[int] | None = None
+) -> dict[int, Pushes]:
+    """Open deals (of one rep, among these, or the workspace's) whose close date was pushed later at least
+    once: from the open deals to their changes (the (team, opportunity) index), never the closed deals'."""
     pushed = and_(
         CloseDateChange.from_date.is_not(None),
         CloseDateChange.to_date.is_not(None),
@@ -46,12 +50,20 @@ def pushes_by_deal(db: Database, team_id: str, user_id: str | None = None) -> di
             func.min(CloseDateChange.from_date).label("first_date"),
             Opportunity.expected_close,
         )
-        .join(Opportunity, Opportunity.id == CloseDateChange.opportunity_id)
-        .where(CloseDateChange.team_id == team_id, Opportunity.status == OPEN, pushed)
+        .select_from(Opportunity)
+        .join(
+            CloseDateChange,
+            and_(CloseDateChange.team_id == team_id, CloseDateChange.opportunity_id == Opportunity.id),
+        )
+        .where(Opportunity.team_id == team_id, Opportunity.status == OPEN, pushed)
         .group_by(CloseDateChange.opportunity_id, Opportunity.expected_close)
     )
     if user_id is not None:
         query = query.where(Opportunity.owner_id == user_id)
+    if opportunity_ids is not None:
+        if not opportunity_ids:
+            return {}
+        query = query.where(Opportunity.id.in_(sorted(set(opportunity_ids))))
     with db.transaction() as session:
         return {
             row.opportunity_id: Pushes(row.opportunity_id, int(row.pushes), row.first_date, row.expected_close)
