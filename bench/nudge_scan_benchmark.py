@@ -96,9 +96,11 @@ class SqlTimer:
 
 
 def forget_sent(db: Database) -> None:
-    """As before the tick: no nudge claimed or sent, no cooldown running."""
+    """As before the tick: none of today's nudges claimed or sent, no cooldown running (the history's
+    messages stay)."""
+    today = ScheduledMessage.period_key == NOW.date().isoformat()
     with db.engine.begin() as connection:
-        connection.execute(delete(ScheduledMessage))
+        connection.execute(delete(ScheduledMessage).where(ScheduledMessage.kind == nudges.KIND, today))
         connection.execute(update(Rep).values(last_nudged_at=None))
 
 

@@ -3,8 +3,9 @@ product for `years` holds, so that a tick's reads meet the history they would me
 
 Per rep: a deal a month, each with an amount, a close date (pushed later zero to two times, every push
 kept) and its stage history (into the first stage when opened, a stage further every 45 days, won or lost
-90 days after opening for the deals opened more than six months ago); a quota each quarter; and
-`per_day` entries of selling time each working day (on the deals open then, a quarter prospecting).
+90 days after opening for the deals opened more than six months ago); a quota each quarter; `per_day`
+entries of selling time each working day (on the deals open then, a quarter prospecting); and the coach's
+messages, sent: a weekly reflection, and a nudge every four weeks to every tenth rep.
 """
 
 from __future__ import annotations
@@ -13,9 +14,19 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import create_engine, insert, select, text, update
 
+from bot.questions import BY_ID
 from storage import reps
 from storage.db import Database
-from storage.models import Activity, CloseDateChange, Opportunity, Quota, Rep, StageChange, Workspace
+from storage.models import (
+    Activity,
+    CloseDateChange,
+    Opportunity,
+    Quota,
+    Rep,
+    ScheduledMessage,
+    StageChange,
+    Workspace,
+)
 
 OPEN_STAGES = ("Prospecting", "Discovery", "Proposal", "Negotiation")  # the default ones
 STAGE_EVERY_DAYS = 45
@@ -51,6 +62,7 @@ def seed(
         _insert(connection, StageChange, (row for deal in deals for row in _stage_history(team, now, deal)))
         _insert(connection, CloseDateChange, (row for deal in deals for row in _close_date_pushes(team, deal)))
         _insert(connection, Quota, _quotas(team, now, people, days))
+        _insert(connection, ScheduledMessage, _sent_messages(team, now, people, 7 * weeks if weeks else days))
         per_rep = len(deals) // count
         ids = [deal.id for deal in deals]
         _insert(
@@ -175,6 +187,37 @@ def _quotas(team: str, now: datetime, people: list[str], days: int):
     for user in people:
         for start in quarters:
             yield {"team_id": team, "user_id": user, "period_start": start, "amount": 300_000, "set_at": now}
+
+
+PAYLOAD = '{"text": "' + "x" * 600 + '"}'  # about a rendered message's size
+QUESTION_IDS = sorted(BY_ID)
+
+
+def _sent_messages(team: str, now: datetime, people: list[str], days: int):
+    """A reflection a week to every rep, and a nudge every four weeks to every tenth, over `days` (none today)."""
+    for weeks_ago in range(1, days // 7 + 1):
+        at = now - timedelta(weeks=weeks_ago)
+        for index, user in enumerate(people):
+            year, week, _ = at.date().isocalendar()
+            kinds = [("reflection", f"{year}-W{week:02d}")]
+            if index % CONCENTRATED_EVERY == 0 and weeks_ago % 4 == 0:
+                kinds.append(("nudge", at.date().isoformat()))
+            for kind, key in kinds:
+                yield {
+                    "team_id": team,
+                    "recipient_id": user,
+                    "kind": kind,
+                    "period_key": key,
+                    "status": "sent",
+                    "attempts": 1,
+                    "claimed_at": at,
+                    "claimed_by": "bench",
+                    "sent_at": at,
+                    "question_id": QUESTION_IDS[(index + weeks_ago) % len(QUESTION_IDS)],
+                    "payload": PAYLOAD,
+                    "due_at": at,
+                    "send_started_at": at,
+                }
 
 
 def _every_month(now: datetime, days: int):
