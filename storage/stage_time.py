@@ -14,7 +14,7 @@ from sqlalchemy import Float, and_, cast, func, select
 
 from storage.db import Database
 from storage.models import Opportunity, StageChange
-from storage.records import OPEN
+from storage.opportunities import open_among
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,9 @@ def completed_stays(db: Database, team_id: str, stages: tuple[str, ...], ended_s
         ]
 
 
-def current_stays(
-    db: Database, team_id: str, user_id: str | None = None, opportunity_ids: Collection[int] | None = None
-) -> dict[int, CurrentStay]:
-    """Open deals' (the workspace's, one rep's, or these) current stage and since when: for each, its last
-    stage change, one seek into the deal's own history."""
+def current_stays(db: Database, team_id: str, opportunity_ids: Collection[int] | None = None) -> dict[int, CurrentStay]:
+    """Open deals' (the workspace's, or among these) current stage and since when: for each, its last stage
+    change, one seek into the deal's own history."""
     change, latest = StageChange.__table__, StageChange.__table__.alias("latest")
     last = (
         select(latest.c.id)
@@ -92,14 +90,8 @@ def current_stays(
     query = (
         select(Opportunity.id, Opportunity.owner_id, change.c.to_stage, change.c.changed_at)
         .join(change, and_(change.c.opportunity_id == Opportunity.id, change.c.id == last))
-        .where(Opportunity.team_id == team_id, Opportunity.status == OPEN)
+        .where(*open_among(team_id, opportunity_ids))
     )
-    if user_id is not None:
-        query = query.where(Opportunity.owner_id == user_id)
-    if opportunity_ids is not None:
-        if not opportunity_ids:
-            return {}
-        query = query.where(Opportunity.id.in_(sorted(set(opportunity_ids))))
     with db.transaction() as session:
         return {
             row.id: CurrentStay(row.id, row.owner_id, row.to_stage, row.changed_at) for row in session.execute(query)
