@@ -6,8 +6,9 @@ York): every rep's zone is cached, a tenth of the reps are concentrated on one d
 rendered and sent through the local Slack of bench/slack_limits.py (Slack's limits on its side; its
 minute shortened by --speedup, the bot's limits raised to match, so the posts' pace is not what is timed).
 Before each tick the previous tick's nudges are forgotten (outbox and cooldowns), so every tick sends.
-Seeds --reps reps with --per-day entries a working day (logged selling time, spread over the rep's deals
-and prospecting) for 1 and then --years years, and a deal a month; times the tick (median of --repeat)
+Seeds --reps reps with 1 and then --years years of history (bench/pipeline_history.py: a deal a month
+with its amount, close-date pushes and stage history, a quota a quarter, and --per-day entries of selling
+time a working day, spread over the rep's deals and prospecting); times the tick (median of --repeat)
 and the time its SQL statements took. Then, for each of --memory-reps, with --memory-per-day entries a
 working day over the last --memory-weeks weeks: the Python heap's peak during one sending tick
 (tracemalloc), and the peak memory of a fresh process that runs one sending tick and nothing else.
@@ -26,27 +27,25 @@ import tempfile
 import threading
 import time
 import tracemalloc
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, delete, event, insert, text, update  # noqa: E402
+from sqlalchemy import delete, event, text, update  # noqa: E402
 
+from bench import pipeline_history  # noqa: E402
 from bench.slack_limits import LimitedSlack  # noqa: E402
 from bot.app import create_services  # noqa: E402
 from bot.jobs import nudges  # noqa: E402
 from bot.ratelimit import PER_MINUTE  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from storage import reps  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Activity, Base, Opportunity, Rep, ScheduledMessage, Workspace  # noqa: E402
+from storage.models import Base, Rep, ScheduledMessage  # noqa: E402
 
 TEAM = "T1"
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York: a working morning, nudges go out
-TODAY = NOW.date()
-CONCENTRATED_EVERY = 10  # every tenth rep spent the week on one deal
 
 
 def reset(db: Database) -> None:
@@ -57,86 +56,7 @@ def reset(db: Database) -> None:
 
 
 def seed(db: Database, count: int, years: int, per_day: int, weeks: int | None = None) -> None:
-    """`count` reps in New York with zones fresh from today's bulk read, a deal a month for `years`, and
-    `per_day` entries of selling time each working day of the history (of its last `weeks` weeks only, if
-    given); every tenth rep also spent four hours a day of the last eight on their newest deal. A deal
-    opened more than six months ago has since been won or lost, as a pipeline's old deals are."""
-    people = [f"U{n:06d}" for n in range(count)]
-    for first in range(0, count, 5000):
-        reps.ensure_reps(db, TEAM, people[first : first + 5000], NOW)
-    days = 365 * years
-    logged_days = [TODAY - timedelta(days=back) for back in range(1, 7 * weeks if weeks else days)]
-    working = [day for day in logged_days if day.weekday() < 5]
-    with db.engine.begin() as connection:
-        connection.execute(update(Rep).values(tz="America/New_York", tz_checked_at=NOW - timedelta(hours=1)))
-        refreshed = {"zones_refreshed_at": NOW - timedelta(hours=2), "zones_due_at": NOW + timedelta(hours=22)}
-        connection.execute(update(Workspace).values(**refreshed))
-        for first in range(0, count, 2000):
-            connection.execute(insert(Opportunity), list(_deals(people[first : first + 2000], first, days)))
-        ids = [row[0] for row in connection.execute(text("SELECT id FROM opportunities ORDER BY id"))]
-        per_rep = len(ids) // count
-        rows = []
-        for index, user in enumerate(people):
-            rows += _selling_time(user, ids[index * per_rep : (index + 1) * per_rep], index, working, per_day)
-            if len(rows) >= 20000:
-                connection.execute(insert(Activity), rows)
-                rows = []
-        if rows:
-            connection.execute(insert(Activity), rows)
-    # A database at rest, as autovacuum and SQLite's checkpoints leave it: statistics, the visibility map
-    # that lets "last opened" read PostgreSQL's index alone, and SQLite's write-ahead log folded in.
-    at_rest = create_engine(db.engine.url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with at_rest.connect() as connection:
-        if db.dialect == "postgresql":
-            connection.execute(text("VACUUM ANALYZE"))
-        else:
-            connection.execute(text("ANALYZE"))
-            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    at_rest.dispose()
-
-
-def _deals(people: list[str], first: int, days: int):
-    for index, user in enumerate(people, start=first):
-        for month in range(0, days, 30):
-            at = NOW - timedelta(days=days - month)
-            name = f"Deal {index}-{month}"
-            closed = days - month > 180
-            yield {
-                "team_id": TEAM,
-                "owner_id": user,
-                "name": name,
-                "name_key": name.lower(),
-                "stage": ("Won" if month % 60 else "Lost") if closed else "Discovery",
-                "status": ("won" if month % 60 else "lost") if closed else "open",
-                "closed_at": at + timedelta(days=90) if closed else None,
-                "created_at": at,
-                "last_change_at": at + timedelta(days=90) if closed else at,
-            }
-
-
-def _selling_time(user: str, deals: list[int], index: int, working: list, per_day: int) -> list[dict]:
-    """`per_day` entries each working day: on one of the rep's deals open at the time, or prospecting."""
-    entries = []
-    for number, day in enumerate(working):
-        open_then = max(0, min(len(deals) - 1, len(deals) - 1 - (TODAY - day).days // 30))
-        for entry in range(per_day):
-            deal = None if (number + entry) % 4 == 0 else deals[max(0, open_then - entry % 3)]
-            entries.append((day, deal, 30))
-    if index % CONCENTRATED_EVERY == 0:
-        entries += [(TODAY - timedelta(days=day), deals[-1], 240) for day in range(1, 9)]
-    return [
-        {
-            "team_id": TEAM,
-            "user_id": user,
-            "kind": "deal" if deal else "calls",
-            "opportunity_id": deal,
-            "touches": 0,
-            "minutes": minutes,
-            "occurred_on": day,
-            "created_at": NOW,
-        }
-        for day, deal, minutes in entries
-    ]
+    pipeline_history.seed(db, TEAM, NOW, count, years, per_day, weeks)
 
 
 def bot_services(url: str, slack_url: str, speedup: float):
@@ -176,9 +96,11 @@ class SqlTimer:
 
 
 def forget_sent(db: Database) -> None:
-    """As before the tick: no nudge claimed or sent, no cooldown running."""
+    """As before the tick: none of today's nudges claimed or sent, no cooldown running (the history's
+    messages stay)."""
+    today = ScheduledMessage.period_key == NOW.date().isoformat()
     with db.engine.begin() as connection:
-        connection.execute(delete(ScheduledMessage))
+        connection.execute(delete(ScheduledMessage).where(ScheduledMessage.kind == nudges.KIND, today))
         connection.execute(update(Rep).values(last_nudged_at=None))
 
 

@@ -151,9 +151,11 @@ def run(settings, db) -> int:
         print(f"Could not listen on PORT {settings.port}: {error.strerror}. Set PORT to a free port.", file=sys.stderr)
         return 2
     scheduler = start_scheduler(services)
-    paths = "POST /slack/events, GET /healthz, GET /metrics" + (
-        ", GET /slack/install and /slack/oauth_redirect" if settings.oauth else ""
-    ) + (", GET /crm/oauth/callback" if settings.crm_connectable else "")
+    paths = (
+        "POST /slack/events, GET /healthz, GET /metrics"
+        + (", GET /slack/install and /slack/oauth_redirect" if settings.oauth else "")
+        + (", GET /crm/oauth/callback" if settings.crm_connectable else "")
+    )
     log.info("Pipeline Coach is listening on port %s (%s)", settings.port, paths)
     return lifecycle.serve_http(server, listeners, scheduler, grace, stop)
 

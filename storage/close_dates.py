@@ -3,6 +3,7 @@ often each open deal's date was pushed later: one GROUP BY per workspace or rep,
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -10,7 +11,7 @@ from sqlalchemy import and_, func, select
 
 from storage.db import Database
 from storage.models import CloseDateChange, Opportunity
-from storage.records import OPEN
+from storage.opportunities import open_among
 
 
 def close_date_change(
@@ -32,8 +33,9 @@ class Pushes:
     now_date: date | None
 
 
-def pushes_by_deal(db: Database, team_id: str, user_id: str | None = None) -> dict[int, Pushes]:
-    """Open deals (of one rep, or the workspace) whose close date was pushed later at least once."""
+def pushes_by_deal(db: Database, team_id: str, opportunity_ids: Collection[int] | None = None) -> dict[int, Pushes]:
+    """Open deals (the workspace's, or among these) whose close date was pushed later at least once: from
+    the open deals to their changes (the (team, opportunity) index), never the closed deals'."""
     pushed = and_(
         CloseDateChange.from_date.is_not(None),
         CloseDateChange.to_date.is_not(None),
@@ -46,12 +48,14 @@ def pushes_by_deal(db: Database, team_id: str, user_id: str | None = None) -> di
             func.min(CloseDateChange.from_date).label("first_date"),
             Opportunity.expected_close,
         )
-        .join(Opportunity, Opportunity.id == CloseDateChange.opportunity_id)
-        .where(CloseDateChange.team_id == team_id, Opportunity.status == OPEN, pushed)
+        .select_from(Opportunity)
+        .join(
+            CloseDateChange,
+            and_(CloseDateChange.team_id == team_id, CloseDateChange.opportunity_id == Opportunity.id),
+        )
+        .where(*open_among(team_id, opportunity_ids), pushed)
         .group_by(CloseDateChange.opportunity_id, Opportunity.expected_close)
     )
-    if user_id is not None:
-        query = query.where(Opportunity.owner_id == user_id)
     with db.transaction() as session:
         return {
             row.opportunity_id: Pushes(row.opportunity_id, int(row.pushes), row.first_date, row.expected_close)

@@ -21,6 +21,12 @@ def rep_open(team_id: str, owner_id: str) -> tuple:
     return (Opportunity.team_id == team_id, Opportunity.owner_id == owner_id, Opportunity.status == OPEN)
 
 
+def open_among(team_id: str, opportunity_ids: Collection[int] | None = None) -> tuple:
+    """Where-clauses for a workspace's open deals, or those of them among `opportunity_ids` (by id)."""
+    scope = (Opportunity.team_id == team_id, Opportunity.status == OPEN)
+    return scope if opportunity_ids is None else (*scope, Opportunity.id.in_(sorted(set(opportunity_ids))))
+
+
 def view_of(row: Opportunity) -> OpportunityView:
     return read_row(OpportunityView, row)
 

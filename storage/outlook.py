@@ -238,8 +238,11 @@ def rep_early_deals(db: Database, team_id: str, user_id: str, stages: tuple[str,
         return [EarlyDealRow(row.amount, row.expected_close, row.created_at) for row in session.execute(query)]
 
 
-def open_amounts_by_stage(db: Database, team_id: str, user_id: str | None = None) -> dict[str, dict[str, int]]:
-    """Per rep (or for one rep): the amounts of their open deals summed per stage, for the weighted pipeline."""
+def open_amounts_by_stage(
+    db: Database, team_id: str, user_id: str | None = None, user_ids: Collection[str] | None = None
+) -> dict[str, dict[str, int]]:
+    """Per rep (or for one rep, or some reps): the amounts of their open deals summed per stage, for the
+    weighted pipeline."""
     query = (
         select(Opportunity.owner_id, Opportunity.stage, func.sum(Opportunity.amount).label("amount"))
         .where(Opportunity.team_id == team_id, Opportunity.status == OPEN, Opportunity.amount > 0)
@@ -247,6 +250,10 @@ def open_amounts_by_stage(db: Database, team_id: str, user_id: str | None = None
     )
     if user_id is not None:
         query = query.where(Opportunity.owner_id == user_id)
+    if user_ids is not None:
+        if not user_ids:
+            return {}
+        query = query.where(Opportunity.owner_id.in_(sorted(set(user_ids))))
     found: dict[str, dict[str, int]] = {}
     with db.transaction() as session:
         for row in session.execute(query):

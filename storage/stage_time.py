@@ -1,17 +1,20 @@
 """How long deals stay in each stage, from the stage history (stage_changes, migration 0001): every rep's
-completed stays per stage (count and total days), and each open deal's current stage and since when. One
-windowed pass over the workspace's stage changes, reached through the (opportunity, changed_at) index."""
+stays per stage that ended since a moment (count and total days), and open deals' current stage and since
+when. Each follows what it is asked about, never the workspace's whole history: the stays through the
+(team, changed_at) index from the moment on, the current stays by one seek per open deal into the
+(opportunity, changed_at) index."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Float, cast, func, select
+from sqlalchemy import Float, and_, cast, func, select
 
 from storage.db import Database
 from storage.models import Opportunity, StageChange
-from storage.records import OPEN
+from storage.opportunities import open_among
 
 
 @dataclass(frozen=True)
@@ -34,43 +37,36 @@ class CurrentStay:
     since: datetime
 
 
-def _stays(team_id: str, user_id: str | None = None):
-    """Every stay in a stage (of one rep's deals: filtered before the window, which is per deal): the deal,
-    its owner and status, the stage, when it began and ended (None: now)."""
-    ended = func.lead(StageChange.changed_at).over(
-        partition_by=StageChange.opportunity_id, order_by=(StageChange.changed_at, StageChange.id)
-    )
-    query = (
-        select(
-            StageChange.opportunity_id,
-            Opportunity.owner_id,
-            Opportunity.status,
-            StageChange.to_stage.label("stage"),
-            StageChange.changed_at.label("began"),
-            ended.label("ended"),
-        )
-        .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
-        .where(StageChange.team_id == team_id)
-    )
-    if user_id is not None:
-        query = query.where(Opportunity.owner_id == user_id)
-    return query.subquery("stays")
-
-
 def _days(db: Database, began, ended):
     if db.dialect == "postgresql":
         return func.extract("epoch", ended - began) / 86400.0
     return func.julianday(ended) - func.julianday(began)
 
 
-def completed_stays(db: Database, team_id: str, stages: tuple[str, ...]) -> list[StageStays]:
-    """Per rep and open stage: the stays that ended (the deal moved on), and their days in all."""
-    stays = _stays(team_id)
-    days = cast(_days(db, stays.c.began, stays.c.ended), Float)
+def completed_stays(db: Database, team_id: str, stages: tuple[str, ...], ended_since: datetime) -> list[StageStays]:
+    """Per rep (the deal's owner) and stage among `stages`: the stays that ended since `ended_since` (the
+    deal moved on), and their days in all. A stay ends at a change and began at the deal's change before
+    it, so only the deals with a change since are read: the (team, changed_at) index finds them, and their
+    own few changes give each stay its beginning."""
+    change, recent = StageChange.__table__, StageChange.__table__.alias("recent")
+    moved = select(recent.c.opportunity_id).where(recent.c.team_id == team_id, recent.c.changed_at >= ended_since)
+    order = {"partition_by": change.c.opportunity_id, "order_by": (change.c.changed_at, change.c.id)}
+    moves = (
+        select(
+            Opportunity.owner_id,
+            change.c.changed_at.label("ended"),
+            func.lag(change.c.changed_at).over(**order).label("began"),
+            func.lag(change.c.to_stage).over(**order).label("stage"),
+        )
+        .join(Opportunity, Opportunity.id == change.c.opportunity_id)
+        .where(Opportunity.team_id == team_id, change.c.opportunity_id.in_(moved))
+        .subquery("moves")
+    )
+    days = cast(_days(db, moves.c.began, moves.c.ended), Float)
     query = (
-        select(stays.c.owner_id, stays.c.stage, func.count().label("stays"), func.sum(days).label("days"))
-        .where(stays.c.ended.is_not(None), stays.c.stage.in_(stages))
-        .group_by(stays.c.owner_id, stays.c.stage)
+        select(moves.c.owner_id, moves.c.stage, func.count().label("stays"), func.sum(days).label("days"))
+        .where(moves.c.ended >= ended_since, moves.c.stage.in_(stages))
+        .group_by(moves.c.owner_id, moves.c.stage)
     )
     with db.transaction() as session:
         return [
@@ -79,14 +75,24 @@ def completed_stays(db: Database, team_id: str, stages: tuple[str, ...]) -> list
         ]
 
 
-def current_stays(db: Database, team_id: str, user_id: str | None = None) -> dict[int, CurrentStay]:
-    """Each open deal's (or one rep's open deals') current stage and since when."""
-    stays = _stays(team_id, user_id)
-    query = select(stays.c.opportunity_id, stays.c.owner_id, stays.c.stage, stays.c.began).where(
-        stays.c.ended.is_(None), stays.c.status == OPEN
+def current_stays(db: Database, team_id: str, opportunity_ids: Collection[int] | None = None) -> dict[int, CurrentStay]:
+    """Open deals' (the workspace's, or among these) current stage and since when: for each, its last stage
+    change, one seek into the deal's own history."""
+    change, latest = StageChange.__table__, StageChange.__table__.alias("latest")
+    last = (
+        select(latest.c.id)
+        .where(latest.c.opportunity_id == Opportunity.id)
+        .order_by(latest.c.changed_at.desc(), latest.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+        .correlate(Opportunity)
+    )
+    query = (
+        select(Opportunity.id, Opportunity.owner_id, change.c.to_stage, change.c.changed_at)
+        .join(change, and_(change.c.opportunity_id == Opportunity.id, change.c.id == last))
+        .where(*open_among(team_id, opportunity_ids))
     )
     with db.transaction() as session:
         return {
-            row.opportunity_id: CurrentStay(row.opportunity_id, row.owner_id, row.stage, row.began)
-            for row in session.execute(query)
+            row.id: CurrentStay(row.id, row.owner_id, row.to_stage, row.changed_at) for row in session.execute(query)
         }

@@ -1,12 +1,13 @@
 """Walk-away signals on a rep's deals (bot/rules/walkaway.py decides): for `/opportunity health` and Home,
-one rep's open deals; for the nudge, the top deal of each rep it goes to, from a few GROUP BYs over the
-workspace read once per tick. Private to the rep: nothing here is shown to anyone else."""
+one rep's open deals; for the nudge, the top deal of each rep it goes to. The team's norms are read once
+a tick (over the look-back, never the whole history); the deals' facts for a batch's reps alone. Private to
+the rep: nothing here is shown to anyone else."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.rules import walkaway as rules
 from bot.rules.periods import local_now, trailing_days
@@ -18,15 +19,22 @@ LISTED_DEALS = 200  # the most open deals of one rep the health report weighs
 
 
 @dataclass(frozen=True)
-class Workspace:
-    """What the signals need of the whole workspace, read once: close-date pushes, stays in stages, each
-    rep's open amounts per stage, and the stage weights."""
+class Norms:
+    """What the signals weigh a deal against, read once a tick for the workspace: each rep's and the team's
+    usual stays per stage over the look-back, and the stages' weights."""
+
+    usual: dict[tuple[str, str], tuple[int, float]]  # (rep, stage) -> (stays, days); rep "*" is the team
+    weights: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Deals:
+    """What the signals need of some open deals and their reps, read for them alone: close-date pushes,
+    current stays, and each rep's open amounts per stage."""
 
     pushes: dict[int, close_dates.Pushes]
     current: dict[int, stage_time.CurrentStay]
-    usual: dict[tuple[str, str], tuple[int, float]]  # (rep, stage) -> (stays, days); rep "*" is the team
     amounts: dict[str, dict[str, int]]
-    weights: dict[str, float]
 
 
 def _usual_table(stays: list[stage_time.StageStays]) -> dict[tuple[str, str], tuple[int, float]]:
@@ -38,25 +46,33 @@ def _usual_table(stays: list[stage_time.StageStays]) -> dict[tuple[str, str], tu
     return table
 
 
-def read_workspace(services: Services, team_id: str, user_id: str | None = None) -> Workspace:
+def read_norms(services: Services, team_id: str, now: datetime) -> Norms:
     stages = services.settings.open_stages
-    return Workspace(
-        pushes=close_dates.pushes_by_deal(services.db, team_id, user_id),
-        current=stage_time.current_stays(services.db, team_id, user_id),
-        usual=_usual_table(stage_time.completed_stays(services.db, team_id, stages)),
-        amounts=outlook.open_amounts_by_stage(services.db, team_id, user_id),
+    since = now - timedelta(days=rules.USUAL_STAY_LOOKBACK_DAYS)
+    return Norms(
+        usual=_usual_table(stage_time.completed_stays(services.db, team_id, stages, since)),
         weights=rules.stage_weights(stages, outlook.crm_stage_weights(services.db, team_id)),
     )
 
 
-def _facts(deal, minutes: int, found: Workspace, today: date, zone: str) -> rules.DealFacts:
+def read_deals(services: Services, team_id: str, user_ids: Collection[str], deal_ids: Collection[int]) -> Deals:
+    """For some reps and some of their open deals: a few indexed reads of theirs alone."""
+    db = services.db
+    return Deals(
+        pushes=close_dates.pushes_by_deal(db, team_id, opportunity_ids=deal_ids),
+        current=stage_time.current_stays(db, team_id, opportunity_ids=deal_ids),
+        amounts=outlook.open_amounts_by_stage(db, team_id, user_ids=user_ids),
+    )
+
+
+def _facts(deal, minutes: int, norms: Norms, found: Deals, today: date, zone: str) -> rules.DealFacts:
     pushed = found.pushes.get(deal.id)
     stay = found.current.get(deal.id)
     days = None
     usual = None
     if stay is not None and stay.stage == deal.stage:
         days = max((today - local_now(stay.since, zone).date()).days, 0)
-        usual = rules.usual_stay(found.usual.get((deal.owner_id, deal.stage)), found.usual.get(("*", deal.stage)))
+        usual = rules.usual_stay(norms.usual.get((deal.owner_id, deal.stage)), norms.usual.get(("*", deal.stage)))
     return rules.DealFacts(
         deal_id=deal.id,
         name=deal.name,
@@ -78,32 +94,35 @@ def rep_signals(services: Services, team_id: str, user_id: str) -> list[rules.Si
     since, until = trailing_days(today, settings.nudge_window_days)
     minutes = concentration.minutes_per_deal(services.db, team_id, user_id, since, until)
     deals, _ = opportunities.open_opportunities(services.db, team_id, user_id, LISTED_DEALS)
-    found = read_workspace(services, team_id, user_id)
-    weighted = rules.weighted_pipeline(found.amounts.get(user_id, {}), found.weights)
-    facts = [
-        _facts(deal, minutes.get(deal.id, 0), found, today, settings.team_timezone)
-        for deal in deals
-        if deal.paused_at is None  # a deal the rep stepped back from is no longer a question
-    ]
-    return rules.walkaway_signals(facts, sum(minutes.values()), weighted, found.weights)
+    deals = [deal for deal in deals if deal.paused_at is None]  # a deal stepped back from is no longer a question
+    now = services.now()
+    norms = read_norms(services, team_id, now)
+    found = read_deals(services, team_id, [user_id], [deal.id for deal in deals])
+    weighted = rules.weighted_pipeline(found.amounts.get(user_id, {}), norms.weights)
+    facts = [_facts(deal, minutes.get(deal.id, 0), norms, found, today, settings.team_timezone) for deal in deals]
+    return rules.walkaway_signals(facts, sum(minutes.values()), weighted, norms.weights)
 
 
 def top_deal_signals(
-    services: Services, team_id: str, found: Workspace, times: Collection[RepSellingTime], now: datetime
+    services: Services, team_id: str, norms: Norms, times: Collection[RepSellingTime], now: datetime
 ) -> dict[str, rules.Signal]:
-    """For each rep whose top deal fires a signal: the first one (a nudge carries one reason)."""
+    """For each rep whose top deal fires a signal: the first one (a nudge carries one reason). What the
+    signals need is read for these reps and their top deals alone."""
     settings = services.settings
     today = local_now(now, settings.team_timezone).date()
     tops = {time.top_opportunity_id: time for time in times if time.top_opportunity_id}
+    if not tops:
+        return {}
     deals = opportunities.views_by_id(services.db, team_id, tops)
+    found = read_deals(services, team_id, {time.user_id for time in tops.values()}, tops)
     signals = {}
     for deal_id, time in tops.items():
         deal = deals.get(deal_id)
         if deal is None or deal.status != "open" or deal.paused_at is not None:
             continue
-        facts = _facts(deal, time.top_opportunity_minutes, found, today, settings.team_timezone)
-        weighted = rules.weighted_pipeline(found.amounts.get(time.user_id, {}), found.weights)
-        fired = rules.deal_signals(facts, time.total_minutes, weighted, found.weights.get(deal.stage, 0.0))
+        facts = _facts(deal, time.top_opportunity_minutes, norms, found, today, settings.team_timezone)
+        weighted = rules.weighted_pipeline(found.amounts.get(time.user_id, {}), norms.weights)
+        fired = rules.deal_signals(facts, time.total_minutes, weighted, norms.weights.get(deal.stage, 0.0))
         if fired:
             signals[time.user_id] = fired[0]
     return signals

@@ -74,6 +74,8 @@ class ScheduledMessage(WorkspaceRow, Base):
         Index("ix_scheduled_messages_queue", "team_id", "kind", "status", "due_at"),
         Index("ix_scheduled_messages_period", "team_id", "kind", "period_key"),
         Index("ix_scheduled_messages_team_claimed", "team_id", "claimed_at"),
+        # Abandoned and unrendered claims, found without walking the sent history (migration 0022).
+        Index("ix_scheduled_messages_unfinished", "team_id", "kind", "status", "claimed_at"),
     )
 
 

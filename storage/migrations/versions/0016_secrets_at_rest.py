@@ -38,8 +38,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(
-        sa.text("UPDATE calendar_connections SET address = substr(address, :start) WHERE address LIKE :marked")
-        .bindparams(start=len(MARK) + 1, marked=MARK + "%")
+        sa.text(
+            "UPDATE calendar_connections SET address = substr(address, :start) WHERE address LIKE :marked"
+        ).bindparams(start=len(MARK) + 1, marked=MARK + "%")
     )
     for table, columns in WIDENED.items():
         with op.batch_alter_table(table) as batch:
