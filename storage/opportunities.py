@@ -6,14 +6,15 @@ from collections.abc import Collection
 from dataclasses import asdict
 from datetime import datetime
 from functools import lru_cache
+from types import SimpleNamespace
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, insert, select
 
 from storage.db import Database
 from storage.models import Opportunity, StageChange
 from storage.records import OPEN, WON, NewOpportunity, NotOpen, OpportunityView, StageMove
 from storage.reps import ensure_reps
-from storage.rows import added, columns_of, fetched, read_row
+from storage.rows import columns_of, fetched, read_row
 
 
 def rep_open(team_id: str, owner_id: str) -> tuple:
@@ -29,28 +30,39 @@ def create_opportunity(
     db: Database, team_id: str, owner_id: str, new: NewOpportunity, now: datetime, request_key: str | None = None
 ) -> OpportunityView:
     """Store the opportunity and its first stage in one transaction (request_key: the Slack request); the
-    owner gets a rep row if new."""
+    owner gets a rep row if new. Plain INSERTs, not the ORM's flush: on SQLite the single writer is held
+    from the first write to the commit, and every request of a burst waits its turn behind it."""
+    values = {
+        **asdict(new),
+        "request_key": request_key,
+        "team_id": team_id,
+        "owner_id": owner_id,
+        "name_key": new.name.casefold(),
+        "status": OPEN,
+        "created_at": now,
+        "last_change_at": now,
+    }
+    opportunities = Opportunity.__table__
     with db.transaction() as session:
         ensure_reps(db, team_id, [owner_id], now)
-        row = Opportunity(
-            request_key=request_key,
-            team_id=team_id,
-            owner_id=owner_id,
-            **asdict(new),
-            name_key=new.name.casefold(),
-            status=OPEN,
-            created_at=now,
-            last_change_at=now,
+        row_id = session.execute(insert(opportunities).returning(opportunities.c.id), values).scalar_one()
+        opened = read_row(
+            OpportunityView, SimpleNamespace(**values, id=row_id, closed_at=None, lost_reason=None, paused_at=None)
         )
-        session.add(first_stage(added(session, row), owner_id, now))
-        return view_of(row)
+        session.execute(insert(StageChange.__table__), first_stage(opened))
+    return opened
 
 
-def first_stage(row: Opportunity, by: str, at: datetime) -> StageChange:
-    """The stage change that starts a new deal's history: into its first stage, from none."""
-    return StageChange(
-        team_id=row.team_id, opportunity_id=row.id, from_stage=None, to_stage=row.stage, changed_by=by, changed_at=at
-    )
+def first_stage(opportunity: OpportunityView) -> dict:
+    """The stage change that starts a new deal's history: into its first stage, from none, by its owner."""
+    return {
+        "team_id": opportunity.team_id,
+        "opportunity_id": opportunity.id,
+        "from_stage": None,
+        "to_stage": opportunity.stage,
+        "changed_by": opportunity.owner_id,
+        "changed_at": opportunity.created_at,
+    }
 
 
 def count_opened_since(db: Database, team_id: str, since: datetime) -> int:
