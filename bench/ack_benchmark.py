@@ -15,9 +15,10 @@ before the ack.
 
 Bursts alternate between the bare app and ours, round by round in ABBA order, `--spacing` seconds
 apart; while one server's burst runs the other is paused (SIGSTOP), in both phases, so neither's
-background work (ours' Home refreshes and celebrations, the slot) loads the other's burst. The bare app measured in both phases is the same app on the same
-machine: its p95 in one phase over the other is the run's own noise, printed beside the ratios. DMs
-must still be arriving at the stand-in before the first burst and after the last, or the run says so.
+background work (ours' Home refreshes and celebrations, the slot) loads the other's burst. The bare app
+measured in both phases is the same app on the same machine: its p95 in one phase over the other is the
+run's own noise, printed beside the ratios. DMs must still be arriving at the stand-in before the first
+burst and after the last, or the run says so.
 
 It drops and recreates the bot's tables in the database you give it. Never point it at real data.
 """
