@@ -14,10 +14,11 @@ acknowledgement. The text is the goal's: `new` alone, which acks at once and the
 before the ack.
 
 Bursts alternate between the bare app and ours, round by round in ABBA order, `--spacing` seconds
-apart; while the bare app's burst runs during the slot the bot is paused (SIGSTOP), so the baseline
-always has the machine to itself. The bare app measured in both phases is the same app on the same
-machine: its p95 in one phase over the other is the run's own noise, printed beside the ratios. DMs
-must still be arriving at the stand-in before the first burst and after the last, or the run says so.
+apart; while one server's burst runs the other is paused (SIGSTOP), in both phases, so neither's
+background work (ours' Home refreshes and celebrations, the slot) loads the other's burst. The bare app
+measured in both phases is the same app on the same machine: its p95 in one phase over the other is the
+run's own noise, printed beside the ratios. DMs must still be arriving at the stand-in before the first
+burst and after the last, or the run says so.
 
 It drops and recreates the bot's tables in the database you give it. Never point it at real data.
 """
@@ -212,8 +213,8 @@ def stats(results: list[tuple[int, float]]) -> dict:
 
 
 def rounds(bare: Server, ours: Server, people: list[str], phase: str, args, slack: LimitedSlack) -> dict:
-    """`--bursts` rounds, ABBA: each round one burst at each server; during the slot the bot is paused
-    while the bare app's burst runs."""
+    """`--bursts` rounds, ABBA: each round one burst at each server, the other server paused (SIGSTOP)
+    meanwhile, so neither's background work loads the other's burst."""
     measured: dict[str, list] = {"bare": [], "ours": []}
     slowest: dict[str, list[float]] = {"bare": [], "ours": []}  # each burst's slowest answer, in order
     own_p95: dict[str, list[float]] = {"bare": [], "ours": []}  # each burst's own p95, in order
@@ -226,17 +227,15 @@ def rounds(bare: Server, ours: Server, people: list[str], phase: str, args, slac
             time.sleep(args.spacing)
             start = (offset + args.size * (number + 1)) % len(people)
             users = (people * 2)[start : start + args.size]
-            pause = phase == "busy" and name == "bare"
-            if pause:
-                ours.pause(True)
+            other = ours if name == "bare" else bare  # paused while this one's burst runs, in both phases
+            other.pause(True)
             try:
                 answers = burst(target.url, users, f"{phase}-{number}", slack.response_url, args.quick_entry)
                 measured[name] += answers
                 slowest[name].append(max(seconds for _, seconds in answers))
                 own_p95[name].append(stats(answers)["p95"])
             finally:
-                if pause:
-                    ours.pause(False)
+                other.pause(False)
     return {
         name: {**stats(results), "bursts": slowest[name], "burst_p95": own_p95[name]}
         for name, results in measured.items()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 import time
 
@@ -15,6 +16,11 @@ from waitress import wasyncore
 log = logging.getLogger("pipeline_coach")
 LOOP_TICK = 0.2  # seconds between checks for a stop request in the HTTP server's loop
 CELEBRATIONS_WAIT_SECONDS = 2.0  # news for a slow channel waits in the outbox rather than hold up a deploy
+# How long a thread that wants the interpreter waits before the one running must hand it over (CPython's
+# default is 5 ms). A server's threads mostly wait on sockets and the database; each comes back wanting
+# the interpreter, and in a burst one holding SQLite's single writer would wait 5 ms after every statement
+# while others parse requests, stretching every write that queues behind it.
+SWITCH_INTERVAL_SECONDS = 0.001
 
 
 def stop_requested() -> threading.Event:
@@ -41,6 +47,7 @@ class Deadline:
 
 def serve_http(server, listeners, scheduler, grace: float, stop: threading.Event) -> int:
     """waitress's loop, run a tick at a time so a stop request is noticed; then a graceful stop."""
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     loop_map = server._map  # waitress's own socket map (its run() would not return on a signal)
     while not stop.is_set():
         wasyncore.loop(timeout=LOOP_TICK, map=loop_map, use_poll=True, count=1)
@@ -70,6 +77,7 @@ def _http_busy(server, listeners) -> bool:
 
 def serve_socket_mode(handler, listeners, scheduler, grace: float, stop: threading.Event) -> int:
     """Connected until told to stop; then: no new envelopes, acks for those in flight, close, drain."""
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     while not stop.wait(LOOP_TICK):
         pass
     deadline = Deadline(grace)

@@ -46,16 +46,7 @@ def mark_sent(db: Database, claim: Claim, now: datetime, start_cooldown: bool = 
     False (and a warning) if the claim was taken over meanwhile: the row is then the other owner's to mark.
     """
     with db.transaction() as session:
-        changed = session.execute(
-            update(ScheduledMessage).where(*_owned(claim)).values(status=SENT, sent_at=now), **NO_SESSION_SYNC
-        ).rowcount
-        if changed != 1:
-            log.warning(
-                "%s %s for %s was sent, but its claim had been taken over by another instance",
-                claim.key.kind,
-                claim.key.period_key,
-                claim.key.recipient_id,
-            )
+        if not mark_all_sent(db, [claim], now):
             return False
         if start_cooldown:
             session.execute(
@@ -64,6 +55,35 @@ def mark_sent(db: Database, claim: Claim, now: datetime, start_cooldown: bool = 
                 .values(last_nudged_at=now)
             )
     return True
+
+
+def mark_all_sent(db: Database, sent: list[Claim], now: datetime) -> int:
+    """Record one post's claims as sent, in one transaction (a statement per holder, not one per claim):
+    how many were still ours. Those taken over meanwhile are the other owner's to mark (and logged)."""
+    by_holder: dict[tuple[str, str], list[int]] = {}
+    for claim in sent:
+        by_holder.setdefault((claim.key.team_id, claim.token), []).append(claim.id)
+    changed = 0
+    with db.transaction() as session:
+        for (team_id, token), ids in by_holder.items():
+            ours = (ScheduledMessage.id.in_(ids), ScheduledMessage.team_id == team_id)
+            changed += session.execute(
+                update(ScheduledMessage)
+                .where(*ours, ScheduledMessage.claimed_by == token, ScheduledMessage.status == CLAIMED)
+                .values(status=SENT, sent_at=now),
+                **NO_SESSION_SYNC,
+            ).rowcount
+    if changed != len(sent):
+        first = sent[0].key
+        log.warning(
+            "%s of %s sent (%s %s for %s first) had their claims taken over by another instance",
+            len(sent) - changed,
+            len(sent),
+            first.kind,
+            first.period_key,
+            first.recipient_id,
+        )
+    return changed
 
 
 def mark_failed_attempt(db: Database, claim: Claim, error: str, now: datetime) -> Outcome:

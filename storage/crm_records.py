@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from storage.close_dates import close_date_change
 from storage.crm import REMOVED, link_values, links_of
 from storage.db import Database
-from storage.models import CrmConflict, CrmFlag, CrmLink, Opportunity
+from storage.models import CrmConflict, CrmFlag, CrmLink, Opportunity, StageChange
 from storage.opportunities import stage_change, view_of
 from storage.records import OPEN, OpportunityView
 from storage.rows import read_row
@@ -95,7 +95,7 @@ def save_records(
                 )
             if record.opportunity_id is None or record.stage_moved:
                 moved_at = record.changed_at if record.opportunity_id else record.created_at
-                session.add(stage_change(row, record.from_stage, provider, moved_at))
+                session.add(StageChange(**stage_change(row, record.from_stage, provider, moved_at)))
             _replace_flags(session, team_id, provider, record, row.id, standing.get(record.crm_id, set()), now)
             for field, kept, lost, winner in record.conflicts:
                 session.add(

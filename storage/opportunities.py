@@ -6,14 +6,15 @@ from collections.abc import Collection
 from dataclasses import asdict
 from datetime import datetime
 from functools import lru_cache
+from types import SimpleNamespace
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, insert, select
 
 from storage.db import Database
 from storage.models import Opportunity, StageChange
 from storage.records import OPEN, WON, NewOpportunity, NotOpen, OpportunityView, StageMove
 from storage.reps import ensure_reps
-from storage.rows import added, columns_of, fetched, read_row
+from storage.rows import columns_of, fetched, read_row
 
 
 def rep_open(team_id: str, owner_id: str) -> tuple:
@@ -35,36 +36,41 @@ def create_opportunity(
     db: Database, team_id: str, owner_id: str, new: NewOpportunity, now: datetime, request_key: str | None = None
 ) -> OpportunityView:
     """Store the opportunity and its first stage in one transaction (request_key: the Slack request); the
-    owner gets a rep row if new."""
+    owner gets a rep row if new. Plain INSERTs, not the ORM's flush: on SQLite the single writer is held
+    from the first write to the commit, and every request of a burst waits its turn behind it."""
+    values = {
+        **asdict(new),
+        "request_key": request_key,
+        "team_id": team_id,
+        "owner_id": owner_id,
+        "name_key": new.name.casefold(),
+        "status": OPEN,
+        "created_at": now,
+        "last_change_at": now,
+    }
+    opportunities = Opportunity.__table__
     with db.transaction() as session:
         ensure_reps(db, team_id, [owner_id], now)
-        row = Opportunity(
-            request_key=request_key,
-            team_id=team_id,
-            owner_id=owner_id,
-            **asdict(new),
-            name_key=new.name.casefold(),
-            status=OPEN,
-            created_at=now,
-            last_change_at=now,
+        row_id = session.execute(insert(opportunities).returning(opportunities.c.id), values).scalar_one()
+        opened = read_row(
+            OpportunityView, SimpleNamespace(**values, id=row_id, closed_at=None, lost_reason=None, paused_at=None)
         )
-        session.add(stage_change(added(session, row), None, owner_id, now))
-        return view_of(row)
+        session.execute(insert(StageChange.__table__), stage_change(opened, None, owner_id, now))
+    return opened
 
 
-def stage_change(
-    row: Opportunity, from_stage: str | None, by: str, at: datetime, request_key: str | None = None
-) -> StageChange:
-    """One step of a deal's stage history: from `from_stage` (None: the deal's first stage) into its stage now."""
-    return StageChange(
-        team_id=row.team_id,
-        opportunity_id=row.id,
-        from_stage=from_stage,
-        to_stage=row.stage,
-        changed_by=by,
-        changed_at=at,
-        request_key=request_key,
-    )
+def stage_change(deal, from_stage: str | None, by: str, at: datetime, request_key: str | None = None) -> dict:
+    """One step of a deal's stage history, as the row's values: from `from_stage` (None: the deal's first
+    stage) into the stage `deal` (a row or a view) is in now."""
+    return {
+        "team_id": deal.team_id,
+        "opportunity_id": deal.id,
+        "from_stage": from_stage,
+        "to_stage": deal.stage,
+        "changed_by": by,
+        "changed_at": at,
+        "request_key": request_key,
+    }
 
 
 def count_opened_since(db: Database, team_id: str, since: datetime) -> int:
@@ -153,7 +159,7 @@ def move_stage(
         if status != OPEN:
             row.closed_at = now
             row.lost_reason = lost_reason
-        session.add(stage_change(row, from_stage, owner_id, now, request_key))
+        session.add(StageChange(**stage_change(row, from_stage, owner_id, now, request_key)))
         session.flush()
         return StageMove(opportunity=view_of(row), from_stage=from_stage, to_stage=to_stage)
 

@@ -96,6 +96,24 @@ def test_an_abandoned_claim_is_taken_over_only_after_the_lease_and_by_one_taker(
     assert outbox(db)[0].status == "sent"
 
 
+def test_a_posts_claims_are_marked_sent_together_except_one_taken_over_meanwhile(db, caplog):
+    keys = [claims.Key("T1", "CWINS", "celebration", f"new:{deal}") for deal in (1, 2, 3)]
+    first, second, third = (claims.claim(db, key, "news", [], NOW) for key in keys)
+    later = NOW + claims.LEASE + timedelta(seconds=1)
+    with db.transaction() as session:  # another instance took the third over after its lease ran out
+        session.execute(
+            ScheduledMessage.__table__.update()
+            .where(ScheduledMessage.id == third.id)
+            .values(claimed_by="another instance")
+        )
+
+    with caplog.at_level(logging.WARNING):
+        assert claim_marks.mark_all_sent(db, [first, second, third], later) == 2
+
+    assert sorted(row.status for row in outbox(db)) == ["claimed", "sent", "sent"]
+    assert "taken over by another instance" in caplog.text
+
+
 def test_failed_sends_back_off_then_give_up_after_five_attempts(db, caplog):
     key = claims.Key("T1", "U1", "nudge", "2026-11-23")
     claim = claims.claim(db, key, "hi", [], NOW)

@@ -71,23 +71,23 @@ def test_when_the_commits_reply_is_lost_the_rep_hears_it_was_saved(bot):
     """The COMMIT went through but its answer never came back: we look again, then tell the truth."""
     failed = []
 
-    def note_the_insert(session, flush_context) -> None:
-        if any(isinstance(row, Opportunity) for row in session.new):
-            session.info["opened"] = True
+    def note_the_insert(state) -> None:
+        if state.is_insert and state.statement.table is Opportunity.__table__:
+            state.session.info["opened"] = True
 
     def lose_the_reply(session) -> None:
         if session.info.pop("opened", False) and not failed:
             failed.append(True)
             raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
 
-    event.listen(Session, "after_flush", note_the_insert)
+    event.listen(Session, "do_orm_execute", note_the_insert)
     event.listen(Session, "after_commit", lose_the_reply)
     try:
         bot.command("new Initech upsell")
         reply = bot.last_reply()
     finally:
         event.remove(Session, "after_commit", lose_the_reply)
-        event.remove(Session, "after_flush", note_the_insert)
+        event.remove(Session, "do_orm_execute", note_the_insert)
 
     assert failed, "the fault was injected"
     assert "Opened #1" in reply["text"]

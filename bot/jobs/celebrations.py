@@ -96,6 +96,7 @@ class Poster:
                     if team_id not in service.waiting_teams(services, services.now()):
                         return
                     time.sleep(wait)
+                PEOPLE.step_aside(CALM_MOST_SECONDS, CALM_SECONDS)  # a burst arriving now: its news waits for it
                 posted = service.post_waiting(services, team_id, services.now())
             except Exception:
                 log.exception("celebrations for %s could not be posted; they wait for the next try", team_id)

@@ -109,8 +109,7 @@ def _post(services: Services, lot: list[claims.Claim], now: datetime) -> str:
     except SlackClientError as error:
         _failed(services, same, error.__class__.__name__, now)
     else:
-        for claim in same:
-            claim_marks.mark_sent(services.db, claim, now)
+        claim_marks.mark_all_sent(services.db, same, now)  # one transaction for the whole post
     return channel
 
 
@@ -159,12 +158,14 @@ def _failed(services: Services, posted: list[claims.Claim], code: str, now: date
     """A channel the rep can fix: skip the news, tell each rep once. Anything else: try again later."""
     channel = posted[0].key.recipient_id
     log.warning("celebration post to %s failed: %s", channel, code or "no answer")
-    if code not in CHANNEL_ERRORS:
+    with services.db.transaction():  # the post's claims marked together: one write, not one per claim
         for claim in posted:
-            claim_marks.mark_failed_attempt(services.db, claim, code or "no answer", now)
+            if code in CHANNEL_ERRORS:
+                claim_marks.mark_skipped(services.db, claim, code, now)
+            else:
+                claim_marks.mark_failed_attempt(services.db, claim, code or "no answer", now)
+    if code not in CHANNEL_ERRORS:
         return
-    for claim in posted:
-        claim_marks.mark_skipped(services.db, claim, code, now)
     deals = store.views_by_id(services.db, posted[0].key.team_id, [_deal_id(claim) for claim in posted])
     note = _fix_for(code, channel)
     for opp in deals.values():
