@@ -3,13 +3,14 @@ period's quota needs each week against the pace they open them now. Plain number
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot.rules.openings import OpeningGap
 from bot.rules.periods import local_now
 from bot.rules.timing import WorkingHours, is_working_day, next_working_day
 from bot.rules.walkaway import Signal
+from storage.outlook import ClosedSums
 from storage.records import ObstacleView, OpportunityView
 
 YOURS, TEAM = "yours", "team"
@@ -46,29 +47,15 @@ def number_dependency(
 
 
 @dataclass(frozen=True)
-class History:
-    """Closed deals' sums: how many closed and won, the won amounts, and the days from open to won."""
-
-    won: int = 0
-    lost: int = 0
-    won_amount: int = 0
-    won_with_amount: int = 0
-    won_days: float = 0.0
-    implausible: int = 0  # wins less than a day after their opening: flagged, never in the figures
+class History(ClosedSums):
+    """Closed deals' sums (storage/outlook.py), which a team's reps add up and the rules divide."""
 
     @property
     def closed(self) -> int:
         return self.won + self.lost
 
-    def __add__(self, other: History) -> History:
-        return History(
-            self.won + other.won,
-            self.lost + other.lost,
-            self.won_amount + other.won_amount,
-            self.won_with_amount + other.won_with_amount,
-            self.won_days + other.won_days,
-            self.implausible + other.implausible,
-        )
+    def __add__(self, other: ClosedSums) -> History:
+        return History(*(mine + theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True)))
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,9 @@ TEAM_HISTORY_SECONDS = 60.0
 _team_history_lock = threading.Lock()
 
 
-def _history(found: outlook.RepHistory) -> History:
-    """A rep's (or the workspace's) stored history as the sums the outlook rules add and divide."""
-    return read_row(History, found)
+def _history(sums: outlook.ClosedSums) -> History:
+    """A rep's (or the workspace's) stored sums, as the outlook rules add and divide them."""
+    return read_row(History, sums)
 
 
 def next_period(services: Services) -> tuple[date, date]:
@@ -62,7 +62,7 @@ def rep_outlook(services: Services, team_id: str, user_id: str, health: HealthRe
     settings = services.settings
     now, since = services.now(), _pace_since(services)
     mine = outlook.rep_history(services.db, team_id, since, since, now, user_id).get(user_id)
-    own = _history(mine) if mine else History()
+    own = _history(mine.sums) if mine else History()
     team = None
     if own.closed < settings.own_history_min_closed:  # the team's figures only when the rep's own are too few
         team = team_history(services, team_id)
@@ -141,7 +141,7 @@ def team_creation(services: Services, team_id: str, today: date) -> TeamCreation
     monday = week_start(today)
     last_week = (local_midnight(monday - timedelta(weeks=1), zone), local_midnight(monday, zone))
     everyone = outlook.rep_history(services.db, team_id, _pace_since(services), *last_week)
-    team = sum((_history(found) for found in everyone.values()), History())
+    team = sum((_history(found.sums) for found in everyone.values()), History())
     history, source = history_to_use(team, None, settings.own_history_min_closed)
     quotas, is_next = _quota_ahead(services, team_id, None)
     next_start, next_end = next_period(services)
