@@ -5,13 +5,9 @@ back to the send, and the rep gets the reflection exactly once, whether Slack ha
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
@@ -21,42 +17,17 @@ from bot.delivery import ALREADY_THERE, CLAIM_EVENT, WAITING
 from bot.jobs import JOBS
 from storage import claims, outbox, reps
 from tests.conftest import settings_for
+from tests.test_crash_mid_send import KILLERS, run_until_killed
 from tests.test_fanout import FRIDAY_3PM_NEW_YORK as SLOT
 from tests.test_time_zones_bulk import directory
 
-ROOT = Path(__file__).resolve().parents[1]
 LATER_MESSAGES = 20  # posted to the DM after the killed send: more than one history page of 15
-
-KILLERS = {
-    "after Slack answered": "from storage import claims; claims.mark_sent = die",
-    "before Slack answered": "from slack_sdk import WebClient; WebClient.chat_postMessage = die",
-}
-SCRIPT = """
-import os, signal, sys
-def die(*args, **kwargs):
-    os.kill(os.getpid(), signal.SIGKILL)
-{killer}
-from bot.__main__ import main
-sys.exit(main(["jobs", "run", "reflections", "--now", "{now}"]))
-"""
-
-
-def run_until_killed(slack, db, killer: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": "x",
-        "SLACK_APP_TOKEN": "",
-        "SLACK_API_URL": slack.base_url,
-        "DATABASE_URL": db.url,
-        "LOG_LEVEL": "WARNING",
-    }
-    script = SCRIPT.format(killer=killer, now=SLOT.isoformat())
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
 def reflections_in_dm(slack) -> list:
-    return [call for call in slack.of("chat.postMessage") if (call.args.get("metadata") or {}).get("event_type") == CLAIM_EVENT]
+    """The DMs that carry a claim (the reflection), not the DM's other messages."""
+    posts = slack.of("chat.postMessage")
+    return [call for call in posts if (call.args.get("metadata") or {}).get("event_type") == CLAIM_EVENT]
 
 
 @pytest.mark.parametrize("moment", sorted(KILLERS))
@@ -64,7 +35,7 @@ def test_a_resumed_reflection_in_a_busy_dm_is_found_or_sent_once_reading_a_page_
     reps.ensure_reps(db, "T1", ["U1"], SLOT)
     slack.always("users.list", directory({"U1": {"tz": "America/New_York"}}))
     slack.history.clock = SLOT.timestamp  # Slack's clock is the slot's, as is the killed tick's
-    killed = run_until_killed(slack, db, KILLERS[moment])
+    killed = run_until_killed(slack, db, KILLERS[moment], job="reflections", now=SLOT)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     reached_slack = moment == "after Slack answered"
     assert len(reflections_in_dm(slack)) == (1 if reached_slack else 0)

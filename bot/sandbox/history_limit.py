@@ -4,8 +4,9 @@
 The tests' stand-in (bot/sandbox/slack_api.py without a workspace) answers history through this: a call
 within a minute of the last one gets 429 with Retry-After, a call asking for more than 15 messages gets
 15 (and is noted in `overreach`, so a test can say the bot never asked for more), `oldest` is honoured
-and a DM with more is paged with a cursor (history_page, which the benchmarks' Slack answers with too). Its clock (seconds since the epoch) is settable, so a test on a simulated clock can move a
-minute on without waiting one; messages are stamped on the same clock.
+and a DM with more is paged with a cursor (history_page, which the benchmarks' Slack answers with too).
+Its clock (seconds since the epoch) is settable, so a test on a simulated clock can move a minute on
+without waiting one; messages are stamped on the same clock.
 """
 
 from __future__ import annotations
