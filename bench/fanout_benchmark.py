@@ -172,6 +172,7 @@ def run(slack: LimitedSlack, db: Database, url: str, instances: int, args: argpa
         "peaks": peaks,
         "calls": dict(slack.calls),
         "limited": dict(slack.limited),
+        "spans": {method: (first - started, last - started) for method, (first, last) in slack.spans.items()},
         "reached": len(slack.delivered),
         "duplicates": sum(count - 1 for count in slack.delivered.values() if count > 1),
         "logs": logs,
@@ -224,6 +225,8 @@ def report(result: dict, args: argparse.Namespace, dialect: str) -> None:
     calls = ", ".join(f"{method} {count:,}" for method, count in sorted(result["calls"].items()))
     limited = ", ".join(f"{method} {count:,}" for method, count in sorted(result["limited"].items())) or "none"
     print(f"    Web API calls: {calls}; answered 429: {limited}")
+    spans = ", ".join(f"{method} {first:.1f}–{last:.1f} s" for method, (first, last) in sorted(result["spans"].items()))
+    print(f"    each method's first and last call after the start: {spans}")
     for code, out, err in result["logs"]:
         if code != 0 or err:
             print(f"    instance exit {code}: {(err or out)[-400:]}")

@@ -4,7 +4,7 @@ bot's: no minute (a sliding minute, shortened by --speedup) holds more of a meth
 allows per workspace; chat.postMessage also holds to one message a second per channel (DMs included);
 conversations.history to one call a minute and 15 messages a call (commercially distributed apps outside
 the Marketplace, since 29 May 2025), answering from the messages really posted to that DM (with their
-metadata, `oldest` honoured). Past a limit: 429 with Retry-After. Counts every call. Posts to
+metadata, `oldest` honoured, paged with a cursor). Past a limit: 429 with Retry-After. Counts every call. Posts to
 `response_url` (a slash command's replies) are answered without a Web API limit."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from bot.sandbox.history_limit import history_page
 from storage.db import Database
 
 # Slack's published limits per workspace, calls a minute (api.slack.com/apis/rate-limits and each method's
@@ -75,6 +76,7 @@ class LimitedSlack:
         self.history_overreach = 0  # history calls asking for more than HISTORY_MESSAGES
         self.responses = 0  # posts to a slash command's response_url: no Web API limit applies
         self.last_delivery = 0.0
+        self.spans: dict[str, list[float]] = {}  # method -> [first call, last call] (time.monotonic())
         self._windows: dict[str, Window] = {}
         self._posted: dict[str, list[dict]] = {}  # a DM's messages, oldest first
         self._lock = threading.Lock()
@@ -102,6 +104,7 @@ class LimitedSlack:
             self.history_overreach = 0
             self.responses = 0
             self.last_delivery = 0.0
+            self.spans.clear()
 
     def _window(self, name: str, count: int, seconds: float) -> Window:
         return self._windows.setdefault(name, Window(count, seconds))
@@ -109,6 +112,8 @@ class LimitedSlack:
     def _answer(self, method: str, args: dict) -> tuple[int, dict, dict]:
         with self._lock:
             self.calls[method] += 1
+            moment = time.monotonic()
+            self.spans.setdefault(method, [moment, moment])[1] = moment
             limit = SLACK_PER_MINUTE.get(method, SLACK_DEFAULT_PER_MINUTE)
             wait = self._window(method, limit, self.minute).take()
             channel = str(args.get("channel") or "")
@@ -149,15 +154,12 @@ class LimitedSlack:
         return 200, {"ok": True}, {}
 
     def _history(self, args: dict) -> dict:
-        """The DM's messages since `oldest`, newest first, at most HISTORY_MESSAGES of them."""
-        asked = int(args.get("limit") or 100)
-        oldest = float(args.get("oldest") or 0)
+        """A page of the DM's messages since `oldest`, newest first, at most HISTORY_MESSAGES of them."""
         with self._lock:
-            if asked > HISTORY_MESSAGES:
+            if int(args.get("limit") or 100) > HISTORY_MESSAGES:
                 self.history_overreach += 1
-            since = [found for found in self._posted.get(str(args.get("channel")), []) if float(found["ts"]) > oldest]
-        limit = max(1, min(asked, HISTORY_MESSAGES))
-        return {"ok": True, "messages": list(reversed(since))[:limit], "has_more": len(since) > limit}
+            newest_first = list(reversed(self._posted.get(str(args.get("channel")), [])))
+        return history_page(args, newest_first, HISTORY_MESSAGES)
 
     def _respond(self) -> tuple[int, dict, dict]:
         with self._lock:

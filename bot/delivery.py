@@ -4,20 +4,21 @@ Claims themselves are taken in storage/claims.py and storage/queue.py; the jobs 
 for whom. Every message carries its claim id in Slack's message metadata (event type CLAIM_EVENT), so a
 claim resumed after its owner died between Slack's answer and the mark is first looked for in the DM's
 history since its send began and marked sent if it is there, instead of going out twice. It is sent again
-only once that history has been read and does not hold it: a history Slack would not let us read (its
-limit, a 429, an error) means "not known yet", and the claim waits for a later tick (WAITING). Posts and
-history reads spend from the workspace's budgets that every instance shares (bot/slack_pace.py). A claimed picture
-(bot/uploads.py) goes the same way, uploaded instead of posted, and is looked for by its file ids.
+only once that history has been read back to the send and does not hold it (bot/dm_history.py, a page a
+turn of Slack's history limit): a history not read that far yet (its limit, a 429, an error, more pages)
+means "not known yet", and the claim waits for a later tick (WAITING). Posts and history reads spend from
+the workspace's budgets that every instance shares (bot/slack_pace.py). A claimed picture (bot/uploads.py)
+goes the same way, uploaded instead of posted, and is looked for by its file ids.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
-from bot import slack_pace, uploads
+from bot import dm_history, slack_pace, uploads
 from bot.people import TOKEN_FAILURES, UNREACHABLE, WorkspaceUnreachable
 from bot.services import Services
 from bot.workers import PEOPLE
@@ -29,7 +30,6 @@ SENT, RETRY, FAILED, SKIPPED = claims.SENT, claims.RETRY, claims.FAILED, claims.
 __all__ = ["WorkspaceUnreachable", "deliver"]
 TAKEN_OVER, ALREADY_THERE, WAITING = "taken over", "already delivered", "waiting for history"
 CLAIM_EVENT = "pipeline_coach_claim"
-CLOCK_MARGIN = timedelta(minutes=1)  # the DM is read from a minute before the send began: clocks differ
 
 
 def claim_metadata(claim: claims.Claim) -> dict:
@@ -51,16 +51,16 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
         )
         return TAKEN_OVER
     found_in_slack = uploads.already_shared if uploads.is_upload(claim) else _already_in_slack
-    found = found_in_slack(services, claim) if claim.resumed else False
-    if found is None:
-        claim_marks.wait_for_history(services.db, claim, services.now())
+    looked = found_in_slack(services, claim) if claim.resumed else dm_history.Looked(False)
+    if looked.found is None:
+        claim_marks.wait_for_history(services.db, claim, services.now(), looked.read_on_from)
         log.info(
             "%s for %s may have reached Slack before a crash and its DM cannot be read yet; it waits",
             claim.key.kind,
             claim.key.recipient_id,
         )
         return WAITING
-    if found:
+    if looked.found:
         claim_marks.mark_sent(services.db, claim, now, start_cooldown=starts_cooldown)
         log.info("%s for %s had reached Slack before a crash; marked sent", claim.key.kind, claim.key.recipient_id)
         return ALREADY_THERE
@@ -89,36 +89,18 @@ def deliver(services: Services, claim: claims.Claim, now: datetime, starts_coold
     return SENT
 
 
-def _already_in_slack(services: Services, claim: claims.Claim) -> bool | None:
-    """Is a message with this claim's id in the DM since its send began? None: not known yet (no history
-    turn free under Slack's limit, or Slack would not answer), so the claim must not be sent now.
-    (conversations.open, then one conversations.history call of at most the limit's messages)"""
-    recipient = claim.key.recipient_id
-    if not recipient.startswith(("U", "W")):
-        return False  # a channel post (the digest): its history would need another scope; sent again
-    if not slack_pace.may_read_history(services):
-        return None
-    _, per_call = slack_pace.history_limits(services)
-    since = (claim.send_started_at or services.now() - claims.LEASE * 2) - CLOCK_MARGIN
-    try:
-        channel = (services.client.conversations_open(users=recipient).get("channel") or {}).get("id")
-        if not channel:
-            return None
-        history = services.client.conversations_history(
-            channel=channel, oldest=f"{since.timestamp():.6f}", limit=per_call, include_all_metadata=True
-        )
-    except SlackClientError as error:
-        log.warning("could not read the DM of %s to check for a sent message (%s)", recipient, error)
-        return None
+def _already_in_slack(services: Services, claim: claims.Claim) -> dm_history.Looked:
+    """Is a message with this claim's id in the DM since its send began? (bot/dm_history.py: a page a turn)"""
+    if not claim.key.recipient_id.startswith(("U", "W")):
+        return dm_history.Looked(False)  # a channel post (the digest): its history would need another scope
     wanted = str(claim.id)
-    for message in history.get("messages") or []:
+
+    def holds(message: dict) -> bool:
         metadata = message.get("metadata") or {}
-        if (
-            metadata.get("event_type") == CLAIM_EVENT
-            and str((metadata.get("event_payload") or {}).get("claim_id")) == wanted
-        ):
-            return True
-    return None if history.get("has_more") else False  # more since the send than one call reads: unknown
+        payload = metadata.get("event_payload") or {}
+        return metadata.get("event_type") == CLAIM_EVENT and str(payload.get("claim_id")) == wanted
+
+    return dm_history.look_for(services, claim, holds)
 
 
 def _failed(services: Services, claim: claims.Claim, reason: str, now: datetime) -> str:

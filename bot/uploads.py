@@ -9,19 +9,14 @@ a restart never shares the picture twice."""
 
 from __future__ import annotations
 
-import logging
 import urllib.request
 
-from slack_sdk.errors import SlackClientError
-
-from bot import slack_pace
+from bot import dm_history
 from bot.messages.charts import alt_text, mentioned, named, named_spec, render_png
 from bot.people import first_names
 from bot.rules.charts import NAMED_IN_CHART
 from bot.services import Services
 from storage import claims, uploads
-
-log = logging.getLogger("pipeline_coach.delivery")
 
 UPLOAD = "file_upload"  # the payload block that makes a claim an upload, not a chat message
 UPLOAD_TIMEOUT_SECONDS = 20
@@ -64,26 +59,15 @@ def send_upload(services: Services, claim: claims.Claim) -> None:
     )
 
 
-def already_shared(services: Services, claim: claims.Claim) -> bool | None:
-    """Is a file this claim began uploading among the DM's latest messages? None: not known yet (no history
-    turn free under Slack's limit, or Slack would not answer), so it must not be uploaded again now; the
-    history read spends from the same shared budget as a resumed message's (conversations.open, history)"""
+def already_shared(services: Services, claim: claims.Claim) -> dm_history.Looked:
+    """Is a file this claim began uploading in the DM since its send began? Read a page a turn of the same
+    shared history budget as a resumed message's (bot/dm_history.py); a claim that noted no file never
+    began uploading."""
     noted = set(uploads.noted_files(services.db, claim.id))
     if not noted:
-        return False
-    if not slack_pace.may_read_history(services):
-        return None
-    _, per_call = slack_pace.history_limits(services)
-    try:
-        channel = _dm_channel(services, claim.key.recipient_id)
-        history = services.client.conversations_history(channel=channel, limit=per_call)
-    except SlackClientError as error:
-        log.warning("could not read the DM of %s to check for a shared picture (%s)", claim.key.recipient_id, error)
-        return None
-    if any(
-        str(shared.get("id")) in noted
-        for message in history.get("messages") or []
-        for shared in message.get("files") or []
-    ):
-        return True
-    return None if history.get("has_more") else False
+        return dm_history.Looked(False)
+
+    def holds(message: dict) -> bool:
+        return any(str(shared.get("id")) in noted for shared in message.get("files") or [])
+
+    return dm_history.look_for(services, claim, holds)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot import slack_pace
 from bot.people import TOKEN_FAILURES, UNREACHABLE, WorkspaceUnreachable
 from storage import claims, workspaces
 from storage import reps as reps_store
@@ -45,6 +46,7 @@ def refresh_workspace(services: Services, team_id: str, now: datetime) -> bool:
     """Page through users.list if the workspace's refresh is due and no other instance is doing it.
 
     Each page is stored as it arrives (one executemany), so memory stays flat whatever the workspace's size.
+    Pages are read at the workspace's shared users.list pace (bot/slack_pace.py), under Tier 2 in any minute.
     Deleted (deactivated) people are marked unreachable. True if this call refreshed the zones.
     """
     db = services.db
@@ -56,6 +58,7 @@ def refresh_workspace(services: Services, team_id: str, now: datetime) -> bool:
         cursor = None
         while True:
             args = {"limit": PAGE, **({"cursor": cursor} if cursor else {})}
+            slack_pace.wait_for_turn(services, "users.list")  # Tier 2 for the workspace, never a burst past it
             response = services.client.users_list(**args)
             zones: dict[str, str | None] = {}
             gone: dict[str, str] = {}

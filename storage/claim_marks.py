@@ -29,12 +29,14 @@ def _owned(claim: Claim) -> tuple:
 
 
 def still_ours(db: Database, claim: Claim, now: datetime) -> bool:
-    """Renew this claim's lease just before sending it, noting when a send first began; False if another
-    instance has taken it over."""
+    """Renew this claim's lease just before sending it, noting when a send first began (a history read
+    left part way starts over: this send is newer than its pages); False if another instance has taken
+    it over."""
     started = func.coalesce(ScheduledMessage.send_started_at, now)
+    values = {"claimed_at": now, "send_started_at": started, "history_cursor": None}
     with db.transaction() as session:
         changed = session.execute(
-            update(ScheduledMessage).where(*_owned(claim)).values(claimed_at=now, send_started_at=started),
+            update(ScheduledMessage).where(*_owned(claim)).values(**values),
             **NO_SESSION_SYNC,
         ).rowcount
     return changed == 1
@@ -116,10 +118,11 @@ def mark_skipped(db: Database, claim: Claim, reason: str, now: datetime, unreach
 WAITING_FOR_HISTORY = "waiting to read the DM's history"
 
 
-def wait_for_history(db: Database, claim: Claim, now: datetime) -> None:
-    """A resumed claim whose DM could not be read yet (Slack's history limit, an error): it may be in Slack,
-    so it is neither sent nor failed. It is let go as abandoned again (resumed, and its DM read, on a later
-    tick), and the wait is not counted as an attempt: a claim is never given up on for want of a read."""
+def wait_for_history(db: Database, claim: Claim, now: datetime, read_on_from: str | None = None) -> None:
+    """A resumed claim whose DM could not be read yet (Slack's history limit, an error, more pages to read):
+    it may be in Slack, so it is neither sent nor failed. It is let go as abandoned again (resumed, and its
+    DM read on from `read_on_from`, Slack's cursor, on a later tick), and the wait is not counted as an
+    attempt: a claim is never given up on for want of a read."""
     with db.transaction() as session:
         session.execute(
             update(ScheduledMessage)
@@ -129,6 +132,7 @@ def wait_for_history(db: Database, claim: Claim, now: datetime) -> None:
                 claimed_by="waiting for history",
                 attempts=ScheduledMessage.attempts - 1,
                 last_error=WAITING_FOR_HISTORY,
+                history_cursor=read_on_from,
             ),
             **NO_SESSION_SYNC,
         )

@@ -63,6 +63,7 @@ class Claim:
     question_id: str | None
     resumed: bool = False  # taken over from an owner who vanished mid-send: Slack may already have it
     send_started_at: datetime | None = None  # a resumed claim's first send began then: look from there
+    history_cursor: str | None = None  # where the read of its DM goes on (a page a turn), none: the newest
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
                     ScheduledMessage.payload,
                     ScheduledMessage.question_id,
                     ScheduledMessage.send_started_at,
+                    ScheduledMessage.history_cursor,
                 )
             ).first()
         if row is not None:
@@ -217,5 +219,6 @@ def _take_over(db: Database, where: tuple, now: datetime) -> Claim | None:
                 row.question_id,
                 maybe_in_slack,
                 started if maybe_in_slack else None,
+                row.history_cursor if maybe_in_slack else None,
             )
     return None

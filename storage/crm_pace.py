@@ -26,14 +26,15 @@ def _level(rate: float, now: float):
     return CrmPace.tokens + case((at > CrmPace.stamp, at - CrmPace.stamp), else_=0.0) * rate, at
 
 
-def reserve(db: Database, bucket: str, rate: float, capacity: float, now: float) -> float:
-    """Spend one token of `bucket`: the seconds to wait before using it (0.0: at once)."""
+def reserve(db: Database, bucket: str, rate: float, capacity: float, now: float, count: int = 1) -> float:
+    """Spend `count` tokens of `bucket` (one statement): the seconds to wait before using the last of them
+    (0.0: at once); each earlier one is there 1/rate before the next."""
     level, at = _level(rate, now)
     spend = (
         update(CrmPace)
         .where(CrmPace.bucket == bucket)
         .values(
-            tokens=case((level > capacity, capacity), else_=level) - 1.0,
+            tokens=case((level > capacity, capacity), else_=level) - float(count),
             stamp=case((at > CrmPace.stamp, at), else_=CrmPace.stamp),
         )
         .returning(CrmPace.tokens)
@@ -42,9 +43,9 @@ def reserve(db: Database, bucket: str, rate: float, capacity: float, now: float)
         left = session.execute(spend).scalar()
     if left is not None:
         return max(-left, 0.0) / rate
-    if insert_once(db, CrmPace, bucket=bucket, tokens=capacity - 1.0, stamp=now):
-        return 0.0  # a bucket not used before starts full, less this call's token
-    return reserve(db, bucket, rate, capacity, now)  # another caller made it first
+    if insert_once(db, CrmPace, bucket=bucket, tokens=capacity - count, stamp=now):
+        return max(count - capacity, 0.0) / rate  # a bucket not used before starts full, less these tokens
+    return reserve(db, bucket, rate, capacity, now, count)  # another caller made it first
 
 
 def take_if_free(db: Database, bucket: str, rate: float, capacity: float, now: float) -> bool:

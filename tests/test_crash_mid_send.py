@@ -30,12 +30,13 @@ def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 {killer}
 from bot.__main__ import main
-sys.exit(main(["jobs", "run", "nudges", "--now", "{now}"]))
+sys.exit(main(["jobs", "run", "{job}", "--now", "{now}"]))
 """
 
 
-def run_until_killed(slack, db, killer: str) -> subprocess.CompletedProcess:
-    return run_once(slack, db.url, "-c", SCRIPT.format(killer=killer, now=NOW.isoformat()))
+def run_until_killed(slack, db, killer: str, job: str = "nudges", now=NOW) -> subprocess.CompletedProcess:
+    """A real `python -m bot jobs run` of `job` at `now`, killed by `killer` (one of KILLERS)."""
+    return run_once(slack, db.url, "-c", SCRIPT.format(killer=killer, job=job, now=now.isoformat()))
 
 
 @pytest.mark.parametrize("moment", sorted(KILLERS))

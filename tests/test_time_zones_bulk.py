@@ -13,8 +13,9 @@ from tests.conftest import settings_for
 FRIDAY_3PM_NEW_YORK = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
 
 
-def directory(people: dict[str, dict], page: int = 3):
-    """users.list as Slack pages it: `page` people at a time, with a cursor to the next page."""
+def directory(people: dict[str, dict], page: int = 50):
+    """users.list as Slack pages it: `page` people at a time, with a cursor to the next page (a page a turn
+    of the workspace's Tier 2 pace, about three seconds apart)."""
     ids = sorted(people)
 
     def answer(args: dict) -> dict:
@@ -38,7 +39,7 @@ def test_zones_come_from_one_paged_users_list_and_users_info_only_for_the_rep_it
     people = {f"U{n}": {"tz": "America/New_York", "deleted": False} for n in range(1, 7)}
     people["U6"]["deleted"] = True  # deactivated
     people["U8"] = {"tz": "Europe/Paris"}  # someone in the workspace who does not use the bot
-    slack.always("users.list", directory(people))
+    slack.always("users.list", directory(people, page=3))
     reps.ensure_reps(db, "T1", [f"U{n}" for n in range(1, 8)], FRIDAY_3PM_NEW_YORK)  # U7 is not listed
 
     report = JOBS["reflections"].run(services_at(slack, db, FRIDAY_3PM_NEW_YORK), FRIDAY_3PM_NEW_YORK)

@@ -3,13 +3,15 @@
 
 The tests' stand-in (bot/sandbox/slack_api.py without a workspace) answers history through this: a call
 within a minute of the last one gets 429 with Retry-After, a call asking for more than 15 messages gets
-15 (and is noted in `overreach`, so a test can say the bot never asked for more), and `oldest` is
-honoured. Its clock (seconds since the epoch) is settable, so a test on a simulated clock can move a
-minute on without waiting one; messages are stamped on the same clock.
+15 (and is noted in `overreach`, so a test can say the bot never asked for more), `oldest` is honoured
+and a DM with more is paged with a cursor (history_page, which the benchmarks' Slack answers with too).
+Its clock (seconds since the epoch) is settable, so a test on a simulated clock can move a minute on
+without waiting one; messages are stamped on the same clock.
 """
 
 from __future__ import annotations
 
+import base64
 import math
 import threading
 import time
@@ -44,10 +46,20 @@ class HistoryLimit:
                 wait = max(1, math.ceil(60 - (now - self._reads[0])))
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)}
             self._reads.append(now)
-        asked = int(args.get("limit") or 100)
-        if asked > self.max_messages:
+        if int(args.get("limit") or 100) > self.max_messages:
             self.overreach.append(dict(args))
-        oldest = float(args.get("oldest") or 0)
-        since = [message for message in newest_first if float(message["ts"]) > oldest]
-        limit = max(1, min(asked, self.max_messages))
-        return 200, {"ok": True, "messages": since[:limit], "has_more": len(since) > limit}, {}
+        return 200, history_page(args, newest_first, self.max_messages), {}
+
+
+def history_page(args: dict, newest_first: list[dict], max_messages: int) -> dict:
+    """conversations.history's answer over a DM's messages (newest first): those after `oldest` and, from
+    a `cursor`, older than the last page's oldest, at most the smaller of `limit` and `max_messages`; with
+    has_more and, when there is more, the next page's cursor (opaque, as Slack's)."""
+    oldest = float(args.get("oldest") or 0)
+    cursor = str(args.get("cursor") or "")
+    before = float(base64.b64decode(cursor).decode().removeprefix("next_ts:")) if cursor else math.inf
+    since = [message for message in newest_first if oldest < float(message["ts"]) < before]
+    limit = max(1, min(int(args.get("limit") or 100), max_messages))
+    page, more = since[:limit], len(since) > limit
+    following = base64.b64encode(f"next_ts:{page[-1]['ts']}".encode()).decode() if more else ""
+    return {"ok": True, "messages": page, "has_more": more, "response_metadata": {"next_cursor": following}}

@@ -66,6 +66,9 @@ class ScheduledMessage(WorkspaceRow, Base):
     # The first moment a send of it may have reached Slack (set just before the first call): a resumed
     # claim is looked for in the DM from then on; none means never sent, so no history read is needed.
     send_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Where the read of a resumed claim's DM history goes on (Slack's cursor of the next page), while its
+    # DM holds more messages since the send than one call may read; none: from the newest.
+    history_cursor: Mapped[str | None] = mapped_column(String(255))
 
     __table_args__ = (
         UniqueConstraint("team_id", "recipient_id", "kind", "period_key", name="uq_scheduled_messages_key"),
