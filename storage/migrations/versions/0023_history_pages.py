@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from storage.migrations import ops
 
-revision = "0022_history_pages"
-down_revision = "0021_crm_connections"
+revision = "0023_history_pages"
+down_revision = "0022_nudge_window"
 
 
 def upgrade() -> None:
