@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.services import outlook as service
+from bot.services import team_reads
 from storage import outlook as store
 from storage.db import DatabaseUnavailable
 from storage.models import Opportunity
@@ -41,7 +42,7 @@ def test_many_reps_borrowing_the_team_figures_read_them_once(bot, monkeypatch):
     for rep in ("U1", "U3", "U4"):
         say(bot, "new Fresh lead 10k", rep)
     home.wait_for_republishes(timeout=10)  # their Homes, refreshed
-    service.team_history_changed(bot.services, "T1")  # the kept read forgotten: the next reader reads again
+    team_reads.stage_moved(bot.services, "T1")  # the kept read forgotten: the next reader reads again
     reads = []
     read = store.team_history
 

@@ -14,7 +14,7 @@ from bot.integrations import CrmStage
 from bot.rules import walkaway as rules
 from bot.rules.crm_stages import stage_map, stage_probabilities
 from bot.services.csv_import import ImportOptions, import_file
-from storage import close_dates, outlook
+from storage import close_dates, outlook, stage_time
 from tests.hubspot_fixtures import crm_bot, hubspot, hubspot_server, provider_for  # noqa: F401 (fixtures)
 from tests.test_coaching_jobs import MONDAY_10AM_NEW_YORK, nudged_on_acme, say, the_nudge
 from tests.test_crm_sync import sync
@@ -142,6 +142,30 @@ def test_a_new_rep_is_measured_against_the_teams_usual_stay(bot):
         say(bot, f"stage {name} proposal", user="U2")
     bot.clock.set(MONDAY_10AM_NEW_YORK)
     assert "has been in Discovery for 5 weeks; the team's deals usually spend about 10 days there." in health_text(bot)
+
+
+def test_the_teams_usual_stays_are_read_once_for_many_reps_and_again_after_a_move(bot, monkeypatch):
+    bot.clock.set(MONDAY_10AM_NEW_YORK - timedelta(days=40))
+    for name in ("Old A", "Old B", "Old C", "Old D"):
+        say(bot, f"new {name} 20k stage:discovery", user="U2")
+    for rep in ("U1", "U3"):
+        say(bot, "new Acme renewal 20k stage:discovery", user=rep)
+    bot.clock.set(MONDAY_10AM_NEW_YORK - timedelta(days=30))
+    for name in ("old a", "old b", "old c"):
+        say(bot, f"stage {name} proposal", user="U2")
+    bot.clock.set(MONDAY_10AM_NEW_YORK)
+    reads = []
+    read = stage_time.team_stays
+    monkeypatch.setattr(stage_time, "team_stays", lambda *args: reads.append(args[1]) or read(*args))
+
+    for rep in ("U1", "U3"):
+        assert "the team's deals usually spend about 10 days there" in health_text(bot, user=rep)
+    assert reads == ["T1"]
+
+    bot.clock.set(MONDAY_10AM_NEW_YORK + timedelta(days=10))
+    say(bot, "stage old d proposal", user="U2")  # a fourth stay, of 50 days: the usual moves at once
+    assert "the team's deals usually spend about 2 weeks there" in health_text(bot, user="U3")  # 20 days
+    assert reads[-1] == "T1" and len(reads) >= 2
 
 
 def test_time_share_far_above_value_share_in_health_and_the_nudge(bot):

@@ -76,15 +76,9 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
     has committed (a row may have been planned by another instance): their settings, selling time, open-deal
     counts, recent questions, their top deals' open obstacles and numbers riding on one deal. A batch costs
     the same in a workspace of 1,000 or 50,000, and a failed read leaves nothing half kept for the next. The
-    walk-away signals' norms (the team's usual stage times over the look-back) are read once a tick, when a
-    batch first needs them, and kept only once read whole; their facts of deals, for the batch's reps alone."""
+    walk-away signals' facts and norms are read for the batch's reps alone, the team's usual stage times
+    from memory (bot/services/team_reads)."""
     settings = services.settings
-    kept: dict[str, walkaway.Norms] = {}
-
-    def norms() -> walkaway.Norms:
-        if "norms" not in kept:
-            kept["norms"] = walkaway.read_norms(services, team_id, now)
-        return kept["norms"]
 
     def render(taken: list[queue.Taken]) -> dict[int, queue.Rendered]:
         recipients = {row.recipient_id for row in taken}
@@ -99,7 +93,7 @@ def renderer(services: Services, team_id: str, now: datetime, report: JobReport)
             "riding": numbers_riding(services, team_id, flagged),
         }
         concentrated = [found.time for found in flagged.values() if "top_deal" in found.reasons]
-        signals = walkaway.top_deal_signals(services, team_id, norms(), concentrated, now) if concentrated else {}
+        signals = walkaway.top_deal_signals(services, team_id, concentrated, now) if concentrated else {}
 
         def reason_not_to(row: queue.Taken) -> str | None:
             reason = common.why_not_message(reps_by_id.get(row.recipient_id), now)

@@ -7,8 +7,9 @@ The signals, beside the time concentration the nudge already measures:
 - "long_in_stage": the deal has been in its stage more than LONG_IN_STAGE_FACTOR times the usual stay there
   (the rep's own average once they have USUAL_MIN_STAYS finished stays in that stage, else the team's), and
   at least LONG_IN_STAGE_MIN_EXTRA days longer. The usual stay is measured over the stays that ended in the
-  last USUAL_STAY_LOOKBACK_DAYS: how a team sells now, not years ago (and a tick reads a year of stage
-  changes, however long the history).
+  last USUAL_STAY_LOOKBACK_DAYS: how a team sells now, not years ago. The team's usual is taken from its
+  latest TEAM_USUAL_LATEST_MOVES stage changes in that time: the whole year for most teams, and for a very
+  large one a read that does not grow with it.
 - "time_over_value": the deal took TIME_SHARE_MIN or more of the rep's selling time, and at least
   TIME_OVER_VALUE times its share of their weighted pipeline (amount × the stage's probability: the CRM's
   probability for the stage where it gives one, else DEFAULT_WEIGHTS: 10% in the first open stage rising
@@ -30,6 +31,7 @@ OFFER_SHARE, OFFER_MIN_MINUTES, OFFER_MAX_MINUTES = 1 / 3, 60, 180
 PUSHED_AT_LEAST = 2
 LONG_IN_STAGE_FACTOR, LONG_IN_STAGE_MIN_EXTRA, USUAL_MIN_STAYS = 1.5, 7, 3
 USUAL_STAY_LOOKBACK_DAYS = 365
+TEAM_USUAL_LATEST_MOVES = 10_000
 TIME_SHARE_MIN, TIME_OVER_VALUE = 0.25, 2.0
 DEFAULT_WEIGHTS = (0.1, 0.8)  # the first open stage's probability, the last one's; evenly between
 PUSHED, LONG_IN_STAGE, TIME_OVER_VALUE_KIND = "pushed", "long_in_stage", "time_over_value"

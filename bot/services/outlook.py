@@ -4,8 +4,6 @@ and `/opportunity team`). A few GROUP BYs per workspace, never a query per rep."
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
@@ -22,7 +20,7 @@ from bot.rules.outlook import (
     opening_pace,
 )
 from bot.rules.periods import local_midnight, local_now, period_bounds, week_start
-from bot.services import Services, walkaway
+from bot.services import Services, team_reads, walkaway
 from bot.services.health import current_period, health_window
 from storage import concentration, obstacles, outlook, reps
 from storage.rows import read_row
@@ -31,7 +29,6 @@ EARLY_LISTED = 5
 # The workspace's closed deals, borrowed by reps with too few of their own, are read again after this long
 # (and at once after a stage move here): a CRM sync or an import that closes deals shows within a minute.
 TEAM_HISTORY_SECONDS = 60.0
-_team_history_lock = threading.Lock()
 
 
 def _history(sums: outlook.ClosedSums) -> History:
@@ -108,28 +105,14 @@ def _gap(services, team_id, user_id, health: HealthReport, history, source, quot
 
 def team_history(services: Services, team_id: str) -> History:
     """The workspace's closed deals as one history, which every rep short of history of their own borrows on
-    each Home refresh and health report: read once per TEAM_HISTORY_SECONDS at most (the read grows with the
-    workspace, a rep's refresh should not), at once again after a deal here changes stage. A read that a
-    stage move overtook, or that failed, is never kept."""
-    kept, moves = services.shared("team_history"), services.shared("stage_moves")
-    with _team_history_lock:
-        found, seen = kept.get(team_id), moves.get(team_id, 0)
-    if found is not None and time.monotonic() - found[0] < TEAM_HISTORY_SECONDS:
-        return found[1]
-    read_at = time.monotonic()
-    history = _history(outlook.team_history(services.db, team_id))
-    with _team_history_lock:
-        if moves.get(team_id, 0) == seen:  # no stage moved while it was read: whole and current
-            kept[team_id] = (read_at, history)
-    return history
-
-
-def team_history_changed(services: Services, team_id: str) -> None:
-    """A deal in the workspace changed stage (closed, reopened): the next reader reads the history again."""
-    kept, moves = services.shared("team_history"), services.shared("stage_moves")
-    with _team_history_lock:
-        moves[team_id] = moves.get(team_id, 0) + 1
-        kept.pop(team_id, None)
+    each Home refresh and health report: read once per TEAM_HISTORY_SECONDS at most (bot/services/team_reads)."""
+    return team_reads.kept(
+        services,
+        "team_history",
+        team_id,
+        TEAM_HISTORY_SECONDS,
+        lambda: _history(outlook.team_history(services.db, team_id)),
+    )
 
 
 def team_creation(services: Services, team_id: str, today: date) -> TeamCreation:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.parsing.opportunities import best_matches, reference
-from bot.services import Services, crm_push, stored_once
+from bot.services import Services, crm_push, stored_once, team_reads
 from bot.services.celebrations import OFF, celebrate
-from bot.services.outlook import team_history_changed
 from storage import opportunities as store
 from storage import records
 
@@ -134,7 +133,7 @@ def move(
         lambda: store.moved_by_request(services.db, team_id, key),  # type: ignore[arg-type]
     )
     if stored_now:
-        team_history_changed(services, team_id)  # a close (or a reopening) counts in the team's history at once
+        team_reads.stage_moved(services, team_id)  # a close (or a reopening) counts in the team's figures at once
         services.changed(team_id, user_id)
     return Moved(result, stored_now)
 
