@@ -169,7 +169,7 @@ SELECT 'closed', NULL, NULL,
        COALESCE(SUM(CASE WHEN status = 'won' AND closed_at >= :period_start_at AND closed_at < :period_end_at
                          THEN amount ELSE 0 END), 0),
        NULL, NULL
-  FROM my_opps WHERE status IN ('won', 'lost')
+  FROM my_opps WHERE status IN ('won', 'lost') AND closed_at >= :closed_since
 UNION ALL
 SELECT 'quota', NULL, NULL, amount, NULL, NULL, NULL, NULL
   FROM quotas WHERE team_id = :team AND user_id = :rep AND period_start = :period_start
@@ -199,7 +199,7 @@ SELECT 'stalled', id, name, amount, total, NULL, NULL, last_change_at
 """
 
 
-INSTANTS = ("period_start_at", "period_end_at", "stalled_before")
+INSTANTS = ("period_start_at", "period_end_at", "stalled_before", "closed_since")
 DAYS = ("today", "period_end", "period_start", "week_first_day", "time_since", "stalled_quiet_since")
 
 

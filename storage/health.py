@@ -61,6 +61,7 @@ _WINDOW_FIELDS = (
     "time_since",
     "stalled_before",
     "stalled_quiet_since",
+    "closed_since",
 )
 
 
@@ -121,7 +122,7 @@ def _health_statement(weeks: int) -> CompoundSelect:
         func.coalesce(func.sum(case((won_this_period, Opportunity.amount), else_=0)), 0),
         no_number,
         no_time,
-    ).where(*mine, Opportunity.status.in_((WON, LOST)))
+    ).where(*mine, Opportunity.status.in_((WON, LOST)), Opportunity.closed_at >= window.closed_since)
 
     quota = select(tag("quota"), no_number, no_label, Quota.amount, no_number, no_number, no_number, no_time).where(
         Quota.team_id == team_id, Quota.user_id == user_id, Quota.period_start == window.period_start

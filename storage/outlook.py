@@ -39,7 +39,6 @@ class RepHistory:
     user_id: str
     sums: ClosedSums
     opened_since: int
-    opened_in_week: int
 
 
 def _days_open(dialect: str):
@@ -54,17 +53,25 @@ def _days_open(dialect: str):
 PLAUSIBLE_DAYS = 1.0
 
 
+def _closed_since():
+    """Deals closed (won or lost) since the bound `closed_since`: the history the figures are taken from,
+    reached through the (team, status, closed_at) index."""
+    return and_(Opportunity.status.in_((WON, LOST)), Opportunity.closed_at >= bindparam("closed_since"))
+
+
 def _closed_sums(dialect: str) -> list:
-    """Won (plausible) and lost counts, won amounts and days to win, and the implausible wins apart."""
+    """Over the deals closed since `closed_since`: won (plausible) and lost counts, won amounts and days to
+    win, and the implausible wins apart."""
     days = cast(_days_open(dialect), Float)
-    won = and_(Opportunity.status == WON, days >= PLAUSIBLE_DAYS)
+    recent = _closed_since()
+    won = and_(recent, Opportunity.status == WON, days >= PLAUSIBLE_DAYS)
     return [
         func.count(case((won, 1))).label("won"),
-        func.count(case((Opportunity.status == LOST, 1))).label("lost"),
+        func.count(case((and_(recent, Opportunity.status == LOST), 1))).label("lost"),
         func.coalesce(func.sum(case((won, Opportunity.amount), else_=0)), 0).label("won_amount"),
         func.count(case((and_(won, Opportunity.amount > 0), 1))).label("won_with_amount"),
         func.coalesce(func.sum(case((won, days), else_=0.0)), 0.0).label("won_days"),
-        func.count(case((and_(Opportunity.status == WON, days < PLAUSIBLE_DAYS), 1))).label("implausible"),
+        func.count(case((and_(recent, Opportunity.status == WON, days < PLAUSIBLE_DAYS), 1))).label("implausible"),
     ]
 
 
@@ -72,37 +79,50 @@ def _closed_sums(dialect: str) -> list:
 # parameter, and run on the session's connection: a Home refresh reads them for every change a rep makes.
 
 
-@lru_cache(maxsize=8)
-def _rep_history_statement(dialect: str, one_rep: bool) -> Select:
+@lru_cache(maxsize=4)
+def _rep_history_statement(dialect: str) -> Select:
+    return select(
+        *_closed_sums(dialect),
+        func.count(case((Opportunity.created_at >= bindparam("opened_since"), 1))).label("opened_since"),
+    ).where(Opportunity.team_id == bindparam("team_id"), Opportunity.owner_id == bindparam("user_id"))
+
+
+def rep_history(db: Database, team_id: str, user_id: str, closed_since: datetime, opened_since: datetime) -> RepHistory:
+    """One rep's won and lost counts, won amounts and days to win over the deals closed since
+    `closed_since`, and their openings since a moment: one GROUP BY over the rep's own opportunities."""
+    params = {"team_id": team_id, "user_id": user_id, "closed_since": closed_since, "opened_since": opened_since}
+    [row] = fetched(db, _rep_history_statement(db.dialect), params)
+    return RepHistory(user_id, _sums_of(row), int(row.opened_since))
+
+
+@lru_cache(maxsize=1)
+def _openings_statement() -> Select:
     in_week = and_(Opportunity.created_at >= bindparam("week_start"), Opportunity.created_at < bindparam("week_end"))
-    query = (
+    return (
         select(
             Opportunity.owner_id,
-            *_closed_sums(dialect),
             func.count(case((Opportunity.created_at >= bindparam("opened_since"), 1))).label("opened_since"),
             func.count(case((in_week, 1))).label("in_week"),
         )
-        .where(Opportunity.team_id == bindparam("team_id"))
+        .where(Opportunity.team_id == bindparam("team_id"), Opportunity.created_at >= bindparam("rows_since"))
         .group_by(Opportunity.owner_id)
     )
-    return query.where(Opportunity.owner_id == bindparam("user_id")) if one_rep else query
 
 
-def rep_history(
-    db: Database,
-    team_id: str,
-    opened_since: datetime,
-    week_start: datetime,
-    week_end: datetime,
-    user_id: str | None = None,
-) -> dict[str, RepHistory]:
-    """Per rep (or for one rep): won and lost counts, won amounts and days to win, openings since a moment
-    and in one week. One GROUP BY over the workspace's (or the rep's) opportunities."""
-    params = {"team_id": team_id, "opened_since": opened_since, "week_start": week_start, "week_end": week_end}
-    rows = fetched(db, _rep_history_statement(db.dialect, user_id is not None), params | {"user_id": user_id})
-    return {
-        row.owner_id: RepHistory(row.owner_id, _sums_of(row), int(row.opened_since), int(row.in_week)) for row in rows
+def openings_by_rep(
+    db: Database, team_id: str, opened_since: datetime, week_start: datetime, week_end: datetime
+) -> dict[str, tuple[int, int]]:
+    """Per rep who opened any: {rep: (openings since `opened_since`, openings in the week)}, through the
+    (team, created_at) index over those weeks alone, however large or old the workspace."""
+    params = {
+        "team_id": team_id,
+        "opened_since": opened_since,
+        "week_start": week_start,
+        "week_end": week_end,
+        "rows_since": min(opened_since, week_start),
     }
+    rows = fetched(db, _openings_statement(), params)
+    return {row.owner_id: (int(row.opened_since), int(row.in_week)) for row in rows}
 
 
 def _sums_of(row) -> ClosedSums:
@@ -118,15 +138,14 @@ def _sums_of(row) -> ClosedSums:
 
 @lru_cache(maxsize=4)
 def _team_history_statement(dialect: str) -> Select:
-    return select(*_closed_sums(dialect)).where(
-        Opportunity.team_id == bindparam("team_id"), Opportunity.status.in_((WON, LOST))
-    )
+    return select(*_closed_sums(dialect)).where(Opportunity.team_id == bindparam("team_id"), _closed_since())
 
 
-def team_history(db: Database, team_id: str) -> ClosedSums:
-    """The whole workspace's closed deals as one history, read through the (team, status,
-    closed_at) index of migration 0001: only closed rows are visited, however many deals are open."""
-    [row] = fetched(db, _team_history_statement(db.dialect), {"team_id": team_id})
+def team_history(db: Database, team_id: str, closed_since: datetime) -> ClosedSums:
+    """The whole workspace's deals closed since a moment as one history, read through the (team, status,
+    closed_at) index of migration 0001: only those rows are visited, however many deals are open or old."""
+    params = {"team_id": team_id, "closed_since": closed_since}
+    [row] = fetched(db, _team_history_statement(db.dialect), params)
     return _sums_of(row)
 
 

@@ -160,6 +160,7 @@ class HealthWindow:
     time_since: date
     stalled_before: datetime
     stalled_quiet_since: date
+    closed_since: datetime  # the closed deals the win rate counts: those closed since
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,9 @@ def test_many_reps_borrowing_the_team_figures_read_them_once(bot, monkeypatch):
     reads = []
     read = store.team_history
 
-    def counted(db, team_id):
+    def counted(db, team_id, since):
         reads.append(team_id)
-        return read(db, team_id)
+        return read(db, team_id, since)
 
     monkeypatch.setattr(store, "team_history", counted)
     for rep in ("U1", "U3", "U4"):
@@ -63,8 +63,8 @@ def test_a_read_a_close_overtook_is_not_kept(bot, monkeypatch):
     services = bot.services.for_team("T1")
     read = store.team_history
 
-    def overtaken(db, team_id):
-        found = read(db, team_id)
+    def overtaken(db, team_id, since):
+        found = read(db, team_id, since)
         say(bot, "won late deal", "U2")  # closed while the read was on its way back
         return found
 
@@ -79,7 +79,7 @@ def test_a_read_that_failed_half_way_is_never_served(bot, monkeypatch):
     closed_history(bot, user="U2")
     services = bot.services.for_team("T1")
 
-    def cut_off(db, team_id):
+    def cut_off(db, team_id, since):
         raise DatabaseUnavailable("OperationalError: the connection was cut mid-read")
 
     monkeypatch.setattr(store, "team_history", cut_off)

@@ -65,6 +65,23 @@ def test_the_needed_opening_pace_comes_from_the_reps_own_history_with_each_input
     )
 
 
+def test_deals_closed_over_two_years_ago_no_longer_make_the_win_rate(bot):
+    closed_history(bot)  # 2 won of 5, closed 40 days ago
+    bot.clock.set(MONDAY_10AM_NEW_YORK - timedelta(days=800))
+    for name in ("Ancient A", "Ancient B", "Ancient C"):
+        say(bot, f"new {name} 30k")
+    bot.clock.set(MONDAY_10AM_NEW_YORK - timedelta(days=760))
+    for name in ("ancient a", "ancient b", "ancient c"):
+        say(bot, f"won {name}")  # three wins of long ago: how this rep sold then, not now
+    bot.clock.set(MONDAY_10AM_NEW_YORK)
+
+    text = health_text(bot, "quota 100k", "new Fresh lead 10k")
+    assert "Win rate 40% (yours: 2 won of 5 closed)." in text
+    assert "your own win rate over 5 closed deals implies 2.5×" in text
+    closed_history(bot, user="U2", won=1, lost=1)  # U2's own two: too few, so U2 borrows the team's
+    assert "Win rate 43% (the team's: 3 won of 7 closed)." in health_text(bot, user="U2")
+
+
 def test_without_enough_history_it_says_so_rather_than_guess(bot):
     text = health_text(bot, "new Fresh lead 10k", "quota 100k")
     assert "Not enough history yet to say what next quarter needs (you open 0.1 a week)." in text

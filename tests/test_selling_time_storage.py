@@ -197,6 +197,7 @@ def window(**changes) -> records.HealthWindow:
         time_since=TODAY - timedelta(days=13),
         stalled_before=NOW - timedelta(days=14),
         stalled_quiet_since=TODAY - timedelta(days=13),
+        closed_since=NOW - timedelta(days=730),
     )
     values.update(changes)
     return records.HealthWindow(**values)

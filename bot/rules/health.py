@@ -21,6 +21,11 @@ from bot.rules.periods import local_midnight, local_now, period_bounds, week_sta
 from storage.records import HealthData, HealthWindow, KindTotal, StalledDeal
 from storage.rows import read_row
 
+# Win rates, average wins and days to win are taken from the deals closed in the last this many days (the
+# health report's and the outlook's alike): how the team sells now, and reads that follow the window, not
+# years of history.
+CLOSED_LOOKBACK_DAYS = 730
+
 STREAK_WEEKS = 52  # Weeks looked back for the streak, besides this one; a longer streak shows as "52+".
 AVERAGE_WEEKS = 4
 TIME_ROWS = 8
@@ -192,4 +197,5 @@ def health_window(
         time_since=today - timedelta(days=health_window_days - 1),
         stalled_before=now - timedelta(days=stalled_days),
         stalled_quiet_since=today - timedelta(days=stalled_days - 1),
+        closed_since=now - timedelta(days=CLOSED_LOOKBACK_DAYS),
     )

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from bot.rules import leaders
-from bot.rules.health import HealthReport
+from bot.rules.health import CLOSED_LOOKBACK_DAYS, HealthReport
 from bot.rules.openings import EarlyDeal, OpeningGap, opening_gap
 from bot.rules.outlook import (
     History,
@@ -46,6 +46,10 @@ def _pace_since(services: Services) -> datetime:
     return services.now() - timedelta(weeks=services.settings.opening_pace_weeks)
 
 
+def _closed_since(services: Services) -> datetime:
+    return services.now() - timedelta(days=CLOSED_LOOKBACK_DAYS)
+
+
 def _quota_ahead(services: Services, team_id: str, user_id: str | None) -> tuple[dict[str, int], bool]:
     """Next period's quotas; this period's when nobody has set next period's yet (said so when shown)."""
     upcoming = outlook.quotas(services.db, team_id, next_period(services)[0], user_id)
@@ -57,9 +61,9 @@ def _quota_ahead(services: Services, team_id: str, user_id: str | None) -> tuple
 def rep_outlook(services: Services, team_id: str, user_id: str, health: HealthReport) -> RepOutlook:
     """The rep's outlook beside their health report (whose quota and wins this period it reuses)."""
     settings = services.settings
-    now, since = services.now(), _pace_since(services)
-    mine = outlook.rep_history(services.db, team_id, since, since, now, user_id).get(user_id)
-    own = _history(mine.sums) if mine else History()
+    since = _pace_since(services)
+    mine = outlook.rep_history(services.db, team_id, user_id, _closed_since(services), since)
+    own = _history(mine.sums)
     team = None
     if own.closed < settings.own_history_min_closed:  # the team's figures only when the rep's own are too few
         team = team_history(services, team_id)
@@ -73,7 +77,7 @@ def rep_outlook(services: Services, team_id: str, user_id: str, health: HealthRe
         is_next,
         next_start,
         next_end,
-        mine.opened_since if mine else 0,
+        mine.opened_since,
         settings.opening_pace_weeks,
         services.team_today(),
     )
@@ -111,7 +115,7 @@ def team_history(services: Services, team_id: str) -> History:
         "team_history",
         team_id,
         TEAM_HISTORY_SECONDS,
-        lambda: _history(outlook.team_history(services.db, team_id)),
+        lambda: _history(outlook.team_history(services.db, team_id, _closed_since(services))),
     )
 
 
@@ -123,9 +127,8 @@ def team_creation(services: Services, team_id: str, today: date) -> TeamCreation
     zone = settings.team_timezone
     monday = week_start(today)
     last_week = (local_midnight(monday - timedelta(weeks=1), zone), local_midnight(monday, zone))
-    everyone = outlook.rep_history(services.db, team_id, _pace_since(services), *last_week)
-    team = sum((_history(found.sums) for found in everyone.values()), History())
-    history, source = history_to_use(team, None, settings.own_history_min_closed)
+    everyone = outlook.openings_by_rep(services.db, team_id, _pace_since(services), *last_week)
+    history, source = history_to_use(team_history(services, team_id), None, settings.own_history_min_closed)
     quotas, is_next = _quota_ahead(services, team_id, None)
     next_start, next_end = next_period(services)
     pace = opening_pace(
@@ -135,7 +138,7 @@ def team_creation(services: Services, team_id: str, today: date) -> TeamCreation
         is_next,
         next_start,
         next_end,
-        sum(found.opened_since for found in everyone.values()),
+        sum(since for since, _ in everyone.values()),
         settings.opening_pace_weeks,
         today,
     )
@@ -143,11 +146,11 @@ def team_creation(services: Services, team_id: str, today: date) -> TeamCreation
         services.db, team_id, today - timedelta(days=settings.quiet_prospecting_days - 1)
     )
     counted = reps.people(services.db, team_id, leaving_out=services.managers.all_managers())
-    opened = {user: found.opened_in_week for user, found in everyone.items() if user in counted}
+    opened = {user: in_week for user, (_, in_week) in everyone.items() if user in counted}
     stages = leaders.early_stages(settings.open_stages, settings.early_stage_count)
     early, early_total = outlook.early_deals(services.db, team_id, stages, EARLY_LISTED)
     return TeamCreation(
-        opened_last_week=sum(found.opened_in_week for found in everyone.values()),
+        opened_last_week=sum(in_week for _, in_week in everyone.values()),
         openers_last_week=leaders.openers(opened),
         reps=len(counted),
         quiet=leaders.quiet_on_prospecting(counted, prospecting, today, settings.quiet_prospecting_days),
