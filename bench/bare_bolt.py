@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         ENTRIES.create(db.engine)
     app = bare_app(args.signing_secret, args.slack_api_url, listeners, db if args.store else None)
     server = make_server(app, db, "127.0.0.1", args.port, threads=args.threads)
-    return lifecycle.serve_http(server, listeners, None, 5.0, lifecycle.stop_requested())
+    return lifecycle.serve_http(server, listeners, None, 5.0, lifecycle.stop_requested(), db.dialect)
 
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ def run(settings, db) -> int:
         log.info("Pipeline Coach is connected to Slack over Socket Mode")
         handler.on_refused = stop.set  # a token revoked while running: stop gracefully, then say so
         scheduler = start_scheduler(services)  # the coach's jobs, unless SCHEDULER_ENABLED=false
-        code = lifecycle.serve_socket_mode(handler, listeners, scheduler, grace, stop)
+        code = lifecycle.serve_socket_mode(handler, listeners, scheduler, grace, stop, db.dialect)
         if handler.refused:
             print(handler.refused, file=sys.stderr)
             return 2
@@ -157,7 +157,7 @@ def run(settings, db) -> int:
         + (", GET /crm/oauth/callback" if settings.crm_connectable else "")
     )
     log.info("Pipeline Coach is listening on port %s (%s)", settings.port, paths)
-    return lifecycle.serve_http(server, listeners, scheduler, grace, stop)
+    return lifecycle.serve_http(server, listeners, scheduler, grace, stop, db.dialect)
 
 
 def _serve_crm_callback(app, db, services, port: int) -> bool:

@@ -17,10 +17,13 @@ log = logging.getLogger("pipeline_coach")
 LOOP_TICK = 0.2  # seconds between checks for a stop request in the HTTP server's loop
 CELEBRATIONS_WAIT_SECONDS = 2.0  # news for a slow channel waits in the outbox rather than hold up a deploy
 # How long a thread that wants the interpreter waits before the one running must hand it over (CPython's
-# default is 5 ms). A server's threads mostly wait on sockets and the database; each comes back wanting
-# the interpreter, and in a burst one holding SQLite's single writer would wait 5 ms after every statement
-# while others parse requests, stretching every write that queues behind it.
-SWITCH_INTERVAL_SECONDS = 0.001
+# default is 5 ms), by database. A server's threads mostly wait on sockets and the database; each comes
+# back wanting the interpreter, and in a burst on SQLite the one holding the single writer waits for it
+# after every statement while others parse requests, stretching every write queued behind it. In a
+# burst of twenty quick entries on a quiet machine (docs/contributors/benchmarks.md), SQLite's p95 was
+# 2.4-2.6x the floor's at 1 ms, 1.7x at 0.2 ms and 1.6x at 0.1 and 0.05 ms; PostgreSQL, with no single
+# writer, 1.5x at 1 ms and 1.6x at 0.1 ms.
+SWITCH_INTERVAL_SECONDS = {"sqlite": 0.0001, "postgresql": 0.001}
 
 
 def stop_requested() -> threading.Event:
@@ -45,9 +48,14 @@ class Deadline:
         return max(0.0, self.at - time.monotonic())
 
 
-def serve_http(server, listeners, scheduler, grace: float, stop: threading.Event) -> int:
+def hand_over_often(dialect: str) -> None:
+    """Set the serving process's switch interval for its database (SWITCH_INTERVAL_SECONDS)."""
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS.get(dialect, SWITCH_INTERVAL_SECONDS["postgresql"]))
+
+
+def serve_http(server, listeners, scheduler, grace: float, stop: threading.Event, dialect: str) -> int:
     """waitress's loop, run a tick at a time so a stop request is noticed; then a graceful stop."""
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    hand_over_often(dialect)
     loop_map = server._map  # waitress's own socket map (its run() would not return on a signal)
     while not stop.is_set():
         wasyncore.loop(timeout=LOOP_TICK, map=loop_map, use_poll=True, count=1)
@@ -75,9 +83,9 @@ def _http_busy(server, listeners) -> bool:
     return any(channel.requests or channel.total_outbufs_len for channel in channels)
 
 
-def serve_socket_mode(handler, listeners, scheduler, grace: float, stop: threading.Event) -> int:
+def serve_socket_mode(handler, listeners, scheduler, grace: float, stop: threading.Event, dialect: str) -> int:
     """Connected until told to stop; then: no new envelopes, acks for those in flight, close, drain."""
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    hand_over_often(dialect)
     while not stop.wait(LOOP_TICK):
         pass
     deadline = Deadline(grace)
