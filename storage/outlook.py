@@ -89,7 +89,7 @@ def _rep_history_statement(dialect: str) -> Select:
 
 def rep_history(db: Database, team_id: str, user_id: str, closed_since: datetime, opened_since: datetime) -> RepHistory:
     """One rep's won and lost counts, won amounts and days to win over the deals closed since
-    `closed_since`, and their openings since a moment: one GROUP BY over the rep's own opportunities."""
+    `closed_since`, and their openings since a moment: one pass over the rep's own opportunities."""
     params = {"team_id": team_id, "user_id": user_id, "closed_since": closed_since, "opened_since": opened_since}
     [row] = fetched(db, _rep_history_statement(db.dialect), params)
     return RepHistory(user_id, _sums_of(row), int(row.opened_since))
@@ -114,26 +114,14 @@ def openings_by_rep(
 ) -> dict[str, tuple[int, int]]:
     """Per rep who opened any: {rep: (openings since `opened_since`, openings in the week)}, through the
     (team, created_at) index over those weeks alone, however large or old the workspace."""
-    params = {
-        "team_id": team_id,
-        "opened_since": opened_since,
-        "week_start": week_start,
-        "week_end": week_end,
-        "rows_since": min(opened_since, week_start),
-    }
-    rows = fetched(db, _openings_statement(), params)
+    params = {"team_id": team_id, "opened_since": opened_since, "week_start": week_start, "week_end": week_end}
+    rows = fetched(db, _openings_statement(), params | {"rows_since": min(opened_since, week_start)})
     return {row.owner_id: (int(row.opened_since), int(row.in_week)) for row in rows}
 
 
 def _sums_of(row) -> ClosedSums:
-    return ClosedSums(
-        int(row.won),
-        int(row.lost),
-        int(row.won_amount or 0),
-        int(row.won_with_amount),
-        float(row.won_days or 0.0),
-        int(row.implausible),
-    )
+    counts = (int(row.won), int(row.lost), int(row.won_amount or 0), int(row.won_with_amount))
+    return ClosedSums(*counts, float(row.won_days or 0.0), int(row.implausible))
 
 
 @lru_cache(maxsize=4)
