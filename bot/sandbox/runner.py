@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from waitress import wasyncore
+
 from bot.jobs import celebrations
 from bot.sandbox import people
 from bot.sandbox.clock import SandboxClock
@@ -39,6 +41,25 @@ def add_arguments(commands) -> None:
         "--port", type=int, help=f"the page's port (default {DEFAULT_PORT}, or the next free one when it is taken)"
     )
     sandbox.add_argument("--now", help="start the sandbox's clock here (ISO-8601; default: now)")
+
+
+class ServedBot:
+    """The bot's waitress server, its loop run a tick at a time on its own thread and closed on that thread:
+    closed from another thread while the loop polls, the loop would fail on the closed socket."""
+
+    def __init__(self, server) -> None:
+        self._server, self._stop = server, threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True, name="sandbox-bot")
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            wasyncore.loop(timeout=0.1, map=self._server._map, use_poll=True, count=1)
+        self._server.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 @dataclass
@@ -141,10 +162,9 @@ def start(port: int, database_path: Path, now: datetime, demo: bool = False, fin
     services = create_services(settings, db=db, clock=clock)
     app = create_app(services)
     bot_server = make_server(app, db, "127.0.0.1", 0)
-    threading.Thread(target=bot_server.run, daemon=True, name="sandbox-bot").start()
     events_url = f"http://127.0.0.1:{bot_server.effective_port}{EVENTS_PATH}"
     visitor = Visitor(workspace, events_url, secret, slack.response_url_for)
-    sandbox = Sandbox(workspace, slack, services, clock, visitor, bot_server)
+    sandbox = Sandbox(workspace, slack, services, clock, visitor, ServedBot(bot_server))
     if demo:
         sandbox.opens_on = {"user": people.MAYA.id, "conversation": workspace.dm_with_bot(people.MAYA.id).id}
     holder["sandbox"] = sandbox
